@@ -1,0 +1,54 @@
+/**
+ * Secret redaction. Every secret a connector is given (API keys, tokens, passwords) and every
+ * derived form of it (Basic auth header values, base64) is registered with a Redactor, and all
+ * text that can leave the SDK (error messages, log lines, progress events) passes through it.
+ */
+
+export const REDACTED = '[REDACTED]';
+
+export class Redactor {
+  private secrets: string[] = [];
+
+  constructor(secrets: Iterable<string | undefined | null> = []) {
+    for (const s of secrets) this.add(s);
+  }
+
+  /** Register a secret and its common encodings. Secrets shorter than 4 characters are ignored (too likely to match normal text). */
+  add(secret: string | undefined | null): this {
+    if (!secret || secret.length < 4) return this;
+    const forms = new Set<string>([secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')]);
+    for (const f of forms) if (!this.secrets.includes(f)) this.secrets.push(f);
+    this.secrets.sort((a, b) => b.length - a.length);
+    return this;
+  }
+
+  /** Register the credentials of a Basic auth header (user:pass and its base64). */
+  addBasic(user: string, pass: string): this {
+    this.add(user);
+    if (pass.length >= 4) this.add(pass);
+    this.add(Buffer.from(`${user}:${pass}`).toString('base64'));
+    return this;
+  }
+
+  redact(text: string): string {
+    let out = text;
+    for (const s of this.secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
+    // Authorization headers of any scheme, whatever their value.
+    out = out.replace(/(authorization["']?\s*[:=]\s*["']?)(basic|bearer|token)\s+[^\s"',}]+/gi, `$1$2 ${REDACTED}`);
+    return out;
+  }
+
+  /** Deep-redact a JSON-like value (strings anywhere inside). */
+  redactValue<T>(value: T): T {
+    if (typeof value === 'string') return this.redact(value) as T;
+    if (Array.isArray(value)) return value.map((v) => this.redactValue(v)) as T;
+    if (value && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) {
+        out[k] = /^(authorization|password|api[-_]?key|token|access[-_]?token|secret)$/i.test(k) ? REDACTED : this.redactValue(v);
+      }
+      return out as T;
+    }
+    return value;
+  }
+}
