@@ -1,0 +1,111 @@
+/**
+ * BambooHR connector: `bamboohr({ subdomain, apiKey, baseUrl? })`.
+ * Employees (active and terminated) from a custom report, departments/divisions/teams/locations
+ * from `/v1/meta/lists`, company from `/v1/company_information`. See README.md.
+ */
+import { z } from 'zod';
+import { defineConnector } from '../../src/connector/define.js';
+import { OrgsyncError } from '../../src/errors.js';
+import { CompanyInformationSchema, CustomReportRowSchema, CustomReportSchema, MetaListSchema, type CustomReportRow } from './schemas.js';
+import { buildContext, mapCompany, mapEmployee, mapGroups, mapLocations, REPORT_FIELDS, type BambooContext } from './map.js';
+
+export const BambooHrOptionsSchema = z.object({
+  /** Your BambooHR company domain: `acme` in acme.bamboohr.com. */
+  subdomain: z
+    .string()
+    .min(1, 'required')
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/i, 'must be the company subdomain, e.g. "acme" for acme.bamboohr.com'),
+  /** API key (sent as the Basic auth username with password "x"). */
+  apiKey: z.string().min(1, 'required'),
+  /** Extra report fields to copy into `customFields` (e.g. custom field aliases such as `customShirtSize`). */
+  customFields: z.array(z.string().min(1)).optional(),
+});
+export type BambooHrOptions = z.infer<typeof BambooHrOptionsSchema>;
+
+export const bamboohr = defineConnector<BambooHrOptions, BambooContext>({
+  id: 'bamboohr',
+  name: 'BambooHR',
+  options: BambooHrOptionsSchema,
+  secrets: ['apiKey'],
+  optionHelp: {
+    subdomain: 'company subdomain (acme for acme.bamboohr.com)',
+    apiKey: 'API key (env BAMBOOHR_API_KEY)',
+    customFields: 'comma-separated extra report fields to keep as customFields',
+  },
+  http: (o) => ({
+    baseUrl: `https://${o.subdomain}.bamboohr.com/api`,
+    auth: { type: 'basic', username: o.apiKey, password: 'x' },
+    headers: { Accept: 'application/json' },
+    account: `company '${o.subdomain}'`,
+    requestIdHeaders: ['x-request-id'],
+  }),
+  // No published quota. Stay polite; BambooHR throttles with 503 (until Sept 2026) or 429 + Retry-After.
+  rateLimit: { requests: 10, intervalMs: 1_000, concurrency: 2 },
+  capabilities: { groups: true, locations: true, incremental: true, incrementalDeletions: true, webhooks: true, includesTerminated: true },
+  classify: (res) => {
+    // Some endpoints answer 200 with an error object when rate-limited.
+    const j = res.json as { error?: { code?: unknown; message?: unknown } } | undefined;
+    if (res.status === 200 && j && typeof j === 'object' && j.error && Number(j.error.code) === 429) {
+      return { kind: 'rate_limited', retryable: true, retryAfterMs: 60_000, message: `BambooHR rate-limited ${res.method} ${res.path}: ${String(j.error.message ?? '')}` };
+    }
+    if (res.status === 401) {
+      return { kind: 'auth', message: `BambooHR rejected the API key (401). Check the key, that it belongs to this company, and that the user who created it is still active.` };
+    }
+    if (res.status === 403) {
+      return { kind: 'auth', message: `BambooHR refused ${res.method} ${res.path} (403): the API key's user lacks access to this data. Give that user access to the employee directory and reports (or all employee fields).` };
+    }
+    if (res.status === 404 && /\/v1\/(reports|meta)/.test(res.path)) {
+      return { kind: 'config', message: `BambooHR answered 404 for ${res.method} ${res.path}: the company subdomain is probably wrong (check the "acme" in acme.bamboohr.com).` };
+    }
+    if (res.status === 400 && /malformed xml/i.test(res.text)) {
+      return { kind: 'vendor', message: 'BambooHR parsed the request as XML (400 Malformed XML): the Content-Type must be exactly application/json.' };
+    }
+    return undefined;
+  },
+  context: async (rt) => {
+    const res = await rt.request({ path: '/v1/meta/lists' });
+    const lists = z.array(MetaListSchema).safeParse(res.data);
+    if (!lists.success) throw shapeError('/v1/meta/lists', lists.error.issues[0]?.message);
+    return buildContext(lists.data, rt.options.subdomain);
+  },
+  employees: {
+    request: (_ctx, o: BambooHrOptions) => ({
+      method: 'POST',
+      path: '/v1/reports/custom',
+      // onlyCurrent=false: include terminated people (a report without it may hide future-dated changes).
+      query: { format: 'JSON', onlyCurrent: 'false' },
+      headers: { 'Content-Type': 'application/json' },
+      body: customReportBody(o.customFields),
+      idempotent: true,
+    }),
+    records: (res) => {
+      const parsed = CustomReportSchema.safeParse(res.data);
+      if (!parsed.success) throw new Error('expected {"fields": [...], "employees": [...]}');
+      return parsed.data.employees;
+    },
+    row: CustomReportRowSchema as z.ZodType<CustomReportRow>,
+    map: mapEmployee,
+  },
+  groups: mapGroups,
+  locations: mapLocations,
+  company: async (ctx, rt) => {
+    try {
+      const res = await rt.request({ path: '/v1/company_information' });
+      const info = CompanyInformationSchema.safeParse(res.data);
+      return mapCompany(info.success ? info.data : null, ctx.subdomain);
+    } catch (e) {
+      // Keys without the company:info permission still sync; the company is named by its subdomain.
+      if (e instanceof OrgsyncError && (e.status === 403 || e.status === 404)) return mapCompany(null, ctx.subdomain);
+      throw e;
+    }
+  },
+});
+
+/** The custom report request body (fields requested, duplicates filtered). Exposed for tests and docs. */
+export function customReportBody(customFields: string[] = []): Record<string, unknown> {
+  return { title: 'orgsync employees', fields: [...new Set([...REPORT_FIELDS, ...customFields])], filterDuplicates: 'yes' };
+}
+
+function shapeError(path: string, detail?: string): OrgsyncError {
+  return new OrgsyncError({ kind: 'vendor', vendor: 'bamboohr', code: 'unexpected_shape', message: `BambooHR: ${path} did not have the expected shape${detail ? ` (${detail})` : ''}.` });
+}

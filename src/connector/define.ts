@@ -1,0 +1,450 @@
+/**
+ * `defineConnector`: a connector is a declaration (id, auth, base URL, rate-limit defaults,
+ * capabilities, resources with their paging) plus pure mapping functions from the vendor's raw
+ * rows (validated by zod schemas of the vendor's shape) to the normalized model. The runtime
+ * here does everything else: requests through the core pipeline, paging with loop guards,
+ * validation, manager-reference resolution and progress.
+ */
+import { z } from 'zod';
+import { ConfigError, createError, OrgsyncError, ValidationError } from '../errors.js';
+import { HttpClient, type AuthSpec, type ErrorHint, type HttpOptions, type HttpResponse, type RawResponse, type RequestSpec } from '../http/client.js';
+import type { RateLimitOptions } from '../http/rate-limit.js';
+import { paginate, singlePage, type Paginator } from '../pagination/index.js';
+import {
+  composeDisplayName,
+  CompanySchema,
+  EmployeeSchema,
+  GroupSchema,
+  LocationSchema,
+  type Company,
+  type Employee,
+  type Group,
+  type Location,
+} from '../model.js';
+import { safeRecord } from './map-helpers.js';
+
+/** Options every connector factory accepts besides its own. */
+export interface CommonOptions {
+  /** Override the vendor's base URL (sandbox hosts, proxies, tests). */
+  baseUrl?: string | undefined;
+  /** Keep the raw vendor row on each record as `remoteData` (off by default). */
+  includeRemoteData?: boolean | undefined;
+  /** Request pipeline tuning: timeouts, retries, rate limit, logger, progress, cancellation. */
+  http?: HttpOptions | undefined;
+}
+
+export const CommonOptionsSchema = z.object({
+  baseUrl: z.string().url().optional(),
+  includeRemoteData: z.boolean().optional(),
+  http: z.custom<HttpOptions>((v) => v === undefined || (typeof v === 'object' && v !== null)).optional(),
+});
+
+export interface ConnectorCapabilities {
+  groups: boolean;
+  locations: boolean;
+  /** Can read only what changed since a watermark (else: full snapshot + diff). */
+  incremental: boolean;
+  /** Reports deletions in incremental reads. */
+  incrementalDeletions: boolean;
+  /** Verifiable webhooks that tell which employees to re-read. */
+  webhooks: boolean;
+  /** Terminated employees are included in full reads. */
+  includesTerminated: boolean;
+}
+
+/**
+ * A reference to an employee's manager that the mapper could not turn into an id by itself
+ * (e.g. BambooHR reports give the manager's employee number). The runtime resolves it against
+ * all employees of the sync.
+ */
+export interface ManagerRef {
+  id?: string | null;
+  employeeNumber?: string | null;
+  workEmail?: string | null;
+}
+
+/** What an employee mapper returns: an Employee with a few conveniences filled in by the runtime. */
+export type EmployeeDraft = Omit<Employee, 'displayName' | 'customFields' | 'employmentStatusRaw' | 'employmentTypeRaw' | 'managerId' | 'remoteData'> & {
+  displayName?: string | null;
+  customFields?: Record<string, unknown>;
+  employmentStatusRaw?: string | null;
+  employmentTypeRaw?: string | null;
+  managerId?: string | null;
+  managerRef?: ManagerRef | null;
+};
+
+/** The runtime a connector's hooks get: send requests and walk pages through the core pipeline. */
+export interface ConnectorRuntime<Opts> {
+  readonly options: Opts & CommonOptions;
+  readonly http: HttpClient;
+  request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>>;
+  /** Read all items of a resource (paged), validated against `row` if given. */
+  readAll<Row>(resource: string, def: ResourceDef<unknown, Row, unknown>): Promise<Row[]>;
+}
+
+export interface ResourceDef<Ctx, Row, Out> {
+  /** The first request; a function gets the mapping context and the connector's options. */
+  request: RequestSpec | ((ctx: Ctx, options: any) => RequestSpec);
+  paginate?: Paginator;
+  /** The list of raw rows in one response. */
+  records: (res: HttpResponse) => unknown[];
+  /** Zod schema of one vendor row (validated before mapping; failures name the row). */
+  row?: z.ZodType<Row>;
+  /** Pure mapper from a vendor row to normalized records (null/undefined: skip the row, e.g. not a person). */
+  map?: (row: Row, ctx: Ctx) => Out | Out[] | null | undefined;
+  /** Stable key of a row for repeated-page detection (default JSON). */
+  itemKey?: (row: Row) => string;
+  maxPages?: number;
+}
+
+type Derived<Ctx, Out> = (ctx: Ctx) => Out;
+
+export interface ConnectorDefinition<Opts extends Record<string, unknown>, Ctx> {
+  /** Stable id, also the CLI name: `orgsync snapshot <id>`. */
+  id: string;
+  /** Human name for messages. */
+  name: string;
+  /** Zod schema of the factory's own options (the CLI derives `--kebab-case` flags from it). */
+  options: z.ZodObject<any>;
+  /** Option names whose values are secrets: redacted everywhere, read from env by the CLI. */
+  secrets: ReadonlyArray<keyof Opts & string>;
+  /** One-line description of each option, for `--help` (optional). */
+  optionHelp?: Partial<Record<keyof Opts & string, string>>;
+  /** Base URL, auth and headers for the options given (`baseUrl` override already applied by the caller if set). */
+  http: (opts: Opts & CommonOptions) => {
+    baseUrl: string;
+    auth: AuthSpec;
+    headers?: Record<string, string>;
+    account?: string;
+    secrets?: Array<string | undefined>;
+    requestIdHeaders?: string[];
+  };
+  rateLimit: RateLimitOptions;
+  capabilities: ConnectorCapabilities;
+  /** Vendor error quirks: look at a response and say what kind of failure it is. */
+  classify?: (res: RawResponse) => ErrorHint | undefined;
+  /** Load lookups the mappers need (lists, departments, ...) before employees are read. */
+  context?: (rt: ConnectorRuntime<Opts>) => Promise<Ctx>;
+  employees: ResourceDef<Ctx, any, EmployeeDraft>;
+  groups?: ResourceDef<Ctx, any, Group> | Derived<Ctx, Group[]>;
+  locations?: ResourceDef<Ctx, any, Location> | Derived<Ctx, Location[]>;
+  company: ResourceDef<Ctx, any, Company> | ((ctx: Ctx, rt: ConnectorRuntime<Opts>) => Company | Promise<Company>);
+}
+
+/** What a full read of a connector yields (what `takeSnapshot` validates and stamps). */
+export interface ConnectorReadResult {
+  company: Company;
+  employees: Employee[];
+  groups: Group[];
+  locations: Location[];
+  warnings: string[];
+}
+
+export interface Connector<Opts = Record<string, unknown>> {
+  readonly id: string;
+  readonly name: string;
+  readonly capabilities: ConnectorCapabilities;
+  readonly definition: ConnectorDefinition<any, any>;
+  /** The HTTP client (pipeline) this connector sends through. */
+  readonly http: HttpClient;
+  /** Stream normalized employees (managers resolved at the end of the walk where the vendor needs it). */
+  employees(): AsyncIterable<Employee>;
+  groups(): Promise<Group[]>;
+  locations(): Promise<Location[]>;
+  company(): Promise<Company>;
+  /** Read everything needed for a snapshot. Throws; never returns partial data. */
+  read(): Promise<ConnectorReadResult>;
+  /** @internal typed options, secrets included: never log this. */
+  readonly options: Opts & CommonOptions;
+}
+
+export type ConnectorFactory<Opts extends Record<string, unknown>> = ((options: Opts & CommonOptions) => Connector<Opts>) & {
+  readonly definition: ConnectorDefinition<Opts, any>;
+};
+
+/** Declare a connector; returns its factory (e.g. `bamboohr({ subdomain, apiKey })`). */
+export function defineConnector<Opts extends Record<string, unknown>, Ctx = undefined>(def: ConnectorDefinition<Opts, Ctx>): ConnectorFactory<Opts> {
+  const factory = (options: Opts & CommonOptions): Connector<Opts> => createConnector(def, options);
+  Object.defineProperty(factory, 'definition', { value: def, enumerable: true });
+  return factory as ConnectorFactory<Opts>;
+}
+
+function validateOptions<Opts extends Record<string, unknown>>(def: ConnectorDefinition<Opts, any>, options: unknown): Opts & CommonOptions {
+  if (!options || typeof options !== 'object') {
+    throw new ConfigError({ vendor: def.id, message: `${def.name}: options are required (${Object.keys(def.options.shape).join(', ')}).` });
+  }
+  const schema = def.options.merge(CommonOptionsSchema);
+  const parsed = schema.safeParse(options);
+  if (!parsed.success) {
+    const secrets = new Set<string>(def.secrets as readonly string[]);
+    const problems = parsed.error.issues.map((i) => {
+      const path = i.path.join('.') || '(options)';
+      // zod messages never include values, but be explicit for secret fields.
+      return secrets.has(String(i.path[0])) ? `${path}: required secret is missing or invalid` : `${path}: ${i.message}`;
+    });
+    throw new ConfigError({ vendor: def.id, message: `${def.name}: invalid options: ${problems.join('; ')}.` });
+  }
+  // Keep non-schema values (http hooks, signals) as given.
+  return { ...(options as object), ...(parsed.data as object) } as Opts & CommonOptions;
+}
+
+function createConnector<Opts extends Record<string, unknown>, Ctx>(def: ConnectorDefinition<Opts, Ctx>, rawOptions: Opts & CommonOptions): Connector<Opts> {
+  const options = validateOptions(def, rawOptions);
+  const h = def.http(options);
+  const secrets = [...(h.secrets ?? []), ...def.secrets.map((k) => options[k] as unknown as string | undefined)];
+  const http = new HttpClient({
+    ...(options.http ?? {}),
+    vendor: def.id,
+    vendorName: def.name,
+    baseUrl: options.baseUrl ?? h.baseUrl,
+    auth: h.auth,
+    ...(h.account !== undefined ? { account: h.account } : {}),
+    secrets,
+    headers: h.headers ?? {},
+    defaultRateLimit: def.rateLimit,
+    ...(def.classify ? { classify: def.classify } : {}),
+    ...(h.requestIdHeaders ? { requestIdHeaders: h.requestIdHeaders } : {}),
+  });
+  const progress = options.http?.onProgress;
+
+  const rt: ConnectorRuntime<Opts> = {
+    options,
+    http,
+    request: (spec) => http.request(spec),
+    readAll: async <Row>(resource: string, r: ResourceDef<unknown, Row, unknown>) => {
+      const rows: Row[] = [];
+      for await (const page of walk(resource, r, undefined)) rows.push(...page);
+      return rows;
+    },
+  };
+
+  async function* walk<Row>(resource: string, r: ResourceDef<any, Row, unknown>, ctx: unknown): AsyncGenerator<Row[]> {
+    const request = typeof r.request === 'function' ? r.request(ctx, options) : r.request;
+    let n = 0;
+    for await (const page of paginate<unknown>({
+      vendor: def.id,
+      vendorName: def.name,
+      resource,
+      request,
+      paginator: r.paginate ?? singlePage(),
+      send: (req) => http.request(req),
+      items: r.records,
+      ...(r.itemKey ? { itemKey: r.itemKey as (i: unknown) => string } : {}),
+      ...(r.maxPages ? { maxPages: r.maxPages } : {}),
+      onPage: (info, total) => progress?.({ type: 'page', vendor: def.id, resource, page: info.index + 1, items: info.items.length, total }),
+    })) {
+      const rows = page.map((raw, i) => validateRow(def, resource, r.row, raw, n + i));
+      n += rows.length;
+      yield rows;
+    }
+    progress?.({ type: 'resource', vendor: def.id, resource, count: n });
+  }
+
+  let ctxPromise: Promise<Ctx> | undefined;
+  const context = (): Promise<Ctx> => (ctxPromise ??= def.context ? def.context(rt) : Promise.resolve(undefined as Ctx));
+
+  async function* mappedEmployees(): AsyncGenerator<{ draft: EmployeeDraft; raw: unknown }> {
+    const ctx = await context();
+    for await (const rows of walk('employees', def.employees, ctx)) {
+      for (const row of rows) {
+        let out: EmployeeDraft | EmployeeDraft[] | null | undefined;
+        try {
+          out = def.employees.map ? def.employees.map(row, ctx) : (row as EmployeeDraft);
+        } catch (e) {
+          throw mapFailure(def, 'employees', row, e);
+        }
+        for (const d of toArray(out)) yield { draft: d, raw: row };
+      }
+    }
+  }
+
+  async function readEmployees(): Promise<{ employees: Employee[]; warnings: string[] }> {
+    const drafts: Array<{ draft: EmployeeDraft; raw: unknown }> = [];
+    for await (const d of mappedEmployees()) drafts.push(d);
+    return finalizeEmployees(def, drafts, options.includeRemoteData === true);
+  }
+
+  async function readList<Out>(resource: string, spec: ResourceDef<Ctx, any, Out> | Derived<Ctx, Out[]> | undefined, schema: z.ZodType<Out>): Promise<Out[]> {
+    if (!spec) return [];
+    const ctx = await context();
+    let out: Out[];
+    if (typeof spec === 'function') {
+      try {
+        out = spec(ctx);
+      } catch (e) {
+        throw mapFailure(def, resource, undefined, e);
+      }
+    } else {
+      out = [];
+      for await (const rows of walk(resource, spec, ctx)) {
+        for (const row of rows) {
+          try {
+            const mapped = spec.map ? spec.map(row, ctx) : (row as Out);
+            for (const m of toArray(mapped)) {
+              out.push(options.includeRemoteData ? { ...(m as object), remoteData: row } as Out : m);
+            }
+          } catch (e) {
+            throw mapFailure(def, resource, row, e);
+          }
+        }
+      }
+    }
+    return out.map((o, i) => validateOutput(def, resource, schema, o, i));
+  }
+
+  async function readCompany(): Promise<Company> {
+    const ctx = await context();
+    const c = def.company;
+    let company: Company;
+    if (typeof c === 'function') company = await c(ctx, rt);
+    else {
+      const list = await readList('company', c, CompanySchema);
+      if (!list[0]) throw createError({ kind: 'vendor', vendor: def.id, message: `${def.name}: the company record was empty.` });
+      company = list[0];
+    }
+    return validateOutput(def, 'company', CompanySchema, company, 0);
+  }
+
+  return {
+    id: def.id,
+    name: def.name,
+    capabilities: def.capabilities,
+    definition: def,
+    http,
+    options,
+    async *employees() {
+      const { employees } = await readEmployees();
+      yield* employees;
+    },
+    groups: () => readList('groups', def.groups, GroupSchema),
+    locations: () => readList('locations', def.locations, LocationSchema),
+    company: readCompany,
+    async read() {
+      // Lookups first (shared by all), then the resources one after another: each vendor budget is
+      // per credential, and sequential reads keep the order of failures deterministic.
+      await context();
+      const company = await readCompany();
+      const groups = await readList('groups', def.groups, GroupSchema);
+      const locations = await readList('locations', def.locations, LocationSchema);
+      const { employees, warnings } = await readEmployees();
+      return { company, groups, locations, employees, warnings };
+    },
+  };
+}
+
+function toArray<T>(v: T | T[] | null | undefined): T[] {
+  if (v === null || v === undefined) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+function rowLabel(raw: unknown): string {
+  if (raw && typeof raw === 'object') {
+    const r = raw as Record<string, unknown>;
+    for (const k of ['id', 'uuid', 'employeeId', 'employee_id', 'userName']) {
+      const v = r[k];
+      if (typeof v === 'string' || typeof v === 'number') return `${k} ${String(v)}`;
+    }
+  }
+  return '';
+}
+
+function validateRow<Row>(def: ConnectorDefinition<any, any>, resource: string, schema: z.ZodType<Row> | undefined, raw: unknown, index: number): Row {
+  if (!schema) return raw as Row;
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
+  const issues = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(row)'}: ${i.message}`);
+  const label = rowLabel(raw);
+  throw new ValidationError({
+    vendor: def.id,
+    code: 'vendor_row_invalid',
+    issues,
+    message: `${def.name} sent a ${resource} record (#${index + 1}${label ? `, ${label}` : ''}) that does not match its documented shape: ${issues.join('; ')}. No snapshot was written.`,
+  });
+}
+
+function validateOutput<Out>(def: ConnectorDefinition<any, any>, resource: string, schema: z.ZodType<Out>, value: unknown, index: number): Out {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issues = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`);
+  const label = rowLabel(value);
+  throw new ValidationError({
+    vendor: def.id,
+    code: 'normalized_invalid',
+    issues,
+    message: `${def.name}: ${resource} record #${index + 1}${label ? ` (${label})` : ''} does not fit the orgsync model: ${issues.join('; ')}. This is a connector bug or an unexpected vendor value; no snapshot was written.`,
+  });
+}
+
+function mapFailure(def: ConnectorDefinition<any, any>, resource: string, row: unknown, e: unknown): OrgsyncError {
+  if (e instanceof OrgsyncError) return e;
+  const label = rowLabel(row);
+  return new ValidationError({
+    vendor: def.id,
+    code: 'mapping_failed',
+    message: `${def.name}: mapping a ${resource} record${label ? ` (${label})` : ''} failed: ${(e as Error)?.message ?? String(e)}.`,
+  });
+}
+
+/**
+ * Fill defaults, resolve manager references (by id, employee number or work email) against all
+ * employees of the sync, collapse duplicates from overlapping pages, and validate each employee.
+ */
+function finalizeEmployees(def: ConnectorDefinition<any, any>, drafts: Array<{ draft: EmployeeDraft; raw: unknown }>, includeRemote: boolean): { employees: Employee[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const byId = new Map<string, { draft: EmployeeDraft; raw: unknown }>();
+  for (const d of drafts) {
+    const prev = byId.get(d.draft.id);
+    if (prev && JSON.stringify(prev.raw) !== JSON.stringify(d.raw)) {
+      throw new ValidationError({
+        vendor: def.id,
+        code: 'duplicate_id',
+        message: `${def.name} returned two different records with id ${d.draft.id}; records probably moved while paging. No snapshot was written; run the sync again.`,
+      });
+    }
+    byId.set(d.draft.id, d);
+  }
+  const byNumber = new Map<string, string[]>();
+  const byEmail = new Map<string, string[]>();
+  for (const { draft } of byId.values()) {
+    if (draft.employeeNumber) push(byNumber, draft.employeeNumber, draft.id);
+    if (draft.workEmail) push(byEmail, draft.workEmail.toLowerCase(), draft.id);
+  }
+  const out: Employee[] = [];
+  let i = 0;
+  for (const { draft, raw } of byId.values()) {
+    let managerId = draft.managerId ?? null;
+    const ref = draft.managerRef;
+    if (!managerId && ref) {
+      if (ref.id) managerId = ref.id;
+      else if (ref.employeeNumber) {
+        const hits = byNumber.get(ref.employeeNumber) ?? [];
+        if (hits.length === 1) managerId = hits[0]!;
+        else warnings.push(`employee ${draft.id}: manager employee number ${ref.employeeNumber} matched ${hits.length} employees; managerId left empty`);
+      } else if (ref.workEmail) {
+        const hits = byEmail.get(ref.workEmail.toLowerCase()) ?? [];
+        if (hits.length === 1) managerId = hits[0]!;
+        else warnings.push(`employee ${draft.id}: manager email matched ${hits.length} employees; managerId left empty`);
+      }
+    }
+    if (managerId && !byId.has(managerId)) warnings.push(`employee ${draft.id}: manager ${managerId} is not in the snapshot`);
+    const { managerRef: _ref, ...rest } = draft;
+    const employee: Employee = {
+      ...rest,
+      displayName: draft.displayName || composeDisplayName(draft.firstName, draft.lastName, draft.preferredName) || draft.workEmail || draft.id,
+      customFields: safeRecord(Object.entries(draft.customFields ?? {})),
+      employmentStatusRaw: draft.employmentStatusRaw ?? null,
+      employmentTypeRaw: draft.employmentTypeRaw ?? null,
+      managerId,
+      groupIds: [...new Set(draft.groupIds)],
+      ...(includeRemote ? { remoteData: raw } : {}),
+    };
+    out.push(validateOutput(def, 'employees', EmployeeSchema, employee, i++));
+  }
+  return { employees: out, warnings };
+}
+
+function push(m: Map<string, string[]>, k: string, v: string): void {
+  const a = m.get(k);
+  if (a) a.push(v);
+  else m.set(k, [v]);
+}

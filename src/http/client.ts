@@ -1,0 +1,516 @@
+/**
+ * The one request pipeline every connector uses: auth -> rate limit -> retry -> transport (axios).
+ * Connectors never import axios; they describe requests (`RequestSpec`) and this client sends them,
+ * classifies failures into typed errors, honours Retry-After, and keeps secrets out of everything
+ * it reports.
+ */
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import http from 'node:http';
+import https from 'node:https';
+import pRetry from 'p-retry';
+import { createError, OrgsyncError, type ErrorKind } from '../errors.js';
+import { Redactor } from '../redact.js';
+import { sharedRateLimiter, RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { backoffDelay, parseRateLimitReset, parseRetryAfter, sleep, type BackoffOptions } from './timing.js';
+
+export type AuthSpec =
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'bearer'; token: string }
+  | { type: 'header'; name: string; value: string }
+  | { type: 'none' };
+
+export type QueryValue = string | number | boolean | null | undefined | Array<string | number>;
+
+export interface RequestSpec {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+  /** Path relative to the base URL, or an absolute URL (e.g. a next link). */
+  path: string;
+  query?: Record<string, QueryValue>;
+  headers?: Record<string, string>;
+  /** Objects are sent as JSON; strings as they are (set Content-Type yourself). */
+  body?: unknown;
+  /** How to read the body: `json` (default) parses JSON and refuses HTML/XML; `text` returns it as-is. */
+  responseType?: 'json' | 'text';
+  /** Retry this request on transient failures even though its method is not GET (read-only POSTs: reports, SOAP reads). */
+  idempotent?: boolean;
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string>;
+  data: T;
+  /** The final URL (after redirects), with credentials removed. */
+  url: string;
+  requestId: string | undefined;
+}
+
+/** What a connector's `classify` hook sees for each response, before orgsync decides. */
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  /** Parsed JSON body where the body is JSON, else undefined. */
+  json: unknown;
+  method: string;
+  path: string;
+}
+
+/** A connector's verdict on a response: undefined means "use the generic rules". */
+export interface ErrorHint {
+  kind?: ErrorKind;
+  message?: string;
+  code?: string;
+  retryable?: boolean;
+  retryAfterMs?: number;
+}
+
+export interface RetryOptions extends Partial<BackoffOptions> {
+  /** Retries after the first attempt (default 4). */
+  retries?: number;
+  /** Longest Retry-After orgsync is willing to honour for one wait (default 120 s); longer gives up with `rate_limited`. */
+  maxRetryAfterMs?: number;
+  /** Cap on the total time spent waiting between attempts of one request (default 5 min). */
+  maxTotalWaitMs?: number;
+}
+
+export interface Logger {
+  debug?(message: string, meta?: Record<string, unknown>): void;
+  info?(message: string, meta?: Record<string, unknown>): void;
+  warn?(message: string, meta?: Record<string, unknown>): void;
+  error?(message: string, meta?: Record<string, unknown>): void;
+}
+
+export type ProgressEvent =
+  | { type: 'request'; vendor: string; method: string; url: string; status: number; attempt: number; durationMs: number }
+  | { type: 'retry'; vendor: string; method: string; url: string; attempt: number; delayMs: number; reason: string }
+  | { type: 'page'; vendor: string; resource: string; page: number; items: number; total?: number | undefined }
+  | { type: 'resource'; vendor: string; resource: string; count: number };
+
+/** Options every connector accepts under `http` (and the CLI maps to flags where noted). */
+export interface HttpOptions {
+  /** Per-request timeout in ms (default 60 s). */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  /** Override the vendor's default client-side budget. */
+  rateLimit?: Partial<RateLimitOptions>;
+  /** Cancel everything in flight. */
+  signal?: AbortSignal;
+  logger?: Logger;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Largest response body accepted, in bytes (default 256 MiB). */
+  maxResponseBytes?: number;
+  userAgent?: string;
+}
+
+export interface HttpClientConfig extends HttpOptions {
+  /** Connector id, e.g. `bamboohr`. */
+  vendor: string;
+  /** Human vendor name for messages, e.g. `BambooHR`. */
+  vendorName: string;
+  baseUrl: string;
+  auth: AuthSpec;
+  /** Who the credentials are for, for messages: e.g. "company 'acme'". */
+  account?: string;
+  /** Extra secrets to redact (beyond those in `auth`). */
+  secrets?: Array<string | undefined>;
+  headers?: Record<string, string>;
+  /** The vendor's default budget (the user's `rateLimit` overrides fields of it). */
+  defaultRateLimit: RateLimitOptions;
+  classify?: (res: RawResponse) => ErrorHint | undefined;
+  /** Extra response header names that carry the vendor's request id. */
+  requestIdHeaders?: string[];
+  /** Status codes after which to retry, beyond the defaults (408, 429, 5xx). */
+}
+
+const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+const REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-correlation-id', 'x-amzn-requestid', 'x-amz-request-id'];
+const MAX_REDIRECTS = 5;
+const keepAliveHttp = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const keepAliveHttps = new https.Agent({ keepAlive: true, maxSockets: 64 });
+
+export class HttpClient {
+  readonly redactor: Redactor;
+  readonly vendor: string;
+  readonly vendorName: string;
+  readonly baseUrl: string;
+  private readonly origin: string;
+  private readonly axios: AxiosInstance;
+  private readonly limiter: RateLimiter;
+  private readonly retry: Required<RetryOptions>;
+
+  constructor(private readonly config: HttpClientConfig) {
+    this.vendor = config.vendor;
+    this.vendorName = config.vendorName;
+    this.baseUrl = config.baseUrl.replace(/\/+$/, '');
+    let parsed: URL;
+    try {
+      parsed = new URL(this.baseUrl);
+    } catch {
+      throw createError({ kind: 'config', vendor: config.vendor, message: `${config.vendorName}: baseUrl '${config.baseUrl}' is not a valid URL.` });
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+      throw createError({ kind: 'config', vendor: config.vendor, message: `${config.vendorName}: baseUrl must be http(s), got '${parsed.protocol}'.` });
+    }
+    this.origin = parsed.origin;
+    this.redactor = new Redactor(config.secrets ?? []);
+    const a = config.auth;
+    if (a.type === 'basic') this.redactor.addBasic(a.username, a.password);
+    else if (a.type === 'bearer') this.redactor.add(a.token);
+    else if (a.type === 'header') this.redactor.add(a.value);
+    this.retry = {
+      retries: config.retry?.retries ?? 4,
+      baseDelayMs: config.retry?.baseDelayMs ?? 500,
+      maxDelayMs: config.retry?.maxDelayMs ?? 30_000,
+      factor: config.retry?.factor ?? 2,
+      maxRetryAfterMs: config.retry?.maxRetryAfterMs ?? 120_000,
+      maxTotalWaitMs: config.retry?.maxTotalWaitMs ?? 300_000,
+    };
+    const rl: RateLimitOptions = { ...config.defaultRateLimit, ...stripUndefined(config.rateLimit ?? {}) };
+    this.limiter = sharedRateLimiter(config.vendor, credentialKey(a, this.baseUrl), rl);
+    this.axios = axios.create({
+      timeout: config.timeoutMs ?? 60_000,
+      maxRedirects: 0,
+      validateStatus: () => true,
+      responseType: 'text',
+      transformResponse: [(d: unknown) => d],
+      maxContentLength: config.maxResponseBytes ?? 256 * 1024 * 1024,
+      maxBodyLength: 50 * 1024 * 1024,
+      httpAgent: keepAliveHttp,
+      httpsAgent: keepAliveHttps,
+      proxy: false,
+    });
+  }
+
+  /** Send a request through rate limiting and retries; resolves with the parsed response or throws an OrgsyncError. */
+  async request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>> {
+    const method = spec.method ?? 'GET';
+    const idempotent = spec.idempotent ?? (method === 'GET' || method === 'HEAD' || method === 'PUT' || method === 'DELETE');
+    const signal = this.config.signal;
+    let waited = 0;
+    const endpoint = `${method} ${this.describePath(spec.path)}`;
+    try {
+      return await pRetry(
+        (attempt) => this.limiter.schedule(() => this.attempt<T>(spec, method, attempt, endpoint), signal),
+        {
+          retries: this.retry.retries,
+          minTimeout: 0,
+          maxTimeout: 0,
+          factor: 1,
+          randomize: false,
+          ...(signal ? { signal } : {}),
+          shouldRetry: ({ error }) => idempotent && error instanceof OrgsyncError && error.retryable,
+          onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+            if (!(error instanceof OrgsyncError) || !error.retryable || !idempotent || retriesLeft <= 0) return;
+            const serverDelay = error.retryAfterMs;
+            if (serverDelay !== undefined && serverDelay > this.retry.maxRetryAfterMs) {
+              throw createError({
+                kind: error.kind,
+                retryable: true,
+                vendor: this.vendor,
+                status: error.status,
+                requestId: error.requestId,
+                endpoint,
+                retryAfterMs: serverDelay,
+                code: error.code,
+                message: `${error.message} ${this.vendorName} asked to wait ${Math.ceil(serverDelay / 1000)} s, more than the configured maximum of ${Math.ceil(this.retry.maxRetryAfterMs / 1000)} s; try again later.`,
+              });
+            }
+            const delay = serverDelay ?? backoffDelay(attemptNumber, this.retry);
+            if (waited + delay > this.retry.maxTotalWaitMs) return void (retriesLeftExhausted(error));
+            waited += delay;
+            if (serverDelay !== undefined) this.limiter.pause(serverDelay);
+            this.emit({ type: 'retry', vendor: this.vendor, method, url: this.describePath(spec.path), attempt: attemptNumber, delayMs: delay, reason: error.message });
+            this.config.logger?.warn?.(`retrying ${endpoint} in ${delay} ms: ${error.message}`);
+            await sleep(delay, signal);
+          },
+        },
+      );
+    } catch (e) {
+      throw this.finalError(e, endpoint);
+    }
+  }
+
+  private async attempt<T>(spec: RequestSpec, method: string, attempt: number, endpoint: string): Promise<HttpResponse<T>> {
+    const started = Date.now();
+    let url = this.resolveUrl(spec.path, spec.query);
+    let res: AxiosResponse<string> | undefined;
+    let sendAuth = true;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const headers = this.headersFor(spec, sendAuth);
+      try {
+        res = await this.axios.request<string>({
+          url,
+          method,
+          headers,
+          data: spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body),
+          ...(this.config.signal ? { signal: this.config.signal } : {}),
+        });
+      } catch (e) {
+        throw this.networkError(e, endpoint);
+      }
+      const location = res.headers['location'];
+      if (res.status >= 300 && res.status < 400 && typeof location === 'string' && (method === 'GET' || method === 'HEAD' || res.status === 307 || res.status === 308)) {
+        const next = new URL(location, url);
+        // Never send credentials to another origin.
+        if (next.origin !== new URL(url).origin) sendAuth = false;
+        url = next.toString();
+        continue;
+      }
+      break;
+    }
+    if (!res) throw createError({ kind: 'transient', vendor: this.vendor, endpoint, message: `${this.vendorName}: no response for ${endpoint}.` });
+    const headers = normalizeHeaders(res.headers as Record<string, unknown>);
+    const requestId = this.requestIdOf(headers);
+    const text = typeof res.data === 'string' ? res.data : res.data == null ? '' : String(res.data);
+    this.emit({ type: 'request', vendor: this.vendor, method, url: this.safeUrl(url), status: res.status, attempt, durationMs: Date.now() - started });
+    this.config.logger?.debug?.(`${method} ${this.safeUrl(url)} -> ${res.status}`, { requestId });
+
+    const contentType = headers['content-type'] ?? '';
+    const looksJson = /json/i.test(contentType) || (!contentType && /^\s*[[{]/.test(text));
+    let json: unknown;
+    let jsonError: string | undefined;
+    if (looksJson && text.trim() !== '') {
+      try {
+        json = JSON.parse(text);
+      } catch (e) {
+        jsonError = (e as Error).message;
+      }
+    }
+    const raw: RawResponse = { status: res.status, headers, text, json, method, path: this.describePath(spec.path) };
+    const hint = this.config.classify?.(raw);
+    const isError = res.status >= 400 || res.status >= 300 || (hint?.kind !== undefined);
+    if (isError) throw this.httpError(raw, hint, requestId, endpoint);
+
+    if ((spec.responseType ?? 'json') === 'text') {
+      return { status: res.status, headers, data: text as T, url: this.safeUrl(url), requestId };
+    }
+    if (jsonError !== undefined) {
+      throw createError({
+        kind: 'transient',
+        code: 'malformed_body',
+        vendor: this.vendor,
+        status: res.status,
+        requestId,
+        endpoint,
+        message: `${this.vendorName} returned malformed JSON for ${endpoint} (${this.redactor.redact(jsonError)}). The response was probably cut off; orgsync retries, and no snapshot is written if it stays broken.`,
+      });
+    }
+    if (!looksJson) {
+      const what = /<html|<!doctype html/i.test(text) ? `an HTML page${htmlTitle(text)}` : /^\s*</.test(text) ? 'XML' : `'${contentType || 'no content type'}'`;
+      throw createError({
+        kind: 'vendor',
+        code: 'unexpected_content_type',
+        vendor: this.vendor,
+        status: res.status,
+        requestId,
+        endpoint,
+        message: `${this.vendorName} answered ${endpoint} with ${what} instead of JSON. Check the base URL (a login page or proxy often answers this way).`,
+      });
+    }
+    return { status: res.status, headers, data: json as T, url: this.safeUrl(url), requestId };
+  }
+
+  private headersFor(spec: RequestSpec, withAuth: boolean): Record<string, string> {
+    const h: Record<string, string> = {
+      Accept: 'application/json',
+      'User-Agent': this.config.userAgent ?? 'orgsync/0.1 (+https://github.com/orgsync/orgsync)',
+      ...(this.config.headers ?? {}),
+      ...(spec.headers ?? {}),
+    };
+    if (spec.body !== undefined && typeof spec.body !== 'string' && !hasHeader(h, 'content-type')) h['Content-Type'] = 'application/json';
+    if (withAuth) {
+      const a = this.config.auth;
+      if (a.type === 'basic') h['Authorization'] = `Basic ${Buffer.from(`${a.username}:${a.password}`).toString('base64')}`;
+      else if (a.type === 'bearer') h['Authorization'] = `Bearer ${a.token}`;
+      else if (a.type === 'header') h[a.name] = a.value;
+    }
+    return h;
+  }
+
+  resolveUrl(path: string, query?: Record<string, QueryValue>): string {
+    const url = /^https?:\/\//i.test(path) ? new URL(path) : new URL(this.baseUrl + (path.startsWith('/') ? path : `/${path}`));
+    if (/^https?:\/\//i.test(path) && url.origin !== this.origin) {
+      throw createError({ kind: 'vendor', code: 'foreign_link', vendor: this.vendor, message: `${this.vendorName} sent a paging link to another host (${url.origin}); orgsync does not send credentials there.` });
+    }
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v === undefined || v === null) continue;
+      if (Array.isArray(v)) for (const x of v) url.searchParams.append(k, String(x));
+      else url.searchParams.set(k, String(v));
+    }
+    return url.toString();
+  }
+
+  /** Path without query string, for messages. */
+  describePath(path: string): string {
+    try {
+      const u = /^https?:\/\//i.test(path) ? new URL(path) : new URL(this.baseUrl + (path.startsWith('/') ? path : `/${path}`));
+      const basePath = new URL(this.baseUrl).pathname.replace(/\/+$/, '');
+      const p = u.pathname.startsWith(basePath) ? u.pathname.slice(basePath.length) || '/' : u.pathname;
+      return this.redactor.redact(p);
+    } catch {
+      return this.redactor.redact(path.split('?')[0] ?? path);
+    }
+  }
+
+  private safeUrl(url: string): string {
+    try {
+      const u = new URL(url);
+      u.username = '';
+      u.password = '';
+      return this.redactor.redact(u.toString());
+    } catch {
+      return this.redactor.redact(url);
+    }
+  }
+
+  private requestIdOf(headers: Record<string, string>): string | undefined {
+    for (const name of [...(this.config.requestIdHeaders ?? []), ...REQUEST_ID_HEADERS]) {
+      const v = headers[name.toLowerCase()];
+      if (v) return v;
+    }
+    return undefined;
+  }
+
+  private httpError(raw: RawResponse, hint: ErrorHint | undefined, requestId: string | undefined, endpoint: string): OrgsyncError {
+    const { status, headers } = raw;
+    const vendorMsg = this.redactor.redact(extractVendorMessage(raw)).slice(0, 500);
+    const account = this.config.account ? ` for ${this.config.account}` : '';
+    let kind: ErrorKind;
+    let message: string;
+    if (status === 401) {
+      kind = 'auth';
+      message = `${this.vendorName} rejected the credentials${account} (401). Check the API credentials and that they are still valid.`;
+    } else if (status === 403) {
+      kind = 'auth';
+      message = `${this.vendorName} refused access to ${endpoint}${account} (403). The credentials are valid but lack permission for this data; grant the integration access.`;
+    } else if (status === 404) {
+      kind = 'config';
+      message = `${this.vendorName} answered 404 for ${endpoint}${account}. Check the account identifier and base URL.`;
+    } else if (status === 429) {
+      kind = 'rate_limited';
+      message = `${this.vendorName} rate-limited ${endpoint} (429).`;
+    } else if (status === 408 || status >= 500) {
+      kind = 'transient';
+      message = `${this.vendorName} failed on ${endpoint} (${status}); this is usually temporary.`;
+    } else if (status >= 300 && status < 400) {
+      kind = 'vendor';
+      message = `${this.vendorName} redirected ${endpoint} (${status}) ${headers['location'] ? 'too many times' : 'without a location'}.`;
+    } else if (status >= 400) {
+      kind = 'vendor';
+      message = `${this.vendorName} rejected the request ${endpoint} (${status}).`;
+    } else {
+      kind = 'vendor';
+      message = `${this.vendorName} reported an error for ${endpoint}.`;
+    }
+    if (hint?.kind) kind = hint.kind;
+    if (hint?.message) message = this.redactor.redact(hint.message);
+    else if (vendorMsg) message += ` ${this.vendorName} said: "${vendorMsg}"`;
+    const retryAfterMs = hint?.retryAfterMs ?? parseRetryAfter(headers['retry-after']) ?? (status === 429 ? parseRateLimitReset(headers['x-ratelimit-reset']) : undefined);
+    const retryable = hint?.retryable ?? (RETRYABLE_STATUS.has(status) || kind === 'rate_limited' || kind === 'transient');
+    return createError({ kind, message, retryable, vendor: this.vendor, status, requestId, endpoint, code: hint?.code, retryAfterMs });
+  }
+
+  private networkError(e: unknown, endpoint: string): OrgsyncError {
+    if (e instanceof OrgsyncError) return e;
+    const err = e as { code?: string; message?: string; name?: string };
+    const code = err.code ?? err.name ?? 'ERR_NETWORK';
+    const detail = this.redactor.redact(String(err.message ?? code));
+    if (code === 'ERR_CANCELED' || err.name === 'CanceledError' || err.name === 'AbortError') {
+      return createError({ kind: 'incomplete', retryable: false, code: 'aborted', vendor: this.vendor, endpoint, message: `${this.vendorName}: ${endpoint} was cancelled.` });
+    }
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+      return createError({ kind: 'config', code, vendor: this.vendor, endpoint, message: `${this.vendorName}: could not resolve the host for ${endpoint} (${code}). Check the subdomain/host and base URL.` });
+    }
+    if (/maxContentLength/i.test(detail)) {
+      return createError({ kind: 'vendor', code: 'response_too_large', vendor: this.vendor, endpoint, message: `${this.vendorName}: the response to ${endpoint} exceeded the configured maximum size (${this.config.maxResponseBytes ?? 256 * 1024 * 1024} bytes).` });
+    }
+    const timeout = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(detail);
+    return createError({
+      kind: 'transient',
+      code,
+      vendor: this.vendor,
+      endpoint,
+      message: timeout
+        ? `${this.vendorName}: ${endpoint} timed out after ${this.config.timeoutMs ?? 60_000} ms.`
+        : `${this.vendorName}: network error on ${endpoint} (${code}: ${detail}).`,
+    });
+  }
+
+  private finalError(e: unknown, endpoint: string): OrgsyncError {
+    if (e instanceof OrgsyncError) return e;
+    const err = e as { name?: string; message?: string };
+    if (this.config.signal?.aborted || err?.name === 'AbortError') {
+      return createError({ kind: 'incomplete', retryable: false, code: 'aborted', vendor: this.vendor, endpoint, message: `${this.vendorName}: ${endpoint} was cancelled.` });
+    }
+    return createError({ kind: 'transient', vendor: this.vendor, endpoint, message: `${this.vendorName}: ${endpoint} failed: ${this.redactor.redact(String(err?.message ?? e))}` });
+  }
+
+  private emit(e: ProgressEvent): void {
+    try {
+      this.config.onProgress?.(e);
+    } catch {
+      /* a progress callback must never break a sync */
+    }
+  }
+}
+
+function retriesLeftExhausted(error: OrgsyncError): never {
+  throw error;
+}
+
+function credentialKey(a: AuthSpec, baseUrl: string): string {
+  switch (a.type) {
+    case 'basic':
+      return `${baseUrl}|${a.username}:${a.password}`;
+    case 'bearer':
+      return `${baseUrl}|${a.token}`;
+    case 'header':
+      return `${baseUrl}|${a.name}:${a.value}`;
+    default:
+      return baseUrl;
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function hasHeader(h: Record<string, string>, name: string): boolean {
+  return Object.keys(h).some((k) => k.toLowerCase() === name);
+}
+
+function normalizeHeaders(h: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) {
+    if (v == null) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  }
+  return out;
+}
+
+function htmlTitle(text: string): string {
+  const m = /<title[^>]*>([^<]{1,120})<\/title>/i.exec(text);
+  return m?.[1] ? ` ("${m[1].trim()}")` : '';
+}
+
+/** Best-effort extraction of a human message from common error body shapes and headers. */
+export function extractVendorMessage(raw: RawResponse): string {
+  const h = raw.headers;
+  const fromHeader = h['x-bamboohr-message'] ?? h['x-bamboohr-error-message'] ?? h['x-bamboohr-error-messsage'];
+  const j = raw.json as any;
+  const parts: string[] = [];
+  if (j && typeof j === 'object') {
+    if (Array.isArray(j.errors)) {
+      for (const e of j.errors.slice(0, 5)) {
+        if (typeof e === 'string') parts.push(e);
+        else if (e && typeof e === 'object') parts.push([e.error_key ?? e.code, e.message ?? e.error ?? e.detail].filter(Boolean).join(': '));
+      }
+    } else if (j.error && typeof j.error === 'object') parts.push([j.error.code, j.error.message].filter(Boolean).join(': '));
+    else if (typeof j.error === 'string') parts.push([j.error, j.error_description].filter(Boolean).join(': '));
+    if (!parts.length && typeof j.detail === 'string') parts.push(j.detail);
+    if (!parts.length && typeof j.message === 'string') parts.push(j.message);
+    if (!parts.length && typeof j.title === 'string') parts.push(j.title);
+  }
+  if (!parts.length && fromHeader) parts.push(fromHeader);
+  return parts.filter(Boolean).join('; ');
+}

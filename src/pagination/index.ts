@@ -1,0 +1,301 @@
+/**
+ * Pagination as async iterators. A *strategy* decides what the next page token is (offset, page
+ * number, cursor, next link, SCIM startIndex) and when to stop; a *placement* decides where that
+ * token goes in the request (query parameter, JSON body field, header, or the whole URL).
+ * The loop in `paginate` owns the guards: repeated token, repeated page content, empty page
+ * before the announced end, total reached, and a hard page cap, so no vendor can make it spin.
+ */
+import { createError } from '../errors.js';
+import type { HttpResponse, RequestSpec } from '../http/client.js';
+
+export type PageToken = string | number;
+
+export interface PageInfo<Item = unknown> {
+  /** 0-based index of this page in the walk. */
+  index: number;
+  token: PageToken | undefined;
+  response: HttpResponse;
+  items: Item[];
+  /** Items seen before this page. */
+  itemsBefore: number;
+}
+
+export type NextDecision =
+  | { token: PageToken; total?: number | undefined }
+  | { done: true; total?: number | undefined; reason?: string };
+
+export interface PaginationStrategy {
+  readonly name: string;
+  /** The token for the first request (undefined: first request carries none). */
+  first(): PageToken | undefined;
+  /** Decide the next token after a page, or that the walk is done. */
+  next(page: PageInfo): NextDecision;
+  /**
+   * What to do when a page's items are identical to the previous page's: `error` (default) raises
+   * `incomplete`; `stop` ends the walk (servers known to wrap around to page one past the end).
+   */
+  readonly onRepeatedPage?: 'error' | 'stop';
+}
+
+/** Where a page token goes in the request. */
+export type Placement = (req: RequestSpec, token: PageToken) => RequestSpec;
+
+export const inQuery = (name: string): Placement => (req, token) => ({ ...req, query: { ...(req.query ?? {}), [name]: token } });
+export const inBody = (name: string): Placement => (req, token) => ({
+  ...req,
+  body: { ...((req.body as Record<string, unknown>) ?? {}), [name]: token },
+});
+export const inHeader = (name: string): Placement => (req, token) => ({ ...req, headers: { ...(req.headers ?? {}), [name]: String(token) } });
+/** The token is a URL (absolute or relative) that replaces the request's path and query. */
+export const asUrl = (): Placement => (req, token) => ({ ...req, path: String(token), query: {} });
+
+export interface Paginator {
+  strategy: PaginationStrategy;
+  placement: Placement | undefined;
+  /** Extra request changes applied to every page (e.g. the page size parameter). */
+  prepare?: (req: RequestSpec) => RequestSpec;
+}
+
+const num = (v: unknown): number | undefined => {
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+};
+
+/** One request, no paging. */
+export function singlePage(): Paginator {
+  return {
+    strategy: { name: 'single', first: () => undefined, next: () => ({ done: true }) },
+    placement: undefined,
+  };
+}
+
+export interface OffsetOptions {
+  limit: number;
+  offsetParam?: string;
+  limitParam?: string;
+  /** Read the total from the response, if the vendor sends one. */
+  total?: (res: HttpResponse) => number | undefined;
+  placement?: (name: string) => Placement;
+}
+
+/** offset/limit; stops on a short page or when the total is reached. */
+export function offsetPaging(o: OffsetOptions): Paginator {
+  const offsetParam = o.offsetParam ?? 'offset';
+  const limitParam = o.limitParam ?? 'limit';
+  const place = o.placement ?? inQuery;
+  return {
+    strategy: {
+      name: 'offset',
+      first: () => 0,
+      next: (p) => {
+        const total = o.total?.(p.response);
+        const seen = p.itemsBefore + p.items.length;
+        if (p.items.length < o.limit) return { done: true, total, reason: 'short page' };
+        if (total !== undefined && seen >= total) return { done: true, total, reason: 'total reached' };
+        return { token: Number(p.token ?? 0) + p.items.length, total };
+      },
+    },
+    placement: place(offsetParam),
+    prepare: (req) => place(limitParam)(req, o.limit),
+  };
+}
+
+export interface PageNumberOptions {
+  perPage: number;
+  pageParam?: string;
+  perPageParam?: string;
+  firstPage?: number;
+  /** Total number of pages (e.g. from an `X-Total-Pages` header). */
+  totalPages?: (res: HttpResponse) => number | undefined;
+  /** Total number of items (e.g. from an `X-Total-Count` header). */
+  totalItems?: (res: HttpResponse) => number | undefined;
+  placement?: (name: string) => Placement;
+}
+
+/** page/per-page; stops at the announced last page, on a short page, or on an empty page. */
+export function pageNumberPaging(o: PageNumberOptions): Paginator {
+  const first = o.firstPage ?? 1;
+  const place = o.placement ?? inQuery;
+  return {
+    strategy: {
+      name: 'page',
+      first: () => first,
+      next: (p) => {
+        const current = Number(p.token ?? first);
+        const totalPages = o.totalPages?.(p.response);
+        const total = o.totalItems?.(p.response);
+        const seen = p.itemsBefore + p.items.length;
+        if (totalPages !== undefined) {
+          if (current - first + 1 >= totalPages) return { done: true, total, reason: 'last page' };
+          return { token: current + 1, total };
+        }
+        if (total !== undefined && seen >= total) return { done: true, total, reason: 'total reached' };
+        if (p.items.length < o.perPage) return { done: true, total, reason: 'short page' };
+        return { token: current + 1, total };
+      },
+    },
+    placement: place(o.pageParam ?? 'page'),
+    prepare: (req) => place(o.perPageParam ?? 'per')(req, o.perPage),
+  };
+}
+
+export interface CursorOptions {
+  /** Read the next cursor from the response; null/undefined/'' ends the walk. */
+  next: (res: HttpResponse) => string | null | undefined;
+  param: string;
+  placement?: (name: string) => Placement;
+  prepare?: (req: RequestSpec) => RequestSpec;
+}
+
+export function cursorPaging(o: CursorOptions): Paginator {
+  const place = o.placement ?? inQuery;
+  return {
+    strategy: {
+      name: 'cursor',
+      first: () => undefined,
+      next: (p) => {
+        const c = o.next(p.response);
+        return c ? { token: c } : { done: true, reason: 'no cursor' };
+      },
+    },
+    placement: place(o.param),
+    ...(o.prepare ? { prepare: o.prepare } : {}),
+  };
+}
+
+/** Follow a next link (absolute or relative URL) until there is none. */
+export function nextLinkPaging(o: { next: (res: HttpResponse) => string | null | undefined; prepare?: (req: RequestSpec) => RequestSpec }): Paginator {
+  return {
+    strategy: {
+      name: 'next-link',
+      first: () => undefined,
+      next: (p) => {
+        const link = o.next(p.response);
+        return link ? { token: link } : { done: true, reason: 'no next link' };
+      },
+    },
+    placement: asUrl(),
+    ...(o.prepare ? { prepare: o.prepare } : {}),
+  };
+}
+
+export interface ScimPagingOptions {
+  count: number;
+  /** Servers that index from 0 (non-conformant but real). */
+  zeroBased?: boolean;
+}
+
+/**
+ * SCIM 2.0 (RFC 7644 3.4.2.4): `startIndex` (1-based) and `count`; stops at `totalResults`, on an
+ * empty or short page, and on a page identical to the previous (servers that wrap around to
+ * page one past the end). Advances by the number of items actually returned, so servers that
+ * ignore `count` are walked correctly.
+ */
+export function scimPaging(o: ScimPagingOptions): Paginator {
+  const start = o.zeroBased ? 0 : 1;
+  return {
+    strategy: {
+      name: 'scim',
+      onRepeatedPage: 'stop',
+      first: () => start,
+      next: (p) => {
+        const body = (p.response.data ?? {}) as Record<string, unknown>;
+        const total = num(body['totalResults']);
+        const seen = p.itemsBefore + p.items.length;
+        if (p.items.length === 0) return { done: true, total, reason: 'empty page' };
+        if (total !== undefined && seen >= total) return { done: true, total, reason: 'totalResults reached' };
+        if (total === undefined && p.items.length < o.count) return { done: true, total, reason: 'short page' };
+        return { token: Number(p.token ?? start) + p.items.length, total };
+      },
+    },
+    placement: inQuery('startIndex'),
+    prepare: (req) => inQuery('count')(req, o.count),
+  };
+}
+
+export interface PaginateOptions<Item> {
+  /** Vendor id and resource name, for messages and progress. */
+  vendor: string;
+  vendorName: string;
+  resource: string;
+  request: RequestSpec;
+  paginator: Paginator;
+  send: (req: RequestSpec) => Promise<HttpResponse>;
+  /** Extract the items of one page. */
+  items: (res: HttpResponse) => Item[];
+  /** A stable key per item (for repeated-page detection); default JSON of the item. */
+  itemKey?: (item: Item) => string;
+  /** Hard cap on pages (default 10,000): reaching it raises `incomplete`. */
+  maxPages?: number;
+  onPage?: (info: PageInfo<Item>, total: number | undefined) => void;
+}
+
+/**
+ * Walk every page and yield items. Throws `IncompleteSyncError` when the walk cannot be trusted
+ * to have seen everything: a repeated token, a repeated page, an empty page before the announced
+ * total, or the page cap.
+ */
+export async function* paginate<Item>(o: PaginateOptions<Item>): AsyncGenerator<Item[], void, undefined> {
+  const { strategy, placement } = o.paginator;
+  const maxPages = o.maxPages ?? 10_000;
+  const seenTokens = new Set<string>();
+  let token = strategy.first();
+  let itemsBefore = 0;
+  let prevFingerprint: string | undefined;
+  let lastTotal: number | undefined;
+  const fail = (message: string, code: string) =>
+    createError({ kind: 'incomplete', code, vendor: o.vendor, message: `${o.vendorName}: paging ${o.resource} ${message}. The sync stopped without a snapshot so nothing is reported as removed.` });
+
+  for (let index = 0; ; index++) {
+    if (index >= maxPages) throw fail(`exceeded the limit of ${maxPages} pages`, 'max_pages');
+    if (token !== undefined) {
+      const key = String(token);
+      if (seenTokens.has(key)) throw fail(`returned the page token '${key.slice(0, 80)}' twice`, 'repeated_token');
+      seenTokens.add(key);
+    }
+    let req = o.paginator.prepare ? o.paginator.prepare(o.request) : o.request;
+    if (token !== undefined && placement) req = placement(req, token);
+    const response = await o.send(req);
+    let items: Item[];
+    try {
+      items = o.items(response);
+    } catch (e) {
+      throw createError({ kind: 'vendor', code: 'unexpected_shape', vendor: o.vendor, message: `${o.vendorName}: page ${index + 1} of ${o.resource} did not have the expected shape (${(e as Error).message}).` });
+    }
+    if (!Array.isArray(items)) {
+      throw createError({ kind: 'vendor', code: 'unexpected_shape', vendor: o.vendor, message: `${o.vendorName}: page ${index + 1} of ${o.resource} holds no list of records.` });
+    }
+    const info: PageInfo<Item> = { index, token, response, items, itemsBefore };
+    if (items.length > 0) {
+      const key = o.itemKey ?? ((i: Item) => JSON.stringify(i));
+      const fp = `${items.length}|${key(items[0]!)}|${key(items[items.length - 1]!)}`;
+      if (fp === prevFingerprint) {
+        if (strategy.onRepeatedPage === 'stop') return;
+        throw fail(`returned the same page twice (page ${index + 1})`, 'repeated_page');
+      }
+      prevFingerprint = fp;
+    }
+    const decision = strategy.next(info as PageInfo);
+    const total = decision.total ?? lastTotal;
+    if (decision.total !== undefined) {
+      if (lastTotal !== undefined && decision.total !== lastTotal) {
+        throw fail(`saw the total change from ${lastTotal} to ${decision.total} while paging (records moved between pages)`, 'total_changed');
+      }
+      lastTotal = decision.total;
+    }
+    o.onPage?.(info, total);
+    if (items.length) yield items;
+    itemsBefore += items.length;
+    if ('done' in decision) {
+      if (total !== undefined && itemsBefore < total) {
+        throw fail(`ended after ${itemsBefore} of ${total} announced records (${decision.reason ?? 'stopped'})`, 'short_walk');
+      }
+      return;
+    }
+    if (items.length === 0 && total !== undefined && itemsBefore < total) {
+      throw fail(`returned an empty page after ${itemsBefore} of ${total} records`, 'empty_page');
+    }
+    token = decision.token;
+  }
+}

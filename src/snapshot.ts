@@ -1,0 +1,135 @@
+/**
+ * Snapshots: the complete, validated state of an org at one moment. A snapshot exists only for a
+ * sync that completed: any failure while reading throws, and nothing is returned or written.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createError, OrgsyncError, ValidationError } from './errors.js';
+import { OrgSnapshotSchema, SCHEMA_VERSION, type OrgSnapshot } from './model.js';
+import type { Connector } from './connector/define.js';
+import type { ProgressEvent } from './http/client.js';
+
+export interface TakeSnapshotOptions {
+  /** Timestamp to stamp on the snapshot (default: now). */
+  now?: Date;
+  /** Called with progress events in addition to the connector's own `http.onProgress`. */
+  onProgress?: (event: ProgressEvent | { type: 'snapshot'; employees: number; groups: number; locations: number }) => void;
+}
+
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * Read everything from a connector and return a validated `OrgSnapshot`. Records are sorted by id
+ * so two snapshots of the same data are byte-identical. Failures become typed errors: auth and
+ * config problems keep their kind (the user must act); anything else that stopped the read is an
+ * `incomplete` error, so a failed sync can never be mistaken for people leaving.
+ */
+export async function takeSnapshot(connector: Connector<any>, options: TakeSnapshotOptions = {}): Promise<OrgSnapshot> {
+  let data;
+  try {
+    data = await connector.read();
+  } catch (e) {
+    throw asSyncFailure(connector, e);
+  }
+  const snapshot = {
+    schemaVersion: SCHEMA_VERSION,
+    connector: connector.id,
+    takenAt: (options.now ?? new Date()).toISOString(),
+    complete: true as const,
+    company: data.company,
+    employees: [...data.employees].sort(byId),
+    groups: [...data.groups].sort(byId),
+    locations: [...data.locations].sort(byId),
+    warnings: data.warnings,
+  };
+  const groupIds = new Set(snapshot.groups.map((g) => g.id));
+  const locationIds = new Set(snapshot.locations.map((l) => l.id));
+  if (snapshot.groups.length || connector.capabilities.groups) {
+    for (const e of snapshot.employees) {
+      for (const g of e.groupIds) if (!groupIds.has(g)) snapshot.warnings.push(`employee ${e.id}: group ${g} is not in the snapshot`);
+    }
+  }
+  if (snapshot.locations.length || connector.capabilities.locations) {
+    for (const e of snapshot.employees) {
+      if (e.locationId && !locationIds.has(e.locationId)) snapshot.warnings.push(`employee ${e.id}: location ${e.locationId} is not in the snapshot`);
+    }
+  }
+  const parsed = OrgSnapshotSchema.safeParse(snapshot);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ValidationError({ vendor: connector.id, issues, message: `${connector.name}: the snapshot failed validation: ${issues.join('; ')}.` });
+  }
+  options.onProgress?.({ type: 'snapshot', employees: snapshot.employees.length, groups: snapshot.groups.length, locations: snapshot.locations.length });
+  return connector.http.redactor.redactValue(parsed.data);
+}
+
+function asSyncFailure(connector: Connector<any>, e: unknown): OrgsyncError {
+  const redact = (s: string) => connector.http.redactor.redact(s);
+  if (e instanceof OrgsyncError) {
+    if (e.kind === 'auth' || e.kind === 'config' || e.kind === 'validation' || e.kind === 'incomplete') return e;
+    return createError({
+      kind: 'incomplete',
+      retryable: e.retryable,
+      vendor: e.vendor ?? connector.id,
+      status: e.status,
+      requestId: e.requestId,
+      code: e.code,
+      endpoint: e.endpoint,
+      message: `${e.message} The ${connector.name} sync did not complete; no snapshot was produced.`,
+      cause: e,
+    });
+  }
+  return createError({
+    kind: 'incomplete',
+    vendor: connector.id,
+    message: `${connector.name}: the sync failed unexpectedly (${redact(String((e as Error)?.message ?? e))}); no snapshot was produced.`,
+  });
+}
+
+/** Write a snapshot as JSON atomically: a temp file in the same folder, fsync, then rename. */
+export async function writeSnapshotFile(file: string, snapshot: OrgSnapshot): Promise<void> {
+  const parsed = OrgSnapshotSchema.parse(snapshot);
+  await writeFileAtomic(file, JSON.stringify(parsed, null, 2) + '\n');
+}
+
+export async function writeFileAtomic(file: string, contents: string): Promise<void> {
+  const dir = path.dirname(path.resolve(file));
+  await fs.mkdir(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await fs.open(tmp, 'w');
+  try {
+    await handle.writeFile(contents);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Read and validate a snapshot file. */
+export async function readSnapshotFile(file: string): Promise<OrgSnapshot> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw createError({ kind: 'config', message: `Cannot read snapshot '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.` });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ValidationError({ message: `Snapshot '${file}' is not valid JSON (${(e as Error).message}).` });
+  }
+  const parsed = OrgSnapshotSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ValidationError({ issues, message: `Snapshot '${file}' is not a complete orgsync snapshot: ${issues.join('; ')}.` });
+  }
+  return parsed.data;
+}
