@@ -129,6 +129,28 @@ export interface ConnectorDefinition<Opts extends Record<string, unknown>, Ctx> 
   groups?: ResourceDef<Ctx, any, Group> | Derived<Ctx, Group[]>;
   locations?: ResourceDef<Ctx, any, Location> | Derived<Ctx, Location[]>;
   company: ResourceDef<Ctx, any, Company> | ((ctx: Ctx, rt: ConnectorRuntime<Opts>) => Company | Promise<Company>);
+  /** Incremental reads, where the vendor can list what changed (set `capabilities.incremental`). */
+  incremental?: IncrementalDef<Opts, Ctx>;
+}
+
+/**
+ * How a connector reads only what changed since a watermark. `read` returns raw vendor rows in the
+ * same shape the `employees` resource yields (they go through the same row schema and mapper) and
+ * the ids of records the vendor reports as deleted.
+ */
+export interface IncrementalDef<Opts, Ctx> {
+  /** How far before the watermark to look again, so late-visible changes are not missed (ms). */
+  lookbackMs: number;
+  read(rt: ConnectorRuntime<Opts>, ctx: Ctx, since: Date): Promise<{ rows: unknown[]; deletedIds: string[] }>;
+}
+
+/** Result of `Connector.readChanges`: mapped employees that changed, and ids deleted at the vendor. */
+export interface ConnectorChanges {
+  /** Employees inserted or updated since the watermark (manager references not yet resolved: see `managerRefs`). */
+  employees: EmployeeDraft[];
+  deletedIds: string[];
+  /** The raw rows, aligned with `employees`, for `includeRemoteData`. */
+  raw: unknown[];
 }
 
 /** What a full read of a connector yields (what `takeSnapshot` validates and stamps). */
@@ -154,6 +176,8 @@ export interface Connector<Opts = Record<string, unknown>> {
   company(): Promise<Company>;
   /** Read everything needed for a snapshot. Throws; never returns partial data. */
   read(): Promise<ConnectorReadResult>;
+  /** Read only what changed since `since` (connectors with `capabilities.incremental`). */
+  readChanges?(since: Date): Promise<ConnectorChanges>;
   /** @internal typed options, secrets included: never log this. */
   readonly options: Opts & CommonOptions;
 }
@@ -319,6 +343,30 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
     groups: () => readList('groups', def.groups, GroupSchema),
     locations: () => readList('locations', def.locations, LocationSchema),
     company: readCompany,
+    ...(def.incremental
+      ? {
+          async readChanges(since: Date): Promise<ConnectorChanges> {
+            const ctx = await context();
+            const { rows, deletedIds } = await def.incremental!.read(rt, ctx, since);
+            const employees: EmployeeDraft[] = [];
+            const raw: unknown[] = [];
+            rows.forEach((r, i) => {
+              const row = validateRow(def, 'employees', def.employees.row, r, i);
+              let out: EmployeeDraft | EmployeeDraft[] | null | undefined;
+              try {
+                out = def.employees.map ? def.employees.map(row, ctx) : (row as EmployeeDraft);
+              } catch (e) {
+                throw mapFailure(def, 'employees', row, e);
+              }
+              for (const d of toArray(out)) {
+                employees.push(d);
+                raw.push(r);
+              }
+            });
+            return { employees, deletedIds: deletedIds.map(String), raw };
+          },
+        }
+      : {}),
     async read() {
       // Lookups first (shared by all), then the resources one after another: each vendor budget is
       // per credential, and sequential reads keep the order of failures deterministic.
@@ -389,7 +437,7 @@ function mapFailure(def: ConnectorDefinition<any, any>, resource: string, row: u
  * Fill defaults, resolve manager references (by id, employee number or work email) against all
  * employees of the sync, collapse duplicates from overlapping pages, and validate each employee.
  */
-function finalizeEmployees(def: ConnectorDefinition<any, any>, drafts: Array<{ draft: EmployeeDraft; raw: unknown }>, includeRemote: boolean): { employees: Employee[]; warnings: string[] } {
+export function finalizeEmployees(def: ConnectorDefinition<any, any>, drafts: Array<{ draft: EmployeeDraft; raw: unknown }>, includeRemote: boolean): { employees: Employee[]; warnings: string[] } {
   const warnings: string[] = [];
   const byId = new Map<string, { draft: EmployeeDraft; raw: unknown }>();
   for (const d of drafts) {
