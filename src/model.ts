@@ -29,8 +29,14 @@ export const IsoDateTimeSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2
 const str = z.string();
 const nstr = z.string().nullable();
 
-/** Custom fields: plain JSON values keyed by the vendor's field name. */
-export const CustomFieldsSchema = z.record(z.string(), z.unknown());
+/**
+ * Custom fields: plain JSON values keyed by the vendor's field name. Validated without copying, so
+ * keys such as `__proto__` stay ordinary data and can never change a prototype.
+ */
+export const CustomFieldsSchema = z.custom<Record<string, unknown>>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  { message: 'expected an object of custom fields' },
+);
 
 export const EmployeeSchema = z.object({
   /** The vendor's stable id for this person, as a string. */

@@ -72,6 +72,9 @@ function nameOf(e: Employee): string {
   return d || composeDisplayName(e.firstName, e.lastName, e.preferredName) || e.id;
 }
 
+const LOOKUP = Symbol('lookup');
+const INDEX = Symbol('index');
+
 class Node implements OrgChartNode {
   id: string;
   name: string;
@@ -84,10 +87,11 @@ class Node implements OrgChartNode {
   employmentStatus: EmploymentStatus;
   department: string | null;
   workEmail: string | null;
-  /** Back-reference used by `chain`; not enumerable so JSON.stringify(node) stays small. */
-  declare private readonly lookup: Map<string, OrgChartNode>;
+  /** Symbol-keyed internals: invisible to JSON.stringify and Object.keys. */
+  readonly [LOOKUP]: Map<string, OrgChartNode>;
+  readonly [INDEX]: number;
 
-  constructor(e: Employee, name: string, department: string | null, lookup: Map<string, OrgChartNode>) {
+  constructor(e: Employee, name: string, department: string | null, lookup: Map<string, OrgChartNode>, index: number) {
     this.id = e.id;
     this.name = name;
     this.title = e.jobTitle ?? null;
@@ -95,17 +99,18 @@ class Node implements OrgChartNode {
     this.employmentStatus = e.employmentStatus;
     this.department = department;
     this.workEmail = e.workEmail ?? null;
-    Object.defineProperty(this, 'lookup', { value: lookup, enumerable: false });
+    this[LOOKUP] = lookup;
+    this[INDEX] = index;
   }
 
   get chain(): string[] {
     const out: string[] = [];
     let cur: OrgChartNode | undefined = this;
     // parentId links form a forest once cycles are broken; the bound is a belt-and-braces guard.
-    let guard = this.lookup.size + 1;
+    let guard = this[LOOKUP].size + 1;
     while (cur && guard-- > 0) {
       out.push(cur.id);
-      cur = cur.parentId === null ? undefined : this.lookup.get(cur.parentId);
+      cur = cur.parentId === null ? undefined : this[LOOKUP].get(cur.parentId);
     }
     return out.reverse();
   }
@@ -124,26 +129,47 @@ export function buildOrgChart(snapshot: OrgSnapshot, options: OrgChartOptions = 
   const departmentName = new Map<string, string>();
   for (const g of snapshot.groups ?? []) if (g.type === 'DEPARTMENT' && !departmentName.has(g.id)) departmentName.set(g.id, g.name);
 
-  // Index every record (first occurrence wins), then pick the included ones.
-  const byId = new Map<string, number>();
-  const dup = new Set<string>();
-  for (let i = 0; i < all.length; i++) {
-    const id = all[i]!.id;
-    if (byId.has(id)) dup.add(id);
-    else byId.set(id, i);
-  }
-  diagnostics.duplicateIds = [...dup].sort(compareStrings);
-
-  // Included employees get dense indices 0..n-1.
-  const people: Employee[] = [];
-  const dense = new Int32Array(all.length).fill(-1); // snapshot position -> dense index
-  for (const [, pos] of byId) {
-    const e = all[pos]!;
-    if (includeTerminated || e.employmentStatus !== 'TERMINATED') {
-      dense[pos] = people.length;
+  // One pass: a node for every included record (first occurrence of an id wins), a side table
+  // for excluded (terminated) ones so that reporting to them can be told from a missing manager.
+  // Duplicate ids are rare: the first pass skips the per-id `has` check and, if the map sizes show
+  // duplicates, a second careful pass redoes the indexing.
+  const index = (careful: boolean) => {
+    const nodes = new Map<string, OrgChartNode>();
+    const excluded = new Map<string, Employee>();
+    const list: Node[] = [];
+    const people: Employee[] = [];
+    const dup = new Set<string>();
+    for (let i = 0; i < all.length; i++) {
+      const e = all[i]!;
+      const id = e.id;
+      if (careful && (nodes.has(id) || excluded.has(id))) {
+        dup.add(id);
+        continue;
+      }
+      if (!includeTerminated && e.employmentStatus === 'TERMINATED') {
+        excluded.set(id, e);
+        continue;
+      }
+      let dept: string | null = null;
+      for (const g of e.groupIds) {
+        const d = departmentName.get(g);
+        if (d !== undefined) {
+          dept = d;
+          break;
+        }
+      }
+      const node = new Node(e, nameOf(e), dept, nodes, list.length);
+      nodes.set(id, node);
+      list.push(node);
       people.push(e);
     }
-  }
+    return { nodes, excluded, list, people, dup };
+  };
+  let indexed = index(false);
+  if (indexed.nodes.size + indexed.excluded.size !== all.length) indexed = index(true);
+  const { nodes, excluded, list, people, dup } = indexed;
+  diagnostics.duplicateIds = [...dup].sort(compareStrings);
+
   const n = people.length;
   const parent = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
@@ -154,17 +180,16 @@ export function buildOrgChart(snapshot: OrgSnapshot, options: OrgChartOptions = 
       diagnostics.selfManaged.push(e.id);
       continue;
     }
-    const pos = byId.get(m);
-    if (pos === undefined) {
+    const mgrNode = nodes.get(m) as Node | undefined;
+    const mgrStatus = mgrNode ? mgrNode.employmentStatus : excluded.get(m)?.employmentStatus;
+    if (mgrStatus === undefined) {
       diagnostics.missingManagers.push({ employeeId: e.id, managerId: m });
       continue;
     }
-    const mgr = all[pos]!;
-    if (mgr.employmentStatus === 'TERMINATED' && e.employmentStatus !== 'TERMINATED') {
+    if (mgrStatus === 'TERMINATED' && e.employmentStatus !== 'TERMINATED') {
       diagnostics.reportingToTerminated.push({ employeeId: e.id, managerId: m });
     }
-    const j = dense[pos]!;
-    if (j >= 0) parent[i] = j;
+    if (mgrNode) parent[i] = mgrNode[INDEX];
   }
 
   // Cycles: walk manager links with three colours (0 new, 1 on the current walk, 2 done).
@@ -198,25 +223,8 @@ export function buildOrgChart(snapshot: OrgSnapshot, options: OrgChartOptions = 
   }
   diagnostics.cycles.sort((a, b) => compareStrings(a[0]!, b[0]!));
 
-  // Nodes.
   const names: string[] = new Array(n);
-  const nodes = new Map<string, OrgChartNode>();
-  const list: Node[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const e = people[i]!;
-    let dept: string | null = null;
-    for (const g of e.groupIds) {
-      const d = departmentName.get(g);
-      if (d !== undefined) {
-        dept = d;
-        break;
-      }
-    }
-    names[i] = nameOf(e);
-    const node = new Node(e, names[i]!, dept, nodes);
-    list[i] = node;
-    nodes.set(e.id, node);
-  }
+  for (let i = 0; i < n; i++) names[i] = list[i]!.name;
   const byName = (a: number, b: number) => compareStrings(names[a]!, names[b]!) || compareStrings(people[a]!.id, people[b]!.id);
 
   // Children in CSR form, then per-parent arrays sorted by name.

@@ -45,7 +45,9 @@ export class Redactor {
     if (value && typeof value === 'object') {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) {
-        out[k] = /^(authorization|password|api[-_]?key|token|access[-_]?token|secret)$/i.test(k) ? REDACTED : this.redactValue(v);
+        const redacted = /^(authorization|password|api[-_]?key|token|access[-_]?token|secret)$/i.test(k) ? REDACTED : this.redactValue(v);
+        // defineProperty, not assignment: a `__proto__` key in vendor data stays plain data.
+        Object.defineProperty(out, k, { value: redacted, enumerable: true, writable: true, configurable: true });
       }
       return out as T;
     }

@@ -11,7 +11,7 @@ import type { Connector } from './connector/define.js';
 import type { ProgressEvent } from './http/client.js';
 
 export interface TakeSnapshotOptions {
-  /** Timestamp to stamp on the snapshot (default: now). */
+  /** Timestamp to stamp on the snapshot, and the date statuses are decided as of (default: now). */
   now?: Date;
   /** Called with progress events in addition to the connector's own `http.onProgress`. */
   onProgress?: (event: ProgressEvent | { type: 'snapshot'; employees: number; groups: number; locations: number }) => void;
@@ -28,7 +28,7 @@ const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id 
 export async function takeSnapshot(connector: Connector<any>, options: TakeSnapshotOptions = {}): Promise<OrgSnapshot> {
   let data;
   try {
-    data = await connector.read();
+    data = await connector.read({ now: options.now });
   } catch (e) {
     throw asSyncFailure(connector, e);
   }

@@ -66,7 +66,7 @@ export const bamboohr = defineConnector<BambooHrOptions, BambooContext>({
     const res = await rt.request({ path: '/v1/meta/lists' });
     const lists = z.array(MetaListSchema).safeParse(res.data);
     if (!lists.success) throw shapeError('/v1/meta/lists', lists.error.issues[0]?.message);
-    return buildContext(lists.data, rt.options.subdomain);
+    return buildContext(lists.data, rt.options.subdomain, rt.now());
   },
   employees: {
     request: (_ctx, o: BambooHrOptions) => ({

@@ -78,6 +78,8 @@ export interface ConnectorRuntime<Opts> {
   readonly options: Opts & CommonOptions;
   readonly http: HttpClient;
   request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>>;
+  /** "Now" for this read (decides future hires and scheduled terminations); set by `takeSnapshot({ now })`. */
+  now(): Date;
   /** Read all items of a resource (paged), validated against `row` if given. */
   readAll<Row>(resource: string, def: ResourceDef<unknown, Row, unknown>): Promise<Row[]>;
 }
@@ -175,11 +177,16 @@ export interface Connector<Opts = Record<string, unknown>> {
   locations(): Promise<Location[]>;
   company(): Promise<Company>;
   /** Read everything needed for a snapshot. Throws; never returns partial data. */
-  read(): Promise<ConnectorReadResult>;
+  read(options?: ReadOptions): Promise<ConnectorReadResult>;
   /** Read only what changed since `since` (connectors with `capabilities.incremental`). */
-  readChanges?(since: Date): Promise<ConnectorChanges>;
+  readChanges?(since: Date, options?: ReadOptions): Promise<ConnectorChanges>;
   /** @internal typed options, secrets included: never log this. */
   readonly options: Opts & CommonOptions;
+}
+
+export interface ReadOptions {
+  /** The date the read is "as of" for status decisions (default: the current time). */
+  now?: Date | undefined;
 }
 
 export type ConnectorFactory<Opts extends Record<string, unknown>> = ((options: Opts & CommonOptions) => Connector<Opts>) & {
@@ -231,9 +238,11 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
   });
   const progress = options.http?.onProgress;
 
+  let asOf: Date | undefined;
   const rt: ConnectorRuntime<Opts> = {
     options,
     http,
+    now: () => asOf ?? new Date(),
     request: (spec) => http.request(spec),
     readAll: async <Row>(resource: string, r: ResourceDef<unknown, Row, unknown>) => {
       const rows: Row[] = [];
@@ -265,6 +274,11 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
   }
 
   let ctxPromise: Promise<Ctx> | undefined;
+  /** A new "as of" date invalidates the mapping context (it may depend on today). */
+  const setNow = (now: Date | undefined) => {
+    if (now?.getTime() !== asOf?.getTime()) ctxPromise = undefined;
+    asOf = now;
+  };
   const context = (): Promise<Ctx> => (ctxPromise ??= def.context ? def.context(rt) : Promise.resolve(undefined as Ctx));
 
   async function* mappedEmployees(): AsyncGenerator<{ draft: EmployeeDraft; raw: unknown }> {
@@ -345,7 +359,8 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
     company: readCompany,
     ...(def.incremental
       ? {
-          async readChanges(since: Date): Promise<ConnectorChanges> {
+          async readChanges(since: Date, ro?: ReadOptions): Promise<ConnectorChanges> {
+            setNow(ro?.now);
             const ctx = await context();
             const { rows, deletedIds } = await def.incremental!.read(rt, ctx, since);
             const employees: EmployeeDraft[] = [];
@@ -367,7 +382,8 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
           },
         }
       : {}),
-    async read() {
+    async read(ro?: ReadOptions) {
+      setNow(ro?.now);
       // Lookups first (shared by all), then the resources one after another: each vendor budget is
       // per credential, and sequential reads keep the order of failures deterministic.
       await context();
@@ -399,7 +415,7 @@ function rowLabel(raw: unknown): string {
 function validateRow<Row>(def: ConnectorDefinition<any, any>, resource: string, schema: z.ZodType<Row> | undefined, raw: unknown, index: number): Row {
   if (!schema) return raw as Row;
   const r = schema.safeParse(raw);
-  if (r.success) return r.data;
+  if (r.success) return keepOwnKeys(raw, r.data);
   const issues = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(row)'}: ${i.message}`);
   const label = rowLabel(raw);
   throw new ValidationError({
@@ -408,6 +424,21 @@ function validateRow<Row>(def: ConnectorDefinition<any, any>, resource: string, 
     issues,
     message: `${def.name} sent a ${resource} record (#${index + 1}${label ? `, ${label}` : ''}) that does not match its documented shape: ${issues.join('; ')}. No snapshot was written.`,
   });
+}
+
+/**
+ * Schema parsing copies unknown keys by assignment, which turns an own `__proto__` key of vendor
+ * data into a prototype change (and drops it). Put such keys back as plain own properties.
+ */
+function keepOwnKeys<T>(raw: unknown, parsed: T): T {
+  if (!raw || typeof raw !== 'object' || !parsed || typeof parsed !== 'object' || Array.isArray(raw)) return parsed;
+  for (const key of ['__proto__', 'constructor', 'prototype']) {
+    if (Object.prototype.hasOwnProperty.call(raw, key)) {
+      Object.defineProperty(parsed, key, { value: (raw as Record<string, unknown>)[key], enumerable: true, writable: true, configurable: true });
+    }
+  }
+  if (Object.getPrototypeOf(parsed) !== Object.prototype && Object.getPrototypeOf(parsed) !== null) Object.setPrototypeOf(parsed, Object.prototype);
+  return parsed;
 }
 
 function validateOutput<Out>(def: ConnectorDefinition<any, any>, resource: string, schema: z.ZodType<Out>, value: unknown, index: number): Out {

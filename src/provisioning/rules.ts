@@ -184,7 +184,17 @@ export type Thresholds = z.infer<typeof ThresholdsSchema>;
 
 export const PolicySchema = z.strictObject({
   /** Time zone in which start and termination dates are read (IANA name). */
-  timezone: z.string().default('UTC'),
+  timezone: z
+    .string()
+    .refine((tz) => {
+      try {
+        assertTimeZone(tz);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'unknown time zone (expected an IANA name such as "America/New_York" or "UTC")')
+    .default('UTC'),
   /** How each change event is handled. Defaults: every event `auto`. */
   events: z.strictObject(eventModeShape).prefault({}),
   hire: z
@@ -269,24 +279,58 @@ export const RuleSetSchema = z
       if (seen.has(r.id)) ctx.addIssue({ code: 'custom', message: `duplicate rule id "${r.id}"`, path: ['rules', i, 'id'] });
       seen.add(r.id);
     });
-    try {
-      assertTimeZone(rs.policy.timezone);
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', message: (e as Error).message, path: ['policy', 'timezone'] });
-    }
   });
 export type RuleSet = z.infer<typeof RuleSetSchema>;
 export type RuleSetInput = z.input<typeof RuleSetSchema>;
 
-function formatIssues(err: z.ZodError): string[] {
-  return err.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let v = root;
+  for (const k of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}
+
+/**
+ * Flatten zod issues to `path: message`. For a union (a condition can be all/any/not/leaf) report
+ * the branch that fits the input's shape best instead of zod's bare "Invalid input".
+ */
+function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown, prefix: PropertyKey[] = []): string[] {
+  const out: string[] = [];
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.errors.length) {
+      const value = valueAt(input, path);
+      const keys = value && typeof value === 'object' ? new Set(Object.keys(value)) : new Set<string>();
+      const score = (branch: readonly z.core.$ZodIssue[]): number =>
+        branch.filter((i) => (i.path.length === 0 && i.code === 'unrecognized_keys') || (i.path.length === 1 && !keys.has(String(i.path[0])))).length;
+      let best = issue.errors[0]!;
+      for (const b of issue.errors) if (score(b) < score(best)) best = b;
+      out.push(...formatIssues(best, input, path));
+      continue;
+    }
+    out.push(`${path.length ? path.map(String).join('.') : '(root)'}: ${issue.message}`);
+  }
+  return out;
+}
+
+function duplicateRuleIds(input: unknown): string[] {
+  const rules = (input as { rules?: unknown })?.rules;
+  if (!Array.isArray(rules)) return [];
+  const seen = new Set<string>();
+  const out: string[] = [];
+  rules.forEach((r, i) => {
+    const id = (r as { id?: unknown })?.id;
+    if (typeof id !== 'string') return;
+    if (seen.has(id)) out.push(`rules.${i}.id: duplicate rule id "${id}"`);
+    seen.add(id);
+  });
+  return out;
 }
 
 /** Validate a rule set (parsed JSON or an object). Throws `ValidationError` listing every problem. */
 export function parseRuleSet(input: unknown): RuleSet {
   const r = RuleSetSchema.safeParse(input);
   if (!r.success) {
-    const issues = formatIssues(r.error);
+    const issues = [...new Set([...formatIssues(r.error.issues, input), ...duplicateRuleIds(input)])];
     throw new ValidationError({ message: `invalid rule set: ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? ` (+${issues.length - 5} more)` : ''}`, issues });
   }
   return r.data;

@@ -1,0 +1,30 @@
+/**
+ * Local vendor simulators for every shipped connector, keyed by connector id: each starts a
+ * loopback server that serves a sample company in the vendor's wire format and returns the
+ * factory options that point the real connector at it. Used by the demo, tests and benchmarks.
+ */
+import type { SampleOrg } from '../src/simulator/sample-org.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/server.js';
+import { bambooDataFromSample, bamboohrRoutes } from './bamboohr/simulator.js';
+
+export interface RunningSimulator {
+  sim: Simulator;
+  /** Factory options (credentials and baseUrl) for the connector to read this simulator. */
+  options: Record<string, unknown>;
+}
+
+export interface VendorSimulator {
+  id: string;
+  start(org: SampleOrg, options?: SimulatorOptions): Promise<RunningSimulator>;
+}
+
+export const simulators: Record<string, VendorSimulator> = {
+  bamboohr: {
+    id: 'bamboohr',
+    async start(org, options) {
+      const data = bambooDataFromSample(org);
+      const sim = await startSimulator(bamboohrRoutes(data), options);
+      return { sim, options: { subdomain: data.subdomain, apiKey: data.apiKey, baseUrl: `${sim.url}/api/gateway.php/${data.subdomain}` } };
+    },
+  },
+};

@@ -1,0 +1,89 @@
+/**
+ * `orgsync demo`: start a vendor simulator on loopback with a built-in sample company, take a
+ * snapshot with the real connector code, and print a readable summary. No credentials, no
+ * network beyond 127.0.0.1.
+ */
+import { connectors } from '../../connectors/index.js';
+import { simulators } from '../../connectors/simulators.js';
+import { takeSnapshot } from '../snapshot.js';
+import { sampleOrg } from '../simulator/sample-org.js';
+import type { OrgSnapshot } from '../model.js';
+import type { Io } from './main.js';
+
+export interface DemoOptions {
+  vendor: string;
+  size?: number | undefined;
+  io: Io;
+}
+
+export async function runDemo(o: DemoOptions): Promise<number> {
+  const { io } = o;
+  const factory = connectors[o.vendor];
+  const simulator = simulators[o.vendor];
+  if (!factory || !simulator) {
+    io.stderr(`orgsync demo: unknown vendor '${o.vendor}'. One of: ${Object.keys(simulators).join(', ')}.\n`);
+    return 2;
+  }
+  const started = Date.now();
+  const org = sampleOrg({ size: o.size ?? 40 });
+  const { sim, options } = await simulator.start(org);
+  try {
+    io.stdout(`orgsync demo: ${factory.definition.name} simulator on ${sim.url} serving "${org.companyName}" (${org.people.length} people)\n\n`);
+    const snapshot = await takeSnapshot(factory({ ...options }));
+    io.stdout(summarize(snapshot));
+    io.stdout(`\n${sim.stats.requests} requests to the simulator, ${Date.now() - started} ms in all.\n`);
+  } finally {
+    await sim.close();
+  }
+  return 0;
+}
+
+/** A readable summary of a snapshot: headcount by status and department, and the top of the org tree. */
+export function summarize(s: OrgSnapshot, treeDepth = 2): string {
+  const lines: string[] = [];
+  lines.push(`Snapshot of ${s.company.name} via ${s.connector}, taken ${s.takenAt}`);
+  lines.push(`${s.employees.length} employees, ${s.groups.length} groups, ${s.locations.length} locations${s.warnings.length ? `, ${s.warnings.length} warnings` : ''}`);
+  lines.push('');
+  lines.push('Headcount by status');
+  const byStatus = count(s.employees.map((e) => e.employmentStatus));
+  for (const [k, v] of byStatus) lines.push(`  ${k.padEnd(12)} ${String(v).padStart(5)}`);
+  lines.push('');
+  lines.push('Headcount by department (not terminated)');
+  const groupName = new Map(s.groups.map((g) => [g.id, g]));
+  const depts = count(
+    s.employees
+      .filter((e) => e.employmentStatus !== 'TERMINATED')
+      .map((e) => e.groupIds.map((g) => groupName.get(g)).find((g) => g?.type === 'DEPARTMENT')?.name ?? '(none)'),
+  );
+  for (const [k, v] of depts) lines.push(`  ${k.padEnd(24)} ${String(v).padStart(5)}`);
+  lines.push('');
+  lines.push(`Org chart (top ${treeDepth + 1} levels)`);
+  const current = s.employees.filter((e) => e.employmentStatus !== 'TERMINATED');
+  const ids = new Set(current.map((e) => e.id));
+  const reports = new Map<string, typeof current>();
+  for (const e of current) {
+    const m = e.managerId && ids.has(e.managerId) && e.managerId !== e.id ? e.managerId : '';
+    const list = reports.get(m) ?? [];
+    list.push(e);
+    reports.set(m, list);
+  }
+  const seen = new Set<string>();
+  const walk = (managerKey: string, depth: number, prefix: string) => {
+    const list = (reports.get(managerKey) ?? []).sort((a, b) => a.displayName.localeCompare(b.displayName));
+    for (const e of list) {
+      if (seen.has(e.id)) continue;
+      seen.add(e.id);
+      const n = reports.get(e.id)?.length ?? 0;
+      lines.push(`${prefix}${e.displayName} — ${e.jobTitle ?? 'no title'}${e.employmentStatus !== 'ACTIVE' ? ` [${e.employmentStatus}]` : ''}${n ? ` (${n} direct report${n === 1 ? '' : 's'})` : ''}`);
+      if (depth < treeDepth) walk(e.id, depth + 1, `${prefix}  `);
+    }
+  };
+  walk('', 0, '  ');
+  return lines.join('\n') + '\n';
+}
+
+function count(values: string[]): Array<[string, number]> {
+  const m = new Map<string, number>();
+  for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
+  return [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}

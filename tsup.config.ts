@@ -1,0 +1,23 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts', testing: 'src/testing.ts', cli: 'src/cli.ts' },
+    format: ['esm'],
+    dts: { entry: { index: 'src/index.ts', testing: 'src/testing.ts' } },
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    splitting: true,
+    banner: ({ format }) => (format === 'esm' ? {} : {}),
+  },
+  {
+    // CommonJS build of the library for require() users; ESM-only dependencies are bundled in.
+    entry: { index: 'src/index.ts' },
+    format: ['cjs'],
+    dts: { entry: { index: 'src/index.ts' } },
+    noExternal: ['p-retry', 'p-limit', 'is-network-error', 'yocto-queue'],
+    target: 'node20',
+    sourcemap: true,
+  },
+]);
