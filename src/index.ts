@@ -42,4 +42,5 @@ export {
 } from './connector/define.js';
 export * as mapHelpers from './connector/map-helpers.js';
 export { takeSnapshot, writeSnapshotFile, readSnapshotFile, writeFileAtomic, type TakeSnapshotOptions } from './snapshot.js';
+export { sync, type SyncOptions, type SyncResult } from './sync.js';
 export { bamboohr, connectors } from '../connectors/index.js';

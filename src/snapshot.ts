@@ -26,6 +26,7 @@ const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id 
  * `incomplete` error, so a failed sync can never be mistaken for people leaving.
  */
 export async function takeSnapshot(connector: Connector<any>, options: TakeSnapshotOptions = {}): Promise<OrgSnapshot> {
+  const startedAt = options.now ?? new Date();
   let data;
   try {
     data = await connector.read({ now: options.now });
@@ -35,8 +36,10 @@ export async function takeSnapshot(connector: Connector<any>, options: TakeSnaps
   const snapshot = {
     schemaVersion: SCHEMA_VERSION,
     connector: connector.id,
-    takenAt: (options.now ?? new Date()).toISOString(),
+    takenAt: startedAt.toISOString(),
     complete: true as const,
+    // Where an incremental sync resumes: the time this read started (changes during the read are re-read next time).
+    ...(connector.capabilities.incremental ? { watermark: startedAt.toISOString() } : {}),
     company: data.company,
     employees: [...data.employees].sort(byId),
     groups: [...data.groups].sort(byId),

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { defineConnector } from '../../src/connector/define.js';
 import { OrgsyncError } from '../../src/errors.js';
-import { CompanyInformationSchema, CustomReportRowSchema, CustomReportSchema, MetaListSchema, type CustomReportRow } from './schemas.js';
+import { ChangedEmployeesSchema, CompanyInformationSchema, CustomReportRowSchema, CustomReportSchema, MetaListSchema, type CustomReportRow } from './schemas.js';
 import { buildContext, mapCompany, mapEmployee, mapGroups, mapLocations, REPORT_FIELDS, type BambooContext } from './map.js';
 
 export const BambooHrOptionsSchema = z.object({
@@ -88,6 +88,36 @@ export const bamboohr = defineConnector<BambooHrOptions, BambooContext>({
   },
   groups: mapGroups,
   locations: mapLocations,
+  incremental: {
+    // BambooHR's lastChanged has second precision and becomes visible with some delay.
+    lookbackMs: 10 * 60_000,
+    async read(rt, _ctx, since) {
+      const res = await rt.request({ path: '/v1/employees/changed', query: { since: since.toISOString().replace(/\.\d{3}Z$/, 'Z') } });
+      const parsed = ChangedEmployeesSchema.safeParse(res.data);
+      if (!parsed.success) throw shapeError('/v1/employees/changed', parsed.error.issues[0]?.message);
+      const entries = Array.isArray(parsed.data.employees) ? [] : Object.values(parsed.data.employees);
+      const deletedIds = entries.filter((e) => e.action.toLowerCase() === 'deleted').map((e) => String(e.id));
+      const changed = new Set(entries.filter((e) => e.action.toLowerCase() !== 'deleted').map((e) => String(e.id)));
+      if (changed.size === 0) return { rows: [], deletedIds };
+      // One report for everyone changed since the watermark (the changed list only has ids).
+      const report = await rt.request({
+        method: 'POST',
+        path: '/v1/reports/custom',
+        query: { format: 'JSON', onlyCurrent: 'false' },
+        headers: { 'Content-Type': 'application/json' },
+        body: { ...customReportBody(rt.options.customFields), filters: { lastChanged: { includeNull: 'no', value: since.toISOString().replace(/\.\d{3}Z$/, 'Z') } } },
+        idempotent: true,
+      });
+      const rows = CustomReportSchema.safeParse(report.data);
+      if (!rows.success) throw shapeError('/v1/reports/custom', rows.error.issues[0]?.message);
+      const found = rows.data.employees.filter((r) => changed.has(String((r as { id?: unknown }).id)));
+      if (found.length < changed.size) {
+        const missing = [...changed].filter((id) => !found.some((r) => String((r as { id?: unknown }).id) === id));
+        throw new OrgsyncError({ kind: 'incomplete', vendor: 'bamboohr', code: 'changed_rows_missing', message: `BambooHR listed ${missing.length} changed employee(s) (${missing.slice(0, 5).join(', ')}) that the report did not return; run a full snapshot.` });
+      }
+      return { rows: found, deletedIds };
+    },
+  },
   company: async (ctx, rt) => {
     try {
       const res = await rt.request({ path: '/v1/company_information' });

@@ -145,7 +145,7 @@ function handle(data: BambooSimData, req: SimRequest): SimResponse {
     if (restricted) return { status: 403, body: '', headers: { 'X-BambooHR-Message': 'You do not have access to this report' } };
     if ((req.query.get('format') ?? '').toLowerCase() !== 'json') return { status: 200, body: '<?xml version="1.0"?><report></report>', headers: { 'content-type': 'text/xml' } };
     if (!/^application\/json/i.test(String(req.headers['content-type'] ?? ''))) return { status: 400, body: 'Malformed XML', headers: { 'content-type': 'text/plain' } };
-    let body: { fields?: unknown };
+    let body: { fields?: unknown; filters?: { lastChanged?: { value?: string } } };
     try {
       body = JSON.parse(req.body || '{}');
     } catch {
@@ -154,7 +154,8 @@ function handle(data: BambooSimData, req: SimRequest): SimResponse {
     const requested = Array.isArray(body.fields) ? body.fields.map(String) : ['id', 'firstName', 'lastName'];
     const known = requested.filter((f) => f === 'id' || data.rows.some((r) => f in r));
     const onlyCurrent = (req.query.get('onlyCurrent') ?? 'false') === 'true';
-    const rows = data.rows.filter((r) => !onlyCurrent || r['status'] === 'Active');
+    const changedSince = Date.parse(body.filters?.lastChanged?.value ?? '');
+    const rows = data.rows.filter((r) => (!onlyCurrent || r['status'] === 'Active') && (Number.isNaN(changedSince) || Date.parse(r['lastChanged'] ?? '') >= changedSince));
     return json(200, {
       title: 'orgsync employees',
       fields: known.map((id) => ({ id, ...(FIELD_META[id] ?? { type: 'text', name: id }) })),
