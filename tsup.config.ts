@@ -2,13 +2,14 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', testing: 'src/testing.ts', cli: 'src/cli.ts' },
+    entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', cli: 'src/cli.ts' },
     format: ['esm'],
-    dts: { entry: { index: 'src/index.ts', testing: 'src/testing.ts' } },
+    dts: { entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' } },
     sourcemap: true,
     clean: true,
     target: 'node20',
     splitting: true,
+    external: ['vitest'],
     banner: ({ format }) => (format === 'esm' ? {} : {}),
   },
   {

@@ -16,6 +16,12 @@ export interface RunningSimulator {
 export interface VendorSimulator {
   id: string;
   start(org: SampleOrg, options?: SimulatorOptions): Promise<RunningSimulator>;
+  /** The same options with a credential the simulator rejects. */
+  badCredentials(options: Record<string, unknown>): Record<string, unknown>;
+  /** Request path (and query) of the employee listing, for fault injection. */
+  employeesPath: string | RegExp;
+  /** Whether employees come in several pages at 120 people. */
+  paged: boolean;
 }
 
 export const simulators: Record<string, VendorSimulator> = {
@@ -26,5 +32,8 @@ export const simulators: Record<string, VendorSimulator> = {
       const sim = await startSimulator(bamboohrRoutes(data), options);
       return { sim, options: { subdomain: data.subdomain, apiKey: data.apiKey, baseUrl: `${sim.url}/api/gateway.php/${data.subdomain}` } };
     },
+    badCredentials: (o) => ({ ...o, apiKey: 'sim-bamboo-revoked-key-999999' }),
+    employeesPath: '/v1/reports/custom',
+    paged: false,
   },
 };
