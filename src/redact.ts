@@ -38,6 +38,19 @@ export class Redactor {
     return out;
   }
 
+  /** True when any registered secret (or an Authorization header value) occurs in the text. */
+  leaks(text: string): boolean {
+    return this.redact(text) !== text;
+  }
+
+  /**
+   * Return the value unchanged when its JSON holds no secret (one serialization: cheap for large
+   * snapshots), else a deep-redacted copy.
+   */
+  scrub<T>(value: T): T {
+    return this.leaks(JSON.stringify(value) ?? '') ? this.redactValue(value) : value;
+  }
+
   /** Deep-redact a JSON-like value (strings anywhere inside). */
   redactValue<T>(value: T): T {
     if (typeof value === 'string') return this.redact(value) as T;

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createError, OrgsyncError, ValidationError } from './errors.js';
-import { OrgSnapshotSchema, SCHEMA_VERSION, type OrgSnapshot } from './model.js';
+import { OrgSnapshotEnvelopeSchema, OrgSnapshotSchema, SCHEMA_VERSION, type OrgSnapshot } from './model.js';
 import type { Connector } from './connector/define.js';
 import type { ProgressEvent } from './http/client.js';
 
@@ -58,13 +58,14 @@ export async function takeSnapshot(connector: Connector<any>, options: TakeSnaps
       if (e.locationId && !locationIds.has(e.locationId)) snapshot.warnings.push(`employee ${e.id}: location ${e.locationId} is not in the snapshot`);
     }
   }
-  const parsed = OrgSnapshotSchema.safeParse(snapshot);
+  // Employees were validated one by one as they were mapped; check the envelope and the rest.
+  const parsed = OrgSnapshotEnvelopeSchema.safeParse(snapshot);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new ValidationError({ vendor: connector.id, issues, message: `${connector.name}: the snapshot failed validation: ${issues.join('; ')}.` });
   }
   options.onProgress?.({ type: 'snapshot', employees: snapshot.employees.length, groups: snapshot.groups.length, locations: snapshot.locations.length });
-  return connector.http.redactor.redactValue(parsed.data);
+  return connector.http.redactor.scrub(parsed.data);
 }
 
 function asSyncFailure(connector: Connector<any>, e: unknown): OrgsyncError {

@@ -9,7 +9,7 @@
  */
 import { ConfigError, OrgsyncError, createError } from './errors.js';
 import { finalizeEmployees, type Connector, type EmployeeDraft } from './connector/define.js';
-import { OrgSnapshotSchema, SCHEMA_VERSION, type OrgSnapshot } from './model.js';
+import { OrgSnapshotEnvelopeSchema, OrgSnapshotSchema, SCHEMA_VERSION, type OrgSnapshot } from './model.js';
 import { takeSnapshot, type TakeSnapshotOptions } from './snapshot.js';
 
 export interface SyncOptions extends TakeSnapshotOptions {
@@ -95,7 +95,7 @@ export async function sync(connector: Connector<any>, options: SyncOptions = {})
   });
   const { employees, warnings } = finalizeEmployees(connector.definition, [...merged.values()], connector.options.includeRemoteData === true);
   const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  const snapshot = OrgSnapshotSchema.parse({
+  const snapshot = OrgSnapshotEnvelopeSchema.parse({
     schemaVersion: SCHEMA_VERSION,
     connector: connector.id,
     takenAt: startedAt.toISOString(),
@@ -107,5 +107,5 @@ export async function sync(connector: Connector<any>, options: SyncOptions = {})
     watermark: startedAt.toISOString(),
     warnings,
   });
-  return { snapshot: connector.http.redactor.redactValue(snapshot), mode: 'incremental', changedIds: [...new Set(changedIds)].sort(), deletedIds: [...deleted].sort() };
+  return { snapshot: connector.http.redactor.scrub(snapshot), mode: 'incremental', changedIds: [...new Set(changedIds)].sort(), deletedIds: [...deleted].sort() };
 }
