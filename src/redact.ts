@@ -38,9 +38,16 @@ export class Redactor {
     return out;
   }
 
+  /** True when a registered secret occurs in the text (plain substring checks: fast on large bodies). */
+  containsSecret(text: string): boolean {
+    for (const s of this.secrets) if (text.includes(s)) return true;
+    return false;
+  }
+
   /** True when any registered secret (or an Authorization header value) occurs in the text. */
   leaks(text: string): boolean {
-    return this.redact(text) !== text;
+    for (const s of this.secrets) if (text.includes(s)) return true;
+    return /authorization["']?\s*[:=]\s*["']?(basic|bearer|token)\s+[^\s"',}]/i.test(text);
   }
 
   /**

@@ -65,7 +65,9 @@ export async function takeSnapshot(connector: Connector<any>, options: TakeSnaps
     throw new ValidationError({ vendor: connector.id, issues, message: `${connector.name}: the snapshot failed validation: ${issues.join('; ')}.` });
   }
   options.onProgress?.({ type: 'snapshot', employees: snapshot.employees.length, groups: snapshot.groups.length, locations: snapshot.locations.length });
-  return connector.http.redactor.scrub(parsed.data);
+  // Snapshot data comes only from vendor responses (and non-secret options): deep-redact only if a
+  // response ever echoed a secret back.
+  return connector.http.sawSecretInResponse ? connector.http.redactor.redactValue(parsed.data) : parsed.data;
 }
 
 function asSyncFailure(connector: Connector<any>, e: unknown): OrgsyncError {

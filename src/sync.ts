@@ -107,5 +107,5 @@ export async function sync(connector: Connector<any>, options: SyncOptions = {})
     watermark: startedAt.toISOString(),
     warnings,
   });
-  return { snapshot: connector.http.redactor.scrub(snapshot), mode: 'incremental', changedIds: [...new Set(changedIds)].sort(), deletedIds: [...deleted].sort() };
+  return { snapshot: connector.http.sawSecretInResponse ? connector.http.redactor.redactValue(snapshot) : snapshot, mode: 'incremental', changedIds: [...new Set(changedIds)].sort(), deletedIds: [...deleted].sort() };
 }

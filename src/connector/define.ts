@@ -21,7 +21,7 @@ import {
   type Group,
   type Location,
 } from '../model.js';
-import { safeRecord } from './map-helpers.js';
+import { copyRecord } from './map-helpers.js';
 
 /** Options every connector factory accepts besides its own. */
 export interface CommonOptions {
@@ -510,11 +510,11 @@ export function finalizeEmployees(def: ConnectorDefinition<any, any>, drafts: Ar
     const employee: Employee = {
       ...rest,
       displayName: draft.displayName || composeDisplayName(draft.firstName, draft.lastName, draft.preferredName) || draft.workEmail || draft.id,
-      customFields: safeRecord(Object.entries(draft.customFields ?? {})),
+      customFields: draft.customFields ? copyRecord(draft.customFields) : {},
       employmentStatusRaw: draft.employmentStatusRaw ?? null,
       employmentTypeRaw: draft.employmentTypeRaw ?? null,
       managerId,
-      groupIds: [...new Set(draft.groupIds)],
+      groupIds: draft.groupIds.length > 1 ? [...new Set(draft.groupIds)] : draft.groupIds,
       ...(includeRemote ? { remoteData: raw } : {}),
     };
     out.push(validateOutput(def, 'employees', EmployeeSchema, employee, i++));

@@ -37,10 +37,16 @@ export function isoDate(v: unknown): string | null {
     return new Date(t).toISOString().slice(0, 10);
   }
   const [, y, mo, d] = m;
-  if (y === '0000' || mo === '00' || d === '00') return null;
-  const date = new Date(`${y}-${mo}-${d}T00:00:00Z`);
-  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== `${y}-${mo}-${d}`) return null;
-  return `${y}-${mo}-${d}`;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  if (year === 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  return s.length === 10 ? s : `${y}-${mo}-${d}`;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** Normalize a timestamp to ISO 8601 UTC, or null. */
@@ -75,7 +81,14 @@ export function today(now: Date = new Date()): string {
 export function safeRecord(entries: Iterable<readonly [string, unknown]>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of entries) {
-    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
   }
   return out;
+}
+
+/** A shallow copy of a record that keeps a `__proto__` key as data (fast path when there is none). */
+export function copyRecord(rec: Record<string, unknown>): Record<string, unknown> {
+  if (!Object.prototype.hasOwnProperty.call(rec, '__proto__')) return { ...rec };
+  return safeRecord(Object.entries(rec));
 }

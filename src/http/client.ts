@@ -137,6 +137,8 @@ export class HttpClient {
   private readonly axios: AxiosInstance;
   private readonly limiter: RateLimiter;
   private readonly retry: Required<RetryOptions>;
+  /** True once any response body contained a registered secret (then snapshots are deep-redacted). */
+  sawSecretInResponse = false;
 
   constructor(private readonly config: HttpClientConfig) {
     this.vendor = config.vendor;
@@ -262,6 +264,7 @@ export class HttpClient {
     const headers = normalizeHeaders(res.headers as Record<string, unknown>);
     const requestId = this.requestIdOf(headers);
     const text = typeof res.data === 'string' ? res.data : res.data == null ? '' : String(res.data);
+    if (!this.sawSecretInResponse && this.redactor.containsSecret(text)) this.sawSecretInResponse = true;
     this.emit({ type: 'request', vendor: this.vendor, method, url: this.safeUrl(url), status: res.status, attempt, durationMs: Date.now() - started });
     this.config.logger?.debug?.(`${method} ${this.safeUrl(url)} -> ${res.status}`, { requestId });
 

@@ -78,6 +78,9 @@ export interface RequestLogEntry {
   path: string;
   status: number;
   at: number;
+  /** Request headers and body, kept so a benchmark can replay the exact requests. */
+  headers: Record<string, string>;
+  body: string;
 }
 
 export interface Simulator {
@@ -144,7 +147,8 @@ export async function startSimulator(routes: VendorRoutes, options: SimulatorOpt
     const contentType = routes.contentType ?? 'application/json; charset=utf-8';
     const path = routes.route(url.pathname);
     const simReq: SimRequest = { method: req.method ?? 'GET', path: path ?? url.pathname, rawPath: url.pathname, query: url.searchParams, headers: req.headers, body };
-    const record = (status: number) => log.push({ method: simReq.method, path: url.pathname + url.search, status, at: Date.now() });
+    const record = (status: number) =>
+      log.push({ method: simReq.method, path: url.pathname + url.search, status, at: Date.now(), headers: pickHeaders(req.headers), body });
 
     const wait = takeToken();
     if (wait > 0) {
@@ -213,6 +217,15 @@ export async function startSimulator(routes: VendorRoutes, options: SimulatorOpt
         server.close(() => resolve());
       }),
   };
+}
+
+function pickHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined || k === 'host' || k === 'connection' || k === 'content-length') continue;
+    out[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
 }
 
 /** Parse HTTP Basic credentials from a request. */

@@ -1,0 +1,209 @@
+/**
+ * npm run bench: performance as ratios against floors measured in the same run.
+ * Writes bench/results.json (one object per case: name, value, unit, floor, ratio, target, pass).
+ * Cases: full-sync throughput vs plain http+JSON.parse, rate-limit efficiency vs pages/rate,
+ * diffSnapshots vs Map+JSON.stringify, buildOrgChart linearity, peak RSS (in child processes).
+ */
+import http from 'node:http';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { connectors } from '../connectors/index.js';
+import { simulators } from '../connectors/simulators.js';
+import { takeSnapshot } from '../src/snapshot.js';
+import { sampleOrg } from '../src/simulator/sample-org.js';
+import type { RequestLogEntry } from '../src/simulator/server.js';
+import { diffSnapshots } from '../src/diff.js';
+import { buildOrgChart } from '../src/org-chart.js';
+import { syntheticSnapshot, mutate } from './bench-data.js';
+
+interface Result {
+  name: string;
+  value: number;
+  unit: string;
+  floor: number;
+  ratio: number;
+  target: string;
+  pass: boolean;
+  note?: string;
+}
+const results: Result[] = [];
+const quick = process.argv.includes('--quick');
+const today = '2026-06-01';
+
+function record(r: Result): void {
+  results.push(r);
+  console.log(`${r.pass ? 'ok  ' : 'MISS'} ${r.name.padEnd(58)} ${fmt(r.value)} ${r.unit.padEnd(4)} floor ${fmt(r.floor)} ratio ${r.ratio.toFixed(2).padStart(6)}  (target ${r.target})${r.note ? `  ${r.note}` : ''}`);
+}
+const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2)).padStart(9);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+/** The floor: the same requests with Node's plain http and JSON.parse, one after another (orgsync pages sequentially too). */
+async function replay(base: string, reqs: RequestLogEntry[]): Promise<number> {
+  let records = 0;
+  for (const r of reqs) {
+    const text = await new Promise<string>((resolve, reject) => {
+      const req = http.request(base + r.path, { method: r.method, headers: r.headers, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      if (r.body) req.write(r.body);
+      req.end();
+    });
+    if (/^\s*[[{]/.test(text)) {
+      const j = JSON.parse(text);
+      records += Array.isArray(j) ? j.length : 1;
+    } else records += text.length > 0 ? 1 : 0;
+  }
+  return records;
+}
+
+async function throughput(vendor: string, size: number): Promise<void> {
+  const factory = connectors[vendor];
+  const simulator = simulators[vendor];
+  if (!factory || !simulator) return void console.log(`skip throughput ${vendor}: not registered`);
+  const org = sampleOrg({ size, today });
+  const { sim, options } = await simulator.start(org);
+  try {
+    const syncTimes: number[] = [];
+    const floorTimes: number[] = [];
+    let pages = 0;
+    for (let i = 0; i < (quick ? 1 : 3); i++) {
+      sim.log.length = 0;
+      const t0 = performance.now();
+      const snap = await takeSnapshot(factory({ ...options }), { now: new Date(`${today}T12:00:00Z`) });
+      syncTimes.push(performance.now() - t0);
+      if (snap.employees.length !== size) throw new Error(`${vendor}: expected ${size} employees, got ${snap.employees.length}`);
+      const reqs = sim.log.slice();
+      pages = reqs.length;
+      sim.log.length = 0;
+      const t1 = performance.now();
+      await replay(sim.url, reqs);
+      floorTimes.push(performance.now() - t1);
+    }
+    const v = median(syncTimes);
+    const f = median(floorTimes);
+    record({ name: `full sync ${vendor} ${size.toLocaleString('en')} employees (${pages} requests)`, value: v, unit: 'ms', floor: f, ratio: v / f, target: '<= 1.5', pass: v / f <= 1.5 });
+  } finally {
+    await sim.close();
+  }
+}
+
+async function rateLimited(vendor: string, pages: number, rps: number, clientFactor: number): Promise<void> {
+  const factory = connectors[vendor];
+  const simulator = simulators[vendor];
+  if (!factory || !simulator) return void console.log(`skip rate limit ${vendor}: not registered`);
+  const perPage = 100;
+  const org = sampleOrg({ size: pages * perPage - 1, today });
+  const { sim, options } = await simulator.start(org, { rateLimit: { requestsPerSecond: rps } });
+  try {
+    await new Promise((r) => setTimeout(r, 1100)); // let the server bucket fill
+    const t0 = performance.now();
+    await takeSnapshot(factory({ ...options, http: { rateLimit: { requests: rps * clientFactor, intervalMs: 1000, concurrency: 4 }, retry: { retries: 20 } } }), { now: new Date(`${today}T12:00:00Z`) });
+    const elapsed = performance.now() - t0;
+    const requests = sim.stats.requests;
+    const answered = requests - sim.stats.throttled;
+    const floor = (answered / rps) * 1000;
+    const throttledPct = (100 * sim.stats.throttled) / requests;
+    if (clientFactor === 1) {
+      record({ name: `rate limit ${vendor} ${answered} requests at ${rps}/s, budget matched`, value: elapsed, unit: 'ms', floor, ratio: elapsed / floor, target: '<= 1.10, <= 2% 429', pass: elapsed / floor <= 1.1 && throttledPct <= 2, note: `${sim.stats.throttled} answered 429 (${throttledPct.toFixed(1)}%)` });
+    } else {
+      const efficiency = floor / elapsed;
+      record({ name: `rate limit ${vendor} ${answered} requests at ${rps}/s, budget ${clientFactor}x too high`, value: elapsed, unit: 'ms', floor, ratio: elapsed / floor, target: 'throughput >= 0.8 ideal', pass: efficiency >= 0.8, note: `throughput ${efficiency.toFixed(2)} of ideal; ${sim.stats.throttled} answered 429` });
+    }
+  } finally {
+    await sim.close();
+  }
+}
+
+function diffCase(size: number): number {
+  const prev = syntheticSnapshot(size);
+  const next = mutate(prev, 0.01);
+  // floor: one Map build plus per-employee JSON.stringify equality
+  const floorRuns: number[] = [];
+  const diffRuns: number[] = [];
+  for (let i = 0; i < (quick ? 1 : 3); i++) {
+    let t = performance.now();
+    const m = new Map(prev.employees.map((e) => [e.id, e]));
+    let changed = 0;
+    for (const e of next.employees) {
+      const p = m.get(e.id);
+      if (!p || JSON.stringify(p) !== JSON.stringify(e)) changed++;
+    }
+    floorRuns.push(performance.now() - t);
+    t = performance.now();
+    const events = diffSnapshots(prev, next, { now: new Date(`${today}T00:00:00Z`) });
+    diffRuns.push(performance.now() - t);
+    if (events.length === 0 || changed === 0) throw new Error('diff bench: no changes detected');
+  }
+  const v = median(diffRuns);
+  const f = median(floorRuns);
+  record({ name: `diffSnapshots ${size.toLocaleString('en')} employees, 1% changed`, value: v, unit: 'ms', floor: f, ratio: v / f, target: '<= 2', pass: v / f <= 2 });
+  return v;
+}
+
+function orgChartCase(size: number): number {
+  const snap = syntheticSnapshot(size);
+  const runs: number[] = [];
+  const floors: number[] = [];
+  for (let i = 0; i < (quick ? 1 : 3); i++) {
+    let t = performance.now();
+    const m = new Map<string, string[]>();
+    for (const e of snap.employees) {
+      const k = e.managerId ?? '';
+      const a = m.get(k);
+      if (a) a.push(e.id);
+      else m.set(k, [e.id]);
+    }
+    floors.push(performance.now() - t);
+    t = performance.now();
+    buildOrgChart(snap);
+    runs.push(performance.now() - t);
+  }
+  const v = median(runs);
+  const f = median(floors);
+  record({ name: `buildOrgChart ${size.toLocaleString('en')} employees`, value: v, unit: 'ms', floor: f, ratio: v / f, target: 'linear', pass: true, note: 'floor: one Map build of manager -> reports' });
+  return v;
+}
+
+function memory(kind: 'sync' | 'diff', size: number, vendor = 'gusto'): void {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', '--import', 'tsx', 'scripts/bench-memory.ts', kind, String(size), vendor], { encoding: 'utf8' });
+  if (r.status !== 0) return void console.log(`memory ${kind} failed: ${r.stderr.slice(-500)}`);
+  const m = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  record({ name: `peak RSS ${kind === 'sync' ? `full sync ${vendor}` : 'diff'} ${size.toLocaleString('en')} employees`, value: m.maxRssMb, unit: 'MiB', floor: m.snapshotJsonMb, ratio: m.maxRssMb / m.snapshotJsonMb, target: 'reported', pass: true, note: `floor = snapshot JSON size (MiB); baseline process ${m.baselineMb.toFixed(0)} MiB` });
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const n = quick ? 10_000 : 100_000;
+  console.log(`orgsync bench (${quick ? 'quick' : 'full'}): node ${process.version}\n`);
+  for (const v of ['gusto', 'scim', 'bamboohr']) await throughput(v, n);
+  const rlVendor = simulators['gusto'] ? 'gusto' : 'bamboohr';
+  await rateLimited(rlVendor, quick ? 40 : 200, 20, 1);
+  await rateLimited(rlVendor, quick ? 40 : 200, 20, 3);
+  const d100k = diffCase(100_000);
+  if (!quick) {
+    const d1m = diffCase(1_000_000);
+    record({ name: 'diff linearity time(1M) / time(100k)', value: d1m / d100k, unit: 'x', floor: 10, ratio: d1m / d100k / 10, target: '<= 12x', pass: d1m / d100k <= 12 });
+  }
+  const o100k = orgChartCase(100_000);
+  if (!quick) {
+    const o1m = orgChartCase(1_000_000);
+    record({ name: 'org chart linearity time(1M) / time(100k)', value: o1m / o100k, unit: 'x', floor: 10, ratio: o1m / o100k / 10, target: '<= 12x', pass: o1m / o100k <= 12 });
+  }
+  memory('sync', n, simulators['gusto'] ? 'gusto' : 'bamboohr');
+  memory('diff', quick ? 100_000 : 1_000_000);
+  mkdirSync('bench', { recursive: true });
+  writeFileSync('bench/results.json', JSON.stringify({ node: process.version, at: new Date().toISOString(), quick, results }, null, 2) + '\n');
+  console.log(`\n${results.filter((r) => r.pass).length} of ${results.length} targets met; bench/results.json written in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  agent.destroy();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
