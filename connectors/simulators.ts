@@ -11,6 +11,8 @@ export interface RunningSimulator {
   sim: Simulator;
   /** Factory options (credentials and baseUrl) for the connector to read this simulator. */
   options: Record<string, unknown>;
+  /** Serve a changed company from now on (simulated HR changes); `changedAt` stamps vendor update times. */
+  update(org: SampleOrg, changedAt?: Date): void;
 }
 
 export interface VendorSimulator {
@@ -30,7 +32,17 @@ export const simulators: Record<string, VendorSimulator> = {
     async start(org, options) {
       const data = bambooDataFromSample(org);
       const sim = await startSimulator(bamboohrRoutes(data), options);
-      return { sim, options: { subdomain: data.subdomain, apiKey: data.apiKey, baseUrl: `${sim.url}/api/gateway.php/${data.subdomain}` } };
+      const update = (next: SampleOrg, changedAt = new Date()) => {
+        const fresh = bambooDataFromSample(next);
+        const old = new Map(data.rows.map((r) => [r['id'], JSON.stringify(r)]));
+        const stamp = changedAt.toISOString().replace(/\.\d{3}Z$/, '+00:00');
+        for (const r of fresh.rows) if (old.get(r['id']) !== JSON.stringify(r)) r['lastChanged'] = stamp;
+        const ids = new Set(fresh.rows.map((r) => r['id']));
+        fresh.inserted = fresh.rows.filter((r) => !old.has(r['id'])).map((r) => r['id']!);
+        fresh.deleted = [...(data.deleted ?? []), ...[...old.keys()].filter((id) => !ids.has(id)).map((id) => ({ id: id!, lastChanged: stamp }))];
+        Object.assign(data, { ...fresh, apiKey: data.apiKey });
+      };
+      return { sim, options: { subdomain: data.subdomain, apiKey: data.apiKey, baseUrl: `${sim.url}/api/gateway.php/${data.subdomain}` }, update };
     },
     badCredentials: (o) => ({ ...o, apiKey: 'sim-bamboo-revoked-key-999999' }),
     employeesPath: '/v1/reports/custom',

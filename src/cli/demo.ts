@@ -6,7 +6,9 @@
 import { connectors } from '../../connectors/index.js';
 import { simulators } from '../../connectors/simulators.js';
 import { takeSnapshot } from '../snapshot.js';
-import { sampleOrg } from '../simulator/sample-org.js';
+import { applySampleChanges, sampleOrg } from '../simulator/sample-org.js';
+import { sync } from '../sync.js';
+import { diffSnapshots, formatChangesText, summarizeChanges } from '../diff.js';
 import type { OrgSnapshot } from '../model.js';
 import type { Io } from './main.js';
 
@@ -26,11 +28,23 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   }
   const started = Date.now();
   const org = sampleOrg({ size: o.size ?? 40 });
-  const { sim, options } = await simulator.start(org);
+  const running = await simulator.start(org);
+  const { sim, options } = running;
   try {
     io.stdout(`orgsync demo: ${factory.definition.name} simulator on ${sim.url} serving "${org.companyName}" (${org.people.length} people)\n\n`);
-    const snapshot = await takeSnapshot(factory({ ...options }));
+    const connector = factory({ ...options });
+    const snapshot = await takeSnapshot(connector);
     io.stdout(summarize(snapshot));
+
+    // Simulated HR changes, then a second sync (incremental where the vendor allows it) and the change events.
+    const changed = applySampleChanges(org);
+    const changedAt = new Date(Date.now() + 1000);
+    running.update(changed, changedAt);
+    const second = await sync(connector, { previous: snapshot, now: new Date(changedAt.getTime() + 1000) });
+    const events = diffSnapshots(snapshot, second.snapshot);
+    const counts = Object.entries(summarizeChanges(events)).filter(([, n]) => n > 0);
+    io.stdout(`\nAfter simulated HR changes: second sync (${second.mode}${second.reason ? `: ${second.reason}` : ''}), ${events.length} change events${counts.length ? ` (${counts.map(([t, n]) => `${n} ${t}`).join(', ')})` : ''}\n`);
+    io.stdout(formatChangesText(events, { groups: second.snapshot.groups, locations: second.snapshot.locations }).replace(/^/gm, '  '));
     io.stdout(`\n${sim.stats.requests} requests to the simulator, ${Date.now() - started} ms in all.\n`);
   } finally {
     await sim.close();

@@ -13,6 +13,7 @@ import type { ProgressEvent } from '../http/client.js';
 import { connectors } from '../../connectors/index.js';
 import { camel, coerce, envName, fieldKind, kebab, parseArgs, type ParsedArgs } from './args.js';
 import { runDemo } from './demo.js';
+import { diffCommand, orgchartCommand } from './commands.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -47,6 +48,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     switch (command) {
       case 'snapshot':
         return await snapshotCommand(rest, args, io);
+      case 'diff':
+        return await diffCommand(rest, args, io);
+      case 'orgchart':
+        return await orgchartCommand(rest, args, io);
       case 'connectors':
         io.stdout(describeConnectors());
         return 0;
@@ -69,6 +74,8 @@ export function usage(): string {
   return [
     'Usage:',
     '  orgsync snapshot <vendor> --<option> VALUE ... --out FILE   read a vendor and write a complete snapshot',
+    '  orgsync diff OLD.json NEW.json [--format text|json] [--out FILE]  change events between two snapshots',
+    '  orgsync orgchart SNAPSHOT.json --format json|csv|mermaid|dot|html [--out FILE] [--include-terminated]',
     '  orgsync connectors                                         list vendors and their options',
     '  orgsync demo [--vendor ID] [--size N]                      run against a local simulator with sample data',
     '',
