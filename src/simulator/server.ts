@@ -40,6 +40,8 @@ export type Fault =
   | { type: 'malformed' }
   /** A valid-looking but huge body of `bytes` bytes. */
   | { type: 'huge'; bytes: number }
+  /** Run a function before the request is handled (e.g. change the vendor's data mid-walk), then answer normally. */
+  | { type: 'before'; fn: (req: SimRequest) => void | Promise<void> }
   /** Replace the response with whatever the function returns (built from the real one). */
   | { type: 'transform'; fn: (res: SimResponse, req: SimRequest) => SimResponse };
 
@@ -158,19 +160,21 @@ export async function startSimulator(routes: VendorRoutes, options: SimulatorOpt
       return send(res, { status, headers: { 'Retry-After': String(Math.max(1, Math.ceil(wait / 1000))) }, body: routes.throttleBody ?? '' }, contentType);
     }
 
-    const rule = rules.find((r) => {
-      if (r.method && r.method !== simReq.method) return false;
-      if (r.match && !(typeof r.match === 'string' ? (url.pathname + url.search).includes(r.match) : r.match.test(url.pathname + url.search))) return false;
-      return true;
-    });
+    // Every matching rule counts the request; the first one still within its window applies.
     let fault: Fault | undefined;
-    if (rule) {
-      rule.seen++;
-      if (rule.seen > (rule.after ?? 0) && rule.used < (rule.times ?? 1)) {
-        rule.used++;
-        fault = rule.fault;
+    for (const r of rules) {
+      if (r.method && r.method !== simReq.method) continue;
+      if (r.match && !(typeof r.match === 'string' ? (url.pathname + url.search).includes(r.match) : r.match.test(url.pathname + url.search))) continue;
+      r.seen++;
+      if (!fault && r.seen > (r.after ?? 0) && r.used < (r.times ?? 1)) {
+        r.used++;
+        fault = r.fault;
         stats.faults++;
       }
+    }
+    if (fault?.type === 'before') {
+      await fault.fn(simReq);
+      fault = undefined;
     }
     if (fault?.type === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
     if (fault?.type === 'status') {
