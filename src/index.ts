@@ -44,3 +44,4 @@ export * as mapHelpers from './connector/map-helpers.js';
 export { takeSnapshot, writeSnapshotFile, readSnapshotFile, writeFileAtomic, type TakeSnapshotOptions } from './snapshot.js';
 export { sync, type SyncOptions, type SyncResult } from './sync.js';
 export { bamboohr, connectors } from '../connectors/index.js';
+export * from './provisioning/index.js';

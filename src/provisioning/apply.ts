@@ -92,6 +92,11 @@ export interface ApplyResult {
   alertDelivery: 'sent' | 'already_sent' | 'failed' | null;
   /** The digest sent in this run, if any. */
   digest: NotificationDigest | null;
+  /**
+   * Earlier plans' scheduled actions this plan supersedes (`plan.cancels`), now marked done
+   * (`{ canceled: true }`) in the journal; `alreadyDone: true` when it had run before it could be canceled.
+   */
+  canceled: Array<{ idempotencyKey: string; employeeId: string; type: ActionType; target: string; reason: string; alreadyDone: boolean }>;
 }
 
 function outcome(a: PlanAction, extra: Partial<ActionOutcome> = {}): ActionOutcome {
@@ -109,10 +114,10 @@ function validatePlan(plan: ProvisioningPlan): void {
   const r = ProvisioningPlanSchema.safeParse(plan);
   if (!r.success) {
     const issues = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ValidationError({ message: `not a valid provisioning plan: ${issues.slice(0, 3).join('; ')}`, issues });
+    throw new ValidationError({ message: `not a valid provisioning plan: ${issues.slice(0, 3).join('; ')}`, issues, code: 'plan_invalid' });
   }
   if (computePlanId(plan) !== plan.planId) {
-    throw new ValidationError({ message: `plan content does not match its planId ${plan.planId}: it was edited after planning; re-plan instead` });
+    throw new ValidationError({ message: `plan content does not match its planId ${plan.planId}: it was edited after planning; re-plan instead`, code: 'plan_edited' });
   }
 }
 
@@ -124,11 +129,11 @@ function validatePlan(plan: ProvisioningPlan): void {
 export async function applyPlan(plan: ProvisioningPlan, handlers: Partial<ProvisioningHandlers>, options: ApplyOptions): Promise<ApplyResult> {
   validatePlan(plan);
   const journal = options?.journal;
-  if (!journal || typeof journal.markDone !== 'function') throw new ConfigError({ message: 'applyPlan needs options.journal (e.g. new FileJournal(path))' });
+  if (!journal || typeof journal.markDone !== 'function') throw new ConfigError({ message: 'applyPlan needs options.journal (e.g. new FileJournal(path))', code: 'journal_missing' });
   const concurrency = options.concurrency ?? 4;
   const retries = options.retries ?? 3;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError({ message: `concurrency must be an integer >= 1 (got ${concurrency})` });
-  if (!Number.isInteger(retries) || retries < 0) throw new ConfigError({ message: `retries must be an integer >= 0 (got ${retries})` });
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError({ message: `concurrency must be an integer >= 1 (got ${concurrency})`, code: 'apply_options_invalid' });
+  if (!Number.isInteger(retries) || retries < 0) throw new ConfigError({ message: `retries must be an integer >= 0 (got ${retries})`, code: 'apply_options_invalid' });
   const now = options.now ?? new Date();
   const mode = options.notifications ?? plan.settings.notifications.mode;
   const redactor = options.redactor ?? new Redactor();
@@ -148,9 +153,9 @@ export async function applyPlan(plan: ProvisioningPlan, handlers: Partial<Provis
   const needed = new Set<ActionType>(['notify']);
   for (const a of actions) if (!journalDone.has(a.idempotencyKey)) needed.add(a.type);
   const missing = [...needed].filter((t) => typeof handlers?.[t] !== 'function');
-  if (missing.length) throw new ConfigError({ message: `applyPlan: missing handler(s) for ${missing.join(', ')}` });
+  if (missing.length) throw new ConfigError({ message: `applyPlan: missing handler(s) for ${missing.join(', ')}`, code: 'handler_missing' });
 
-  const result: ApplyResult = { planId: plan.planId, done: [], skipped: [], failed: [], deferred: [], halted: null, alertDelivery: null, digest: null };
+  const result: ApplyResult = { planId: plan.planId, done: [], skipped: [], failed: [], deferred: [], halted: null, alertDelivery: null, digest: null, canceled: [] };
 
   /** Call a handler with retries. Never throws: returns the value or the last error. */
   const call = async (a: PlanAction, key: string): Promise<{ ok: boolean; value?: unknown; error?: unknown; attempts: number }> => {
@@ -175,6 +180,19 @@ export async function applyPlan(plan: ProvisioningPlan, handlers: Partial<Provis
   };
   const safeResult = (v: unknown): unknown => (v === undefined ? undefined : redactor.redactValue(v));
   const safeError = (e: unknown): string => redactor.redact(errorMessage(e));
+
+  // ---- cancellations (protective: applied even when the run is halted) ------------------------
+  for (const c of plan.cancels) {
+    const e = entries.get(c.idempotencyKey);
+    const info = { idempotencyKey: c.idempotencyKey, employeeId: c.employeeId, type: c.type, target: c.target, reason: c.reason.text };
+    if (e?.status === 'done') {
+      const r = e.result as { canceled?: unknown } | undefined;
+      if (!r || r.canceled !== true) result.canceled.push({ ...info, alreadyDone: true });
+      continue;
+    }
+    await journal.markDone(c.idempotencyKey, { canceled: true, byPlan: plan.planId, reason: c.reason.text });
+    result.canceled.push({ ...info, alreadyDone: false });
+  }
 
   // ---- safety stop -------------------------------------------------------------------------
   const safety = checkSafety(plan, { now, done: journalDone, approval: options.approval });
@@ -232,6 +250,11 @@ export async function applyPlan(plan: ProvisioningPlan, handlers: Partial<Provis
         state.set(key, 'done');
         continue;
       }
+      if (a.notBefore && Date.parse(a.notBefore) > now.getTime()) {
+        result.deferred.push(outcome(a, { waitingFor: 'not_before' }));
+        state.set(key, 'deferred');
+        continue;
+      }
       const blocker = a.dependsOn.find((d) => !journalDone.has(d) && state.get(d) !== 'done' && state.get(d) !== 'queued');
       if (blocker !== undefined) {
         const bs = state.get(blocker);
@@ -242,11 +265,6 @@ export async function applyPlan(plan: ProvisioningPlan, handlers: Partial<Provis
           result.deferred.push(outcome(a, { waitingFor: 'dependency', blockedBy: blocker }));
           state.set(key, 'deferred');
         }
-        continue;
-      }
-      if (a.notBefore && Date.parse(a.notBefore) > now.getTime()) {
-        result.deferred.push(outcome(a, { waitingFor: 'not_before' }));
-        state.set(key, 'deferred');
         continue;
       }
       if (entries.get(key)?.status === 'started' && options.interrupted === 'hold') {

@@ -8,8 +8,8 @@ export {
   MAX_MATCH_INPUT_LENGTH,
   DEFAULTS_SOURCE,
   POLICY_SOURCE,
-  ATTRIBUTES,
-  AttributeSchema,
+  RULE_ATTRIBUTES,
+  RuleAttributeSchema,
   ConditionSchema,
   EntitlementsSchema,
   EntitlementTypeSchema,
@@ -28,7 +28,7 @@ export {
   attributeValues,
   managerChain,
   entitlementRefs,
-  type Attribute,
+  type RuleAttribute,
   type Condition,
   type LeafCondition,
   type Entitlements,
@@ -70,7 +70,7 @@ export {
 } from './apply.js';
 export { FileJournal, MemoryJournal, type Journal, type JournalEntry, type JournalStatus, type JournalOptions } from './journal.js';
 export { checkSafety, dueActions, type SafetyCheck, type SafetyCheckOptions } from './safety.js';
-export { buildDigest, formatNotificationEmail, escapeHtml, type EmailContent } from './notify.js';
+export { buildDigest, formatNotificationEmail, type EmailContent } from './notify.js';
 export {
   PLAN_KIND,
   PLAN_VERSION,
@@ -117,13 +117,13 @@ export function parsePlan(input: unknown): ProvisioningPlan {
     try {
       json = JSON.parse(input);
     } catch (e) {
-      throw new ValidationError({ message: `plan is not valid JSON: ${(e as Error).message}` });
+      throw new ValidationError({ message: `plan is not valid JSON: ${(e as Error).message}`, code: 'plan_invalid' });
     }
   }
   const r = ProvisioningPlanSchema.safeParse(json);
   if (!r.success) {
     const issues = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ValidationError({ message: `not a valid provisioning plan: ${issues.slice(0, 3).join('; ')}`, issues });
+    throw new ValidationError({ message: `not a valid provisioning plan: ${issues.slice(0, 3).join('; ')}`, issues, code: 'plan_invalid' });
   }
   return r.data;
 }

@@ -165,10 +165,10 @@ export class FileJournal extends MapJournal {
     try {
       data = JSON.parse(text) as JournalFile;
     } catch {
-      throw new ValidationError({ message: `journal ${this.path} is not valid JSON; refusing to continue (it would forget what was done)` });
+      throw new ValidationError({ message: `journal ${this.path} is not valid JSON; refusing to continue (it would forget what was done)`, code: 'journal_corrupt' });
     }
     if (data?.kind !== 'orgsync.provisioning-journal' || !Array.isArray(data.entries)) {
-      throw new ValidationError({ message: `${this.path} is not an orgsync provisioning journal` });
+      throw new ValidationError({ message: `${this.path} is not an orgsync provisioning journal`, code: 'journal_corrupt' });
     }
     for (const e of data.entries) if (e && typeof e.key === 'string') this.entries.set(e.key, e);
   }

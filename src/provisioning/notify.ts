@@ -11,6 +11,7 @@ const CATEGORY_LABEL: Record<NotificationCategory, string> = {
   permissions_changed: 'permissions changed',
   deprovisioned: 'deprovisioned',
   deprovision_scheduled: 'deprovisioning scheduled',
+  deprovision_canceled: 'scheduled deprovisioning canceled',
   suspended_remote_deleted: 'suspended (HR record deleted)',
   leave_suspended: 'suspended for leave',
   identity_changed: 'identity changed',

@@ -15,9 +15,9 @@ import {
   entitlementKey,
   entitlementRefs,
   evaluateRules,
-  managerChain,
   parseRuleSet,
   POLICY_SOURCE,
+  type Condition,
   type EntitlementRef,
   type Entitlements,
   type EntitlementSet,
@@ -30,6 +30,7 @@ import {
 import {
   PLAN_KIND,
   PLAN_VERSION,
+  type Cancellation,
   type ChangeNotification,
   type EmployeePlan,
   type NotificationCategory,
@@ -240,10 +241,12 @@ class Builder {
     if (this.actions.some((a) => a.idempotencyKey === key)) return key;
     const reason: Reason = { eventId: cause.eventId, eventType: cause.eventType, ruleIds: opts.ruleIds ?? [POLICY_SOURCE], text: opts.text };
     const deps = [...new Set((opts.dependsOn ?? []).filter((d): d is string => !!d && d !== key))];
+    const { type, ...rest } = body;
     const action = {
+      type,
       idempotencyKey: key,
       employeeId: this.emp.id,
-      ...body,
+      ...rest,
       user: userRef(this.emp),
       reason,
       ...(opts.notBefore ? { notBefore: opts.notBefore } : {}),
@@ -284,14 +287,14 @@ class Builder {
   }
 
   /** Grants and revokes for a delta; returns the keys. Revokes first (least privilege in between). */
-  applyDelta(delta: Delta, cause: Cause, notBefore: string | undefined, dependsOn: Array<string | undefined>): string[] {
+  applyDelta(delta: Delta, cause: Cause, notBefore: string | undefined, dependsOn: Array<string | undefined>, revokeWhy?: string): string[] {
     const keys: string[] = [];
     const id = this.emp.id;
     for (const r of delta.revokes) {
       keys.push(
         this.add({ type: 'revoke', target: `${id}/${refText(r)}`, entitlement: { type: r.type, value: r.value } }, cause, {
           ruleIds: r.ruleIds,
-          text: `revoke ${refText(r)} (no longer granted; was from ${r.ruleIds.join(', ')})`,
+          text: `revoke ${refText(r)} (${revokeWhy ?? 'no longer granted'}; was from ${r.ruleIds.join(', ')})`,
           notBefore,
           dependsOn,
         }),
@@ -383,7 +386,19 @@ function describe(a: PlanAction): string {
 }
 
 /** Onboarding: HIRE, REHIRE, or someone who now matches the rules and has no account. */
-function onboard(b: Builder, cause: Cause, opts: { rehire: boolean; set: EntitlementSet; previousSet?: EntitlementSet | null }): void {
+function onboard(
+  b: Builder,
+  cause: Cause,
+  opts: {
+    rehire: boolean;
+    set: EntitlementSet;
+    previousSet?: EntitlementSet | null;
+    /** Status left UNKNOWN: make sure the account exists (upsert), no welcome. */
+    ensure?: boolean;
+    /** Identity change: the account is linked to this old employee id. */
+    relinkFrom?: string | undefined;
+  },
+): void {
   const { env, emp } = b;
   const policy = env.rs.policy;
   const at = startInstant(env, emp);
@@ -400,10 +415,26 @@ function onboard(b: Builder, cause: Cause, opts: { rehire: boolean; set: Entitle
       notBefore: at,
     });
     reactivated = true;
+  } else if (opts.relinkFrom && !acct) {
+    accountKey = b.add(
+      {
+        type: 'updateUser',
+        target: `user:${emp.id}:profile`,
+        profile,
+        changes: [{ field: 'employeeId', before: opts.relinkFrom, after: emp.id }],
+        reactivate: opts.rehire,
+        previousEmployeeId: opts.relinkFrom,
+      },
+      cause,
+      { text: `${cause.eventType}: relink the account of ${opts.relinkFrom}${opts.rehire ? ' and reactivate it' : ''}`, notBefore: at },
+    );
+    reactivated = opts.rehire;
   } else {
-    accountKey = b.add({ type: 'createUser', target: `user:${emp.id}`, profile, rehire: opts.rehire && !acct }, cause, {
+    accountKey = b.add({ type: 'createUser', target: `user:${emp.id}`, profile, rehire: (opts.rehire || opts.ensure === true) && !acct }, cause, {
       ruleIds: opts.set.matchedRuleIds.length ? opts.set.matchedRuleIds : [POLICY_SOURCE],
-      text: `${cause.eventType}: create the account${at ? ' on the start date' : ''}`,
+      text: opts.ensure
+        ? `${cause.eventType}: status no longer UNKNOWN: make sure the account exists (create, or reactivate)`
+        : `${cause.eventType}: create the account${at ? ' on the start date' : ''}`,
       notBefore: at,
     });
     created = true;
@@ -414,7 +445,7 @@ function onboard(b: Builder, cause: Cause, opts: { rehire: boolean; set: Entitle
   const deltaKeys = b.applyDelta(delta, cause, at, [accountKey]);
   let welcomeKey: string | undefined;
   const welcome = opts.rehire ? policy.rehire.sendWelcome : policy.hire.sendWelcome;
-  if ((created || reactivated) && welcome) {
+  if ((created || reactivated) && welcome && !opts.ensure) {
     welcomeKey = b.add({ type: 'sendWelcome', target: `user:${emp.id}`, profile }, cause, {
       text: `${cause.eventType}: send the welcome message`,
       notBefore: at,
@@ -423,7 +454,13 @@ function onboard(b: Builder, cause: Cause, opts: { rehire: boolean; set: Entitle
   }
   if (created || reactivated || deltaKeys.length) {
     const category: NotificationCategory = created ? 'account_created' : reactivated ? 'account_reactivated' : 'permissions_changed';
-    const verb = created ? 'account created' : reactivated ? 'account reactivated' : 'permissions updated';
+    const verb = opts.ensure
+      ? 'status no longer UNKNOWN; account ensured and access granted'
+      : created
+        ? 'account created'
+        : reactivated
+          ? 'account reactivated'
+          : 'permissions updated';
     b.notify(category, 'info', cause, `${emp.displayName}: ${verb} (${cause.eventType})`, {
       granted: delta.grants,
       revoked: delta.revokes,
@@ -446,7 +483,9 @@ function terminate(b: Builder, ev: EmployeeChangeEvent, prev: Employee | undefin
   const immediate = involuntary && t.involuntary.immediate;
   const at = immediate ? undefined : dayStart(env, date, t.effectiveAt === 'end_of_day');
   const cause = causeOf(ev, `termination:${emp.id}:${date ?? ev.id}`);
-  const basis = scheduled ? emp : (prev ?? emp);
+  let basis = scheduled ? emp : (prev ?? emp);
+  // Entitlements to revoke are those the person had while employed.
+  if (basis.employmentStatus === 'UNKNOWN' || basis.employmentStatus === 'TERMINATED') basis = { ...basis, employmentStatus: 'ACTIVE' };
   const set = evaluateRules(env.rs, basis, scheduled ? env.curCtx : env.prevCtx);
   const kind = involuntary ? 'involuntary termination' : 'termination';
   const when = at ? `at ${at}` : 'immediately';
@@ -465,7 +504,7 @@ function terminate(b: Builder, ev: EmployeeChangeEvent, prev: Employee | undefin
     for (const r of entitlementRefs(set)) refs.set(entitlementKey(r), r);
     if (acct?.entitlements) for (const r of actualRefs(acct.entitlements)) if (!refs.has(entitlementKey(r))) refs.set(entitlementKey(r), { ...r, ruleIds: ['$account'] });
     revoked.push(...refs.values());
-    revokeKeys.push(...b.applyDelta({ grants: [], revokes: revoked }, cause, at, []));
+    revokeKeys.push(...b.applyDelta({ grants: [], revokes: revoked }, cause, at, [], kind));
   }
   let suspendKey: string | undefined;
   let deleteKey: string | undefined;
@@ -600,8 +639,71 @@ function remoteDeleted(b: Builder, ev: EmployeeChangeEvent): void {
   });
 }
 
+/** A pending hire whose start date moved (or who will not start any more). */
+function hireMoved(prev: Employee, emp: Employee): boolean {
+  return prev.employmentStatus === 'PENDING' && !!prev.startDate && emp.startDate !== prev.startDate;
+}
+
+function hireWithdrawn(prev: Employee, emp: Employee, events: EmployeeChangeEvent[]): boolean {
+  return (
+    prev.employmentStatus === 'PENDING' &&
+    !!prev.startDate &&
+    (hireMoved(prev, emp) || !ACTIVE_LIKE.has(emp.employmentStatus) || events.some((e) => e.type === 'REMOTE_DELETED'))
+  );
+}
+
+/** A scheduled termination whose date moved or was removed while the person is still employed (or just terminated on another date). */
+function terminationMoved(prev: Employee, emp: Employee): boolean {
+  return !!prev.terminationDate && prev.employmentStatus !== 'TERMINATED' && emp.terminationDate !== prev.terminationDate;
+}
+
+function terminationCalledOff(prev: Employee, emp: Employee): boolean {
+  return terminationMoved(prev, emp) && !emp.terminationDate && emp.employmentStatus !== 'TERMINATED';
+}
+
+/**
+ * Scheduled actions of earlier plans that this change supersedes. Their keys are recomputed from
+ * the previous record (same cause keys as when they were planned), so `applyPlan` can mark them
+ * canceled in the journal before their date comes.
+ */
+function cancellations(env: Env, emp: Employee, prev: Employee | undefined, events: EmployeeChangeEvent[]): Cancellation[] {
+  if (!prev) return [];
+  const out: Cancellation[] = [];
+  const first = events[0]!;
+  const push = (actions: PlanAction[], text: string): void => {
+    for (const a of actions) {
+      if (a.type === 'notify' && a.notification.kind === 'change' && a.notification.category === 'deprovision_scheduled') continue;
+      out.push({
+        idempotencyKey: a.idempotencyKey,
+        employeeId: emp.id,
+        type: a.type,
+        target: a.target,
+        reason: { eventId: first.id, eventType: first.type, ruleIds: [POLICY_SOURCE], text },
+      });
+    }
+  };
+  if (hireWithdrawn(prev, emp, events)) {
+    const set = evaluateRules(env.rs, prev, env.prevCtx);
+    if (set) {
+      const text = emp.startDate && emp.startDate !== prev.startDate ? `start date moved from ${prev.startDate} to ${emp.startDate}` : `hire starting ${prev.startDate} withdrawn`;
+      for (const kind of ['hire', 'rehire'] as const) {
+        const sb = new Builder(env, prev);
+        onboard(sb, { key: `${kind}:${prev.id}:${prev.startDate}`, eventId: first.id, eventType: first.type }, { rehire: kind === 'rehire', set });
+        push(sb.actions, text);
+      }
+    }
+  }
+  if (terminationMoved(prev, emp)) {
+    const sb = new Builder(env, prev);
+    const fake: EmployeeChangeEvent = { id: first.id, kind: 'employee', type: 'TERMINATION_SCHEDULED', employeeId: prev.id, employee: prev, changes: [], effectiveDate: prev.terminationDate };
+    terminate(sb, fake, prev, true);
+    push(sb.actions, emp.terminationDate ? `termination date moved from ${prev.terminationDate} to ${emp.terminationDate}` : `termination on ${prev.terminationDate} called off`);
+  }
+  return out;
+}
+
 /** Actions for one person's events (all of one mode). */
-function buildForEvents(env: Env, events: EmployeeChangeEvent[], emp: Employee, prev: Employee | undefined): PlanAction[] {
+function buildForEvents(env: Env, events: EmployeeChangeEvent[], emp: Employee, prev: Employee | undefined, allEvents: EmployeeChangeEvent[] = events): PlanAction[] {
   const b = new Builder(env, emp);
   if (!events.length) return b.actions;
   const find = (t: EmployeeChangeType): EmployeeChangeEvent | undefined => events.find((e) => e.type === t);
@@ -616,17 +718,36 @@ function buildForEvents(env: Env, events: EmployeeChangeEvent[], emp: Employee, 
     return b.actions;
   }
   const hire = find('REHIRE') ?? find('HIRE');
+  const identity = find('IDENTITY_CHANGE');
+  const primary = events.find((e) => e.type !== 'TERMINATION_SCHEDULED' && e.type !== 'LEAVE_START' && e.type !== 'LEAVE_END') ?? events[0]!;
   if (hire) {
     if (emp.employmentStatus !== 'TERMINATED') {
       const set = evaluateRules(env.rs, emp, env.curCtx);
       const rehire = hire.type === 'REHIRE';
-      if (set) onboard(b, causeOf(hire, `${rehire ? 'rehire' : 'hire'}:${emp.id}:${emp.startDate ?? hire.id}`), { rehire, set });
+      if (set) {
+        onboard(b, causeOf(hire, `${rehire ? 'rehire' : 'hire'}:${emp.id}:${emp.startDate ?? hire.id}`), { rehire, set, relinkFrom: identity?.previousEmployeeId });
+      }
     }
+  } else if (prev && emp.employmentStatus === 'TERMINATED' && prev.employmentStatus !== 'TERMINATED' && !allEvents.some((e) => e.type === 'TERMINATION')) {
+    // Terminated without a TERMINATION event (e.g. UNKNOWN -> TERMINATED is a PROFILE_UPDATE): deprovision all the same.
+    terminate(b, primary, prev, false);
+    return b.actions;
+  } else if (prev && prev.employmentStatus === 'UNKNOWN' && ACTIVE_LIKE.has(emp.employmentStatus)) {
+    // Leaving UNKNOWN: nothing was done while UNKNOWN, so make sure the account and access are there.
+    const set = evaluateRules(env.rs, emp, env.curCtx);
+    if (set) onboard(b, causeOf(primary), { rehire: false, ensure: true, set });
+  } else if (prev && hireMoved(prev, emp) && ACTIVE_LIKE.has(emp.employmentStatus)) {
+    // The start date of a pending hire moved: the earlier plan's actions are canceled (see cancellations); plan them anew.
+    const set = evaluateRules(env.rs, emp, env.curCtx);
+    if (set) onboard(b, causeOf(primary, `hire:${emp.id}:${emp.startDate ?? primary.id}`), { rehire: false, set });
   } else {
-    const identity = find('IDENTITY_CHANGE');
     for (const ev of events) if (ev.type === 'LEAVE_START' || ev.type === 'LEAVE_END') leave(b, ev);
-    const primary = events.find((e) => e.type !== 'TERMINATION_SCHEDULED' && e.type !== 'LEAVE_START' && e.type !== 'LEAVE_END') ?? events[0]!;
     reconcile(b, causeOf(primary), prev, identity ? { identity } : {});
+  }
+  if (prev && terminationCalledOff(prev, emp)) {
+    b.notify('deprovision_canceled', 'info', causeOf(primary), `${emp.displayName}: scheduled termination on ${prev.terminationDate} called off; scheduled deprovisioning canceled`, {
+      details: ['the termination date was removed in the HR system'],
+    });
   }
   const sched = find('TERMINATION_SCHEDULED');
   if (sched) terminate(b, sched, prev, true);
@@ -656,19 +777,47 @@ function guard(env: Env, emp: Employee, prev: Employee | undefined, actions: Pla
   if (isNeverTouch(env.rs, emp, prev)) {
     return replaceWithNotice(env, emp, actions, cause, 'skipped_break_glass', `${emp.displayName}: on the never-touch (break-glass) list; skipped`);
   }
-  if (emp.employmentStatus === 'UNKNOWN') {
-    return replaceWithNotice(env, emp, actions, cause, 'skipped_unknown_status', `${emp.displayName}: employment status UNKNOWN (${emp.employmentStatusRaw ?? 'no raw value'}); nothing provisioned or deprovisioned`);
-  }
   return actions;
+}
+
+/**
+ * UNKNOWN status: nothing is provisioned or deprovisioned. IT is told when the person's events
+ * would otherwise have done something (planned as if the status were still the previous one, or
+ * ACTIVE), or when the status has just become UNKNOWN.
+ */
+function unknownStatus(env: Env, emp: Employee, prev: Employee | undefined, events: EmployeeChangeEvent[]): PlanAction[] {
+  const relevant = events.filter((e) => modeOf(env.rs, e.type) !== 'ignore');
+  if (!relevant.length) return [];
+  const assumed = prev && prev.employmentStatus !== 'UNKNOWN' ? prev.employmentStatus : 'ACTIVE';
+  const stand = { ...emp, employmentStatus: assumed };
+  const prevStand = prev && prev.employmentStatus === 'UNKNOWN' ? { ...prev, employmentStatus: assumed } : prev;
+  const would = buildForEvents(env, relevant.map((e) => ({ ...e, employee: stand, ...(prevStand ? { previous: prevStand } : {}) })), stand, prevStand);
+  const justBecame = !!prev && prev.employmentStatus !== 'UNKNOWN';
+  if (!would.length && !justBecame) return [];
+  const b = new Builder(env, emp);
+  b.notify(
+    'skipped_unknown_status',
+    'warning',
+    causeOf(relevant[0]!),
+    `${emp.displayName}: employment status UNKNOWN (vendor value: ${emp.employmentStatusRaw ?? 'none'}); nothing provisioned or deprovisioned`,
+    {
+      details: [
+        ...(justBecame ? [`status changed from ${prev!.employmentStatus} to UNKNOWN`] : []),
+        ...would.filter((a) => a.type !== 'notify').map((a) => `would have: ${describe(a)}`),
+      ],
+    },
+  );
+  return b.actions;
 }
 
 function planEmployee(env: Env, events: EmployeeChangeEvent[]): PlanAction[] {
   const sorted = [...events].sort((a, b) => eventRank(a.type) - eventRank(b.type) || cmp(a.id, b.id));
   const emp = sorted[0]!.employee;
   const prev = sorted.find((e) => e.previous)?.previous;
+  if (emp.employmentStatus === 'UNKNOWN') return isNeverTouch(env.rs, emp, prev) ? [] : unknownStatus(env, emp, prev, sorted);
   const auto = sorted.filter((e) => modeOf(env.rs, e.type) === 'auto');
   const manual = sorted.filter((e) => modeOf(env.rs, e.type) === 'notify');
-  const actions = buildForEvents(env, auto, emp, prev);
+  const actions = buildForEvents(env, auto, emp, prev, sorted);
   if (manual.length) {
     // What `auto` would do for these events (on top of what is done automatically), as a to-do for IT.
     const would = buildForEvents(env, manual, emp, prev).filter((a) => !actions.some((x) => x.idempotencyKey === a.idempotencyKey));
@@ -679,27 +828,68 @@ function planEmployee(env: Env, events: EmployeeChangeEvent[]): PlanAction[] {
   return guard(env, emp, prev, actions, causeOf(sorted[0]!));
 }
 
-/** Indirect effects: people without an event of their own whose entitlements or profile changed because a group or a manager changed. */
+/**
+ * Indirect effects: people without an event of their own whose entitlements or profile changed
+ * because one of their groups (or an ancestor group) changed, or a manager above them changed.
+ * Only people below a changed group or manager are evaluated (linear in the org size).
+ */
 function planIndirect(env: Env, previous: OrgSnapshot, current: OrgSnapshot, direct: Set<string>, groupEvents: GroupChangeEvent[], empEvents: Map<string, EmployeeChangeEvent[]>): Map<string, PlanAction[]> {
   const out = new Map<string, PlanAction[]>();
   const prevById = new Map(previous.employees.map((e) => [e.id, e]));
-  const groupEventsById = new Map<string, GroupChangeEvent[]>();
-  for (const g of groupEvents) groupEventsById.set(g.groupId, [...(groupEventsById.get(g.groupId) ?? []), g]);
-  const closure = (ids: string[], ctx: RuleContext): Set<string> => {
-    const s = new Set<string>();
-    for (const id of ids) {
-      let cur: string | null | undefined = id;
-      while (cur && !s.has(cur)) {
-        s.add(cur);
-        cur = ctx.groupsById.get(cur)?.parentId;
-      }
+
+  // Groups under a changed group (either snapshot's hierarchy) -> the group events that affect them.
+  const children = new Map<string, Set<string>>();
+  for (const g of [...previous.groups, ...current.groups]) {
+    if (!g.parentId) continue;
+    if (!children.has(g.parentId)) children.set(g.parentId, new Set());
+    children.get(g.parentId)!.add(g.id);
+  }
+  const byGroup = new Map<string, Array<{ id: string; type: string }>>();
+  for (const ge of groupEvents) {
+    const queue = [ge.groupId];
+    const seen = new Set<string>();
+    while (queue.length) {
+      const id = queue.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      if (!byGroup.has(id)) byGroup.set(id, []);
+      byGroup.get(id)!.push(ge);
+      for (const c of children.get(id) ?? []) queue.push(c);
     }
-    return s;
-  };
+  }
+  // People under a manager with events (either snapshot's reporting lines) -> those events.
+  const reports = new Map<string, Set<string>>();
+  for (const e of [...previous.employees, ...current.employees]) {
+    if (!e.managerId) continue;
+    if (!reports.has(e.managerId)) reports.set(e.managerId, new Set());
+    reports.get(e.managerId)!.add(e.id);
+  }
+  // Without `reportsTo` rules a manager's change can only matter to direct reports (`manager` attribute, managerEmail).
+  const deep = env.rs.rules.some((r) => r.enabled && usesAttribute(r.when, 'reportsTo'));
+  const byManager = new Map<string, Array<{ id: string; type: string }>>();
+  for (const [mid, evs] of empEvents) {
+    const queue = [...(reports.get(mid) ?? [])];
+    const seen = new Set<string>([mid]);
+    while (queue.length) {
+      const id = queue.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      if (!byManager.has(id)) byManager.set(id, []);
+      byManager.get(id)!.push(...evs);
+      if (deep) for (const c of reports.get(id) ?? []) queue.push(c);
+    }
+  }
+  if (!byGroup.size && !byManager.size) return out;
+
   for (const emp of [...current.employees].sort((a, b) => cmp(a.id, b.id))) {
     if (direct.has(emp.id)) continue;
     const prev = prevById.get(emp.id);
     if (!prev || !ACTIVE_LIKE.has(emp.employmentStatus)) continue;
+    const fromGroups = new Map<string, { id: string; type: string }>();
+    for (const gid of [...prev.groupIds, ...emp.groupIds]) for (const g of byGroup.get(gid) ?? []) fromGroups.set(g.id, g);
+    const fromManagers = byManager.get(emp.id) ?? [];
+    if (!fromGroups.size && !fromManagers.length) continue;
+
     const before = evaluateRules(env.rs, prev, env.prevCtx);
     const after = evaluateRules(env.rs, emp, env.curCtx);
     const entChanged = canonicalJson(entitlementRefs(before)) !== canonicalJson(entitlementRefs(after));
@@ -707,21 +897,13 @@ function planIndirect(env: Env, previous: OrgSnapshot, current: OrgSnapshot, dir
       env.rs.policy.profileSync && profileChanges(userProfile(prev, env.prevCtx), userProfile(emp, env.curCtx)).length > 0;
     if (!entChanged && !profChanged) continue;
     // Attribute to a cause in this change set: a change of one of their groups (or ancestors), else of a manager up the chain.
-    const candidates: Array<{ id: string; type: string }> = [];
-    for (const gid of new Set([...closure(prev.groupIds, env.prevCtx), ...closure(emp.groupIds, env.curCtx)])) {
-      for (const g of groupEventsById.get(gid) ?? []) candidates.push(g);
-    }
-    if (!candidates.length) {
-      for (const m of [...managerChain(prev, env.prevCtx), ...managerChain(emp, env.curCtx)]) {
-        for (const e of empEvents.get(m.id) ?? []) candidates.push(e);
-      }
-    }
+    const candidates = fromGroups.size ? [...fromGroups.values()] : fromManagers;
     const usable = candidates.filter((c) => modeOf(env.rs, c.type) !== 'ignore').sort((a, b) => cmp(a.id, b.id));
     const c = usable[0];
     if (!c) continue;
     const cause: Cause = { key: `${c.id}:${emp.id}`, eventId: c.id, eventType: c.type };
     const b = new Builder(env, emp);
-    reconcile(b, { ...cause, eventType: c.type }, prev, {});
+    reconcile(b, cause, prev, {});
     let actions = b.actions;
     if (modeOf(env.rs, c.type) === 'notify') {
       actions = replaceWithNotice(env, emp, actions, cause, 'manual_action_required', `${emp.displayName}: ${c.type} changes this person's access; needs manual action`);
@@ -730,6 +912,13 @@ function planIndirect(env: Env, previous: OrgSnapshot, current: OrgSnapshot, dir
     if (actions.length) out.set(emp.id, actions);
   }
   return out;
+}
+
+function usesAttribute(c: Condition, attr: string): boolean {
+  if ('all' in c) return c.all.some((x) => usesAttribute(x, attr));
+  if ('any' in c) return c.any.some((x) => usesAttribute(x, attr));
+  if ('not' in c) return usesAttribute(c.not, attr);
+  return c.attribute === attr;
 }
 
 function countActive(s: OrgSnapshot): number {
@@ -742,13 +931,13 @@ function countActive(s: OrgSnapshot): number {
  */
 export function planProvisioning(changes: ChangeEvent[], rules: RuleSet | RuleSetInput, context: PlanContext): ProvisioningPlan {
   const rs = parseRuleSet(rules);
-  if (!context || !context.current) throw new ValidationError({ message: 'planProvisioning needs context.current (the snapshot the changes lead to)' });
+  if (!context || !context.current) throw new ValidationError({ message: 'planProvisioning needs context.current (the snapshot the changes lead to)', code: 'plan_context_invalid' });
   const bad: string[] = [];
   changes.forEach((c, i) => {
     const r = ChangeEventSchema.safeParse(c);
     if (!r.success) bad.push(...r.error.issues.map((x) => `changes[${i}].${x.path.join('.')}: ${x.message}`));
   });
-  if (bad.length) throw new ValidationError({ message: `invalid change events: ${bad.slice(0, 3).join('; ')}`, issues: bad });
+  if (bad.length) throw new ValidationError({ message: `invalid change events: ${bad.slice(0, 3).join('; ')}`, issues: bad, code: 'change_events_invalid' });
 
   const curCtx = createRuleContext(context.current);
   const env: Env = {
@@ -768,9 +957,12 @@ export function planProvisioning(changes: ChangeEvent[], rules: RuleSet | RuleSe
   }
 
   const perEmployee = new Map<string, PlanAction[]>();
+  const cancels: Cancellation[] = [];
   for (const [id, evs] of byEmployee) {
     const acts = planEmployee(env, evs);
     if (acts.length) perEmployee.set(id, acts);
+    const sorted = [...evs].sort((a, b) => eventRank(a.type) - eventRank(b.type) || cmp(a.id, b.id));
+    cancels.push(...cancellations(env, sorted[0]!.employee, sorted.find((e) => e.previous)?.previous, sorted));
   }
   if (context.previous) {
     for (const [id, acts] of planIndirect(env, context.previous, context.current, new Set(byEmployee.keys()), groupEvents, byEmployee)) perEmployee.set(id, acts);
@@ -813,6 +1005,10 @@ export function planProvisioning(changes: ChangeEvent[], rules: RuleSet | RuleSe
       actions: employees.reduce((s, e) => s + e.actions.length, 0),
     },
     employees,
+    cancels: cancels
+      .filter((c) => !seen.has(c.idempotencyKey))
+      .filter((c, i, all) => all.findIndex((x) => x.idempotencyKey === c.idempotencyKey) === i)
+      .sort((a, b) => cmp(a.employeeId, b.employeeId) || cmp(a.idempotencyKey, b.idempotencyKey)),
   };
   const planId = computePlanId(content);
   const { kind, version, ...rest } = content;

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { EmployeeChangeTypeSchema, GroupChangeTypeSchema } from '../changes.js';
 import { ValidationError } from '../errors.js';
-import { EmploymentStatusSchema, EmploymentTypeSchema, GroupTypeSchema } from '../model.js';
+import { GroupTypeSchema } from '../model.js';
 import type { Employee, Group, Location, OrgSnapshot } from '../model.js';
 import { assertTimeZone, cmp } from './util.js';
 
@@ -26,7 +26,7 @@ export const POLICY_SOURCE = '$policy';
 // Conditions
 // ---------------------------------------------------------------------------------------------
 
-export const ATTRIBUTES = [
+export const RULE_ATTRIBUTES = [
   'group',
   'department',
   'team',
@@ -40,19 +40,19 @@ export const ATTRIBUTES = [
   'email',
   'employeeId',
 ] as const;
-export const AttributeSchema = z.enum(ATTRIBUTES).describe(
+export const RuleAttributeSchema = z.enum(RULE_ATTRIBUTES).describe(
   'group: any group (id or name), optionally of `groupType`; department/team: groups of that type; title: job title; ' +
     'location: location id or name; employmentType; status: employment status; manager: direct manager (id or work email); ' +
     'reportsTo: anyone up the manager chain (id or work email); customField: the custom field named by `field`; ' +
     'email: work email; employeeId.',
 );
-export type Attribute = z.infer<typeof AttributeSchema>;
+export type RuleAttribute = z.infer<typeof RuleAttributeSchema>;
 
 const ScalarSchema = z.union([z.string(), z.number(), z.boolean()]);
 export type Scalar = z.infer<typeof ScalarSchema>;
 
 const leafBase = {
-  attribute: AttributeSchema,
+  attribute: RuleAttributeSchema,
   /** For `customField`: the custom field's name. */
   field: z.string().min(1).optional().describe('For attribute "customField": the custom field name.'),
   /** For `group`: only groups of this type. */
@@ -331,7 +331,7 @@ export function parseRuleSet(input: unknown): RuleSet {
   const r = RuleSetSchema.safeParse(input);
   if (!r.success) {
     const issues = [...new Set([...formatIssues(r.error.issues, input), ...duplicateRuleIds(input)])];
-    throw new ValidationError({ message: `invalid rule set: ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? ` (+${issues.length - 5} more)` : ''}`, issues });
+    throw new ValidationError({ message: `invalid rule set: ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? ` (+${issues.length - 5} more)` : ''}`, issues, code: 'rule_set_invalid' });
   }
   return r.data;
 }
@@ -342,7 +342,7 @@ export function parseRuleSetJson(text: string): RuleSet {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new ValidationError({ message: `rule set is not valid JSON: ${(e as Error).message}`, issues: ['(root): not JSON'] });
+    throw new ValidationError({ message: `rule set is not valid JSON: ${(e as Error).message}`, issues: ['(root): not JSON'], code: 'rule_set_invalid' });
   }
   return parseRuleSet(json);
 }
@@ -424,7 +424,7 @@ function scalarToString(v: unknown): string | null {
   return null;
 }
 
-const CASE_INSENSITIVE_ATTRS: ReadonlySet<Attribute> = new Set(['email', 'manager', 'reportsTo']);
+const CASE_INSENSITIVE_ATTRS: ReadonlySet<RuleAttribute> = new Set(['email', 'manager', 'reportsTo']);
 
 /** The values an attribute has for an employee (multi-valued attributes yield several). */
 export function attributeValues(employee: Employee, cond: Pick<LeafCondition, 'attribute' | 'field' | 'groupType' | 'includeParents'>, ctx: RuleContext): string[] {

@@ -57,6 +57,7 @@ export const NotificationCategorySchema = z.enum([
   'permissions_changed',
   'deprovisioned',
   'deprovision_scheduled',
+  'deprovision_canceled',
   'suspended_remote_deleted',
   'leave_suspended',
   'identity_changed',
@@ -203,6 +204,20 @@ export const EmployeePlanSchema = z.object({
 });
 export type EmployeePlan = z.infer<typeof EmployeePlanSchema>;
 
+/**
+ * A scheduled action of an earlier plan that this plan supersedes (a start or termination date
+ * moved, a termination was called off, an offer was withdrawn). `applyPlan` marks it done in the
+ * journal (result `{ canceled: true }`) so the earlier plan will skip it.
+ */
+export const CancellationSchema = z.object({
+  idempotencyKey: z.string(),
+  employeeId: z.string(),
+  type: ActionTypeSchema,
+  target: z.string(),
+  reason: ReasonSchema,
+});
+export type Cancellation = z.infer<typeof CancellationSchema>;
+
 export const ProvisioningPlanSchema = z.object({
   kind: z.literal(PLAN_KIND),
   version: z.literal(PLAN_VERSION),
@@ -224,5 +239,6 @@ export const ProvisioningPlanSchema = z.object({
     actions: z.number(),
   }),
   employees: z.array(EmployeePlanSchema),
+  cancels: z.array(CancellationSchema),
 });
 export type ProvisioningPlan = z.infer<typeof ProvisioningPlanSchema>;

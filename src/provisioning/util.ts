@@ -38,7 +38,7 @@ export function assertTimeZone(tz: string): void {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
   } catch {
-    throw new ConfigError({ message: `unknown time zone "${tz}" (expected an IANA name such as "America/New_York" or "UTC")` });
+    throw new ConfigError({ message: `unknown time zone "${tz}" (expected an IANA name such as "America/New_York" or "UTC")`, code: 'timezone_invalid' });
   }
 }
 
