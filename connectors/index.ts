@@ -1,10 +1,12 @@
 /** Registry of shipped connectors: id -> factory. The CLI and the conformance suite read it. */
 import type { ConnectorFactory } from '../src/connector/define.js';
 import { bamboohr } from './bamboohr/index.js';
+import { gusto } from './gusto/index.js';
 
-export { bamboohr };
+export { bamboohr, gusto };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const connectors: Record<string, ConnectorFactory<any>> = {
   bamboohr,
+  gusto,
 };

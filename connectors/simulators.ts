@@ -6,6 +6,7 @@
 import type { SampleOrg } from '../src/simulator/sample-org.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/server.js';
 import { bambooDataFromSample, bamboohrRoutes } from './bamboohr/simulator.js';
+import { gustoDataFromSample, gustoRoutes } from './gusto/simulator.js';
 
 export interface RunningSimulator {
   sim: Simulator;
@@ -47,5 +48,18 @@ export const simulators: Record<string, VendorSimulator> = {
     badCredentials: (o) => ({ ...o, apiKey: 'sim-bamboo-revoked-key-999999' }),
     employeesPath: '/v1/reports/custom',
     paged: false,
+  },
+  gusto: {
+    id: 'gusto',
+    async start(org, options) {
+      const data = gustoDataFromSample(org);
+      const sim = await startSimulator(gustoRoutes(data), options);
+      // Gusto has no incremental reads: a changed company is simply served from now on.
+      const update = (next: SampleOrg) => void Object.assign(data, { ...gustoDataFromSample(next), accessToken: data.accessToken, companyUuid: data.companyUuid });
+      return { sim, options: { companyUuid: data.companyUuid, accessToken: data.accessToken, baseUrl: sim.url }, update };
+    },
+    badCredentials: (o) => ({ ...o, accessToken: 'revoked-gusto-token-000000' }),
+    employeesPath: '/employees',
+    paged: true,
   },
 };

@@ -19,7 +19,7 @@ import type {
   GroupChangeType,
 } from './changes.js';
 import { ConfigError, ValidationError } from './errors.js';
-import { EmployeeSchema, OrgSnapshotSchema, type Employee, type Group, type Location, type OrgSnapshot } from './model.js';
+import { EmployeeSchema, OrgSnapshotSchema, type Employee, type Group, type Location, type OrgSnapshot, type OrgSnapshotInput } from './model.js';
 
 export interface DiffOptions {
   /**
@@ -94,8 +94,9 @@ function formatIssuePath(path: readonly PropertyKey[]): string {
 // Fast validation. Zod parses ~100k employees in ~200 ms, most of the diff's budget. Employees are
 // therefore checked by a validator compiled from `EmployeeSchema` itself (so it follows the model),
 // covering only the schema constructs it understands (strings with length/regex checks, enums,
-// nullable/optional, arrays of those, string-keyed records of unknown, unknown). If the schema
-// uses anything else, the fast path is disabled. The compiled checks are never more permissive
+// nullable/optional, arrays of those, string-keyed records of unknown, unknown; `z.custom`
+// predicates are asked through the field's own schema). If the schema uses anything else, the
+// fast path is disabled. The compiled checks are never more permissive
 // than zod: whenever an employee fails them, the whole snapshot goes through
 // `OrgSnapshotSchema.safeParse`, which decides and produces the error messages.
 
@@ -104,13 +105,13 @@ type Check = (v: unknown) => boolean;
 interface ZodDefLike {
   type: string;
   checks?: { _zod: { def: { check: string; minimum?: number; maximum?: number; format?: string; pattern?: RegExp } } }[];
-  innerType?: { def: ZodDefLike };
-  element?: { def: ZodDefLike };
-  keyType?: { def: ZodDefLike };
-  valueType?: { def: ZodDefLike };
+  innerType?: ZodSchemaLike;
+  element?: ZodSchemaLike;
+  keyType?: ZodSchemaLike;
+  valueType?: ZodSchemaLike;
   entries?: Record<string, unknown>;
   values?: unknown[];
-  shape?: Record<string, { def: ZodDefLike }>;
+  shape?: Record<string, ZodSchemaLike>;
   catchall?: unknown;
 }
 
@@ -120,9 +121,18 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function compileCheck(def: ZodDefLike): Check | null {
+interface ZodSchemaLike {
+  def: ZodDefLike;
+  safeParse(v: unknown): { success: boolean };
+}
+
+function compileCheck(schema: ZodSchemaLike): Check | null {
+  const def = schema.def;
   const checks = def.checks ?? [];
   switch (def.type) {
+    case 'custom':
+      // A predicate (e.g. customFields: "a non-array object"): ask zod itself; custom never transforms.
+      return (v) => schema.safeParse(v).success;
     case 'string': {
       let min = 0;
       let max = Infinity;
@@ -143,7 +153,7 @@ function compileCheck(def: ZodDefLike): Check | null {
     case 'nullable':
     case 'optional': {
       if (checks.length || !def.innerType) return null;
-      const inner = compileCheck(def.innerType.def);
+      const inner = compileCheck(def.innerType);
       if (!inner) return null;
       return def.type === 'nullable' ? (v) => v === null || inner(v) : (v) => v === undefined || inner(v);
     }
@@ -154,7 +164,7 @@ function compileCheck(def: ZodDefLike): Check | null {
     }
     case 'array': {
       if (checks.length || !def.element) return null;
-      const el = compileCheck(def.element.def);
+      const el = compileCheck(def.element);
       if (!el) return null;
       return (v) => {
         if (!Array.isArray(v)) return false;
@@ -181,7 +191,7 @@ function compileObjectCheck(def: ZodDefLike): ((v: unknown) => boolean) | null {
   const keys: string[] = [];
   const checks: Check[] = [];
   for (const [key, schema] of Object.entries(def.shape)) {
-    const c = compileCheck(schema.def);
+    const c = compileCheck(schema);
     if (!c) return null;
     keys.push(key);
     checks.push(c);
@@ -418,10 +428,10 @@ function fieldChanges(p: Employee, c: Employee): FieldChange[] | null {
   }
   let out: FieldChange[] | null = null;
   for (const f of SCALAR_FIELDS) {
-    const before = p[f];
-    const after = c[f];
+    const before = p[f] ?? null;
+    const after = c[f] ?? null;
     if (before !== after) {
-      (out ??= []).push({ field: f, before: before ?? null, after: after ?? null });
+      (out ??= []).push({ field: f, before, after });
       if (f === 'employmentStatus' && (p.employmentStatusRaw ?? null) !== (c.employmentStatusRaw ?? null)) {
         out.push({ field: 'employmentStatusRaw', before: p.employmentStatusRaw ?? null, after: c.employmentStatusRaw ?? null });
       } else if (f === 'employmentType' && (p.employmentTypeRaw ?? null) !== (c.employmentTypeRaw ?? null)) {
@@ -695,7 +705,7 @@ function byGroupThenType(a: GroupChangeEvent, b: GroupChangeEvent): number {
  * @throws ValidationError a snapshot is not `complete: true`, fails `OrgSnapshotSchema`, or has duplicate ids
  * @throws ConfigError the snapshots are of different connectors or companies, or `options.now` is invalid
  */
-export function diffSnapshots(previous: OrgSnapshot, current: OrgSnapshot, options: DiffOptions = {}): ChangeEvent[] {
+export function diffSnapshots(previous: OrgSnapshot | OrgSnapshotInput, current: OrgSnapshot | OrgSnapshotInput, options: DiffOptions = {}): ChangeEvent[] {
   const today = resolveToday(options.now);
   const validate = options.validate ?? true;
   const prev = checkSnapshot(previous, 'previous', validate);

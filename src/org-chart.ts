@@ -289,25 +289,66 @@ export function chainOfCommand(chart: OrgChart, id: string): string[] | undefine
 
 /** Pre-order walk (roots in order, each person before their reports). Calls `enter`/`leave` for every node. */
 function walk(chart: OrgChart, enter: (node: OrgChartNode, index: number) => void, leave?: (node: OrgChartNode, index: number) => void): void {
-  const stack: { node: OrgChartNode; next: number; index: number }[] = [];
+  // Parallel arrays instead of one object per level: a million-deep chain allocates almost nothing.
+  const stackNode: OrgChartNode[] = [];
+  const stackNext: number[] = [];
+  const stackIndex: number[] = [];
   for (let r = 0; r < chart.roots.length; r++) {
     const root = chart.nodes.get(chart.roots[r]!);
     if (!root) continue;
     enter(root, r);
-    stack.push({ node: root, next: 0, index: r });
-    while (stack.length) {
-      const top = stack[stack.length - 1]!;
-      if (top.next < top.node.directReports.length) {
-        const idx = top.next++;
-        const child = chart.nodes.get(top.node.directReports[idx]!);
+    stackNode.push(root);
+    stackNext.push(0);
+    stackIndex.push(r);
+    while (stackNode.length) {
+      const top = stackNode.length - 1;
+      const node = stackNode[top]!;
+      const next = stackNext[top]!;
+      if (next < node.directReports.length) {
+        stackNext[top] = next + 1;
+        const child = chart.nodes.get(node.directReports[next]!);
         if (!child) continue;
-        enter(child, idx);
-        stack.push({ node: child, next: 0, index: idx });
+        enter(child, next);
+        stackNode.push(child);
+        stackNext.push(0);
+        stackIndex.push(next);
       } else {
-        stack.pop();
-        leave?.(top.node, top.index);
+        stackNode.pop();
+        stackNext.pop();
+        const index = stackIndex.pop()!;
+        leave?.(node, index);
       }
     }
+  }
+}
+
+/**
+ * Collects output in flat chunks: millions of small pieces are joined every few thousand, so they
+ * do not stay alive as millions of separate strings until the end (which made GC dominate).
+ */
+class Sink {
+  private parts: string[] = [];
+  private readonly chunks: string[] = [];
+
+  push(text: string): void {
+    this.parts.push(text);
+    if (this.parts.length >= 4096) this.flush();
+  }
+
+  /** Append text followed by a newline. */
+  line(text: string): void {
+    this.push(text);
+    this.push('\n');
+  }
+
+  private flush(): void {
+    if (this.parts.length) this.chunks.push(this.parts.join(''));
+    this.parts = [];
+  }
+
+  toString(): string {
+    this.flush();
+    return this.chunks.join('');
   }
 }
 
@@ -384,9 +425,13 @@ export interface OrgChartJsonOptions {
 export function orgChartToJson(chart: OrgChart, options: OrgChartJsonOptions = {}): string {
   const indent = Math.max(0, Math.min(10, Math.floor(options.indent ?? 2)));
   const MAX_LEVEL = 32;
-  const nl = (level: number) => (indent ? `\n${' '.repeat(indent * Math.min(level, MAX_LEVEL))}` : '');
+  const pads: string[] = [];
+  for (let l = 0; l <= MAX_LEVEL; l++) pads.push(indent ? `\n${' '.repeat(indent * l)}` : '');
+  const nl = (level: number) => pads[Math.min(level, MAX_LEVEL)]!;
   const sep = indent ? ': ' : ':';
-  const out: string[] = [];
+  /** A small value, pretty-printed at `level` (company, diagnostics). */
+  const small = (v: unknown, level: number) => (indent ? JSON.stringify(v, null, indent).replace(/\n/g, nl(level)) : JSON.stringify(v));
+  const out = new Sink();
   const head = {
     connector: chart.connector,
     company: chart.company,
@@ -395,7 +440,7 @@ export function orgChartToJson(chart: OrgChart, options: OrgChartJsonOptions = {
   out.push('{');
   let first = true;
   for (const [k, v] of Object.entries(head)) {
-    out.push(`${first ? '' : ','}${nl(1)}${JSON.stringify(k)}${sep}${JSON.stringify(v)}`);
+    out.push(`${first ? '' : ','}${nl(1)}${JSON.stringify(k)}${sep}${small(v, 1)}`);
     first = false;
   }
   out.push(`,${nl(1)}"roots"${sep}[`);
@@ -407,19 +452,21 @@ export function orgChartToJson(chart: OrgChart, options: OrgChartJsonOptions = {
       const level = 2 + 2 * n.depth;
       const isFirst = n.depth === 0 ? !wroteRoot : index === 0;
       if (n.depth === 0) wroteRoot = true;
-      const t = treeNode(n);
-      const fields = (['id', 'name', 'title', 'department', 'employmentStatus', 'managerId', 'depth', 'span'] as const)
-        .map((k) => `${nl(level + 1)}${JSON.stringify(k)}${sep}${JSON.stringify(t[k])}`)
-        .join(',');
-      out.push(`${isFirst ? '' : ','}${nl(level)}{${fields},${nl(level + 1)}"reports"${sep}[`);
+      const p = nl(level + 1);
+      out.push(
+        `${isFirst ? '' : ','}${nl(level)}{${p}"id"${sep}${JSON.stringify(n.id)},${p}"name"${sep}${JSON.stringify(n.name)},` +
+          `${p}"title"${sep}${JSON.stringify(n.title)},${p}"department"${sep}${JSON.stringify(n.department)},` +
+          `${p}"employmentStatus"${sep}${JSON.stringify(n.employmentStatus)},${p}"managerId"${sep}${JSON.stringify(n.managerId)},` +
+          `${p}"depth"${sep}${n.depth},${p}"span"${sep}${n.span},${p}"reports"${sep}[`,
+      );
     },
     (n) => {
       const level = 2 + 2 * n.depth;
-      out.push(n.span ? `${nl(level + 1)}]${nl(level)}}` : ']}');
+      out.push(n.span ? `${nl(level + 1)}]${nl(level)}}` : `]${nl(level)}}`);
     },
   );
-  out.push(`${wroteRoot ? nl(1) : ''}],${nl(1)}"diagnostics"${sep}${JSON.stringify(chart.diagnostics)}${nl(0)}}`);
-  return out.join('');
+  out.push(`${wroteRoot ? nl(1) : ''}],${nl(1)}"diagnostics"${sep}${small(chart.diagnostics, 1)}${nl(0)}}`);
+  return out.toString();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -456,13 +503,14 @@ export function orgChartToCsv(input: OrgChart | OrgSnapshot, options: OrgChartCs
   const chart = isChart(input) ? input : buildOrgChart(input, options);
   const safe = options.formulaSafe ?? true;
   const managerAsName = options.manager === 'name';
-  const rows: string[] = ['id,name,title,manager,department'];
+  const out = new Sink();
+  out.push('id,name,title,manager,department\r\n');
   walk(chart, (n) => {
     let manager = n.managerId;
     if (managerAsName && manager !== null) manager = chart.nodes.get(manager)?.name ?? manager;
-    rows.push([n.id, n.name, n.title, manager, n.department].map((v) => csvCell(v, safe)).join(','));
+    out.push(`${csvCell(n.id, safe)},${csvCell(n.name, safe)},${csvCell(n.title, safe)},${csvCell(manager, safe)},${csvCell(n.department, safe)}\r\n`);
   });
-  return `${rows.join('\r\n')}\r\n`;
+  return out.toString();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -502,24 +550,25 @@ function flaggedIds(chart: OrgChart): Set<string> {
 export function orgChartToMermaid(chart: OrgChart, options: OrgChartDiagramOptions = {}): string {
   const titles = options.titles ?? true;
   const key = new Map<string, string>();
-  const lines: string[] = ['flowchart TD'];
-  const edges: string[] = [];
+  const lines = new Sink();
+  const edges = new Sink();
+  lines.line('flowchart TD');
   const flagged = flaggedIds(chart);
   const warn: string[] = [];
   walk(chart, (n) => {
     const k = `p${key.size}`;
     key.set(n.id, k);
     const label = mermaidLabel(n.name) + (titles && n.title ? `<br/>${mermaidLabel(n.title)}` : '');
-    lines.push(`  ${k}["${label}"]`);
-    if (n.parentId !== null) edges.push(`  ${key.get(n.parentId)} --> ${k}`);
+    lines.line(`  ${k}["${label}"]`);
+    if (n.parentId !== null) edges.line(`  ${key.get(n.parentId)} --> ${k}`);
     if (flagged.has(n.id)) warn.push(k);
   });
-  lines.push(...edges);
+  lines.push(edges.toString());
   if (warn.length) {
-    lines.push('  classDef warn stroke:#c00,stroke-width:2px');
-    lines.push(`  class ${warn.join(',')} warn`);
+    lines.line('  classDef warn stroke:#c00,stroke-width:2px');
+    lines.line(`  class ${warn.join(',')} warn`);
   }
-  return `${lines.join('\n')}\n`;
+  return lines.toString();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -541,19 +590,19 @@ export function dotString(text: string): string {
 export function orgChartToDot(chart: OrgChart, options: OrgChartDiagramOptions = {}): string {
   const titles = options.titles ?? true;
   const flagged = flaggedIds(chart);
-  const lines: string[] = [
-    `digraph ${dotString(`orgchart ${chart.company.name}`)} {`,
-    '  rankdir=TB;',
-    '  node [shape=box, style=rounded, fontname="Helvetica"];',
-  ];
-  const edges: string[] = [];
+  const lines = new Sink();
+  const edges = new Sink();
+  lines.line(`digraph ${dotString(`orgchart ${chart.company.name}`)} {`);
+  lines.line('  rankdir=TB;');
+  lines.line('  node [shape=box, style=rounded, fontname="Helvetica"];');
   walk(chart, (n) => {
     const label = titles && n.title ? `${n.name}\n${n.title}` : n.name;
-    lines.push(`  ${dotString(n.id)} [label=${dotString(label)}${flagged.has(n.id) ? ', color="red"' : ''}];`);
-    if (n.parentId !== null) edges.push(`  ${dotString(n.parentId)} -> ${dotString(n.id)};`);
+    lines.line(`  ${dotString(n.id)} [label=${dotString(label)}${flagged.has(n.id) ? ', color="red"' : ''}];`);
+    if (n.parentId !== null) edges.line(`  ${dotString(n.parentId)} -> ${dotString(n.id)};`);
   });
-  lines.push(...edges, '}');
-  return `${lines.join('\n')}\n`;
+  lines.push(edges.toString());
+  lines.line('}');
+  return lines.toString();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -618,8 +667,8 @@ export function orgChartToHtml(chart: OrgChart, options: OrgChartHtmlOptions = {
   const flagged = flaggedIds(chart);
   const d = chart.diagnostics;
 
-  const out: string[] = [];
-  out.push(
+  const out = new Sink();
+  const head = [
     '<!DOCTYPE html>',
     '<html lang="en">',
     '<head>',
@@ -632,25 +681,26 @@ export function orgChartToHtml(chart: OrgChart, options: OrgChartHtmlOptions = {
     '<body>',
     `<h1>${e(chart.company.name)}</h1>`,
     `<p class="meta">${chart.nodes.size} ${chart.nodes.size === 1 ? 'person' : 'people'} · ${chart.roots.length} ${chart.roots.length === 1 ? 'root' : 'roots'} · snapshot ${e(chart.takenAt)} · ${e(chart.connector)}${chart.includeTerminated ? ' · including terminated employees' : ''}</p>`,
-  );
+  ];
+  for (const l of head) out.line(l);
 
   const problems = d.cycles.length + d.missingManagers.length + d.reportingToTerminated.length + d.selfManaged.length + d.duplicateIds.length;
   if (problems === 0) {
-    out.push('<p class="ok" id="diagnostics">No reporting-line problems found.</p>');
+    out.line('<p class="ok" id="diagnostics">No reporting-line problems found.</p>');
   } else {
-    out.push(`<section class="diagnostics" id="diagnostics"><h2>${problems} reporting-line ${problems === 1 ? 'problem' : 'problems'}</h2>`);
+    out.line(`<section class="diagnostics" id="diagnostics"><h2>${problems} reporting-line ${problems === 1 ? 'problem' : 'problems'}</h2>`);
     const section = (heading: string, items: string[]) => {
-      if (items.length) out.push(`<h3>${e(heading)} (${items.length})</h3><ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>`);
+      if (items.length) out.line(`<h3>${e(heading)} (${items.length})</h3><ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>`);
     };
     section('Reporting cycles', d.cycles.map((c) => c.map(nameOfId).join(' → ') + ` → ${nameOfId(c[0]!)}`));
     section('Managers missing from the snapshot', d.missingManagers.map((m) => `${nameOfId(m.employeeId)} reports to unknown id <span class="badge">${e(m.managerId)}</span>`));
     section('Reporting to a terminated manager', d.reportingToTerminated.map((m) => `${nameOfId(m.employeeId)} reports to terminated <span class="badge">${e(m.managerId)}</span>`));
     section('Their own manager', d.selfManaged.map(nameOfId));
     section('Duplicate ids in the snapshot', d.duplicateIds.map((id) => `<span class="badge">${e(id)}</span>`));
-    out.push('</section>');
+    out.line('</section>');
   }
 
-  out.push('<main><ul class="tree">');
+  out.line('<main><ul class="tree">');
   const card = (n: OrgChartNode) => {
     const parts = [`<span class="name">${e(n.name)}</span>`];
     if (n.employmentStatus !== 'ACTIVE') parts.push(`<span class="badge">${e(n.employmentStatus)}</span>`);
@@ -662,13 +712,15 @@ export function orgChartToHtml(chart: OrgChart, options: OrgChartHtmlOptions = {
   walk(
     chart,
     (n) => {
-      if (n.span) out.push(`<li><details${n.depth < openDepth ? ' open' : ''}><summary>${card(n)}</summary><ul>`);
-      else out.push(`<li>${card(n)}`);
+      if (n.span) out.line(`<li><details${n.depth < openDepth ? ' open' : ''}><summary>${card(n)}</summary><ul>`);
+      else out.line(`<li>${card(n)}`);
     },
     (n) => {
-      out.push(n.span ? '</ul></details></li>' : '</li>');
+      out.line(n.span ? '</ul></details></li>' : '</li>');
     },
   );
-  out.push('</ul></main>', '</body>', '</html>');
-  return `${out.join('\n')}\n`;
+  out.line('</ul></main>');
+  out.line('</body>');
+  out.line('</html>');
+  return out.toString();
 }

@@ -6,6 +6,8 @@ import { ConfigError } from '../errors.js';
 import { readSnapshotFile, writeFileAtomic } from '../snapshot.js';
 import { diffSnapshots, formatChangesText, summarizeChanges } from '../diff.js';
 import { buildOrgChart, orgChartToCsv, orgChartToDot, orgChartToHtml, orgChartToJson, orgChartToMermaid } from '../org-chart.js';
+import { promises as fs } from 'node:fs';
+import { applyPlan, describeAction, FileJournal, formatPlanText, loadRuleSet, parsePlan, planProvisioning, type PlanAction, type ProvisioningHandlers } from '../provisioning/index.js';
 import type { ParsedArgs } from './args.js';
 import type { Io } from './main.js';
 
@@ -80,4 +82,74 @@ export async function orgchartCommand(rest: string[], args: ParsedArgs, io: Io):
   const problems = [d.cycles.length && `${d.cycles.length} reporting cycle(s)`, d.missingManagers.length && `${d.missingManagers.length} manager(s) missing`, d.reportingToTerminated.length && `${d.reportingToTerminated.length} active employee(s) reporting to terminated managers`].filter(Boolean);
   if (problems.length) io.stderr(`orgsync orgchart: ${problems.join(', ')}\n`);
   return 0;
+}
+
+/**
+ * `orgsync plan --rules RULES.json --from OLD.json --to NEW.json [--format text|json] [--out FILE] [--now DATE]`
+ */
+export async function planCommand(_rest: string[], args: ParsedArgs, io: Io): Promise<number> {
+  checkFlags(args, 'plan', ['rules', 'from', 'to', 'format', 'out', 'now']);
+  const rulesFile = flag(args, 'rules');
+  const from = flag(args, 'from');
+  const to = flag(args, 'to');
+  if (!rulesFile || !from || !to) {
+    io.stderr('orgsync plan: usage: orgsync plan --rules RULES.json --from OLD.json --to NEW.json [--format text|json] [--out FILE]\n');
+    return 2;
+  }
+  const format = oneOf(args, 'format', ['text', 'json'] as const, 'text');
+  const nowFlag = flag(args, 'now');
+  const now = nowFlag ? new Date(nowFlag) : new Date();
+  if (Number.isNaN(now.getTime())) throw new ConfigError({ message: `--now is not a date: '${nowFlag}'.` });
+  const rules = await loadRuleSet(rulesFile);
+  const [previous, current] = [await readSnapshotFile(from), await readSnapshotFile(to)];
+  const changes = diffSnapshots(previous, current, { now });
+  const plan = planProvisioning(changes, rules, { previous, current, now });
+  await output(io, args, format === 'json' ? JSON.stringify(plan, null, 2) + '\n' : formatPlanText(plan, { now }));
+  return 0;
+}
+
+/**
+ * `orgsync apply PLAN.json [--journal FILE] [--handler console|json] [--approve PLAN_ID] [--now DATE]`
+ * Runs a plan with a handler that prints each action (to try rules without code). Exit codes:
+ * 0 all due actions done, 1 some failed (re-run to retry), 3 halted by a safety stop (approve to proceed).
+ */
+export async function applyCommand(rest: string[], args: ParsedArgs, io: Io): Promise<number> {
+  checkFlags(args, 'apply', ['journal', 'handler', 'approve', 'now']);
+  const [planFile] = rest;
+  if (!planFile) {
+    io.stderr('orgsync apply: usage: orgsync apply PLAN.json [--journal FILE] [--handler console|json] [--approve PLAN_ID]\n');
+    return 2;
+  }
+  const handler = oneOf(args, 'handler', ['console', 'json'] as const, 'console');
+  let text: string;
+  try {
+    text = await fs.readFile(planFile, 'utf8');
+  } catch (e) {
+    throw new ConfigError({ message: `Cannot read plan '${planFile}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.` });
+  }
+  const plan = parsePlan(text);
+  const journal = new FileJournal(flag(args, 'journal') ?? planFile.replace(/(\.json)?$/, '.journal.json'));
+  const approve = flag(args, 'approve');
+  const nowFlag = flag(args, 'now');
+  const print = (type: string, action: PlanAction, ctx: { idempotencyKey: string }) => {
+    if (handler === 'json') io.stdout(JSON.stringify({ type, idempotencyKey: ctx.idempotencyKey, action }) + '\n');
+    else io.stdout(`${type.padEnd(12)} ${action.employeeId ?? '-'}  ${describeAction(action)}  [${ctx.idempotencyKey}]\n`);
+    return { ok: true };
+  };
+  const handlers = Object.fromEntries(
+    ['createUser', 'updateUser', 'grant', 'revoke', 'suspendUser', 'deleteUser', 'sendWelcome', 'notify'].map((t) => [t, (a: PlanAction, c: { idempotencyKey: string }) => print(t, a, c)]),
+  ) as unknown as ProvisioningHandlers;
+  const result = await applyPlan(plan, handlers, {
+    journal,
+    ...(approve ? { approval: { planId: approve } } : {}),
+    ...(nowFlag ? { now: new Date(nowFlag) } : {}),
+  });
+  const summary = `plan ${result.planId}: ${result.done.length} done, ${result.skipped.length} already done, ${result.failed.length} failed, ${result.deferred.length} deferred`;
+  if (result.halted) {
+    io.stderr(`orgsync apply: HALTED by a safety stop; nothing was executed.\n${result.halted.message ?? ''}\nReview the plan, then run: orgsync apply ${planFile} --approve ${result.planId}\n`);
+    io.stderr(summary + '\n');
+    return 3;
+  }
+  io.stderr(summary + '\n');
+  return result.failed.length ? 1 : 0;
 }

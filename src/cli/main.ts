@@ -13,7 +13,8 @@ import type { ProgressEvent } from '../http/client.js';
 import { connectors } from '../../connectors/index.js';
 import { camel, coerce, envName, fieldKind, kebab, parseArgs, type ParsedArgs } from './args.js';
 import { runDemo } from './demo.js';
-import { diffCommand, orgchartCommand } from './commands.js';
+import { applyCommand, diffCommand, orgchartCommand, planCommand } from './commands.js';
+import { scaffoldConnector } from './scaffold.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -52,6 +53,21 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         return await diffCommand(rest, args, io);
       case 'orgchart':
         return await orgchartCommand(rest, args, io);
+      case 'plan':
+        return await planCommand(rest, args, io);
+      case 'apply':
+        return await applyCommand(rest, args, io);
+      case 'new-connector': {
+        const id = rest[0];
+        if (!id) {
+          io.stderr('orgsync new-connector: usage: orgsync new-connector <id> [--root DIR]\n');
+          return 2;
+        }
+        const root = str(args, 'root');
+        const made = await scaffoldConnector({ id, ...(root ? { root } : {}) });
+        io.stdout(`created:\n${made.files.map((f) => `  ${f}`).join('\n')}\nNext: fill in schemas.ts, map.ts and simulator.ts, register the connector in connectors/index.ts and connectors/simulators.ts, and run npx vitest run test/connectors/${id} (it fails until the connector works).\n`);
+        return 0;
+      }
       case 'connectors':
         io.stdout(describeConnectors());
         return 0;
@@ -76,6 +92,9 @@ export function usage(): string {
     '  orgsync snapshot <vendor> --<option> VALUE ... --out FILE   read a vendor and write a complete snapshot',
     '  orgsync diff OLD.json NEW.json [--format text|json] [--out FILE]  change events between two snapshots',
     '  orgsync orgchart SNAPSHOT.json --format json|csv|mermaid|dot|html [--out FILE] [--include-terminated]',
+    '  orgsync plan --rules RULES.json --from OLD.json --to NEW.json [--format text|json] [--out FILE]',
+    '  orgsync apply PLAN.json [--journal FILE] [--handler console|json] [--approve PLAN_ID]',
+    '  orgsync new-connector <id>                                 scaffold a connector and its conformance test',
     '  orgsync connectors                                         list vendors and their options',
     '  orgsync demo [--vendor ID] [--size N]                      run against a local simulator with sample data',
     '',

@@ -123,8 +123,8 @@ export interface ConnectorDefinition<Opts extends Record<string, unknown>, Ctx> 
   };
   rateLimit: RateLimitOptions;
   capabilities: ConnectorCapabilities;
-  /** Vendor error quirks: look at a response and say what kind of failure it is. */
-  classify?: (res: RawResponse) => ErrorHint | undefined;
+  /** Vendor error quirks: look at a response and say what kind of failure it is (the options help name what was sent). */
+  classify?: (res: RawResponse, options: Opts & CommonOptions) => ErrorHint | undefined;
   /** Load lookups the mappers need (lists, departments, ...) before employees are read. */
   context?: (rt: ConnectorRuntime<Opts>) => Promise<Ctx>;
   employees: ResourceDef<Ctx, any, EmployeeDraft>;
@@ -233,7 +233,7 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
     secrets,
     headers: h.headers ?? {},
     defaultRateLimit: def.rateLimit,
-    ...(def.classify ? { classify: def.classify } : {}),
+    ...(def.classify ? { classify: (res: RawResponse) => def.classify!(res, options) } : {}),
     ...(h.requestIdHeaders ? { requestIdHeaders: h.requestIdHeaders } : {}),
   });
   const progress = options.http?.onProgress;

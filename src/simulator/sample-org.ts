@@ -127,6 +127,7 @@ export function sampleOrg(options: SampleOrgOptions = {}): SampleOrg {
   const rand = rng(options.seed ?? 42);
   const people: SamplePerson[] = [];
   const usedEmails = new Set<string>();
+  const nextSuffix = new Map<string, number>();
   const managersByDept = new Map<string, number[]>();
   const vpByDept = new Map<string, number>();
 
@@ -166,8 +167,14 @@ export function sampleOrg(options: SampleOrgOptions = {}): SampleOrg {
       .replace(/[\u0300-\u036f]/g, '')
       .replace(/[^A-Za-z.]/g, '')
       .toLowerCase();
+    // Linear de-duplication: the next free suffix per base name.
     let localPart = base;
-    for (let n = 2; usedEmails.has(localPart); n++) localPart = `${base}${n}`;
+    if (usedEmails.has(localPart)) {
+      let n = nextSuffix.get(base) ?? 2;
+      while (usedEmails.has(`${base}${n}`)) n++;
+      localPart = `${base}${n}`;
+      nextSuffix.set(base, n + 1);
+    }
     usedEmails.add(localPart);
     const hireDate = addDays('2019-01-07', Math.floor(rand() * 2300));
     const team = dept.name === 'Engineering' ? TEAMS[key % 3]!.name : dept.name === 'Sales' && key % 2 === 0 ? 'Enterprise Sales' : null;
