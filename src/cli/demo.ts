@@ -9,6 +9,10 @@ import { takeSnapshot } from '../snapshot.js';
 import { applySampleChanges, sampleOrg } from '../simulator/sample-org.js';
 import { sync } from '../sync.js';
 import { diffSnapshots, formatChangesText, summarizeChanges } from '../diff.js';
+import { formatPlanText, loadRuleSet, planProvisioning } from '../provisioning/index.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { OrgSnapshot } from '../model.js';
 import type { Io } from './main.js';
 
@@ -45,6 +49,14 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     const counts = Object.entries(summarizeChanges(events)).filter(([, n]) => n > 0);
     io.stdout(`\nAfter simulated HR changes: second sync (${second.mode}${second.reason ? `: ${second.reason}` : ''}), ${events.length} change events${counts.length ? ` (${counts.map(([t, n]) => `${n} ${t}`).join(', ')})` : ''}\n`);
     io.stdout(formatChangesText(events, { groups: second.snapshot.groups, locations: second.snapshot.locations }).replace(/^/gm, '  '));
+    // What the provisioning helper would do about it, with the sample rules (dry run).
+    const rulesFile = exampleRules();
+    if (rulesFile) {
+      const rules = await loadRuleSet(rulesFile);
+      const plan = planProvisioning(events, rules, { previous: snapshot, current: second.snapshot });
+      io.stdout(`\nProvisioning plan (dry run) with ${path.relative(process.cwd(), rulesFile) || rulesFile}:\n`);
+      io.stdout(formatPlanText(plan).replace(/^/gm, '  '));
+    }
     io.stdout(`\n${sim.stats.requests} requests to the simulator, ${Date.now() - started} ms in all.\n`);
   } finally {
     await sim.close();
@@ -100,4 +112,15 @@ function count(values: string[]): Array<[string, number]> {
   const m = new Map<string, number>();
   for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
   return [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+/** The sample rule set shipped in examples/ (found from src/ or dist/). */
+function exampleRules(): string | undefined {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const f = path.join(dir, 'examples', 'rules', 'department-access.json');
+    if (existsSync(f)) return f;
+    dir = path.dirname(dir);
+  }
+  return undefined;
 }

@@ -58,7 +58,7 @@ export function formatPlanText(plan: ProvisioningPlan, opts: { now?: Date } = {}
       if (a.notBefore) when = now !== undefined && Date.parse(a.notBefore) <= now ? `  (due since ${a.notBefore})` : `  (not before ${a.notBefore})`;
       lines.push(`  ${String(i + 1).padStart(2)}. ${actionLabel(a)}${when}`);
       const rules = a.reason.ruleIds.length ? ` [${a.reason.ruleIds.join(', ')}]` : '';
-      lines.push(`      ${a.reason.eventType} ${a.reason.eventId}${rules}: ${a.reason.text}`);
+      lines.push(`      ${a.reason.eventType} ${a.reason.eventId.slice(0, 12)}${rules}: ${a.reason.text}`);
     });
   }
   return `${lines.join('\n')}\n`;
