@@ -9,7 +9,7 @@ export default defineConfig([
     clean: true,
     target: 'node20',
     splitting: true,
-    external: ['vitest'],
+    external: ['vitest', 'nock'],
     banner: ({ format }) => (format === 'esm' ? {} : {}),
   },
   {
