@@ -2,11 +2,13 @@
 import type { ConnectorFactory } from '../src/connector/define.js';
 import { bamboohr } from './bamboohr/index.js';
 import { gusto } from './gusto/index.js';
+import { rippling } from './rippling/index.js';
 
-export { bamboohr, gusto };
+export { bamboohr, gusto, rippling };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const connectors: Record<string, ConnectorFactory<any>> = {
   bamboohr,
   gusto,
+  rippling,
 };

@@ -7,6 +7,7 @@ import type { SampleOrg } from '../src/simulator/sample-org.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/server.js';
 import { bambooDataFromSample, bamboohrRoutes } from './bamboohr/simulator.js';
 import { gustoDataFromSample, gustoRoutes } from './gusto/simulator.js';
+import { ripplingSimulator } from './rippling/simulator.js';
 
 export interface RunningSimulator {
   sim: Simulator;
@@ -62,4 +63,5 @@ export const simulators: Record<string, VendorSimulator> = {
     employeesPath: '/employees',
     paged: true,
   },
+  rippling: ripplingSimulator,
 };
