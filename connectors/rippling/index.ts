@@ -46,6 +46,7 @@ import {
   RestWorkerSchema,
   RestWorkLocationSchema,
   type LegacyEmployee,
+  type RestUser,
   type RestWorker,
 } from './schemas.js';
 
@@ -197,7 +198,20 @@ async function optionalList<Row>(rt: ConnectorRuntime<RipplingOptions>, resource
     return await read();
   } catch (e) {
     if (e instanceof OrgsyncError && (e.status === 403 || e.status === 404)) {
-      rt.options.http?.logger?.warn?.(`Rippling: cannot read ${resource} (${e.status}); employment types will be empty. ${e.message}`);
+      rt.warn(`Rippling: cannot read ${resource} (${e.status}); employment types will be empty. ${e.message}`);
+      return [];
+    }
+    throw e;
+  }
+}
+
+/** Users for workers whose user did not expand; a token without `users.read` syncs without their names (and says so). */
+async function optionalUsers(rt: ConnectorRuntime<any>): Promise<RestUser[]> {
+  try {
+    return await rt.readAll('users', restList('/users/', RestUserSchema));
+  } catch (e) {
+    if (e instanceof OrgsyncError && (e.status === 403 || e.status === 404)) {
+      rt.warn(`Rippling: cannot read users (${e.status}); workers whose user did not expand have no names. ${e.message}`);
       return [];
     }
     throw e;
@@ -237,6 +251,12 @@ export const ripplingRestDefinition: ConnectorDefinition<RipplingOptions, RestCo
     paginate: restPaging(),
     records: restRecords,
     row: RestWorkerSchema as z.ZodType<RestWorker>,
+    // Workers whose user did not expand: join them from /users/ (read once per sync, only if needed).
+    enrich: async (rows, ctx, rt) => {
+      if (!rows.some((w) => !w.user && ref(w.user_id))) return rows;
+      ctx.users ??= optionalUsers(rt);
+      return joinUsers(rows, await ctx.users);
+    },
     map: mapRestWorker,
   },
   groups: mapRestGroups,

@@ -182,6 +182,8 @@ export interface RestContext {
   workLocations: RestWorkLocation[];
   /** Employment types by id (empty when the token may not read them). */
   employmentTypes: Map<string, RestEmploymentType>;
+  /** Users, read once per sync when some worker's user did not expand (see `enrich`). */
+  users?: Promise<RestUser[]>;
 }
 
 export function buildRestContext(parts: Omit<RestContext, 'today' | 'employmentTypes'> & { employmentTypes: RestEmploymentType[] }, now: Date = new Date()): RestContext {

@@ -80,6 +80,8 @@ export interface ConnectorRuntime<Opts> {
   request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>>;
   /** "Now" for this read (decides future hires and scheduled terminations); set by `takeSnapshot({ now })`. */
   now(): Date;
+  /** Add a non-fatal finding to the snapshot's `warnings` (e.g. an optional lookup the token may not read). */
+  warn(message: string): void;
   /** Read all items of a resource (paged), validated against `row` if given. */
   readAll<Row>(resource: string, def: ResourceDef<unknown, Row, unknown>): Promise<Row[]>;
 }
@@ -94,6 +96,11 @@ export interface ResourceDef<Ctx, Row, Out> {
   row?: z.ZodType<Row>;
   /** Pure mapper from a vendor row to normalized records (null/undefined: skip the row, e.g. not a person). */
   map?: (row: Row, ctx: Ctx) => Out | Out[] | null | undefined;
+  /**
+   * Complete one page of validated rows with more reads before mapping (e.g. join users that a
+   * listing did not expand). Runs through the same pipeline; must return the rows to map.
+   */
+  enrich?: (rows: Row[], ctx: Ctx, rt: ConnectorRuntime<any>) => Promise<Row[]>;
   /** Stable key of a row for repeated-page detection (default JSON). */
   itemKey?: (row: Row) => string;
   maxPages?: number;
@@ -239,10 +246,16 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
   const progress = options.http?.onProgress;
 
   let asOf: Date | undefined;
+  let warnings: string[] = [];
   const rt: ConnectorRuntime<Opts> = {
     options,
     http,
     now: () => asOf ?? new Date(),
+    warn: (message) => {
+      const m = http.redactor.redact(message);
+      if (!warnings.includes(m)) warnings.push(m);
+      options.http?.logger?.warn?.(m);
+    },
     request: (spec) => http.request(spec),
     readAll: async <Row>(resource: string, r: ResourceDef<unknown, Row, unknown>) => {
       const rows: Row[] = [];
@@ -266,7 +279,8 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
       ...(r.maxPages ? { maxPages: r.maxPages } : {}),
       onPage: (info, total) => progress?.({ type: 'page', vendor: def.id, resource, page: info.index + 1, items: info.items.length, total }),
     })) {
-      const rows = page.map((raw, i) => validateRow(def, resource, r.row, raw, n + i));
+      let rows = page.map((raw, i) => validateRow(def, resource, r.row, raw, n + i));
+      if (r.enrich) rows = await r.enrich(rows, ctx, rt);
       n += rows.length;
       yield rows;
     }
@@ -274,9 +288,10 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
   }
 
   let ctxPromise: Promise<Ctx> | undefined;
-  /** A new "as of" date invalidates the mapping context (it may depend on today). */
+  /** Each full or incremental read starts from fresh lookups (and its own "as of" date). */
   const setNow = (now: Date | undefined) => {
-    if (now?.getTime() !== asOf?.getTime()) ctxPromise = undefined;
+    ctxPromise = undefined;
+    warnings = [];
     asOf = now;
   };
   const context = (): Promise<Ctx> => (ctxPromise ??= def.context ? def.context(rt) : Promise.resolve(undefined as Ctx));
@@ -390,8 +405,8 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
       const company = await readCompany();
       const groups = await readList('groups', def.groups, GroupSchema);
       const locations = await readList('locations', def.locations, LocationSchema);
-      const { employees, warnings } = await readEmployees();
-      return { company, groups, locations, employees, warnings };
+      const { employees, warnings: resolution } = await readEmployees();
+      return { company, groups, locations, employees, warnings: [...warnings, ...resolution] };
     },
   };
 }

@@ -85,11 +85,11 @@ describe('Rippling REST API contract (nock, recorded-style fixtures)', () => {
     expect(e(9)).toMatchObject({ employmentStatus: 'UNKNOWN', employmentStatusRaw: 'SUSPENDED', employmentType: 'OTHER', employmentTypeRaw: 'Board Advisor' });
     // A declined offer (future start) is TERMINATED, never a scheduled termination or a pending hire.
     expect(e(10)).toMatchObject({ employmentStatus: 'TERMINATED', employmentStatusRaw: 'TERMINATED', startDate: '2026-03-23', terminationDate: null });
-    // A worker whose user did not expand: no names, the work email as display name; type TEMP.
+    // A worker whose user did not expand: the user is joined from /users/; type TEMP.
     expect(e(11)).toMatchObject({
-      firstName: null,
-      lastName: null,
-      displayName: 'siobhan.oconnell@lumenfreight.example',
+      firstName: 'Siobhán',
+      lastName: "O'Connell",
+      displayName: "Siobhán O'Connell",
       workEmail: 'siobhan.oconnell@lumenfreight.example',
       employmentStatus: 'ACTIVE',
       employmentType: 'TEMPORARY',

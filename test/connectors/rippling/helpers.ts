@@ -59,6 +59,9 @@ export function mockRestWorkers(token: string, scope: nock.Scope = nock(REST), p
       .matchHeader('authorization', auth)
       .reply(200, body as nock.Body, { ...JSON_HEADERS, 'x-request-id': `req-workers-${i + 1}` });
   });
+  // A worker whose user did not expand makes the connector join /users/ (once per sync).
+  const missingUser = pages.some((p) => ((p as { results?: Array<{ user?: unknown; user_id?: unknown }> }).results ?? []).some((w) => !w.user && w.user_id));
+  if (missingUser) scope.get('/users/').matchHeader('authorization', auth).reply(200, rf('rest/GET_users.json'), JSON_HEADERS);
   return scope;
 }
 

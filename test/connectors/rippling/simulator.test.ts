@@ -165,11 +165,16 @@ describe('Rippling against the local simulator: REST API', () => {
     expectSampleCompany(await takeSnapshot(rippling({ ...options, http: fast }), { now: NOW }));
   });
 
-  it('workers without their user (expand ignored): no names, the work email as display name', async () => {
-    const { options } = await start('rest', { pageSize: 7, ignoreExpand: true });
+  it('workers without their user (expand ignored): names joined from /users/, read once', async () => {
+    const { sim, options } = await start('rest', { pageSize: 7, ignoreExpand: true });
+    const expanded = await takeSnapshot(rippling({ ...(await start('rest')).options, http: fast }), { now: NOW });
+    const before = sim.log.length;
     const snap = await takeSnapshot(rippling({ ...options, http: fast }), { now: NOW });
     expect(snap.employees).toHaveLength(40);
-    for (const e of snap.employees) expect(e).toMatchObject({ firstName: null, lastName: null, displayName: e.workEmail });
+    expect(snap.employees.map((e) => [e.id, e.firstName, e.lastName, e.displayName, e.workEmail])).toEqual(expanded.employees.map((e) => [e.id, e.firstName, e.lastName, e.displayName, e.workEmail]));
+    expect(snap.employees.every((e) => e.firstName !== null)).toBe(true);
+    // One walk of /users/ (several pages at this page size), not one per page of workers.
+    expect(sim.log.slice(before).filter((l) => l.path.startsWith('/users/') && !l.path.includes('cursor='))).toHaveLength(1);
   });
 
   it('a token without users/employment-types access: the sync completes without names or types, and logs why', async () => {
@@ -177,8 +182,9 @@ describe('Rippling against the local simulator: REST API', () => {
     const warnings: string[] = [];
     const snap = await takeSnapshot(rippling({ ...options, apiToken: data.restrictedToken, http: { ...fast, logger: { warn: (m) => warnings.push(m) } } }), { now: NOW });
     expect(snap.employees).toHaveLength(40);
-    expect(snap.employees.every((e) => e.employmentType === null && e.firstName === null && e.workEmail !== null)).toBe(true);
-    expect(warnings).toHaveLength(1);
+    expect(snap.employees.every((e) => e.employmentType === null && e.workEmail !== null)).toBe(true);
+    expect(warnings).toHaveLength(2); // employment types and users
+    expect(snap.warnings).toEqual(warnings);
   });
 });
 
