@@ -3,12 +3,14 @@ import type { ConnectorFactory } from '../src/connector/define.js';
 import { bamboohr } from './bamboohr/index.js';
 import { gusto } from './gusto/index.js';
 import { rippling } from './rippling/index.js';
+import { scim } from './scim/index.js';
 
-export { bamboohr, gusto, rippling };
+export { bamboohr, gusto, rippling, scim };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const connectors: Record<string, ConnectorFactory<any>> = {
   bamboohr,
   gusto,
   rippling,
+  scim,
 };

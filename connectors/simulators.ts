@@ -3,11 +3,13 @@
  * loopback server that serves a sample company in the vendor's wire format and returns the
  * factory options that point the real connector at it. Used by the demo, tests and benchmarks.
  */
-import type { SampleOrg } from '../src/simulator/sample-org.js';
+import type { SampleOrg, SamplePerson } from '../src/simulator/sample-org.js';
+import type { EmploymentStatus } from '../src/model.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/server.js';
 import { bambooDataFromSample, bamboohrRoutes } from './bamboohr/simulator.js';
 import { gustoDataFromSample, gustoRoutes } from './gusto/simulator.js';
 import { ripplingSimulator } from './rippling/simulator.js';
+import { scimDataFromSample, scimRoutes } from './scim/simulator.js';
 
 export interface RunningSimulator {
   sim: Simulator;
@@ -26,7 +28,12 @@ export interface VendorSimulator {
   employeesPath: string | RegExp;
   /** Whether employees come in several pages at 120 people. */
   paged: boolean;
+  /** How a sample person's status reads through this vendor where the vendor cannot express it. */
+  expectedStatus?: (p: SamplePerson) => EmploymentStatus;
 }
+
+/** Vendors without a leave state (Gusto, Rippling, SCIM) show people on leave as active. */
+const NO_LEAVE = (p: SamplePerson): EmploymentStatus => (p.status === 'leave' ? 'ACTIVE' : p.status === 'pending' ? 'PENDING' : p.status === 'terminated' ? 'TERMINATED' : 'ACTIVE');
 
 export const simulators: Record<string, VendorSimulator> = {
   bamboohr: {
@@ -62,6 +69,29 @@ export const simulators: Record<string, VendorSimulator> = {
     badCredentials: (o) => ({ ...o, accessToken: 'revoked-gusto-token-000000' }),
     employeesPath: '/employees',
     paged: true,
+    expectedStatus: NO_LEAVE,
   },
   rippling: ripplingSimulator,
+  scim: {
+    id: 'scim',
+    async start(org, options) {
+      const data = scimDataFromSample(org);
+      const sim = await startSimulator(scimRoutes(data), options);
+      const update = (next: SampleOrg, changedAt = new Date()) => {
+        const fresh = scimDataFromSample(next);
+        const key = (u: Record<string, unknown>) => JSON.stringify({ ...u, meta: undefined });
+        const old = new Map(data.users.map((u) => [String(u['id']), key(u)]));
+        for (const u of fresh.users) {
+          if (old.get(String(u['id'])) !== key(u)) u['meta'] = { ...(u['meta'] as object), lastModified: changedAt.toISOString() };
+        }
+        Object.assign(data, { ...fresh, token: data.token });
+      };
+      return { sim, options: { baseUrl: `${sim.url}${data.basePath}`, token: data.token }, update };
+    },
+    badCredentials: (o) => ({ ...o, token: 'revoked-scim-token-000000' }),
+    employeesPath: '/Users',
+    paged: true,
+    // SCIM has only `active`: people on leave are active, future hires are created inactive.
+    expectedStatus: (p) => (p.status === 'terminated' || p.status === 'pending' ? 'TERMINATED' : 'ACTIVE'),
+  },
 };

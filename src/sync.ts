@@ -58,21 +58,13 @@ export async function sync(connector: Connector<any>, options: SyncOptions = {})
   const lookback = options.lookbackMs ?? connector.definition.incremental?.lookbackMs ?? 0;
   const from = new Date(since.getTime() - lookback);
 
-  let changes, company, groups, locations;
+  let changes, company, locations;
   try {
     changes = await connector.readChanges(from, { now: startedAt });
     company = await connector.company();
-    groups = await connector.groups();
     locations = await connector.locations();
   } catch (e) {
-    if (e instanceof OrgsyncError && (e.kind === 'auth' || e.kind === 'config' || e.kind === 'validation' || e.kind === 'incomplete')) throw e;
-    throw createError({
-      kind: 'incomplete',
-      vendor: connector.id,
-      message: `${e instanceof Error ? e.message : String(e)} The incremental ${connector.name} sync did not complete; the previous snapshot stays current.`,
-      cause: e,
-      ...(e instanceof OrgsyncError ? { status: e.status, requestId: e.requestId, code: e.code } : {}),
-    });
+    throw syncFailure(connector, e);
   }
   if (company.id !== prev.company.id) {
     throw new ConfigError({ vendor: connector.id, message: `sync: the previous snapshot is of company '${prev.company.id}', this connector reads '${company.id}'.` });
@@ -94,6 +86,12 @@ export async function sync(connector: Connector<any>, options: SyncOptions = {})
     changedIds.push(d.id);
   });
   const { employees, warnings } = finalizeEmployees(connector.definition, [...merged.values()], connector.options.includeRemoteData === true);
+  let groups;
+  try {
+    groups = await connector.groups({ employees });
+  } catch (e) {
+    throw syncFailure(connector, e);
+  }
   const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const snapshot = OrgSnapshotEnvelopeSchema.parse({
     schemaVersion: SCHEMA_VERSION,
@@ -108,4 +106,15 @@ export async function sync(connector: Connector<any>, options: SyncOptions = {})
     warnings,
   });
   return { snapshot: connector.http.sawSecretInResponse ? connector.http.redactor.redactValue(snapshot) : snapshot, mode: 'incremental', changedIds: [...new Set(changedIds)].sort(), deletedIds: [...deleted].sort() };
+}
+
+function syncFailure(connector: Connector<any>, e: unknown): OrgsyncError {
+  if (e instanceof OrgsyncError && (e.kind === 'auth' || e.kind === 'config' || e.kind === 'validation' || e.kind === 'incomplete')) return e;
+  return createError({
+    kind: 'incomplete',
+    vendor: connector.id,
+    message: `${e instanceof Error ? e.message : String(e)} The incremental ${connector.name} sync did not complete; the previous snapshot stays current.`,
+    cause: e,
+    ...(e instanceof OrgsyncError ? { status: e.status, requestId: e.requestId, code: e.code } : {}),
+  });
 }

@@ -543,6 +543,8 @@ function vendorSimulator(api: 'rest' | 'legacy'): VendorSimulator {
     employeesPath: api === 'rest' ? '/workers/' : '/platform/api/employees/include_terminated',
     // 120 people: two pages of 100 on both APIs.
     paged: true,
+    // Rippling has no leave state: people on leave read as ACTIVE.
+    expectedStatus: (p) => ({ active: 'ACTIVE', leave: 'ACTIVE', pending: 'PENDING', terminated: 'TERMINATED' } as const)[p.status],
   };
 }
 

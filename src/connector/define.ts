@@ -180,7 +180,11 @@ export interface Connector<Opts = Record<string, unknown>> {
   readonly http: HttpClient;
   /** Stream normalized employees (managers resolved at the end of the walk where the vendor needs it). */
   employees(): AsyncIterable<Employee>;
-  groups(): Promise<Group[]>;
+  /**
+   * Groups. Connectors that derive some groups from employees (e.g. SCIM enterprise departments)
+   * use `employees` when given instead of reading everyone again (incremental syncs pass the merged set).
+   */
+  groups(options?: { employees?: Employee[] }): Promise<Group[]>;
   locations(): Promise<Location[]>;
   company(): Promise<Company>;
   /** Read everything needed for a snapshot. Throws; never returns partial data. */
@@ -369,7 +373,7 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
       const { employees } = await readEmployees();
       yield* employees;
     },
-    groups: () => readList('groups', def.groups, GroupSchema),
+    groups: (_o?: { employees?: Employee[] }) => readList('groups', def.groups, GroupSchema),
     locations: () => readList('locations', def.locations, LocationSchema),
     company: readCompany,
     ...(def.incremental

@@ -271,7 +271,13 @@ export async function* paginate<Item>(o: PaginateOptions<Item>): AsyncGenerator<
       const key = o.itemKey ?? ((i: Item) => JSON.stringify(i));
       const fp = `${items.length}|${key(items[0]!)}|${key(items[items.length - 1]!)}`;
       if (fp === prevFingerprint) {
-        if (strategy.onRepeatedPage === 'stop') return;
+        if (strategy.onRepeatedPage === 'stop') {
+          // A server that wraps around ends the walk, but only once everything announced was seen.
+          if (lastTotal !== undefined && itemsBefore < lastTotal) {
+            throw fail(`repeated a page after ${itemsBefore} of ${lastTotal} announced records`, 'short_walk');
+          }
+          return;
+        }
         throw fail(`returned the same page twice (page ${index + 1})`, 'repeated_page');
       }
       prevFingerprint = fp;

@@ -6,9 +6,9 @@
 import { describe, expect, it, beforeAll, afterAll, beforeEach } from 'vitest';
 import type { ConnectorFactory } from '../connector/define.js';
 import { OrgsyncError } from '../errors.js';
-import { EmployeeSchema, GroupSchema, LocationSchema, type OrgSnapshot } from '../model.js';
+import { EmployeeSchema, GroupSchema, LocationSchema, type EmploymentStatus, type OrgSnapshot } from '../model.js';
 import { takeSnapshot } from '../snapshot.js';
-import { sampleOrg, type SampleOrg } from '../simulator/sample-org.js';
+import { sampleOrg, type SampleOrg, type SamplePerson } from '../simulator/sample-org.js';
 import type { Simulator } from '../simulator/server.js';
 
 export interface ConformanceSetup {
@@ -22,7 +22,14 @@ export interface ConformanceSetup {
   paged: boolean;
   /** Sample company size (default 120: past one page for every paged vendor at page size 100). */
   size?: number;
+  /**
+   * The status a sample person must read as through this vendor, where the vendor cannot express
+   * the sample's status (e.g. no leave state, future hires created disabled). Default: the same status.
+   */
+  expectedStatus?: (person: SamplePerson) => EmploymentStatus;
 }
+
+const SAME_STATUS: Record<SamplePerson['status'], EmploymentStatus> = { active: 'ACTIVE', pending: 'PENDING', leave: 'LEAVE', terminated: 'TERMINATED' };
 
 /** All text reachable from an error: message, JSON form, stack and the cause chain. */
 export function errorText(e: unknown): string {
@@ -70,10 +77,12 @@ export function runConnectorConformance(factory: ConnectorFactory<any>, setup: C
       for (const s of def.secrets) expect(Object.keys(def.options.shape)).toContain(s);
     });
 
-    it('reads every person of the sample company, terminated people included', () => {
+    it('reads every person of the sample company, terminated people included, with the right statuses', () => {
       expect(snapshot.employees).toHaveLength(org.people.length);
-      const terminated = org.people.filter((p) => p.status === 'terminated').length;
-      expect(snapshot.employees.filter((e) => e.employmentStatus === 'TERMINATED')).toHaveLength(terminated);
+      const expected = (p: SamplePerson) => setup.expectedStatus?.(p) ?? SAME_STATUS[p.status];
+      const count = (xs: string[]) => xs.reduce<Record<string, number>>((m, x) => ((m[x] = (m[x] ?? 0) + 1), m), {});
+      expect(count(snapshot.employees.map((e) => e.employmentStatus))).toEqual(count(org.people.map(expected)));
+      expect(snapshot.employees.filter((e) => e.employmentStatus === 'TERMINATED').length).toBeGreaterThan(0);
       expect(def.capabilities.includesTerminated).toBe(true);
     });
 

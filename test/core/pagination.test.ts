@@ -168,3 +168,15 @@ describe('pagination loop guards', () => {
     expect(err.kind).toBe('vendor');
   });
 });
+
+describe('pagination: wrap-around servers', () => {
+  it('a SCIM server that ignores startIndex and announces more than it returns is incomplete, not a short snapshot', async () => {
+    const err = await walk(
+      scimPaging({ count: 10 }),
+      () => res({ totalResults: 50, Resources: people(10) }),
+      (r) => (r.data as any).Resources,
+    ).catch((e) => e);
+    expect(err).toBeInstanceOf(OrgsyncError);
+    expect(err.code).toBe('short_walk');
+  });
+});

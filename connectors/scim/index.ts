@@ -1,0 +1,282 @@
+/**
+ * Generic SCIM 2.0 connector: `scim({ baseUrl, token, pageSize? })`.
+ * Reads `/ServiceProviderConfig` (page size, filter support), `/Groups` (memberships, nesting) and
+ * `/Users` (core User + Enterprise User extension) from any RFC 7643/7644 service provider, with
+ * bearer auth. Incremental reads use `filter=meta.lastModified gt "…"`. See README.md.
+ */
+import { z } from 'zod';
+import { defineConnector, type CommonOptions, type Connector, type ConnectorFactory, type ConnectorRuntime, type ReadOptions } from '../../src/connector/define.js';
+import { ConfigError, createError, OrgsyncError, type ErrorKind } from '../../src/errors.js';
+import type { ErrorHint, HttpClient, RawResponse } from '../../src/http/client.js';
+import type { Employee } from '../../src/model.js';
+import {
+  buildContext,
+  derivedGroups,
+  lastModifiedFilter,
+  mapCompany,
+  mapUser,
+  pageSizeFor,
+  resolveManagers,
+  serviceProviderInfo,
+  type ScimContext,
+} from './map.js';
+import { listResources, nonNegInt, scimPager, uniquePageKey } from './paging.js';
+import { ERROR_MESSAGE, ScimErrorSchema, ScimGroupSchema, ScimUserSchema, type ScimGroup, type ScimUser } from './schemas.js';
+
+export const ScimOptionsSchema = z.object({
+  /** The SCIM service root, e.g. `https://idp.example.com/scim/v2` (required). */
+  baseUrl: z.string().url(),
+  /** Bearer token for the SCIM API. */
+  token: z.string().min(1, 'required'),
+  /** Records per page (default 100), capped by the server's `filter.maxResults`. */
+  pageSize: z.number().int().min(1).max(1000).optional(),
+});
+export type ScimOptions = z.infer<typeof ScimOptionsSchema>;
+
+/** `Accept` for every request: SCIM's media type, JSON as a fallback for servers that only speak that. */
+export const SCIM_ACCEPT = 'application/scim+json, application/json;q=0.9';
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/** Findings of the context load (e.g. /Groups not implemented), reported as snapshot warnings. */
+const contextWarnings = new WeakMap<HttpClient, string[]>();
+
+const usersResource = (pageSize: number, filter?: string) => ({
+  request: { path: '/Users', query: { count: pageSize, ...(filter ? { filter } : {}) } },
+  paginate: scimPager({ resource: 'Users' }),
+  records: listResources,
+  row: ScimUserSchema,
+  itemKey: uniquePageKey,
+  maxPages: 100_000,
+});
+
+const groupsResource = (pageSize: number) => ({
+  request: { path: '/Groups', query: { count: pageSize } },
+  paginate: scimPager({ resource: 'Groups' }),
+  records: listResources,
+  row: ScimGroupSchema,
+  itemKey: uniquePageKey,
+  maxPages: 100_000,
+});
+
+/** Error statuses that mean "this endpoint is not implemented here", not "this failed". */
+const notImplemented = (e: unknown) => e instanceof OrgsyncError && (e.status === 404 || e.status === 405 || e.status === 501);
+
+/**
+ * Read a SCIM error body (RFC 7644 §3.12) out of a response: `status` as a string or number,
+ * `scimType`, `detail`. Recognized by the Error schema URN, or by `status` plus `detail`/`scimType`.
+ */
+export function scimErrorOf(json: unknown): { status: number | undefined; scimType: string | null; detail: string | null } | undefined {
+  const parsed = ScimErrorSchema.safeParse(json);
+  if (!parsed.success) return undefined;
+  const e = parsed.data;
+  const marked = (e.schemas ?? []).some((s) => s.toLowerCase() === ERROR_MESSAGE.toLowerCase());
+  if (!marked && !(e.status !== undefined && (e.detail || e.scimType))) return undefined;
+  const status = nonNegInt(e.status);
+  return { status, scimType: e.scimType?.trim() || null, detail: e.detail?.trim() || null };
+}
+
+function kindForStatus(status: number): ErrorKind {
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 404) return 'config';
+  if (status === 429) return 'rate_limited';
+  if (status === 408 || status >= 500) return 'transient';
+  return 'vendor';
+}
+
+/** How a SCIM error body is worded in messages (detail shortened; the core redacts secrets). */
+function said(err: { scimType: string | null; detail: string | null }): string {
+  const detail = err.detail ? err.detail.slice(0, 300) : '';
+  if (err.scimType && detail) return ` The server said (${err.scimType}): "${detail}"`;
+  if (err.scimType) return ` The server said: ${err.scimType}.`;
+  return detail ? ` The server said: "${detail}"` : '';
+}
+
+export function classifyScim(res: RawResponse): ErrorHint | undefined {
+  const err = scimErrorOf(res.json);
+  const where = `${res.method} ${res.path}`;
+  // A SCIM Error message in a 2xx body: the body's status decides.
+  if (res.status < 300) {
+    if (!err) return undefined;
+    const status = err.status && err.status >= 400 ? err.status : 500;
+    const kind = kindForStatus(status);
+    return {
+      kind,
+      code: err.scimType ?? 'error_in_success_body',
+      retryable: kind === 'rate_limited' || kind === 'transient',
+      message: `SCIM server answered ${where} with HTTP ${res.status} but an error body (status ${status}).${said(err)}`,
+    };
+  }
+  const e = err ?? { status: undefined, scimType: null, detail: null };
+  const code = e.scimType ?? undefined;
+  if (res.status === 401) {
+    return { kind: 'auth', code, message: `SCIM server rejected the bearer token (401) on ${where}. Check the token and that it is still valid.${said(e)}` };
+  }
+  if (res.status === 403) {
+    return { kind: 'auth', code, message: `SCIM server refused ${where} (403): the token is valid but lacks permission to read this resource.${said(e)}` };
+  }
+  if (res.status === 404 && /^\/(Users|Groups)\/?$/i.test(res.path)) {
+    return { kind: 'config', code, message: `SCIM server answered 404 for ${where}. Check that baseUrl is the SCIM service root (the URL that /Users is relative to, e.g. https://idp.example.com/scim/v2).${said(e)}` };
+  }
+  if (res.status === 400) {
+    return { kind: 'vendor', code, message: `SCIM server rejected ${where} (400${e.scimType ? ` ${e.scimType}` : ''}).${said(e)}` };
+  }
+  return code ? { code } : undefined;
+}
+
+async function readServiceProviderConfig<O>(rt: ConnectorRuntime<O>, warnings: string[]) {
+  try {
+    const res = await rt.request({ path: '/ServiceProviderConfig' });
+    return serviceProviderInfo(res.data);
+  } catch (e) {
+    // Discovery is a hint: without it, orgsync uses its defaults. Credentials and outages still fail.
+    if (e instanceof OrgsyncError && (notImplemented(e) || e.status === 403 || e.code === 'unexpected_content_type')) {
+      warnings.push(`SCIM /ServiceProviderConfig was not available (${e.status ?? e.code}); used the default page size and assumed filtering may work.`);
+      return { filterSupported: null, maxResults: null };
+    }
+    throw e;
+  }
+}
+
+const declared = defineConnector<ScimOptions, ScimContext>({
+  id: 'scim',
+  name: 'SCIM',
+  options: ScimOptionsSchema,
+  secrets: ['token'],
+  optionHelp: {
+    baseUrl: 'SCIM service root, e.g. https://idp.example.com/scim/v2',
+    token: 'bearer token (env ORGSYNC_SCIM_TOKEN)',
+    pageSize: 'records per page (default 100, capped by the server)',
+  },
+  http: (o) => {
+    if (!o.baseUrl) {
+      throw new ConfigError({ vendor: 'scim', message: 'SCIM: baseUrl is required: the SCIM service root, e.g. https://idp.example.com/scim/v2.' });
+    }
+    let u: URL;
+    try {
+      u = new URL(o.baseUrl);
+    } catch {
+      throw new ConfigError({ vendor: 'scim', message: 'SCIM: baseUrl is not a valid URL.' });
+    }
+    if (u.username || u.password) throw new ConfigError({ vendor: 'scim', message: 'SCIM: baseUrl must not contain credentials; pass the token as `token`.' });
+    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && LOOPBACK.test(u.hostname))) {
+      throw new ConfigError({ vendor: 'scim', message: `SCIM: baseUrl must use https (plain http is accepted for localhost only), got '${u.protocol}//${u.host}'.` });
+    }
+    return {
+      baseUrl: o.baseUrl,
+      auth: { type: 'bearer', token: o.token },
+      headers: { Accept: SCIM_ACCEPT },
+      account: `SCIM service '${u.host}'`,
+      requestIdHeaders: ['x-request-id', 'request-id', 'x-ms-request-id', 'x-okta-request-id'],
+    };
+  },
+  // No standard quota; servers throttle with 429 (+ Retry-After), which the pipeline honours.
+  rateLimit: { requests: 10, intervalMs: 1_000, concurrency: 2 },
+  capabilities: { groups: true, locations: false, incremental: true, incrementalDeletions: false, webhooks: false, includesTerminated: true },
+  classify: classifyScim,
+  context: async (rt) => {
+    const warnings: string[] = [];
+    const spc = await readServiceProviderConfig(rt, warnings);
+    const pageSize = pageSizeFor(rt.options.pageSize, spc.maxResults);
+    let groupRows: ScimGroup[] = [];
+    try {
+      groupRows = await rt.readAll<ScimGroup>('groups', groupsResource(pageSize));
+    } catch (e) {
+      if (!notImplemented(e)) throw e;
+      warnings.push(`SCIM /Groups is not implemented by this server (${(e as OrgsyncError).status}); group memberships come only from the users' groups attribute.`);
+    }
+    contextWarnings.set(rt.http, warnings);
+    return buildContext(groupRows, { pageSize, ...spc });
+  },
+  employees: {
+    request: (ctx: ScimContext) => ({ path: '/Users', query: { count: ctx.pageSize } }),
+    // A fresh paginator per walk (it tracks the ids seen).
+    get paginate() {
+      return scimPager({ resource: 'Users' });
+    },
+    records: listResources,
+    row: ScimUserSchema as z.ZodType<ScimUser>,
+    map: mapUser,
+    itemKey: uniquePageKey,
+    maxPages: 100_000,
+  },
+  groups: (ctx) => ctx.groups,
+  company: (_ctx, rt) => mapCompany(rt.options.baseUrl),
+  incremental: {
+    lookbackMs: 5 * 60_000,
+    read: async (rt, ctx, since) => {
+      if (ctx.filterSupported === false) {
+        throw createError({
+          kind: 'config',
+          code: 'filter_unsupported',
+          vendor: 'scim',
+          message: 'SCIM: this server says filtering is not supported (ServiceProviderConfig filter.supported=false), so it cannot list changed users. Take full snapshots instead.',
+        });
+      }
+      let rows: ScimUser[];
+      try {
+        rows = await rt.readAll<ScimUser>('employees', usersResource(ctx.pageSize, lastModifiedFilter(since)));
+      } catch (e) {
+        if (e instanceof OrgsyncError && e.status === 400) {
+          throw createError({
+            kind: 'vendor',
+            code: e.code ?? 'invalidFilter',
+            vendor: 'scim',
+            status: 400,
+            endpoint: e.endpoint,
+            requestId: e.requestId,
+            message: `${e.message} The server cannot filter users by meta.lastModified; take full snapshots instead.`,
+            cause: e,
+          });
+        }
+        throw e;
+      }
+      const byId = new Map<string, ScimUser>();
+      for (const r of rows) byId.set(r.id, r);
+      // Deletions are invisible to a SCIM filter: a periodic full snapshot catches them.
+      return { rows: [...byId.values()], deletedIds: [] };
+    },
+  },
+});
+
+/**
+ * The factory. It wraps the declared connector to add what the core runtime cannot yet express
+ * (see README "Core notes"): department/division/cost-center groups derived from the users (the
+ * runtime reads groups before employees), manager ids resolved by userName/externalId, and the
+ * context's warnings in the snapshot.
+ */
+export const scim = Object.assign((options: ScimOptions & CommonOptions): Connector<ScimOptions> => withScimExtras(declared(options)), {
+  definition: declared.definition,
+}) as ConnectorFactory<ScimOptions>;
+
+function withScimExtras(c: Connector<ScimOptions>): Connector<ScimOptions> {
+  const finish = (employees: Employee[], warnings: string[]) => resolveManagers(employees, warnings);
+  return {
+    ...c,
+    async *employees() {
+      const all: Employee[] = [];
+      for await (const e of c.employees()) all.push(e);
+      yield* finish(all, []).employees;
+    },
+    async groups(o?: { employees?: Employee[] }) {
+      const base = await c.groups();
+      let all = o?.employees;
+      if (!all) {
+        all = [];
+        for await (const e of c.employees()) all.push(e);
+      }
+      return [...base, ...derivedGroups(all, new Set(base.map((g) => g.id)))];
+    },
+    async read(ro?: ReadOptions) {
+      const r = await c.read(ro);
+      const { employees, warnings } = finish(r.employees, r.warnings);
+      return {
+        ...r,
+        employees,
+        groups: [...r.groups, ...derivedGroups(employees, new Set(r.groups.map((g) => g.id)))],
+        warnings: [...(contextWarnings.get(c.http) ?? []), ...warnings],
+      };
+    },
+  };
+}
+

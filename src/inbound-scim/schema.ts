@@ -1,0 +1,149 @@
+/**
+ * The SCIM schemas the inbound endpoint serves, built on scimmy's definitions of the RFC 7643 core
+ * User, Group and Enterprise User schemas. The definitions here are this module's own instances:
+ * scimmy's `SCIMMY.Schemas` and `SCIMMY.Resources` singletons are never declared into or extended,
+ * so an app that also uses scimmy directly is not affected.
+ *
+ * Differences from the RFC schemas, on purpose:
+ * - User `password` is not part of the schema: a password an IdP pushes (Okta can) is dropped and
+ *   never stored.
+ * - User `groups` stays read-only and is computed from the Groups' members on the way out.
+ */
+import SCIMMY from 'scimmy';
+
+export const CORE_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+export const CORE_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+export const ENTERPRISE_USER = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+export const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+export const SEARCH_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+
+const { Types, Schemas } = SCIMMY;
+export type Attribute = SCIMMY.Types.Attribute;
+export type SchemaDefinition = SCIMMY.Types.SchemaDefinition;
+
+/** The resource's own attributes of a scimmy schema (not the common id/externalId/meta/schemas, not extensions). */
+function ownAttributes(def: SchemaDefinition, drop: readonly string[] = []): Attribute[] {
+  return def.attributes.filter((a) => a instanceof Types.Attribute && !a.config.shadow && !drop.includes(a.name));
+}
+
+export const userDefinition: SchemaDefinition = new Types.SchemaDefinition('User', CORE_USER, 'User Account', ownAttributes(Schemas.User.definition, ['password'])).extend(
+  Schemas.EnterpriseUser.definition,
+  false,
+);
+export const groupDefinition: SchemaDefinition = new Types.SchemaDefinition('Group', CORE_GROUP, 'Group', ownAttributes(Schemas.Group.definition));
+
+/** scimmy Schema classes over the definitions above (PatchOp needs a Schema instance to patch). */
+export class InboundUser extends Types.Schema {
+  static override get id(): string {
+    return CORE_USER;
+  }
+  static override get definition(): SchemaDefinition {
+    return userDefinition;
+  }
+  constructor(resource: Record<string, unknown>, direction = 'both') {
+    super(resource as never, direction);
+    Object.assign(this, userDefinition.coerce(resource, direction));
+  }
+}
+
+export class InboundGroup extends Types.Schema {
+  static override get id(): string {
+    return CORE_GROUP;
+  }
+  static override get definition(): SchemaDefinition {
+    return groupDefinition;
+  }
+  constructor(resource: Record<string, unknown>, direction = 'both') {
+    super(resource as never, direction);
+    Object.assign(this, groupDefinition.coerce(resource, direction));
+  }
+}
+
+export type ResourceKind = 'User' | 'Group';
+
+export interface ResourceSpec {
+  kind: ResourceKind;
+  endpoint: '/Users' | '/Groups';
+  definition: SchemaDefinition;
+  schemaClass: typeof InboundUser | typeof InboundGroup;
+  extensions: string[];
+}
+
+export const RESOURCES: Record<ResourceKind, ResourceSpec> = {
+  User: { kind: 'User', endpoint: '/Users', definition: userDefinition, schemaClass: InboundUser, extensions: [ENTERPRISE_USER] },
+  Group: { kind: 'Group', endpoint: '/Groups', definition: groupDefinition, schemaClass: InboundGroup, extensions: [] },
+};
+
+/** Every schema served by /Schemas. */
+export function schemaDefinitions(): SchemaDefinition[] {
+  return [userDefinition, groupDefinition, Schemas.EnterpriseUser.definition];
+}
+
+/** One schema as /Schemas returns it (RFC 7643 §7), plain JSON. */
+export function describeSchema(def: SchemaDefinition, base: string): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(def.describe(`${base}/Schemas`))) as Record<string, unknown>;
+}
+
+export function describeResourceType(spec: ResourceSpec, base: string): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(
+      new Schemas.ResourceType(
+        {
+          id: spec.kind,
+          name: spec.kind,
+          endpoint: spec.endpoint,
+          description: spec.kind === 'User' ? 'User Account' : 'Group',
+          schema: spec.definition.id,
+          schemaExtensions: spec.extensions.map((schema) => ({ schema, required: false })),
+        },
+        `${base}/ResourceTypes/${spec.kind}`,
+      ),
+    ),
+  ) as Record<string, unknown>;
+}
+
+export function describeServiceProviderConfig(base: string, opts: { maxResults: number; maxPayloadSize: number; documentationUri?: string | undefined }): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(
+      new Schemas.ServiceProviderConfig(
+        {
+          ...(opts.documentationUri ? { documentationUri: opts.documentationUri } : {}),
+          patch: { supported: true },
+          bulk: { supported: false, maxOperations: 0, maxPayloadSize: opts.maxPayloadSize },
+          filter: { supported: true, maxResults: opts.maxResults },
+          changePassword: { supported: false },
+          sort: { supported: false },
+          etag: { supported: false },
+          authenticationSchemes: [
+            {
+              type: 'oauthbearertoken',
+              name: 'OAuth Bearer Token',
+              description: 'Authentication with a bearer token (Authorization: Bearer <token>) issued per tenant by the application.',
+              specUri: 'https://www.rfc-editor.org/rfc/rfc6750',
+              primary: true,
+            },
+          ],
+        },
+        `${base}/ServiceProviderConfig`,
+      ),
+    ),
+  ) as Record<string, unknown>;
+}
+
+/** The attribute definition for a path (`name.givenName`, `urn:…:User:manager.value`), or null. */
+export function attributeAt(def: SchemaDefinition, path: string): Attribute | SchemaDefinition | null {
+  try {
+    return def.attribute<Attribute | SchemaDefinition>(path);
+  } catch {
+    return null;
+  }
+}
+
+export function isAttribute(a: unknown): a is Attribute {
+  return a instanceof Types.Attribute;
+}
+
+export function isSchemaDefinition(a: unknown): a is SchemaDefinition {
+  return a instanceof Types.SchemaDefinition;
+}
