@@ -48,3 +48,4 @@ export * from './provisioning/index.js';
 export * from './diff.js';
 export * from './org-chart.js';
 export * from './webhooks.js';
+export * from './inbound-scim/index.js';

@@ -15,6 +15,7 @@ import { camel, coerce, envName, fieldKind, kebab, parseArgs, type ParsedArgs } 
 import { runDemo } from './demo.js';
 import { applyCommand, diffCommand, orgchartCommand, planCommand } from './commands.js';
 import { scaffoldConnector } from './scaffold.js';
+import { serveScimCommand } from './serve-scim.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -68,6 +69,18 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         io.stdout(`created:\n${made.files.map((f) => `  ${f}`).join('\n')}\nNext: fill in schemas.ts, map.ts and simulator.ts, register the connector in connectors/index.ts and connectors/simulators.ts, and run npx vitest run test/connectors/${id} (it fails until the connector works).\n`);
         return 0;
       }
+      case 'serve-scim': {
+        const port = num(args, 'port');
+        const token = str(args, 'token') ?? io.env['ORGSYNC_SCIM_TOKEN'];
+        if (port === undefined || !token) {
+          io.stderr('orgsync serve-scim: usage: orgsync serve-scim --port P --token T [--tenant ID] [--store DIR|FILE.json] [--host 127.0.0.1] (the token may come from ORGSYNC_SCIM_TOKEN)\n');
+          return 2;
+        }
+        const tenant = str(args, 'tenant');
+        const store = str(args, 'store');
+        const host = str(args, 'host');
+        return await serveScimCommand({ port, token, ...(tenant ? { tenant } : {}), ...(store ? { store } : {}), ...(host ? { host } : {}) }, io);
+      }
       case 'connectors':
         io.stdout(describeConnectors());
         return 0;
@@ -95,6 +108,7 @@ export function usage(): string {
     '  orgsync plan --rules RULES.json --from OLD.json --to NEW.json [--format text|json] [--out FILE]',
     '  orgsync apply PLAN.json [--journal FILE] [--handler console|json] [--approve PLAN_ID]',
     '  orgsync new-connector <id>                                 scaffold a connector and its conformance test',
+    '  orgsync serve-scim --port P --token T [--store DIR]        inbound SCIM 2.0 endpoint for identity providers',
     '  orgsync connectors                                         list vendors and their options',
     '  orgsync demo [--vendor ID] [--size N]                      run against a local simulator with sample data',
     '',
