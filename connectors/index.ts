@@ -4,8 +4,9 @@ import { bamboohr } from './bamboohr/index.js';
 import { gusto } from './gusto/index.js';
 import { rippling } from './rippling/index.js';
 import { scim } from './scim/index.js';
+import { workday } from './workday/index.js';
 
-export { bamboohr, gusto, rippling, scim };
+export { bamboohr, gusto, rippling, scim, workday };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const connectors: Record<string, ConnectorFactory<any>> = {
@@ -13,4 +14,5 @@ export const connectors: Record<string, ConnectorFactory<any>> = {
   gusto,
   rippling,
   scim,
+  workday,
 };

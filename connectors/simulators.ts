@@ -10,6 +10,7 @@ import { bambooDataFromSample, bamboohrRoutes } from './bamboohr/simulator.js';
 import { gustoDataFromSample, gustoRoutes } from './gusto/simulator.js';
 import { ripplingSimulator } from './rippling/simulator.js';
 import { scimDataFromSample, scimRoutes } from './scim/simulator.js';
+import { workdaySimulator } from './workday/simulator.js';
 
 export interface RunningSimulator {
   sim: Simulator;
@@ -94,4 +95,5 @@ export const simulators: Record<string, VendorSimulator> = {
     // SCIM has only `active`: people on leave are active, future hires are created inactive.
     expectedStatus: (p) => (p.status === 'terminated' || p.status === 'pending' ? 'TERMINATED' : 'ACTIVE'),
   },
+  workday: workdaySimulator,
 };

@@ -43,7 +43,7 @@ export {
 export * as mapHelpers from './connector/map-helpers.js';
 export { takeSnapshot, writeSnapshotFile, readSnapshotFile, writeFileAtomic, type TakeSnapshotOptions } from './snapshot.js';
 export { sync, type SyncOptions, type SyncResult } from './sync.js';
-export { bamboohr, gusto, rippling, scim, connectors } from '../connectors/index.js';
+export { bamboohr, gusto, rippling, scim, workday, connectors } from '../connectors/index.js';
 export * from './provisioning/index.js';
 export * from './diff.js';
 export * from './org-chart.js';

@@ -82,7 +82,7 @@ function asSyncFailure(connector: Connector<any>, e: unknown): OrgsyncError {
       requestId: e.requestId,
       code: e.code,
       endpoint: e.endpoint,
-      message: `${e.message} The ${connector.name} sync did not complete; no snapshot was produced.`,
+      message: `${redact(e.message)} The ${connector.name} sync did not complete; no snapshot was produced.`,
       cause: e,
     });
   }

@@ -23,8 +23,29 @@ const isRec = (v: unknown): v is Rec => !!v && typeof v === 'object' && !Array.i
  * wins over a differently-cased duplicate. Other keys are kept as they are. Built with
  * `Object.fromEntries`, so a `__proto__` key stays plain data.
  */
+const lowerNames = new WeakMap<readonly string[], Map<string, string>>();
+function lowerMap(names: readonly string[]): Map<string, string> {
+  let m = lowerNames.get(names);
+  if (!m) {
+    m = new Map(names.map((n) => [n.toLowerCase(), n]));
+    lowerNames.set(names, m);
+  }
+  return m;
+}
+
 function canonicalKeys(obj: Rec, names: readonly string[], drop: readonly string[] = []): Rec {
-  const byLower = new Map(names.map((n) => [n.toLowerCase(), n]));
+  const byLower = lowerMap(names);
+  // Fast path (the common case: a conformant server): every key already canonical or unknown, nothing to drop.
+  let clean = true;
+  for (const k of Object.keys(obj)) {
+    const lower = k.toLowerCase();
+    const canonical = byLower.get(lower);
+    if ((canonical !== undefined && canonical !== k) || (drop.length > 0 && drop.some((d) => d.toLowerCase() === lower))) {
+      clean = false;
+      break;
+    }
+  }
+  if (clean) return obj;
   const dropped = new Set(drop.map((d) => d.toLowerCase()));
   const entries: Array<[string, unknown]> = [];
   const exact = new Set(Object.keys(obj).filter((k) => names.includes(k)));
@@ -61,7 +82,8 @@ export function canonicalUser(raw: unknown): unknown {
   const rest: Rec = {};
   for (const [k, v] of Object.entries(raw)) {
     if (k.toLowerCase().startsWith(prefix)) flattened.push([k.slice(prefix.length), v]);
-    else Object.defineProperty(rest, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else if (k === '__proto__') Object.defineProperty(rest, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else rest[k] = v;
   }
   const u = canonicalKeys(rest, USER_KEYS, ['password']);
   let ext = u[ENTERPRISE_USER];

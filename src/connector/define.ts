@@ -281,6 +281,7 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
       items: r.records,
       ...(r.itemKey ? { itemKey: r.itemKey as (i: unknown) => string } : {}),
       ...(r.maxPages ? { maxPages: r.maxPages } : {}),
+      redact: (t) => http.redactor.redact(t),
       onPage: (info, total) => progress?.({ type: 'page', vendor: def.id, resource, page: info.index + 1, items: info.items.length, total }),
     })) {
       let rows = page.map((raw, i) => validateRow(def, resource, r.row, raw, n + i));

@@ -5,7 +5,7 @@
  * The loop in `paginate` owns the guards: repeated token, repeated page content, empty page
  * before the announced end, total reached, and a hard page cap, so no vendor can make it spin.
  */
-import { createError } from '../errors.js';
+import { createError, OrgsyncError } from '../errors.js';
 import type { HttpResponse, RequestSpec } from '../http/client.js';
 
 export type PageToken = string | number;
@@ -229,6 +229,8 @@ export interface PaginateOptions<Item> {
   /** Hard cap on pages (default 10,000): reaching it raises `incomplete`. */
   maxPages?: number;
   onPage?: (info: PageInfo<Item>, total: number | undefined) => void;
+  /** Redacts secrets from text that goes into error messages. */
+  redact?: (text: string) => string;
 }
 
 /**
@@ -261,7 +263,9 @@ export async function* paginate<Item>(o: PaginateOptions<Item>): AsyncGenerator<
     try {
       items = o.items(response);
     } catch (e) {
-      throw createError({ kind: 'vendor', code: 'unexpected_shape', vendor: o.vendor, message: `${o.vendorName}: page ${index + 1} of ${o.resource} did not have the expected shape (${(e as Error).message}).` });
+      if (e instanceof OrgsyncError) throw e;
+      const detail = (o.redact ?? ((x: string) => x))(String((e as Error)?.message ?? e)).slice(0, 300);
+      throw createError({ kind: 'vendor', code: 'unexpected_shape', vendor: o.vendor, message: `${o.vendorName}: page ${index + 1} of ${o.resource} did not have the expected shape (${detail}).` });
     }
     if (!Array.isArray(items)) {
       throw createError({ kind: 'vendor', code: 'unexpected_shape', vendor: o.vendor, message: `${o.vendorName}: page ${index + 1} of ${o.resource} holds no list of records.` });

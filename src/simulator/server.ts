@@ -206,7 +206,7 @@ export async function startSimulator(routes: VendorRoutes, options: SimulatorOpt
   }
 
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  server.keepAliveTimeout = 5_000;
+  server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -1,0 +1,402 @@
+/**
+ * Workday connector: `workday({ host, tenant, username, password, version?, pageSize? })`.
+ * SOAP Workday Web Services `Get_Workers` (Human_Resources service) with a WS-Security
+ * UsernameToken, paged with `Response_Filter/Page` until `Response_Results/Total_Pages`, terminated
+ * workers included; groups, locations and the company come from the workers themselves. See README.md.
+ */
+import { z } from 'zod';
+import { defineConnector, type CommonOptions, type Connector, type ConnectorFactory, type ReadOptions, type ResourceDef } from '../../src/connector/define.js';
+import { createError } from '../../src/errors.js';
+import type { ErrorHint, HttpResponse, RawResponse, RequestSpec } from '../../src/http/client.js';
+import { today as todayOf } from '../../src/connector/map-helpers.js';
+import type { Paginator } from '../../src/pagination/index.js';
+import type { Company, Group, Location } from '../../src/model.js';
+import { mapWorker, WorkerDerivedLists, type WorkdayMapContext, type WorkerRow } from './map.js';
+import { WorkerRowSchema } from './schemas.js';
+import { findFault, MAX_PAGE_SIZE, readWorkersPage, renderGetWorkers, withPage, type GetWorkersParams, type SoapFault, type TransactionWindow, type WorkersPage } from './soap.js';
+import { asList, child, declaresDtd, escapeXml, parseXml, textOf, XmlReadError, type XmlValue } from './xml.js';
+
+export const DEFAULT_VERSION = '44.0';
+export const DEFAULT_PAGE_SIZE = 100;
+/** Changes can take about an hour to become visible to Get_Workers' transaction log (Nango): the core looks back that far. */
+export const INCREMENTAL_LOOKBACK_MS = 3_600_000;
+/** Get_Workers pages of hundreds of workers are slow: a longer default request timeout than the core's 60 s. */
+export const DEFAULT_TIMEOUT_MS = 180_000;
+
+export const WorkdayOptionsSchema = z.object({
+  /** Web services host, e.g. `wd2-impl-services1.workday.com` (no scheme, no path). */
+  host: z
+    .string()
+    .min(1, 'required')
+    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/i, 'must be the web services host name, e.g. wd2-impl-services1.workday.com (no https://, no path)'),
+  /** Tenant name, e.g. `acme_impl1`. */
+  tenant: z
+    .string()
+    .min(1, 'required')
+    .regex(/^[A-Za-z0-9_.-]+$/, 'must be the tenant name, e.g. acme_impl1'),
+  /** Integration system user; `@{tenant}` is appended unless the name already contains `@`. */
+  username: z.string().min(1, 'required'),
+  /** The integration system user's password (WS-Security PasswordText). */
+  password: z.string().min(1, 'required'),
+  /** Web service version, e.g. `44.0` or `v44.0` (default 44.0; v30.0 or later: orgsync reads the v30+ layout). */
+  version: z
+    .string()
+    .regex(/^v?\d{2,3}\.\d$/, 'must look like 44.0')
+    .refine((v) => Number(v.replace(/^v/, '')) >= 30, 'must be v30.0 or later (orgsync reads the v30+ Worker_Job_Data layout)')
+    .optional(),
+  /** Workers per page (`Response_Filter/Count`), 1..999 (default 100). */
+  pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).optional(),
+});
+export type WorkdayOptions = z.infer<typeof WorkdayOptionsSchema>;
+
+export interface WorkdayContext extends WorkdayMapContext {
+  /** The read's "now" (`rt.now()`: takeSnapshot/sync `now`, else the clock). */
+  now: Date;
+  /** Organizations, locations and company collected from the workers of the latest walk. */
+  lists: WorkerDerivedLists;
+}
+
+/** `{username}@{tenant}`, unless the user name already names its tenant. */
+export function wsUsername(o: Pick<WorkdayOptions, 'username' | 'tenant'>): string {
+  return o.username.includes('@') ? o.username : `${o.username}@${o.tenant}`;
+}
+
+const versionOf = (o: Pick<WorkdayOptions, 'version'>): string => (o.version ?? DEFAULT_VERSION).replace(/^v/, '');
+
+// ---------------------------------------------------------------------------------------------
+// Reading responses: parse each page once (records() and the paginator share it).
+
+const pages = new WeakMap<HttpResponse, WorkersPage>();
+
+function pageOf(res: HttpResponse): WorkersPage {
+  const cached = pages.get(res);
+  if (cached) return cached;
+  if (typeof res.data !== 'string') throw new Error('expected an XML body');
+  // Messages from here are not redacted by the pipeline: they never quote the body's text.
+  let doc;
+  try {
+    doc = parseXml(res.data);
+  } catch (e) {
+    if (e instanceof XmlReadError) throw new Error(e.message);
+    throw new Error('the body could not be read as XML');
+  }
+  const fault = findFault(doc);
+  if (fault) throw new Error(`the body is a SOAP fault${/^[\w.:-]{1,80}$/.test(fault.code) ? ` (${fault.code})` : ''}`);
+  const page = readWorkersPage(doc);
+  if (page.pageResults !== undefined && page.pageResults !== page.workers.length) {
+    throw new Error(`Response_Results announces ${page.pageResults} workers on this page but the body holds ${page.workers.length}`);
+  }
+  pages.set(res, page);
+  return page;
+}
+
+/** The WID of a raw (not yet validated) worker, for paging fingerprints and de-duplication. */
+export function rawWorkerWid(raw: unknown): string | undefined {
+  for (const id of asList(child(child(raw as XmlValue, 'Worker_Reference'), 'ID'))) {
+    if (id && typeof id === 'object' && !Array.isArray(id) && id['@type'] === 'WID') return textOf(id)?.trim() || undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Page-number paging with the page in the SOAP body: stops when `Response_Results/Page` reaches
+ * `Total_Pages`. Where a response announces no `Total_Pages`, it walks on until a short or empty page.
+ */
+export function workdayPaging(): Paginator {
+  return {
+    strategy: {
+      name: 'workday-soap-page',
+      first: () => 1,
+      next: (p) => {
+        const page = pageOf(p.response);
+        const requested = Number(p.token ?? 1);
+        if (page.page !== undefined && page.page !== requested) {
+          throw createError({
+            kind: 'incomplete',
+            vendor: 'workday',
+            code: 'page_mismatch',
+            message: `Workday: paging employees asked for page ${requested} and got page ${page.page}. The sync stopped without a snapshot so nothing is reported as removed.`,
+          });
+        }
+        const total = page.totalResults;
+        if (page.totalPages === undefined) {
+          if (p.items.length === 0 || (page.count !== undefined && p.items.length < page.count)) return { done: true, total, reason: 'short page' };
+          return { token: requested + 1, total };
+        }
+        if (requested >= page.totalPages) return { done: true, total, reason: 'Total_Pages reached' };
+        return { token: requested + 1, total };
+      },
+    },
+    placement: (req, token) => ({ ...req, body: withPage(String(req.body), Number(token)) }),
+  };
+}
+
+/**
+ * The Get_Workers request for page 1 (the paginator re-renders the page number). `asOfDate` is the
+ * read's "now" (As_Of_Effective_Date: statuses are judged at it); `entry` pins As_Of_Entry_DateTime
+ * for the whole walk (the real clock when the walk starts).
+ */
+export function getWorkersRequest(o: WorkdayOptions, at: { asOfDate: string; entry: Date }, transactionLog?: TransactionWindow): RequestSpec {
+  const params: GetWorkersParams = {
+    username: wsUsername(o),
+    password: o.password,
+    version: versionOf(o),
+    page: 1,
+    count: o.pageSize ?? DEFAULT_PAGE_SIZE,
+    asOfEffectiveDate: at.asOfDate,
+    asOfEntryDateTime: at.entry.toISOString(),
+    ...(transactionLog ? { transactionLog } : {}),
+  };
+  return {
+    method: 'POST',
+    path: `/Human_Resources/v${versionOf(o)}`,
+    headers: { 'Content-Type': 'text/xml; charset=utf-8', Accept: 'text/xml' },
+    body: renderGetWorkers(params),
+    responseType: 'text',
+    // A read: retried on transient failures like a GET.
+    idempotent: true,
+  };
+}
+
+function workersResource(request: ResourceDef<WorkdayContext, unknown, unknown>['request']): ResourceDef<WorkdayContext, unknown, unknown> {
+  return {
+    request,
+    paginate: workdayPaging(),
+    records: (res) => pageOf(res).workers,
+    itemKey: (w) => rawWorkerWid(w) ?? JSON.stringify(w),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error classification (SOAP faults come with HTTP 500).
+
+const HTML = /^\s*(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*)*<(!doctype\s+html|html)[\s>]/i;
+const FAULT_HINT = /<([\w.-]+:)?Fault[\s>/]/;
+const COMPLETE_TAIL = /(Envelope|Get_Workers_Response)\s*>\s*$/;
+
+export function classifyWorkday(res: RawResponse, options?: Pick<WorkdayOptions, 'tenant'>): ErrorHint | undefined {
+  const head = res.text.slice(0, 4096);
+  const where = `${res.method} ${res.path}`;
+  if (HTML.test(head)) {
+    // Gateways and maintenance pages: keep the generic status rules for 429/5xx (retried) and 401/403/404.
+    if (res.status !== 200) return undefined;
+    const title = /<title[^>]*>([^<]{1,120})<\/title>/i.exec(head)?.[1]?.trim();
+    return {
+      kind: 'vendor',
+      code: 'unexpected_content_type',
+      retryable: false,
+      message: `Workday answered ${where} with an HTML page${title ? ` ("${title}")` : ''} instead of SOAP XML. Check the host and tenant (a login page or proxy often answers this way).`,
+    };
+  }
+  if (declaresDtd(res.text)) {
+    return {
+      kind: 'vendor',
+      code: 'xml_dtd_refused',
+      retryable: false,
+      message: `Workday's response to ${where} declares a DOCTYPE or ENTITY; orgsync refuses to parse it (entity expansion is disabled against XXE and entity-expansion attacks). Check that the host is really Workday.`,
+    };
+  }
+  if (res.status >= 400 || FAULT_HINT.test(head)) {
+    let fault: SoapFault | undefined;
+    try {
+      fault = findFault(parseXml(res.text));
+    } catch {
+      fault = undefined;
+    }
+    if (fault) return classifyFault(fault, res, options?.tenant);
+    return undefined;
+  }
+  if (res.status === 200 && !COMPLETE_TAIL.test(res.text.slice(-256))) {
+    return {
+      kind: 'transient',
+      code: 'malformed_body',
+      retryable: true,
+      message: `Workday's response to ${where} was cut off (no closing SOAP envelope). orgsync retries, and no snapshot is written if it stays broken.`,
+    };
+  }
+  return undefined;
+}
+
+const NOT_AUTHORIZED = /not authori[sz]ed|permission|security group|domain security/i;
+
+function classifyFault(f: SoapFault, res: RawResponse, tenant: string | undefined): ErrorHint {
+  const account = tenant ? ` for tenant '${tenant}'` : '';
+  // Not truncated here: the pipeline redacts secrets from the whole message, and a cut could leave
+  // part of a secret (a fault that echoes the request) unredacted.
+  const quoted = f.message ? `"${f.message}"` : '(no message)';
+  const detail = f.details.length ? ` Details: ${f.details.slice(0, 3).map((d) => `"${d}"`).join('; ')}.` : '';
+  const code = f.code || 'Fault';
+  if (/authenticationError/i.test(code)) {
+    return {
+      kind: 'auth',
+      code,
+      retryable: false,
+      message: `Workday rejected the credentials${account} (SOAP fault ${code}: ${quoted}). Check the integration system user name (user@tenant), its password, and that the account is active, not locked and its password not expired.`,
+    };
+  }
+  if ((/validationError|processingError/i.test(code)) && NOT_AUTHORIZED.test(`${f.message} ${f.details.join(' ')}`)) {
+    return {
+      kind: 'auth',
+      code,
+      retryable: false,
+      message: `Workday refused Get_Workers for this user${account} (SOAP fault ${code}: ${quoted}).${detail} Grant the integration system user's security group Get access to the domains Get_Workers reads (worker, personal, employment, organization and management-chain data).`,
+    };
+  }
+  if (/validationError/i.test(code)) {
+    return { kind: 'vendor', code, retryable: false, message: `Workday rejected the Get_Workers request (SOAP fault ${code}: ${quoted}).${detail}` };
+  }
+  // Other faults (Server.*, Client.processingError, ...) are Workday-side trouble: retried.
+  return {
+    kind: res.status === 429 ? 'rate_limited' : 'transient',
+    code,
+    retryable: true,
+    message: `Workday answered ${res.method} ${res.path} with SOAP fault ${code}: ${quoted}.${detail} This is usually temporary.`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The declaration
+
+const definition = defineConnector<WorkdayOptions, WorkdayContext>({
+  id: 'workday',
+  name: 'Workday',
+  options: WorkdayOptionsSchema,
+  secrets: ['password'],
+  optionHelp: {
+    host: 'web services host, e.g. wd2-impl-services1.workday.com',
+    tenant: 'tenant name, e.g. acme_impl1',
+    username: 'integration system user (ISU); @tenant is appended unless present',
+    password: 'ISU password (env WORKDAY_PASSWORD)',
+    version: 'web service version (default 44.0; v30.0 or later)',
+    pageSize: 'workers per Get_Workers page, 1-999 (default 100)',
+  },
+  http: (o) => ({
+    baseUrl: `https://${o.host}/ccx/service/${o.tenant}`,
+    // Auth travels in the SOAP envelope (WS-Security UsernameToken), not in a header.
+    auth: { type: 'none' },
+    headers: { Accept: 'text/xml' },
+    account: `tenant '${o.tenant}'`,
+    // The password also appears XML-escaped in request bodies.
+    secrets: [escapeXml(o.password)],
+  }),
+  // No published quota; SOAP calls are kept serial per tenant and polite.
+  rateLimit: { requests: 5, intervalMs: 1_000, concurrency: 1 },
+  capabilities: { groups: true, locations: true, incremental: true, incrementalDeletions: false, webhooks: false, includesTerminated: true },
+  classify: classifyWorkday,
+  // Each read gets a fresh context: its "now" (statuses and As_Of_Effective_Date) and empty derived lists.
+  context: async (rt) => ({ tenant: rt.options.tenant, today: todayOf(rt.now()), now: rt.now(), lists: new WorkerDerivedLists() }),
+  employees: {
+    ...workersResource((ctx: WorkdayContext, o: WorkdayOptions) => {
+      // A new walk (also a second employees() on the same context): the derived lists start over.
+      ctx.lists.reset();
+      return getWorkersRequest(o, { asOfDate: ctx.today, entry: new Date() });
+    }),
+    row: WorkerRowSchema,
+    map: (row: WorkerRow, ctx: WorkdayContext) => {
+      ctx.lists.add(row);
+      return mapWorker(row, ctx);
+    },
+  },
+  groups: (ctx) => ctx.lists.groupList(),
+  locations: (ctx) => ctx.lists.locationList(),
+  company: (ctx) => ctx.lists.company(ctx.tenant),
+  incremental: {
+    lookbackMs: INCREMENTAL_LOOKBACK_MS,
+    /**
+     * Two Get_Workers queries, as Microsoft Entra does: workers *updated* in the window (manual
+     * changes) and workers with changes *effective* in it (effective-dated changes such as
+     * terminations entered earlier). The window is [since, now]; the caller (`sync`) already moved
+     * `since` back by `lookbackMs`. Workday does not delete workers: `deletedIds` is empty.
+     */
+    read: async (rt, ctx, since) => {
+      if (!(since instanceof Date) || Number.isNaN(since.getTime())) {
+        throw createError({ kind: 'config', vendor: 'workday', message: 'Workday: readChanges needs a valid `since` date.' });
+      }
+      const o = rt.options;
+      const from = since.toISOString();
+      const through = ctx.now.toISOString();
+      const at = { asOfDate: ctx.today, entry: new Date() };
+      const rows = new Map<string, unknown>();
+      const unkeyed: unknown[] = [];
+      for (const window of [
+        { updatedFrom: from, updatedThrough: through },
+        { effectiveFrom: from, effectiveThrough: through },
+      ]) {
+        const found = await rt.readAll('employees', workersResource(getWorkersRequest(o, at, window)) as ResourceDef<unknown, unknown, unknown>);
+        for (const raw of found) {
+          const wid = rawWorkerWid(raw);
+          if (wid === undefined) unkeyed.push(raw);
+          else if (!rows.has(wid)) rows.set(wid, raw);
+        }
+      }
+      return { rows: [...rows.values(), ...unkeyed], deletedIds: [] };
+    },
+  },
+});
+
+/**
+ * Groups, locations and the company come from the workers (their organizations, business sites and
+ * company), but the core reads them before the employees. This wrapper keeps everything else of the
+ * core connector and re-derives them once the worker walk has filled the lists:
+ * - `read()` does one walk and returns the lists derived from it (and keeps them);
+ * - `groups()`, `locations()` and `company()` return the lists of the last full walk, walking the
+ *   workers first when there is none — after `readChanges()` too, whose rows are only the changed
+ *   workers: a list derived from them alone would report every other group as deleted. One walk
+ *   serves all three (an incremental `sync` calls each once).
+ */
+interface DerivedLists {
+  company: Company;
+  groups: Group[];
+  locations: Location[];
+}
+
+function withWorkerDerivedLists(c: Connector<WorkdayOptions>): Connector<WorkdayOptions> {
+  let derived: Promise<DerivedLists> | undefined;
+  const collect = async (): Promise<DerivedLists> => ({ company: await c.company(), groups: await c.groups(), locations: await c.locations() });
+  const lists = (): Promise<DerivedLists> => {
+    derived ??= (async () => {
+      for await (const _ of c.employees()) {
+        /* drain: the walk fills the derived lists */
+      }
+      return collect();
+    })();
+    // A failed walk is not remembered: the next call walks again.
+    derived.catch(() => {
+      derived = undefined;
+    });
+    return derived;
+  };
+  return {
+    ...c,
+    async read(ro?: ReadOptions) {
+      derived = undefined;
+      const result = await c.read(ro);
+      const fresh = await collect();
+      derived = Promise.resolve(fresh);
+      return { ...result, ...fresh };
+    },
+    ...(c.readChanges
+      ? {
+          readChanges: (since: Date, ro?: ReadOptions) => {
+            derived = undefined;
+            return c.readChanges!(since, ro);
+          },
+        }
+      : {}),
+    groups: async () => (await lists()).groups,
+    locations: async () => (await lists()).locations,
+    company: async () => (await lists()).company,
+  };
+}
+
+export const workday: ConnectorFactory<WorkdayOptions> = Object.assign(
+  (options: WorkdayOptions & CommonOptions) =>
+    withWorkerDerivedLists(
+      definition(
+        options && typeof options === 'object'
+          ? { ...options, http: { timeoutMs: DEFAULT_TIMEOUT_MS, ...(options.http ?? {}) } }
+          : options,
+      ),
+    ),
+  { definition: definition.definition },
+);
