@@ -22,6 +22,7 @@ import {
   type Location,
 } from '../model.js';
 import { copyRecord } from './map-helpers.js';
+import { compiledEmployeeCheck } from '../model-check.js';
 
 /** Options every connector factory accepts besides its own. */
 export interface CommonOptions {
@@ -502,11 +503,23 @@ export function finalizeEmployees(def: ConnectorDefinition<any, any>, drafts: Ar
     }
     byId.set(d.draft.id, d);
   }
+  // Indexes by employee number and email, only when some manager reference needs them.
   const byNumber = new Map<string, string[]>();
   const byEmail = new Map<string, string[]>();
+  let needNumbers = false;
+  let needEmails = false;
   for (const { draft } of byId.values()) {
-    if (draft.employeeNumber) push(byNumber, draft.employeeNumber, draft.id);
-    if (draft.workEmail) push(byEmail, draft.workEmail.toLowerCase(), draft.id);
+    const ref = draft.managerRef;
+    if (ref && !draft.managerId && !ref.id) {
+      if (ref.employeeNumber) needNumbers = true;
+      else if (ref.workEmail) needEmails = true;
+    }
+  }
+  if (needNumbers || needEmails) {
+    for (const { draft } of byId.values()) {
+      if (needNumbers && draft.employeeNumber) push(byNumber, draft.employeeNumber, draft.id);
+      if (needEmails && draft.workEmail) push(byEmail, draft.workEmail.toLowerCase(), draft.id);
+    }
   }
   const out: Employee[] = [];
   let i = 0;
@@ -526,18 +539,36 @@ export function finalizeEmployees(def: ConnectorDefinition<any, any>, drafts: Ar
       }
     }
     if (managerId && !byId.has(managerId)) warnings.push(`employee ${draft.id}: manager ${managerId} is not in the snapshot`);
-    const { managerRef: _ref, ...rest } = draft;
+    // An explicit literal (one object shape for every employee) rather than spreads: this loop runs
+    // once per person of the company.
     const employee: Employee = {
-      ...rest,
+      id: draft.id,
+      employeeNumber: draft.employeeNumber,
+      firstName: draft.firstName,
+      lastName: draft.lastName,
+      preferredName: draft.preferredName,
       displayName: draft.displayName || composeDisplayName(draft.firstName, draft.lastName, draft.preferredName) || draft.workEmail || draft.id,
-      customFields: draft.customFields ? copyRecord(draft.customFields) : {},
-      employmentStatusRaw: draft.employmentStatusRaw ?? null,
-      employmentTypeRaw: draft.employmentTypeRaw ?? null,
+      workEmail: draft.workEmail,
+      personalEmail: draft.personalEmail,
+      jobTitle: draft.jobTitle,
       managerId,
       groupIds: draft.groupIds.length > 1 ? [...new Set(draft.groupIds)] : draft.groupIds,
-      ...(includeRemote ? { remoteData: raw } : {}),
+      locationId: draft.locationId,
+      employmentStatus: draft.employmentStatus,
+      employmentStatusRaw: draft.employmentStatusRaw ?? null,
+      employmentType: draft.employmentType,
+      employmentTypeRaw: draft.employmentTypeRaw ?? null,
+      startDate: draft.startDate,
+      terminationDate: draft.terminationDate,
+      customFields: draft.customFields ? copyRecord(draft.customFields) : {},
     };
-    out.push(validateOutput(def, 'employees', EmployeeSchema, employee, i++));
+    if (draft.updatedAt !== undefined) employee.updatedAt = draft.updatedAt;
+    if (includeRemote) employee.remoteData = raw;
+    // The compiled check answers the common case fast; zod decides (and explains) the rest.
+    if (compiledEmployeeCheck && compiledEmployeeCheck(employee)) {
+      out.push(employee);
+      i++;
+    } else out.push(validateOutput(def, 'employees', EmployeeSchema, employee, i++));
   }
   return { employees: out, warnings };
 }

@@ -33,6 +33,8 @@ export interface RequestSpec {
   responseType?: 'json' | 'text';
   /** Retry this request on transient failures even though its method is not GET (read-only POSTs: reports, SOAP reads). */
   idempotent?: boolean;
+  /** Cancel this request only (e.g. a prefetched page nobody will read). */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -187,12 +189,12 @@ export class HttpClient {
   async request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>> {
     const method = spec.method ?? 'GET';
     const idempotent = spec.idempotent ?? (method === 'GET' || method === 'HEAD' || method === 'PUT' || method === 'DELETE');
-    const signal = this.config.signal;
+    const signal = spec.signal && this.config.signal ? AbortSignal.any([spec.signal, this.config.signal]) : (spec.signal ?? this.config.signal);
     let waited = 0;
     const endpoint = `${method} ${this.describePath(spec.path)}`;
     try {
       return await pRetry(
-        (attempt) => this.limiter.schedule(() => this.attempt<T>(spec, method, attempt, endpoint), signal),
+        (attempt) => this.limiter.schedule(() => this.attempt<T>(spec, method, attempt, endpoint, signal), signal),
         {
           retries: this.retry.retries,
           minTimeout: 0,
@@ -228,11 +230,11 @@ export class HttpClient {
         },
       );
     } catch (e) {
-      throw this.finalError(e, endpoint);
+      throw this.finalError(e, endpoint, signal);
     }
   }
 
-  private async attempt<T>(spec: RequestSpec, method: string, attempt: number, endpoint: string): Promise<HttpResponse<T>> {
+  private async attempt<T>(spec: RequestSpec, method: string, attempt: number, endpoint: string, signal: AbortSignal | undefined): Promise<HttpResponse<T>> {
     const started = Date.now();
     let url = this.resolveUrl(spec.path, spec.query);
     let res: AxiosResponse<string> | undefined;
@@ -245,7 +247,7 @@ export class HttpClient {
           method,
           headers,
           data: spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body),
-          ...(this.config.signal ? { signal: this.config.signal } : {}),
+          ...(signal ? { signal } : {}),
         });
       } catch (e) {
         throw this.networkError(e, endpoint);
@@ -439,10 +441,10 @@ export class HttpClient {
     });
   }
 
-  private finalError(e: unknown, endpoint: string): OrgsyncError {
+  private finalError(e: unknown, endpoint: string, signal?: AbortSignal): OrgsyncError {
     if (e instanceof OrgsyncError) return e;
     const err = e as { name?: string; message?: string };
-    if (this.config.signal?.aborted || err?.name === 'AbortError') {
+    if (signal?.aborted || this.config.signal?.aborted || err?.name === 'AbortError') {
       return createError({ kind: 'incomplete', retryable: false, code: 'aborted', vendor: this.vendor, endpoint, message: `${this.vendorName}: ${endpoint} was cancelled.` });
     }
     return createError({ kind: 'transient', vendor: this.vendor, endpoint, message: `${this.vendorName}: ${endpoint} failed: ${this.redactor.redact(String(err?.message ?? e))}` });

@@ -249,63 +249,83 @@ export async function* paginate<Item>(o: PaginateOptions<Item>): AsyncGenerator<
   const fail = (message: string, code: string) =>
     createError({ kind: 'incomplete', code, vendor: o.vendor, message: `${o.vendorName}: paging ${o.resource} ${message}. The sync stopped without a snapshot so nothing is reported as removed.` });
 
-  for (let index = 0; ; index++) {
+  const request = (index: number, t: PageToken | undefined): Promise<HttpResponse> => {
     if (index >= maxPages) throw fail(`exceeded the limit of ${maxPages} pages`, 'max_pages');
-    if (token !== undefined) {
-      const key = String(token);
+    if (t !== undefined) {
+      const key = String(t);
       if (seenTokens.has(key)) throw fail(`returned the page token '${key.slice(0, 80)}' twice`, 'repeated_token');
       seenTokens.add(key);
     }
     let req = o.paginator.prepare ? o.paginator.prepare(o.request) : o.request;
-    if (token !== undefined && placement) req = placement(req, token);
-    const response = await o.send(req);
-    let items: Item[];
-    try {
-      items = o.items(response);
-    } catch (e) {
-      if (e instanceof OrgsyncError) throw e;
-      const detail = (o.redact ?? ((x: string) => x))(String((e as Error)?.message ?? e)).slice(0, 300);
-      throw createError({ kind: 'vendor', code: 'unexpected_shape', vendor: o.vendor, message: `${o.vendorName}: page ${index + 1} of ${o.resource} did not have the expected shape (${detail}).` });
-    }
-    if (!Array.isArray(items)) {
-      throw createError({ kind: 'vendor', code: 'unexpected_shape', vendor: o.vendor, message: `${o.vendorName}: page ${index + 1} of ${o.resource} holds no list of records.` });
-    }
-    const info: PageInfo<Item> = { index, token, response, items, itemsBefore };
-    if (items.length > 0) {
-      const key = o.itemKey ?? ((i: Item) => JSON.stringify(i));
-      const fp = `${items.length}|${key(items[0]!)}|${key(items[items.length - 1]!)}`;
-      if (fp === prevFingerprint) {
-        if (strategy.onRepeatedPage === 'stop') {
-          // A server that wraps around ends the walk, but only once everything announced was seen.
-          if (lastTotal !== undefined && itemsBefore < lastTotal) {
-            throw fail(`repeated a page after ${itemsBefore} of ${lastTotal} announced records`, 'short_walk');
+    if (t !== undefined && placement) req = placement(req, t);
+    inflight = new AbortController();
+    const p = o.send({ ...req, signal: inflight.signal });
+    // Awaited on the next turn; this only keeps an abandoned prefetch from being "unhandled".
+    p.catch(() => undefined);
+    return p;
+  };
+
+  let inflight: AbortController | undefined;
+  let pending = request(0, token);
+  try {
+    for (let index = 0; ; index++) {
+      const response = await pending;
+      inflight = undefined;
+      let items: Item[];
+      try {
+        items = o.items(response);
+      } catch (e) {
+        if (e instanceof OrgsyncError) throw e;
+        const detail = (o.redact ?? ((x: string) => x))(String((e as Error)?.message ?? e)).slice(0, 300);
+        throw createError({ kind: 'vendor', code: 'unexpected_shape', vendor: o.vendor, message: `${o.vendorName}: page ${index + 1} of ${o.resource} did not have the expected shape (${detail}).` });
+      }
+      if (!Array.isArray(items)) {
+        throw createError({ kind: 'vendor', code: 'unexpected_shape', vendor: o.vendor, message: `${o.vendorName}: page ${index + 1} of ${o.resource} holds no list of records.` });
+      }
+      const info: PageInfo<Item> = { index, token, response, items, itemsBefore };
+      if (items.length > 0) {
+        const key = o.itemKey ?? ((i: Item) => JSON.stringify(i));
+        const fp = `${items.length}|${key(items[0]!)}|${key(items[items.length - 1]!)}`;
+        if (fp === prevFingerprint) {
+          if (strategy.onRepeatedPage === 'stop') {
+            // A server that wraps around ends the walk, but only once everything announced was seen.
+            if (lastTotal !== undefined && itemsBefore < lastTotal) {
+              throw fail(`repeated a page after ${itemsBefore} of ${lastTotal} announced records`, 'short_walk');
+            }
+            return;
           }
-          return;
+          throw fail(`returned the same page twice (page ${index + 1})`, 'repeated_page');
         }
-        throw fail(`returned the same page twice (page ${index + 1})`, 'repeated_page');
+        prevFingerprint = fp;
       }
-      prevFingerprint = fp;
-    }
-    const decision = strategy.next(info as PageInfo);
-    const total = decision.total ?? lastTotal;
-    if (decision.total !== undefined) {
-      if (lastTotal !== undefined && decision.total !== lastTotal) {
-        throw fail(`saw the total change from ${lastTotal} to ${decision.total} while paging (records moved between pages)`, 'total_changed');
+      const decision = strategy.next(info as PageInfo);
+      const total = decision.total ?? lastTotal;
+      if (decision.total !== undefined) {
+        if (lastTotal !== undefined && decision.total !== lastTotal) {
+          throw fail(`saw the total change from ${lastTotal} to ${decision.total} while paging (records moved between pages)`, 'total_changed');
+        }
+        lastTotal = decision.total;
       }
-      lastTotal = decision.total;
-    }
-    o.onPage?.(info, total);
-    if (items.length) yield items;
-    itemsBefore += items.length;
-    if ('done' in decision) {
-      if (total !== undefined && itemsBefore < total) {
-        throw fail(`ended after ${itemsBefore} of ${total} announced records (${decision.reason ?? 'stopped'})`, 'short_walk');
+      o.onPage?.(info, total);
+      const seen = itemsBefore + items.length;
+      if ('done' in decision) {
+        if (items.length) yield items;
+        if (total !== undefined && seen < total) {
+          throw fail(`ended after ${seen} of ${total} announced records (${decision.reason ?? 'stopped'})`, 'short_walk');
+        }
+        return;
       }
-      return;
+      if (items.length === 0 && total !== undefined && seen < total) {
+        throw fail(`returned an empty page after ${seen} of ${total} records`, 'empty_page');
+      }
+      // Ask for the next page before handing this one over: the vendor prepares it while we map.
+      pending = request(index + 1, decision.token);
+      if (items.length) yield items;
+      itemsBefore = seen;
+      token = decision.token;
     }
-    if (items.length === 0 && total !== undefined && itemsBefore < total) {
-      throw fail(`returned an empty page after ${itemsBefore} of ${total} records`, 'empty_page');
-    }
-    token = decision.token;
+  } finally {
+    // The walk ended early (an error, or the consumer stopped): cancel the page nobody will read.
+    inflight?.abort();
   }
 }
