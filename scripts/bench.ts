@@ -6,12 +6,12 @@
  */
 import http from 'node:http';
 import { spawnSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { connectors } from '../connectors/index.js';
 import { simulators } from '../connectors/simulators.js';
 import { takeSnapshot } from '../src/snapshot.js';
-import { sampleOrg } from '../src/simulator/sample-org.js';
 import type { RequestLogEntry } from '../src/simulator/server.js';
 import { diffSnapshots } from '../src/diff.js';
 import { buildOrgChart } from '../src/org-chart.js';
@@ -41,6 +41,61 @@ function record(r: Result): void {
 const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2)).padStart(9);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+interface RemoteSim {
+  url: string;
+  options: Record<string, unknown>;
+  takeLog(): Promise<RequestLogEntry[]>;
+  stats(): Promise<{ requests: number; throttled: number; faults: number }>;
+  close(): Promise<void>;
+}
+
+/** Start a vendor simulator in a worker thread (its own event loop, as a real vendor would be). */
+async function startRemote(vendor: string, size: number, simOptions?: Record<string, unknown>): Promise<RemoteSim> {
+  // Register tsx inside the worker (loader hooks are per thread), then load the TypeScript worker.
+  const script = new URL('./bench-sim-worker.ts', import.meta.url).href;
+  const worker = new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(script)}); })`, {
+    eval: true,
+    workerData: { vendor, size, today, simOptions },
+  });
+  const next = (type: string) =>
+    new Promise<any>((resolve, reject) => {
+      const on = (m: { type: string }) => {
+        if (m.type === type) {
+          worker.off('message', on);
+          worker.off('error', fail);
+          resolve(m);
+        }
+      };
+      const fail = (e: unknown) => {
+        worker.off('message', on);
+        reject(e);
+      };
+      worker.on('message', on);
+      worker.once('error', fail);
+    });
+  const ready = await next('ready');
+  return {
+    url: ready.url,
+    options: ready.options,
+    takeLog: async () => {
+      const p = next('log');
+      worker.postMessage({ cmd: 'log' });
+      return (await p).log;
+    },
+    stats: async () => {
+      const p = next('stats');
+      worker.postMessage({ cmd: 'stats' });
+      return (await p).stats;
+    },
+    close: async () => {
+      const p = next('closed');
+      worker.postMessage({ cmd: 'close' });
+      await p;
+      await worker.terminate();
+    },
+  };
+}
+
 /** The floor: the same requests with Node's plain http and JSON.parse, one after another (orgsync pages sequentially too). */
 async function replay(base: string, reqs: RequestLogEntry[]): Promise<number> {
   let records = 0;
@@ -68,27 +123,25 @@ async function replay(base: string, reqs: RequestLogEntry[]): Promise<number> {
 
 async function throughput(vendor: string, size: number): Promise<void> {
   const factory = connectors[vendor];
-  const simulator = simulators[vendor];
-  if (!factory || !simulator) return void console.log(`skip throughput ${vendor}: not registered`);
-  const org = sampleOrg({ size, today });
-  const { sim, options } = await simulator.start(org);
+  if (!factory || !simulators[vendor]) return void console.log(`skip throughput ${vendor}: not registered`);
+  const sim = await startRemote(vendor, size);
   try {
     const syncTimes: number[] = [];
     const floorTimes: number[] = [];
     let pages = 0;
     for (let i = 0; i < (quick ? 1 : 3); i++) {
-      sim.log.length = 0;
+      await sim.takeLog();
       const t0 = performance.now();
       // No client-side budget: this case measures orgsync's own overhead against the floor.
-      const snap = await takeSnapshot(factory({ ...options, http: { rateLimit: { requests: Infinity } } }), { now: new Date(`${today}T12:00:00Z`) });
+      const snap = await takeSnapshot(factory({ ...sim.options, http: { rateLimit: { requests: Infinity } } }), { now: new Date(`${today}T12:00:00Z`) });
       syncTimes.push(performance.now() - t0);
       if (snap.employees.length !== size) throw new Error(`${vendor}: expected ${size} employees, got ${snap.employees.length}`);
-      const reqs = sim.log.slice();
+      const reqs = await sim.takeLog();
       pages = reqs.length;
-      sim.log.length = 0;
       const t1 = performance.now();
       await replay(sim.url, reqs);
       floorTimes.push(performance.now() - t1);
+      await sim.takeLog();
     }
     const v = median(syncTimes);
     const f = median(floorTimes);
@@ -100,25 +153,25 @@ async function throughput(vendor: string, size: number): Promise<void> {
 
 async function rateLimited(vendor: string, pages: number, rps: number, clientFactor: number): Promise<void> {
   const factory = connectors[vendor];
-  const simulator = simulators[vendor];
-  if (!factory || !simulator) return void console.log(`skip rate limit ${vendor}: not registered`);
+  if (!factory || !simulators[vendor]) return void console.log(`skip rate limit ${vendor}: not registered`);
   const perPage = 100;
-  const org = sampleOrg({ size: pages * perPage - 1, today });
-  const { sim, options } = await simulator.start(org, { rateLimit: { requestsPerSecond: rps } });
+  const sim = await startRemote(vendor, pages * perPage - 1, { rateLimit: { requestsPerSecond: rps } });
+  const options = sim.options;
   try {
     await new Promise((r) => setTimeout(r, 1100)); // let the server bucket fill
     const t0 = performance.now();
     await takeSnapshot(factory({ ...options, http: { rateLimit: { requests: rps * clientFactor, intervalMs: 1000, concurrency: 4 }, retry: { retries: 20 } } }), { now: new Date(`${today}T12:00:00Z`) });
     const elapsed = performance.now() - t0;
-    const requests = sim.stats.requests;
-    const answered = requests - sim.stats.throttled;
+    const stats = await sim.stats();
+    const requests = stats.requests;
+    const answered = requests - stats.throttled;
     const floor = (answered / rps) * 1000;
-    const throttledPct = (100 * sim.stats.throttled) / requests;
+    const throttledPct = (100 * stats.throttled) / requests;
     if (clientFactor === 1) {
-      record({ name: `rate limit ${vendor} ${answered} requests at ${rps}/s, budget matched`, value: elapsed, unit: 'ms', floor, ratio: elapsed / floor, target: '<= 1.10, <= 2% 429', pass: elapsed / floor <= 1.1 && throttledPct <= 2, note: `${sim.stats.throttled} answered 429 (${throttledPct.toFixed(1)}%)` });
+      record({ name: `rate limit ${vendor} ${answered} requests at ${rps}/s, budget matched`, value: elapsed, unit: 'ms', floor, ratio: elapsed / floor, target: '<= 1.10, <= 2% 429', pass: elapsed / floor <= 1.1 && throttledPct <= 2, note: `${stats.throttled} answered 429 (${throttledPct.toFixed(1)}%)` });
     } else {
       const efficiency = floor / elapsed;
-      record({ name: `rate limit ${vendor} ${answered} requests at ${rps}/s, budget ${clientFactor}x too high`, value: elapsed, unit: 'ms', floor, ratio: elapsed / floor, target: 'throughput >= 0.8 ideal', pass: efficiency >= 0.8, note: `throughput ${efficiency.toFixed(2)} of ideal; ${sim.stats.throttled} answered 429` });
+      record({ name: `rate limit ${vendor} ${answered} requests at ${rps}/s, budget ${clientFactor}x too high`, value: elapsed, unit: 'ms', floor, ratio: elapsed / floor, target: 'throughput >= 0.8 ideal', pass: efficiency >= 0.8, note: `throughput ${efficiency.toFixed(2)} of ideal; ${stats.throttled} answered 429` });
     }
   } finally {
     await sim.close();
