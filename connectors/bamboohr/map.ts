@@ -99,6 +99,11 @@ const STATUS_BY_HISTORY: Record<string, EmploymentStatus> = {
   'leave of absence': 'LEAVE',
 };
 
+/** Table lookup that only sees the table's own keys (`constructor` is a value, not a function). */
+function own<V>(table: Record<string, V>, key: string): V | undefined {
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}
+
 /**
  * Status from `status` (Active/Inactive), `employmentHistoryStatus`, hire and termination dates.
  * - A termination date in the past, or `Terminated`, is TERMINATED; a future termination date
@@ -116,13 +121,13 @@ export function mapStatus(row: CustomReportRow, today: string): { status: Employ
   const raw = [text(row.status), history].filter(Boolean).join(' / ') || null;
 
   if (term && term <= today) return { status: 'TERMINATED', raw };
-  if (h && STATUS_BY_HISTORY[h] === 'TERMINATED') return { status: term && term > today ? 'ACTIVE' : 'TERMINATED', raw };
-  if (hire && hire > today && status !== 'inactive' && !(h && STATUS_BY_HISTORY[h])) return { status: 'PENDING', raw };
+  if (h && own(STATUS_BY_HISTORY, h) === 'TERMINATED') return { status: term && term > today ? 'ACTIVE' : 'TERMINATED', raw };
+  if (hire && hire > today && status !== 'inactive' && !(h && own(STATUS_BY_HISTORY, h))) return { status: 'PENDING', raw };
   if (status === 'inactive') return { status: hire && hire > today ? 'PENDING' : 'TERMINATED', raw };
-  if (h && STATUS_BY_HISTORY[h] === 'LEAVE') return { status: 'LEAVE', raw };
+  if (h && own(STATUS_BY_HISTORY, h) === 'LEAVE') return { status: 'LEAVE', raw };
   if (status === 'active') return { status: 'ACTIVE', raw };
   // No `status` field: trust a history value that names a working arrangement.
-  if (status === null && h && TYPE_BY_HISTORY[h]) return { status: 'ACTIVE', raw };
+  if (status === null && h && own(TYPE_BY_HISTORY, h)) return { status: 'ACTIVE', raw };
   return { status: 'UNKNOWN', raw };
 }
 
@@ -130,8 +135,9 @@ export function mapEmploymentType(row: CustomReportRow): { type: EmploymentType 
   const history = text(row.employmentHistoryStatus);
   if (!history) return { type: null, raw: null };
   const h = history.toLowerCase();
-  if (TYPE_BY_HISTORY[h]) return { type: TYPE_BY_HISTORY[h], raw: history };
-  if (STATUS_BY_HISTORY[h]) return { type: null, raw: history };
+  const type = own(TYPE_BY_HISTORY, h);
+  if (type) return { type, raw: history };
+  if (own(STATUS_BY_HISTORY, h)) return { type: null, raw: history };
   return { type: 'OTHER', raw: history };
 }
 

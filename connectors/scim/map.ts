@@ -161,7 +161,7 @@ export function mapUserType(userType: unknown): { type: EmploymentType | null; r
   const raw = text(userType);
   if (!raw) return { type: null, raw: null };
   const key = raw.toLowerCase().replace(/[^a-z]/g, '');
-  return key in TYPE_BY_USER_TYPE ? { type: TYPE_BY_USER_TYPE[key]!, raw } : { type: 'OTHER', raw };
+  return Object.prototype.hasOwnProperty.call(TYPE_BY_USER_TYPE, key) ? { type: TYPE_BY_USER_TYPE[key]!, raw } : { type: 'OTHER', raw };
 }
 
 type Email = NonNullable<ScimUser['emails']>[number];

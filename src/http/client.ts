@@ -255,8 +255,14 @@ export class HttpClient {
       const location = res.headers['location'];
       if (res.status >= 300 && res.status < 400 && typeof location === 'string' && (method === 'GET' || method === 'HEAD' || res.status === 307 || res.status === 308)) {
         const next = new URL(location, url);
-        // Never send credentials to another origin.
-        if (next.origin !== new URL(url).origin) sendAuth = false;
+        // Never send credentials to another origin; a request body may hold them too (SOAP
+        // WS-Security), so a request with a body is never re-sent to another origin.
+        if (next.origin !== new URL(url).origin) {
+          if (spec.body !== undefined && (res.status === 307 || res.status === 308)) {
+            throw createError({ kind: 'vendor', code: 'foreign_redirect', vendor: this.vendor, endpoint, status: res.status, message: `${this.vendorName} redirected ${endpoint} to another host (${next.origin}); orgsync does not re-send the request body there. Check the base URL.` });
+          }
+          sendAuth = false;
+        }
         url = next.toString();
         continue;
       }
@@ -399,7 +405,7 @@ export class HttpClient {
       message = `${this.vendorName} failed on ${endpoint} (${status}); this is usually temporary.`;
     } else if (status >= 300 && status < 400) {
       kind = 'vendor';
-      message = `${this.vendorName} redirected ${endpoint} (${status}) ${headers['location'] ? 'too many times' : 'without a location'}.`;
+      message = `${this.vendorName} answered ${endpoint} with a redirect (${status}) that orgsync does not follow${headers['location'] ? '' : ' (no location)'}: only GET/HEAD and 307/308 are followed, at most ${MAX_REDIRECTS} times. Check the base URL.`;
     } else if (status >= 400) {
       kind = 'vendor';
       message = `${this.vendorName} rejected the request ${endpoint} (${status}).`;

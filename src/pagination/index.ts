@@ -315,8 +315,10 @@ export async function* paginate<Item>(o: PaginateOptions<Item>): AsyncGenerator<
         }
         return;
       }
-      if (items.length === 0 && total !== undefined && seen < total) {
-        throw fail(`returned an empty page after ${seen} of ${total} records`, 'empty_page');
+      if (items.length === 0) {
+        // An empty page that still points further (a next link, a cursor, a lower total) cannot be
+        // trusted to be the end: whatever follows it might be missing.
+        throw fail(total !== undefined ? `returned an empty page after ${seen} of ${total} records` : `returned an empty page after ${seen} records that still pointed to a next page`, 'empty_page');
       }
       // Ask for the next page before handing this one over: the vendor prepares it while we map.
       pending = request(index + 1, decision.token);

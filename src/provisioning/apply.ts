@@ -179,7 +179,11 @@ export async function applyPlan(plan: ProvisioningPlan, handlers: Partial<Provis
     }
   };
   const safeResult = (v: unknown): unknown => (v === undefined ? undefined : redactor.redactValue(v));
-  const safeError = (e: unknown): string => redactor.redact(errorMessage(e));
+  // Redact the whole message before cutting it: a secret cut in half would escape redaction.
+  const safeError = (e: unknown): string => {
+    const full = redactor.redact(errorMessage(e, Number.MAX_SAFE_INTEGER));
+    return full.length > 500 ? `${full.slice(0, 500)}…` : full;
+  };
 
   // ---- cancellations (protective: applied even when the run is halted) ------------------------
   for (const c of plan.cancels) {
