@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type Io } from '../../src/cli/main.js';
+import { main } from '../../src/cli/main.js';
+import { captureIo } from '../helpers/cli.js';
 import { simulators, type RunningSimulator } from '../../connectors/simulators.js';
 import { applySampleChanges, sampleOrg } from '../../src/simulator/sample-org.js';
 import { root } from '../helpers/fixtures.js';
@@ -12,12 +13,7 @@ let dir: string;
 const org = sampleOrg({ size: 40 });
 const rules = path.join(root, 'examples/rules/department-access.json');
 
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const x: Io = { stdout: (s) => void out.push(s), stderr: (s) => void err.push(s), env: {} };
-  return { io: x, text: () => out.join(''), errText: () => err.join('') };
-}
+const io = captureIo;
 
 async function snapshotTo(file: string) {
   const o = running.options;

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type Io } from '../../src/cli/main.js';
+import { main } from '../../src/cli/main.js';
+import { captureIo } from '../helpers/cli.js';
 import { simulators, type RunningSimulator } from '../../connectors/simulators.js';
 import { sampleOrg } from '../../src/simulator/sample-org.js';
 import { OrgSnapshotSchema } from '../../src/model.js';
@@ -10,12 +11,7 @@ import { OrgSnapshotSchema } from '../../src/model.js';
 let running: RunningSimulator;
 let dir: string;
 
-function io(env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const x: Io = { stdout: (s) => void out.push(s), stderr: (s) => void err.push(s), env };
-  return { io: x, out, err, text: () => out.join(''), errText: () => err.join('') };
-}
+const io = captureIo;
 
 beforeAll(async () => {
   running = await simulators['bamboohr']!.start(sampleOrg({ size: 30, today: '2026-06-01' }));

@@ -5,6 +5,7 @@ import { takeSnapshot } from '../../../src/snapshot.js';
 import { sampleOrg } from '../../../src/simulator/sample-org.js';
 import { startSimulator, type Simulator } from '../../../src/simulator/server.js';
 import { OrgsyncError } from '../../../src/errors.js';
+import { errorText } from '../../../src/testing/conformance.js';
 
 const org = sampleOrg({ size: 60, today: '2026-06-01' });
 const data = bambooDataFromSample(org);
@@ -12,17 +13,6 @@ let sim: Simulator;
 const fast = { retry: { baseDelayMs: 2, maxDelayMs: 10 } };
 const connector = (extra: Record<string, unknown> = {}) =>
   bamboohr({ subdomain: 'acme', apiKey: data.apiKey, baseUrl: `${sim.url}/api/gateway.php/acme`, http: fast, ...extra });
-
-/** Everything reachable from an error: message, JSON, cause chain. */
-function errorText(e: unknown): string {
-  const parts: string[] = [];
-  let cur: unknown = e;
-  for (let i = 0; cur && i < 10; i++) {
-    parts.push(String((cur as Error).message), JSON.stringify(cur), String((cur as Error).stack));
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return parts.join('\n');
-}
 
 beforeAll(async () => {
   sim = await startSimulator(bamboohrRoutes(data, { throttleStatus: 503 }));

@@ -28,15 +28,7 @@ export interface ErrorFixture {
 export const SCIM_HEADERS = { 'content-type': 'application/scim+json; charset=utf-8' };
 
 /** Everything reachable from an error: message, JSON, stack, and the same for its cause chain. */
-export function errorText(e: unknown): string {
-  const parts: string[] = [];
-  let cur: unknown = e;
-  for (let i = 0; cur && i < 10; i++) {
-    parts.push(String((cur as Error).message), JSON.stringify(cur), String((cur as Error).stack));
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return parts.join('\n');
-}
+export { errorText } from '../../../src/testing/conformance.js';
 
 /** Await a promise that must reject; returns the error. */
 export async function rejection(p: Promise<unknown>): Promise<any> {
