@@ -14,6 +14,11 @@ export interface RateLimitOptions {
   intervalMs: number;
   /** Requests in flight at once. */
   concurrency: number;
+  /**
+   * Fraction of the budget kept in reserve (default 0.03): requests reach the vendor with some
+   * jitter, so running at exactly the published rate earns the occasional 429.
+   */
+  headroom?: number;
 }
 
 export class RateLimiter {
@@ -44,13 +49,16 @@ export class RateLimiter {
     this.tokens = Math.min(this.tokens, 1);
   }
 
+  private get rate(): number {
+    return (this.options.requests * (1 - (this.options.headroom ?? 0.03))) / this.options.intervalMs;
+  }
+
   private refill(): void {
-    const { requests, intervalMs } = this.options;
-    if (!Number.isFinite(requests)) return;
+    if (!Number.isFinite(this.options.requests)) return;
     const now = Date.now();
     const elapsed = now - this.last;
     if (elapsed > 0) {
-      this.tokens = Math.min(burstOf(this.options), this.tokens + (elapsed * requests) / intervalMs);
+      this.tokens = Math.min(burstOf(this.options), this.tokens + elapsed * this.rate);
       this.last = now;
     }
   }
@@ -75,7 +83,7 @@ export class RateLimiter {
         this.tokens -= 1;
         return;
       }
-      const wait = ((1 - this.tokens) * this.options.intervalMs) / this.options.requests;
+      const wait = (1 - this.tokens) / this.rate;
       await sleep(Math.max(1, Math.ceil(wait)), signal);
     }
   }
