@@ -192,6 +192,8 @@ export interface Connector<Opts = Record<string, unknown>> {
   read(options?: ReadOptions): Promise<ConnectorReadResult>;
   /** Read only what changed since `since` (connectors with `capabilities.incremental`). */
   readChanges?(since: Date, options?: ReadOptions): Promise<ConnectorChanges>;
+  /** A credential-free summary (also what `console.log` and `util.inspect` show). */
+  toJSON?(): unknown;
   /** @internal typed options, secrets included: never log this. */
   readonly options: Opts & CommonOptions;
 }
@@ -364,7 +366,11 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
     return validateOutput(def, 'company', CompanySchema, company, 0);
   }
 
+  // Logging or serializing a connector must not print its credentials.
+  const describe = () => ({ connector: def.id, name: def.name, baseUrl: http.baseUrl, capabilities: def.capabilities });
   return {
+    toJSON: describe,
+    [Symbol.for('nodejs.util.inspect.custom')]: () => `Connector ${JSON.stringify(describe())}`,
     id: def.id,
     name: def.name,
     capabilities: def.capabilities,

@@ -185,6 +185,15 @@ export class HttpClient {
     });
   }
 
+  /** A credential-free summary (what `JSON.stringify` and `util.inspect` show). */
+  toJSON(): Record<string, unknown> {
+    return { vendor: this.vendor, baseUrl: this.baseUrl };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `HttpClient ${JSON.stringify(this.toJSON())}`;
+  }
+
   /** Send a request through rate limiting and retries; resolves with the parsed response or throws an OrgsyncError. */
   async request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>> {
     const method = spec.method ?? 'GET';

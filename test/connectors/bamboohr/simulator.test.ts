@@ -111,3 +111,15 @@ describe('BambooHR against the local simulator', () => {
     expect(JSON.stringify(snap)).not.toContain(data.apiKey);
   });
 });
+
+describe('a connector object', () => {
+  it('prints and serializes without its credentials', async () => {
+    const { inspect } = await import('node:util');
+    const c = connector();
+    expect(inspect(c, { depth: 5 })).not.toContain(data.apiKey);
+    expect(JSON.stringify(c)).not.toContain(data.apiKey);
+    expect(JSON.stringify(c)).toContain('bamboohr');
+    expect(inspect(c.http, { depth: 5 })).not.toContain(data.apiKey);
+    expect(inspect({ wrapped: c }, { depth: 5 })).not.toContain(data.apiKey);
+  });
+});
