@@ -322,6 +322,8 @@ export async function* paginate<Item>(o: PaginateOptions<Item>): AsyncGenerator<
       }
       // Ask for the next page before handing this one over: the vendor prepares it while we map.
       pending = request(index + 1, decision.token);
+      // Let the request reach the socket before the consumer maps this page synchronously.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (items.length) yield items;
       itemsBefore = seen;
       token = decision.token;
