@@ -58,11 +58,14 @@ export async function sync(connector: Connector<any>, options: SyncOptions = {})
   const lookback = options.lookbackMs ?? connector.definition.incremental?.lookbackMs ?? 0;
   const from = new Date(since.getTime() - lookback);
 
+  const derived = connector.definition.listsFromEmployees === true;
   let changes, company, locations;
   try {
     changes = await connector.readChanges(from, { now: startedAt });
-    company = await connector.company();
-    locations = await connector.locations();
+    // Lists derived from employee rows come only from the changed rows here: merge them into the
+    // previous snapshot's (the company is the previous one: a subset of workers cannot name it).
+    company = derived ? prev.company : await connector.company();
+    locations = derived ? mergeById(prev.locations, await connector.locations()) : await connector.locations();
   } catch (e) {
     throw syncFailure(connector, e);
   }
@@ -88,7 +91,7 @@ export async function sync(connector: Connector<any>, options: SyncOptions = {})
   const { employees, warnings } = finalizeEmployees(connector.definition, [...merged.values()], connector.options.includeRemoteData === true);
   let groups;
   try {
-    groups = await connector.groups({ employees });
+    groups = derived ? mergeById(prev.groups, await connector.groups({ employees })) : await connector.groups({ employees });
   } catch (e) {
     throw syncFailure(connector, e);
   }
@@ -117,4 +120,11 @@ function syncFailure(connector: Connector<any>, e: unknown): OrgsyncError {
     cause: e,
     ...(e instanceof OrgsyncError ? { status: e.status, requestId: e.requestId, code: e.code } : {}),
   });
+}
+
+/** Previous records, with those read now replacing theirs. */
+function mergeById<T extends { id: string }>(previous: T[], current: T[]): T[] {
+  const m = new Map(previous.map((x) => [x.id, x]));
+  for (const x of current) m.set(x.id, x);
+  return [...m.values()];
 }

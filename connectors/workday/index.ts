@@ -5,12 +5,11 @@
  * workers included; groups, locations and the company come from the workers themselves. See README.md.
  */
 import { z } from 'zod';
-import { defineConnector, type CommonOptions, type Connector, type ConnectorFactory, type ReadOptions, type ResourceDef } from '../../src/connector/define.js';
+import { defineConnector, type ConnectorFactory, type ResourceDef } from '../../src/connector/define.js';
 import { createError } from '../../src/errors.js';
 import type { ErrorHint, HttpResponse, RawResponse, RequestSpec } from '../../src/http/client.js';
 import { today as todayOf } from '../../src/connector/map-helpers.js';
 import type { Paginator } from '../../src/pagination/index.js';
-import type { Company, Group, Location } from '../../src/model.js';
 import { mapWorker, WorkerDerivedLists, type WorkdayMapContext, type WorkerRow } from './map.js';
 import { WorkerRowSchema } from './schemas.js';
 import { findFault, MAX_PAGE_SIZE, readWorkersPage, renderGetWorkers, withPage, type GetWorkersParams, type SoapFault, type TransactionWindow, type WorkersPage } from './soap.js';
@@ -282,6 +281,9 @@ const definition = defineConnector<WorkdayOptions, WorkdayContext>({
   // No published quota; SOAP calls are kept serial per tenant and polite.
   rateLimit: { requests: 5, intervalMs: 1_000, concurrency: 1 },
   capabilities: { groups: true, locations: true, incremental: true, incrementalDeletions: false, webhooks: false, includesTerminated: true },
+  // Groups, locations and the company come from the workers' organizations, sites and company.
+  listsFromEmployees: true,
+  timeoutMs: DEFAULT_TIMEOUT_MS,
   classify: classifyWorkday,
   // Each read gets a fresh context: its "now" (statuses and As_Of_Effective_Date) and empty derived lists.
   context: async (rt) => ({ tenant: rt.options.tenant, today: todayOf(rt.now()), now: rt.now(), lists: new WorkerDerivedLists() }),
@@ -334,69 +336,5 @@ const definition = defineConnector<WorkdayOptions, WorkdayContext>({
   },
 });
 
-/**
- * Groups, locations and the company come from the workers (their organizations, business sites and
- * company), but the core reads them before the employees. This wrapper keeps everything else of the
- * core connector and re-derives them once the worker walk has filled the lists:
- * - `read()` does one walk and returns the lists derived from it (and keeps them);
- * - `groups()`, `locations()` and `company()` return the lists of the last full walk, walking the
- *   workers first when there is none — after `readChanges()` too, whose rows are only the changed
- *   workers: a list derived from them alone would report every other group as deleted. One walk
- *   serves all three (an incremental `sync` calls each once).
- */
-interface DerivedLists {
-  company: Company;
-  groups: Group[];
-  locations: Location[];
-}
-
-function withWorkerDerivedLists(c: Connector<WorkdayOptions>): Connector<WorkdayOptions> {
-  let derived: Promise<DerivedLists> | undefined;
-  const collect = async (): Promise<DerivedLists> => ({ company: await c.company(), groups: await c.groups(), locations: await c.locations() });
-  const lists = (): Promise<DerivedLists> => {
-    derived ??= (async () => {
-      for await (const _ of c.employees()) {
-        /* drain: the walk fills the derived lists */
-      }
-      return collect();
-    })();
-    // A failed walk is not remembered: the next call walks again.
-    derived.catch(() => {
-      derived = undefined;
-    });
-    return derived;
-  };
-  return {
-    ...c,
-    async read(ro?: ReadOptions) {
-      derived = undefined;
-      const result = await c.read(ro);
-      const fresh = await collect();
-      derived = Promise.resolve(fresh);
-      return { ...result, ...fresh };
-    },
-    ...(c.readChanges
-      ? {
-          readChanges: (since: Date, ro?: ReadOptions) => {
-            derived = undefined;
-            return c.readChanges!(since, ro);
-          },
-        }
-      : {}),
-    groups: async () => (await lists()).groups,
-    locations: async () => (await lists()).locations,
-    company: async () => (await lists()).company,
-  };
-}
-
-export const workday: ConnectorFactory<WorkdayOptions> = Object.assign(
-  (options: WorkdayOptions & CommonOptions) =>
-    withWorkerDerivedLists(
-      definition(
-        options && typeof options === 'object'
-          ? { ...options, http: { timeoutMs: DEFAULT_TIMEOUT_MS, ...(options.http ?? {}) } }
-          : options,
-      ),
-    ),
-  { definition: definition.definition },
-);
+/** `workday({ host, tenant, username, password, version?, pageSize? })`: see README.md. */
+export const workday: ConnectorFactory<WorkdayOptions> = definition;

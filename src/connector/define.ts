@@ -141,6 +141,14 @@ export interface ConnectorDefinition<Opts extends Record<string, unknown>, Ctx> 
   company: ResourceDef<Ctx, any, Company> | ((ctx: Ctx, rt: ConnectorRuntime<Opts>) => Company | Promise<Company>);
   /** Incremental reads, where the vendor can list what changed (set `capabilities.incremental`). */
   incremental?: IncrementalDef<Opts, Ctx>;
+  /**
+   * Groups, locations and the company are derived from the employee rows as they are mapped (into
+   * the context), not read from endpoints of their own. Full reads then map employees first, and an
+   * incremental `sync` merges the lists derived from the changed rows into the previous snapshot's.
+   */
+  listsFromEmployees?: boolean;
+  /** Default per-request timeout for this vendor (ms); `http.timeoutMs` overrides it. */
+  timeoutMs?: number;
 }
 
 /**
@@ -238,6 +246,7 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
   const h = def.http(options);
   const secrets = [...(h.secrets ?? []), ...def.secrets.map((k) => options[k] as unknown as string | undefined)];
   const http = new HttpClient({
+    ...(def.timeoutMs !== undefined ? { timeoutMs: def.timeoutMs } : {}),
     ...(options.http ?? {}),
     vendor: def.id,
     vendorName: def.name,
@@ -296,9 +305,12 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
   }
 
   let ctxPromise: Promise<Ctx> | undefined;
+  /** For `listsFromEmployees`: whether this context has seen the employee rows the lists come from. */
+  let listsReady = false;
   /** Each full or incremental read starts from fresh lookups (and its own "as of" date). */
   const setNow = (now: Date | undefined) => {
     ctxPromise = undefined;
+    listsReady = false;
     warnings = [];
     asOf = now;
   };
@@ -322,11 +334,21 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
   async function readEmployees(): Promise<{ employees: Employee[]; warnings: string[] }> {
     const drafts: Array<{ draft: EmployeeDraft; raw: unknown }> = [];
     for await (const d of mappedEmployees()) drafts.push(d);
+    listsReady = true;
     return finalizeEmployees(def, drafts, options.includeRemoteData === true);
+  }
+
+  /** Lists derived from employees need the employees mapped first (one walk serves all three). */
+  let walking: Promise<unknown> | undefined;
+  async function ensureLists(): Promise<void> {
+    if (!def.listsFromEmployees || listsReady) return;
+    walking ??= readEmployees().finally(() => (walking = undefined));
+    await walking;
   }
 
   async function readList<Out>(resource: string, spec: ResourceDef<Ctx, any, Out> | Derived<Ctx, Out[]> | undefined, schema: z.ZodType<Out>): Promise<Out[]> {
     if (!spec) return [];
+    await ensureLists();
     const ctx = await context();
     let out: Out[];
     if (typeof spec === 'function') {
@@ -354,6 +376,7 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
   }
 
   async function readCompany(): Promise<Company> {
+    await ensureLists();
     const ctx = await context();
     const c = def.company;
     let company: Company;
@@ -405,6 +428,7 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
                 raw.push(r);
               }
             });
+            listsReady = true; // derived lists now hold what the changed rows say (sync merges them)
             return { employees, deletedIds: deletedIds.map(String), raw };
           },
         }
@@ -414,6 +438,13 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
       // Lookups first (shared by all), then the resources one after another: each vendor budget is
       // per credential, and sequential reads keep the order of failures deterministic.
       await context();
+      if (def.listsFromEmployees) {
+        const { employees, warnings: resolution } = await readEmployees();
+        const company = await readCompany();
+        const groups = await readList('groups', def.groups, GroupSchema);
+        const locations = await readList('locations', def.locations, LocationSchema);
+        return { company, groups, locations, employees, warnings: [...warnings, ...resolution] };
+      }
       const company = await readCompany();
       const groups = await readList('groups', def.groups, GroupSchema);
       const locations = await readList('locations', def.locations, LocationSchema);
