@@ -1,35 +1,22 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { captureIo } from '../helpers/cli.js';
-import { simulators, type RunningSimulator } from '../../connectors/simulators.js';
-import { applySampleChanges, sampleOrg } from '../../src/simulator/sample-org.js';
+import { captureIo, snapshotPair } from '../helpers/cli.js';
+import { sampleOrg } from '../../src/simulator/sample-org.js';
 
-let running: RunningSimulator;
 let dir: string;
 const org = sampleOrg({ size: 30 });
 
 const io = captureIo;
 
-async function snapshotTo(file: string) {
-  const o = running.options;
-  const code = await main(['snapshot', 'bamboohr', '--subdomain', String(o['subdomain']), '--api-key', String(o['apiKey']), '--base-url', String(o['baseUrl']), '--out', file, '--quiet'], io().io);
-  expect(code).toBe(0);
-}
 
+let pair: Awaited<ReturnType<typeof snapshotPair>>;
 beforeAll(async () => {
-  running = await simulators['bamboohr']!.start(org);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgsync-cli2-'));
-  await snapshotTo(path.join(dir, 'old.json'));
-  running.update(applySampleChanges(org));
-  await snapshotTo(path.join(dir, 'new.json'));
+  pair = await snapshotPair(org, 'orgsync-cli2-');
+  ({ dir } = pair);
 });
-afterAll(async () => {
-  await running.sim.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => pair.close());
 
 describe('orgsync diff', () => {
   it('prints the change events as text', async () => {

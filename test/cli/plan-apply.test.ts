@@ -1,36 +1,25 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { captureIo } from '../helpers/cli.js';
-import { simulators, type RunningSimulator } from '../../connectors/simulators.js';
-import { applySampleChanges, sampleOrg } from '../../src/simulator/sample-org.js';
+import { captureIo, snapshotPair } from '../helpers/cli.js';
+import { simulators } from '../../connectors/simulators.js';
+import { sampleOrg } from '../../src/simulator/sample-org.js';
 import { root } from '../helpers/fixtures.js';
 
-let running: RunningSimulator;
 let dir: string;
 const org = sampleOrg({ size: 40 });
 const rules = path.join(root, 'examples/rules/department-access.json');
 
 const io = captureIo;
 
-async function snapshotTo(file: string) {
-  const o = running.options;
-  expect(await main(['snapshot', 'bamboohr', '--subdomain', String(o['subdomain']), '--api-key', String(o['apiKey']), '--base-url', String(o['baseUrl']), '--out', file, '--quiet'], io().io)).toBe(0);
-}
 
+let pair: Awaited<ReturnType<typeof snapshotPair>>;
 beforeAll(async () => {
-  running = await simulators['bamboohr']!.start(org);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgsync-plan-'));
-  await snapshotTo(path.join(dir, 'old.json'));
-  running.update(applySampleChanges(org));
-  await snapshotTo(path.join(dir, 'new.json'));
+  pair = await snapshotPair(org, 'orgsync-plan-');
+  ({ dir } = pair);
 });
-afterAll(async () => {
-  await running.sim.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => pair.close());
 
 describe('orgsync plan / apply', () => {
   it('plans as text and JSON, deterministically', async () => {

@@ -1,9 +1,8 @@
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rippling } from '../../../connectors/rippling/index.js';
-import { OrgsyncError } from '../../../src/errors.js';
 import { takeSnapshot } from '../../../src/snapshot.js';
-import { COMPANY, D, errorFixture, errorReply, fast, L, LEGACY, LEGACY_ORIGIN, mockLegacyEmployees, mockLegacyLookups, NOW, rf, T, W } from './helpers.js';
+import { COMPANY, D, errorFixture, errorReply, fast, L, LEGACY, LEGACY_ORIGIN, mockLegacyEmployees, mockLegacyLookups, NOW, rf, T, W, failure } from './helpers.js';
 
 const TOKEN = 'rpl_legacy_contract_2b7d0c9e4f1a6358';
 const base = `${LEGACY_ORIGIN}${LEGACY}`;
@@ -12,15 +11,6 @@ const legacy = (extra: Record<string, unknown> = {}) => rippling({ apiToken: TOK
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 
-async function failure(p: Promise<unknown>): Promise<OrgsyncError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(OrgsyncError);
-    return e as OrgsyncError;
-  }
-  throw new Error('expected the sync to fail');
-}
 
 describe('Rippling legacy platform API contract (nock, recorded-style fixtures)', () => {
   it('reads /employees/include_terminated with limit/offset until a short page, into a valid snapshot', async () => {

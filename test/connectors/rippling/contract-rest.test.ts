@@ -1,25 +1,15 @@
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rippling } from '../../../connectors/rippling/index.js';
-import { OrgsyncError } from '../../../src/errors.js';
 import { takeSnapshot } from '../../../src/snapshot.js';
 import type { ProgressEvent } from '../../../src/http/client.js';
-import { COMPANY, D, errorFixture, errorReply, fast, L, mockRestAll, mockRestCompany, mockRestLookups, mockRestWorkers, NOW, REST, rf, T, W } from './helpers.js';
+import { COMPANY, D, errorFixture, errorReply, fast, L, mockRestAll, mockRestCompany, mockRestLookups, mockRestWorkers, NOW, REST, rf, T, W, failure } from './helpers.js';
 
 const TOKEN = 'rpl_live_contract_7f3e9a1c5d2b8e40';
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 
-async function failure(p: Promise<unknown>): Promise<OrgsyncError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(OrgsyncError);
-    return e as OrgsyncError;
-  }
-  throw new Error('expected the sync to fail');
-}
 
 describe('Rippling REST API contract (nock, recorded-style fixtures)', () => {
   it('reads workers with expanded users over three pages (relative and absolute next_link) into a valid snapshot', async () => {

@@ -1,5 +1,7 @@
 /** Shared fixtures and nock mocks for the Rippling tests. */
 import nock from 'nock';
+import { expect } from 'vitest';
+import { OrgsyncError } from '../../../src/errors.js';
 import { fixture, type ErrorFixture } from '../../helpers/fixtures.js';
 
 export const REST = 'https://rest.ripplingapis.com';
@@ -104,4 +106,15 @@ export function mockLegacyEmployees(token: string, scope: nock.Scope = nock(LEGA
       .reply(200, body as nock.Body, JSON_HEADERS);
   });
   return scope;
+}
+
+/** Await a sync that must fail; returns its OrgsyncError. */
+export async function failure(p: Promise<unknown>): Promise<OrgsyncError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(OrgsyncError);
+    return e as OrgsyncError;
+  }
+  throw new Error('expected the sync to fail');
 }

@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { rippling } from '../../../connectors/rippling/index.js';
 import { ripplingId, startRipplingSimulator, type RipplingRoutesOptions } from '../../../connectors/rippling/simulator.js';
-import { OrgsyncError } from '../../../src/errors.js';
 import type { EmploymentStatus, EmploymentType, OrgSnapshot } from '../../../src/model.js';
 import { sampleOrg, type SamplePerson } from '../../../src/simulator/sample-org.js';
 import type { Simulator, SimulatorOptions } from '../../../src/simulator/server.js';
 import { takeSnapshot } from '../../../src/snapshot.js';
-import { fast } from './helpers.js';
+import { fast, failure } from './helpers.js';
 
 const TODAY = '2026-03-02';
 const NOW = new Date(`${TODAY}T12:00:00Z`);
@@ -24,15 +23,6 @@ async function start(api: 'rest' | 'legacy', routes: RipplingRoutesOptions = { p
   return r;
 }
 
-async function failure(p: Promise<unknown>): Promise<OrgsyncError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(OrgsyncError);
-    return e as OrgsyncError;
-  }
-  throw new Error('expected the sync to fail');
-}
 
 const expectedStatus = (p: SamplePerson): EmploymentStatus => (p.status === 'terminated' ? 'TERMINATED' : p.status === 'pending' ? 'PENDING' : 'ACTIVE'); // no leave state in Rippling
 const expectedType: Record<SamplePerson['type'], EmploymentType> = { full_time: 'FULL_TIME', part_time: 'PART_TIME', contractor: 'CONTRACTOR', intern: 'INTERN', temporary: 'TEMPORARY' };
