@@ -29,6 +29,10 @@ export async function simulateCommand(o: SimulateOptions): Promise<number> {
   const { io } = o;
   const factory = connectors[o.vendor];
   const simulator = simulators[o.vendor];
+  if (!o.vendor) {
+    io.stderr(`orgsync simulate: which vendor? One of: ${Object.keys(simulators).join(', ')}. Usage: orgsync simulate <vendor> [--port P] [--size N] [--changes]\n`);
+    return 2;
+  }
   if (!factory || !simulator) {
     io.stderr(`orgsync simulate: unknown vendor '${o.vendor}'. One of: ${Object.keys(simulators).join(', ')}.\n`);
     return 2;
