@@ -33,7 +33,8 @@ const EMPLOYEES = /employee|worker|user/i;
 export function createProgress(o: ProgressOptions): Progress {
   const stream = o.io.stderrStream;
   if (o.quiet) return new SilentProgress();
-  if (stream?.isTTY) return new LiveProgress(o, stream);
+  // A terminal of size 0x0 (some CI pseudo-terminals) cannot show a live line: plain lines instead.
+  if (stream?.isTTY && (stream.columns ?? 0) > 0 && (stream.rows ?? 0) > 0) return new LiveProgress(o, stream);
   return new LineProgress(o);
 }
 
@@ -67,6 +68,8 @@ class LineProgress implements Progress {
 /** The in-place line. Redrawn at most every 100 ms so a fast local read is not slowed by the terminal. */
 export class LiveProgress implements Progress {
   pages = 0;
+  /** Pages in the current line (reset by done(), unlike the total `pages`). */
+  private linePages = 0;
   private people = 0;
   private total: number | undefined;
   private readonly counts = new Map<string, number>();
@@ -87,6 +90,7 @@ export class LiveProgress implements Progress {
   event(e: ProgressEvent): void {
     if (e.type === 'page') {
       this.pages++;
+      this.linePages++;
       this.counts.set(e.resource, (this.counts.get(e.resource) ?? 0) + e.items);
       if (EMPLOYEES.test(e.resource)) {
         this.people += e.items;
@@ -112,6 +116,13 @@ export class LiveProgress implements Progress {
   done(): void {
     this.log.clear();
     this.log.done();
+    // A later phase (the demo's second sync) starts a fresh line.
+    this.linePages = 0;
+    this.people = 0;
+    this.total = undefined;
+    this.counts.clear();
+    this.waitUntil = 0;
+    this.phaseText = '';
   }
 
   /** The current line (exported for tests). */
@@ -119,10 +130,10 @@ export class LiveProgress implements Progress {
     const now = this.now();
     const parts: string[] = [];
     if (this.phaseText) parts.push(this.phaseText);
-    if (this.people || this.pages) {
+    if (this.people || this.linePages) {
       const pct = this.total ? Math.min(100, Math.floor((this.people / this.total) * 100)) : undefined;
       parts.push(`${fmt(this.people)}${this.total ? ` of ${fmt(this.total)}` : ''} people read${pct !== undefined ? ` (${pct}%)` : ''}`);
-      parts.push(`${this.pages} page${this.pages === 1 ? '' : 's'}`);
+      parts.push(`${this.linePages} page${this.linePages === 1 ? '' : 's'}`);
       const other = [...this.counts].filter(([r]) => !EMPLOYEES.test(r)).map(([r, n]) => `${fmt(n)} ${r}`);
       if (other.length) parts.push(other.join(', '));
       if (this.total && this.people > 0 && this.people < this.total) {
