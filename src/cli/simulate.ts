@@ -12,6 +12,7 @@ import { kebab, envName } from './args.js';
 import type { Io } from './main.js';
 
 export const ADVANCE_PATH = '/__orgsync/advance';
+const CHANGES = 'a hire, a departure, a promotion, a team move, an email change, a leave';
 
 export interface SimulateOptions {
   vendor: string;
@@ -30,7 +31,10 @@ export async function simulateCommand(o: SimulateOptions): Promise<number> {
   const factory = connectors[o.vendor];
   const simulator = simulators[o.vendor];
   if (!o.vendor) {
-    io.stderr(`orgsync simulate: which vendor? One of: ${Object.keys(simulators).join(', ')}. Usage: orgsync simulate <vendor> [--port P] [--size N] [--changes]\n`);
+    io.stderr(
+      `orgsync simulate: which vendor? One of: ${Object.keys(simulators).join(', ')}.\n` +
+        'Usage: orgsync simulate <vendor> [--port P] [--size N] [--changes]\n',
+    );
     return 2;
   }
   if (!factory || !simulator) {
@@ -49,7 +53,7 @@ export async function simulateCommand(o: SimulateOptions): Promise<number> {
     org = applySampleChanges(org);
     round++;
     running.update(org, new Date());
-    const line = `simulated HR changes applied (round ${round}): a hire, a departure, a promotion, a team move, an email change, a leave; ${org.people.length} people now`;
+    const line = `simulated HR changes applied (round ${round}): ${CHANGES}; ${org.people.length} people now`;
     io.stderr(`orgsync simulate: ${line}\n`);
     return line;
   };
@@ -59,7 +63,9 @@ export async function simulateCommand(o: SimulateOptions): Promise<number> {
     fault: {
       type: 'transform',
       fn: (_res, req) =>
-        req.method === 'POST' ? { status: 200, body: { message: advance(), round } } : { status: 405, headers: { allow: 'POST' }, body: { error: `POST ${ADVANCE_PATH} applies simulated HR changes` } },
+        req.method === 'POST'
+          ? { status: 200, body: { message: advance(), round } }
+          : { status: 405, headers: { allow: 'POST' }, body: { error: `POST ${ADVANCE_PATH} applies simulated HR changes` } },
     },
   });
 
@@ -76,13 +82,14 @@ export async function simulateCommand(o: SimulateOptions): Promise<number> {
   const command = (file: string) => `${envs.join(' ')} npx orgsync snapshot ${o.vendor} ${flags.join(' ')} --out ${file}`.trim();
   io.stdout(
     [
-      `orgsync simulate: ${def.name} simulator on ${sim.url} serving "${org.companyName}" (${org.people.length} people${round ? ', simulated HR changes applied' : ''}).`,
+      `orgsync simulate: ${def.name} simulator on ${sim.url} serving "${org.companyName}" ` +
+        `(${org.people.length} people${round ? ', simulated HR changes applied' : ''}).`,
       'The credential below is a throwaway that only this simulator accepts.',
       '',
       'Take a snapshot:',
       `  ${command(round ? 'after.json' : 'before.json')}`,
       '',
-      'Apply simulated HR changes (a hire, a departure, a promotion, a team move, an email change, a leave):',
+      `Apply simulated HR changes (${CHANGES}):`,
       `  curl -X POST ${sim.url}${ADVANCE_PATH}${keys ? ' (or press Enter here)' : ''}`,
       '',
       'then snapshot again and compare:',
