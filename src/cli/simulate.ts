@@ -70,6 +70,13 @@ export async function simulateCommand(o: SimulateOptions): Promise<number> {
   });
 
   const keys = o.keys ?? (process.stdin.isTTY ? process.stdin : undefined);
+  // Listen for Ctrl-C/SIGTERM before telling anyone where we are: a signal right after the banner stops cleanly.
+  const stop =
+    o.until ??
+    new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
   const def = factory.definition;
   const secrets = new Set<string>(def.secrets as readonly string[]);
   const envs: string[] = [];
@@ -107,11 +114,7 @@ export async function simulateCommand(o: SimulateOptions): Promise<number> {
     rl.on('line', () => void advance());
   }
   try {
-    await (o.until ??
-      new Promise<NodeJS.Signals>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      }));
+    await stop;
   } finally {
     rl?.close();
     await sim.close();

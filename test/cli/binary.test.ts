@@ -108,7 +108,7 @@ describe('orgsync binary: errors are clean config errors (exit 2), never "unexpe
     const r = await runBin(['apply', plan, '--approve', 'plan_wrong', '--journal', path.join(dir, 'halt.journal.json')], { cwd: dir });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/--approve plan_wrong did not match this plan's id \(plan_/);
-  });
+  }, 180_000);
 });
 
 describe('orgsync binary: a closed pipe ends the command quietly', () => {
