@@ -70,6 +70,15 @@ describe('orgsync binary: usage', () => {
     expect(vendor.stdout).toMatch(/Options of bamboohr:[\s\S]*--api-key VALUE \[secret; env ORGSYNC_BAMBOOHR_API_KEY\]/);
   });
 
+  it('demo shows its progress on stderr (plain lines in a pipe), the report on stdout', async () => {
+    const r = await runBin(['demo', '--size', '300']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^demo: building a sample company of 300 people\ndemo: reading it from the BambooHR simulator\ndemo: employees page 1 \(300 records\)\n/);
+    expect(r.stderr).toMatch(/demo: second sync after simulated HR changes/);
+    expect(r.stdout).toMatch(/^orgsync demo: BambooHR simulator .* \(300 people\)/);
+    expect(r.stdout).not.toMatch(/demo: building/);
+  });
+
   it('connectors lists each flag once (SCIM --base-url)', async () => {
     const r = await runBin(['connectors']);
     const scim = r.stdout.split('\n\n').find((s) => s.startsWith('scim'))!;

@@ -37,6 +37,11 @@ describe('CLI progress', () => {
     expect(drawn).toMatch(/\x1b\[/);
     expect(cap.errText()).toBe('');
     p.done();
+    // The next phase (the demo's second sync) starts a fresh line; the total page count stays.
+    p.phase('second sync');
+    expect(live.line()).toBe('gusto: second sync');
+    expect(p.pages).toBe(2);
+    p.done();
   });
 
   it('not a terminal: plain lines; --quiet: nothing', () => {
