@@ -22,7 +22,7 @@ import { commandHelp, usage, version } from './help.js';
 import { createProgress } from './progress.js';
 import { guardFileWrite } from './interrupt.js';
 import { simulateCommand } from './simulate.js';
-import { checkPositionals, positiveInt } from './commands.js';
+import { checkFlags, checkPositionals, positiveInt } from './commands.js';
 
 export { usage } from './help.js';
 
@@ -122,9 +122,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         return 0;
       case 'demo':
         checkPositionals(rest, 0, 'demo');
+        checkFlags(args, 'demo', ['vendor', 'size', 'quiet']);
         return await runDemo({ vendor: str(args, 'vendor') ?? 'bamboohr', size: positiveInt(args, 'size'), quiet: args.flags.has('quiet'), io });
       case 'simulate':
         checkPositionals(rest, 1, 'simulate');
+        checkFlags(args, 'simulate', ['port', 'size', 'changes']);
         return await simulateCommand({ vendor: rest[0] ?? '', port: portFlag(args), size: positiveInt(args, 'size'), changes: args.flags.has('changes'), io });
       default:
         io.stderr(`orgsync: unknown command '${command}'.\n\n${usage()}`);

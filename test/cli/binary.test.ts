@@ -99,6 +99,7 @@ describe('orgsync binary: errors are clean config errors (exit 2), never "unexpe
     [['demo', '--size', 'abc'], /--size must be a positive integer, got 'abc'/],
     [['simulate', 'bamboohr', '--size', '0'], /--size must be a positive integer/],
     [['simulate', 'nosuch'], /unknown vendor 'nosuch'/],
+    [['demo', '--sise', '3000'], /Unknown option --sise for 'demo'\. Options: --vendor, --size, --quiet/],
     [['snapshot', 'bamboohr', '--out', 'x.json'], /missing --subdomain \(or ORGSYNC_BAMBOOHR_SUBDOMAIN.*missing --api-key \(or ORGSYNC_BAMBOOHR_API_KEY\)/],
     [['new-connector', 'Bad Id'], /not a valid connector id/],
     [['help', 'nosuch'], /unknown command 'nosuch'/],
