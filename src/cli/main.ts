@@ -16,6 +16,7 @@ import { runDemo } from './demo.js';
 import { applyCommand, diffCommand, orgchartCommand, planCommand } from './commands.js';
 import { scaffoldConnector } from './scaffold.js';
 import { serveScimCommand } from './serve-scim.js';
+import { studioCommand } from './studio.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -81,6 +82,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const host = str(args, 'host');
         return await serveScimCommand({ port, token, ...(tenant ? { tenant } : {}), ...(store ? { store } : {}), ...(host ? { host } : {}) }, io);
       }
+      case 'studio':
+        return await studioCommand(args, io);
       case 'connectors':
         io.stdout(describeConnectors());
         return 0;
@@ -109,6 +112,7 @@ export function usage(): string {
     '  orgsync apply PLAN.json [--journal FILE] [--handler console|json] [--approve PLAN_ID]',
     '  orgsync new-connector <id>                                 scaffold a connector and its conformance test',
     '  orgsync serve-scim --port P --token T [--store DIR]        inbound SCIM 2.0 endpoint for identity providers',
+    '  orgsync studio --snapshot S.json [--previous P.json] --rules R.json [--port P]  rules editor + preview on localhost',
     '  orgsync connectors                                         list vendors and their options',
     '  orgsync demo [--vendor ID] [--size N]                      run against a local simulator with sample data',
     '',
