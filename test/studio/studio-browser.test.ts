@@ -155,21 +155,20 @@ describe('orgsync studio in headless Chromium', () => {
     const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
     await open(page);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to the rules editor');
+    expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('Skip to the rules editor');
     await page.focus('#org-tree li[data-id="ceo"] > .node > button.toggle');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#org-tree li[data-id="ceo"] > ul > li').count()).toBe(3);
     // Every form control has an accessible name.
-    const unnamed = await page.evaluate(() =>
+    const unnamed = await page.evaluate(`
       [...document.querySelectorAll('input, select, textarea, button')]
-        .filter((e) => !(e as HTMLElement).hidden && (e as HTMLElement).offsetParent !== null)
+        .filter((e) => !e.hidden && e.offsetParent !== null)
         .filter((e) => {
-          const el = e as HTMLInputElement;
-          const label = el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.getAttribute('title');
-          return !label && !(el.tagName === 'BUTTON' && el.textContent?.trim());
+          const label = (e.labels && e.labels.length) || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || e.getAttribute('title');
+          return !label && !(e.tagName === 'BUTTON' && e.textContent.trim());
         })
-        .map((e) => e.outerHTML.slice(0, 120)),
-    );
+        .map((e) => e.outerHTML.slice(0, 120))
+    `);
     expect(unnamed).toEqual([]);
     await page.close();
   }, T);
