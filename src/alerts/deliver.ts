@@ -4,7 +4,6 @@
  * and exponential backoff (p-retry). Secrets come from the environment by name and are redacted from
  * every error. A delivery never throws: it reports `sent` or `failed` per channel.
  */
-import nodemailer from 'nodemailer';
 import pRetry, { AbortError } from 'p-retry';
 import { formatNotificationEmail } from '../provisioning/notify.js';
 import { errorMessage } from '../provisioning/util.js';
@@ -76,6 +75,8 @@ async function sendEmail(c: EmailChannel, n: AlertNotification, env: Record<stri
   if (!to.length) throw new DeliveryError('email: no recipients (set "to" on the channel or notifications.recipients)', false);
   const user = c.smtp.user ?? (c.smtp.userEnv ? need(env, c.smtp.userEnv, 'email') : undefined);
   const pass = c.smtp.passwordEnv ? need(env, c.smtp.passwordEnv, 'email') : undefined;
+  // Loaded on first use: importing orgsync does not load the mailer.
+  const nodemailer = (await import('nodemailer')).default;
   const transport = nodemailer.createTransport({
     host: c.smtp.host,
     port: c.smtp.port,

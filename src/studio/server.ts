@@ -56,10 +56,11 @@ export function validateRulesText(text: string): { ruleSet: RuleSet | null; issu
     return { ruleSet: parseRuleSetJson(text), issues: [] };
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
-    const lines = e.issues?.length ? e.issues : [e.message];
+    // Not JSON at all: the message says where the parse failed; the issue line only says "(root): not JSON".
+    if (!e.issues?.length || /not valid JSON/.test(e.message)) return { ruleSet: null, issues: [{ path: '(root)', message: e.message, text: e.message }] };
     return {
       ruleSet: null,
-      issues: lines.map((text) => {
+      issues: e.issues.map((text) => {
         const i = text.indexOf(': ');
         return i > 0 ? { path: text.slice(0, i), message: text.slice(i + 2), text } : { path: '(root)', message: text, text };
       }),

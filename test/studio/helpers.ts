@@ -59,7 +59,7 @@ export function studioFiles(n = 40): { dir: string; snapshot: string; previous: 
   const dir = mkdtempSync(join(tmpdir(), 'orgsync-studio-'));
   const previous = company(n, { takenAt: '2025-03-01T12:00:00Z' });
   const current = company(n + 1, { takenAt: '2025-03-02T12:00:00Z' });
-  for (const id of ['e10', 'e13', 'e16']) {
+  for (const id of [`e${n - 1}`, `e${n - 2}`, `e${n - 3}`]) {
     const p = current.employees.find((e) => e.id === id)!;
     Object.assign(p, { employmentStatus: 'TERMINATED', employmentStatusRaw: 'Inactive', terminationDate: '2025-03-01' });
   }
