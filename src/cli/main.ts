@@ -109,7 +109,7 @@ export function usage(): string {
     '  orgsync diff OLD.json NEW.json [--format text|json] [--out FILE]  change events between two snapshots',
     '  orgsync orgchart SNAPSHOT.json --format json|csv|mermaid|dot|html [--out FILE] [--include-terminated]',
     '  orgsync plan --rules RULES.json --from OLD.json --to NEW.json [--format text|json] [--out FILE]',
-    '  orgsync apply PLAN.json [--journal FILE] [--handler console|json] [--approve PLAN_ID]',
+    '  orgsync apply PLAN.json [--journal FILE] [--handler console|json] [--approve PLAN_ID] [--rules RULES.json]',
     '  orgsync new-connector <id>                                 scaffold a connector and its conformance test',
     '  orgsync serve-scim --port P --token T [--store DIR]        inbound SCIM 2.0 endpoint for identity providers',
     '  orgsync studio --snapshot S.json [--previous P.json] --rules R.json [--port P]  rules editor + preview on localhost',

@@ -3,7 +3,7 @@
  * tested against real servers on loopback: an SMTP server (smtp-server) and node:http endpoints for
  * the Slack-compatible and the signed generic webhook.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,8 @@ import { deliverAlert, verifyAlertWebhook, type AlertChannelInput } from '../../
 import { AuthError } from '../../src/errors.js';
 import { applyPlan, FileJournal, formatNotificationEmail, parseRuleSet, planProvisioning, type RuleSetInput } from '../../src/provisioning/index.js';
 import { emp, ev, loadExample, recordingHandlers, snap } from '../provisioning/helpers.js';
+import { main } from '../../src/cli/main.js';
+import { captureIo } from '../helpers/cli.js';
 
 const NOW = new Date('2025-03-02T12:00:00Z');
 const fast = { retryDelay: { minMs: 1, maxMs: 5 } };
@@ -273,6 +275,22 @@ describe('alert delivery from applyPlan', () => {
     expect(out.find((o) => o.channel === 's')).toMatchObject({ status: 'failed', attempts: 1, error: 'slack: environment variable ORGSYNC_NOT_SET is not set' });
     expect(out.find((o) => o.channel === 'm')).toMatchObject({ status: 'failed', attempts: 2 });
     expect(out.find((o) => o.channel === 'm')!.error).toMatch(/ECONNREFUSED/);
+  });
+
+  it('orgsync apply --rules delivers to the rule set channels with secrets from the environment', async () => {
+    const rs = ruleSet();
+    const p = plan(rs);
+    const planFile = join(dir, 'cli-plan.json');
+    const rulesFile = join(dir, 'cli-rules.json');
+    writeFileSync(planFile, JSON.stringify(p));
+    writeFileSync(rulesFile, JSON.stringify({ ...rs, policy: { ...rs.policy } }));
+    const cap = captureIo(env());
+    expect(await main(['apply', planFile, '--rules', rulesFile, '--now', NOW.toISOString()], cap.io)).toBe(0);
+    expect(cap.errText()).toContain('alert digest -> it-mail (email): sent');
+    expect(cap.errText()).toContain('alert digest -> siem (webhook): sent');
+    expect(mails).toHaveLength(1);
+    expect((await simpleParser(mails[0]!.raw)).subject).toMatch(/^\[orgsync\] \d+ access change/);
+    expect(secretsIn(readFileSync(join(dir, 'cli-plan.journal.json'), 'utf8'))).toEqual([]);
   });
 
   it('the rule set schema checks channels: env names only, known types, unique ids', () => {
