@@ -11,16 +11,17 @@ const DEPTS = [
 ] as const;
 
 /** A company of `n` people under one CEO: department heads, then teams of 8 under each manager. */
-export function company(n: number, o: { takenAt?: string } = {}): OrgSnapshot {
+export function company(n: number, o: { takenAt?: string; flat?: boolean } = {}): OrgSnapshot {
   const people = [emp('ceo', { firstName: 'Ada', lastName: 'Chief', displayName: 'Ada Chief', jobTitle: 'CEO', groupIds: [] })];
   DEPTS.forEach(([gid, name], i) => {
     people.push(emp(`head-${i}`, { firstName: name, displayName: `${name} Head`, jobTitle: `${name} Manager`, managerId: 'ceo', groupIds: [gid] }));
   });
+  const byDept = new Map<string, typeof people>(DEPTS.map(([gid], i) => [gid, [people[1 + i]!]]));
   for (let i = people.length; i < n; i++) {
     const d = i % DEPTS.length;
     const [gid, name] = DEPTS[d]!;
-    const sameDept = people.filter((p) => p.groupIds[0] === gid);
-    const manager = sameDept[Math.floor((sameDept.length - 1) / 8)] ?? people[1 + d]!;
+    const sameDept = byDept.get(gid)!;
+    const manager = o.flat ? people[1 + d]! : (sameDept[Math.floor((sameDept.length - 1) / 8)] ?? people[1 + d]!);
     const isManager = sameDept.length % 8 === 0;
     people.push(
       emp(`e${i}`, {
@@ -31,6 +32,7 @@ export function company(n: number, o: { takenAt?: string } = {}): OrgSnapshot {
         groupIds: [gid],
       }),
     );
+    sameDept.push(people[people.length - 1]!);
   }
   return snap(people, { takenAt: o.takenAt ?? '2025-03-01T12:00:00Z' });
 }
@@ -55,10 +57,10 @@ export const RULES = {
 };
 
 /** previous.json (n people), current.json (3 terminated, 1 hired), rules.json in a temp folder. */
-export function studioFiles(n = 40): { dir: string; snapshot: string; previous: string; rules: string } {
+export function studioFiles(n = 40, o: { flat?: boolean } = {}): { dir: string; snapshot: string; previous: string; rules: string } {
   const dir = mkdtempSync(join(tmpdir(), 'orgsync-studio-'));
-  const previous = company(n, { takenAt: '2025-03-01T12:00:00Z' });
-  const current = company(n + 1, { takenAt: '2025-03-02T12:00:00Z' });
+  const previous = company(n, { takenAt: '2025-03-01T12:00:00Z', ...o });
+  const current = company(n + 1, { takenAt: '2025-03-02T12:00:00Z', ...o });
   for (const id of [`e${n - 1}`, `e${n - 2}`, `e${n - 3}`]) {
     const p = current.employees.find((e) => e.id === id)!;
     Object.assign(p, { employmentStatus: 'TERMINATED', employmentStatusRaw: 'Inactive', terminationDate: '2025-03-01' });

@@ -11,6 +11,7 @@ import { ValidationError } from '../../src/errors.js';
 import { loadRuleSet, parseRuleSet } from '../../src/provisioning/rules.js';
 import { startStudio, type RunningStudio } from '../../src/studio/index.js';
 import { RULES, studioFiles } from './helpers.js';
+import { ORG_PAGE_SIZE } from '../../src/studio/org.js';
 
 const CHROMIUM = process.env.ORGSYNC_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE = existsSync(CHROMIUM);
@@ -76,7 +77,7 @@ describe('orgsync studio in headless Chromium', () => {
     await open(page);
 
     // Loaded: org chart, departments with counts, per-person sentences with the rules behind them.
-    await expect.poll(() => page.locator('#dept-list').textContent()).toContain('Engineering (13)');
+    await expect.poll(() => page.locator('#dept-list').textContent()).toContain('Engineering (12)');
     await expect.poll(() => person(page, 'head-0').textContent()).toBe(
       'Engineering Head → role admin, groups eng-managers, engineering because rules engineering, engineering-managers',
     );
@@ -171,5 +172,38 @@ describe('orgsync studio in headless Chromium', () => {
     `);
     expect(unnamed).toEqual([]);
     await page.close();
+  }, T);
+});
+
+describe('orgsync studio with 10,000 people', () => {
+  it('renders one page of the tree at a time and keeps the DOM small', async (ctx) => {
+    if (!HAVE) return ctx.skip(SKIP);
+    const big = studioFiles(10_000, { flat: true });
+    const s = await startStudio({ snapshot: big.snapshot, previous: big.previous, rules: big.rules, now: () => new Date('2025-03-02T13:00:00Z') });
+    const page = await browser!.newPage({ viewport: { width: 1366, height: 800 } });
+    try {
+      await page.goto(s.url);
+      await page.waitForSelector('body[data-ready=true]', { timeout: 30_000 });
+      await expect.poll(() => page.locator('#preview-status').textContent(), { timeout: 30_000 }).toContain('of 9998 people');
+      await page.locator('#org-tree li[data-id="ceo"] > .node > button.toggle').click();
+      // Every engineer reports to the head of Engineering: 3,331 direct reports, shown 100 at a time.
+      expect(await page.locator('#org-tree li[data-id="head-0"] > .node .count').textContent()).toBe('3331 / 3331');
+      await page.locator('#org-tree li[data-id="head-0"] > .node > button.toggle').click();
+      const kids = page.locator('#org-tree li[data-id="head-0"] > ul > li[data-id]');
+      await expect.poll(() => kids.count()).toBe(ORG_PAGE_SIZE);
+      const more = page.locator('#org-tree li[data-id="head-0"] > ul > li.more > button');
+      expect(await more.textContent()).toBe('Show more (3231 left)');
+      await more.click();
+      await expect.poll(() => kids.count()).toBe(2 * ORG_PAGE_SIZE);
+      const nodes = await page.evaluate('document.querySelectorAll("*").length');
+      expect(nodes).toBeLessThan(5_000);
+      expect(await page.locator('#people-preview > li[data-id]').count()).toBe(200);
+      await page.fill('#org-search', 'Person9990 ');
+      await expect.poll(() => page.locator('#org-results').textContent()).toContain('1 match');
+    } finally {
+      await page.close();
+      await s.close();
+      rmSync(big.dir, { recursive: true, force: true });
+    }
   }, T);
 });
