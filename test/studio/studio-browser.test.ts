@@ -4,7 +4,7 @@
  * on its field (worded exactly as loadRuleSet reports it), save, reload.
  * Skipped with a message when Chromium is absent outside CI; fails in CI.
  */
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
@@ -172,6 +172,28 @@ describe('orgsync studio in headless Chromium', () => {
     `);
     expect(unnamed).toEqual([]);
     await page.close();
+  }, T);
+});
+
+describe('orgsync studio with a broken rules file', () => {
+  it('shows why and offers no way to overwrite it', async (ctx) => {
+    if (!HAVE) return ctx.skip(SKIP);
+    const f = studioFiles(10);
+    writeFileSync(f.rules, '{ "version": 1, "rules": [ ');
+    const s = await startStudio({ snapshot: f.snapshot, rules: f.rules });
+    const page = await browser!.newPage();
+    try {
+      await page.goto(s.url);
+      await page.waitForSelector('body[data-ready=true]');
+      expect(await page.locator('#error-summary').textContent()).toContain('rule set is not valid JSON');
+      expect(await page.locator('#save').isDisabled()).toBe(true);
+      expect(await page.locator('#editor').innerHTML()).toBe('');
+    } finally {
+      await page.close();
+      await s.close();
+    }
+    expect(readFileSync(f.rules, 'utf8')).toBe('{ "version": 1, "rules": [ ');
+    rmSync(f.dir, { recursive: true, force: true });
   }, T);
 });
 

@@ -238,10 +238,21 @@
     var dl = $('dept-list');
     st.departments.forEach(function (d) { dl.appendChild(el('li', null, d.department + ' (' + d.people + ')')); });
     loadChildren($('org-tree'), null, 0);
+    if (!st.rules || typeof st.rules !== 'object' || Array.isArray(st.rules)) {
+      // Not a JSON object: never replace the file with an empty rule set. Fix it by hand, then reload.
+      var s = $('error-summary');
+      s.appendChild(el('p', null, 'The rules file cannot be edited here until it is a JSON object:'));
+      var ul = el('ul');
+      st.issues.forEach(function (i) { ul.appendChild(el('li', null, i.text)); });
+      s.appendChild(ul);
+      s.hidden = false;
+      document.body.setAttribute('data-ready', 'true');
+      return;
+    }
     window.JSONEditor.defaults.options.iconlib = null;
     editor = new window.JSONEditor($('editor'), {
       schema: st.schema,
-      startval: st.rules || { version: 1, rules: [] },
+      startval: st.rules,
       theme: 'html',
       show_errors: 'never',
       display_required_only: true,
