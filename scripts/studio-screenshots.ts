@@ -9,11 +9,24 @@ import { startStudio } from '../src/studio/index.js';
 import { studioFiles } from '../test/studio/helpers.js';
 
 const CHROMIUM = process.env.ORGSYNC_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 async function main(): Promise<void> {
   const f = studioFiles(240);
-  const studio = await startStudio({ snapshot: f.snapshot, previous: f.previous, rules: f.rules, now: () => new Date('2025-03-02T13:00:00Z') });
+  const studio = await startStudio({
+    snapshot: f.snapshot,
+    previous: f.previous,
+    rules: f.rules,
+    now: () => new Date('2025-03-02T13:00:00Z'),
+  });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
@@ -25,7 +38,9 @@ async function main(): Promise<void> {
     await page.waitForSelector('#org-tree li[data-id="head-0"] > ul > li');
     await page.screenshot({ path: 'docs/images/studio-overview.png' });
 
-    await page.evaluate(`document.getElementById('preview-panel').scrollTo(0, document.getElementById('plan').offsetTop - 420)`);
+    await page.evaluate(
+      `document.getElementById('preview-panel').scrollTo(0, document.getElementById('plan').offsetTop - 420)`,
+    );
     await page.screenshot({ path: 'docs/images/studio-plan.png' });
 
     const id = page.locator('[data-schemapath="root.rules.0.id"] input').first();

@@ -70,9 +70,15 @@ function need(env: Record<string, string | undefined>, name: string, what: strin
   return v;
 }
 
-async function sendEmail(c: EmailChannel, n: AlertNotification, env: Record<string, string | undefined>, timeoutMs: number): Promise<string> {
+async function sendEmail(
+  c: EmailChannel,
+  n: AlertNotification,
+  env: Record<string, string | undefined>,
+  timeoutMs: number,
+): Promise<string> {
   const to = c.to?.length ? c.to : n.recipients;
-  if (!to.length) throw new DeliveryError('email: no recipients (set "to" on the channel or notifications.recipients)', false);
+  if (!to.length)
+    throw new DeliveryError('email: no recipients (set "to" on the channel or notifications.recipients)', false);
   const user = c.smtp.user ?? (c.smtp.userEnv ? need(env, c.smtp.userEnv, 'email') : undefined);
   const pass = c.smtp.passwordEnv ? need(env, c.smtp.passwordEnv, 'email') : undefined;
   // Loaded on first use: importing orgsync does not load the mailer.
@@ -90,8 +96,15 @@ async function sendEmail(c: EmailChannel, n: AlertNotification, env: Record<stri
   });
   try {
     const mail = formatNotificationEmail(n);
-    const info = await transport.sendMail({ from: c.from, to: [...to], subject: mail.subject, text: mail.text, html: mail.html });
-    if (info.rejected?.length && !info.accepted?.length) throw new DeliveryError(`email: all recipients rejected`, false);
+    const info = await transport.sendMail({
+      from: c.from,
+      to: [...to],
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+    });
+    if (info.rejected?.length && !info.accepted?.length)
+      throw new DeliveryError(`email: all recipients rejected`, false);
     return String(info.messageId ?? '');
   } catch (e) {
     if (e instanceof DeliveryError) throw e;
@@ -103,19 +116,41 @@ async function sendEmail(c: EmailChannel, n: AlertNotification, env: Record<stri
   }
 }
 
-async function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number, what: string): Promise<string> {
+async function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  what: string,
+): Promise<string> {
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'User-Agent': 'orgsync-alerts', ...headers }, body, signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'User-Agent': 'orgsync-alerts', ...headers },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'error',
+    });
   } catch (e) {
     throw new DeliveryError(`${what}: ${errorMessage(e)}`, true);
   }
   const text = (await res.text().catch(() => '')).slice(0, 200);
   if (res.ok) return `HTTP ${res.status}`;
-  throw new DeliveryError(`${what}: HTTP ${res.status}${text ? ` ${text}` : ''}`, res.status >= 500 || res.status === 408 || res.status === 429);
+  throw new DeliveryError(
+    `${what}: HTTP ${res.status}${text ? ` ${text}` : ''}`,
+    res.status >= 500 || res.status === 408 || res.status === 429,
+  );
 }
 
-async function sendOnce(c: AlertChannel, n: AlertNotification, deliveryId: string, env: Record<string, string | undefined>, timeoutMs: number, now: Date): Promise<string> {
+async function sendOnce(
+  c: AlertChannel,
+  n: AlertNotification,
+  deliveryId: string,
+  env: Record<string, string | undefined>,
+  timeoutMs: number,
+  now: Date,
+): Promise<string> {
   switch (c.type) {
     case 'email':
       return sendEmail(c, n, env, timeoutMs);
@@ -128,7 +163,13 @@ async function sendOnce(c: AlertChannel, n: AlertNotification, deliveryId: strin
       const url = need(env, w.urlEnv, 'webhook');
       const secret = need(env, w.secretEnv, 'webhook');
       const body = JSON.stringify(webhookEnvelope(n, deliveryId));
-      return post(url, body, { ...signAlertWebhook(body, secret, now), [DELIVERY_HEADER]: deliveryId }, timeoutMs, 'webhook');
+      return post(
+        url,
+        body,
+        { ...signAlertWebhook(body, secret, now), [DELIVERY_HEADER]: deliveryId },
+        timeoutMs,
+        'webhook',
+      );
     }
   }
 }
@@ -137,7 +178,13 @@ async function sendOnce(c: AlertChannel, n: AlertNotification, deliveryId: strin
  * Deliver one notification to one channel with retries. `deliveryId` is stable across re-runs (the
  * generic webhook sends it as `X-Orgsync-Delivery` so receivers can drop duplicates).
  */
-export async function deliverToChannel(channel: AlertChannel, index: number, n: AlertNotification, deliveryId: string, opts: Omit<AlertDeliveryOptions, 'channels'> = {}): Promise<DeliveryOutcome> {
+export async function deliverToChannel(
+  channel: AlertChannel,
+  index: number,
+  n: AlertNotification,
+  deliveryId: string,
+  opts: Omit<AlertDeliveryOptions, 'channels'> = {},
+): Promise<DeliveryOutcome> {
   const env = opts.env ?? process.env;
   const redactor = channelSecrets([channel], env);
   const kind: AlertKind = n.kind === 'safety_alert' ? 'safety_alert' : 'digest';
@@ -148,7 +195,14 @@ export async function deliverToChannel(channel: AlertChannel, index: number, n: 
       async () => {
         attempts++;
         try {
-          return await sendOnce(channel, n, deliveryId, env, opts.timeoutMs ?? 15_000, (opts.now ?? (() => new Date()))());
+          return await sendOnce(
+            channel,
+            n,
+            deliveryId,
+            env,
+            opts.timeoutMs ?? 15_000,
+            (opts.now ?? (() => new Date()))(),
+          );
         } catch (e) {
           if (e instanceof DeliveryError && !e.retryable) throw new AbortError(e.message);
           throw e instanceof Error ? e : new Error(String(e));
@@ -170,8 +224,14 @@ export async function deliverToChannel(channel: AlertChannel, index: number, n: 
 }
 
 /** Deliver a digest or safety alert to every channel that wants it (in parallel). Never throws. */
-export async function deliverAlert(n: AlertNotification, opts: AlertDeliveryOptions, deliveryId = `${n.kind}:${n.planId}:${n.createdAt}`): Promise<DeliveryOutcome[]> {
+export async function deliverAlert(
+  n: AlertNotification,
+  opts: AlertDeliveryOptions,
+  deliveryId = `${n.kind}:${n.planId}:${n.createdAt}`,
+): Promise<DeliveryOutcome[]> {
   const kind: AlertKind = n.kind === 'safety_alert' ? 'safety_alert' : 'digest';
-  const jobs = opts.channels.map((c, i) => (channelWants(c, kind) ? deliverToChannel(c, i, n, `${deliveryId}:${channelId(c, i)}`, opts) : null)).filter((j): j is Promise<DeliveryOutcome> => j !== null);
+  const jobs = opts.channels
+    .map((c, i) => (channelWants(c, kind) ? deliverToChannel(c, i, n, `${deliveryId}:${channelId(c, i)}`, opts) : null))
+    .filter((j): j is Promise<DeliveryOutcome> => j !== null);
   return Promise.all(jobs);
 }

@@ -7,7 +7,13 @@
  */
 import type { Journal } from '../provisioning/journal.js';
 import { canonicalJson, errorMessage, sha256Hex } from '../provisioning/util.js';
-import { channelId, channelWants, deliverToChannel, type AlertDeliveryOptions, type DeliveryOutcome } from './deliver.js';
+import {
+  channelId,
+  channelWants,
+  deliverToChannel,
+  type AlertDeliveryOptions,
+  type DeliveryOutcome,
+} from './deliver.js';
 import type { AlertNotification } from './render.js';
 
 export function deliveryKey(notificationKey: string, channel: string): string {
@@ -35,12 +41,20 @@ export async function deliverJournaled(
       try {
         await journal.markStarted(key);
       } catch (e) {
-        out.push({ channel: id, type: c.type, kind, status: 'failed', attempts: 0, error: `not sent: journal: ${errorMessage(e)}` });
+        out.push({
+          channel: id,
+          type: c.type,
+          kind,
+          status: 'failed',
+          attempts: 0,
+          error: `not sent: journal: ${errorMessage(e)}`,
+        });
         return;
       }
       const r = await deliverToChannel(c, i, n, key, opts);
       try {
-        if (r.status === 'sent') await journal.markDone(key, { channel: id, kind, ...(r.detail ? { detail: r.detail } : {}) });
+        if (r.status === 'sent')
+          await journal.markDone(key, { channel: id, kind, ...(r.detail ? { detail: r.detail } : {}) });
         else await journal.markFailed(key, r.error ?? 'failed');
       } catch (e) {
         r.error = `${r.error ? `${r.error}; ` : ''}journal: ${errorMessage(e)}`;

@@ -24,12 +24,18 @@ export function slackPayload(n: AlertNotification): { text: string; blocks: unkn
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: headline.slice(0, 150), emoji: true } },
       { type: 'section', text: { type: 'mrkdwn', text: '```' + mrkdwn(body).replace(/```/g, "'''") + '```' } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `plan \`${mrkdwn(n.planId)}\` · ${mrkdwn(n.createdAt)}` }] },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `plan \`${mrkdwn(n.planId)}\` · ${mrkdwn(n.createdAt)}` }],
+      },
     ],
   };
 }
 
-export function webhookEnvelope(n: AlertNotification, deliveryId: string): { type: string; id: string; createdAt: string; planId: string; subject: string; data: AlertNotification } {
+export function webhookEnvelope(
+  n: AlertNotification,
+  deliveryId: string,
+): { type: string; id: string; createdAt: string; planId: string; subject: string; data: AlertNotification } {
   return {
     type: n.kind === 'safety_alert' ? 'orgsync.safety_alert' : 'orgsync.digest',
     id: deliveryId,

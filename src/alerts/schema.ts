@@ -5,8 +5,12 @@
  */
 import { z } from 'zod';
 
-const EnvNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'expected an environment variable name (letters, digits, "_")');
-const ChannelIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'channel ids use letters, digits, "_", "-", "." (max 64)');
+const EnvNameSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'expected an environment variable name (letters, digits, "_")');
+const ChannelIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'channel ids use letters, digits, "_", "-", "." (max 64)');
 export const AlertKindSchema = z.enum(['digest', 'safety_alert']);
 export type AlertKind = z.infer<typeof AlertKindSchema>;
 
@@ -52,18 +56,25 @@ export const WebhookChannelSchema = z.strictObject({
   secretEnv: EnvNameSchema,
 });
 
-export const AlertChannelSchema = z.discriminatedUnion('type', [EmailChannelSchema, SlackChannelSchema, WebhookChannelSchema]);
+export const AlertChannelSchema = z.discriminatedUnion('type', [
+  EmailChannelSchema,
+  SlackChannelSchema,
+  WebhookChannelSchema,
+]);
 export type AlertChannel = z.infer<typeof AlertChannelSchema>;
 export type AlertChannelInput = z.input<typeof AlertChannelSchema>;
 export type EmailChannel = z.infer<typeof EmailChannelSchema>;
 export type SlackChannel = z.infer<typeof SlackChannelSchema>;
 export type WebhookChannel = z.infer<typeof WebhookChannelSchema>;
 
-export const AlertChannelsSchema = z.array(AlertChannelSchema).default([]).superRefine((chs, ctx) => {
-  const seen = new Set<string>();
-  chs.forEach((c, i) => {
-    const id = c.id ?? `${c.type}-${i}`;
-    if (seen.has(id)) ctx.addIssue({ code: 'custom', message: `duplicate channel id "${id}"`, path: [i, 'id'] });
-    seen.add(id);
+export const AlertChannelsSchema = z
+  .array(AlertChannelSchema)
+  .default([])
+  .superRefine((chs, ctx) => {
+    const seen = new Set<string>();
+    chs.forEach((c, i) => {
+      const id = c.id ?? `${c.type}-${i}`;
+      if (seen.has(id)) ctx.addIssue({ code: 'custom', message: `duplicate channel id "${id}"`, path: [i, 'id'] });
+      seen.add(id);
+    });
   });
-});

@@ -12,15 +12,25 @@ export async function studioCommand(args: ParsedArgs, io: Io, opts: { signal?: A
   const snapshot = flag(args, 'snapshot');
   const rules = flag(args, 'rules');
   if (!snapshot || !rules) {
-    io.stderr('orgsync studio: usage: orgsync studio --snapshot S.json [--previous P.json] --rules R.json [--port P]\n');
+    io.stderr(
+      'orgsync studio: usage: orgsync studio --snapshot S.json [--previous P.json] --rules R.json [--port P]\n',
+    );
     return 2;
   }
   const previous = flag(args, 'previous');
   const portRaw = flag(args, 'port');
   const port = portRaw === undefined ? 0 : (coerce('port', 'number', portRaw) as number);
   const nowFlag = flag(args, 'now');
-  const studio = await startStudio({ snapshot, rules, port, ...(previous ? { previous } : {}), ...(nowFlag ? { now: () => new Date(nowFlag) } : {}) });
-  io.stdout(`orgsync studio: open ${studio.url}\n(loopback only; the token in the URL guards every request. Ctrl-C to stop.)\n`);
+  const studio = await startStudio({
+    snapshot,
+    rules,
+    port,
+    ...(previous ? { previous } : {}),
+    ...(nowFlag ? { now: () => new Date(nowFlag) } : {}),
+  });
+  io.stdout(
+    `orgsync studio: open ${studio.url}\n(loopback only; the token in the URL guards every request. Ctrl-C to stop.)\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     if (opts.signal) opts.signal.addEventListener('abort', stop, { once: true });

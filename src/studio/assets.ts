@@ -25,7 +25,12 @@ let dirCache: string | null = null;
 export function studioAssetsDir(): string {
   if (dirCache) return dirCache;
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, 'studio-assets'), join(here, 'assets'), join(here, '..', 'studio-assets'), join(here, '..', 'src', 'studio', 'assets')];
+  const candidates = [
+    join(here, 'studio-assets'),
+    join(here, 'assets'),
+    join(here, '..', 'studio-assets'),
+    join(here, '..', 'src', 'studio', 'assets'),
+  ];
   const found = candidates.find((d) => existsSync(join(d, 'studio.js')));
   if (!found) throw new Error(`orgsync studio: assets not found (looked in ${candidates.join(', ')})`);
   return (dirCache = found);

@@ -31,7 +31,10 @@ export interface OrgIndex {
   departments: Array<{ department: string; people: number }>;
   children(parent: string | null, offset?: number, limit?: number): OrgPage;
   /** People whose name, title, email, department or id contains `q`, each with the chain of command down to them. */
-  search(q: string, limit?: number): { total: number; results: Array<OrgNodeView & { chain: Array<{ id: string; name: string }> }> };
+  search(
+    q: string,
+    limit?: number,
+  ): { total: number; results: Array<OrgNodeView & { chain: Array<{ id: string; name: string }> }> };
 }
 
 export const ORG_PAGE_SIZE = 100;
@@ -55,7 +58,15 @@ export function buildOrgIndex(snapshot: OrgSnapshot): OrgIndex {
   }
   const view = (id: string): OrgNodeView => {
     const n = chart.nodes.get(id)!;
-    return { id, name: n.name, title: n.title, department: n.department, status: n.employmentStatus, span: n.span, size: size.get(id) ?? 0 };
+    return {
+      id,
+      name: n.name,
+      title: n.title,
+      department: n.department,
+      status: n.employmentStatus,
+      span: n.span,
+      size: size.get(id) ?? 0,
+    };
   };
   const depts = new Map<string, number>();
   for (const n of chart.nodes.values()) {
@@ -63,11 +74,17 @@ export function buildOrgIndex(snapshot: OrgSnapshot): OrgIndex {
     depts.set(d, (depts.get(d) ?? 0) + 1);
   }
   const haystack = new Map<string, string>();
-  for (const n of chart.nodes.values()) haystack.set(n.id, `${n.name}\n${n.title ?? ''}\n${n.workEmail ?? ''}\n${n.department ?? ''}\n${n.id}`.toLowerCase());
+  for (const n of chart.nodes.values())
+    haystack.set(
+      n.id,
+      `${n.name}\n${n.title ?? ''}\n${n.workEmail ?? ''}\n${n.department ?? ''}\n${n.id}`.toLowerCase(),
+    );
   return {
     chart,
     people: chart.nodes.size,
-    departments: [...depts.entries()].map(([department, people]) => ({ department, people })).sort((a, b) => (a.department < b.department ? -1 : a.department > b.department ? 1 : 0)),
+    departments: [...depts.entries()]
+      .map(([department, people]) => ({ department, people }))
+      .sort((a, b) => (a.department < b.department ? -1 : a.department > b.department ? 1 : 0)),
     children(parent, offset = 0, limit = ORG_PAGE_SIZE) {
       const ids = parent === null ? chart.roots : (chart.nodes.get(parent)?.directReports ?? []);
       const lim = Math.max(1, Math.min(limit, 500));

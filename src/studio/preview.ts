@@ -99,9 +99,18 @@ export function personPreview(rules: RuleSet, e: Employee, ctx: RuleContext): Pe
       : null,
     sentence: '',
   };
-  const parts = [p.role ? `role ${p.role}` : null, list('licenses', p.licenses), list('groups', p.groups), list('permissions', p.permissions)].filter(Boolean);
+  const parts = [
+    p.role ? `role ${p.role}` : null,
+    list('licenses', p.licenses),
+    list('groups', p.groups),
+    list('permissions', p.permissions),
+  ].filter(Boolean);
   const because =
-    p.source === 'rules' ? `because rule${p.ruleIds.length === 1 ? '' : 's'} ${p.ruleIds.join(', ')}` : p.source === 'defaults' ? 'from the default entitlements (no rule matches)' : '';
+    p.source === 'rules'
+      ? `because rule${p.ruleIds.length === 1 ? '' : 's'} ${p.ruleIds.join(', ')}`
+      : p.source === 'defaults'
+        ? 'from the default entitlements (no rule matches)'
+        : '';
   p.sentence =
     p.source === 'no_account'
       ? `${p.name} → no account (no rule matches)`
@@ -110,7 +119,11 @@ export function personPreview(rules: RuleSet, e: Employee, ctx: RuleContext): Pe
 }
 
 /** Who gets what under `rules` in `snapshot` (terminated people are left out: they get nothing). */
-export function accessPreview(rules: RuleSet, snapshot: OrgSnapshot, opts: { query?: string; limit?: number; department?: string } = {}): AccessPreview {
+export function accessPreview(
+  rules: RuleSet,
+  snapshot: OrgSnapshot,
+  opts: { query?: string; limit?: number; department?: string } = {},
+): AccessPreview {
   const ctx = createRuleContext(snapshot);
   const limit = Math.max(1, Math.min(opts.limit ?? 200, 1000));
   const q = (opts.query ?? '').trim().toLowerCase();
@@ -150,8 +163,17 @@ export function accessPreview(rules: RuleSet, snapshot: OrgSnapshot, opts: { que
 const MAX_PLAN_LINES = 500;
 
 /** The dry-run plan between two snapshots under `rules`, with the safety stop as `applyPlan` would see it. */
-export function planPreview(rules: RuleSet, previous: OrgSnapshot | null, current: OrgSnapshot, now: Date = new Date()): PlanPreview {
-  if (!previous) return { available: false, reason: 'No previous snapshot: start the studio with --previous P.json to see the plan.' };
+export function planPreview(
+  rules: RuleSet,
+  previous: OrgSnapshot | null,
+  current: OrgSnapshot,
+  now: Date = new Date(),
+): PlanPreview {
+  if (!previous)
+    return {
+      available: false,
+      reason: 'No previous snapshot: start the studio with --previous P.json to see the plan.',
+    };
   const changes = diffSnapshots(previous, current, { now });
   const plan: ProvisioningPlan = planProvisioning(changes, rules, { previous, current, now });
   const actions = planActions(plan);

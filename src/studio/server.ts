@@ -57,12 +57,15 @@ export function validateRulesText(text: string): { ruleSet: RuleSet | null; issu
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
     // Not JSON at all: the message says where the parse failed; the issue line only says "(root): not JSON".
-    if (!e.issues?.length || /not valid JSON/.test(e.message)) return { ruleSet: null, issues: [{ path: '(root)', message: e.message, text: e.message }] };
+    if (!e.issues?.length || /not valid JSON/.test(e.message))
+      return { ruleSet: null, issues: [{ path: '(root)', message: e.message, text: e.message }] };
     return {
       ruleSet: null,
       issues: e.issues.map((text) => {
         const i = text.indexOf(': ');
-        return i > 0 ? { path: text.slice(0, i), message: text.slice(i + 2), text } : { path: '(root)', message: text, text };
+        return i > 0
+          ? { path: text.slice(0, i), message: text.slice(i + 2), text }
+          : { path: '(root)', message: text, text };
       }),
     };
   }
@@ -81,7 +84,13 @@ class HttpError extends Error {
   }
 }
 
-function send(res: ServerResponse, status: number, body: string | Buffer, type: string, extra: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  type: string,
+  extra: Record<string, string> = {},
+): void {
   res.writeHead(status, {
     'Content-Type': type,
     'Cache-Control': 'no-store',
@@ -125,7 +134,12 @@ function rulesTextOf(body: Record<string, unknown>): string {
 }
 
 export function createStudioHandler(options: StudioOptions): StudioHandler {
-  if (!options || typeof options.loadSnapshot !== 'function' || typeof options.loadRules !== 'function' || typeof options.saveRules !== 'function') {
+  if (
+    !options ||
+    typeof options.loadSnapshot !== 'function' ||
+    typeof options.loadRules !== 'function' ||
+    typeof options.saveRules !== 'function'
+  ) {
     throw new TypeError('createStudioHandler needs { loadSnapshot, loadRules, saveRules }');
   }
   const token = options.token ?? null;
@@ -149,7 +163,8 @@ export function createStudioHandler(options: StudioOptions): StudioHandler {
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://studio.invalid');
-    if (options.allowedHosts && !options.allowedHosts.includes(String(req.headers.host ?? ''))) throw new HttpError(403, 'unexpected Host header');
+    if (options.allowedHosts && !options.allowedHosts.includes(String(req.headers.host ?? '')))
+      throw new HttpError(403, 'unexpected Host header');
     if (tokenDigest) {
       const given = url.searchParams.get('token') ?? (req.headers['x-orgsync-studio-token'] as string | undefined);
       if (!given) throw new HttpError(401, 'missing studio token: open the URL printed by `orgsync studio`');
@@ -169,9 +184,15 @@ export function createStudioHandler(options: StudioOptions): StudioHandler {
         }
       }
       const fa = options.frameAncestors ?? "'self'";
-      send(res, 200, studioPage({ token, title: options.title ?? 'orgsync rules studio' }), 'text/html; charset=utf-8', {
-        'Content-Security-Policy': `default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors ${fa}`,
-      });
+      send(
+        res,
+        200,
+        studioPage({ token, title: options.title ?? 'orgsync rules studio' }),
+        'text/html; charset=utf-8',
+        {
+          'Content-Security-Policy': `default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors ${fa}`,
+        },
+      );
       return;
     }
     if (method === 'GET' && path.startsWith('/assets/')) {
@@ -206,7 +227,15 @@ export function createStudioHandler(options: StudioOptions): StudioHandler {
     }
     if (method === 'GET' && path === '/api/org/children') {
       const parent = url.searchParams.get('parent');
-      sendJson(res, 200, d.org.children(parent || null, Number(url.searchParams.get('offset') ?? 0) || 0, Number(url.searchParams.get('limit') ?? 100) || 100));
+      sendJson(
+        res,
+        200,
+        d.org.children(
+          parent || null,
+          Number(url.searchParams.get('offset') ?? 0) || 0,
+          Number(url.searchParams.get('limit') ?? 100) || 100,
+        ),
+      );
       return;
     }
     if (method === 'GET' && path === '/api/org/search') {
@@ -225,7 +254,10 @@ export function createStudioHandler(options: StudioOptions): StudioHandler {
       sendJson(res, 200, {
         valid: true,
         issues,
-        access: accessPreview(ruleSet, d.current, { ...(query ? { query } : {}), ...(department ? { department } : {}) }),
+        access: accessPreview(ruleSet, d.current, {
+          ...(query ? { query } : {}),
+          ...(department ? { department } : {}),
+        }),
         plan: planPreview(ruleSet, d.previous, d.current, now()),
       });
       return;
@@ -242,7 +274,10 @@ export function createStudioHandler(options: StudioOptions): StudioHandler {
       sendJson(res, 200, { saved: true, issues: [] });
       return;
     }
-    throw new HttpError(method === 'GET' || method === 'POST' ? 404 : 405, method === 'GET' || method === 'POST' ? 'not found' : 'method not allowed');
+    throw new HttpError(
+      method === 'GET' || method === 'POST' ? 404 : 405,
+      method === 'GET' || method === 'POST' ? 'not found' : 'method not allowed',
+    );
   };
 
   return (req, res, next) => {

@@ -22,7 +22,10 @@ export async function writeFileAtomicMode(file: string, contents: string, fallba
   } catch {
     // new file
   }
-  const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(
+    path.dirname(abs),
+    `.${path.basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
   const handle = await fs.open(tmp, 'wx', mode);
   try {
     await handle.writeFile(contents);
@@ -45,7 +48,10 @@ export function fileRulesStore(file: string, opts: { private?: boolean } = {}): 
       try {
         return await fs.readFile(file, 'utf8');
       } catch (e) {
-        throw new ConfigError({ message: `Cannot read rules '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`, code: 'rules_unreadable' });
+        throw new ConfigError({
+          message: `Cannot read rules '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`,
+          code: 'rules_unreadable',
+        });
       }
     },
     async saveRules(text: string) {

@@ -13,7 +13,14 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deliverAlert, verifyAlertWebhook, type AlertChannelInput } from '../../src/alerts/index.js';
 import { AuthError } from '../../src/errors.js';
-import { applyPlan, FileJournal, formatNotificationEmail, parseRuleSet, planProvisioning, type RuleSetInput } from '../../src/provisioning/index.js';
+import {
+  applyPlan,
+  FileJournal,
+  formatNotificationEmail,
+  parseRuleSet,
+  planProvisioning,
+  type RuleSetInput,
+} from '../../src/provisioning/index.js';
 import { emp, ev, loadExample, recordingHandlers, snap } from '../provisioning/helpers.js';
 import { main } from '../../src/cli/main.js';
 import { captureIo } from '../helpers/cli.js';
@@ -94,20 +101,31 @@ afterEach(() => {
 });
 
 const CHANNELS: AlertChannelInput[] = [
-  { type: 'email', id: 'it-mail', from: 'orgsync@acme.example', smtp: { host: '127.0.0.1', port: 0, security: 'none', user: 'orgsync', passwordEnv: 'ORGSYNC_SMTP_PASSWORD' } },
+  {
+    type: 'email',
+    id: 'it-mail',
+    from: 'orgsync@acme.example',
+    smtp: { host: '127.0.0.1', port: 0, security: 'none', user: 'orgsync', passwordEnv: 'ORGSYNC_SMTP_PASSWORD' },
+  },
   { type: 'slack', id: 'it-slack', urlEnv: 'ORGSYNC_SLACK_WEBHOOK_URL' },
   { type: 'webhook', id: 'siem', urlEnv: 'ORGSYNC_ALERT_WEBHOOK_URL', secretEnv: 'ORGSYNC_ALERT_WEBHOOK_SECRET' },
 ];
 
 function ruleSet(extra: { thresholds?: Record<string, number>; channels?: AlertChannelInput[] } = {}) {
   const base = loadExample('department-access') as RuleSetInput & { policy?: Record<string, unknown> };
-  const channels = (extra.channels ?? CHANNELS).map((c) => (c.type === 'email' && c.smtp.port === 0 ? { ...c, smtp: { ...c.smtp, port: smtpPort } } : c));
+  const channels = (extra.channels ?? CHANNELS).map((c) =>
+    c.type === 'email' && c.smtp.port === 0 ? { ...c, smtp: { ...c.smtp, port: smtpPort } } : c,
+  );
   return parseRuleSet({
     ...base,
     policy: {
       ...(base.policy ?? {}),
       ...(extra.thresholds ? { thresholds: extra.thresholds } : {}),
-      notifications: { recipients: ['it@acme.example', 'ops@acme.example'], alertRecipients: ['security@acme.example'], channels },
+      notifications: {
+        recipients: ['it@acme.example', 'ops@acme.example'],
+        alertRecipients: ['security@acme.example'],
+        channels,
+      },
     },
   });
 }
@@ -124,7 +142,12 @@ function env(): Record<string, string> {
 /** A hire, a move and `terminations` leavers among 40 people. */
 function plan(rs: ReturnType<typeof ruleSet>, terminations = 1) {
   const fillers = Array.from({ length: 40 }, (_, i) => emp(`f${String(i).padStart(2, '0')}`, { groupIds: ['g-fin'] }));
-  const hire = emp('hana', { firstName: 'Hana', displayName: 'Hana <b>Ito</b>', groupIds: ['g-eng'], startDate: '2025-03-01' });
+  const hire = emp('hana', {
+    firstName: 'Hana',
+    displayName: 'Hana <b>Ito</b>',
+    groupIds: ['g-eng'],
+    startDate: '2025-03-01',
+  });
   const bob0 = emp('bob', { groupIds: ['g-sales'] });
   const bob1 = emp('bob', { groupIds: ['g-eng'] });
   const events = [ev('HIRE', hire), ev('GROUP_CHANGE', bob1, bob0)];
@@ -147,7 +170,12 @@ describe('alert delivery from applyPlan', () => {
     const p = plan(rs);
     const journalFile = join(dir, 'digest.journal.json');
     const { handlers } = recordingHandlers();
-    const res = await applyPlan(p, handlers, { journal: new FileJournal(journalFile), now: NOW, ...fast, alerts: { channels: rs.policy.notifications.channels, env: env(), ...fast } });
+    const res = await applyPlan(p, handlers, {
+      journal: new FileJournal(journalFile),
+      now: NOW,
+      ...fast,
+      alerts: { channels: rs.policy.notifications.channels, env: env(), ...fast },
+    });
     expect(res.failed).toEqual([]);
     expect(res.digest).not.toBeNull();
     expect(res.deliveries.map((d) => [d.channel, d.kind, d.status])).toEqual([
@@ -166,7 +194,10 @@ describe('alert delivery from applyPlan', () => {
     const expected = formatNotificationEmail(res.digest!);
     expect(parsed.subject).toBe(expected.subject);
     expect(parsed.subject).toMatch(/^\[orgsync\] \d+ access changes?/);
-    expect((parsed.to as AddressObject).value.map((a) => a.address).sort()).toEqual(['it@acme.example', 'ops@acme.example']);
+    expect((parsed.to as AddressObject).value.map((a) => a.address).sort()).toEqual([
+      'it@acme.example',
+      'ops@acme.example',
+    ]);
     expect(parsed.text?.trim()).toBe(expected.text.trim());
     expect(parsed.text).toContain('Hana <b>Ito</b>');
     expect(parsed.html).toContain('Hana &lt;b&gt;Ito&lt;/b&gt;');
@@ -182,13 +213,32 @@ describe('alert delivery from applyPlan', () => {
 
     // Generic webhook: signed; verifies with the shared secret, not with another; stale is refused.
     const hook = posts.find((x) => x.path === '/siem')!;
-    const body = verifyAlertWebhook({ rawBody: hook.body, headers: hook.headers, secret: WEBHOOK_SECRET }) as { type: string; planId: string; id: string };
+    const body = verifyAlertWebhook({ rawBody: hook.body, headers: hook.headers, secret: WEBHOOK_SECRET }) as {
+      type: string;
+      planId: string;
+      id: string;
+    };
     expect(body.type).toBe('orgsync.digest');
     expect(body.planId).toBe(p.planId);
     expect(hook.headers['x-orgsync-delivery']).toBe(body.id);
-    expect(() => verifyAlertWebhook({ rawBody: hook.body, headers: hook.headers, secret: 'wrong-secret' })).toThrow(AuthError);
-    expect(() => verifyAlertWebhook({ rawBody: hook.body.replace('orgsync.digest', 'orgsync.digesT'), headers: hook.headers, secret: WEBHOOK_SECRET })).toThrow(/does not match/);
-    expect(() => verifyAlertWebhook({ rawBody: hook.body, headers: hook.headers, secret: WEBHOOK_SECRET, now: new Date(Date.now() + 3600_000) })).toThrow(/away from now/);
+    expect(() => verifyAlertWebhook({ rawBody: hook.body, headers: hook.headers, secret: 'wrong-secret' })).toThrow(
+      AuthError,
+    );
+    expect(() =>
+      verifyAlertWebhook({
+        rawBody: hook.body.replace('orgsync.digest', 'orgsync.digesT'),
+        headers: hook.headers,
+        secret: WEBHOOK_SECRET,
+      }),
+    ).toThrow(/does not match/);
+    expect(() =>
+      verifyAlertWebhook({
+        rawBody: hook.body,
+        headers: hook.headers,
+        secret: WEBHOOK_SECRET,
+        now: new Date(Date.now() + 3600_000),
+      }),
+    ).toThrow(/away from now/);
 
     // Secrets: not in the plan, not in the journal, not in the result.
     expect(secretsIn(JSON.stringify(p))).toEqual([]);
@@ -196,7 +246,12 @@ describe('alert delivery from applyPlan', () => {
     expect(secretsIn(JSON.stringify(res))).toEqual([]);
 
     // A re-run does nothing again and sends nothing again.
-    const again = await applyPlan(p, handlers, { journal: new FileJournal(journalFile), now: NOW, ...fast, alerts: { channels: rs.policy.notifications.channels, env: env(), ...fast } });
+    const again = await applyPlan(p, handlers, {
+      journal: new FileJournal(journalFile),
+      now: NOW,
+      ...fast,
+      alerts: { channels: rs.policy.notifications.channels, env: env(), ...fast },
+    });
     expect(again.done).toEqual([]);
     expect(again.deliveries).toEqual([]);
     expect(mails).toHaveLength(1);
@@ -211,7 +266,12 @@ describe('alert delivery from applyPlan', () => {
     const journal = new FileJournal(join(dir, 'fail.journal.json'));
     const { handlers, calls } = recordingHandlers();
     const e = { ...env(), ORGSYNC_SMTP_PASSWORD: 'wrong-password-000' };
-    const res = await applyPlan(p, handlers, { journal, now: NOW, ...fast, alerts: { channels: rs.policy.notifications.channels, env: e, retries: 3, ...fast } });
+    const res = await applyPlan(p, handlers, {
+      journal,
+      now: NOW,
+      ...fast,
+      alerts: { channels: rs.policy.notifications.channels, env: e, retries: 3, ...fast },
+    });
     expect(res.failed).toEqual([]);
     expect(res.done.length).toBeGreaterThan(0);
     const by = Object.fromEntries(res.deliveries.map((d) => [d.channel, d]));
@@ -225,7 +285,12 @@ describe('alert delivery from applyPlan', () => {
     expect(mails).toHaveLength(0);
     const handlerCalls = calls.length;
     // Re-run: no provisioning action runs twice, nothing is re-sent.
-    const again = await applyPlan(p, handlers, { journal, now: NOW, ...fast, alerts: { channels: rs.policy.notifications.channels, env: env(), ...fast } });
+    const again = await applyPlan(p, handlers, {
+      journal,
+      now: NOW,
+      ...fast,
+      alerts: { channels: rs.policy.notifications.channels, env: env(), ...fast },
+    });
     expect(calls.length).toBe(handlerCalls);
     expect(again.done).toEqual([]);
     expect(posts.filter((x) => x.path === '/siem')).toHaveLength(3);
@@ -237,7 +302,12 @@ describe('alert delivery from applyPlan', () => {
     const journal = new FileJournal(join(dir, 'alert.journal.json'));
     const { handlers, calls } = recordingHandlers();
     script.set('/siem', [500, 500, 500, 500, 500, 500, 500, 500]);
-    const opts = { journal, now: NOW, ...fast, alerts: { channels: rs.policy.notifications.channels, env: env(), retries: 1, ...fast } };
+    const opts = {
+      journal,
+      now: NOW,
+      ...fast,
+      alerts: { channels: rs.policy.notifications.channels, env: env(), retries: 1, ...fast },
+    };
     const res = await applyPlan(p, handlers, opts);
     expect(res.halted).not.toBeNull();
     expect(calls.filter((c) => c.type !== 'notify')).toEqual([]);
@@ -264,15 +334,46 @@ describe('alert delivery from applyPlan', () => {
     expect(mails).toHaveLength(1);
     expect(posts.filter((x) => x.path === SLACK_PATH)).toHaveLength(1);
     const last = posts.filter((x) => x.path === '/siem').at(-1)!;
-    expect((verifyAlertWebhook({ rawBody: last.body, headers: last.headers, secret: WEBHOOK_SECRET }) as { type: string }).type).toBe('orgsync.safety_alert');
+    expect(
+      (verifyAlertWebhook({ rawBody: last.body, headers: last.headers, secret: WEBHOOK_SECRET }) as { type: string })
+        .type,
+    ).toBe('orgsync.safety_alert');
   });
 
   it('an unset environment variable or an unreachable server is a failed delivery with a clear reason', async () => {
-    const rs = ruleSet({ channels: [{ type: 'slack', id: 's', urlEnv: 'ORGSYNC_NOT_SET' }, { type: 'email', id: 'm', from: 'a@b.example', to: ['x@b.example'], smtp: { host: '127.0.0.1', port: 1, security: 'none' } }] });
+    const rs = ruleSet({
+      channels: [
+        { type: 'slack', id: 's', urlEnv: 'ORGSYNC_NOT_SET' },
+        {
+          type: 'email',
+          id: 'm',
+          from: 'a@b.example',
+          to: ['x@b.example'],
+          smtp: { host: '127.0.0.1', port: 1, security: 'none' },
+        },
+      ],
+    });
     const p = plan(rs);
-    const digest = { kind: 'digest' as const, planId: p.planId, createdAt: NOW.toISOString(), recipients: [], counts: {}, items: [] };
-    const out = await deliverAlert(digest, { channels: rs.policy.notifications.channels, env: {}, retries: 1, ...fast, timeoutMs: 2000 });
-    expect(out.find((o) => o.channel === 's')).toMatchObject({ status: 'failed', attempts: 1, error: 'slack: environment variable ORGSYNC_NOT_SET is not set' });
+    const digest = {
+      kind: 'digest' as const,
+      planId: p.planId,
+      createdAt: NOW.toISOString(),
+      recipients: [],
+      counts: {},
+      items: [],
+    };
+    const out = await deliverAlert(digest, {
+      channels: rs.policy.notifications.channels,
+      env: {},
+      retries: 1,
+      ...fast,
+      timeoutMs: 2000,
+    });
+    expect(out.find((o) => o.channel === 's')).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: 'slack: environment variable ORGSYNC_NOT_SET is not set',
+    });
     expect(out.find((o) => o.channel === 'm')).toMatchObject({ status: 'failed', attempts: 2 });
     expect(out.find((o) => o.channel === 'm')!.error).toMatch(/ECONNREFUSED/);
   });
@@ -294,8 +395,17 @@ describe('alert delivery from applyPlan', () => {
   });
 
   it('the rule set schema checks channels: env names only, known types, unique ids', () => {
-    expect(() => ruleSet({ channels: [{ type: 'slack', urlEnv: 'https://hooks.example/x' }] })).toThrow(/channels\.0\.urlEnv: expected an environment variable name/);
+    expect(() => ruleSet({ channels: [{ type: 'slack', urlEnv: 'https://hooks.example/x' }] })).toThrow(
+      /channels\.0\.urlEnv: expected an environment variable name/,
+    );
     expect(() => ruleSet({ channels: [{ type: 'pager' } as never] })).toThrow(/channels\.0/);
-    expect(() => ruleSet({ channels: [{ type: 'slack', id: 'a', urlEnv: 'A' }, { type: 'slack', id: 'a', urlEnv: 'B' }] })).toThrow(/duplicate channel id "a"/);
+    expect(() =>
+      ruleSet({
+        channels: [
+          { type: 'slack', id: 'a', urlEnv: 'A' },
+          { type: 'slack', id: 'a', urlEnv: 'B' },
+        ],
+      }),
+    ).toThrow(/duplicate channel id "a"/);
   });
 });

@@ -10,7 +10,13 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { parseRuleSet } from '../../src/provisioning/rules.js';
-import { accessPreview, buildOrgIndex, createStudioHandler, fileRulesStore, validateRulesText } from '../../src/studio/index.js';
+import {
+  accessPreview,
+  buildOrgIndex,
+  createStudioHandler,
+  fileRulesStore,
+  validateRulesText,
+} from '../../src/studio/index.js';
 import { parseArgs } from '../../src/cli/args.js';
 import { studioCommand } from '../../src/cli/studio.js';
 import { captureIo } from '../helpers/cli.js';
@@ -30,7 +36,9 @@ const saves: string[] = [];
 beforeAll(async () => {
   const app = express();
   // The host app's own auth stands in for the token here.
-  app.use('/settings/studio', (req: Req, res: Res, next: () => void) => (req.headers['x-user'] === 'admin' ? next() : res.status(401).end()));
+  app.use('/settings/studio', (req: Req, res: Res, next: () => void) =>
+    req.headers['x-user'] === 'admin' ? next() : res.status(401).end(),
+  );
   app.use(
     '/settings/studio',
     createStudioHandler({
@@ -51,7 +59,11 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 const H = { 'x-user': 'admin' };
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${base}/${path}`, { method: 'POST', headers: { ...H, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(`${base}/${path}`, {
+    method: 'POST',
+    headers: { ...H, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 describe('createStudioHandler mounted in express', () => {
   it('redirects the mount point to its trailing-slash form and serves page, assets and state', async () => {
@@ -64,9 +76,15 @@ describe('createStudioHandler mounted in express', () => {
     const html = await page.text();
     expect(html).toContain('src="assets/jsoneditor.js"');
     expect(html).not.toMatch(/https?:\/\//); // no CDN, nothing off-origin
-    expect((await fetch(`${base}/assets/jsoneditor.js`, { headers: H })).headers.get('content-type')).toContain('javascript');
+    expect((await fetch(`${base}/assets/jsoneditor.js`, { headers: H })).headers.get('content-type')).toContain(
+      'javascript',
+    );
     expect((await fetch(`${base}/assets/../server.ts`, { headers: H })).status).toBe(404);
-    const state = (await (await fetch(`${base}/api/state`, { headers: H })).json()) as { schema: { definitions: Record<string, unknown> }; people: number; issues: unknown[] };
+    const state = (await (await fetch(`${base}/api/state`, { headers: H })).json()) as {
+      schema: { definitions: Record<string, unknown> };
+      people: number;
+      issues: unknown[];
+    };
     expect(state.people).toBe(60);
     expect(Object.keys(state.schema.definitions)).toContain('Condition');
     expect(state.issues).toEqual([]);
@@ -89,19 +107,34 @@ describe('createStudioHandler mounted in express', () => {
     const body = (await r.json()) as { valid: boolean; issues: Array<{ path: string; message: string; text: string }> };
     expect(body.valid).toBe(false);
     expect(body.issues.map((i) => i.text)).toEqual(expected);
-    expect(body.issues.map((i) => i.path).sort()).toEqual(['policy.thresholds.maxDeprovisionPercent', 'rules.1.when.all.1.pattern', 'rules.2.id']);
+    expect(body.issues.map((i) => i.path).sort()).toEqual([
+      'policy.thresholds.maxDeprovisionPercent',
+      'rules.1.when.all.1.pattern',
+      'rules.2.id',
+    ]);
     // Saving is refused with the same issues; nothing reaches saveRules.
     const s = await post('api/save', { rules: bad });
     expect(s.status).toBe(422);
     expect(saves).toEqual([]);
-    expect(validateRulesText('{nope').issues).toEqual([{ path: '(root)', message: expect.stringMatching(/^rule set is not valid JSON: /), text: expect.stringMatching(/^rule set is not valid JSON: /) }]);
+    expect(validateRulesText('{nope').issues).toEqual([
+      {
+        path: '(root)',
+        message: expect.stringMatching(/^rule set is not valid JSON: /),
+        text: expect.stringMatching(/^rule set is not valid JSON: /),
+      },
+    ]);
   });
 
   it('previews, then saves through the injected saveRules', async () => {
     const edited = structuredClone(RULES) as Record<string, any>;
     edited.rules[2].when.value = 'Finance';
-    const p = (await (await post('api/preview', { rules: edited, query: 'Finance Head' })).json()) as { access: { people: Array<{ sentence: string }> }; plan: { available: boolean } };
-    expect(p.access.people.map((x) => x.sentence)).toEqual(['Finance Head → role member, licenses crm because rule sales']);
+    const p = (await (await post('api/preview', { rules: edited, query: 'Finance Head' })).json()) as {
+      access: { people: Array<{ sentence: string }> };
+      plan: { available: boolean };
+    };
+    expect(p.access.people.map((x) => x.sentence)).toEqual([
+      'Finance Head → role member, licenses crm because rule sales',
+    ]);
     expect(p.plan.available).toBe(false);
     const s = await post('api/save', { rules: edited });
     expect(s.status).toBe(200);
@@ -133,7 +166,9 @@ describe('a 10,000-person org', () => {
     expect(a.total).toBe(10_000);
     expect(a.people).toHaveLength(200);
     expect(a.matchingPeople).toBe(10_000);
-    expect(a.departments.find((d) => d.department === 'Engineering')!.roles).toEqual({ admin: a.departments.find((d) => d.department === 'Engineering')!.people });
+    expect(a.departments.find((d) => d.department === 'Engineering')!.roles).toEqual({
+      admin: a.departments.find((d) => d.department === 'Engineering')!.people,
+    });
   });
 });
 
@@ -158,7 +193,11 @@ describe('orgsync studio (CLI)', () => {
     const f = studioFiles(10);
     const cap = captureIo();
     const ac = new AbortController();
-    const done = studioCommand(parseArgs(['studio', '--snapshot', f.snapshot, '--previous', f.previous, '--rules', f.rules]), cap.io, { signal: ac.signal });
+    const done = studioCommand(
+      parseArgs(['studio', '--snapshot', f.snapshot, '--previous', f.previous, '--rules', f.rules]),
+      cap.io,
+      { signal: ac.signal },
+    );
     await expect.poll(() => cap.text()).toMatch(/open http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32}/);
     const url = /open (\S+)/.exec(cap.text())![1]!;
     expect((await fetch(url)).status).toBe(200);
@@ -166,7 +205,12 @@ describe('orgsync studio (CLI)', () => {
     ac.abort();
     expect(await done).toBe(0);
     expect(await studioCommand(parseArgs(['studio', '--rules', f.rules]), captureIo().io)).toBe(2);
-    await expect(studioCommand(parseArgs(['studio', '--rules', f.rules, '--snapshot', f.snapshot, '--bogus', 'x']), captureIo().io)).rejects.toThrow(/Unknown option --bogus/);
+    await expect(
+      studioCommand(
+        parseArgs(['studio', '--rules', f.rules, '--snapshot', f.snapshot, '--bogus', 'x']),
+        captureIo().io,
+      ),
+    ).rejects.toThrow(/Unknown option --bogus/);
     rmSync(f.dir, { recursive: true, force: true });
   });
 });

@@ -3,7 +3,9 @@
   'use strict';
   var params = new URLSearchParams(location.search);
   var token = params.get('token');
-  var $ = function (id) { return document.getElementById(id); };
+  var $ = function (id) {
+    return document.getElementById(id);
+  };
   var editor = null;
   var lastSaved = '';
   var previewSeq = 0;
@@ -18,7 +20,9 @@
       init.body = JSON.stringify(body);
     }
     return fetch(path, init).then(function (r) {
-      return r.json().then(function (j) { return { status: r.status, body: j }; });
+      return r.json().then(function (j) {
+        return { status: r.status, body: j };
+      });
     });
   }
 
@@ -28,21 +32,37 @@
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
   }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
 
   // ---- org chart: one level at a time, 100 per page --------------------------------------------
   function orgItem(n) {
     var li = el('li', { 'data-id': n.id });
     var row = el('div', { class: 'node' });
     if (n.span > 0) {
-      var b = el('button', { type: 'button', class: 'toggle', 'aria-expanded': 'false', 'aria-label': 'Show the ' + n.span + ' direct reports of ' + n.name }, '▸');
-      b.addEventListener('click', function () { toggle(li, n, b); });
+      var b = el(
+        'button',
+        {
+          type: 'button',
+          class: 'toggle',
+          'aria-expanded': 'false',
+          'aria-label': 'Show the ' + n.span + ' direct reports of ' + n.name,
+        },
+        '▸',
+      );
+      b.addEventListener('click', function () {
+        toggle(li, n, b);
+      });
       row.appendChild(b);
     } else row.appendChild(el('span', { class: 'toggle-spacer', 'aria-hidden': 'true' }));
     row.appendChild(el('span', { class: 'name' }, n.name));
     var meta = [n.title, n.department].filter(Boolean).join(' · ');
     if (meta) row.appendChild(el('span', { class: 'muted' }, ' ' + meta));
-    if (n.span > 0) row.appendChild(el('span', { class: 'count', title: n.span + ' direct, ' + n.size + ' in total' }, n.span + ' / ' + n.size));
+    if (n.span > 0)
+      row.appendChild(
+        el('span', { class: 'count', title: n.span + ' direct, ' + n.size + ' in total' }, n.span + ' / ' + n.size),
+      );
     li.appendChild(row);
     return li;
   }
@@ -50,12 +70,16 @@
     return api('api/org/children?parent=' + encodeURIComponent(parent || '') + '&offset=' + offset).then(function (r) {
       var more = ul.querySelector(':scope > li.more');
       if (more) ul.removeChild(more);
-      r.body.nodes.forEach(function (n) { ul.appendChild(orgItem(n)); });
+      r.body.nodes.forEach(function (n) {
+        ul.appendChild(orgItem(n));
+      });
       var shown = r.body.offset + r.body.nodes.length;
       if (shown < r.body.total) {
         var li = el('li', { class: 'more' });
         var b = el('button', { type: 'button' }, 'Show more (' + (r.body.total - shown) + ' left)');
-        b.addEventListener('click', function () { loadChildren(ul, parent, shown); });
+        b.addEventListener('click', function () {
+          loadChildren(ul, parent, shown);
+        });
         li.appendChild(b);
         ul.appendChild(li);
       }
@@ -72,7 +96,10 @@
     }
     button.setAttribute('aria-expanded', 'true');
     button.textContent = '▾';
-    if (sub) { sub.hidden = false; return Promise.resolve(); }
+    if (sub) {
+      sub.hidden = false;
+      return Promise.resolve();
+    }
     sub = el('ul', { class: 'tree' });
     li.appendChild(sub);
     return loadChildren(sub, n.id, 0);
@@ -83,13 +110,33 @@
     if (!q.trim()) return;
     api('api/org/search?q=' + encodeURIComponent(q)).then(function (r) {
       clear(box);
-      box.appendChild(el('p', { class: 'muted' }, r.body.total + ' match' + (r.body.total === 1 ? '' : 'es') + (r.body.total > r.body.results.length ? ' (first ' + r.body.results.length + ')' : '')));
+      box.appendChild(
+        el(
+          'p',
+          { class: 'muted' },
+          r.body.total +
+            ' match' +
+            (r.body.total === 1 ? '' : 'es') +
+            (r.body.total > r.body.results.length ? ' (first ' + r.body.results.length + ')' : ''),
+        ),
+      );
       var ul = el('ul', { class: 'results' });
       r.body.results.forEach(function (n) {
         var li = el('li');
         li.appendChild(el('strong', null, n.name));
         li.appendChild(el('span', { class: 'muted' }, ' ' + [n.title, n.department].filter(Boolean).join(' · ')));
-        if (n.chain.length > 1) li.appendChild(el('div', { class: 'chain' }, n.chain.map(function (c) { return c.name; }).join(' › ')));
+        if (n.chain.length > 1)
+          li.appendChild(
+            el(
+              'div',
+              { class: 'chain' },
+              n.chain
+                .map(function (c) {
+                  return c.name;
+                })
+                .join(' › '),
+            ),
+          );
         ul.appendChild(li);
       });
       box.appendChild(ul);
@@ -98,8 +145,13 @@
 
   // ---- validation errors on their fields ----------------------------------------------------------
   function clearErrors() {
-    document.querySelectorAll('.field-error').forEach(function (e) { e.parentNode.removeChild(e); });
-    document.querySelectorAll('[aria-invalid="true"]').forEach(function (e) { e.removeAttribute('aria-invalid'); e.removeAttribute('aria-describedby'); });
+    document.querySelectorAll('.field-error').forEach(function (e) {
+      e.parentNode.removeChild(e);
+    });
+    document.querySelectorAll('[aria-invalid="true"]').forEach(function (e) {
+      e.removeAttribute('aria-invalid');
+      e.removeAttribute('aria-describedby');
+    });
     var s = $('error-summary');
     clear(s);
     s.hidden = true;
@@ -116,7 +168,9 @@
     clearErrors();
     if (!issues || !issues.length) return;
     var s = $('error-summary');
-    s.appendChild(el('p', null, issues.length + ' problem' + (issues.length === 1 ? '' : 's') + ' in the rule set (not saved):'));
+    s.appendChild(
+      el('p', null, issues.length + ' problem' + (issues.length === 1 ? '' : 's') + ' in the rule set (not saved):'),
+    );
     var ul = el('ul');
     issues.forEach(function (issue, i) {
       var ed = editorFor(issue.path);
@@ -126,10 +180,17 @@
       var anchor = ed.container;
       if (input && input.parentNode && anchor.contains(input)) input.parentNode.insertBefore(p, input.nextSibling);
       else anchor.insertBefore(p, anchor.firstChild);
-      if (input) { input.setAttribute('aria-invalid', 'true'); input.setAttribute('aria-describedby', id); }
+      if (input) {
+        input.setAttribute('aria-invalid', 'true');
+        input.setAttribute('aria-describedby', id);
+      }
       var li = el('li');
       var a = el('a', { href: '#' + id }, issue.text);
-      a.addEventListener('click', function (ev) { ev.preventDefault(); (input || p).focus(); p.scrollIntoView({ block: 'center' }); });
+      a.addEventListener('click', function (ev) {
+        ev.preventDefault();
+        (input || p).focus();
+        p.scrollIntoView({ block: 'center' });
+      });
       li.appendChild(a);
       ul.appendChild(li);
     });
@@ -148,7 +209,18 @@
       tr.appendChild(el('th', { scope: 'row' }, d.department));
       tr.appendChild(el('td', null, d.people));
       tr.appendChild(el('td', null, d.withAccount));
-      tr.appendChild(el('td', null, Object.keys(d.roles).sort().map(function (k) { return k + ' ' + d.roles[k]; }).join(', ') || '—'));
+      tr.appendChild(
+        el(
+          'td',
+          null,
+          Object.keys(d.roles)
+            .sort()
+            .map(function (k) {
+              return k + ' ' + d.roles[k];
+            })
+            .join(', ') || '—',
+        ),
+      );
       tb.appendChild(tr);
     });
     var ul = $('people-preview');
@@ -158,7 +230,10 @@
       if (p.roleConflict) li.appendChild(el('div', { class: 'muted' }, 'role conflict: ' + p.roleConflict));
       ul.appendChild(li);
     });
-    if (a.matchingPeople > a.people.length) ul.appendChild(el('li', { class: 'muted' }, '… and ' + (a.matchingPeople - a.people.length) + ' more: filter to narrow down.'));
+    if (a.matchingPeople > a.people.length)
+      ul.appendChild(
+        el('li', { class: 'muted' }, '… and ' + (a.matchingPeople - a.people.length) + ' more: filter to narrow down.'),
+      );
     renderPlan(body.plan);
   }
   function renderPlan(plan) {
@@ -171,7 +246,13 @@
       return;
     }
     var s = plan.safety;
-    var status = el('p', { class: s.ok ? 'ok' : 'halt', id: 'safety-status' }, s.ok ? '✓ Within safety thresholds: applying would run.' : '⚠ Safety stop: applying would halt and alert IT/security.');
+    var status = el(
+      'p',
+      { class: s.ok ? 'ok' : 'halt', id: 'safety-status' },
+      s.ok
+        ? '✓ Within safety thresholds: applying would run.'
+        : '⚠ Safety stop: applying would halt and alert IT/security.',
+    );
     safety.appendChild(status);
     if (!s.ok) {
       safety.appendChild(el('p', null, s.message));
@@ -181,8 +262,30 @@
       appr.appendChild(el('pre', null, plan.approval.option));
       safety.appendChild(appr);
     }
-    box.appendChild(el('p', null, 'Plan ' + plan.planId + ': ' + plan.events + ' change event(s) → ' + plan.actions + ' action(s)' +
-      (Object.keys(plan.byType).length ? ' (' + Object.keys(plan.byType).sort().map(function (k) { return k + ' ' + plan.byType[k]; }).join(', ') + ')' : '') + '.'));
+    box.appendChild(
+      el(
+        'p',
+        null,
+        'Plan ' +
+          plan.planId +
+          ': ' +
+          plan.events +
+          ' change event(s) → ' +
+          plan.actions +
+          ' action(s)' +
+          (Object.keys(plan.byType).length
+            ? ' (' +
+              Object.keys(plan.byType)
+                .sort()
+                .map(function (k) {
+                  return k + ' ' + plan.byType[k];
+                })
+                .join(', ') +
+              ')'
+            : '') +
+          '.',
+      ),
+    );
     var ol = el('ol', { class: 'plan-lines' });
     plan.lines.forEach(function (l) {
       var li = el('li');
@@ -200,9 +303,15 @@
     $('preview-status').textContent = 'Updating preview…';
     return api('api/preview', { rules: value, query: $('person-filter').value }).then(function (r) {
       if (seq !== previewSeq) return;
-      if (r.status !== 200) { $('preview-status').textContent = 'Preview failed: ' + (r.body.error || r.status); return; }
+      if (r.status !== 200) {
+        $('preview-status').textContent = 'Preview failed: ' + (r.body.error || r.status);
+        return;
+      }
       showErrors(r.body.issues);
-      if (!r.body.valid) { $('preview-status').textContent = 'Fix the problems in the rules to see the preview.'; return; }
+      if (!r.body.valid) {
+        $('preview-status').textContent = 'Fix the problems in the rules to see the preview.';
+        return;
+      }
       renderPreview(r.body);
     });
   }
@@ -225,25 +334,40 @@
       } else {
         $('save').disabled = false;
         showErrors(r.body.issues || []);
-        $('save-status').textContent = r.body.issues ? 'Not saved: fix the problems listed above.' : 'Not saved: ' + (r.body.error || r.status);
+        $('save-status').textContent = r.body.issues
+          ? 'Not saved: fix the problems listed above.'
+          : 'Not saved: ' + (r.body.error || r.status);
       }
     });
   }
 
   // ---- start ---------------------------------------------------------------------------------------
   api('api/state').then(function (r) {
-    if (r.status !== 200) { $('source').textContent = 'Cannot load: ' + (r.body.error || r.status); return; }
+    if (r.status !== 200) {
+      $('source').textContent = 'Cannot load: ' + (r.body.error || r.status);
+      return;
+    }
     var st = r.body;
-    $('source').textContent = st.company.name + ': ' + st.people + ' people, snapshot ' + st.takenAt + (st.previousTakenAt ? ' (plan from ' + st.previousTakenAt + ')' : '');
+    $('source').textContent =
+      st.company.name +
+      ': ' +
+      st.people +
+      ' people, snapshot ' +
+      st.takenAt +
+      (st.previousTakenAt ? ' (plan from ' + st.previousTakenAt + ')' : '');
     var dl = $('dept-list');
-    st.departments.forEach(function (d) { dl.appendChild(el('li', null, d.department + ' (' + d.people + ')')); });
+    st.departments.forEach(function (d) {
+      dl.appendChild(el('li', null, d.department + ' (' + d.people + ')'));
+    });
     loadChildren($('org-tree'), null, 0);
     if (!st.rules || typeof st.rules !== 'object' || Array.isArray(st.rules)) {
       // Not a JSON object: never replace the file with an empty rule set. Fix it by hand, then reload.
       var s = $('error-summary');
       s.appendChild(el('p', null, 'The rules file cannot be edited here until it is a JSON object:'));
       var ul = el('ul');
-      st.issues.forEach(function (i) { ul.appendChild(el('li', null, i.text)); });
+      st.issues.forEach(function (i) {
+        ul.appendChild(el('li', null, i.text));
+      });
       s.appendChild(ul);
       s.hidden = false;
       document.body.setAttribute('data-ready', 'true');
@@ -274,7 +398,15 @@
   });
   $('save').addEventListener('click', save);
   var ot = null;
-  $('org-search').addEventListener('input', function (e) { clearTimeout(ot); ot = setTimeout(function () { searchOrg(e.target.value); }, 200); });
+  $('org-search').addEventListener('input', function (e) {
+    clearTimeout(ot);
+    ot = setTimeout(function () {
+      searchOrg(e.target.value);
+    }, 200);
+  });
   var pt = null;
-  $('person-filter').addEventListener('input', function () { clearTimeout(pt); pt = setTimeout(preview, 250); });
+  $('person-filter').addEventListener('input', function () {
+    clearTimeout(pt);
+    pt = setTimeout(preview, 250);
+  });
 })();
