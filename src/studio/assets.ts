@@ -94,6 +94,12 @@ export function studioPage(opts: { token: string | null; title: string }): strin
   <section id="editor-panel" class="panel" aria-labelledby="editor-title" tabindex="-1">
     <h2 id="editor-title">Rules</h2>
     <div id="error-summary" class="error-summary" role="alert" hidden></div>
+    <table id="rule-table" class="table rules-table">
+      <caption>Who gets what: one row per rule (edit below; the name jumps to the rule)</caption>
+      <thead><tr><th scope="col">Rule</th><th scope="col">When</th><th scope="col">Role</th><th scope="col">Groups</th><th scope="col">Licenses, permissions</th></tr></thead>
+      <tbody></tbody>
+    </table>
+    <p id="threshold-summary" class="muted"></p>
     <div id="editor"></div>
   </section>
   <section id="preview-panel" class="panel" aria-labelledby="preview-title">

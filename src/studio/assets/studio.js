@@ -198,6 +198,51 @@
     s.hidden = false;
   }
 
+  // ---- rules at a glance: the group -> role table ----------------------------------------------------
+  function describeCond(c) {
+    if (!c || typeof c !== 'object') return '?';
+    if (Array.isArray(c.all)) return c.all.length ? c.all.map(describeCond).join(' and ') : 'everyone';
+    if (Array.isArray(c.any)) return c.any.length ? '(' + c.any.map(describeCond).join(' or ') + ')' : 'nobody';
+    if (c.not) return 'not ' + describeCond(c.not);
+    var a = c.attribute === 'customField' ? c.field || 'customField' : c.attribute;
+    if (c.op === 'equals') return a + ' = ' + c.value;
+    if (c.op === 'in') return a + ' in ' + (c.values || []).join(', ');
+    if (c.op === 'matches') return a + ' ~ /' + c.pattern + '/' + (c.flags || '');
+    if (c.op === 'exists') return c.value === false ? 'no ' + a : a + ' set';
+    return '?';
+  }
+  function renderRuleTable(value) {
+    var tb = $('rule-table').querySelector('tbody');
+    clear(tb);
+    var rules = (value && Array.isArray(value.rules) && value.rules) || [];
+    rules.forEach(function (r, i) {
+      var g = (r && r.grant) || {};
+      var tr = el('tr', r && r.enabled === false ? { class: 'disabled' } : null);
+      var th = el('th', { scope: 'row' });
+      var b = el('button', { type: 'button', class: 'link', 'aria-label': 'Edit rule ' + (r && r.id) }, (r && r.id) || '(no id)');
+      b.addEventListener('click', function () {
+        var box = document.querySelector('[data-schemapath="root.rules.' + i + '"]');
+        if (!box) return;
+        box.scrollIntoView({ block: 'start' });
+        var input = box.querySelector('input, select, textarea');
+        if (input) input.focus();
+      });
+      th.appendChild(b);
+      tr.appendChild(th);
+      tr.appendChild(el('td', null, describeCond(r && r.when)));
+      tr.appendChild(el('td', null, g.role || '—'));
+      tr.appendChild(el('td', null, (g.groups || []).join(', ') || '—'));
+      tr.appendChild(el('td', null, [].concat(g.licenses || [], g.permissions || []).join(', ') || '—'));
+      tb.appendChild(tr);
+    });
+    var t = (value && value.policy && value.policy.thresholds) || {};
+    $('threshold-summary').textContent =
+      'Safety stop above ' + (t.maxDeprovisionPercent !== undefined ? t.maxDeprovisionPercent : 10) + '% or ' +
+      (t.maxDeprovisionCount !== undefined ? t.maxDeprovisionCount : 25) + ' people deprovisioned, or ' +
+      (t.maxPermissionChangePercent !== undefined ? t.maxPermissionChangePercent : 20) + '% of accounts changing permissions' +
+      (t.maxPermissionChangeCount !== undefined ? ' (max ' + t.maxPermissionChangeCount + ')' : '') + ' in one run.';
+  }
+
   // ---- preview ---------------------------------------------------------------------------------------
   function renderPreview(body) {
     var a = body.access;
@@ -318,6 +363,7 @@
   function schedule() {
     if (timer) clearTimeout(timer);
     timer = setTimeout(preview, 250);
+    renderRuleTable(editor.getValue());
     var dirty = JSON.stringify(editor.getValue()) !== lastSaved;
     $('save').disabled = !dirty;
     $('save-status').textContent = dirty ? 'Unsaved changes' : '';
@@ -379,7 +425,7 @@
       startval: st.rules,
       theme: 'html',
       show_errors: 'never',
-      display_required_only: true,
+      show_opt_in: true,
       remove_empty_properties: true,
       disable_edit_json: false,
       disable_properties: false,
@@ -390,6 +436,7 @@
     });
     editor.on('ready', function () {
       lastSaved = JSON.stringify(editor.getValue());
+      renderRuleTable(editor.getValue());
       document.body.setAttribute('data-ready', 'true');
       if (st.issues.length) showErrors(st.issues);
       preview();
