@@ -3,6 +3,7 @@
  * that grant it) and the dry-run plan between the previous and the current snapshot, with the safety
  * stop. Pure functions over the provisioning module: nothing here re-implements rule evaluation.
  */
+import type { ChangeEvent } from '../changes.js';
 import { diffSnapshots } from '../diff.js';
 import type { Employee, OrgSnapshot } from '../model.js';
 import { checkSafety } from '../provisioning/safety.js';
@@ -168,14 +169,16 @@ export function planPreview(
   previous: OrgSnapshot | null,
   current: OrgSnapshot,
   now: Date = new Date(),
+  /** The change events between the snapshots, when the caller caches them (they do not depend on the rules). */
+  changes?: ChangeEvent[],
 ): PlanPreview {
   if (!previous)
     return {
       available: false,
       reason: 'No previous snapshot: start the studio with --previous P.json to see the plan.',
     };
-  const changes = diffSnapshots(previous, current, { now });
-  const plan: ProvisioningPlan = planProvisioning(changes, rules, { previous, current, now });
+  const events = changes ?? diffSnapshots(previous, current, { now });
+  const plan: ProvisioningPlan = planProvisioning(events, rules, { previous, current, now });
   const actions = planActions(plan);
   const names = new Map(plan.employees.map((e) => [e.employeeId, e.displayName]));
   const byType: Record<string, number> = {};
@@ -184,7 +187,7 @@ export function planPreview(
   return {
     available: true,
     planId: plan.planId,
-    events: changes.length,
+    events: events.length,
     actions: actions.length,
     byType,
     lines: actions.slice(0, MAX_PLAN_LINES).map((a) => ({

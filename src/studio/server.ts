@@ -7,6 +7,8 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ChangeEvent } from '../changes.js';
+import { diffSnapshots } from '../diff.js';
 import { ValidationError } from '../errors.js';
 import type { OrgSnapshot } from '../model.js';
 import { parseRuleSetJson, type RuleSet } from '../provisioning/rules.js';
@@ -156,6 +158,15 @@ export function createStudioHandler(options: StudioOptions): StudioHandler {
       throw e;
     }));
 
+  // The change events depend on the snapshots and the day only, not on the rules: diff once per day.
+  let changesCache: { day: string; events: ChangeEvent[] } | null = null;
+  const changesFor = (previous: OrgSnapshot, current: OrgSnapshot): ChangeEvent[] => {
+    const at = now();
+    const day = at.toISOString().slice(0, 10);
+    if (changesCache?.day !== day) changesCache = { day, events: diffSnapshots(previous, current, { now: at }) };
+    return changesCache.events;
+  };
+
   const rulesText = async (): Promise<string> => {
     const r = await options.loadRules();
     return typeof r === 'string' ? r : JSON.stringify(r, null, 2) + '\n';
@@ -258,7 +269,7 @@ export function createStudioHandler(options: StudioOptions): StudioHandler {
           ...(query ? { query } : {}),
           ...(department ? { department } : {}),
         }),
-        plan: planPreview(ruleSet, d.previous, d.current, now()),
+        plan: planPreview(ruleSet, d.previous, d.current, now(), d.previous ? changesFor(d.previous, d.current) : undefined),
       });
       return;
     }
