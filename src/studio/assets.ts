@@ -68,6 +68,7 @@ export function studioPage(opts: { token: string | null; title: string }): strin
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${t}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="assets/studio.css${escapeHtml(q)}">
 </head>
 <body>

@@ -394,6 +394,13 @@ describe('alert delivery from applyPlan', () => {
     expect(secretsIn(readFileSync(join(dir, 'cli-plan.journal.json'), 'utf8'))).toEqual([]);
   });
 
+  it('channels are delivery settings: adding or changing them leaves the planId (and approvals) alone', () => {
+    const a = plan(ruleSet({ channels: [] }));
+    const b = plan(ruleSet());
+    expect(b.planId).toBe(a.planId);
+    expect(b.ruleSet.hash).toBe(a.ruleSet.hash);
+  });
+
   it('the rule set schema checks channels: env names only, known types, unique ids', () => {
     expect(() => ruleSet({ channels: [{ type: 'slack', urlEnv: 'https://hooks.example/x' }] })).toThrow(
       /channels\.0\.urlEnv: expected an environment variable name/,
