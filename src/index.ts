@@ -88,4 +88,5 @@ export {
   type VerifyBambooHrWebhookInput,
   type VerifyGustoWebhookInput,
 } from './webhooks.js';
+export * from './alerts/index.js';
 export * from './inbound-scim/index.js';

@@ -37,7 +37,7 @@ export const COMMANDS: Record<string, CommandHelp> = {
     summary: 'dry-run provisioning plan from the changes between two snapshots',
   },
   apply: {
-    synopsis: 'orgsync apply PLAN.json [--journal FILE] [--handler console|json] [--approve PLAN_ID] [--now DATE]',
+    synopsis: 'orgsync apply PLAN.json [--journal FILE] [--handler console|json] [--approve PLAN_ID] [--rules RULES.json] [--now DATE]',
     summary: 'run a plan with a handler that prints each action (journaled; exit 3 = halted by a safety stop)',
   },
   simulate: {
@@ -57,6 +57,10 @@ export const COMMANDS: Record<string, CommandHelp> = {
   'serve-scim': {
     synopsis: 'orgsync serve-scim --port P --token T [--tenant ID] [--store DIR|FILE.json] [--host 127.0.0.1]',
     summary: 'inbound SCIM 2.0 endpoint for identity providers (token may come from ORGSYNC_SCIM_TOKEN)',
+  },
+  studio: {
+    synopsis: 'orgsync studio --snapshot S.json [--previous P.json] --rules R.json [--port P] [--now DATE]',
+    summary: 'rules editor with a live plan preview on localhost (docs/studio.md)',
   },
   connectors: {
     synopsis: 'orgsync connectors',

@@ -23,6 +23,7 @@ import { createProgress } from './progress.js';
 import { guardFileWrite } from './interrupt.js';
 import { simulateCommand } from './simulate.js';
 import { checkFlags, checkPositionals, positiveInt } from './commands.js';
+import { studioCommand } from './studio.js';
 
 export { usage } from './help.js';
 
@@ -116,6 +117,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const host = str(args, 'host');
         return await serveScimCommand({ port, token, ...(tenant ? { tenant } : {}), ...(store ? { store } : {}), ...(host ? { host } : {}) }, io);
       }
+      case 'studio':
+        return await studioCommand(args, io);
       case 'connectors':
         checkPositionals(rest, 0, 'connectors');
         io.stdout(describeConnectors());
