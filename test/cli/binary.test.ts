@@ -45,7 +45,7 @@ function pipeToHead(args: string): { code: number; stderr: string; head: string 
   return { code, stderr: fs.readFileSync(err, 'utf8'), head: out.split('\n')[0]! };
 }
 
-describe('orgsync binary: usage', () => {
+describe('orgsync binary: usage', { timeout: 180_000 }, () => {
   it('no command: usage on stderr, exit 2; --version; help', async () => {
     const none = await runBin([]);
     expect(none.code).toBe(2);
@@ -86,7 +86,7 @@ describe('orgsync binary: usage', () => {
   });
 });
 
-describe('orgsync binary: errors are clean config errors (exit 2), never "unexpected error"', () => {
+describe('orgsync binary: errors are clean config errors (exit 2), never "unexpected error"', { timeout: 180_000 }, () => {
   const cases: Array<[string[], RegExp]> = [
     [['plan', '--rules', 'missing.json', '--from', 'old.json', '--to', 'new.json'], /config error: Cannot read --rules 'missing.json': ENOENT/],
     [['plan', '--rules', rules, '--from', 'nope.json', '--to', 'new.json'], /config error: Cannot read snapshot 'nope.json': ENOENT/],
@@ -121,7 +121,7 @@ describe('orgsync binary: errors are clean config errors (exit 2), never "unexpe
   }, 180_000);
 });
 
-describe('orgsync binary: a closed pipe ends the command quietly', () => {
+describe('orgsync binary: a closed pipe ends the command quietly', { timeout: 180_000 }, () => {
   it('diff | head', () => {
     const r = pipeToHead('diff old.json new.json');
     expect(r.head).toMatch(/^\d+ changes from /);
