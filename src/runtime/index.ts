@@ -8,7 +8,7 @@ import { openSqlite } from './store/sqlite.js';
 import { openPostgres, type PostgresOptions } from './store/postgres.js';
 
 export { createRuntime, type Runtime, type RuntimeOptions, type TenantStatusLine } from './runtime.js';
-export { runTenantJob, type HandlersFor, type JobContext, type JobOutcome } from './job.js';
+export { runTenantJob, type HandlersFor, type JobContext, type JobObserver, type JobOutcome } from './job.js';
 export { parseKeyring, createKeyring, generateKeySpec, type Keyring } from './crypto.js';
 export { SqlStore, type TenantRow, type NewEvent, type CommitSync } from './store/store.js';
 export { MIGRATIONS, type SqlDriver, type Querier, type Migration } from './store/sql.js';
@@ -28,3 +28,5 @@ export async function openStore(c: StoreConfig, o: { migrate?: boolean } = {}): 
   if (o.migrate) await store.migrate();
   return store;
 }
+export { BullMQQueue, jobIdOf, type BullMQQueueOptions } from './queue/bullmq.js';
+export { redisRateLimiter, type RedisLimiter, type RedisLimiterOptions } from './redis-limiter.js';

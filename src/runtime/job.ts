@@ -34,8 +34,15 @@ export interface JobContext {
   logger?: Logger | undefined;
   /** Options passed to applyPlan. */
   apply?: { concurrency?: number; retries?: number; retryDelay?: { minMs?: number; maxMs?: number } } | undefined;
+  /** Called inside the lease, when the job starts and ends its work on the tenant (metrics, tests). */
+  observer?: JobObserver | undefined;
   /** Longest backoff after repeated failures (default: the tenant's incremental interval). */
   maxBackoffMs?: number | undefined;
+}
+
+export interface JobObserver {
+  leased?(tenantId: string): void | Promise<void>;
+  released?(tenantId: string, outcome: JobOutcome): void | Promise<void>;
 }
 
 export type JobOutcome = 'synced' | 'halted' | 'failed' | 'busy' | 'missing';
@@ -61,8 +68,9 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
       () => undefined,
     );
   }, Math.max(100, ctx.leaseTtlMs / 3));
+  let outcome: JobOutcome = 'missing';
   try {
-    let outcome: JobOutcome = 'missing';
+    await ctx.observer?.leased?.(tenantId);
     for (let round = 0; round < 3; round++) {
       const startedAt = ctx.clock().getTime();
       outcome = await runOnce(ctx, tenantId, abort.signal);
@@ -72,6 +80,7 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
     return outcome;
   } finally {
     clearInterval(heartbeat);
+    await Promise.resolve(ctx.observer?.released?.(tenantId, outcome)).catch(() => undefined);
     await store.releaseLease(tenantId, ctx.workerId).catch(() => undefined);
   }
 }
@@ -109,6 +118,7 @@ async function runOnce(ctx: JobContext, tenantId: string, signal: AbortSignal): 
       ...tenant.options,
       ...credentials,
       http: {
+        ...((tenant.options['http'] as object | undefined) ?? {}),
         signal,
         ...(ctx.limiter ? { limiter: ctx.limiter } : {}),
         ...(ctx.logger ? { logger: ctx.logger } : {}),

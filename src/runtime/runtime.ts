@@ -12,7 +12,7 @@ import type { Logger } from '../http/client.js';
 import type { LimiterProvider } from '../http/rate-limit.js';
 import { parseRuleSet } from '../provisioning/index.js';
 import { parseKeyring, type Keyring } from './crypto.js';
-import { runTenantJob, type HandlersFor, type JobOutcome } from './job.js';
+import { runTenantJob, type HandlersFor, type JobObserver, type JobOutcome } from './job.js';
 import type { TenantQueue } from './queue/types.js';
 import { scheduleTick, type TickOptions } from './scheduler.js';
 import type { SqlStore } from './store/store.js';
@@ -31,6 +31,7 @@ export interface RuntimeOptions {
   /** Rate limiter shared by every worker (e.g. `redisRateLimiter(...)`); default: per process. */
   limiter?: LimiterProvider;
   logger?: Logger;
+  observer?: JobObserver;
   workerId?: string;
   leaseTtlMs?: number;
   /** Snapshots kept per tenant (default 3). */
@@ -99,6 +100,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     retention: o.retention ?? 3,
     limiter: o.limiter,
     logger: o.logger,
+    observer: o.observer,
     apply: o.apply,
   });
 

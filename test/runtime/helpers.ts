@@ -67,3 +67,6 @@ export async function services(): Promise<{ ok: boolean; why: string }> {
   console.warn(`skipping distributed runtime tests: ${why} unreachable (they fail instead when CI is set)`);
   return { ok: false, why };
 }
+
+/** The shared test database (trust auth); override with ORGSYNC_TEST_PG_URL. */
+export const PG_URL = process.env['ORGSYNC_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
