@@ -2,9 +2,9 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', cli: 'src/cli.ts' },
+    entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', runtime: 'src/runtime/index.ts', cli: 'src/cli.ts' },
     format: ['esm'],
-    dts: { entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' } },
+    dts: { entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', runtime: 'src/runtime/index.ts' } },
     sourcemap: true,
     clean: true,
     target: 'node20',
@@ -14,9 +14,11 @@ export default defineConfig([
   },
   {
     // CommonJS build of the library for require() users; ESM-only dependencies are bundled in.
-    entry: { index: 'src/index.ts' },
+    entry: { index: 'src/index.ts', runtime: 'src/runtime/index.ts' },
     format: ['cjs'],
-    dts: { entry: { index: 'src/index.ts' } },
+    dts: { entry: { index: 'src/index.ts', runtime: 'src/runtime/index.ts' } },
+    // import.meta.url (createRequire of the runtime's optional drivers) in CommonJS.
+    shims: true,
     noExternal: ['p-retry', 'p-limit', 'is-network-error', 'yocto-queue'],
     target: 'node20',
     sourcemap: true,

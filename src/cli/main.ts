@@ -81,10 +81,23 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const host = str(args, 'host');
         return await serveScimCommand({ port, token, ...(tenant ? { tenant } : {}), ...(store ? { store } : {}), ...(host ? { host } : {}) }, io);
       }
+      case 'tenants':
+        return await (await import('./runtime.js')).tenantsCommand(rest, args, io);
+      case 'run':
+        return await (await import('./runtime.js')).runCommand(rest, args, io);
+      case 'approve':
+        return await (await import('./runtime.js')).approveCommand(rest, args, io);
+      case 'status':
+        return await (await import('./runtime.js')).statusCommand(rest, args, io);
+      case 'events':
+        return await (await import('./runtime.js')).eventsCommand(rest, args, io);
+      case 'migrate':
+        return await (await import('./runtime.js')).migrateCommand(rest, args, io);
       case 'connectors':
         io.stdout(describeConnectors());
         return 0;
       case 'demo':
+        if (args.flags.has('runtime')) return await (await import('./runtime-demo.js')).runRuntimeDemo(io);
         return await runDemo({ vendor: str(args, 'vendor') ?? 'bamboohr', size: num(args, 'size'), io });
       case undefined:
       case 'help':
@@ -111,6 +124,16 @@ export function usage(): string {
     '  orgsync serve-scim --port P --token T [--store DIR]        inbound SCIM 2.0 endpoint for identity providers',
     '  orgsync connectors                                         list vendors and their options',
     '  orgsync demo [--vendor ID] [--size N]                      run against a local simulator with sample data',
+    '  orgsync demo --runtime                                     the runtime: tenants, schedule, events, plan, apply',
+    '',
+    'Runtime (docs/runtime.md; --config FILE.json, default the embedded SQLite file ./orgsync-runtime.db):',
+    '  orgsync migrate                                            create or upgrade the runtime store schema',
+    '  orgsync tenants add ID --connector C [--options JSON|FILE] [--credentials FILE] [--rules FILE] [--every 1h]',
+    '  orgsync tenants list | show ID | remove ID | rekey         manage tenants (credentials encrypted with ORGSYNC_KEYS)',
+    '  orgsync run [--handlers ./handlers.mjs] [--once]           run the scheduler and tenant jobs (a worker)',
+    '  orgsync approve TENANT PLAN_ID                             release a plan halted by a safety threshold',
+    '  orgsync status [--json]                                    per tenant: last sync, next run, lag, errors, approvals',
+    '  orgsync events TENANT [--after OFFSET]                     the tenant event log from an offset (JSON lines)',
     '',
     'Options of `snapshot` are the kebab-case of the connector factory options (companyUuid -> --company-uuid).',
     'They may also come from environment variables (ORGSYNC_<VENDOR>_<OPTION>, e.g. ORGSYNC_BAMBOOHR_API_KEY)',

@@ -30,3 +30,4 @@ export async function openStore(c: StoreConfig, o: { migrate?: boolean } = {}): 
 }
 export { BullMQQueue, jobIdOf, type BullMQQueueOptions } from './queue/bullmq.js';
 export { redisRateLimiter, type RedisLimiter, type RedisLimiterOptions } from './redis-limiter.js';
+export { runtimeFromConfig, parseRuntimeConfig, RuntimeConfigSchema, type RuntimeConfig } from './config.js';

@@ -86,6 +86,13 @@ describe.skipIf(!svc.ok)('distributed runtime: 3 workers on PostgreSQL + BullMQ'
     await (rt?.queue as BullMQQueue | undefined)?.obliterate().catch(() => undefined);
     await rt?.close().catch(() => undefined);
     await db.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
+    // The shared rate budget's keys (they expire by themselves; removed now to leave nothing behind).
+    const { Redis } = await import('ioredis');
+    const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
+    await redis.connect().catch(() => undefined);
+    const stale = await redis.keys(`${prefix}:*`).catch(() => [] as string[]);
+    if (stale.length) await redis.del(...stale);
+    redis.disconnect();
     await db.end();
     for (const s of sims) await s.sim.sim.close();
   }, 60_000);
