@@ -33,6 +33,8 @@ export interface CommitSync {
   plan?: { planId: string; status: PlanStatus; body: unknown } | undefined;
   /** Snapshots kept per tenant (default 3). */
   retention?: number;
+  /** Events older than this are dropped (default 30 days); offsets keep increasing. */
+  eventRetentionMs?: number;
   at: number;
 }
 
@@ -197,6 +199,7 @@ export class SqlStore {
       const seq = Number(last[0]?.seq ?? 0) + 1;
       await q.query(`INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body) VALUES ($1, $2, $3, $4, $5)`, [tenantId, seq, Date.parse(c.snapshot.takenAt), c.mode, json(c.snapshot)]);
       await q.query(`DELETE FROM snapshots WHERE tenant_id = $1 AND seq <= $2`, [tenantId, seq - Math.max(1, c.retention ?? 3)]);
+      await q.query(`DELETE FROM events WHERE tenant_id = $1 AND at < $2`, [tenantId, c.at - (c.eventRetentionMs ?? 30 * 86_400_000)]);
       if (c.plan) {
         await q.query(`INSERT INTO plans (tenant_id, plan_id, status, body, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, plan_id) DO NOTHING`, [tenantId, c.plan.planId, c.plan.status, json(c.plan.body), c.at]);
       }
