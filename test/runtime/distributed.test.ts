@@ -29,6 +29,7 @@ describe.skipIf(!svc.ok)('distributed runtime: 3 workers on PostgreSQL + BullMQ'
   const sims: Array<{ sim: RunningSimulator; org: SampleOrg; tenants: string[] }> = [];
   const workers = new Map<string, ChildProcess>();
   let rt: Runtime;
+  let poisonSim: RunningSimulator | undefined;
 
   const startWorker = (name: string) =>
     new Promise<void>((resolve, reject) => {
@@ -78,6 +79,12 @@ describe.skipIf(!svc.ok)('distributed runtime: 3 workers on PostgreSQL + BullMQ'
         });
       }
     }
+    // A poison tenant: its credential is revoked, every run fails (its own simulator: the budgets
+    // above are per server, and this is another credential).
+    poisonSim = await simulators['bamboohr']!.start(sampleOrg({ size: 5 }));
+    const bad = simulators['bamboohr']!.badCredentials(poisonSim.options) as Record<string, string>;
+    const { apiKey: badKey, ...badOptions } = bad;
+    await rt.addTenant({ id: 'poison', connector: 'bamboohr', options: badOptions, credentials: { apiKey: badKey! }, schedule: { incrementalEveryMs: 3_600_000 } });
     await Promise.all(['w1', 'w2', 'w3'].map(startWorker));
   }, 120_000);
 
@@ -95,17 +102,22 @@ describe.skipIf(!svc.ok)('distributed runtime: 3 workers on PostgreSQL + BullMQ'
     redis.disconnect();
     await db.end();
     for (const s of sims) await s.sim.sim.close();
+    await poisonSim?.sim.close();
   }, 60_000);
 
   it(`syncs ${TENANTS} tenants, survives kill -9 mid-apply, never overlaps a tenant, never exceeds a credential's budget`, async () => {
     // 1. Every tenant is due at once: the workers' schedule ticks claim and run them all.
-    await until('first sync of every tenant', async () => (await db.query(`SELECT COUNT(*)::int AS n FROM tenants WHERE last_sync_at IS NOT NULL`)).rows[0].n === TENANTS);
+    await until('first sync of every tenant', async () => (await db.query(`SELECT COUNT(*)::int AS n FROM tenants WHERE last_sync_at IS NOT NULL AND id <> 'poison'`)).rows[0].n === TENANTS);
 
     // 2. HR changes everywhere, webhooks for every tenant; kill a worker while it applies plans.
     const changedAt = new Date();
     for (const s of sims) s.sim.update(applySampleChanges(s.org), changedAt);
     const triggeredAt = Date.now();
     for (const s of sims) for (const t of s.tenants) await rt.trigger(t);
+    // PostgreSQL connection loss mid-job: every worker connection is terminated once.
+    await new Promise((r) => setTimeout(r, 300));
+    const cut = await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [`${prefix}-worker`]);
+    expect(cut.rows.length).toBeGreaterThan(0);
     let victim = '';
     let killedAt = 0;
     let victimLeases: string[] = [];
@@ -125,14 +137,18 @@ describe.skipIf(!svc.ok)('distributed runtime: 3 workers on PostgreSQL + BullMQ'
 
     // 3. Everything finishes on the survivors.
     await until('every plan applied', async () => {
-      const synced = (await db.query(`SELECT COUNT(*)::int AS n FROM tenants WHERE last_sync_at >= $1`, [triggeredAt])).rows[0].n;
+      const synced = (await db.query(`SELECT COUNT(*)::int AS n FROM tenants WHERE last_sync_at >= $1 AND id <> 'poison'`, [triggeredAt])).rows[0].n;
       const open = (await db.query(`SELECT COUNT(*)::int AS n FROM plans WHERE status <> 'applied'`)).rows[0].n;
       const applied = (await db.query(`SELECT COUNT(DISTINCT tenant_id)::int AS n FROM plans WHERE status = 'applied'`)).rows[0].n;
       return synced === TENANTS && open === 0 && applied === TENANTS;
     });
 
     // Every tenant synced, without errors; the victim's tenants were finished by another worker.
-    const tenants = await rt.listTenants();
+    const all = await rt.listTenants();
+    const poison = all.find((t) => t.id === 'poison')!;
+    expect(poison.status).toMatchObject({ lastErrorKind: 'auth', lastSyncAt: null });
+    expect(poison.status.failures).toBeGreaterThanOrEqual(1);
+    const tenants = all.filter((t) => t.id !== 'poison');
     expect(tenants).toHaveLength(TENANTS);
     for (const t of tenants) expect([t.id, t.status.lastErrorKind]).toEqual([t.id, null]);
     for (const id of victimLeases) {
@@ -183,7 +199,7 @@ describe.skipIf(!svc.ok)('distributed runtime: 3 workers on PostgreSQL + BullMQ'
     }
     expect(maxPerSecond).toBeLessThanOrEqual(2 * SERVER_RPS);
     console.log(
-      `distributed runtime: ${TENANTS} tenants, ${sims.length} credentials, worker ${victim} killed holding ${victimLeases.length} lease(s); ` +
+      `distributed runtime: ${TENANTS} tenants, ${sims.length} credentials, ${cut.rows.length} PostgreSQL connections cut, worker ${victim} killed holding ${victimLeases.length} lease(s); ` +
         `${runs.length} job runs, ${repeats.length} action(s) re-called after the kill, max ${maxPerSecond} requests/s on one credential`,
     );
   }, 240_000);

@@ -15,9 +15,9 @@ const delay = Number(process.env['RT_ACTION_DELAY_MS'] ?? 0);
 const redis = { host: '127.0.0.1', port: 6379 };
 const url = process.env['RT_PG_URL']!;
 
-const db = new pg.Pool({ connectionString: url, max: 3, options: `-c search_path=${schema}` });
+const db = new pg.Pool({ connectionString: url, application_name: `${prefix}-worker`, max: 3, options: `-c search_path=${schema}` });
 db.on('error', () => undefined);
-const store = await openStore({ postgres: { connectionString: url, schema, max: 4 } });
+const store = await openStore({ postgres: { connectionString: url, schema, max: 4, applicationName: `${prefix}-worker` } });
 const limiter = redisRateLimiter({ connection: redis, prefix });
 const queue = new BullMQQueue({ connection: redis, prefix, concurrency: 4, lockDurationMs: 3000, stalledIntervalMs: 1000 });
 

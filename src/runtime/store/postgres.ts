@@ -13,6 +13,8 @@ export interface PostgresOptions {
   schema?: string;
   /** Pool size per process (default 5). */
   max?: number;
+  /** `application_name` of the connections (default `orgsync`), as seen in pg_stat_activity. */
+  applicationName?: string;
 }
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -30,6 +32,7 @@ export async function openPostgres(o: PostgresOptions = {}): Promise<SqlDriver> 
   const pool = new pg.Pool({
     ...(o.connectionString ? { connectionString: o.connectionString } : {}),
     max: o.max ?? 5,
+    application_name: o.applicationName ?? 'orgsync',
     options: `-c search_path=${schema}`,
     connectionTimeoutMillis: 10_000,
     // BIGINT columns hold epoch ms (well inside Number's exact range); per pool, not process-wide.
@@ -46,6 +49,11 @@ export async function openPostgres(o: PostgresOptions = {}): Promise<SqlDriver> 
     query,
     async tx(fn) {
       const client = await pool.connect();
+      // A connection cut while checked out (server restart, terminated backend) emits 'error' on the
+      // client, not the pool: catch it here (the query fails too) and throw the client away afterwards.
+      let broken = false;
+      const onError = () => void (broken = true);
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const q: Querier = { query: async <T extends Row>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[] };
@@ -53,10 +61,12 @@ export async function openPostgres(o: PostgresOptions = {}): Promise<SqlDriver> 
         await client.query('COMMIT');
         return r;
       } catch (e) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        broken ||= (e as { code?: string })?.code === '57P01' || /terminat|Connection/.test((e as Error)?.message ?? '');
+        if (!broken) await client.query('ROLLBACK').catch(() => undefined);
         throw e;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken ? true : undefined);
       }
     },
     close: () => pool.end(),
