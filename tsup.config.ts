@@ -13,9 +13,9 @@ const cjsVitest: Plugin = {
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', studio: 'src/studio/index.ts', cli: 'src/cli.ts' },
+    entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', studio: 'src/studio/index.ts', runtime: 'src/runtime/index.ts', cli: 'src/cli.ts' },
     format: ['esm'],
-    dts: { entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', studio: 'src/studio/index.ts' } },
+    dts: { entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', studio: 'src/studio/index.ts', runtime: 'src/runtime/index.ts' } },
     sourcemap: true,
     clean: true,
     target: 'node20',
@@ -28,9 +28,9 @@ export default defineConfig([
   },
   {
     // CommonJS build of the library and the testing kit for require() users; ESM-only dependencies are bundled in.
-    entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
+    entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', runtime: 'src/runtime/index.ts' },
     format: ['cjs'],
-    dts: { entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' } },
+    dts: { entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', runtime: 'src/runtime/index.ts' } },
     noExternal: ['p-retry', 'p-limit', 'is-network-error', 'yocto-queue'],
     external: ['vitest', 'nock'],
     esbuildPlugins: [cjsVitest],

@@ -64,7 +64,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     io.stdout(`\nAfter simulated HR changes: second sync (${second.mode}${second.reason ? `: ${second.reason}` : ''}), ${events.length} change events${counts.length ? ` (${counts.map(([t, n]) => `${n} ${t}`).join(', ')})` : ''}\n`);
     io.stdout(formatChangesText(events, { groups: second.snapshot.groups, locations: second.snapshot.locations }).replace(/^/gm, '  '));
     // What the provisioning helper would do about it, with the sample rules (dry run).
-    const rulesFile = exampleRules();
+    const rulesFile = exampleRulesFile();
     if (rulesFile) {
       const rules = await loadRuleSet(rulesFile);
       const plan = planProvisioning(events, rules, { previous: snapshot, current: second.snapshot });
@@ -130,7 +130,7 @@ function count(values: string[]): Array<[string, number]> {
 }
 
 /** The sample rule set shipped in examples/ (found from src/ or dist/). */
-function exampleRules(): string | undefined {
+export function exampleRulesFile(): string | undefined {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 4; i++) {
     const f = path.join(dir, 'examples', 'rules', 'department-access.json');

@@ -66,9 +66,34 @@ export const COMMANDS: Record<string, CommandHelp> = {
     synopsis: 'orgsync connectors',
     summary: 'list vendors and their options',
   },
+  migrate: {
+    synopsis: 'orgsync migrate [--config FILE.json]',
+    summary: 'create or upgrade the runtime store schema (SQLite file by default, PostgreSQL per --config)',
+  },
+  tenants: {
+    synopsis: 'orgsync tenants add ID --connector C [--options JSON|FILE] [--credentials FILE] [--rules FILE] [--every 1h] | list | show ID | remove ID | rekey',
+    summary: 'manage the runtime\'s tenants (credentials encrypted at rest with ORGSYNC_KEYS)',
+    details: 'Runtime commands take --config FILE.json (or ORGSYNC_RUNTIME_CONFIG); without it the embedded SQLite file ./orgsync-runtime.db is used. See docs/runtime.md.',
+  },
+  run: {
+    synopsis: 'orgsync run [--config FILE.json] [--handlers ./handlers.mjs] [--once]',
+    summary: 'run the scheduler and tenant jobs (a worker): incremental sync, diff, plan, apply',
+  },
+  approve: {
+    synopsis: 'orgsync approve TENANT PLAN_ID [--by NAME]',
+    summary: 'release a plan the runtime halted at a safety threshold',
+  },
+  status: {
+    synopsis: 'orgsync status [--json]',
+    summary: 'per tenant: last sync, next run, lag, last error kind, pending approvals, rate budget used',
+  },
+  events: {
+    synopsis: 'orgsync events TENANT [--after OFFSET] [--limit N]',
+    summary: 'the tenant\'s event log from an offset (JSON lines)',
+  },
   demo: {
-    synopsis: 'orgsync demo [--vendor ID] [--size N] [--quiet]',
-    summary: 'the whole pipeline on a local simulator with sample data (nothing written)',
+    synopsis: 'orgsync demo [--vendor ID] [--size N] [--quiet] | orgsync demo --runtime',
+    summary: 'the whole pipeline on a local simulator with sample data (nothing written); --runtime: tenants, schedule, events, plan, apply',
   },
   help: {
     synopsis: 'orgsync help [COMMAND]',

@@ -117,6 +117,18 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const host = str(args, 'host');
         return await serveScimCommand({ port, token, ...(tenant ? { tenant } : {}), ...(store ? { store } : {}), ...(host ? { host } : {}) }, io);
       }
+      case 'tenants':
+        return await (await import('./runtime.js')).tenantsCommand(rest, args, io);
+      case 'run':
+        return await (await import('./runtime.js')).runCommand(rest, args, io);
+      case 'approve':
+        return await (await import('./runtime.js')).approveCommand(rest, args, io);
+      case 'status':
+        return await (await import('./runtime.js')).statusCommand(rest, args, io);
+      case 'events':
+        return await (await import('./runtime.js')).eventsCommand(rest, args, io);
+      case 'migrate':
+        return await (await import('./runtime.js')).migrateCommand(rest, args, io);
       case 'studio':
         return await studioCommand(args, io);
       case 'connectors':
@@ -125,7 +137,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         return 0;
       case 'demo':
         checkPositionals(rest, 0, 'demo');
-        checkFlags(args, 'demo', ['vendor', 'size', 'quiet']);
+        checkFlags(args, 'demo', ['vendor', 'size', 'quiet', 'runtime']);
+        if (args.flags.has('runtime')) return await (await import('./runtime-demo.js')).runRuntimeDemo(io);
         return await runDemo({ vendor: str(args, 'vendor') ?? 'bamboohr', size: positiveInt(args, 'size'), quiet: args.flags.has('quiet'), io });
       case 'simulate':
         checkPositionals(rest, 1, 'simulate');

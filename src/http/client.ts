@@ -10,7 +10,7 @@ import https from 'node:https';
 import pRetry from 'p-retry';
 import { createError, OrgsyncError, type ErrorKind } from '../errors.js';
 import { Redactor } from '../redact.js';
-import { sharedRateLimiter, RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { credentialHash, sharedRateLimiter, type LimiterProvider, type RateLimitOptions, type RateLimitStrategy } from './rate-limit.js';
 import { backoffDelay, parseRateLimitReset, parseRetryAfter, sleep, type BackoffOptions } from './timing.js';
 
 export type AuthSpec =
@@ -95,6 +95,11 @@ export interface HttpOptions {
   retry?: RetryOptions;
   /** Override the vendor's default client-side budget. */
   rateLimit?: Partial<RateLimitOptions>;
+  /**
+   * Where the budget lives (default: shared by every client of this vendor and credential in this
+   * process). The runtime passes one shared by all workers (Redis) so a 429 stops them all.
+   */
+  limiter?: LimiterProvider;
   /** Cancel everything in flight. */
   signal?: AbortSignal;
   logger?: Logger;
@@ -137,7 +142,7 @@ export class HttpClient {
   readonly baseUrl: string;
   private readonly origin: string;
   private readonly axios: AxiosInstance;
-  private readonly limiter: RateLimiter;
+  private readonly limiter: RateLimitStrategy;
   private readonly retry: Required<RetryOptions>;
   /** True once any response body contained a registered secret (then snapshots are deep-redacted). */
   sawSecretInResponse = false;
@@ -170,7 +175,10 @@ export class HttpClient {
       maxTotalWaitMs: config.retry?.maxTotalWaitMs ?? 300_000,
     };
     const rl: RateLimitOptions = { ...config.defaultRateLimit, ...stripUndefined(config.rateLimit ?? {}) };
-    this.limiter = sharedRateLimiter(config.vendor, credentialKey(a, this.baseUrl), rl);
+    const credential = credentialKey(a, this.baseUrl);
+    this.limiter = config.limiter
+      ? config.limiter({ vendor: config.vendor, credentialHash: credentialHash(credential), options: rl })
+      : sharedRateLimiter(config.vendor, credential, rl);
     this.axios = axios.create({
       timeout: config.timeoutMs ?? 60_000,
       maxRedirects: 0,

@@ -21,7 +21,7 @@ export interface RateLimitOptions {
   headroom?: number;
 }
 
-export class RateLimiter {
+export class RateLimiter implements RateLimitStrategy {
   private tokens: number;
   private last = Date.now();
   private pausedUntil = 0;
@@ -100,6 +100,30 @@ function burstOf(o: RateLimitOptions): number {
   return Math.max(1, Math.min(o.requests, Math.ceil(perSecond)));
 }
 
+/**
+ * What the request pipeline needs from a rate limiter: run a request when the budget allows, and
+ * stop everyone using this credential when the vendor says to wait. `RateLimiter` (this process)
+ * is the default; the runtime plugs in one shared by every worker (Redis) through `HttpOptions.limiter`.
+ */
+export interface RateLimitStrategy {
+  schedule<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+  pause(ms: number): void;
+}
+
+/** Which budget a client draws from: the vendor, a hash of the credential (never the credential), its limits. */
+export interface LimiterKey {
+  vendor: string;
+  credentialHash: string;
+  options: RateLimitOptions;
+}
+
+export type LimiterProvider = (key: LimiterKey) => RateLimitStrategy;
+
+/** Stable, non-reversible id of a credential for limiter keys. */
+export function credentialHash(credential: string): string {
+  return createHash('sha256').update(credential).digest('hex').slice(0, 16);
+}
+
 const registry = new Map<string, RateLimiter>();
 
 /**
@@ -107,7 +131,7 @@ const registry = new Map<string, RateLimiter>();
  * The credential is hashed; it is never kept in the key.
  */
 export function sharedRateLimiter(vendor: string, credential: string, options: RateLimitOptions): RateLimiter {
-  const h = createHash('sha256').update(credential).digest('hex').slice(0, 16);
+  const h = credentialHash(credential);
   const key = `${vendor}:${h}:${options.requests}/${options.intervalMs}/${options.concurrency}`;
   let rl = registry.get(key);
   if (!rl) {

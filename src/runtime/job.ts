@@ -1,0 +1,205 @@
+/**
+ * The tenant job, one code path for both deployments: lease → resume open plans → (halted? stop)
+ * → sync (incremental, or full on the reconcile schedule) → diff → plan → commit (snapshot, events,
+ * plan in one transaction) → apply through the store-backed journal → schedule the next run.
+ * A trigger that arrived while the job ran makes it run once more before it lets go of the lease.
+ */
+import type { ConnectorFactory } from '../connector/define.js';
+import { diffSnapshots } from '../diff.js';
+import { OrgsyncError } from '../errors.js';
+import type { LimiterProvider } from '../http/rate-limit.js';
+import type { Logger } from '../http/client.js';
+import { applyPlan, checkSafety, planActions, planProvisioning, type ApplyResult, type ProvisioningHandlers, type ProvisioningPlan, type RuleSetInput } from '../provisioning/index.js';
+import { Redactor } from '../redact.js';
+import { sync } from '../sync.js';
+import type { Keyring } from './crypto.js';
+import type { NewEvent, SqlStore } from './store/store.js';
+import type { TenantRecord } from './types.js';
+
+export type HandlersFor = Partial<ProvisioningHandlers> | ((tenant: TenantRecord) => Partial<ProvisioningHandlers> | Promise<Partial<ProvisioningHandlers>>);
+
+export interface JobContext {
+  store: SqlStore;
+  keyring: Keyring;
+  connectors: Record<string, ConnectorFactory<any>>;
+  handlers?: HandlersFor | undefined;
+  clock: () => Date;
+  /** This worker's id (lease owner). */
+  workerId: string;
+  /** Lease time to live; renewed every third of it while the job runs (default 30 s). */
+  leaseTtlMs: number;
+  /** Snapshots kept per tenant (default 3). */
+  retention: number;
+  limiter?: LimiterProvider | undefined;
+  logger?: Logger | undefined;
+  /** Options passed to applyPlan. */
+  apply?: { concurrency?: number; retries?: number; retryDelay?: { minMs?: number; maxMs?: number } } | undefined;
+  /** Called inside the lease, when the job starts and ends its work on the tenant (metrics, tests). */
+  observer?: JobObserver | undefined;
+  /** Longest backoff after repeated failures (default: the tenant's incremental interval). */
+  maxBackoffMs?: number | undefined;
+}
+
+export interface JobObserver {
+  leased?(tenantId: string): void | Promise<void>;
+  released?(tenantId: string, outcome: JobOutcome): void | Promise<void>;
+}
+
+export type JobOutcome = 'synced' | 'halted' | 'failed' | 'busy' | 'missing';
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<JobOutcome> {
+  const { store } = ctx;
+  // Another worker may hold the lease (a re-delivered job whose first worker died): wait for it
+  // to expire, up to one lease period; if it is still held, the holder is alive and will see the trigger.
+  const deadline = Date.now() + ctx.leaseTtlMs + 1000;
+  while (!(await store.acquireLease(tenantId, ctx.workerId, ctx.leaseTtlMs))) {
+    if (Date.now() > deadline) {
+      await store.trigger(tenantId, ctx.clock().getTime());
+      return 'busy';
+    }
+    await wait(Math.min(500, ctx.leaseTtlMs / 4));
+  }
+  const abort = new AbortController();
+  const heartbeat = setInterval(() => {
+    store.acquireLease(tenantId, ctx.workerId, ctx.leaseTtlMs).then(
+      (ok) => ok || abort.abort(new Error('lease lost')),
+      () => undefined,
+    );
+  }, Math.max(100, ctx.leaseTtlMs / 3));
+  let outcome: JobOutcome = 'missing';
+  try {
+    await ctx.observer?.leased?.(tenantId);
+    for (let round = 0; round < 3; round++) {
+      const startedAt = ctx.clock().getTime();
+      outcome = await runOnce(ctx, tenantId, abort.signal);
+      const t = await store.getTenant(tenantId);
+      if (outcome !== 'synced' || !t || (t.status.triggeredAt ?? 0) <= startedAt) break;
+    }
+    return outcome;
+  } finally {
+    clearInterval(heartbeat);
+    await Promise.resolve(ctx.observer?.released?.(tenantId, outcome)).catch(() => undefined);
+    await store.releaseLease(tenantId, ctx.workerId).catch(() => undefined);
+  }
+}
+
+async function runOnce(ctx: JobContext, tenantId: string, signal: AbortSignal): Promise<JobOutcome> {
+  const { store } = ctx;
+  const tenant = await store.getTenant(tenantId);
+  if (!tenant) return 'missing';
+  const now = ctx.clock();
+  const redactor = new Redactor();
+  let requests = 0;
+  try {
+    const handlers = typeof ctx.handlers === 'function' ? await ctx.handlers(tenant) : ctx.handlers;
+
+    // 1. Plans left open (crash mid-apply, failed or not-yet-due actions) or approved since.
+    for (const p of await store.plans(tenantId, ['open', 'approved'])) {
+      if (!handlers) break;
+      await applyStored(ctx, tenant, p.plan as ProvisioningPlan, handlers, redactor, p.status === 'approved');
+    }
+    const fresh = (await store.getTenant(tenantId))!;
+    const halted = fresh.status.haltedPlanId ? await store.getPlan(tenantId, fresh.status.haltedPlanId) : undefined;
+    if (halted?.status === 'halted') {
+      // Nothing runs for this tenant until a person approves the halted plan (or re-plans).
+      await store.recordRun(tenantId, { nextRunAt: now.getTime() + tenant.schedule.incrementalEveryMs });
+      return 'halted';
+    }
+
+    // 2. Sync.
+    const ciphertext = await store.getCredentials(tenantId);
+    const credentials: Record<string, string> = ciphertext ? JSON.parse(ctx.keyring.decrypt(ciphertext, tenantId)) : {};
+    for (const v of Object.values(credentials)) redactor.add(v);
+    const factory = ctx.connectors[tenant.connector];
+    if (!factory) throw new OrgsyncError({ kind: 'config', message: `tenant '${tenantId}': unknown connector '${tenant.connector}'` });
+    const connector = factory({
+      ...tenant.options,
+      ...credentials,
+      http: {
+        ...((tenant.options['http'] as object | undefined) ?? {}),
+        signal,
+        ...(ctx.limiter ? { limiter: ctx.limiter } : {}),
+        ...(ctx.logger ? { logger: ctx.logger } : {}),
+        onProgress: (e: { type: string }) => void (e.type === 'request' && requests++),
+      },
+    });
+    const previous = await store.latestSnapshot(tenantId);
+    const full = !previous || tenant.status.nextFullAt <= now.getTime();
+    const result = await sync(connector, { previous, mode: full ? 'full' : 'auto', now });
+    const current = result.snapshot;
+
+    // 3. Diff and plan.
+    const changes = previous ? diffSnapshots(previous, current) : [];
+    let plan: ProvisioningPlan | undefined;
+    let halt = false;
+    if (tenant.rules && changes.length) {
+      plan = planProvisioning(changes, tenant.rules as RuleSetInput, { ...(previous ? { previous } : {}), current, now });
+      if (planActions(plan).length === 0 && plan.cancels.length === 0) plan = undefined;
+      else halt = !checkSafety(plan, { now }).ok;
+    }
+    const events: NewEvent[] = [
+      { type: 'sync.completed', data: { mode: result.mode, ...(result.reason ? { reason: result.reason } : {}), employees: current.employees.length, changes: changes.length, takenAt: current.takenAt } },
+      ...changes.map((c) => ({ type: 'change' as const, data: c })),
+    ];
+    if (plan) events.push({ type: halt ? 'plan.halted' : 'plan.created', data: { planId: plan.planId, actions: planActions(plan).length } });
+    await store.commitSync(tenantId, {
+      snapshot: current,
+      mode: result.mode,
+      events,
+      plan: plan ? { planId: plan.planId, status: halt ? 'halted' : 'open', body: plan } : undefined,
+      retention: ctx.retention,
+      at: now.getTime(),
+    });
+    await store.recordRun(tenantId, {
+      lastSyncAt: now.getTime(),
+      lastMode: result.mode,
+      ...(full ? { lastFullAt: now.getTime(), nextFullAt: now.getTime() + tenant.schedule.fullEveryMs } : {}),
+      nextRunAt: now.getTime() + tenant.schedule.incrementalEveryMs,
+      lastErrorKind: null,
+      lastError: null,
+      failures: 0,
+      requestsLastRun: requests,
+      ...(halt && plan ? { haltedPlanId: plan.planId } : {}),
+    });
+
+    // 4. Apply (a halted plan only sends its safety alert to IT/security through `notify`).
+    if (plan && handlers) await applyStored(ctx, tenant, plan, handlers, redactor, false);
+    return halt ? 'halted' : 'synced';
+  } catch (e) {
+    const kind = e instanceof OrgsyncError ? e.kind : 'internal';
+    const message = redactor.redact(e instanceof Error ? e.message : String(e)).slice(0, 500);
+    const failures = tenant.status.failures + 1;
+    const cap = ctx.maxBackoffMs ?? tenant.schedule.incrementalEveryMs;
+    const backoff = Math.min(cap, 5_000 * 2 ** Math.min(failures - 1, 20));
+    await store.recordRun(tenantId, { failures, lastErrorKind: kind, lastError: message, nextRunAt: now.getTime() + backoff, requestsLastRun: requests });
+    await store.appendEvents(tenantId, [{ type: 'sync.failed', data: { kind, message, failures } }], now.getTime());
+    ctx.logger?.warn?.(`tenant ${tenantId}: ${kind} error: ${message}`);
+    return 'failed';
+  }
+}
+
+async function applyStored(ctx: JobContext, tenant: TenantRecord, plan: ProvisioningPlan, handlers: Partial<ProvisioningHandlers>, redactor: Redactor, approved: boolean): Promise<ApplyResult> {
+  const { store } = ctx;
+  const now = ctx.clock();
+  const r = await applyPlan(plan, handlers, {
+    journal: store.journal(tenant.id, ctx.clock),
+    now,
+    redactor,
+    interrupted: 'retry',
+    ...(approved ? { approval: { planId: plan.planId } } : {}),
+    ...(ctx.apply ?? {}),
+  });
+  const events: NewEvent[] = [
+    ...r.done.map((a) => ({ type: 'action.done' as const, data: { planId: plan.planId, ...a } })),
+    ...r.failed.map((a) => ({ type: 'action.failed' as const, data: { planId: plan.planId, ...a } })),
+  ];
+  const finished = !r.halted && r.failed.length === 0 && r.deferred.length === 0;
+  if (finished) events.push({ type: 'plan.applied', data: { planId: plan.planId, done: r.done.length, skipped: r.skipped.length } });
+  if (events.length) await store.appendEvents(tenant.id, events, now.getTime());
+  if (r.halted) return r;
+  await store.setPlanStatus(tenant.id, plan.planId, finished ? 'applied' : 'open');
+  if (approved || tenant.status.haltedPlanId === plan.planId) await store.recordRun(tenant.id, { haltedPlanId: null });
+  return r;
+}

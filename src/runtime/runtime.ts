@@ -1,0 +1,200 @@
+/**
+ * `createRuntime({ store, queue, handlers, keyring, clock })`: tenants, schedules, the tenant job,
+ * the event log and approvals over a store (SQLite file or PostgreSQL) and a queue (in-process or
+ * BullMQ). The same calls work in both deployments; only the configuration differs.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { connectors as builtIn } from '../../connectors/index.js';
+import type { ConnectorFactory } from '../connector/define.js';
+import { ConfigError, ValidationError } from '../errors.js';
+import type { Logger } from '../http/client.js';
+import type { LimiterProvider } from '../http/rate-limit.js';
+import { parseRuleSet } from '../provisioning/index.js';
+import { parseKeyring, type Keyring } from './crypto.js';
+import { runTenantJob, type HandlersFor, type JobObserver, type JobOutcome } from './job.js';
+import type { TenantQueue } from './queue/types.js';
+import { scheduleTick, type TickOptions } from './scheduler.js';
+import type { SqlStore } from './store/store.js';
+import { DEFAULT_SCHEDULE, type RuntimeEvent, type StoredPlan, type TenantInput, type TenantRecord } from './types.js';
+
+export interface RuntimeOptions {
+  store: SqlStore;
+  queue: TenantQueue;
+  /** Provisioning callbacks, or a function choosing them per tenant. Without them plans are recorded, not applied. */
+  handlers?: HandlersFor;
+  /** Default: parsed from `ORGSYNC_KEYS`. */
+  keyring?: Keyring;
+  clock?: () => Date;
+  /** Connector factories by id (default: the built-in connectors). */
+  connectors?: Record<string, ConnectorFactory<any>>;
+  /** Rate limiter shared by every worker (e.g. `redisRateLimiter(...)`); default: per process. */
+  limiter?: LimiterProvider;
+  logger?: Logger;
+  observer?: JobObserver;
+  workerId?: string;
+  leaseTtlMs?: number;
+  /** Snapshots kept per tenant (default 3). */
+  retention?: number;
+  apply?: { concurrency?: number; retries?: number; retryDelay?: { minMs?: number; maxMs?: number } };
+  tick?: TickOptions & { everyMs?: number };
+  env?: Record<string, string | undefined>;
+}
+
+export interface TenantStatusLine {
+  id: string;
+  connector: string;
+  lastSyncAt: number | null;
+  nextRunAt: number;
+  lagMs: number;
+  lastErrorKind: string | null;
+  pendingApprovals: string[];
+  requestsLastRun: number;
+  eventOffset: number;
+}
+
+const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export interface Runtime {
+  readonly store: SqlStore;
+  readonly queue: TenantQueue;
+  readonly workerId: string;
+  addTenant(t: TenantInput): Promise<TenantRecord>;
+  getTenant(id: string): Promise<TenantRecord | undefined>;
+  listTenants(): Promise<TenantRecord[]>;
+  removeTenant(id: string): Promise<boolean>;
+  /** Run a tenant now (webhook, SCIM write, API call); coalesces with a run already waiting. */
+  trigger(id: string): Promise<void>;
+  /** Claim due tenants and enqueue them; returns their ids. */
+  tick(): Promise<string[]>;
+  /** Run one tenant's job in this process (no queue). */
+  runNow(id: string): Promise<JobOutcome>;
+  /** Consume the queue in this process (and tick on `tick.everyMs`, default 10 s). */
+  start(o?: { schedule?: boolean }): Promise<void>;
+  events(id: string, after?: number, limit?: number): Promise<RuntimeEvent[]>;
+  plans(id: string): Promise<StoredPlan[]>;
+  approve(id: string, planId: string, by?: string): Promise<void>;
+  status(): Promise<TenantStatusLine[]>;
+  /** Re-encrypt every tenant's credentials with the active key (after adding a new one first in ORGSYNC_KEYS). */
+  rekey(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function createRuntime(o: RuntimeOptions): Runtime {
+  const store = o.store;
+  const queue = o.queue;
+  const clock = o.clock ?? (() => new Date());
+  let keyring = o.keyring;
+  const keys = (): Keyring => (keyring ??= parseKeyring((o.env ?? process.env)['ORGSYNC_KEYS']));
+  const connectors = o.connectors ?? (builtIn as Record<string, ConnectorFactory<any>>);
+  const workerId = o.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  let timer: NodeJS.Timeout | null = null;
+  const jobCtx = () => ({
+    store,
+    keyring: keys(),
+    connectors,
+    handlers: o.handlers,
+    clock,
+    workerId,
+    leaseTtlMs: o.leaseTtlMs ?? 30_000,
+    retention: o.retention ?? 3,
+    limiter: o.limiter,
+    logger: o.logger,
+    observer: o.observer,
+    apply: o.apply,
+  });
+
+  const rt: Runtime = {
+    store,
+    queue,
+    workerId,
+    async addTenant(t) {
+      if (!t || typeof t.id !== 'string' || !TENANT_ID.test(t.id)) throw new ValidationError({ message: `tenant id must be 1-128 letters, digits, '.', '_' or '-' (got ${JSON.stringify(t?.id)})`, code: 'tenant_invalid' });
+      const factory = connectors[t.connector];
+      if (!factory) throw new ConfigError({ message: `tenant '${t.id}': unknown connector '${t.connector}'. One of: ${Object.keys(connectors).join(', ')}`, code: 'tenant_invalid' });
+      const secrets = new Set<string>(factory.definition.secrets as readonly string[]);
+      const options = { ...(t.options ?? {}) };
+      for (const k of Object.keys(options)) {
+        if (secrets.has(k)) throw new ConfigError({ message: `tenant '${t.id}': '${k}' is a secret; pass it in credentials (encrypted at rest), not options`, code: 'tenant_invalid' });
+      }
+      const rules = t.rules ? parseRuleSet(t.rules) : null;
+      const schedule = { ...DEFAULT_SCHEDULE, ...(t.schedule ?? {}) };
+      if (!(schedule.incrementalEveryMs >= 1000) || !(schedule.fullEveryMs >= schedule.incrementalEveryMs)) {
+        throw new ConfigError({ message: `tenant '${t.id}': schedule needs incrementalEveryMs >= 1000 and fullEveryMs >= incrementalEveryMs`, code: 'tenant_invalid' });
+      }
+      const credentials = t.credentials && Object.keys(t.credentials).length ? keys().encrypt(JSON.stringify(t.credentials), t.id) : null;
+      await store.upsertTenant({ id: t.id, connector: t.connector, options, credentials, rules: rules ? t.rules : null, schedule }, clock().getTime());
+      return (await store.getTenant(t.id))!;
+    },
+    getTenant: (id) => store.getTenant(id),
+    listTenants: () => store.listTenants(),
+    removeTenant: (id) => store.removeTenant(id),
+    async trigger(id) {
+      if (!(await store.trigger(id, clock().getTime()))) throw new ConfigError({ message: `unknown tenant '${id}'`, code: 'tenant_unknown' });
+      await queue.enqueue(id);
+    },
+    tick: () => scheduleTick(store, queue, clock().getTime(), o.tick),
+    runNow: (id) => runTenantJob(jobCtx(), id),
+    async start(s = {}) {
+      await store.assertMigrated();
+      await queue.start((id) => runTenantJob(jobCtx(), id).then(() => undefined));
+      if (s.schedule !== false) {
+        const every = o.tick?.everyMs ?? 10_000;
+        const loop = () => {
+          rt.tick().catch((e) => o.logger?.error?.(`schedule tick failed: ${(e as Error).message}`)).finally(() => {
+            if (timer) timer = setTimeout(loop, every);
+          });
+        };
+        timer = setTimeout(loop, 0);
+      }
+    },
+    events: (id, after, limit) => store.readEvents(id, after, limit),
+    plans: (id) => store.plans(id),
+    async approve(id, planId, by = 'api') {
+      const p = await store.getPlan(id, planId);
+      if (!p) throw new ConfigError({ message: `tenant '${id}' has no plan ${planId}`, code: 'plan_unknown' });
+      if (p.status !== 'halted') throw new ConfigError({ message: `plan ${planId} of tenant '${id}' is ${p.status}, not halted: nothing to approve`, code: 'plan_not_halted' });
+      const now = clock().getTime();
+      await store.setPlanStatus(id, planId, 'approved', { at: now, by });
+      await store.appendEvents(id, [{ type: 'plan.approved', data: { planId, by } }], now);
+      await rt.trigger(id);
+    },
+    async status() {
+      const now = clock().getTime();
+      const out: TenantStatusLine[] = [];
+      for (const t of await store.listTenants()) {
+        const pending = (await store.plans(t.id, ['halted'])).map((p) => p.planId);
+        out.push({
+          id: t.id,
+          connector: t.connector,
+          lastSyncAt: t.status.lastSyncAt,
+          nextRunAt: t.status.nextRunAt,
+          lagMs: Math.max(0, now - t.status.nextRunAt),
+          lastErrorKind: t.status.lastErrorKind,
+          pendingApprovals: pending,
+          requestsLastRun: t.status.requestsLastRun,
+          eventOffset: t.status.eventSeq,
+        });
+      }
+      return out;
+    },
+    async rekey() {
+      const k = keys();
+      let n = 0;
+      for (const t of await store.listTenants()) {
+        const c = await store.getCredentials(t.id);
+        if (!c || k.keyIdOf(c) === k.activeKeyId) continue;
+        await store.setCredentials(t.id, k.encrypt(k.decrypt(c, t.id), t.id));
+        n++;
+      }
+      return n;
+    },
+    async close() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await queue.close();
+      await store.close();
+    },
+  };
+  return rt;
+}

@@ -1,0 +1,74 @@
+/**
+ * Distributed store driver: PostgreSQL through `pg` (a pool). `schema` puts every table in its own
+ * schema (tests use one per run; deployments may share a database with other apps).
+ */
+import { createRequire } from 'node:module';
+import { ConfigError } from '../../errors.js';
+import type { Querier, Row, SqlDriver } from './sql.js';
+
+export interface PostgresOptions {
+  /** `postgres://user@host:5432/db` (default: PG* environment variables). */
+  connectionString?: string;
+  /** Schema for orgsync's tables (created if missing). Default `orgsync`. */
+  schema?: string;
+  /** Pool size per process (default 5). */
+  max?: number;
+  /** `application_name` of the connections (default `orgsync`), as seen in pg_stat_activity. */
+  applicationName?: string;
+}
+
+const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export async function openPostgres(o: PostgresOptions = {}): Promise<SqlDriver> {
+  const require = createRequire(import.meta.url);
+  let pg: { Pool: new (c: object) => any; types: { getTypeParser(oid: number, format?: string): unknown } };
+  try {
+    pg = require('pg');
+  } catch (e) {
+    throw new ConfigError({ message: `the PostgreSQL runtime store needs pg (npm install pg): ${(e as Error).message}`, code: 'dependency_missing' });
+  }
+  const schema = o.schema ?? 'orgsync';
+  if (!IDENT.test(schema)) throw new ConfigError({ message: `postgres schema '${schema}' must be a lower-case SQL identifier`, code: 'store_config_invalid' });
+  const pool = new pg.Pool({
+    ...(o.connectionString ? { connectionString: o.connectionString } : {}),
+    max: o.max ?? 5,
+    application_name: o.applicationName ?? 'orgsync',
+    options: `-c search_path=${schema}`,
+    connectionTimeoutMillis: 10_000,
+    // BIGINT columns hold epoch ms (well inside Number's exact range); per pool, not process-wide.
+    types: { getTypeParser: (oid: number, format?: string) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)) },
+  });
+  // Errors of idle clients (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const parse = (rows: Row[]): Row[] => rows;
+  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  const query = async <T extends Row>(sql: string, params: unknown[] = []): Promise<T[]> => parse((await pool.query(sql, params)).rows) as T[];
+  return {
+    dialect: 'postgres',
+    nowMsSql: `(extract(epoch from clock_timestamp()) * 1000)::bigint`,
+    query,
+    async tx(fn) {
+      const client = await pool.connect();
+      // A connection cut while checked out (server restart, terminated backend) emits 'error' on the
+      // client, not the pool: catch it here (the query fails too) and throw the client away afterwards.
+      let broken = false;
+      const onError = () => void (broken = true);
+      client.on('error', onError);
+      try {
+        await client.query('BEGIN');
+        const q: Querier = { query: async <T extends Row>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[] };
+        const r = await fn(q);
+        await client.query('COMMIT');
+        return r;
+      } catch (e) {
+        broken ||= (e as { code?: string })?.code === '57P01' || /terminat|Connection/.test((e as Error)?.message ?? '');
+        if (!broken) await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        client.off('error', onError);
+        client.release(broken ? true : undefined);
+      }
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * The small SQL surface both stores share: `$1`-style parameters, `RETURNING`, `ON CONFLICT`, and
+ * transactions through a callback. SQLite (embedded) and PostgreSQL (distributed) implement it;
+ * `SqlStore` holds every query once. Timestamps are epoch milliseconds (BIGINT / INTEGER), JSON is
+ * stored as text, so both dialects read back the same values.
+ */
+export type Row = Record<string, unknown>;
+
+export interface Querier {
+  query<T extends Row = Row>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface SqlDriver extends Querier {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Run `fn` in one transaction (serializable enough for row-level claims; see each driver). */
+  tx<T>(fn: (q: Querier) => Promise<T>): Promise<T>;
+  /** SQL expression for the database's own clock in epoch ms (leases use it: worker clocks may disagree). */
+  readonly nowMsSql: string;
+  close(): Promise<void>;
+}
+
+/** Versioned migrations: applied in order once each, recorded in `orgsync_migrations`. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: (d: { bigint: string; text: string; serial?: string }) => string[];
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'tenants, snapshots, journal, plans, events, leases',
+    sql: ({ bigint }) => [
+      `CREATE TABLE tenants (
+        id TEXT PRIMARY KEY,
+        connector TEXT NOT NULL,
+        options TEXT NOT NULL,
+        credentials TEXT,
+        rules TEXT,
+        schedule TEXT NOT NULL,
+        created_at ${bigint} NOT NULL,
+        updated_at ${bigint} NOT NULL,
+        next_run_at ${bigint} NOT NULL,
+        next_full_at ${bigint} NOT NULL,
+        last_sync_at ${bigint},
+        last_full_at ${bigint},
+        last_mode TEXT,
+        last_error_kind TEXT,
+        last_error TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        requests_last_run INTEGER NOT NULL DEFAULT 0,
+        triggered_at ${bigint},
+        halted_plan_id TEXT,
+        event_seq ${bigint} NOT NULL DEFAULT 0
+      )`,
+      `CREATE INDEX tenants_next_run ON tenants (next_run_at)`,
+      `CREATE TABLE snapshots (
+        tenant_id TEXT NOT NULL,
+        seq ${bigint} NOT NULL,
+        taken_at ${bigint} NOT NULL,
+        mode TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, seq)
+      )`,
+      `CREATE TABLE journal (
+        tenant_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        result TEXT,
+        error TEXT,
+        PRIMARY KEY (tenant_id, key)
+      )`,
+      `CREATE TABLE plans (
+        tenant_id TEXT NOT NULL,
+        plan_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at ${bigint} NOT NULL,
+        approved_at ${bigint},
+        approved_by TEXT,
+        PRIMARY KEY (tenant_id, plan_id)
+      )`,
+      `CREATE INDEX plans_open ON plans (tenant_id, status)`,
+      `CREATE TABLE events (
+        tenant_id TEXT NOT NULL,
+        "offset" ${bigint} NOT NULL,
+        type TEXT NOT NULL,
+        at ${bigint} NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, "offset")
+      )`,
+      `CREATE TABLE leases (
+        tenant_id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at ${bigint} NOT NULL
+      )`,
+    ],
+  },
+];

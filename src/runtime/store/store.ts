@@ -1,0 +1,367 @@
+/**
+ * The runtime's state, once, over either SQL driver: tenants (credentials encrypted by the caller),
+ * snapshots with retention, the provisioning journal (primary key tenant + idempotency key), plans,
+ * the per-tenant event log (offsets 1, 2, 3... assigned under the tenant row's lock), schedule
+ * claims and per-tenant leases on the database clock.
+ */
+import type { Journal, JournalEntry } from '../../provisioning/index.js';
+import { errorMessage } from '../../provisioning/util.js';
+import { ConfigError } from '../../errors.js';
+import type { OrgSnapshot } from '../../model.js';
+import { DEFAULT_SCHEDULE, type PlanStatus, type RuntimeEvent, type RuntimeEventType, type StoredPlan, type TenantRecord, type TenantStatus } from '../types.js';
+import { MIGRATIONS, type Querier, type Row, type SqlDriver } from './sql.js';
+
+export interface TenantRow {
+  id: string;
+  connector: string;
+  options: Record<string, unknown>;
+  /** Ciphertext (see crypto.ts) or null. */
+  credentials: string | null;
+  rules: unknown;
+  schedule: { incrementalEveryMs: number; fullEveryMs: number };
+}
+
+export interface NewEvent {
+  type: RuntimeEventType;
+  data: unknown;
+}
+
+export interface CommitSync {
+  snapshot: OrgSnapshot;
+  mode: string;
+  events: NewEvent[];
+  plan?: { planId: string; status: PlanStatus; body: unknown } | undefined;
+  /** Snapshots kept per tenant (default 3). */
+  retention?: number;
+  /** Events older than this are dropped (default 30 days); offsets keep increasing. */
+  eventRetentionMs?: number;
+  at: number;
+}
+
+const json = (v: unknown): string => JSON.stringify(v ?? null);
+const parse = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+export class SqlStore {
+  constructor(readonly driver: SqlDriver) {}
+
+  get dialect(): SqlDriver['dialect'] {
+    return this.driver.dialect;
+  }
+
+  /** Apply pending migrations; returns the versions applied now. */
+  async migrate(): Promise<number[]> {
+    const d = this.driver;
+    const types = d.dialect === 'postgres' ? { bigint: 'BIGINT', text: 'TEXT' } : { bigint: 'INTEGER', text: 'TEXT' };
+    await d.query(`CREATE TABLE IF NOT EXISTS orgsync_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at ${types.bigint} NOT NULL)`);
+    const applied: number[] = [];
+    for (const m of MIGRATIONS) {
+      const done = await d.tx(async (q) => {
+        // Two workers migrating at once: the loser's insert conflicts and its transaction rolls back.
+        if (d.dialect === 'postgres') await q.query(`SELECT pg_advisory_xact_lock(4242001)`);
+        const have = await q.query(`SELECT version FROM orgsync_migrations WHERE version = $1`, [m.version]);
+        if (have.length) return false;
+        for (const stmt of m.sql(types)) await q.query(stmt);
+        await q.query(`INSERT INTO orgsync_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, [m.version, m.name, Date.now()]);
+        return true;
+      });
+      if (done) applied.push(m.version);
+    }
+    return applied;
+  }
+
+  async schemaVersion(): Promise<number> {
+    try {
+      const r = await this.driver.query<{ v: number }>(`SELECT MAX(version) AS v FROM orgsync_migrations`);
+      return Number(r[0]?.v ?? 0);
+    } catch {
+      return 0;
+    }
+  }
+
+  async assertMigrated(): Promise<void> {
+    const v = await this.schemaVersion();
+    const want = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+    if (v < want) throw new ConfigError({ message: `the runtime store is at schema version ${v}, this orgsync needs ${want}: run \`orgsync migrate\``, code: 'store_not_migrated' });
+  }
+
+  // ---- tenants ---------------------------------------------------------------------------------
+
+  async upsertTenant(t: TenantRow, now: number): Promise<void> {
+    await this.driver.query(
+      `INSERT INTO tenants (id, connector, options, credentials, rules, schedule, created_at, updated_at, next_run_at, next_full_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7, $8)
+       ON CONFLICT (id) DO UPDATE SET connector = excluded.connector, options = excluded.options,
+         credentials = COALESCE(excluded.credentials, tenants.credentials), rules = excluded.rules,
+         schedule = excluded.schedule, updated_at = excluded.updated_at`,
+      [t.id, t.connector, json(t.options), t.credentials, json(t.rules), json(t.schedule), now, now + t.schedule.fullEveryMs],
+    );
+  }
+
+  async getTenant(id: string): Promise<TenantRecord | undefined> {
+    const r = await this.driver.query(`SELECT * FROM tenants WHERE id = $1`, [id]);
+    return r[0] ? toTenant(r[0]) : undefined;
+  }
+
+  async listTenants(): Promise<TenantRecord[]> {
+    return (await this.driver.query(`SELECT * FROM tenants ORDER BY id`)).map(toTenant);
+  }
+
+  /** The encrypted credentials of a tenant (decrypted only inside a job). */
+  async getCredentials(id: string): Promise<string | null> {
+    const r = await this.driver.query<{ credentials: string | null }>(`SELECT credentials FROM tenants WHERE id = $1`, [id]);
+    return r[0]?.credentials ?? null;
+  }
+
+  async setCredentials(id: string, ciphertext: string): Promise<void> {
+    await this.driver.query(`UPDATE tenants SET credentials = $2 WHERE id = $1`, [id, ciphertext]);
+  }
+
+  async removeTenant(id: string): Promise<boolean> {
+    return this.driver.tx(async (q) => {
+      for (const t of ['snapshots', 'journal', 'plans', 'events', 'leases']) await q.query(`DELETE FROM ${t} WHERE tenant_id = $1`, [id]);
+      const r = await q.query(`DELETE FROM tenants WHERE id = $1 RETURNING id`, [id]);
+      return r.length > 0;
+    });
+  }
+
+  // ---- schedule ----------------------------------------------------------------------------
+
+  /**
+   * Claim up to `limit` tenants due at `now`: their next run moves to `now + claimMs` (the job sets
+   * the real one), so concurrent schedulers never claim the same tenant twice, and a job lost on
+   * the way (queue flushed) is claimed again after `claimMs`.
+   */
+  async claimDue(now: number, limit: number, claimMs: number): Promise<string[]> {
+    const r = await this.driver.query<{ id: string }>(
+      `UPDATE tenants SET next_run_at = $2 WHERE id IN (SELECT id FROM tenants WHERE next_run_at <= $1 ORDER BY next_run_at LIMIT $3) AND next_run_at <= $1 RETURNING id`,
+      [now, now + claimMs, limit],
+    );
+    return r.map((x) => x.id).sort();
+  }
+
+  /** On-demand run (webhook, SCIM write, API): due now; `triggered_at` lets a running job see it. */
+  async trigger(id: string, now: number): Promise<boolean> {
+    const r = await this.driver.query(`UPDATE tenants SET triggered_at = $2, next_run_at = $2 WHERE id = $1 RETURNING id`, [id, now]);
+    return r.length > 0;
+  }
+
+  async recordRun(id: string, f: Partial<Pick<TenantStatus, 'nextRunAt' | 'nextFullAt' | 'lastSyncAt' | 'lastFullAt' | 'lastMode' | 'lastErrorKind' | 'lastError' | 'failures' | 'requestsLastRun' | 'haltedPlanId'>>): Promise<void> {
+    const cols: Record<string, string> = {
+      nextRunAt: 'next_run_at', nextFullAt: 'next_full_at', lastSyncAt: 'last_sync_at', lastFullAt: 'last_full_at', lastMode: 'last_mode',
+      lastErrorKind: 'last_error_kind', lastError: 'last_error', failures: 'failures', requestsLastRun: 'requests_last_run', haltedPlanId: 'halted_plan_id',
+    };
+    const sets: string[] = [];
+    const params: unknown[] = [id];
+    for (const [k, v] of Object.entries(f)) {
+      if (v === undefined) continue;
+      params.push(v);
+      sets.push(`${cols[k]} = $${params.length}`);
+    }
+    if (sets.length) await this.driver.query(`UPDATE tenants SET ${sets.join(', ')} WHERE id = $1`, params);
+  }
+
+  // ---- leases (one job per tenant across workers) ---------------------------------------------
+
+  /** Take or renew the tenant's lease for `owner` until DB-now + ttl; false when another owner holds it. */
+  async acquireLease(tenantId: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = this.driver.nowMsSql;
+    const r = await this.driver.query(
+      `INSERT INTO leases (tenant_id, owner, expires_at) VALUES ($1, $2, ${now} + $3)
+       ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+       WHERE leases.owner = excluded.owner OR leases.expires_at < ${now}
+       RETURNING owner`,
+      [tenantId, owner, ttlMs],
+    );
+    return r.length > 0;
+  }
+
+  async releaseLease(tenantId: string, owner: string): Promise<void> {
+    await this.driver.query(`DELETE FROM leases WHERE tenant_id = $1 AND owner = $2`, [tenantId, owner]);
+  }
+
+  async leases(): Promise<Array<{ tenantId: string; owner: string; expiresAt: number }>> {
+    const r = await this.driver.query<{ tenant_id: string; owner: string; expires_at: number }>(`SELECT * FROM leases WHERE expires_at >= ${this.driver.nowMsSql}`);
+    return r.map((x) => ({ tenantId: x.tenant_id, owner: x.owner, expiresAt: Number(x.expires_at) }));
+  }
+
+  // ---- snapshots, events, plans -------------------------------------------------------------
+
+  async latestSnapshot(tenantId: string): Promise<OrgSnapshot | undefined> {
+    const r = await this.driver.query<{ body: string }>(`SELECT body FROM snapshots WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1`, [tenantId]);
+    return r[0] ? parse<OrgSnapshot>(r[0].body) : undefined;
+  }
+
+  /** One transaction: the new snapshot (older ones pruned to `retention`), its events and its plan. */
+  async commitSync(tenantId: string, c: CommitSync): Promise<number[]> {
+    return this.driver.tx(async (q) => {
+      const last = await q.query<{ seq: number }>(`SELECT MAX(seq) AS seq FROM snapshots WHERE tenant_id = $1`, [tenantId]);
+      const seq = Number(last[0]?.seq ?? 0) + 1;
+      await q.query(`INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body) VALUES ($1, $2, $3, $4, $5)`, [tenantId, seq, Date.parse(c.snapshot.takenAt), c.mode, json(c.snapshot)]);
+      await q.query(`DELETE FROM snapshots WHERE tenant_id = $1 AND seq <= $2`, [tenantId, seq - Math.max(1, c.retention ?? 3)]);
+      await q.query(`DELETE FROM events WHERE tenant_id = $1 AND at < $2`, [tenantId, c.at - (c.eventRetentionMs ?? 30 * 86_400_000)]);
+      if (c.plan) {
+        await q.query(`INSERT INTO plans (tenant_id, plan_id, status, body, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, plan_id) DO NOTHING`, [tenantId, c.plan.planId, c.plan.status, json(c.plan.body), c.at]);
+      }
+      return appendEvents(q, tenantId, c.events, c.at);
+    });
+  }
+
+  async appendEvents(tenantId: string, events: NewEvent[], at: number): Promise<number[]> {
+    return this.driver.tx((q) => appendEvents(q, tenantId, events, at));
+  }
+
+  /** Events with offset > `after`, oldest first. */
+  async readEvents(tenantId: string, after = 0, limit = 1000): Promise<RuntimeEvent[]> {
+    const r = await this.driver.query<{ offset: number; type: string; at: number; data: string }>(
+      `SELECT "offset", type, at, data FROM events WHERE tenant_id = $1 AND "offset" > $2 ORDER BY "offset" LIMIT $3`,
+      [tenantId, after, limit],
+    );
+    return r.map((e) => ({ tenantId, offset: Number(e.offset), type: e.type as RuntimeEventType, at: Number(e.at), data: parse(e.data) }));
+  }
+
+  async plans(tenantId: string, statuses?: PlanStatus[]): Promise<StoredPlan[]> {
+    const r = await this.driver.query(`SELECT * FROM plans WHERE tenant_id = $1 ORDER BY created_at, plan_id`, [tenantId]);
+    return r.map(toPlan).filter((p) => !statuses || statuses.includes(p.status));
+  }
+
+  async getPlan(tenantId: string, planId: string): Promise<StoredPlan | undefined> {
+    const r = await this.driver.query(`SELECT * FROM plans WHERE tenant_id = $1 AND plan_id = $2`, [tenantId, planId]);
+    return r[0] ? toPlan(r[0]) : undefined;
+  }
+
+  async setPlanStatus(tenantId: string, planId: string, status: PlanStatus, approval?: { at: number; by: string }): Promise<void> {
+    if (approval) await this.driver.query(`UPDATE plans SET status = $3, approved_at = $4, approved_by = $5 WHERE tenant_id = $1 AND plan_id = $2`, [tenantId, planId, status, approval.at, approval.by]);
+    else await this.driver.query(`UPDATE plans SET status = $3 WHERE tenant_id = $1 AND plan_id = $2`, [tenantId, planId, status]);
+  }
+
+  // ---- journal ---------------------------------------------------------------------------------
+
+  /** The provisioning journal of one tenant, for `applyPlan` (unique per tenant + idempotency key). */
+  journal(tenantId: string, clock: () => Date = () => new Date()): Journal {
+    const d = this.driver;
+    const toEntry = (r: Row): JournalEntry => {
+      const e: JournalEntry = { key: String(r['key']), status: r['status'] as JournalEntry['status'], attempts: Number(r['attempts']), startedAt: String(r['started_at']) };
+      if (r['finished_at']) e.finishedAt = String(r['finished_at']);
+      if (r['result'] !== null && r['result'] !== undefined) e.result = parse(r['result']);
+      if (r['error']) e.error = String(r['error']);
+      return e;
+    };
+    return {
+      async get(key) {
+        const r = await d.query(`SELECT * FROM journal WHERE tenant_id = $1 AND key = $2`, [tenantId, key]);
+        return r[0] ? toEntry(r[0]) : undefined;
+      },
+      async list() {
+        return (await d.query(`SELECT * FROM journal WHERE tenant_id = $1 ORDER BY key`, [tenantId])).map(toEntry);
+      },
+      async markStarted(key) {
+        await d.query(
+          `INSERT INTO journal (tenant_id, key, status, attempts, started_at) VALUES ($1, $2, 'started', 1, $3)
+           ON CONFLICT (tenant_id, key) DO UPDATE SET status = 'started', attempts = journal.attempts + 1, started_at = excluded.started_at, finished_at = NULL, error = NULL`,
+          [tenantId, key, clock().toISOString()],
+        );
+      },
+      async markDone(key, result) {
+        const now = clock().toISOString();
+        await d.query(
+          `INSERT INTO journal (tenant_id, key, status, attempts, started_at, finished_at, result) VALUES ($1, $2, 'done', 1, $3, $3, $4)
+           ON CONFLICT (tenant_id, key) DO UPDATE SET status = 'done', finished_at = excluded.finished_at, result = excluded.result, error = NULL`,
+          [tenantId, key, now, result === undefined ? null : jsonSafe(result)],
+        );
+      },
+      async markFailed(key, error) {
+        const now = clock().toISOString();
+        await d.query(
+          `INSERT INTO journal (tenant_id, key, status, attempts, started_at, finished_at, error) VALUES ($1, $2, 'failed', 1, $3, $3, $4)
+           ON CONFLICT (tenant_id, key) DO UPDATE SET status = 'failed', finished_at = excluded.finished_at, error = excluded.error`,
+          [tenantId, key, now, errorMessage(error)],
+        );
+      },
+    };
+  }
+
+  /** Rows per table (status, benchmarks). */
+  async counts(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const t of ['tenants', 'snapshots', 'journal', 'plans', 'events', 'leases']) {
+      const r = await this.driver.query<{ c: number }>(`SELECT COUNT(*) AS c FROM ${t}`);
+      out[t] = Number(r[0]?.c ?? 0);
+    }
+    return out;
+  }
+
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+}
+
+async function appendEvents(q: Querier, tenantId: string, events: NewEvent[], at: number): Promise<number[]> {
+  if (!events.length) return [];
+  // The tenant row's update lock orders concurrent appends: offsets are gap-free and increasing.
+  const r = await q.query<{ event_seq: number }>(`UPDATE tenants SET event_seq = event_seq + $2 WHERE id = $1 RETURNING event_seq`, [tenantId, events.length]);
+  if (!r[0]) throw new ConfigError({ message: `unknown tenant '${tenantId}'`, code: 'tenant_unknown' });
+  const first = Number(r[0].event_seq) - events.length + 1;
+  const offsets: number[] = [];
+  for (let i = 0; i < events.length; i += 200) {
+    const chunk = events.slice(i, i + 200);
+    const params: unknown[] = [];
+    const values = chunk.map((e, j) => {
+      params.push(tenantId, first + i + j, e.type, at, json(e.data));
+      const b = params.length - 5;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`;
+    });
+    await q.query(`INSERT INTO events (tenant_id, "offset", type, at, data) VALUES ${values.join(', ')}`, params);
+    chunk.forEach((_, j) => offsets.push(first + i + j));
+  }
+  return offsets;
+}
+
+function jsonSafe(v: unknown): string | null {
+  try {
+    const s = JSON.stringify(v);
+    if (s === undefined) return null;
+    return s.length > 10_000 ? JSON.stringify({ truncated: true, length: s.length }) : s;
+  } catch {
+    return null;
+  }
+}
+
+function toTenant(r: Row): TenantRecord {
+  return {
+    id: String(r['id']),
+    connector: String(r['connector']),
+    options: parse(r['options']) ?? {},
+    rules: parse(r['rules']) ?? null,
+    schedule: { ...DEFAULT_SCHEDULE, ...(parse<object>(r['schedule']) ?? {}) },
+    hasCredentials: r['credentials'] !== null && r['credentials'] !== undefined,
+    createdAt: Number(r['created_at']),
+    updatedAt: Number(r['updated_at']),
+    status: {
+      nextRunAt: Number(r['next_run_at']),
+      nextFullAt: Number(r['next_full_at']),
+      lastSyncAt: n(r['last_sync_at']),
+      lastFullAt: n(r['last_full_at']),
+      lastMode: (r['last_mode'] as string | null) ?? null,
+      lastErrorKind: (r['last_error_kind'] as string | null) ?? null,
+      lastError: (r['last_error'] as string | null) ?? null,
+      failures: Number(r['failures'] ?? 0),
+      requestsLastRun: Number(r['requests_last_run'] ?? 0),
+      triggeredAt: n(r['triggered_at']),
+      haltedPlanId: (r['halted_plan_id'] as string | null) ?? null,
+      eventSeq: Number(r['event_seq'] ?? 0),
+    },
+  };
+}
+
+function toPlan(r: Row): StoredPlan {
+  return {
+    tenantId: String(r['tenant_id']),
+    planId: String(r['plan_id']),
+    status: r['status'] as PlanStatus,
+    plan: parse(r['body']),
+    createdAt: Number(r['created_at']),
+    approvedAt: n(r['approved_at']),
+    approvedBy: (r['approved_by'] as string | null) ?? null,
+  };
+}

@@ -1,0 +1,72 @@
+/** Shared by the runtime tests: sample rules, recording handlers, simulators, service checks. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ProvisioningHandlers } from '../../src/provisioning/index.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export function sampleRules(thresholds?: Record<string, number>): any {
+  const rs = JSON.parse(readFileSync(path.join(root, 'examples/rules/department-access.json'), 'utf8'));
+  if (thresholds) rs.policy = { ...rs.policy, thresholds: { ...(rs.policy?.thresholds ?? {}), ...thresholds } };
+  return rs;
+}
+
+export interface Call {
+  tenant: string;
+  type: string;
+  key: string;
+  employeeId: string | null;
+  target: string;
+  kind?: string;
+}
+
+/** Handlers that record every call (per tenant) and succeed. */
+export function recordingHandlers(tenant: string, calls: Call[]): ProvisioningHandlers {
+  const h = (type: string) => (a: any, ctx: { idempotencyKey: string }) => {
+    calls.push({ tenant, type, key: ctx.idempotencyKey, employeeId: a.employeeId, target: a.target, ...(a.notification?.kind ? { kind: a.notification.kind } : {}) });
+    return { ok: true };
+  };
+  return {
+    createUser: h('createUser'),
+    updateUser: h('updateUser'),
+    grant: h('grant'),
+    revoke: h('revoke'),
+    suspendUser: h('suspendUser'),
+    deleteUser: h('deleteUser'),
+    sendWelcome: h('sendWelcome'),
+    notify: h('notify'),
+  } as ProvisioningHandlers;
+}
+
+/** Is a TCP service up on loopback? */
+export async function reachable(port: number): Promise<boolean> {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(1000, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+/**
+ * Services for the distributed tests: skip with a message when unreachable outside CI; in CI
+ * (`CI` set) a missing service is a failure.
+ */
+export async function services(): Promise<{ ok: boolean; why: string }> {
+  const pg = await reachable(5432);
+  const redis = await reachable(6379);
+  const why = [pg ? '' : 'PostgreSQL 127.0.0.1:5432', redis ? '' : 'Redis 127.0.0.1:6379'].filter(Boolean).join(' and ');
+  if (!why) return { ok: true, why: '' };
+  if (process.env['CI']) throw new Error(`CI: ${why} unreachable; the distributed runtime tests need them`);
+  console.warn(`skipping distributed runtime tests: ${why} unreachable (they fail instead when CI is set)`);
+  return { ok: false, why };
+}
+
+/** The shared test database (trust auth); override with ORGSYNC_TEST_PG_URL. */
+export const PG_URL = process.env['ORGSYNC_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
