@@ -9,7 +9,7 @@
  */
 import { ConfigError, OrgsyncError, createError } from './errors.js';
 import { finalizeEmployees, type Connector, type EmployeeDraft } from './connector/define.js';
-import { OrgSnapshotEnvelopeSchema, OrgSnapshotSchema, SCHEMA_VERSION, type OrgSnapshot } from './model.js';
+import { OrgSnapshotEnvelopeSchema, OrgSnapshotSchema, SCHEMA_VERSION, type Employee, type Group, type OrgSnapshot } from './model.js';
 import { takeSnapshot, type TakeSnapshotOptions } from './snapshot.js';
 
 export interface SyncOptions extends TakeSnapshotOptions {
@@ -95,6 +95,12 @@ export async function sync(connector: Connector<any>, options: SyncOptions = {})
   } catch (e) {
     throw syncFailure(connector, e);
   }
+  if (derived) {
+    // A full read derives these lists from everyone: a group or location nobody names any more is gone.
+    groups = namedGroups(groups, employees);
+    const used = new Set(employees.map((e) => e.locationId));
+    locations = locations.filter((l) => used.has(l.id));
+  }
   const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const snapshot = OrgSnapshotEnvelopeSchema.parse({
     schemaVersion: SCHEMA_VERSION,
@@ -127,4 +133,21 @@ function mergeById<T extends { id: string }>(previous: T[], current: T[]): T[] {
   const m = new Map(previous.map((x) => [x.id, x]));
   for (const x of current) m.set(x.id, x);
   return [...m.values()];
+}
+
+/** Groups some employee belongs to, and their ancestors (what a full read derives from the employees). */
+function namedGroups(groups: Group[], employees: Employee[]): Group[] {
+  const byId = new Map(groups.map((g) => [g.id, g]));
+  const keep = new Set<string>();
+  for (const e of employees) {
+    for (const id of e.groupIds) {
+      // Walk up the parents; bounded by the number of groups (cycle-safe).
+      let g = byId.get(id);
+      for (let i = 0; g && !keep.has(g.id) && i <= byId.size; i++) {
+        keep.add(g.id);
+        g = g.parentId ? byId.get(g.parentId) : undefined;
+      }
+    }
+  }
+  return groups.filter((g) => keep.has(g.id));
 }

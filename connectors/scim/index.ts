@@ -16,7 +16,7 @@ import {
   mapCompany,
   mapUser,
   pageSizeFor,
-  resolveManagers,
+  scimManagers,
   serviceProviderInfo,
   type ScimContext,
 } from './map.js';
@@ -202,6 +202,7 @@ const declared = defineConnector<ScimOptions, ScimContext>({
   },
   groups: (ctx) => ctx.groups,
   company: (_ctx, rt) => mapCompany(rt.options.baseUrl),
+  managers: scimManagers,
   incremental: {
     lookbackMs: 5 * 60_000,
     read: async (rt, ctx, since) => {
@@ -242,22 +243,16 @@ const declared = defineConnector<ScimOptions, ScimContext>({
 /**
  * The factory. It wraps the declared connector to add what the core runtime cannot yet express
  * (see README "Core notes"): department/division/cost-center groups derived from the users (the
- * runtime reads groups before employees), manager ids resolved by userName/externalId, and the
- * context's warnings in the snapshot.
+ * runtime reads groups before employees) and the context's warnings in the snapshot. Managers
+ * given by userName/externalId are resolved by the core (`managers: scimManagers`).
  */
 export const scim = Object.assign((options: ScimOptions & CommonOptions): Connector<ScimOptions> => withScimExtras(declared(options)), {
   definition: declared.definition,
 }) as ConnectorFactory<ScimOptions>;
 
 function withScimExtras(c: Connector<ScimOptions>): Connector<ScimOptions> {
-  const finish = (employees: Employee[], warnings: string[]) => resolveManagers(employees, warnings);
   return {
     ...c,
-    async *employees() {
-      const all: Employee[] = [];
-      for await (const e of c.employees()) all.push(e);
-      yield* finish(all, []).employees;
-    },
     async groups(o?: { employees?: Employee[] }) {
       const base = await c.groups();
       let all = o?.employees;
@@ -269,12 +264,10 @@ function withScimExtras(c: Connector<ScimOptions>): Connector<ScimOptions> {
     },
     async read(ro?: ReadOptions) {
       const r = await c.read(ro);
-      const { employees, warnings } = finish(r.employees, r.warnings);
       return {
         ...r,
-        employees,
-        groups: [...r.groups, ...derivedGroups(employees, new Set(r.groups.map((g) => g.id)))],
-        warnings: [...(contextWarnings.get(c.http) ?? []), ...warnings],
+        groups: [...r.groups, ...derivedGroups(r.employees, new Set(r.groups.map((g) => g.id)))],
+        warnings: [...(contextWarnings.get(c.http) ?? []), ...r.warnings],
       };
     },
   };

@@ -23,6 +23,7 @@ import {
 } from '../model.js';
 import { copyRecord } from './map-helpers.js';
 import { compiledEmployeeCheck } from '../model-check.js';
+import { managerResolver, type ManagerHook, type ManagerRef } from './managers.js';
 
 /** Options every connector factory accepts besides its own. */
 export interface CommonOptions {
@@ -53,16 +54,7 @@ export interface ConnectorCapabilities {
   includesTerminated: boolean;
 }
 
-/**
- * A reference to an employee's manager that the mapper could not turn into an id by itself
- * (e.g. BambooHR reports give the manager's employee number). The runtime resolves it against
- * all employees of the sync.
- */
-export interface ManagerRef {
-  id?: string | null;
-  employeeNumber?: string | null;
-  workEmail?: string | null;
-}
+export type { ManagerCandidate, ManagerHook, ManagerKey, ManagerRef } from './managers.js';
 
 /** What an employee mapper returns: an Employee with a few conveniences filled in by the runtime. */
 export type EmployeeDraft = Omit<Employee, 'displayName' | 'customFields' | 'employmentStatusRaw' | 'employmentTypeRaw' | 'managerId' | 'remoteData'> & {
@@ -149,6 +141,12 @@ export interface ConnectorDefinition<Opts extends Record<string, unknown>, Ctx> 
   listsFromEmployees?: boolean;
   /** Default per-request timeout for this vendor (ms); `http.timeoutMs` overrides it. */
   timeoutMs?: number;
+  /**
+   * Manager references (`EmployeeDraft.managerRef`): where this vendor's employees keep a userName or
+   * externalId a reference may name, and what an untyped reference may be. The core resolves them
+   * the same way after full and incremental reads (see `src/connector/managers.ts`).
+   */
+  managers?: ManagerHook;
 }
 
 /**
@@ -523,7 +521,8 @@ function mapFailure(def: ConnectorDefinition<any, any>, resource: string, row: u
 }
 
 /**
- * Fill defaults, resolve manager references (by id, employee number or work email) against all
+ * Fill defaults, resolve manager references (by id, employee number, email, userName, externalId
+ * or an untyped value, per the connector's `managers` hook) against all
  * employees of the sync, collapse duplicates from overlapping pages, and validate each employee.
  */
 export function finalizeEmployees(def: ConnectorDefinition<any, any>, drafts: Array<{ draft: EmployeeDraft; raw: unknown }>, includeRemote: boolean): { employees: Employee[]; warnings: string[] } {
@@ -540,41 +539,14 @@ export function finalizeEmployees(def: ConnectorDefinition<any, any>, drafts: Ar
     }
     byId.set(d.draft.id, d);
   }
-  // Indexes by employee number and email, only when some manager reference needs them.
-  const byNumber = new Map<string, string[]>();
-  const byEmail = new Map<string, string[]>();
-  let needNumbers = false;
-  let needEmails = false;
-  for (const { draft } of byId.values()) {
-    const ref = draft.managerRef;
-    if (ref && !draft.managerId && !ref.id) {
-      if (ref.employeeNumber) needNumbers = true;
-      else if (ref.workEmail) needEmails = true;
-    }
-  }
-  if (needNumbers || needEmails) {
-    for (const { draft } of byId.values()) {
-      if (needNumbers && draft.employeeNumber) push(byNumber, draft.employeeNumber, draft.id);
-      if (needEmails && draft.workEmail) push(byEmail, draft.workEmail.toLowerCase(), draft.id);
-    }
-  }
+  const resolver = managerResolver(byId, def.managers);
+  const warn = (m: string) => warnings.push(m);
   const out: Employee[] = [];
   let i = 0;
   for (const { draft, raw } of byId.values()) {
     let managerId = draft.managerId ?? null;
     const ref = draft.managerRef;
-    if (!managerId && ref) {
-      if (ref.id) managerId = ref.id;
-      else if (ref.employeeNumber) {
-        const hits = byNumber.get(ref.employeeNumber) ?? [];
-        if (hits.length === 1) managerId = hits[0]!;
-        else warnings.push(`employee ${draft.id}: manager employee number ${ref.employeeNumber} matched ${hits.length} employees; managerId left empty`);
-      } else if (ref.workEmail) {
-        const hits = byEmail.get(ref.workEmail.toLowerCase()) ?? [];
-        if (hits.length === 1) managerId = hits[0]!;
-        else warnings.push(`employee ${draft.id}: manager email matched ${hits.length} employees; managerId left empty`);
-      }
-    }
+    if (!managerId && ref) managerId = resolver.resolve(draft.id, ref, warn);
     if (managerId && !byId.has(managerId)) warnings.push(`employee ${draft.id}: manager ${managerId} is not in the snapshot`);
     // An explicit literal (one object shape for every employee) rather than spreads: this loop runs
     // once per person of the company.
@@ -608,10 +580,4 @@ export function finalizeEmployees(def: ConnectorDefinition<any, any>, drafts: Ar
     } else out.push(validateOutput(def, 'employees', EmployeeSchema, employee, i++));
   }
   return { employees: out, warnings };
-}
-
-function push(m: Map<string, string[]>, k: string, v: string): void {
-  const a = m.get(k);
-  if (a) a.push(v);
-  else m.set(k, [v]);
 }
