@@ -112,7 +112,7 @@ export async function sync(connector: Connector<any>, options: SyncOptions = {})
     groups: [...groups].sort(byId),
     locations: [...locations].sort(byId),
     watermark: startedAt.toISOString(),
-    warnings,
+    warnings: [...(changes.warnings ?? []), ...warnings],
   });
   return { snapshot: connector.http.sawSecretInResponse ? connector.http.redactor.redactValue(snapshot) : snapshot, mode: 'incremental', changedIds: [...new Set(changedIds)].sort(), deletedIds: [...deleted].sort() };
 }

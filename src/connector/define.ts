@@ -162,11 +162,13 @@ export interface IncrementalDef<Opts, Ctx> {
 
 /** Result of `Connector.readChanges`: mapped employees that changed, and ids deleted at the vendor. */
 export interface ConnectorChanges {
-  /** Employees inserted or updated since the watermark (manager references not yet resolved: see `managerRefs`). */
+  /** Employees inserted or updated since the watermark (manager references not yet resolved: `sync` resolves them against the merged set). */
   employees: EmployeeDraft[];
   deletedIds: string[];
   /** The raw rows, aligned with `employees`, for `includeRemoteData`. */
   raw: unknown[];
+  /** Non-fatal findings of this read (`rt.warn`), for the merged snapshot's `warnings`, as a full read reports them. */
+  warnings?: string[];
 }
 
 /** What a full read of a connector yields (what `takeSnapshot` validates and stamps). */
@@ -427,7 +429,7 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
               }
             });
             listsReady = true; // derived lists now hold what the changed rows say (sync merges them)
-            return { employees, deletedIds: deletedIds.map(String), raw };
+            return { employees, deletedIds: deletedIds.map(String), raw, warnings: [...warnings] };
           },
         }
       : {}),
