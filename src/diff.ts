@@ -394,9 +394,53 @@ interface DraftEvent {
   changes: FieldChange[];
 }
 
+/** Fields that belong to the lifecycle event itself. */
+const LIFECYCLE_FIELDS = new Set(['employmentStatus', 'employmentStatusRaw', 'terminationDate', 'startDate']);
+
+/** No value: null, an empty string, an empty list. */
+function isAbsent(v: unknown): boolean {
+  return v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
+}
+
+/**
+ * A field the vendor stops sending (a value becomes absent) or starts sending again (absent becomes
+ * a value) in the same change as a lifecycle status change: BambooHR, for one, overwrites the
+ * employment type with "Terminated" or "Leave of Absence". That is part of the status change, not a
+ * profile change of its own (docs/change-events.md, "Fields that come and go with a status").
+ */
+function comesAndGoesWithStatus(ch: FieldChange): boolean {
+  return !LIFECYCLE_FIELDS.has(ch.field) && isAbsent(ch.before) !== isAbsent(ch.after);
+}
+
+/**
+ * `current` with the fields the vendor stopped sending along with a lifecycle status change (see
+ * `diffSnapshots`) filled in from `previous`: what orgsync last knew of them. Provisioning plans
+ * use it so that going on leave (or leaving) never clears an attribute or revokes what depends on
+ * it. Returns `current` itself when nothing was dropped.
+ */
+export function withFieldsKeptAcrossStatus(previous: Employee, current: Employee): Employee {
+  if (!lifecycleOf(previous.employmentStatus, current.employmentStatus)) return current;
+  let out: Employee | null = null;
+  for (const f of SCALAR_FIELDS) {
+    if (LIFECYCLE_FIELDS.has(f) || isAbsent(previous[f]) || !isAbsent(current[f])) continue;
+    out ??= { ...current };
+    (out as Record<string, unknown>)[f] = previous[f];
+    if (f === 'employmentType') out.employmentTypeRaw = previous.employmentTypeRaw;
+  }
+  if (previous.groupIds.length && !current.groupIds.length) (out ??= { ...current }).groupIds = previous.groupIds;
+  for (const k of Object.keys(previous.customFields)) {
+    if (isAbsent(previous.customFields[k]) || !isAbsent(current.customFields[k])) continue;
+    out ??= { ...current };
+    if (out.customFields === current.customFields) out.customFields = { ...current.customFields };
+    out.customFields[k] = previous.customFields[k];
+  }
+  return out ?? current;
+}
+
 /** Split the field changes of one employee into typed events, each with only its own fields. */
 function classify(p: Employee, c: Employee, changes: FieldChange[], today: string): DraftEvent[] {
   const lifecycle = lifecycleOf(p.employmentStatus, c.employmentStatus);
+  let typeWithStatus = false;
   const scheduled = c.terminationDate !== p.terminationDate && isScheduledTermination(c, today);
   const buckets = new Map<EmployeeChangeType, FieldChange[]>();
   const put = (t: EmployeeChangeType, ch: FieldChange) => {
@@ -411,7 +455,11 @@ function classify(p: Employee, c: Employee, changes: FieldChange[], today: strin
     else if (f === 'terminationDate') {
       t = scheduled ? 'TERMINATION_SCHEDULED' : lifecycle === 'TERMINATION' || lifecycle === 'REHIRE' ? lifecycle : 'PROFILE_UPDATE';
     } else if (f === 'startDate') t = lifecycle === 'REHIRE' ? 'REHIRE' : 'PROFILE_UPDATE';
-    else t = FIELD_EVENT[f] ?? 'PROFILE_UPDATE';
+    else if (lifecycle && (comesAndGoesWithStatus(ch) || (f === 'employmentTypeRaw' && typeWithStatus))) {
+      // Dropped (or sent again) with the status: listed in the status event, not an event of its own.
+      t = lifecycle;
+      if (f === 'employmentType') typeWithStatus = true;
+    } else t = FIELD_EVENT[f] ?? 'PROFILE_UPDATE';
     put(t, ch);
   }
   const out: DraftEvent[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeEventSchema, type ChangeEvent, type EmployeeChangeEvent } from '../../src/changes.js';
-import { __fastEmployeeValidation, diffSnapshots, formatChangesText, summarizeChanges } from '../../src/diff.js';
+import { __fastEmployeeValidation, diffSnapshots, formatChangesText, summarizeChanges, withFieldsKeptAcrossStatus } from '../../src/diff.js';
 import { ConfigError, ValidationError } from '../../src/errors.js';
 import { EmployeeSchema, OrgSnapshotSchema, type Employee, type OrgSnapshot } from '../../src/model.js';
 import { clone, makeEmployee, makeGroup, makeLocation, makeSnapshot } from './helpers.js';
@@ -384,9 +384,49 @@ describe('diffSnapshots: field events', () => {
   });
 
   it('a termination with other changes splits fields between TERMINATION and the field events', () => {
-    const ev = diff({ employmentStatus: 'TERMINATED', employmentStatusRaw: 'Inactive', terminationDate: '2026-02-27', managerId: null });
+    const ev = diff({ employmentStatus: 'TERMINATED', employmentStatusRaw: 'Inactive', terminationDate: '2026-02-27', managerId: 'm2' });
     expect(types(ev)).toEqual(['TERMINATION', 'MANAGER_CHANGE']);
     expect(emp(ev, 'TERMINATION').changes.map((c) => c.field)).toEqual(['employmentStatus', 'employmentStatusRaw', 'terminationDate']);
+  });
+
+  it('fields the vendor stops sending with a status change belong to the status event, not to events of their own', () => {
+    // BambooHR: "Full-Time" in employmentHistoryStatus becomes "Terminated"; some vendors also clear the manager.
+    const full = { employmentType: 'FULL_TIME' as const, employmentTypeRaw: 'Full-Time' };
+    const prev = snap({ ...clone(base), ...full });
+    const ev = diffSnapshots(prev, snap({ ...clone(base), employmentStatus: 'TERMINATED', employmentStatusRaw: 'Inactive / Terminated', terminationDate: '2026-02-27', managerId: null, employmentType: null, employmentTypeRaw: null, groupIds: [] }), { now: NOW });
+    expect(types(ev)).toEqual(['TERMINATION']);
+    expect(emp(ev, 'TERMINATION').changes.map((c) => c.field)).toEqual([
+      'managerId',
+      'employmentStatus',
+      'employmentStatusRaw',
+      'employmentType',
+      'employmentTypeRaw',
+      'terminationDate',
+      'groupIds',
+    ]);
+    // Going on leave: the type goes, and comes back with the return; a type that changed to another is a change.
+    const leave = { employmentStatus: 'LEAVE' as const, employmentType: null, employmentTypeRaw: 'Leave of Absence' };
+    const onLeave = snap({ ...clone(base), ...leave });
+    expect(types(diffSnapshots(prev, onLeave, { now: NOW }))).toEqual(['LEAVE_START']);
+    expect(types(diffSnapshots(onLeave, prev, { now: NOW }))).toEqual(['LEAVE_END']);
+    const partTime = snap({ ...clone(base), employmentStatus: 'LEAVE', employmentType: 'PART_TIME', employmentTypeRaw: 'Part-Time' });
+    expect(types(diffSnapshots(prev, partTime, { now: NOW }))).toEqual(['LEAVE_START', 'PROFILE_UPDATE']);
+    // Without a lifecycle change (ACTIVE -> PENDING, or no status change) a cleared field is a change as ever.
+    expect(types(diffSnapshots(prev, snap({ ...clone(base), employmentType: null, employmentTypeRaw: null }), { now: NOW }))).toEqual(['PROFILE_UPDATE']);
+    expect(types(diffSnapshots(prev, snap({ ...clone(base), ...full, employmentStatus: 'PENDING', managerId: null }), { now: NOW }))).toEqual([
+      'MANAGER_CHANGE',
+      'PROFILE_UPDATE',
+    ]);
+  });
+
+  it('withFieldsKeptAcrossStatus: what orgsync last knew of the fields dropped with a status change', () => {
+    const before = { ...clone(base), employmentType: 'FULL_TIME' as const, employmentTypeRaw: 'Full-Time', jobTitle: 'Engineer' };
+    const after = { ...clone(base), employmentStatus: 'LEAVE' as const, employmentType: null, employmentTypeRaw: null, jobTitle: null, customFields: {} };
+    const kept = withFieldsKeptAcrossStatus(before, after);
+    expect(kept).toMatchObject({ employmentStatus: 'LEAVE', employmentType: 'FULL_TIME', employmentTypeRaw: 'Full-Time', jobTitle: 'Engineer', customFields: before.customFields });
+    expect(after.employmentType).toBeNull(); // not modified
+    const plain = { ...clone(base), jobTitle: null };
+    expect(withFieldsKeptAcrossStatus(before, plain)).toBe(plain); // no status change: nothing kept
   });
 });
 
