@@ -34,6 +34,33 @@ export interface DiffOptions {
    * company and duplicate-id checks still run.
    */
   validate?: boolean;
+  /**
+   * Diff even when `current` was taken before `previous` (default `false`: a {@link SnapshotOrderError}).
+   * Backwards, every termination reads as a REHIRE, every leave as a LEAVE_END and every hire as a
+   * REMOTE_DELETED; pass `true` only to look at what changed "in reverse" on purpose.
+   */
+  allowOlder?: boolean;
+}
+
+/**
+ * `diffSnapshots` was given a `current` snapshot taken before the `previous` one (the arguments are
+ * probably swapped). A usage error (`kind: 'config'`, code `snapshots_out_of_order`); the CLI exits 2.
+ */
+export class SnapshotOrderError extends ConfigError {
+  readonly previousTakenAt: string;
+  readonly currentTakenAt: string;
+  constructor(previousTakenAt: string, currentTakenAt: string) {
+    super({
+      code: 'snapshots_out_of_order',
+      message:
+        `diffSnapshots: the current snapshot (taken ${currentTakenAt}) is older than the previous one (taken ${previousTakenAt}); ` +
+        'diffed backwards, terminations would read as REHIRE, leaves as LEAVE_END and hires as REMOTE_DELETED. ' +
+        'Pass the older snapshot first, or allow it explicitly (allowOlder: true; CLI: --allow-older).',
+    });
+    this.name = 'SnapshotOrderError';
+    this.previousTakenAt = previousTakenAt;
+    this.currentTakenAt = currentTakenAt;
+  }
 }
 
 /** Every change type, employee and group, in the order events are emitted for one subject. */
@@ -648,6 +675,7 @@ function byGroupThenType(a: GroupChangeEvent, b: GroupChangeEvent): number {
  *
  * @throws ValidationError a snapshot is not `complete: true`, fails `OrgSnapshotSchema`, or has duplicate ids
  * @throws ConfigError the snapshots are of different connectors or companies, or `options.now` is invalid
+ * @throws SnapshotOrderError `current` was taken before `previous` (unless `options.allowOlder`)
  */
 export function diffSnapshots(previous: OrgSnapshot | OrgSnapshotInput, current: OrgSnapshot | OrgSnapshotInput, options: DiffOptions = {}): ChangeEvent[] {
   const today = resolveToday(options.now);
@@ -666,6 +694,10 @@ export function diffSnapshots(previous: OrgSnapshot | OrgSnapshotInput, current:
       message: `diffSnapshots: cannot diff snapshots of different companies (${JSON.stringify(prev.company.id)} vs ${JSON.stringify(cur.company.id)})`,
       code: 'diff_company_mismatch',
     });
+  }
+  if (options.allowOlder !== true) {
+    const [p, c] = [Date.parse(prev.takenAt), Date.parse(cur.takenAt)];
+    if (c < p) throw new SnapshotOrderError(prev.takenAt, cur.takenAt);
   }
 
   // One Map (previous id -> position) plus a "seen" bitmap: finds kept, added and removed

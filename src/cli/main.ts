@@ -103,9 +103,9 @@ export function usage(): string {
   return [
     'Usage:',
     '  orgsync snapshot <vendor> --<option> VALUE ... --out FILE   read a vendor and write a complete snapshot',
-    '  orgsync diff OLD.json NEW.json [--format text|json] [--out FILE]  change events between two snapshots',
+    '  orgsync diff OLD.json NEW.json [--format text|json] [--out FILE] [--allow-older]  change events between two snapshots',
     '  orgsync orgchart SNAPSHOT.json --format json|csv|mermaid|dot|html [--out FILE] [--include-terminated]',
-    '  orgsync plan --rules RULES.json --from OLD.json --to NEW.json [--format text|json] [--out FILE]',
+    '  orgsync plan --rules RULES.json --from OLD.json --to NEW.json [--format text|json] [--out FILE] [--allow-older]',
     '  orgsync apply PLAN.json [--journal FILE] [--handler console|json] [--approve PLAN_ID]',
     '  orgsync new-connector <id>                                 scaffold a connector and its conformance test',
     '  orgsync serve-scim --port P --token T [--store DIR]        inbound SCIM 2.0 endpoint for identity providers',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeEventSchema, type ChangeEvent, type EmployeeChangeEvent } from '../../src/changes.js';
-import { __fastEmployeeValidation, diffSnapshots, formatChangesText, summarizeChanges, withFieldsKeptAcrossStatus } from '../../src/diff.js';
+import { __fastEmployeeValidation, diffSnapshots, formatChangesText, SnapshotOrderError, summarizeChanges, withFieldsKeptAcrossStatus } from '../../src/diff.js';
 import { ConfigError, ValidationError } from '../../src/errors.js';
 import { EmployeeSchema, OrgSnapshotSchema, type Employee, type OrgSnapshot } from '../../src/model.js';
 import { clone, makeEmployee, makeGroup, makeLocation, makeSnapshot } from './helpers.js';
@@ -31,6 +31,28 @@ describe('diffSnapshots: refusals', () => {
     const b = makeSnapshot({ employees: [makeEmployee({ id: '1' })], connector: 'gusto' });
     expect(() => diffSnapshots(a, b)).toThrow(ConfigError);
     expect(() => diffSnapshots(a, b)).toThrow(/different connectors.*bamboohr.*gusto/);
+  });
+
+  it('refuses a current snapshot taken before the previous one (SnapshotOrderError), unless allowOlder', () => {
+    const older = makeSnapshot({ employees: [makeEmployee({ id: '1' })], takenAt: '2026-01-01T00:00:00Z' });
+    const newer = makeSnapshot({
+      employees: [makeEmployee({ id: '1', employmentStatus: 'TERMINATED', terminationDate: '2026-01-02' }), makeEmployee({ id: '2' })],
+      takenAt: '2026-02-01T00:00:00+01:00',
+    });
+    const err = (() => {
+      try {
+        diffSnapshots(newer, older, { now: NOW });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(SnapshotOrderError);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err).toMatchObject({ kind: 'config', code: 'snapshots_out_of_order', previousTakenAt: newer.takenAt, currentTakenAt: older.takenAt });
+    // Forwards is fine; so is the same instant; backwards only on request.
+    expect(diffSnapshots(older, newer, { now: NOW }).map((e) => e.type)).toEqual(['TERMINATION', 'HIRE']);
+    expect(diffSnapshots(older, { ...older, takenAt: '2026-01-01T01:00:00+01:00' }, { now: NOW })).toEqual([]);
+    expect(diffSnapshots(newer, older, { now: NOW, allowOlder: true }).map((e) => e.type)).toEqual(['REHIRE', 'REMOTE_DELETED']);
   });
 
   it('refuses snapshots of different companies with a ConfigError', () => {
