@@ -10,7 +10,7 @@
 import { ConfigError, OrgsyncError, createError } from './errors.js';
 import { finalizeEmployees, type Connector, type EmployeeDraft } from './connector/define.js';
 import { OrgSnapshotEnvelopeSchema, OrgSnapshotSchema, SCHEMA_VERSION, type Employee, type Group, type OrgSnapshot } from './model.js';
-import { takeSnapshot, type TakeSnapshotOptions } from './snapshot.js';
+import { referenceWarnings, takeSnapshot, type TakeSnapshotOptions } from './snapshot.js';
 
 export interface SyncOptions extends TakeSnapshotOptions {
   /** The last complete snapshot of the same connector and company. Without it, a full snapshot is taken. */
@@ -102,17 +102,22 @@ export async function sync(connector: Connector<any>, options: SyncOptions = {})
     locations = locations.filter((l) => used.has(l.id));
   }
   const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  employees.sort(byId);
+  groups = [...groups].sort(byId);
+  locations = [...locations].sort(byId);
+  // The same warnings, in the same order, as a full read of the same state (takeSnapshot).
+  const allWarnings = [...(changes.warnings ?? []), ...warnings, ...referenceWarnings(connector, { employees, groups, locations })];
   const snapshot = OrgSnapshotEnvelopeSchema.parse({
     schemaVersion: SCHEMA_VERSION,
     connector: connector.id,
     takenAt: startedAt.toISOString(),
     complete: true,
     company,
-    employees: employees.sort(byId),
-    groups: [...groups].sort(byId),
-    locations: [...locations].sort(byId),
+    employees,
+    groups,
+    locations,
     watermark: startedAt.toISOString(),
-    warnings: [...(changes.warnings ?? []), ...warnings],
+    warnings: allWarnings,
   });
   return { snapshot: connector.http.sawSecretInResponse ? connector.http.redactor.redactValue(snapshot) : snapshot, mode: 'incremental', changedIds: [...new Set(changedIds)].sort(), deletedIds: [...deleted].sort() };
 }

@@ -10,7 +10,9 @@
  * read resolved them, and an incremental sync wrote the userName as `managerId`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectors } from '../../connectors/index.js';
+import { connectors, scim } from '../../connectors/index.js';
+import { scimDataFromSample, scimRoutes, scimUserId } from '../../connectors/scim/simulator.js';
+import { startSimulator } from '../../src/simulator/server.js';
 import { simulators, type RunningSimulator } from '../../connectors/simulators.js';
 import type { OrgSnapshot } from '../../src/model.js';
 import { sampleOrg, type SampleOrg, type SamplePerson } from '../../src/simulator/sample-org.js';
@@ -174,4 +176,31 @@ describe('incremental sync == full read (property, seeded)', () => {
       }
     });
   }
+});
+
+describe('incremental sync keeps the read warnings a full read reports', () => {
+  it('SCIM without /Groups and /ServiceProviderConfig: the warnings are in the incremental snapshot too', async () => {
+    const org = sampleOrg({ size: 30, today: TODAY });
+    const data = scimDataFromSample(org, { managerAsString: 'userName' });
+    const sim = await startSimulator(scimRoutes(data, { groupsNotImplemented: true, serviceProviderConfigNotImplemented: true }));
+    try {
+      const connector = scim({ baseUrl: `${sim.url}${data.basePath}`, token: data.token, http: { retry: { baseDelayMs: 1 } } });
+      const t0 = new Date(`${TODAY}T08:00:00Z`);
+      const first = await takeSnapshot(connector, { now: t0 });
+      expect(first.warnings.some((w) => w.includes('/Groups is not implemented'))).toBe(true);
+      expect(first.warnings.some((w) => w.includes('/ServiceProviderConfig was not available'))).toBe(true);
+      const u = data.users.find((x) => x['id'] === scimUserId(12))!;
+      u['title'] = 'Principal Engineer';
+      u['meta'] = { ...(u['meta'] as object), lastModified: `${TODAY}T09:00:00Z` };
+      const now = new Date(`${TODAY}T10:00:00Z`);
+      const inc = await sync(connector, { previous: first, now });
+      expect(inc.mode).toBe('incremental');
+      expect(inc.changedIds).toEqual([scimUserId(12)]);
+      const full = await takeSnapshot(connector, { now });
+      expect(inc.snapshot.warnings).toEqual(full.warnings);
+      expect(comparable(inc.snapshot)).toEqual(comparable(full));
+    } finally {
+      await sim.close();
+    }
+  });
 });
