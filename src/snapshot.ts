@@ -45,6 +45,7 @@ export async function takeSnapshot(connector: Connector<any>, options: TakeSnaps
     groups: [...data.groups].sort(byId),
     locations: [...data.locations].sort(byId),
     warnings: data.warnings,
+    ...(data.unresolvedManagerRefs && Object.keys(data.unresolvedManagerRefs).length ? { unresolvedManagerRefs: data.unresolvedManagerRefs } : {}),
   };
   snapshot.warnings.push(...referenceWarnings(connector, snapshot));
   // Employees were validated one by one as they were mapped; check the envelope and the rest.

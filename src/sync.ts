@@ -8,7 +8,7 @@
  * seen twice because of the overlap collapse by id.
  */
 import { ConfigError, OrgsyncError, createError } from './errors.js';
-import { finalizeEmployees, type Connector, type EmployeeDraft } from './connector/define.js';
+import { finalizeEmployees, unresolvedField, type Connector, type EmployeeDraft } from './connector/define.js';
 import { OrgSnapshotEnvelopeSchema, OrgSnapshotSchema, SCHEMA_VERSION, type Employee, type Group, type OrgSnapshot } from './model.js';
 import { referenceWarnings, takeSnapshot, type TakeSnapshotOptions } from './snapshot.js';
 
@@ -75,9 +75,12 @@ export async function sync(connector: Connector<any>, options: SyncOptions = {})
 
   // Merge: previous employees, minus deletions, with changed records replacing theirs (last one wins on overlap).
   const merged = new Map<string, { draft: EmployeeDraft; raw: unknown }>();
+  const pending = prev.unresolvedManagerRefs ?? {};
   for (const e of prev.employees) {
     const { remoteData, ...rest } = e;
-    merged.set(e.id, { draft: rest, raw: remoteData ?? e });
+    // A manager reference that matched nobody last time is tried again (its manager may be new).
+    const ref = Object.prototype.hasOwnProperty.call(pending, e.id) ? pending[e.id] : undefined;
+    merged.set(e.id, { draft: ref && !e.managerId ? { ...rest, managerRef: ref } : rest, raw: remoteData ?? e });
   }
   const deleted = new Set(changes.deletedIds);
   for (const id of deleted) merged.delete(id);
@@ -88,7 +91,7 @@ export async function sync(connector: Connector<any>, options: SyncOptions = {})
     merged.set(d.id, { draft: d.managerRef ? { ...d, managerId: null } : d, raw: changes.raw[i] });
     changedIds.push(d.id);
   });
-  const { employees, warnings } = finalizeEmployees(connector.definition, [...merged.values()], connector.options.includeRemoteData === true);
+  const { employees, warnings, unresolved } = finalizeEmployees(connector.definition, [...merged.values()], connector.options.includeRemoteData === true);
   let groups;
   try {
     groups = derived ? mergeById(prev.groups, await connector.groups({ employees })) : await connector.groups({ employees });
@@ -118,6 +121,7 @@ export async function sync(connector: Connector<any>, options: SyncOptions = {})
     locations,
     watermark: startedAt.toISOString(),
     warnings: allWarnings,
+    ...unresolvedField(unresolved),
   });
   return { snapshot: connector.http.sawSecretInResponse ? connector.http.redactor.redactValue(snapshot) : snapshot, mode: 'incremental', changedIds: [...new Set(changedIds)].sort(), deletedIds: [...deleted].sort() };
 }

@@ -178,6 +178,8 @@ export interface ConnectorReadResult {
   groups: Group[];
   locations: Location[];
   warnings: string[];
+  /** Manager references that matched nobody, by employee id (kept in the snapshot for incremental syncs). */
+  unresolvedManagerRefs?: Record<string, ManagerRef>;
 }
 
 export interface Connector<Opts = Record<string, unknown>> {
@@ -331,7 +333,7 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
     }
   }
 
-  async function readEmployees(): Promise<{ employees: Employee[]; warnings: string[] }> {
+  async function readEmployees(): Promise<{ employees: Employee[]; warnings: string[]; unresolved: Record<string, ManagerRef> }> {
     const drafts: Array<{ draft: EmployeeDraft; raw: unknown }> = [];
     for await (const d of mappedEmployees()) drafts.push(d);
     listsReady = true;
@@ -439,17 +441,17 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
       // per credential, and sequential reads keep the order of failures deterministic.
       await context();
       if (def.listsFromEmployees) {
-        const { employees, warnings: resolution } = await readEmployees();
+        const { employees, warnings: resolution, unresolved } = await readEmployees();
         const company = await readCompany();
         const groups = await readList('groups', def.groups, GroupSchema);
         const locations = await readList('locations', def.locations, LocationSchema);
-        return { company, groups, locations, employees, warnings: [...warnings, ...resolution] };
+        return { company, groups, locations, employees, warnings: [...warnings, ...resolution], ...unresolvedField(unresolved) };
       }
       const company = await readCompany();
       const groups = await readList('groups', def.groups, GroupSchema);
       const locations = await readList('locations', def.locations, LocationSchema);
-      const { employees, warnings: resolution } = await readEmployees();
-      return { company, groups, locations, employees, warnings: [...warnings, ...resolution] };
+      const { employees, warnings: resolution, unresolved } = await readEmployees();
+      return { company, groups, locations, employees, warnings: [...warnings, ...resolution], ...unresolvedField(unresolved) };
     },
   };
 }
@@ -527,8 +529,13 @@ function mapFailure(def: ConnectorDefinition<any, any>, resource: string, row: u
  * or an untyped value, per the connector's `managers` hook) against all
  * employees of the sync, collapse duplicates from overlapping pages, and validate each employee.
  */
-export function finalizeEmployees(def: ConnectorDefinition<any, any>, drafts: Array<{ draft: EmployeeDraft; raw: unknown }>, includeRemote: boolean): { employees: Employee[]; warnings: string[] } {
+export function finalizeEmployees(
+  def: ConnectorDefinition<any, any>,
+  drafts: Array<{ draft: EmployeeDraft; raw: unknown }>,
+  includeRemote: boolean,
+): { employees: Employee[]; warnings: string[]; unresolved: Record<string, ManagerRef> } {
   const warnings: string[] = [];
+  const unresolved: Record<string, ManagerRef> = {};
   const byId = new Map<string, { draft: EmployeeDraft; raw: unknown }>();
   for (const d of drafts) {
     const prev = byId.get(d.draft.id);
@@ -548,7 +555,10 @@ export function finalizeEmployees(def: ConnectorDefinition<any, any>, drafts: Ar
   for (const { draft, raw } of byId.values()) {
     let managerId = draft.managerId ?? null;
     const ref = draft.managerRef;
-    if (!managerId && ref) managerId = resolver.resolve(draft.id, ref, warn);
+    if (!managerId && ref) {
+      managerId = resolver.resolve(draft.id, ref, warn);
+      if (!managerId) unresolved[draft.id] = ref;
+    }
     if (managerId && !byId.has(managerId)) warnings.push(`employee ${draft.id}: manager ${managerId} is not in the snapshot`);
     // An explicit literal (one object shape for every employee) rather than spreads: this loop runs
     // once per person of the company.
@@ -581,5 +591,19 @@ export function finalizeEmployees(def: ConnectorDefinition<any, any>, drafts: Ar
       i++;
     } else out.push(validateOutput(def, 'employees', EmployeeSchema, employee, i++));
   }
-  return { employees: out, warnings };
+  return { employees: out, warnings, unresolved };
+}
+
+/** `{ unresolvedManagerRefs }` with keys in id order, or nothing when every reference resolved. */
+export function unresolvedField(unresolved: Record<string, ManagerRef>): { unresolvedManagerRefs?: Record<string, ManagerRef> } {
+  const ids = Object.keys(unresolved);
+  if (!ids.length) return {};
+  ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const out: Record<string, ManagerRef> = {};
+  for (const id of ids) {
+    const r = unresolved[id]!;
+    // Only the fields that are set (a stable, compact shape in the snapshot file).
+    out[id] = Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined && v !== null)) as ManagerRef;
+  }
+  return { unresolvedManagerRefs: out };
 }

@@ -10,7 +10,8 @@
  * read resolved them, and an incremental sync wrote the userName as `managerId`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectors, scim } from '../../connectors/index.js';
+import { bamboohr, connectors, scim } from '../../connectors/index.js';
+import { bambooDataFromSample, bamboohrRoutes, bambooId } from '../../connectors/bamboohr/simulator.js';
 import { scimDataFromSample, scimRoutes, scimUserId } from '../../connectors/scim/simulator.js';
 import { startSimulator } from '../../src/simulator/server.js';
 import { simulators, type RunningSimulator } from '../../connectors/simulators.js';
@@ -199,6 +200,42 @@ describe('incremental sync keeps the read warnings a full read reports', () => {
       const full = await takeSnapshot(connector, { now });
       expect(inc.snapshot.warnings).toEqual(full.warnings);
       expect(comparable(inc.snapshot)).toEqual(comparable(full));
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe('a manager reference that matched nobody is tried again by the next incremental sync', () => {
+  it('BambooHR: a supervisor employee number nobody has yet resolves when that person is hired, as in a full read', async () => {
+    const data = bambooDataFromSample(sampleOrg({ size: 30, today: TODAY }));
+    for (const r of data.rows) r['lastChanged'] = '2026-05-01T00:00:00+00:00';
+    const waiting = data.rows.find((r) => r['id'] === bambooId(20))!;
+    waiting['supervisorId'] = '7777'; // the manager's record is not in BambooHR yet
+    const sim = await startSimulator(bamboohrRoutes(data));
+    try {
+      const connector = bamboohr({ subdomain: 'acme', apiKey: data.apiKey, baseUrl: `${sim.url}/api`, http: { retry: { baseDelayMs: 1 } } });
+      const first = await sync(connector, { now: new Date(`${TODAY}T10:00:00Z`) });
+      const w = (s: OrgSnapshot) => s.employees.find((e) => e.id === bambooId(20))!;
+      expect(w(first.snapshot).managerId).toBeNull();
+      expect(first.snapshot.warnings).toContain(`employee ${bambooId(20)}: manager employee number 7777 matched 0 employees; managerId left empty`);
+      expect(first.snapshot.unresolvedManagerRefs).toEqual({ [bambooId(20)]: { employeeNumber: '7777' } });
+
+      // A second incremental sync with nothing changed keeps the reference (and the warning, as a full read does).
+      const idle = await sync(connector, { previous: first.snapshot, now: new Date(`${TODAY}T10:30:00Z`) });
+      expect(idle.changedIds).toEqual([]);
+      expect(comparable(idle.snapshot)).toEqual(comparable(await takeSnapshot(connector, { now: new Date(`${TODAY}T10:30:00Z`) })));
+
+      // The manager is hired; the waiting person's own record does not change.
+      data.rows.push({ ...data.rows[0]!, id: '777', employeeNumber: '7777', firstName: 'Ines', lastName: 'Ortega', displayName: 'Ines Ortega', workEmail: 'ines.ortega@acme.example', supervisorId: '', lastChanged: `${TODAY}T10:45:00+00:00` });
+      data.inserted = ['777'];
+      const now = new Date(`${TODAY}T11:00:00Z`);
+      const second = await sync(connector, { previous: idle.snapshot, now });
+      expect(second.mode).toBe('incremental');
+      expect(second.changedIds).toEqual(['777']);
+      expect(w(second.snapshot).managerId).toBe('777');
+      expect(second.snapshot.unresolvedManagerRefs).toBeUndefined();
+      expect(comparable(second.snapshot)).toEqual(comparable(await takeSnapshot(connector, { now })));
     } finally {
       await sim.close();
     }
