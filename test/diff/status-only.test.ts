@@ -74,7 +74,7 @@ describe('a status-only transition yields exactly the status event, for every co
         const base = sampleOrg({ size: 60, today: TODAY });
         const keys = subjects(base).map((p) => p.key);
         expect(keys.length).toBe(5);
-        const at = (change: Change): SampleOrg => ({ ...base, people: base.people.map((p) => (keys.includes(p.key) ? (change({ ...p } as SamplePerson), applied(p, change)) : p)) });
+        const at = (change: Change): SampleOrg => ({ ...base, people: base.people.map((p) => (keys.includes(p.key) ? applied(p, change) : p)) });
         const before = at(t.from);
         const after = at((p) => (t.from(p), t.to(p)));
         running = await vendor.start(before);

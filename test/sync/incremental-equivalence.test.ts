@@ -42,9 +42,8 @@ const TODAY = '2026-06-01';
 const pick = <T>(r: () => number, list: readonly T[]): T | undefined => (list.length ? list[Math.floor(r() * list.length)] : undefined);
 
 /** One round of random HR changes (hires may report to each other; deletions only where the vendor reports them). */
-export function mutate(org: SampleOrg, r: () => number, round: number, opts: { deletions: boolean }): SampleOrg {
+function mutate(org: SampleOrg, r: () => number, round: number, opts: { deletions: boolean }): SampleOrg {
   const people = org.people.map((p) => ({ ...p }));
-  const byKey = new Map(people.map((p) => [p.key, p]));
   const working = () => people.filter((p) => p.status === 'active' && !p.terminationDate && p.key > 1);
   const n = 3 + Math.floor(r() * 5);
   let nextKey = Math.max(...people.map((p) => p.key)) + 1;
@@ -113,7 +112,6 @@ export function mutate(org: SampleOrg, r: () => number, round: number, opts: { d
           terminationType: null,
         };
         people.push(hire);
-        byKey.set(key, hire);
         newHires.push(hire);
         break;
       }
