@@ -9,7 +9,7 @@ import { startSimulator, type Simulator, type SimulatorOptions } from '../src/si
 import { bambooDataFromSample, bamboohrRoutes } from './bamboohr/simulator.js';
 import { gustoDataFromSample, gustoRoutes } from './gusto/simulator.js';
 import { ripplingSimulator } from './rippling/simulator.js';
-import { scimDataFromSample, scimRoutes } from './scim/simulator.js';
+import { scimDataFromSample, scimRoutes, type ScimDataOptions } from './scim/simulator.js';
 import { workdaySimulator } from './workday/simulator.js';
 
 export interface RunningSimulator {
@@ -22,7 +22,8 @@ export interface RunningSimulator {
 
 export interface VendorSimulator {
   id: string;
-  start(org: SampleOrg, options?: SimulatorOptions): Promise<RunningSimulator>;
+  /** `data`: vendor-specific rendering switches (e.g. SCIM's `ScimDataOptions`). */
+  start(org: SampleOrg, options?: SimulatorOptions, data?: Record<string, unknown>): Promise<RunningSimulator>;
   /** The same options with a credential the simulator rejects. */
   badCredentials(options: Record<string, unknown>): Record<string, unknown>;
   /** Request path (and query) of the employee listing, for fault injection. */
@@ -75,15 +76,18 @@ export const simulators: Record<string, VendorSimulator> = {
   rippling: ripplingSimulator,
   scim: {
     id: 'scim',
-    async start(org, options) {
-      const data = scimDataFromSample(org);
+    async start(org, options, dataOptions?: ScimDataOptions) {
+      const data = scimDataFromSample(org, dataOptions);
       const sim = await startSimulator(scimRoutes(data), options);
       const update = (next: SampleOrg, changedAt = new Date()) => {
-        const fresh = scimDataFromSample(next);
+        const fresh = scimDataFromSample(next, dataOptions);
         const key = (u: Record<string, unknown>) => JSON.stringify({ ...u, meta: undefined });
-        const old = new Map(data.users.map((u) => [String(u['id']), key(u)]));
+        const old = new Map(data.users.map((u) => [String(u['id']), { key: key(u), meta: u['meta'] }]));
         for (const u of fresh.users) {
-          if (old.get(String(u['id'])) !== key(u)) u['meta'] = { ...(u['meta'] as object), lastModified: changedAt.toISOString() };
+          const was = old.get(String(u['id']));
+          // An unchanged user keeps the lastModified it had (a server never moves it back).
+          if (was && was.key === key(u)) u['meta'] = was.meta;
+          else u['meta'] = { ...(u['meta'] as object), lastModified: changedAt.toISOString() };
         }
         Object.assign(data, { ...fresh, token: data.token });
       };

@@ -35,6 +35,33 @@ export interface DiffOptions {
    * company and duplicate-id checks still run.
    */
   validate?: boolean;
+  /**
+   * Diff even when `current` was taken before `previous` (default `false`: a {@link SnapshotOrderError}).
+   * Backwards, every termination reads as a REHIRE, every leave as a LEAVE_END and every hire as a
+   * REMOTE_DELETED; pass `true` only to look at what changed "in reverse" on purpose.
+   */
+  allowOlder?: boolean;
+}
+
+/**
+ * `diffSnapshots` was given a `current` snapshot taken before the `previous` one (the arguments are
+ * probably swapped). A usage error (`kind: 'config'`, code `snapshots_out_of_order`); the CLI exits 2.
+ */
+export class SnapshotOrderError extends ConfigError {
+  readonly previousTakenAt: string;
+  readonly currentTakenAt: string;
+  constructor(previousTakenAt: string, currentTakenAt: string) {
+    super({
+      code: 'snapshots_out_of_order',
+      message:
+        `diffSnapshots: the current snapshot (taken ${currentTakenAt}) is older than the previous one (taken ${previousTakenAt}); ` +
+        'diffed backwards, terminations would read as REHIRE, leaves as LEAVE_END and hires as REMOTE_DELETED. ' +
+        'Pass the older snapshot first, or allow it explicitly (allowOlder: true; CLI: --allow-older).',
+    });
+    this.name = 'SnapshotOrderError';
+    this.previousTakenAt = previousTakenAt;
+    this.currentTakenAt = currentTakenAt;
+  }
 }
 
 /** Every change type, employee and group, in the order events are emitted for one subject. */
@@ -395,9 +422,53 @@ interface DraftEvent {
   changes: FieldChange[];
 }
 
+/** Fields that belong to the lifecycle event itself. */
+const LIFECYCLE_FIELDS = new Set(['employmentStatus', 'employmentStatusRaw', 'terminationDate', 'startDate']);
+
+/** No value: null, an empty string, an empty list. */
+function isAbsent(v: unknown): boolean {
+  return v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
+}
+
+/**
+ * A field the vendor stops sending (a value becomes absent) or starts sending again (absent becomes
+ * a value) in the same change as a lifecycle status change: BambooHR, for one, overwrites the
+ * employment type with "Terminated" or "Leave of Absence". That is part of the status change, not a
+ * profile change of its own (docs/change-events.md, "Fields that come and go with a status").
+ */
+function comesAndGoesWithStatus(ch: FieldChange): boolean {
+  return !LIFECYCLE_FIELDS.has(ch.field) && isAbsent(ch.before) !== isAbsent(ch.after);
+}
+
+/**
+ * `current` with the fields the vendor stopped sending along with a lifecycle status change (see
+ * `diffSnapshots`) filled in from `previous`: what orgsync last knew of them. Provisioning plans
+ * use it so that going on leave (or leaving) never clears an attribute or revokes what depends on
+ * it. Returns `current` itself when nothing was dropped.
+ */
+export function withFieldsKeptAcrossStatus(previous: Employee, current: Employee): Employee {
+  if (!lifecycleOf(previous.employmentStatus, current.employmentStatus)) return current;
+  let out: Employee | null = null;
+  for (const f of SCALAR_FIELDS) {
+    if (LIFECYCLE_FIELDS.has(f) || isAbsent(previous[f]) || !isAbsent(current[f])) continue;
+    out ??= { ...current };
+    (out as Record<string, unknown>)[f] = previous[f];
+    if (f === 'employmentType') out.employmentTypeRaw = previous.employmentTypeRaw;
+  }
+  if (previous.groupIds.length && !current.groupIds.length) (out ??= { ...current }).groupIds = previous.groupIds;
+  for (const k of Object.keys(previous.customFields)) {
+    if (isAbsent(previous.customFields[k]) || !isAbsent(current.customFields[k])) continue;
+    out ??= { ...current };
+    if (out.customFields === current.customFields) out.customFields = { ...current.customFields };
+    out.customFields[k] = previous.customFields[k];
+  }
+  return out ?? current;
+}
+
 /** Split the field changes of one employee into typed events, each with only its own fields. */
 function classify(p: Employee, c: Employee, changes: FieldChange[], today: string): DraftEvent[] {
   const lifecycle = lifecycleOf(p.employmentStatus, c.employmentStatus);
+  let typeWithStatus = false;
   const scheduled = c.terminationDate !== p.terminationDate && isScheduledTermination(c, today);
   const buckets = new Map<EmployeeChangeType, FieldChange[]>();
   const put = (t: EmployeeChangeType, ch: FieldChange) => {
@@ -412,7 +483,11 @@ function classify(p: Employee, c: Employee, changes: FieldChange[], today: strin
     else if (f === 'terminationDate') {
       t = scheduled ? 'TERMINATION_SCHEDULED' : lifecycle === 'TERMINATION' || lifecycle === 'REHIRE' ? lifecycle : 'PROFILE_UPDATE';
     } else if (f === 'startDate') t = lifecycle === 'REHIRE' ? 'REHIRE' : 'PROFILE_UPDATE';
-    else t = FIELD_EVENT[f] ?? 'PROFILE_UPDATE';
+    else if (lifecycle && (comesAndGoesWithStatus(ch) || (f === 'employmentTypeRaw' && typeWithStatus))) {
+      // Dropped (or sent again) with the status: listed in the status event, not an event of its own.
+      t = lifecycle;
+      if (f === 'employmentType') typeWithStatus = true;
+    } else t = FIELD_EVENT[f] ?? 'PROFILE_UPDATE';
     put(t, ch);
   }
   const out: DraftEvent[] = [];
@@ -601,6 +676,7 @@ function byGroupThenType(a: GroupChangeEvent, b: GroupChangeEvent): number {
  *
  * @throws ValidationError a snapshot is not `complete: true`, fails `OrgSnapshotSchema`, or has duplicate ids
  * @throws ConfigError the snapshots are of different connectors or companies, or `options.now` is invalid
+ * @throws SnapshotOrderError `current` was taken before `previous` (unless `options.allowOlder`)
  */
 export function diffSnapshots(previous: OrgSnapshot | OrgSnapshotInput, current: OrgSnapshot | OrgSnapshotInput, options: DiffOptions = {}): ChangeEvent[] {
   const today = resolveToday(options.now);
@@ -619,6 +695,10 @@ export function diffSnapshots(previous: OrgSnapshot | OrgSnapshotInput, current:
       message: `diffSnapshots: cannot diff snapshots of different companies (${JSON.stringify(prev.company.id)} vs ${JSON.stringify(cur.company.id)})`,
       code: 'diff_company_mismatch',
     });
+  }
+  if (options.allowOlder !== true) {
+    const [p, c] = [Date.parse(prev.takenAt), Date.parse(cur.takenAt)];
+    if (c < p) throw new SnapshotOrderError(prev.takenAt, cur.takenAt);
   }
 
   // One Map (previous id -> position) plus a "seen" bitmap: finds kept, added and removed

@@ -41,6 +41,8 @@ export {
   type ConnectorRuntime,
   type EmployeeDraft,
   type IncrementalDef,
+  type ManagerHook,
+  type ManagerKey,
   type ManagerRef,
   type ResourceDef,
 } from './connector/define.js';

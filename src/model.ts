@@ -108,6 +108,16 @@ export const CompanySchema = z.object({
 });
 export type Company = z.infer<typeof CompanySchema>;
 
+/** How a vendor named someone's manager when it was not by id (see `src/connector/managers.ts`). */
+export const ManagerRefSchema = z.object({
+  id: nstr.optional(),
+  employeeNumber: nstr.optional(),
+  workEmail: nstr.optional(),
+  userName: nstr.optional(),
+  externalId: nstr.optional(),
+  value: nstr.optional(),
+});
+
 export const OrgSnapshotSchema = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   /** Connector id, e.g. `bamboohr`. */
@@ -123,6 +133,11 @@ export const OrgSnapshotSchema = z.object({
   watermark: nstr.optional(),
   /** Non-fatal findings of the sync (e.g. a manager reference that matched nobody). */
   warnings: z.array(z.string()).default([]),
+  /**
+   * Manager references that matched nobody (their `managerId` is null), by employee id, as the vendor
+   * gave them. An incremental sync resolves them again against the merged employees, as a full read would.
+   */
+  unresolvedManagerRefs: z.record(z.string(), ManagerRefSchema).optional(),
 });
 export type OrgSnapshot = z.infer<typeof OrgSnapshotSchema>;
 export type OrgSnapshotInput = z.input<typeof OrgSnapshotSchema>;

@@ -45,19 +45,9 @@ export async function takeSnapshot(connector: Connector<any>, options: TakeSnaps
     groups: [...data.groups].sort(byId),
     locations: [...data.locations].sort(byId),
     warnings: data.warnings,
+    ...(data.unresolvedManagerRefs && Object.keys(data.unresolvedManagerRefs).length ? { unresolvedManagerRefs: data.unresolvedManagerRefs } : {}),
   };
-  const groupIds = new Set(snapshot.groups.map((g) => g.id));
-  const locationIds = new Set(snapshot.locations.map((l) => l.id));
-  if (snapshot.groups.length || connector.capabilities.groups) {
-    for (const e of snapshot.employees) {
-      for (const g of e.groupIds) if (!groupIds.has(g)) snapshot.warnings.push(`employee ${e.id}: group ${g} is not in the snapshot`);
-    }
-  }
-  if (snapshot.locations.length || connector.capabilities.locations) {
-    for (const e of snapshot.employees) {
-      if (e.locationId && !locationIds.has(e.locationId)) snapshot.warnings.push(`employee ${e.id}: location ${e.locationId} is not in the snapshot`);
-    }
-  }
+  snapshot.warnings.push(...referenceWarnings(connector, snapshot));
   // Employees were validated one by one as they were mapped; check the envelope and the rest.
   const parsed = OrgSnapshotEnvelopeSchema.safeParse(snapshot);
   if (!parsed.success) {
@@ -68,6 +58,27 @@ export async function takeSnapshot(connector: Connector<any>, options: TakeSnaps
   // Snapshot data comes only from vendor responses (and non-secret options): deep-redact only if a
   // response ever echoed a secret back.
   return connector.http.sawSecretInResponse ? connector.http.redactor.redactValue(parsed.data) : parsed.data;
+}
+
+/**
+ * Warnings for employees naming a group or location the snapshot does not have (full reads and
+ * incremental merges alike).
+ */
+export function referenceWarnings(connector: Pick<Connector<any>, 'capabilities'>, s: Pick<OrgSnapshot, 'employees' | 'groups' | 'locations'>): string[] {
+  const out: string[] = [];
+  const groupIds = new Set(s.groups.map((g) => g.id));
+  const locationIds = new Set(s.locations.map((l) => l.id));
+  if (s.groups.length || connector.capabilities.groups) {
+    for (const e of s.employees) {
+      for (const g of e.groupIds) if (!groupIds.has(g)) out.push(`employee ${e.id}: group ${g} is not in the snapshot`);
+    }
+  }
+  if (s.locations.length || connector.capabilities.locations) {
+    for (const e of s.employees) {
+      if (e.locationId && !locationIds.has(e.locationId)) out.push(`employee ${e.id}: location ${e.locationId} is not in the snapshot`);
+    }
+  }
+  return out;
 }
 
 function asSyncFailure(connector: Connector<any>, e: unknown): OrgsyncError {

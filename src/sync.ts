@@ -8,9 +8,9 @@
  * seen twice because of the overlap collapse by id.
  */
 import { ConfigError, OrgsyncError, createError } from './errors.js';
-import { finalizeEmployees, type Connector, type EmployeeDraft } from './connector/define.js';
-import { OrgSnapshotEnvelopeSchema, OrgSnapshotSchema, SCHEMA_VERSION, type OrgSnapshot } from './model.js';
-import { takeSnapshot, type TakeSnapshotOptions } from './snapshot.js';
+import { finalizeEmployees, unresolvedField, type Connector, type EmployeeDraft } from './connector/define.js';
+import { OrgSnapshotEnvelopeSchema, OrgSnapshotSchema, SCHEMA_VERSION, type Employee, type Group, type OrgSnapshot } from './model.js';
+import { referenceWarnings, takeSnapshot, type TakeSnapshotOptions } from './snapshot.js';
 
 export interface SyncOptions extends TakeSnapshotOptions {
   /** The last complete snapshot of the same connector and company. Without it, a full snapshot is taken. */
@@ -75,9 +75,12 @@ export async function sync(connector: Connector<any>, options: SyncOptions = {})
 
   // Merge: previous employees, minus deletions, with changed records replacing theirs (last one wins on overlap).
   const merged = new Map<string, { draft: EmployeeDraft; raw: unknown }>();
+  const pending = prev.unresolvedManagerRefs ?? {};
   for (const e of prev.employees) {
     const { remoteData, ...rest } = e;
-    merged.set(e.id, { draft: rest, raw: remoteData ?? e });
+    // A manager reference that matched nobody last time is tried again (its manager may be new).
+    const ref = Object.prototype.hasOwnProperty.call(pending, e.id) ? pending[e.id] : undefined;
+    merged.set(e.id, { draft: ref && !e.managerId ? { ...rest, managerRef: ref } : rest, raw: remoteData ?? e });
   }
   const deleted = new Set(changes.deletedIds);
   for (const id of deleted) merged.delete(id);
@@ -88,25 +91,37 @@ export async function sync(connector: Connector<any>, options: SyncOptions = {})
     merged.set(d.id, { draft: d.managerRef ? { ...d, managerId: null } : d, raw: changes.raw[i] });
     changedIds.push(d.id);
   });
-  const { employees, warnings } = finalizeEmployees(connector.definition, [...merged.values()], connector.options.includeRemoteData === true);
+  const { employees, warnings, unresolved } = finalizeEmployees(connector.definition, [...merged.values()], connector.options.includeRemoteData === true);
   let groups;
   try {
     groups = derived ? mergeById(prev.groups, await connector.groups({ employees })) : await connector.groups({ employees });
   } catch (e) {
     throw syncFailure(connector, e);
   }
+  if (derived) {
+    // A full read derives these lists from everyone: a group or location nobody names any more is gone.
+    groups = namedGroups(groups, employees);
+    const used = new Set(employees.map((e) => e.locationId));
+    locations = locations.filter((l) => used.has(l.id));
+  }
   const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  employees.sort(byId);
+  groups = [...groups].sort(byId);
+  locations = [...locations].sort(byId);
+  // The same warnings, in the same order, as a full read of the same state (takeSnapshot).
+  const allWarnings = [...(changes.warnings ?? []), ...warnings, ...referenceWarnings(connector, { employees, groups, locations })];
   const snapshot = OrgSnapshotEnvelopeSchema.parse({
     schemaVersion: SCHEMA_VERSION,
     connector: connector.id,
     takenAt: startedAt.toISOString(),
     complete: true,
     company,
-    employees: employees.sort(byId),
-    groups: [...groups].sort(byId),
-    locations: [...locations].sort(byId),
+    employees,
+    groups,
+    locations,
     watermark: startedAt.toISOString(),
-    warnings,
+    warnings: allWarnings,
+    ...unresolvedField(unresolved),
   });
   return { snapshot: connector.http.sawSecretInResponse ? connector.http.redactor.redactValue(snapshot) : snapshot, mode: 'incremental', changedIds: [...new Set(changedIds)].sort(), deletedIds: [...deleted].sort() };
 }
@@ -127,4 +142,21 @@ function mergeById<T extends { id: string }>(previous: T[], current: T[]): T[] {
   const m = new Map(previous.map((x) => [x.id, x]));
   for (const x of current) m.set(x.id, x);
   return [...m.values()];
+}
+
+/** Groups some employee belongs to, and their ancestors (what a full read derives from the employees). */
+function namedGroups(groups: Group[], employees: Employee[]): Group[] {
+  const byId = new Map(groups.map((g) => [g.id, g]));
+  const keep = new Set<string>();
+  for (const e of employees) {
+    for (const id of e.groupIds) {
+      // Walk up the parents; bounded by the number of groups (cycle-safe).
+      let g = byId.get(id);
+      for (let i = 0; g && !keep.has(g.id) && i <= byId.size; i++) {
+        keep.add(g.id);
+        g = g.parentId ? byId.get(g.parentId) : undefined;
+      }
+    }
+  }
+  return groups.filter((g) => keep.has(g.id));
 }

@@ -6,7 +6,10 @@
  *   manager is resolved by employee number (or by `supervisorEId` when BambooHR sends it).
  * - Empty dates come back as `"0000-00-00"` or `""`.
  * - `employmentHistoryStatus` mixes status and type (`Full-Time`, `Terminated`, `Furloughed`,
- *   `Contractor`, ...) and is company-configurable.
+ *   `Contractor`, ...) and is company-configurable. When it holds a status, BambooHR sends no type:
+ *   employmentType and employmentTypeRaw are null (the value is in employmentStatusRaw), and the
+ *   diff lists the type's disappearance in the status event (TERMINATION, LEAVE_START), never as a
+ *   PROFILE_UPDATE (docs/change-events.md).
  * - Reports give department, division and location as names; ids come from `/v1/meta/lists`.
  */
 import type { Company, EmploymentStatus, EmploymentType, Group, Location } from '../../src/model.js';
@@ -137,7 +140,9 @@ export function mapEmploymentType(row: CustomReportRow): { type: EmploymentType 
   const h = history.toLowerCase();
   const type = own(TYPE_BY_HISTORY, h);
   if (type) return { type, raw: history };
-  if (own(STATUS_BY_HISTORY, h)) return { type: null, raw: history };
+  // A status in the type's place ("Terminated", "Leave of Absence"): BambooHR sends no type at all
+  // then. The value is kept in employmentStatusRaw; the type is absent, not "changed to a status".
+  if (own(STATUS_BY_HISTORY, h)) return { type: null, raw: null };
   return { type: 'OTHER', raw: history };
 }
 

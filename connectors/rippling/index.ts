@@ -279,10 +279,8 @@ export const ripplingRestDefinition: ConnectorDefinition<RipplingOptions, RestCo
         latest.set(w.id, w);
       }
       let rows = [...latest.values()];
-      if (rows.some((w) => !w.user && ref(w.user_id))) {
-        const users = await rt.readAll('users', restList('/users/', RestUserSchema));
-        rows = joinUsers(rows, users);
-      }
+      // Same tolerance as the full read: a token without users.read syncs without names (and says so).
+      if (rows.some((w) => !w.user && ref(w.user_id))) rows = joinUsers(rows, await optionalUsers(rt));
       return { rows, deletedIds: [] };
     },
   },

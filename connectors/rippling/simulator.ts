@@ -517,17 +517,29 @@ export function updateRipplingData(data: RipplingSimData, next: SampleOrg, chang
   const oldUsers = usersOf(data);
   const newUsers = usersOf(fresh);
   const fingerprint = (w: Json, users: Map<unknown, Json>) => JSON.stringify([{ ...w, updated_at: null }, { ...users.get(w['user_id']), updated_at: null }]);
-  const before = new Map(data.rest.workers.map((w) => [w['id'], fingerprint(w, oldUsers)]));
+  const before = new Map(data.rest.workers.map((w) => [w['id'], { print: fingerprint(w, oldUsers), worker: w }]));
+  const oldLegacy = new Map(data.legacy.employees.map((e) => [e['id'], e['updatedAt']]));
   const stamp = changedAt.toISOString();
   const changed = new Set<unknown>();
   for (const w of fresh.rest.workers) {
-    if (before.get(w['id']) === fingerprint(w, newUsers)) continue;
+    const was = before.get(w['id']);
+    if (was && was.print === fingerprint(w, newUsers)) {
+      // Unchanged: keeps the update times it had (Rippling never moves updated_at back).
+      w['updated_at'] = was.worker['updated_at'];
+      const u = newUsers.get(w['user_id']);
+      const oldUser = oldUsers.get(w['user_id']);
+      if (u && oldUser) u['updated_at'] = oldUser['updated_at'];
+      continue;
+    }
     changed.add(w['id']);
     w['updated_at'] = stamp;
     const u = newUsers.get(w['user_id']);
     if (u) u['updated_at'] = stamp;
   }
-  for (const e of fresh.legacy.employees) if (changed.has(e['id'])) e['updatedAt'] = legacyTs(stamp);
+  for (const e of fresh.legacy.employees) {
+    if (changed.has(e['id'])) e['updatedAt'] = legacyTs(stamp);
+    else if (oldLegacy.has(e['id'])) e['updatedAt'] = oldLegacy.get(e['id']);
+  }
   data.rest = fresh.rest;
   data.legacy = fresh.legacy;
 }

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { defineConnector, type CommonOptions, type Connector, type ConnectorFactory, type ConnectorRuntime, type ReadOptions } from '../../src/connector/define.js';
 import { ConfigError, createError, OrgsyncError, type ErrorKind } from '../../src/errors.js';
-import type { ErrorHint, HttpClient, RawResponse } from '../../src/http/client.js';
+import type { ErrorHint, RawResponse } from '../../src/http/client.js';
 import type { Employee } from '../../src/model.js';
 import {
   buildContext,
@@ -16,7 +16,7 @@ import {
   mapCompany,
   mapUser,
   pageSizeFor,
-  resolveManagers,
+  scimManagers,
   serviceProviderInfo,
   type ScimContext,
 } from './map.js';
@@ -37,9 +37,6 @@ export type ScimOptions = z.infer<typeof ScimOptionsSchema>;
 export const SCIM_ACCEPT = 'application/scim+json, application/json;q=0.9';
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
-/** Findings of the context load (e.g. /Groups not implemented), reported as snapshot warnings. */
-const contextWarnings = new WeakMap<HttpClient, string[]>();
 
 const usersResource = (pageSize: number, filter?: string) => ({
   request: { path: '/Users', query: { count: pageSize, ...(filter ? { filter } : {}) } },
@@ -124,14 +121,14 @@ export function classifyScim(res: RawResponse): ErrorHint | undefined {
   return code ? { code } : undefined;
 }
 
-async function readServiceProviderConfig<O>(rt: ConnectorRuntime<O>, warnings: string[]) {
+async function readServiceProviderConfig<O>(rt: ConnectorRuntime<O>) {
   try {
     const res = await rt.request({ path: '/ServiceProviderConfig' });
     return serviceProviderInfo(res.data);
   } catch (e) {
     // Discovery is a hint: without it, orgsync uses its defaults. Credentials and outages still fail.
     if (e instanceof OrgsyncError && (notImplemented(e) || e.status === 403 || e.code === 'unexpected_content_type')) {
-      warnings.push(`SCIM /ServiceProviderConfig was not available (${e.status ?? e.code}); used the default page size and assumed filtering may work.`);
+      rt.warn(`SCIM /ServiceProviderConfig was not available (${e.status ?? e.code}); used the default page size and assumed filtering may work.`);
       return { filterSupported: null, maxResults: null };
     }
     throw e;
@@ -175,17 +172,16 @@ const declared = defineConnector<ScimOptions, ScimContext>({
   capabilities: { groups: true, locations: false, incremental: true, incrementalDeletions: false, webhooks: false, includesTerminated: true },
   classify: classifyScim,
   context: async (rt) => {
-    const warnings: string[] = [];
-    const spc = await readServiceProviderConfig(rt, warnings);
+    // Findings here (e.g. /Groups not implemented) are snapshot warnings of full and incremental reads alike.
+    const spc = await readServiceProviderConfig(rt);
     const pageSize = pageSizeFor(rt.options.pageSize, spc.maxResults);
     let groupRows: ScimGroup[] = [];
     try {
       groupRows = await rt.readAll<ScimGroup>('groups', groupsResource(pageSize));
     } catch (e) {
       if (!notImplemented(e)) throw e;
-      warnings.push(`SCIM /Groups is not implemented by this server (${(e as OrgsyncError).status}); group memberships come only from the users' groups attribute.`);
+      rt.warn(`SCIM /Groups is not implemented by this server (${(e as OrgsyncError).status}); group memberships come only from the users' groups attribute.`);
     }
-    contextWarnings.set(rt.http, warnings);
     return buildContext(groupRows, { pageSize, ...spc });
   },
   employees: {
@@ -202,6 +198,7 @@ const declared = defineConnector<ScimOptions, ScimContext>({
   },
   groups: (ctx) => ctx.groups,
   company: (_ctx, rt) => mapCompany(rt.options.baseUrl),
+  managers: scimManagers,
   incremental: {
     lookbackMs: 5 * 60_000,
     read: async (rt, ctx, since) => {
@@ -242,22 +239,16 @@ const declared = defineConnector<ScimOptions, ScimContext>({
 /**
  * The factory. It wraps the declared connector to add what the core runtime cannot yet express
  * (see README "Core notes"): department/division/cost-center groups derived from the users (the
- * runtime reads groups before employees), manager ids resolved by userName/externalId, and the
- * context's warnings in the snapshot.
+ * runtime reads groups before employees). Managers given by userName/externalId are resolved by the
+ * core (`managers: scimManagers`), in full and incremental reads alike.
  */
 export const scim = Object.assign((options: ScimOptions & CommonOptions): Connector<ScimOptions> => withScimExtras(declared(options)), {
   definition: declared.definition,
 }) as ConnectorFactory<ScimOptions>;
 
 function withScimExtras(c: Connector<ScimOptions>): Connector<ScimOptions> {
-  const finish = (employees: Employee[], warnings: string[]) => resolveManagers(employees, warnings);
   return {
     ...c,
-    async *employees() {
-      const all: Employee[] = [];
-      for await (const e of c.employees()) all.push(e);
-      yield* finish(all, []).employees;
-    },
     async groups(o?: { employees?: Employee[] }) {
       const base = await c.groups();
       let all = o?.employees;
@@ -269,12 +260,9 @@ function withScimExtras(c: Connector<ScimOptions>): Connector<ScimOptions> {
     },
     async read(ro?: ReadOptions) {
       const r = await c.read(ro);
-      const { employees, warnings } = finish(r.employees, r.warnings);
       return {
         ...r,
-        employees,
-        groups: [...r.groups, ...derivedGroups(employees, new Set(r.groups.map((g) => g.id)))],
-        warnings: [...(contextWarnings.get(c.http) ?? []), ...warnings],
+        groups: [...r.groups, ...derivedGroups(r.employees, new Set(r.groups.map((g) => g.id)))],
       };
     },
   };

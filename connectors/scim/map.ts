@@ -14,8 +14,9 @@
  * - `manager` arrives as `{value, $ref, displayName}` (RFC), `{value}`, a plain string (Entra sends
  *   the manager's id or userName), a number, under the capitalised key `Manager`, or as a
  *   non-standard `managerId`. The value is taken as the manager's id (RFC: `manager.value` is the
- *   manager's `id`); a value that matches no id is resolved after the full read against userName,
- *   externalId, employee number and work email (`resolveManagers`), and a single match wins.
+ *   manager's `id`); a value that matches no id is resolved by the core (`scimManagers` hook, in
+ *   full and incremental reads alike) against userName, externalId, employee number and work
+ *   email; a single match wins, otherwise managerId is null with a snapshot warning.
  * - Emails: `type` is optional and free-form; the work email is the primary `work` one, else any
  *   `work` one, else the primary non-home one, else the first untyped/other one, else `userName`
  *   when it is an email address. The personal email is the `home` one.
@@ -34,7 +35,7 @@
  *   OTHER with the raw value kept.
  * - SCIM has no hire or termination dates (start/termination dates are null) and no locations.
  */
-import type { EmployeeDraft, ManagerRef } from '../../src/connector/define.js';
+import type { EmployeeDraft, ManagerHook, ManagerRef } from '../../src/connector/define.js';
 import { bool, email, idOf, isoDateTime, text } from '../../src/connector/map-helpers.js';
 import type { Company, Employee, EmploymentStatus, EmploymentType, Group } from '../../src/model.js';
 import { getCI, nonNegInt } from './paging.js';
@@ -187,8 +188,20 @@ export function managerRefOf(user: ScimUser): ManagerRef | null {
   let value: string | null = null;
   if (typeof m === 'string' || typeof m === 'number') value = idOf(m);
   else if (m && typeof m === 'object') value = idOf((m as { value?: unknown }).value);
-  return value ? { id: value } : null;
+  // RFC 7643: `manager.value` is the manager's id, but Entra and OneLogin templates send a userName,
+  // an external id or an employee number there: the core tries the id first, then the others.
+  return value ? { value } : null;
 }
+
+/**
+ * The manager-reference hook of the SCIM connector: an untyped `manager` value is an id, else
+ * exactly one user's userName, externalId, employee number or work email (case-insensitive).
+ */
+export const scimManagers: ManagerHook = {
+  userName: (e) => text(e.customFields?.['userName']),
+  externalId: (e) => text(e.customFields?.['externalId']),
+  valueKeys: ['id', 'userName', 'externalId', 'employeeNumber', 'workEmail'],
+};
 
 /** Map one SCIM User. */
 export function mapUser(user: ScimUser, ctx: ScimContext): EmployeeDraft {
@@ -259,36 +272,6 @@ export function derivedGroups(employees: ReadonlyArray<Pick<Employee, 'groupIds'
   }
   for (const [dept, divisions] of divisionsOf) if (divisions.size === 1) out.get(dept)!.parentId = [...divisions][0]!;
   return [...out.values()];
-}
-
-/**
- * After the full read: a manager id that matches no employee id (Entra sends userName, OneLogin
- * templates an external id) is looked up by userName, externalId, employee number and work email;
- * a single match replaces it and drops the core's "not in the snapshot" warning for it.
- */
-export function resolveManagers(employees: Employee[], warnings: string[]): { employees: Employee[]; warnings: string[] } {
-  const ids = new Set(employees.map((e) => e.id));
-  const index = new Map<string, Set<string>>();
-  const add = (k: string | null | undefined, id: string) => {
-    if (!k) return;
-    const key = k.toLowerCase();
-    (index.get(key) ?? index.set(key, new Set()).get(key)!).add(id);
-  };
-  for (const e of employees) {
-    add(text(e.customFields['userName']), e.id);
-    add(text(e.customFields['externalId']), e.id);
-    add(e.employeeNumber, e.id);
-    add(e.workEmail, e.id);
-  }
-  const fixed = new Set<string>();
-  const out = employees.map((e) => {
-    if (!e.managerId || ids.has(e.managerId)) return e;
-    const hits = [...(index.get(e.managerId.toLowerCase()) ?? [])];
-    if (hits.length !== 1 || hits[0] === e.id) return e;
-    fixed.add(`employee ${e.id}: manager ${e.managerId} `);
-    return { ...e, managerId: hits[0]! };
-  });
-  return { employees: out, warnings: warnings.filter((w) => ![...fixed].some((f) => w.startsWith(f))) };
 }
 
 /** The company: SCIM has none, so it is the service (host and path of the base URL). */

@@ -27,8 +27,12 @@ export interface ScimDataOptions {
   origin?: string;
   /** `active` (and `primary`) as the strings "True"/"False" (Entra without aadOptscim062020). */
   stringBooleans?: boolean;
-  /** Enterprise `manager` as a plain id string (Entra) instead of `{value, $ref, displayName}`. */
-  managerAsString?: boolean;
+  /**
+   * Enterprise `manager` as a plain string instead of `{value, $ref, displayName}`: the manager's id
+   * (`true`, Entra's usual), or their `userName` / `externalId` (Entra attribute mappings, OneLogin
+   * templates).
+   */
+  managerAsString?: boolean | 'userName' | 'externalId';
   /** `filter.maxResults` announced in ServiceProviderConfig (default 200). */
   maxResults?: number;
   /** `filter.supported` announced in ServiceProviderConfig (default true). */
@@ -98,7 +102,8 @@ export function scimDataFromSample(org: SampleOrg, opts: ScimDataOptions = {}): 
     };
     if (mgr) {
       const mid = scimUserId(mgr.key);
-      enterprise['manager'] = opts.managerAsString ? mid : { value: mid, $ref: `${root}/Users/${mid}`, displayName: `${mgr.preferredName ?? mgr.firstName} ${mgr.lastName}` };
+      const plain = opts.managerAsString === 'userName' ? mgr.workEmail : opts.managerAsString === 'externalId' ? `hr-${mgr.employeeNumber}` : mid;
+      enterprise['manager'] = opts.managerAsString ? plain : { value: mid, $ref: `${root}/Users/${mid}`, displayName: `${mgr.preferredName ?? mgr.firstName} ${mgr.lastName}` };
     }
     const user: ScimResource = {
       schemas: [CORE_USER, ENTERPRISE_USER],

@@ -1,5 +1,5 @@
 /**
- * `orgsync diff OLD NEW [--format text|json] [--out FILE]`
+ * `orgsync diff OLD NEW [--format text|json] [--out FILE] [--allow-older]`
  * `orgsync orgchart SNAPSHOT --format json|csv|mermaid|dot|html [--out FILE] [--include-terminated]`
  */
 import { ConfigError } from '../errors.js';
@@ -52,18 +52,28 @@ export async function output(io: Io, args: ParsedArgs, text: string): Promise<vo
   else io.stdout(text);
 }
 
+/** A flag without a value (`--allow-older`); `--flag=true|false` also work. */
+export function switchFlag(args: ParsedArgs, name: string, command: string): boolean {
+  const v = args.flags.get(name);
+  if (v === undefined || v === 'false') return false;
+  if (v === true || v === 'true') return true;
+  // `--allow-older OLD.json NEW.json`: the parser took the file as the flag's value.
+  throw new ConfigError({ message: `--${name} takes no value (got '${v}'); put it after the snapshot files, e.g. orgsync ${command} ... --${name}.` });
+}
+
 export async function diffCommand(rest: string[], args: ParsedArgs, io: Io): Promise<number> {
-  checkFlags(args, 'diff', ['format', 'out', 'now']);
+  checkFlags(args, 'diff', ['format', 'out', 'now', 'allow-older']);
+  const allowOlder = switchFlag(args, 'allow-older', 'diff');
   const [oldFile, newFile] = rest;
   if (!oldFile || !newFile) {
-    io.stderr('orgsync diff: usage: orgsync diff OLD.json NEW.json [--format text|json] [--out FILE]\n');
+    io.stderr('orgsync diff: usage: orgsync diff OLD.json NEW.json [--format text|json] [--out FILE] [--allow-older]\n');
     return 2;
   }
   checkPositionals(rest, 2, 'diff');
   const format = oneOf(args, 'format', ['text', 'json'] as const, 'text');
   const [prev, next] = [await readSnapshotFile(oldFile), await readSnapshotFile(newFile)];
   const now = flag(args, 'now');
-  const events = diffSnapshots(prev, next, now ? { now } : {});
+  const events = diffSnapshots(prev, next, { ...(now ? { now } : {}), allowOlder });
   if (format === 'json') {
     await output(io, args, JSON.stringify({ from: prev.takenAt, to: next.takenAt, connector: next.connector, summary: summarizeChanges(events), events }, null, 2) + '\n');
   } else {
@@ -104,25 +114,26 @@ export async function orgchartCommand(rest: string[], args: ParsedArgs, io: Io):
 }
 
 /**
- * `orgsync plan --rules RULES.json --from OLD.json --to NEW.json [--format text|json] [--out FILE] [--now DATE]`
+ * `orgsync plan --rules RULES.json --from OLD.json --to NEW.json [--format text|json] [--out FILE] [--now DATE] [--allow-older]`
  */
 export async function planCommand(rest: string[], args: ParsedArgs, io: Io): Promise<number> {
-  checkFlags(args, 'plan', ['rules', 'from', 'to', 'format', 'out', 'now']);
+  checkFlags(args, 'plan', ['rules', 'from', 'to', 'format', 'out', 'now', 'allow-older']);
   checkPositionals(rest, 0, 'plan');
   const rulesFile = flag(args, 'rules');
   const from = flag(args, 'from');
   const to = flag(args, 'to');
   if (!rulesFile || !from || !to) {
-    io.stderr('orgsync plan: usage: orgsync plan --rules RULES.json --from OLD.json --to NEW.json [--format text|json] [--out FILE]\n');
+    io.stderr('orgsync plan: usage: orgsync plan --rules RULES.json --from OLD.json --to NEW.json [--format text|json] [--out FILE] [--allow-older]\n');
     return 2;
   }
   const format = oneOf(args, 'format', ['text', 'json'] as const, 'text');
+  const allowOlder = switchFlag(args, 'allow-older', 'plan');
   const nowFlag = flag(args, 'now');
   const now = nowFlag ? new Date(nowFlag) : new Date();
   if (Number.isNaN(now.getTime())) throw new ConfigError({ message: `--now is not a date: '${nowFlag}'.` });
   const rules = await readRules(rulesFile);
   const [previous, current] = [await readSnapshotFile(from), await readSnapshotFile(to)];
-  const changes = diffSnapshots(previous, current, { now });
+  const changes = diffSnapshots(previous, current, { now, allowOlder });
   const plan = planProvisioning(changes, rules, { previous, current, now });
   await output(io, args, format === 'json' ? JSON.stringify(plan, null, 2) + '\n' : formatPlanText(plan, { now }));
   return 0;

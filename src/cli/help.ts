@@ -25,7 +25,7 @@ export const COMMANDS: Record<string, CommandHelp> = {
     ].join('\n'),
   },
   diff: {
-    synopsis: 'orgsync diff OLD.json NEW.json [--format text|json] [--out FILE] [--now DATE]',
+    synopsis: 'orgsync diff OLD.json NEW.json [--format text|json] [--out FILE] [--now DATE] [--allow-older]',
     summary: 'change events between two snapshots',
   },
   orgchart: {
@@ -33,7 +33,7 @@ export const COMMANDS: Record<string, CommandHelp> = {
     summary: 'the reporting tree (html: searchable, collapsible page)',
   },
   plan: {
-    synopsis: 'orgsync plan --rules RULES.json --from OLD.json --to NEW.json [--format text|json] [--out FILE] [--now DATE]',
+    synopsis: 'orgsync plan --rules RULES.json --from OLD.json --to NEW.json [--format text|json] [--out FILE] [--now DATE] [--allow-older]',
     summary: 'dry-run provisioning plan from the changes between two snapshots',
   },
   apply: {

@@ -23,6 +23,7 @@ import {
 } from '../model.js';
 import { copyRecord } from './map-helpers.js';
 import { compiledEmployeeCheck } from '../model-check.js';
+import { managerResolver, type ManagerHook, type ManagerRef } from './managers.js';
 
 /** Options every connector factory accepts besides its own. */
 export interface CommonOptions {
@@ -53,16 +54,7 @@ export interface ConnectorCapabilities {
   includesTerminated: boolean;
 }
 
-/**
- * A reference to an employee's manager that the mapper could not turn into an id by itself
- * (e.g. BambooHR reports give the manager's employee number). The runtime resolves it against
- * all employees of the sync.
- */
-export interface ManagerRef {
-  id?: string | null;
-  employeeNumber?: string | null;
-  workEmail?: string | null;
-}
+export type { ManagerCandidate, ManagerHook, ManagerKey, ManagerRef } from './managers.js';
 
 /** What an employee mapper returns: an Employee with a few conveniences filled in by the runtime. */
 export type EmployeeDraft = Omit<Employee, 'displayName' | 'customFields' | 'employmentStatusRaw' | 'employmentTypeRaw' | 'managerId' | 'remoteData'> & {
@@ -149,6 +141,12 @@ export interface ConnectorDefinition<Opts extends Record<string, unknown>, Ctx> 
   listsFromEmployees?: boolean;
   /** Default per-request timeout for this vendor (ms); `http.timeoutMs` overrides it. */
   timeoutMs?: number;
+  /**
+   * Manager references (`EmployeeDraft.managerRef`): where this vendor's employees keep a userName or
+   * externalId a reference may name, and what an untyped reference may be. The core resolves them
+   * the same way after full and incremental reads (see `src/connector/managers.ts`).
+   */
+  managers?: ManagerHook;
 }
 
 /**
@@ -164,11 +162,13 @@ export interface IncrementalDef<Opts, Ctx> {
 
 /** Result of `Connector.readChanges`: mapped employees that changed, and ids deleted at the vendor. */
 export interface ConnectorChanges {
-  /** Employees inserted or updated since the watermark (manager references not yet resolved: see `managerRefs`). */
+  /** Employees inserted or updated since the watermark (manager references not yet resolved: `sync` resolves them against the merged set). */
   employees: EmployeeDraft[];
   deletedIds: string[];
   /** The raw rows, aligned with `employees`, for `includeRemoteData`. */
   raw: unknown[];
+  /** Non-fatal findings of this read (`rt.warn`), for the merged snapshot's `warnings`, as a full read reports them. */
+  warnings?: string[];
 }
 
 /** What a full read of a connector yields (what `takeSnapshot` validates and stamps). */
@@ -178,6 +178,8 @@ export interface ConnectorReadResult {
   groups: Group[];
   locations: Location[];
   warnings: string[];
+  /** Manager references that matched nobody, by employee id (kept in the snapshot for incremental syncs). */
+  unresolvedManagerRefs?: Record<string, ManagerRef>;
 }
 
 export interface Connector<Opts = Record<string, unknown>> {
@@ -331,7 +333,7 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
     }
   }
 
-  async function readEmployees(): Promise<{ employees: Employee[]; warnings: string[] }> {
+  async function readEmployees(): Promise<{ employees: Employee[]; warnings: string[]; unresolved: Record<string, ManagerRef> }> {
     const drafts: Array<{ draft: EmployeeDraft; raw: unknown }> = [];
     for await (const d of mappedEmployees()) drafts.push(d);
     listsReady = true;
@@ -429,7 +431,7 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
               }
             });
             listsReady = true; // derived lists now hold what the changed rows say (sync merges them)
-            return { employees, deletedIds: deletedIds.map(String), raw };
+            return { employees, deletedIds: deletedIds.map(String), raw, warnings: [...warnings] };
           },
         }
       : {}),
@@ -439,17 +441,17 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
       // per credential, and sequential reads keep the order of failures deterministic.
       await context();
       if (def.listsFromEmployees) {
-        const { employees, warnings: resolution } = await readEmployees();
+        const { employees, warnings: resolution, unresolved } = await readEmployees();
         const company = await readCompany();
         const groups = await readList('groups', def.groups, GroupSchema);
         const locations = await readList('locations', def.locations, LocationSchema);
-        return { company, groups, locations, employees, warnings: [...warnings, ...resolution] };
+        return { company, groups, locations, employees, warnings: [...warnings, ...resolution], ...unresolvedField(unresolved) };
       }
       const company = await readCompany();
       const groups = await readList('groups', def.groups, GroupSchema);
       const locations = await readList('locations', def.locations, LocationSchema);
-      const { employees, warnings: resolution } = await readEmployees();
-      return { company, groups, locations, employees, warnings: [...warnings, ...resolution] };
+      const { employees, warnings: resolution, unresolved } = await readEmployees();
+      return { company, groups, locations, employees, warnings: [...warnings, ...resolution], ...unresolvedField(unresolved) };
     },
   };
 }
@@ -523,11 +525,17 @@ function mapFailure(def: ConnectorDefinition<any, any>, resource: string, row: u
 }
 
 /**
- * Fill defaults, resolve manager references (by id, employee number or work email) against all
+ * Fill defaults, resolve manager references (by id, employee number, email, userName, externalId
+ * or an untyped value, per the connector's `managers` hook) against all
  * employees of the sync, collapse duplicates from overlapping pages, and validate each employee.
  */
-export function finalizeEmployees(def: ConnectorDefinition<any, any>, drafts: Array<{ draft: EmployeeDraft; raw: unknown }>, includeRemote: boolean): { employees: Employee[]; warnings: string[] } {
+export function finalizeEmployees(
+  def: ConnectorDefinition<any, any>,
+  drafts: Array<{ draft: EmployeeDraft; raw: unknown }>,
+  includeRemote: boolean,
+): { employees: Employee[]; warnings: string[]; unresolved: Record<string, ManagerRef> } {
   const warnings: string[] = [];
+  const unresolved: Record<string, ManagerRef> = {};
   const byId = new Map<string, { draft: EmployeeDraft; raw: unknown }>();
   for (const d of drafts) {
     const prev = byId.get(d.draft.id);
@@ -540,40 +548,16 @@ export function finalizeEmployees(def: ConnectorDefinition<any, any>, drafts: Ar
     }
     byId.set(d.draft.id, d);
   }
-  // Indexes by employee number and email, only when some manager reference needs them.
-  const byNumber = new Map<string, string[]>();
-  const byEmail = new Map<string, string[]>();
-  let needNumbers = false;
-  let needEmails = false;
-  for (const { draft } of byId.values()) {
-    const ref = draft.managerRef;
-    if (ref && !draft.managerId && !ref.id) {
-      if (ref.employeeNumber) needNumbers = true;
-      else if (ref.workEmail) needEmails = true;
-    }
-  }
-  if (needNumbers || needEmails) {
-    for (const { draft } of byId.values()) {
-      if (needNumbers && draft.employeeNumber) push(byNumber, draft.employeeNumber, draft.id);
-      if (needEmails && draft.workEmail) push(byEmail, draft.workEmail.toLowerCase(), draft.id);
-    }
-  }
+  const resolver = managerResolver(byId, def.managers);
+  const warn = (m: string) => warnings.push(m);
   const out: Employee[] = [];
   let i = 0;
   for (const { draft, raw } of byId.values()) {
     let managerId = draft.managerId ?? null;
     const ref = draft.managerRef;
     if (!managerId && ref) {
-      if (ref.id) managerId = ref.id;
-      else if (ref.employeeNumber) {
-        const hits = byNumber.get(ref.employeeNumber) ?? [];
-        if (hits.length === 1) managerId = hits[0]!;
-        else warnings.push(`employee ${draft.id}: manager employee number ${ref.employeeNumber} matched ${hits.length} employees; managerId left empty`);
-      } else if (ref.workEmail) {
-        const hits = byEmail.get(ref.workEmail.toLowerCase()) ?? [];
-        if (hits.length === 1) managerId = hits[0]!;
-        else warnings.push(`employee ${draft.id}: manager email matched ${hits.length} employees; managerId left empty`);
-      }
+      managerId = resolver.resolve(draft.id, ref, warn);
+      if (!managerId) unresolved[draft.id] = ref;
     }
     if (managerId && !byId.has(managerId)) warnings.push(`employee ${draft.id}: manager ${managerId} is not in the snapshot`);
     // An explicit literal (one object shape for every employee) rather than spreads: this loop runs
@@ -607,11 +591,19 @@ export function finalizeEmployees(def: ConnectorDefinition<any, any>, drafts: Ar
       i++;
     } else out.push(validateOutput(def, 'employees', EmployeeSchema, employee, i++));
   }
-  return { employees: out, warnings };
+  return { employees: out, warnings, unresolved };
 }
 
-function push(m: Map<string, string[]>, k: string, v: string): void {
-  const a = m.get(k);
-  if (a) a.push(v);
-  else m.set(k, [v]);
+/** `{ unresolvedManagerRefs }` with keys in id order, or nothing when every reference resolved. */
+export function unresolvedField(unresolved: Record<string, ManagerRef>): { unresolvedManagerRefs?: Record<string, ManagerRef> } {
+  const ids = Object.keys(unresolved);
+  if (!ids.length) return {};
+  ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const out: Record<string, ManagerRef> = {};
+  for (const id of ids) {
+    const r = unresolved[id]!;
+    // Only the fields that are set (a stable, compact shape in the snapshot file).
+    out[id] = Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined && v !== null)) as ManagerRef;
+  }
+  return { unresolvedManagerRefs: out };
 }

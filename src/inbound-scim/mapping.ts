@@ -1,8 +1,8 @@
 /**
  * What the inbound endpoint holds, as an orgsync `OrgSnapshot` (connector `scim-inbound`, company id
  * = tenant). The mapping is the SCIM client connector's own (`connectors/scim/map.ts`, its pure
- * functions `buildContext`, `mapUser`, `derivedGroups` and `resolveManagers`, and the core's
- * `finalizeEmployees`), so a user pushed here and the same user read from a SCIM server by the
+ * functions `buildContext`, `mapUser`, `derivedGroups`, its `scimManagers` hook, and the core's
+ * `finalizeEmployees` and manager resolution), so a user pushed here and the same user read from a SCIM server by the
  * connector become the same Employee:
  * - `active` true -> ACTIVE, false -> TERMINATED, absent -> UNKNOWN (raw value kept);
  * - Enterprise `department` / `division` / `costCenter` -> DEPARTMENT / DIVISION / COST_CENTER
@@ -10,11 +10,12 @@
  * - SCIM Groups -> groups (type as the connector maps them) and the members' `groupIds`;
  *   members of type Group -> nested groups (`parentId`);
  * - Enterprise `manager` -> `managerId` (by id; an Entra-style userName/externalId reference is
- *   resolved to the id when it matches exactly one user).
+ *   resolved to the id when it matches exactly one user; otherwise null with a warning).
  */
-import { buildContext, derivedGroups, mapUser, resolveManagers, type ScimContext } from '../../connectors/scim/map.js';
+import { buildContext, derivedGroups, mapUser, scimManagers, type ScimContext } from '../../connectors/scim/map.js';
 import { ScimGroupSchema, ScimUserSchema, type ScimGroup, type ScimUser } from '../../connectors/scim/schemas.js';
-import { finalizeEmployees, type ConnectorDefinition, type EmployeeDraft } from '../connector/define.js';
+import { finalizeEmployees, type ConnectorDefinition, type EmployeeDraft, type ManagerRef } from '../connector/define.js';
+import { managerResolver } from '../connector/managers.js';
 import { OrgSnapshotSchema, SCHEMA_VERSION, type Employee, type OrgSnapshot } from '../model.js';
 
 type Rec = Record<string, unknown>;
@@ -37,7 +38,13 @@ export interface SnapshotSource {
  * to an Employee depends on nothing but the user and the groups listing it as a member.
  */
 const parsedGroups = new WeakMap<Rec, ScimGroup | null>();
-const mappedUsers = new WeakMap<Rec, { membership: string; employee: Employee | null }>();
+const mappedUsers = new WeakMap<Rec, Mapped>();
+interface Mapped {
+  membership: string;
+  employee: Employee | null;
+  /** The manager reference, resolved against the whole tenant in `buildSnapshot`. */
+  ref: ManagerRef | null;
+}
 
 function parseGroup(g: Rec): ScimGroup | null {
   let r = parsedGroups.get(g);
@@ -50,22 +57,24 @@ function parseGroup(g: Rec): ScimGroup | null {
 }
 
 /** The user as an Employee before manager references are resolved against the other users. */
-function mapOne(u: Rec, ctx: ScimContext): Employee | null {
+function mapOne(u: Rec, ctx: ScimContext): Mapped {
   const id = typeof u['id'] === 'string' ? u['id'] : String(u['id']);
   const membership = (ctx.membership.get(id) ?? []).join('\u0000');
   const hit = mappedUsers.get(u);
-  if (hit && hit.membership === membership) return hit.employee;
+  if (hit && hit.membership === membership) return hit;
   const r = ScimUserSchema.safeParse(u);
   let employee: Employee | null = null;
+  let ref: ManagerRef | null = null;
   if (r.success) {
     const draft: EmployeeDraft = mapUser(r.data as ScimUser, ctx);
-    // The core's per-employee finalization (defaults, manager reference, validation). A SCIM manager
-    // reference is an id, so nothing in it depends on the other employees; its warnings are
-    // recomputed below for the whole tenant.
-    employee = finalizeEmployees(SOURCE, [{ draft, raw: u }], false).employees[0] ?? null;
+    // The core's per-employee finalization (defaults, validation); the manager reference depends on
+    // the other users and is resolved in `buildSnapshot`.
+    ref = draft.managerRef ?? null;
+    employee = finalizeEmployees(SOURCE, [{ draft: { ...draft, managerRef: null }, raw: u }], false).employees[0] ?? null;
   }
-  mappedUsers.set(u, { membership, employee });
-  return employee;
+  const out = { membership, employee, ref };
+  mappedUsers.set(u, out);
+  return out;
 }
 
 export function buildSnapshot(source: SnapshotSource, company: { id: string; name: string }, now: Date): OrgSnapshot {
@@ -77,17 +86,20 @@ export function buildSnapshot(source: SnapshotSource, company: { id: string; nam
     else warnings.push(`group ${String(g['id'])}: not readable as a SCIM Group; left out`);
   }
   const ctx = buildContext(groupRows, { pageSize: 0, filterSupported: true, maxResults: null });
-  const mapped: Employee[] = [];
+  const mapped: Mapped[] = [];
   for (const u of source.users) {
-    const e = mapOne(u, ctx);
-    if (e) mapped.push(e);
+    const m = mapOne(u, ctx);
+    if (m.employee) mapped.push(m);
     else warnings.push(`user ${String(u['id'])}: not readable as a SCIM User; left out`);
   }
-  // Same warning the core's finalizeEmployees gives; resolveManagers drops it when it resolves the reference.
-  const ids = new Set(mapped.map((e) => e.id));
-  const managerWarnings = mapped.filter((e) => e.managerId && !ids.has(e.managerId)).map((e) => `employee ${e.id}: manager ${e.managerId} is not in the snapshot`);
-  const resolved = resolveManagers(mapped, managerWarnings);
-  const employees = resolved.employees;
+  // Manager references resolved as the SCIM connector's are (core resolver, `scimManagers` hook).
+  const all = new Map(mapped.map((m) => [m.employee!.id, { draft: m.employee! }]));
+  const resolver = managerResolver(all, scimManagers);
+  const managerWarnings: string[] = [];
+  const employees = mapped.map(({ employee, ref }) => {
+    const managerId = ref ? resolver.resolve(employee!.id, ref, (w) => managerWarnings.push(w)) : null;
+    return managerId === employee!.managerId ? employee! : { ...employee!, managerId };
+  });
   const groups = [...ctx.groups, ...derivedGroups(employees, new Set(ctx.groups.map((g) => g.id)))];
   const groupIds = new Set(groups.map((g) => g.id));
   for (const e of employees) for (const g of e.groupIds) if (!groupIds.has(g)) warnings.push(`employee ${e.id}: group ${g} is not in the snapshot`);
@@ -101,7 +113,7 @@ export function buildSnapshot(source: SnapshotSource, company: { id: string; nam
     employees: [],
     groups: [...groups].sort(byId),
     locations: [],
-    warnings: [...warnings, ...resolved.warnings],
+    warnings: [...warnings, ...managerWarnings],
   });
   return { ...rest, employees: [...employees].sort(byId) };
 }

@@ -127,7 +127,7 @@ export class ProvisioningBatcher {
       const current = this.deps.current(tenant);
       if (!current) return;
       const now = this.deps.now();
-      const events = diffSnapshots(previous, current, { now });
+      const events = diffSnapshots(previous, current, { now, allowOlder: true }); // in order by construction
       if (events.length === 0) return;
       const existingAccounts = this.options.existingAccounts ? await this.options.existingAccounts(tenant) : undefined;
       const plan = planProvisioning(events, this.rules, { previous, current, now, ...(existingAccounts ? { existingAccounts } : {}) });

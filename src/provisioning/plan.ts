@@ -7,6 +7,7 @@
  */
 import type { ChangeEvent, EmployeeChangeEvent, EmployeeChangeType, FieldChange, GroupChangeEvent } from '../changes.js';
 import { ChangeEventSchema } from '../changes.js';
+import { withFieldsKeptAcrossStatus } from '../diff.js';
 import { ValidationError } from '../errors.js';
 import type { Employee, OrgSnapshot } from '../model.js';
 import {
@@ -812,8 +813,10 @@ function unknownStatus(env: Env, emp: Employee, prev: Employee | undefined, even
 
 function planEmployee(env: Env, events: EmployeeChangeEvent[]): PlanAction[] {
   const sorted = [...events].sort((a, b) => eventRank(a.type) - eventRank(b.type) || cmp(a.id, b.id));
-  const emp = sorted[0]!.employee;
   const prev = sorted.find((e) => e.previous)?.previous;
+  // Attributes the vendor stopped sending along with a status change (BambooHR's type on leave) keep
+  // their last known value: going on leave never clears an attribute or revokes what depends on it.
+  const emp = prev ? withFieldsKeptAcrossStatus(prev, sorted[0]!.employee) : sorted[0]!.employee;
   if (emp.employmentStatus === 'UNKNOWN') return isNeverTouch(env.rs, emp, prev) ? [] : unknownStatus(env, emp, prev, sorted);
   const auto = sorted.filter((e) => modeOf(env.rs, e.type) === 'auto');
   const manual = sorted.filter((e) => modeOf(env.rs, e.type) === 'notify');

@@ -39,6 +39,40 @@ describe('orgsync diff', () => {
     expect(ja.events.map((e: { id: string }) => e.id)).toEqual(JSON.parse(b.text()).events.map((e: { id: string }) => e.id));
   });
 
+  it('refuses snapshots given newest first (exit 2) unless --allow-older; plan --from NEW --to OLD too', async () => {
+    const [oldFile, newFile] = [path.join(dir, 'old.json'), path.join(dir, 'new.json')];
+    // The pair is taken in quick succession: make the order unmistakable.
+    const older = JSON.parse(fs.readFileSync(oldFile, 'utf8'));
+    const early = path.join(dir, 'early.json');
+    fs.writeFileSync(early, JSON.stringify({ ...older, takenAt: '2020-01-01T00:00:00.000Z' }));
+    const t = io();
+    expect(await main(['diff', newFile, early], t.io)).toBe(2);
+    expect(t.text()).toBe('');
+    expect(t.errText()).toMatch(/current snapshot \(taken 2020-01-01T00:00:00.000Z\) is older than the previous one/);
+    expect(t.errText()).toMatch(/--allow-older/);
+
+    const ok = io();
+    expect(await main(['diff', newFile, early, '--allow-older', '--format', 'json'], ok.io)).toBe(0);
+    const backwards = JSON.parse(ok.text());
+    expect(backwards.summary.REMOTE_DELETED).toBe(1); // Wren's hire, seen in reverse
+    expect(backwards.summary.REHIRE).toBeGreaterThan(0);
+    const forwards = io();
+    expect(await main(['diff', early, newFile, '--format', 'json'], forwards.io)).toBe(0);
+    expect(JSON.parse(forwards.text()).summary.REHIRE).toBe(0);
+
+    const misplaced = io();
+    expect(await main(['diff', '--allow-older', newFile, early], misplaced.io)).toBe(2);
+    expect(misplaced.errText()).toMatch(/--allow-older takes no value/);
+
+    const rules = path.resolve(__dirname, '../../examples/rules/department-access.json');
+    const plan = io();
+    expect(await main(['plan', '--rules', rules, '--from', newFile, '--to', early], plan.io)).toBe(2);
+    expect(plan.errText()).toMatch(/is older than the previous one/);
+    const planOk = io();
+    expect(await main(['plan', '--rules', rules, '--from', newFile, '--to', early, '--allow-older', '--format', 'json'], planOk.io)).toBe(0);
+    expect(JSON.parse(planOk.text()).kind).toBeDefined();
+  });
+
   it('refuses files that are not complete snapshots', async () => {
     const bad = path.join(dir, 'bad.json');
     fs.writeFileSync(bad, JSON.stringify({ schemaVersion: 1, connector: 'bamboohr', complete: false }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeEventSchema, type ChangeEvent, type EmployeeChangeEvent } from '../../src/changes.js';
-import { __fastEmployeeValidation, diffSnapshots, formatChangesText, summarizeChanges } from '../../src/diff.js';
+import { __fastEmployeeValidation, diffSnapshots, formatChangesText, SnapshotOrderError, summarizeChanges, withFieldsKeptAcrossStatus } from '../../src/diff.js';
 import { ConfigError, ValidationError } from '../../src/errors.js';
 import { EmployeeSchema, OrgSnapshotSchema, type Employee, type OrgSnapshot } from '../../src/model.js';
 import { clone, makeEmployee, makeGroup, makeLocation, makeSnapshot } from './helpers.js';
@@ -31,6 +31,28 @@ describe('diffSnapshots: refusals', () => {
     const b = makeSnapshot({ employees: [makeEmployee({ id: '1' })], connector: 'gusto' });
     expect(() => diffSnapshots(a, b)).toThrow(ConfigError);
     expect(() => diffSnapshots(a, b)).toThrow(/different connectors.*bamboohr.*gusto/);
+  });
+
+  it('refuses a current snapshot taken before the previous one (SnapshotOrderError), unless allowOlder', () => {
+    const older = makeSnapshot({ employees: [makeEmployee({ id: '1' })], takenAt: '2026-01-01T00:00:00Z' });
+    const newer = makeSnapshot({
+      employees: [makeEmployee({ id: '1', employmentStatus: 'TERMINATED', terminationDate: '2026-01-02' }), makeEmployee({ id: '2' })],
+      takenAt: '2026-02-01T00:00:00+01:00',
+    });
+    const err = (() => {
+      try {
+        diffSnapshots(newer, older, { now: NOW });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(SnapshotOrderError);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err).toMatchObject({ kind: 'config', code: 'snapshots_out_of_order', previousTakenAt: newer.takenAt, currentTakenAt: older.takenAt });
+    // Forwards is fine; so is the same instant; backwards only on request.
+    expect(diffSnapshots(older, newer, { now: NOW }).map((e) => e.type)).toEqual(['TERMINATION', 'HIRE']);
+    expect(diffSnapshots(older, { ...older, takenAt: '2026-01-01T01:00:00+01:00' }, { now: NOW })).toEqual([]);
+    expect(diffSnapshots(newer, older, { now: NOW, allowOlder: true }).map((e) => e.type)).toEqual(['REHIRE', 'REMOTE_DELETED']);
   });
 
   it('refuses snapshots of different companies with a ConfigError', () => {
@@ -389,9 +411,49 @@ describe('diffSnapshots: field events', () => {
   });
 
   it('a termination with other changes splits fields between TERMINATION and the field events', () => {
-    const ev = diff({ employmentStatus: 'TERMINATED', employmentStatusRaw: 'Inactive', terminationDate: '2026-02-27', managerId: null });
+    const ev = diff({ employmentStatus: 'TERMINATED', employmentStatusRaw: 'Inactive', terminationDate: '2026-02-27', managerId: 'm2' });
     expect(types(ev)).toEqual(['TERMINATION', 'MANAGER_CHANGE']);
     expect(emp(ev, 'TERMINATION').changes.map((c) => c.field)).toEqual(['employmentStatus', 'employmentStatusRaw', 'terminationDate']);
+  });
+
+  it('fields the vendor stops sending with a status change belong to the status event, not to events of their own', () => {
+    // BambooHR: "Full-Time" in employmentHistoryStatus becomes "Terminated"; some vendors also clear the manager.
+    const full = { employmentType: 'FULL_TIME' as const, employmentTypeRaw: 'Full-Time' };
+    const prev = snap({ ...clone(base), ...full });
+    const ev = diffSnapshots(prev, snap({ ...clone(base), employmentStatus: 'TERMINATED', employmentStatusRaw: 'Inactive / Terminated', terminationDate: '2026-02-27', managerId: null, employmentType: null, employmentTypeRaw: null, groupIds: [] }), { now: NOW });
+    expect(types(ev)).toEqual(['TERMINATION']);
+    expect(emp(ev, 'TERMINATION').changes.map((c) => c.field)).toEqual([
+      'managerId',
+      'employmentStatus',
+      'employmentStatusRaw',
+      'employmentType',
+      'employmentTypeRaw',
+      'terminationDate',
+      'groupIds',
+    ]);
+    // Going on leave: the type goes, and comes back with the return; a type that changed to another is a change.
+    const leave = { employmentStatus: 'LEAVE' as const, employmentType: null, employmentTypeRaw: 'Leave of Absence' };
+    const onLeave = snap({ ...clone(base), ...leave });
+    expect(types(diffSnapshots(prev, onLeave, { now: NOW }))).toEqual(['LEAVE_START']);
+    expect(types(diffSnapshots(onLeave, prev, { now: NOW }))).toEqual(['LEAVE_END']);
+    const partTime = snap({ ...clone(base), employmentStatus: 'LEAVE', employmentType: 'PART_TIME', employmentTypeRaw: 'Part-Time' });
+    expect(types(diffSnapshots(prev, partTime, { now: NOW }))).toEqual(['LEAVE_START', 'PROFILE_UPDATE']);
+    // Without a lifecycle change (ACTIVE -> PENDING, or no status change) a cleared field is a change as ever.
+    expect(types(diffSnapshots(prev, snap({ ...clone(base), employmentType: null, employmentTypeRaw: null }), { now: NOW }))).toEqual(['PROFILE_UPDATE']);
+    expect(types(diffSnapshots(prev, snap({ ...clone(base), ...full, employmentStatus: 'PENDING', managerId: null }), { now: NOW }))).toEqual([
+      'MANAGER_CHANGE',
+      'PROFILE_UPDATE',
+    ]);
+  });
+
+  it('withFieldsKeptAcrossStatus: what orgsync last knew of the fields dropped with a status change', () => {
+    const before = { ...clone(base), employmentType: 'FULL_TIME' as const, employmentTypeRaw: 'Full-Time', jobTitle: 'Engineer' };
+    const after = { ...clone(base), employmentStatus: 'LEAVE' as const, employmentType: null, employmentTypeRaw: null, jobTitle: null, customFields: {} };
+    const kept = withFieldsKeptAcrossStatus(before, after);
+    expect(kept).toMatchObject({ employmentStatus: 'LEAVE', employmentType: 'FULL_TIME', employmentTypeRaw: 'Full-Time', jobTitle: 'Engineer', customFields: before.customFields });
+    expect(after.employmentType).toBeNull(); // not modified
+    const plain = { ...clone(base), jobTitle: null };
+    expect(withFieldsKeptAcrossStatus(before, plain)).toBe(plain); // no status change: nothing kept
   });
 });
 

@@ -78,7 +78,8 @@ describe('BambooHR contract (nock, recorded-style fixtures)', () => {
     mockReport(mockAccount());
     const snap = await takeSnapshot(bamboohr({ subdomain: 'acme', apiKey: KEY }));
     const s = (id: string) => snap.employees.find((e) => e.id === id)!;
-    expect(s('29')).toMatchObject({ employmentStatus: 'TERMINATED', terminationDate: '2026-03-31', employmentType: null, employmentTypeRaw: 'Terminated' });
+    expect(s('29')).toMatchObject({ employmentStatus: 'TERMINATED', terminationDate: '2026-03-31', employmentType: null, employmentTypeRaw: null });
+    expect(s('29')!.employmentStatusRaw).toContain('Terminated'); // the status in the type's place is kept as the raw status
     expect(s('30')).toMatchObject({ employmentStatus: 'TERMINATED', terminationDate: null }); // "" date
     expect(s('31')).toMatchObject({ employmentStatus: 'PENDING', startDate: '2027-01-04', workEmail: null }); // Inactive future hire
     expect(s('13')).toMatchObject({ employmentStatus: 'ACTIVE', terminationDate: '2027-02-28' }); // scheduled termination

@@ -1,7 +1,8 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rippling } from '../../../connectors/rippling/index.js';
-import { ripplingId, startRipplingSimulator } from '../../../connectors/rippling/simulator.js';
+import { ripplingId, startRipplingSimulator, updateRipplingData } from '../../../connectors/rippling/simulator.js';
+import { sync } from '../../../src/sync.js';
 import { OrgsyncError } from '../../../src/errors.js';
 import { sampleOrg } from '../../../src/simulator/sample-org.js';
 import type { Simulator } from '../../../src/simulator/server.js';
@@ -109,6 +110,26 @@ describe('Rippling REST incremental reads against the simulator', () => {
     changes = await connector.readChanges!(since, { now: new Date(`${TODAY}T12:00:00Z`) });
     expect(changes.employees.map((e) => e.id)).toEqual([ripplingId(1), ripplingId(12)]);
     expect(changes.employees[1]).toMatchObject({ employmentStatus: 'TERMINATED', terminationDate: TODAY, firstName: org.people[11]!.firstName });
+  });
+
+  it('a token without users.read: incremental syncs complete like full ones (no names, a warning), not fail', async () => {
+    const org = sampleOrg({ size: 40, today: TODAY });
+    const r = await startRipplingSimulator(org);
+    sim = r.sim;
+    const connector = rippling({ ...r.options, apiToken: r.data.restrictedToken, http: fast });
+    const t0 = new Date(`${TODAY}T08:00:00Z`);
+    const first = await sync(connector, { now: t0 });
+    expect(first.mode).toBe('full');
+    expect(first.snapshot.warnings.some((w) => /cannot read users \(403\)/.test(w))).toBe(true);
+
+    // A change at the vendor after the watermark: person 12's title.
+    updateRipplingData(r.data, { ...org, people: org.people.map((p) => (p.key === 12 ? { ...p, title: 'Staff Engineer' } : p)) }, new Date(`${TODAY}T09:00:00Z`));
+    const second = await sync(connector, { previous: first.snapshot, now: new Date(`${TODAY}T10:00:00Z`) });
+    expect(second.mode).toBe('incremental');
+    expect(second.changedIds).toEqual([ripplingId(12)]);
+    expect(second.snapshot.employees.find((e) => e.id === ripplingId(12))!.jobTitle).toBe('Staff Engineer');
+    expect(second.snapshot.warnings.some((w) => /cannot read users \(403\)/.test(w))).toBe(true);
+    expect(sim.log.filter((l) => l.path.startsWith('/users/')).every((l) => l.status === 403)).toBe(true);
   });
 
   it('joins users when the server does not expand them', async () => {

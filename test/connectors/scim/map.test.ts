@@ -9,11 +9,12 @@ import {
   mapUserType,
   managerRefOf,
   pageSizeFor,
-  resolveManagers,
+  scimManagers,
   serviceProviderInfo,
 } from '../../../connectors/scim/map.js';
 import { canonicalUser, ENTERPRISE_USER, ScimGroupSchema, ScimUserSchema, type ScimGroup, type ScimUser } from '../../../connectors/scim/schemas.js';
 import type { Employee } from '../../../src/model.js';
+import { managerResolver } from '../../../src/connector/managers.js';
 
 const user = (raw: Record<string, unknown>): ScimUser => ScimUserSchema.parse(raw);
 const group = (raw: Record<string, unknown>): ScimGroup => ScimGroupSchema.parse(raw);
@@ -99,12 +100,12 @@ describe('SCIM attribute quirks', () => {
   });
 
   it.each([
-    [{ manager: { value: 'm1', $ref: '../Users/m1', displayName: 'M' } }, { id: 'm1' }],
-    [{ manager: { value: 'm2' } }, { id: 'm2' }],
-    [{ manager: 'm3' }, { id: 'm3' }],
-    [{ manager: 12345 }, { id: '12345' }],
-    [{ Manager: 'boss@corp.example' }, { id: 'boss@corp.example' }],
-    [{ managerId: 'm5' }, { id: 'm5' }],
+    [{ manager: { value: 'm1', $ref: '../Users/m1', displayName: 'M' } }, { value: 'm1' }],
+    [{ manager: { value: 'm2' } }, { value: 'm2' }],
+    [{ manager: 'm3' }, { value: 'm3' }],
+    [{ manager: 12345 }, { value: '12345' }],
+    [{ Manager: 'boss@corp.example' }, { value: 'boss@corp.example' }],
+    [{ managerId: 'm5' }, { value: 'm5' }],
     [{ manager: { displayName: 'Only A Name' } }, null],
     [{ manager: '' }, null],
     [{}, null],
@@ -167,22 +168,34 @@ describe('SCIM groups and memberships', () => {
   });
 });
 
-describe('SCIM manager resolution after the read', () => {
-  it('resolves a dangling manager id by userName, externalId or employee number when exactly one matches', () => {
-    const a = makeEmployee({ id: 'a', employeeNumber: '1', customFields: { userName: 'Boss@Corp.example', externalId: 'ext-a' } });
-    const b = makeEmployee({ id: 'b', managerId: 'boss@corp.example' });
-    const c = makeEmployee({ id: 'c', managerId: 'ext-a' });
-    const d = makeEmployee({ id: 'd', managerId: 'nobody' });
-    const { employees, warnings } = resolveManagers([a, b, c, d], ['employee b: manager boss@corp.example is not in the snapshot', 'employee d: manager nobody is not in the snapshot', 'other']);
-    expect(employees.map((e) => e.managerId)).toEqual([null, 'a', 'a', 'nobody']);
-    expect(warnings).toEqual(['employee d: manager nobody is not in the snapshot', 'other']);
+describe('SCIM manager references (core resolver, scimManagers hook)', () => {
+  const resolveAll = (employees: Employee[], refs: Record<string, string>) => {
+    const all = new Map(employees.map((e) => [e.id, { draft: e }]));
+    const r = managerResolver(all, scimManagers);
+    const warnings: string[] = [];
+    const ids = employees.map((e) => (refs[e.id] ? r.resolve(e.id, { value: refs[e.id]! }, (w) => warnings.push(w)) : null));
+    return { ids, warnings };
+  };
+
+  it('an id first; else exactly one userName, externalId, employee number or work email (case-insensitive)', () => {
+    const a = makeEmployee({ id: 'a', employeeNumber: 'E-1', workEmail: 'a.mail@corp.example', customFields: { userName: 'Boss@Corp.example', externalId: 'ext-a' } });
+    const b = makeEmployee({ id: 'b' });
+    const c = makeEmployee({ id: 'c' });
+    const d = makeEmployee({ id: 'd' });
+    const e = makeEmployee({ id: 'e' });
+    const f = makeEmployee({ id: 'f' });
+    const { ids, warnings } = resolveAll([a, b, c, d, e, f], { b: 'boss@corp.example', c: 'EXT-A', d: 'nobody', e: 'e-1', f: 'a' });
+    expect(ids).toEqual([null, 'a', 'a', null, 'a', 'a']);
+    expect(warnings).toEqual(['employee d: manager reference matched 0 employees (by id, userName, externalId, employeeNumber, workEmail); managerId left empty']);
   });
 
-  it('leaves an ambiguous match alone', () => {
+  it('an ambiguous match resolves to nobody, with a warning', () => {
     const a = makeEmployee({ id: 'a', employeeNumber: '7' });
-    const b = makeEmployee({ id: 'b', employeeNumber: '7' });
-    const c = makeEmployee({ id: 'c', managerId: '7' });
-    expect(resolveManagers([a, b, c], []).employees[2]!.managerId).toBe('7');
+    const b = makeEmployee({ id: 'b', customFields: { externalId: '7' } });
+    const c = makeEmployee({ id: 'c' });
+    const { ids, warnings } = resolveAll([a, b, c], { c: '7' });
+    expect(ids).toEqual([null, null, null]);
+    expect(warnings[0]).toMatch(/^employee c: manager reference matched 2 employees/);
   });
 });
 
