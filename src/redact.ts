@@ -13,20 +13,24 @@ export class Redactor {
     for (const s of secrets) this.add(s);
   }
 
-  /** Register a secret and its common encodings. Secrets shorter than 4 characters are ignored (too likely to match normal text). */
+  /**
+   * Register a secret and every form a vendor may echo it back in: as is, lower- and upper-cased,
+   * URL-encoded (upper- or lower-case hex), form-encoded (`+` for spaces), base64 and base64url
+   * (with and without padding). Secrets shorter than 4 characters are ignored (too likely to match
+   * normal text).
+   */
   add(secret: string | undefined | null): this {
     if (!secret || secret.length < 4) return this;
-    const forms = new Set<string>([secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')]);
-    for (const f of forms) if (!this.secrets.includes(f)) this.secrets.push(f);
+    for (const f of secretForms(secret)) if (f.length >= 4 && !this.secrets.includes(f)) this.secrets.push(f);
     this.secrets.sort((a, b) => b.length - a.length);
     return this;
   }
 
-  /** Register the credentials of a Basic auth header (user:pass and its base64). */
+  /** Register the credentials of a Basic auth header (user, pass, and every form of `user:pass`). */
   addBasic(user: string, pass: string): this {
     this.add(user);
     if (pass.length >= 4) this.add(pass);
-    this.add(Buffer.from(`${user}:${pass}`).toString('base64'));
+    this.add(`${user}:${pass}`);
     return this;
   }
 
@@ -58,6 +62,49 @@ export class Redactor {
     return this.leaks(JSON.stringify(value) ?? '') ? this.redactValue(value) : value;
   }
 
+  /**
+   * Make an error safe to print, log or serialize, in place: the message and stack of the error and
+   * of every error in its `cause` chain are redacted, and its other own properties too (an attached
+   * `response`, `config` or `request` object is replaced by a redacted plain copy of its data), so
+   * `util.inspect(err)`, `String(err)`, `JSON.stringify(err)` and `console.error(err)` show no secret.
+   * Returns the same error.
+   */
+  redactError<T>(error: T): T {
+    const seen = new Set<unknown>();
+    let cur: unknown = error;
+    for (let depth = 0; cur && typeof cur === 'object' && !seen.has(cur) && depth < 20; depth++) {
+      seen.add(cur);
+      const e = cur as Record<string, unknown>;
+      for (const key of Reflect.ownKeys(e)) {
+        if (typeof key !== 'string' || key === 'cause') continue;
+        const desc = Object.getOwnPropertyDescriptor(e, key);
+        if (!desc || !('value' in desc)) continue;
+        const v = desc.value;
+        let safe: unknown;
+        if (typeof v === 'string') safe = this.redact(v);
+        else if (/^(config|request|response|headers|req|res|socket|agent)$/i.test(key)) safe = this.redactValue(plain(v));
+        else if (v && typeof v === 'object') safe = this.redactValue(plain(v));
+        else continue;
+        if (safe === v) continue;
+        try {
+          Object.defineProperty(e, key, { ...desc, value: safe });
+        } catch {
+          /* a frozen property: leave it (messages and stacks of Error objects are always writable) */
+        }
+      }
+      cur = e['cause'];
+      if (cur !== undefined && cur !== null && typeof cur !== 'object') {
+        try {
+          Object.defineProperty(e, 'cause', { value: this.redact(String(cur)), writable: true, configurable: true, enumerable: false });
+        } catch {
+          /* ignore */
+        }
+        break;
+      }
+    }
+    return error;
+  }
+
   /** Deep-redact a JSON-like value (strings anywhere inside). */
   redactValue<T>(value: T): T {
     if (typeof value === 'string') return this.redact(value) as T;
@@ -72,5 +119,42 @@ export class Redactor {
       return out as T;
     }
     return value;
+  }
+}
+
+/** Every form of one secret worth looking for in text a vendor sends back. */
+export function secretForms(secret: string): Set<string> {
+  const forms = new Set<string>();
+  for (const base of new Set([secret, secret.toLowerCase(), secret.toUpperCase()])) {
+    const url = encodeURIComponent(base);
+    const b64 = Buffer.from(base).toString('base64');
+    const b64url = Buffer.from(base).toString('base64url');
+    forms.add(base);
+    forms.add(url);
+    forms.add(url.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
+    forms.add(new URLSearchParams({ x: base }).toString().slice(2));
+    forms.add(b64);
+    forms.add(b64.replace(/=+$/, ''));
+    forms.add(b64url);
+  }
+  return forms;
+}
+
+/** A JSON-like copy of a value (own enumerable data only, cycles and functions dropped). */
+function plain(v: unknown): unknown {
+  try {
+    const seen = new WeakSet<object>();
+    return JSON.parse(
+      JSON.stringify(v, (_k, x: unknown) => {
+        if (typeof x === 'bigint') return String(x);
+        if (x && typeof x === 'object') {
+          if (seen.has(x)) return undefined;
+          seen.add(x);
+        }
+        return x;
+      }) ?? 'null',
+    );
+  } catch {
+    return '[unserializable]';
   }
 }
