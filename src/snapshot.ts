@@ -118,11 +118,12 @@ export async function writeSnapshotFile(file: string, snapshot: OrgSnapshot): Pr
   await writeFileAtomic(file, JSON.stringify(parsed, null, 2) + '\n');
 }
 
-export async function writeFileAtomic(file: string, contents: string): Promise<void> {
+/** `mode` applies to a newly written file (default 0666 minus the umask). */
+export async function writeFileAtomic(file: string, contents: string, mode?: number): Promise<void> {
   const dir = path.dirname(path.resolve(file));
   await fs.mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await fs.open(tmp, 'w');
+  const handle = await fs.open(tmp, 'w', mode);
   try {
     await handle.writeFile(contents);
     await handle.sync();
