@@ -147,7 +147,7 @@ export async function applyCommand(rest: string[], args: ParsedArgs, io: Io): Pr
     ...(channels.length ? { alerts: { channels, env: io.env } } : {}),
     ...(approve ? { approval: { planId: approve } } : {}),
     ...(nowFlag ? { now: new Date(nowFlag) } : {}),
-  });
+  }).finally(() => journal.close()); // release the journal's lock (docs/reliability.md)
   const summary = `plan ${result.planId}: ${result.done.length} done, ${result.skipped.length} already done, ${result.failed.length} failed, ${result.deferred.length} deferred`;
   for (const d of result.deliveries) io.stderr(`alert ${d.kind} -> ${d.channel} (${d.type}): ${d.status}${d.error ? `: ${d.error}` : ''}\n`);
   if (result.halted) {
