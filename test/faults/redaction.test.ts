@@ -89,8 +89,9 @@ for (const target of list) {
       seen = [];
     });
 
-    for (const status of [200, 401, 500]) {
-      it(`an HTML page (${status}) echoing the credentials leaves no form of them in the error or its cause chain`, async () => {
+    const incremental = target.factory.definition.capabilities.incremental === true;
+    for (const [status, how] of [[200, 'full'], [401, 'full'], [500, 'full'], ...(incremental ? [[200, 'incremental'] as const] : [])] as const) {
+      it(`an HTML page (${status}${how === 'incremental' ? ', incremental sync' : ''}) echoing the credentials leaves no form of them in the error or its cause chain`, async () => {
         r.running.sim.inject({
           match: target.simulator.employeesPath,
           times: Infinity,
@@ -104,7 +105,7 @@ for (const target of list) {
             },
           },
         });
-        const o = await attempt(r);
+        const o = await attempt(r, {}, {}, how);
         expect(o.snapshot, 'no snapshot').toBeUndefined();
         expect(o.error).toBeInstanceOf(OrgsyncError);
         expect(seen.length, 'the page really echoed credentials').toBeGreaterThan(0);
