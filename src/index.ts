@@ -27,6 +27,8 @@ export {
 } from './http/client.js';
 export { RateLimiter, sharedRateLimiter, type RateLimitOptions } from './http/rate-limit.js';
 export { parseRetryAfter, parseRateLimitReset, backoffDelay } from './http/timing.js';
+export { DEFAULT_SYNC_TIMEOUT_MS } from './http/deadline.js';
+export { LockedError } from './file-lock.js';
 export * from './pagination/index.js';
 export {
   defineConnector,

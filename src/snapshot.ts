@@ -9,12 +9,31 @@ import { createError, OrgsyncError, ValidationError } from './errors.js';
 import { OrgSnapshotEnvelopeSchema, OrgSnapshotSchema, SCHEMA_VERSION, type OrgSnapshot } from './model.js';
 import type { Connector } from './connector/define.js';
 import type { ProgressEvent } from './http/client.js';
+import { DEFAULT_SYNC_TIMEOUT_MS, runWithDeadline } from './http/deadline.js';
 
 export interface TakeSnapshotOptions {
   /** Timestamp to stamp on the snapshot, and the date statuses are decided as of (default: now). */
   now?: Date;
   /** Called with progress events in addition to the connector's own `http.onProgress`. */
   onProgress?: (event: ProgressEvent | { type: 'snapshot'; employees: number; groups: number; locations: number }) => void;
+  /**
+   * Overall deadline of this sync in ms (default: the connector's `http.syncTimeoutMs`, else 2 h).
+   * When it passes, requests in flight are aborted and the sync fails `incomplete` (`sync_timeout`).
+   */
+  syncTimeoutMs?: number | undefined;
+}
+
+/** The overall deadline a sync of this connector runs under, and the error it fails with. */
+export function withSyncDeadline<T>(connector: Connector<any>, options: TakeSnapshotOptions, fn: () => Promise<T>): Promise<T> {
+  const ms = options.syncTimeoutMs ?? connector.http.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS;
+  return runWithDeadline(ms, fn, (limit) =>
+    createError({
+      kind: 'incomplete',
+      code: 'sync_timeout',
+      vendor: connector.id,
+      message: `${connector.name}: the sync did not finish within its overall deadline of ${limit} ms (syncTimeoutMs); requests in flight were aborted and no snapshot was produced.`,
+    }),
+  );
 }
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -29,9 +48,9 @@ export async function takeSnapshot(connector: Connector<any>, options: TakeSnaps
   const startedAt = options.now ?? new Date();
   let data;
   try {
-    data = await connector.read({ now: options.now });
+    data = await withSyncDeadline(connector, options, () => connector.read({ now: options.now }));
   } catch (e) {
-    throw asSyncFailure(connector, e);
+    throw connector.http.redactor.redactError(asSyncFailure(connector, e));
   }
   const snapshot = {
     schemaVersion: SCHEMA_VERSION,
@@ -110,11 +129,12 @@ export async function writeSnapshotFile(file: string, snapshot: OrgSnapshot): Pr
   await writeFileAtomic(file, JSON.stringify(parsed, null, 2) + '\n');
 }
 
-export async function writeFileAtomic(file: string, contents: string): Promise<void> {
+/** `mode` applies to a newly written file (default 0666 minus the umask). */
+export async function writeFileAtomic(file: string, contents: string, mode?: number): Promise<void> {
   const dir = path.dirname(path.resolve(file));
   await fs.mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await fs.open(tmp, 'w');
+  const handle = await fs.open(tmp, 'w', mode);
   try {
     await handle.writeFile(contents);
     await handle.sync();

@@ -10,7 +10,7 @@
 import { ConfigError, OrgsyncError, createError } from './errors.js';
 import { finalizeEmployees, unresolvedField, type Connector, type EmployeeDraft } from './connector/define.js';
 import { OrgSnapshotEnvelopeSchema, OrgSnapshotSchema, SCHEMA_VERSION, type Employee, type Group, type OrgSnapshot } from './model.js';
-import { referenceWarnings, takeSnapshot, type TakeSnapshotOptions } from './snapshot.js';
+import { referenceWarnings, takeSnapshot, withSyncDeadline, type TakeSnapshotOptions } from './snapshot.js';
 
 export interface SyncOptions extends TakeSnapshotOptions {
   /** The last complete snapshot of the same connector and company. Without it, a full snapshot is taken. */
@@ -34,6 +34,11 @@ export interface SyncResult {
 }
 
 export async function sync(connector: Connector<any>, options: SyncOptions = {}): Promise<SyncResult> {
+  // One overall deadline for the whole sync (a full read inside runs under the same one).
+  return withSyncDeadline(connector, options, () => syncWithin(connector, options));
+}
+
+async function syncWithin(connector: Connector<any>, options: SyncOptions): Promise<SyncResult> {
   const startedAt = options.now ?? new Date();
   const prev = options.previous;
   const full = async (reason?: string): Promise<SyncResult> => ({
@@ -127,14 +132,14 @@ export async function sync(connector: Connector<any>, options: SyncOptions = {})
 }
 
 function syncFailure(connector: Connector<any>, e: unknown): OrgsyncError {
-  if (e instanceof OrgsyncError && (e.kind === 'auth' || e.kind === 'config' || e.kind === 'validation' || e.kind === 'incomplete')) return e;
-  return createError({
+  if (e instanceof OrgsyncError && (e.kind === 'auth' || e.kind === 'config' || e.kind === 'validation' || e.kind === 'incomplete')) return connector.http.redactor.redactError(e);
+  return connector.http.redactor.redactError(createError({
     kind: 'incomplete',
     vendor: connector.id,
     message: `${e instanceof Error ? e.message : String(e)} The incremental ${connector.name} sync did not complete; the previous snapshot stays current.`,
     cause: e,
     ...(e instanceof OrgsyncError ? { status: e.status, requestId: e.requestId, code: e.code } : {}),
-  });
+  }));
 }
 
 /** Previous records, with those read now replacing theirs. */

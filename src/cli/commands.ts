@@ -179,7 +179,7 @@ export async function applyCommand(rest: string[], args: ParsedArgs, io: Io): Pr
     ...(channels.length ? { alerts: { channels, env: io.env } } : {}),
     ...(approve ? { approval: { planId: approve } } : {}),
     ...(nowFlag ? { now: new Date(nowFlag) } : {}),
-  });
+  }).finally(() => journal.close()); // release the journal's lock (docs/reliability.md)
   if (approve && approve !== result.planId && !result.halted) {
     io.stderr(`orgsync apply: note: --approve ${approve} did not match this plan's id (${result.planId}); no approval was needed.\n`);
   }

@@ -13,6 +13,7 @@ import { takeSnapshot, writeSnapshotFile } from '../snapshot.js';
 import type { ConnectorFactory } from '../connector/define.js';
 import type { ProgressEvent } from '../http/client.js';
 import { connectors } from '../../connectors/index.js';
+import { parseJsonQuietly } from '../json-position.js';
 import { camel, coerce, envName, fieldKind, kebab, parseArgs, type ParsedArgs } from './args.js';
 import { runDemo } from './demo.js';
 import { applyCommand, diffCommand, orgchartCommand, planCommand } from './commands.js';
@@ -46,7 +47,8 @@ const defaultIo: Io = {
 const COMMON_FLAGS: Record<string, { kind: 'string' | 'boolean' | 'number'; help: string }> = {
   'base-url': { kind: 'string', help: 'override the vendor base URL (sandbox, proxy, simulator)' },
   'include-remote-data': { kind: 'boolean', help: 'keep each raw vendor row as remoteData' },
-  'timeout-ms': { kind: 'number', help: 'per-request timeout in ms (default 60000)' },
+  'timeout-ms': { kind: 'number', help: 'per-request timeout in ms, connection and body included (default 60000)' },
+  'sync-timeout-ms': { kind: 'number', help: 'overall deadline of the sync in ms; 0 for none (default 7200000)' },
   'max-retries': { kind: 'number', help: 'retries per request on 408/429/5xx/network errors (default 4)' },
 };
 const CLI_FLAGS = new Set(['out', 'config', 'quiet', 'help']);
@@ -183,10 +185,17 @@ export async function resolveConnectorOptions(vendor: string, factory: Connector
   const configFile = str(args, 'config');
   if (configFile) {
     let parsed: unknown;
+    let text: string;
     try {
-      parsed = JSON.parse(await fs.readFile(configFile, 'utf8'));
+      text = await fs.readFile(configFile, 'utf8');
     } catch (e) {
-      throw new ConfigError({ message: `Cannot read --config ${configFile}: ${(e as Error).message}` });
+      throw new ConfigError({ message: `Cannot read --config ${configFile}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}.` });
+    }
+    try {
+      // Never quote the file: it holds credentials. Say where it is broken instead.
+      parsed = parseJsonQuietly(text, `--config ${configFile}`);
+    } catch (e) {
+      throw new ConfigError({ message: `${(e as Error).message}.`, code: 'config_syntax' });
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError({ message: `--config ${configFile} must hold a JSON object of connector options.` });
     const allowed = [...Object.keys(shape), 'baseUrl', 'includeRemoteData'];
@@ -215,9 +224,11 @@ export async function resolveConnectorOptions(vendor: string, factory: Connector
   }
   const timeoutMs = args.flags.get('timeout-ms');
   const retries = args.flags.get('max-retries');
-  if (timeoutMs !== undefined || retries !== undefined) {
+  const syncTimeoutMs = args.flags.get('sync-timeout-ms');
+  if (timeoutMs !== undefined || retries !== undefined || syncTimeoutMs !== undefined) {
     out['http'] = {
       ...(timeoutMs !== undefined ? { timeoutMs: coerce('timeout-ms', 'number', timeoutMs) } : {}),
+      ...(syncTimeoutMs !== undefined ? { syncTimeoutMs: coerce('sync-timeout-ms', 'number', syncTimeoutMs) } : {}),
       ...(retries !== undefined ? { retry: { retries: coerce('max-retries', 'number', retries) } } : {}),
     };
   }

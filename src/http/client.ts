@@ -12,6 +12,7 @@ import { createError, OrgsyncError, type ErrorKind } from '../errors.js';
 import { Redactor } from '../redact.js';
 import { credentialHash, sharedRateLimiter, type LimiterProvider, type RateLimitOptions, type RateLimitStrategy } from './rate-limit.js';
 import { backoffDelay, parseRateLimitReset, parseRetryAfter, sleep, type BackoffOptions } from './timing.js';
+import { currentDeadline, SyncDeadlineReason } from './deadline.js';
 
 export type AuthSpec =
   | { type: 'basic'; username: string; password: string }
@@ -90,8 +91,17 @@ export type ProgressEvent =
 
 /** Options every connector accepts under `http` (and the CLI maps to flags where noted). */
 export interface HttpOptions {
-  /** Per-request timeout in ms (default 60 s). */
+  /**
+   * Per-request timeout in ms (default 60 s): a total deadline over connect, headers and body of one
+   * attempt (a server dripping bytes slowly still times out), retried like other transient failures.
+   */
   timeoutMs?: number;
+  /**
+   * Overall deadline of one `takeSnapshot`/`sync` in ms (default 2 h, `DEFAULT_SYNC_TIMEOUT_MS`):
+   * when it passes, requests in flight are aborted and the sync fails `incomplete`/`sync_timeout`.
+   * 0 or Infinity: no overall deadline.
+   */
+  syncTimeoutMs?: number;
   retry?: RetryOptions;
   /** Override the vendor's default client-side budget. */
   rateLimit?: Partial<RateLimitOptions>;
@@ -193,6 +203,11 @@ export class HttpClient {
     });
   }
 
+  /** The overall sync deadline configured for this connector (`http.syncTimeoutMs`), if any. */
+  get syncTimeoutMs(): number | undefined {
+    return this.config.syncTimeoutMs;
+  }
+
   /** A credential-free summary (what `JSON.stringify` and `util.inspect` show). */
   toJSON(): Record<string, unknown> {
     return { vendor: this.vendor, baseUrl: this.baseUrl };
@@ -206,7 +221,9 @@ export class HttpClient {
   async request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>> {
     const method = spec.method ?? 'GET';
     const idempotent = spec.idempotent ?? (method === 'GET' || method === 'HEAD' || method === 'PUT' || method === 'DELETE');
-    const signal = spec.signal && this.config.signal ? AbortSignal.any([spec.signal, this.config.signal]) : (spec.signal ?? this.config.signal);
+    const deadline = currentDeadline()?.signal;
+    const signals = [spec.signal, this.config.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     let waited = 0;
     const endpoint = `${method} ${this.describePath(spec.path)}`;
     try {
@@ -247,7 +264,8 @@ export class HttpClient {
         },
       );
     } catch (e) {
-      throw this.finalError(e, endpoint, signal);
+      // Redact the whole error (message, stack, cause chain, attached objects), whatever produced it.
+      throw this.redactor.redactError(this.finalError(e, endpoint, signal));
     }
   }
 
@@ -256,34 +274,44 @@ export class HttpClient {
     let url = this.resolveUrl(spec.path, spec.query);
     let res: AxiosResponse<string> | undefined;
     let sendAuth = true;
-    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      const headers = this.headersFor(spec, sendAuth);
-      try {
-        res = await this.axios.request<string>({
-          url,
-          method,
-          headers,
-          data: spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body),
-          ...(signal ? { signal } : {}),
-        });
-      } catch (e) {
-        throw this.networkError(e, endpoint);
-      }
-      const location = res.headers['location'];
-      if (res.status >= 300 && res.status < 400 && typeof location === 'string' && (method === 'GET' || method === 'HEAD' || res.status === 307 || res.status === 308)) {
-        const next = new URL(location, url);
-        // Never send credentials to another origin; a request body may hold them too (SOAP
-        // WS-Security), so a request with a body is never re-sent to another origin.
-        if (next.origin !== new URL(url).origin) {
-          if (spec.body !== undefined && (res.status === 307 || res.status === 308)) {
-            throw createError({ kind: 'vendor', code: 'foreign_redirect', vendor: this.vendor, endpoint, status: res.status, message: `${this.vendorName} redirected ${endpoint} to another host (${next.origin}); orgsync does not re-send the request body there. Check the base URL.` });
-          }
-          sendAuth = false;
+    // A total deadline for this attempt (connect + headers + body, redirects included): axios'
+    // own timeout is an idle timer that a server dripping one byte a second never trips.
+    const timeoutMs = this.config.timeoutMs ?? 60_000;
+    const total = new AbortController();
+    const timer = setTimeout(() => total.abort(new Error(`timeout of ${timeoutMs} ms exceeded`)), timeoutMs);
+    const attemptSignal = signal ? AbortSignal.any([signal, total.signal]) : total.signal;
+    try {
+      for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+        const headers = this.headersFor(spec, sendAuth);
+        try {
+          res = await this.axios.request<string>({
+            url,
+            method,
+            headers,
+            data: spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body),
+            signal: attemptSignal,
+          });
+        } catch (e) {
+          throw this.networkError(e, endpoint, total.signal.aborted && !signal?.aborted, signal);
         }
-        url = next.toString();
-        continue;
+        const location = res.headers['location'];
+        if (res.status >= 300 && res.status < 400 && typeof location === 'string' && (method === 'GET' || method === 'HEAD' || res.status === 307 || res.status === 308)) {
+          const next = new URL(location, url);
+          // Never send credentials to another origin; a request body may hold them too (SOAP
+          // WS-Security), so a request with a body is never re-sent to another origin.
+          if (next.origin !== new URL(url).origin) {
+            if (spec.body !== undefined && (res.status === 307 || res.status === 308)) {
+              throw createError({ kind: 'vendor', code: 'foreign_redirect', vendor: this.vendor, endpoint, status: res.status, message: `${this.vendorName} redirected ${endpoint} to another host (${next.origin}); orgsync does not re-send the request body there. Check the base URL.` });
+            }
+            sendAuth = false;
+          }
+          url = next.toString();
+          continue;
+        }
+        break;
       }
-      break;
+    } finally {
+      clearTimeout(timer);
     }
     if (!res) throw createError({ kind: 'transient', vendor: this.vendor, endpoint, message: `${this.vendorName}: no response for ${endpoint}.` });
     const headers = normalizeHeaders(res.headers as Record<string, unknown>);
@@ -324,7 +352,7 @@ export class HttpClient {
       });
     }
     if (!looksJson) {
-      const what = /<html|<!doctype html/i.test(text) ? `an HTML page${htmlTitle(text)}` : /^\s*</.test(text) ? 'XML' : `'${contentType || 'no content type'}'`;
+      const what = /<html|<!doctype html/i.test(text) ? `an HTML page${this.redactor.redact(htmlTitle(text))}` : /^\s*</.test(text) ? 'XML' : `'${contentType || 'no content type'}'`;
       throw createError({
         kind: 'vendor',
         code: 'unexpected_content_type',
@@ -438,11 +466,21 @@ export class HttpClient {
     return createError({ kind, message, retryable, vendor: this.vendor, status, requestId, endpoint, code: hint?.code, retryAfterMs });
   }
 
-  private networkError(e: unknown, endpoint: string): OrgsyncError {
+  private networkError(e: unknown, endpoint: string, timedOut = false, signal?: AbortSignal): OrgsyncError {
     if (e instanceof OrgsyncError) return e;
     const err = e as { code?: string; message?: string; name?: string };
     const code = err.code ?? err.name ?? 'ERR_NETWORK';
     const detail = this.redactor.redact(String(err.message ?? code));
+    if (timedOut) {
+      return createError({
+        kind: 'transient',
+        code: 'timeout',
+        vendor: this.vendor,
+        endpoint,
+        message: `${this.vendorName}: ${endpoint} timed out after ${this.config.timeoutMs ?? 60_000} ms (total time for the request, connection and body included).`,
+      });
+    }
+    if (signal?.aborted && signal.reason instanceof SyncDeadlineReason) return this.deadlineError(endpoint, signal.reason);
     if (code === 'ERR_CANCELED' || err.name === 'CanceledError' || err.name === 'AbortError') {
       return createError({ kind: 'incomplete', retryable: false, code: 'aborted', vendor: this.vendor, endpoint, message: `${this.vendorName}: ${endpoint} was cancelled.` });
     }
@@ -467,10 +505,21 @@ export class HttpClient {
   private finalError(e: unknown, endpoint: string, signal?: AbortSignal): OrgsyncError {
     if (e instanceof OrgsyncError) return e;
     const err = e as { name?: string; message?: string };
+    if (signal?.aborted && signal.reason instanceof SyncDeadlineReason) return this.deadlineError(endpoint, signal.reason);
     if (signal?.aborted || this.config.signal?.aborted || err?.name === 'AbortError') {
       return createError({ kind: 'incomplete', retryable: false, code: 'aborted', vendor: this.vendor, endpoint, message: `${this.vendorName}: ${endpoint} was cancelled.` });
     }
     return createError({ kind: 'transient', vendor: this.vendor, endpoint, message: `${this.vendorName}: ${endpoint} failed: ${this.redactor.redact(String(err?.message ?? e))}` });
+  }
+
+  private deadlineError(endpoint: string, reason: SyncDeadlineReason): OrgsyncError {
+    return createError({
+      kind: 'incomplete',
+      code: 'sync_timeout',
+      vendor: this.vendor,
+      endpoint,
+      message: `${this.vendorName}: the sync exceeded its overall deadline of ${reason.ms} ms (syncTimeoutMs) while ${endpoint} was in flight; the request was aborted.`,
+    });
   }
 
   private emit(e: ProgressEvent): void {

@@ -10,12 +10,18 @@
  *   that cannot be read is an error, never an empty tenant (that would look like everyone left).
  * - `MemoryScimStore`: for tests and trials; nothing survives the process.
  *
- * One process per store: the file store does not lock across processes.
+ * One writer process per store: `FileScimStore` takes a cross-process lock (`<file>.lock`, or
+ * `<dir>/.orgsync-scim-store.lock`; see `src/file-lock.ts`) on first use, so a second `serve-scim`
+ * on the same store is refused with a `LockedError` at start instead of both accepting writes and
+ * losing acknowledged ones. At that point temp files left by writers that died mid-write
+ * (`kill -9`) are removed: only this store's own temp-file pattern, only of processes that are gone.
+ * Store files hold personal data and are created 0600.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError, ValidationError } from '../errors.js';
+import { deadWriterTemp, FileLock, type FileLockOptions } from '../file-lock.js';
 import { writeFileAtomic } from '../snapshot.js';
 import type { StoredResource } from './resource.js';
 
@@ -77,13 +83,52 @@ export type FileScimStoreOptions =
   /** Everything in this one file (a single tenant; loading another tenant from it is an error). */
   | { file: string };
 
+/** Where a store's lock lives: next to its one file, or in its folder. */
+const DIR_LOCK = '.orgsync-scim-store';
+
 export class FileScimStore implements ScimStore {
   private readonly queues = new Map<string, Promise<void>>();
+  private opened: Promise<FileLock> | undefined;
 
-  constructor(private readonly options: FileScimStoreOptions) {
+  constructor(
+    private readonly options: FileScimStoreOptions,
+    /** Lock timings (tests). */
+    private readonly lockOptions: Pick<FileLockOptions, 'staleMs' | 'heartbeatMs'> = {},
+  ) {
     if (!options || (!('dir' in options && options.dir) && !('file' in options && options.file))) {
       throw new ConfigError({ message: 'FileScimStore needs { dir } (one file per tenant) or { file } (a single tenant).' });
     }
+  }
+
+  /**
+   * Take the store's lock and clean up temp files of dead writers (done on first load/save anyway).
+   * Fails with a `LockedError` when another live process has the store open.
+   */
+  open(): Promise<void> {
+    return this.lock().then(() => undefined);
+  }
+
+  private lock(): Promise<FileLock> {
+    this.opened ??= this.openNow();
+    const p = this.opened;
+    p.catch(() => {
+      if (this.opened === p) this.opened = undefined; // let a later call try again
+    });
+    return p;
+  }
+
+  private async openNow(): Promise<FileLock> {
+    const dir = 'file' in this.options ? path.dirname(path.resolve(this.options.file)) : path.resolve(this.options.dir);
+    await fs.mkdir(dir, { recursive: true });
+    const target = 'file' in this.options ? path.resolve(this.options.file) : path.join(dir, DIR_LOCK);
+    const lock = await FileLock.acquire(target, { what: `SCIM store ${'file' in this.options ? target : dir}`, ...this.lockOptions });
+    // Temp files of writers killed between write and rename: this store's pattern only, dead pids only.
+    const ours = 'file' in this.options ? [path.basename(target)] : undefined;
+    for (const f of await fs.readdir(dir)) {
+      const base = ours?.find((b) => f.startsWith(`.${b}.`)) ?? (ours ? undefined : /^\.([a-z0-9][a-z0-9_-]{0,63}\.scim\.json)\./.exec(f)?.[1]);
+      if (base && deadWriterTemp(f, base)) await fs.rm(path.join(dir, f), { force: true });
+    }
+    return lock;
   }
 
   /** The file holding a tenant's data. */
@@ -95,6 +140,7 @@ export class FileScimStore implements ScimStore {
 
   async load(tenant: string): Promise<ScimTenantData> {
     const file = this.fileFor(tenant);
+    await this.lock();
     await this.queues.get(file);
     let text: string;
     try {
@@ -124,7 +170,12 @@ export class FileScimStore implements ScimStore {
     const file = this.fileFor(tenant);
     const body = JSON.stringify({ kind: STORE_KIND, version: 1, tenant, savedAt: new Date().toISOString(), users: data.users, groups: data.groups }) + '\n';
     const prev = this.queues.get(file) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(() => writeDurably(file, body));
+    const next = prev.catch(() => undefined).then(async () => {
+      const lock = await this.lock();
+      // Never write once another process has taken the store over.
+      await lock.verify();
+      await writeDurably(file, body);
+    });
     const tail = next.catch(() => undefined);
     this.queues.set(file, tail);
     void tail.then(() => {
@@ -135,11 +186,16 @@ export class FileScimStore implements ScimStore {
 
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()]);
+    const opened = this.opened;
+    this.opened = undefined;
+    const lock = await opened?.catch(() => undefined);
+    await lock?.release();
   }
 }
 
 async function writeDurably(file: string, body: string): Promise<void> {
-  await writeFileAtomic(file, body);
+  // Personal data: readable by the owner only (like the provisioning journal).
+  await writeFileAtomic(file, body, 0o600);
   // The rename itself is durable only once the folder is flushed (not possible on every OS).
   let dir: fs.FileHandle | undefined;
   try {

@@ -5,11 +5,17 @@
  * `FileJournal` keeps it in one JSON file written atomically (temp file, fsync, rename, fsync of the
  * directory): after a crash the file holds either the previous state or the new one, never half.
  * Errors are stored as a message only (no stack, cause or properties that could carry secrets).
+ *
+ * One writer at a time: a `FileJournal` takes a cross-process lock (`<journal>.lock`, see
+ * `src/file-lock.ts`) when first used, so a second `orgsync apply` on the same journal is refused
+ * with a `LockedError` instead of executing every action again. `close()` releases it (so does the
+ * process exiting; a crashed holder's lock is taken over once its pid is gone).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ValidationError } from '../errors.js';
+import { deadWriterTemp, FileLock, type FileLockOptions } from '../file-lock.js';
 import { errorMessage } from './util.js';
 
 export type JournalStatus = 'started' | 'done' | 'failed';
@@ -41,6 +47,8 @@ export interface Journal {
 export interface JournalOptions {
   /** Clock for timestamps (tests). */
   clock?: () => Date;
+  /** Lock timings of a `FileJournal` (tests): stale after `staleMs` without heartbeat. */
+  lock?: Pick<FileLockOptions, 'staleMs' | 'heartbeatMs'>;
 }
 
 abstract class MapJournal implements Journal {
@@ -128,14 +136,26 @@ interface JournalFile {
   entries: JournalEntry[];
 }
 
-/** Crash-safe journal in one JSON file. Not for two processes at once on the same file. */
+/** Crash-safe journal in one JSON file, locked against a second writing process. */
 export class FileJournal extends MapJournal {
   readonly path: string;
   private loaded: Promise<void> | null = null;
+  private lock: FileLock | undefined;
+  private readonly lockOptions: JournalOptions['lock'];
 
   constructor(path: string, opts: JournalOptions = {}) {
     super(opts);
     this.path = path;
+    this.lockOptions = opts.lock;
+  }
+
+  /** Release the journal's lock (further use takes it again). */
+  async close(): Promise<void> {
+    await this.loaded?.catch(() => undefined);
+    const lock = this.lock;
+    this.lock = undefined;
+    this.loaded = null;
+    await lock?.release();
   }
 
   protected ready(): Promise<void> {
@@ -150,9 +170,12 @@ export class FileJournal extends MapJournal {
   private async load(): Promise<void> {
     const dir = dirname(this.path);
     await mkdir(dir, { recursive: true });
-    // A crash between writing and renaming leaves a temp file: the real file is still the last good state.
+    // Refuse a second writer before touching anything (not even its temp files).
+    this.lock = await FileLock.acquire(this.path, { what: `provisioning journal ${this.path}`, ...this.lockOptions });
+    // A crash between writing and renaming leaves a temp file: the real file is still the last good
+    // state. Only temp files of this journal whose writer process is gone are removed.
     for (const f of await readdir(dir)) {
-      if (f.startsWith(this.tempPrefix()) && f.endsWith('.tmp')) await unlink(join(dir, f)).catch(() => undefined);
+      if (deadWriterTemp(f, basename(this.path))) await unlink(join(dir, f)).catch(() => undefined);
     }
     let text: string;
     try {
@@ -174,6 +197,8 @@ export class FileJournal extends MapJournal {
   }
 
   protected async persist(): Promise<void> {
+    // Write only while this process still holds the lock (a frozen process may have been taken over).
+    await this.lock?.verify();
     const body: JournalFile = {
       kind: 'orgsync.provisioning-journal',
       version: 1,
