@@ -292,7 +292,10 @@ export const ripplingRestDefinition: ConnectorDefinition<RipplingOptions, RestCo
 // Legacy platform API
 // ---------------------------------------------------------------------------------------------
 
-/** limit/offset; stops on a short page. A first page longer than `limit` means the server ignored it and sent everything. */
+/**
+ * limit/offset; stops on a short page. A first page longer than `limit` means the server ignored it and sent
+ * everything. Later pages start one record early (`overlap`), see src/pagination/drift.ts.
+ */
 export function legacyPaging(limit: number): Paginator {
   return {
     strategy: {
@@ -304,7 +307,10 @@ export function legacyPaging(limit: number): Paginator {
           if (p.index === 0) return { done: true, reason: 'server ignored limit' };
           throw createError({ kind: 'incomplete', vendor: 'rippling', code: 'page_size_changed', message: `Rippling (legacy API): page ${p.index + 1} held ${p.items.length} records for limit=${limit}; the walk cannot be trusted. No snapshot was written.` });
         }
-        return { token: Number(p.token ?? 0) + p.items.length };
+        // One record of overlap: the core checks it is this page's last, so a person deleted or
+        // inserted before it mid-walk restarts the walk instead of shifting everyone after it.
+        const overlap = limit >= 2 ? 1 : 0;
+        return { token: Number(p.token ?? 0) + p.items.length - overlap, overlap };
       },
     },
     placement: inQuery('offset'),

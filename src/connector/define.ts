@@ -104,6 +104,11 @@ export interface ResourceDef<Ctx, Row, Out> {
   enrich?: (rows: Row[], ctx: Ctx, rt: ConnectorRuntime<any>) => Promise<Row[]>;
   /** Stable key of a row for repeated-page detection (default JSON). */
   itemKey?: (row: Row) => string;
+  /**
+   * The identity of a raw row, for drift detection and de-duplication across re-walks (see
+   * src/pagination/drift.ts); default: its `id`/`uuid` field.
+   */
+  itemId?: (row: unknown) => string | undefined;
   maxPages?: number;
 }
 
@@ -292,6 +297,7 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
       send: (req) => http.request(req),
       items: r.records,
       ...(r.itemKey ? { itemKey: r.itemKey as (i: unknown) => string } : {}),
+      ...(r.itemId ? { itemId: r.itemId } : {}),
       ...(r.maxPages ? { maxPages: r.maxPages } : {}),
       redact: (t) => http.redactor.redact(t),
       onPage: (info, total) => progress?.({ type: 'page', vendor: def.id, resource, page: info.index + 1, items: info.items.length, total }),

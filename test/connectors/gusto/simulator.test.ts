@@ -203,9 +203,15 @@ describe('Gusto simulator: throttling and faults', () => {
     expect(err.code).toBe('unexpected_content_type');
   });
 
-  it('records moving between pages (X-Total-Count changes mid-walk): incomplete', async () => {
+  it('records moving between pages (X-Total-Count changes mid-walk): walked again, or incomplete', async () => {
     const { sim, connect } = await start();
-    sim.inject({ match: 'page=3', fault: { type: 'transform', fn: (res: SimResponse) => ({ ...res, headers: { ...res.headers, 'x-total-count': '41', 'x-total-pages': '5' } }) } });
+    const clean = await takeSnapshot(connect());
+    const moved = (res: SimResponse) => ({ ...res, headers: { ...res.headers, 'x-total-count': '41', 'x-total-pages': '5' } });
+    // Once: the walk starts again from page one and completes with everyone, once.
+    sim.inject({ match: 'page=3', fault: { type: 'transform', fn: moved } });
+    expect((await takeSnapshot(connect())).employees).toEqual(clean.employees);
+    // On every walk: incomplete after the bounded re-walks.
+    sim.inject({ match: 'page=3', times: Infinity, fault: { type: 'transform', fn: moved } });
     const err = await takeSnapshot(connect()).catch((e) => e);
     expect(err.kind).toBe('incomplete');
     expect(err.code).toBe('total_changed');
