@@ -188,9 +188,12 @@ function restRecords(res: HttpResponse): unknown[] {
   return parsed.data.results;
 }
 
-function restList<Row>(path: string, row: z.ZodType<Row>, query?: RequestSpec['query']): ResourceDef<unknown, Row, unknown> {
-  return { request: { path, ...(query ? { query } : {}) }, paginate: restPaging(), records: restRecords, row };
+function restList<Row>(path: string, row: z.ZodType<Row>, query?: RequestSpec['query'], auxiliary = false): ResourceDef<unknown, Row, unknown> {
+  return { request: { path, ...(query ? { query } : {}) }, paginate: restPaging(), records: restRecords, row, auxiliary };
 }
+
+/** A lookup of auxiliary metadata (departments, teams, work locations, employment types): rows that do not fit are skipped with a warning. */
+const auxList = <Row>(path: string, row: z.ZodType<Row>) => restList(path, row, undefined, true);
 
 /** Read a lookup the connector can do without (403/404: logged, empty). */
 async function optionalList<Row>(rt: ConnectorRuntime<RipplingOptions>, resource: string, read: () => Promise<Row[]>): Promise<Row[]> {
@@ -240,10 +243,10 @@ export const ripplingRestDefinition: ConnectorDefinition<RipplingOptions, RestCo
   capabilities: { groups: true, locations: true, incremental: true, incrementalDeletions: false, webhooks: false, includesTerminated: true },
   classify: classifyRippling('rest'),
   context: async (rt) => {
-    const departments = await rt.readAll('departments', restList('/departments/', RestDepartmentSchema));
-    const teams = await rt.readAll('teams', restList('/teams/', RestTeamSchema));
-    const workLocations = await rt.readAll('work-locations', restList('/work-locations/', RestWorkLocationSchema));
-    const employmentTypes = await optionalList(rt, 'employment types', () => rt.readAll('employment-types', restList('/employment-types/', RestEmploymentTypeSchema)));
+    const departments = await rt.readAll('departments', auxList('/departments/', RestDepartmentSchema));
+    const teams = await rt.readAll('teams', auxList('/teams/', RestTeamSchema));
+    const workLocations = await rt.readAll('work-locations', auxList('/work-locations/', RestWorkLocationSchema));
+    const employmentTypes = await optionalList(rt, 'employment types', () => rt.readAll('employment-types', auxList('/employment-types/', RestEmploymentTypeSchema)));
     return buildRestContext({ departments, teams, workLocations, employmentTypes }, rt.now());
   },
   employees: {
@@ -323,8 +326,9 @@ function legacyRecords(res: HttpResponse): unknown[] {
   return res.data;
 }
 
+/** A legacy lookup (departments, teams, work locations): auxiliary metadata, rows that do not fit are skipped with a warning. */
 function legacyList<Row>(path: string, row: z.ZodType<Row>, limit: number): ResourceDef<unknown, Row, unknown> {
-  return { request: { path }, paginate: legacyPaging(limit), records: legacyRecords, row };
+  return { request: { path }, paginate: legacyPaging(limit), records: legacyRecords, row, auxiliary: true };
 }
 
 const pageSizeOf = (o: { pageSize?: number | undefined }): number => o.pageSize ?? LEGACY_MAX_PAGE_SIZE;
