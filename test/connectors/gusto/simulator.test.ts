@@ -253,3 +253,27 @@ describe('Gusto simulator: throttling and faults', () => {
     expect(sim.log.filter((l) => l.status === 429).length).toBe(sim.stats.throttled);
   });
 });
+
+describe('Gusto: auxiliary metadata never fails a sync (issue 12 §1)', () => {
+  it('a department and a location without uuid are skipped with warnings naming them; employees stay strict', async () => {
+    const { sim, connect } = await start();
+    const clean = await takeSnapshot(connect());
+    const dropUuid = (path: string) => (res: SimResponse) => {
+      const body = structuredClone(res.body) as Array<Record<string, unknown>>;
+      if (path === 'departments') body[0] = { ...body[0], uuid: undefined };
+      else body[0] = { ...body[0], uuid: null };
+      return { ...res, body };
+    };
+    sim.inject({ match: '/departments', fault: { type: 'transform', fn: dropUuid('departments') } });
+    sim.inject({ match: '/locations', fault: { type: 'transform', fn: dropUuid('locations') } });
+    const snap = await takeSnapshot(connect());
+    expect(snap.employees.map((e) => e.id)).toEqual(clean.employees.map((e) => e.id));
+    expect(snap.warnings.some((w) => /skipped departments record #1/.test(w) && /uuid/.test(w))).toBe(true);
+    expect(snap.warnings.some((w) => /skipped locations record #1/.test(w) && /uuid/.test(w))).toBe(true);
+    expect(snap.locations).toHaveLength(clean.locations.length - 1);
+    // A person's row without uuid is still fatal.
+    sim.inject({ match: '/employees', fault: { type: 'transform', fn: (res: SimResponse) => ({ ...res, body: (res.body as Array<Record<string, unknown>>).map((e, i) => (i === 0 ? { ...e, uuid: null } : e)) }) } });
+    const err = await takeSnapshot(connect()).catch((e) => e);
+    expect(err.kind).toBe('validation');
+  });
+});
