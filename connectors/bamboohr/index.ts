@@ -6,7 +6,15 @@
 import { z } from 'zod';
 import { defineConnector } from '../../src/connector/define.js';
 import { OrgsyncError } from '../../src/errors.js';
-import { ChangedEmployeesSchema, CompanyInformationSchema, CustomReportRowSchema, CustomReportSchema, MetaListSchema, type CustomReportRow } from './schemas.js';
+import {
+  ChangedEmployeesSchema,
+  CompanyInformationSchema,
+  CustomReportRowSchema,
+  CustomReportSchema,
+  MetaListOptionSchema,
+  MetaListSchema,
+  type CustomReportRow,
+} from './schemas.js';
 import { buildContext, mapCompany, mapEmployee, mapGroups, mapLocations, REPORT_FIELDS, type BambooContext } from './map.js';
 
 export const BambooHrOptionsSchema = z.object({
@@ -63,10 +71,13 @@ export const bamboohr = defineConnector<BambooHrOptions, BambooContext>({
     return undefined;
   },
   context: async (rt) => {
+    // Auxiliary metadata: a list or option that does not fit is skipped with a warning, never fatal.
     const res = await rt.request({ path: '/v1/meta/lists' });
-    const lists = z.array(MetaListSchema).safeParse(res.data);
-    if (!lists.success) throw shapeError('/v1/meta/lists', lists.error.issues[0]?.message);
-    return buildContext(lists.data, rt.options.subdomain, rt.now());
+    const lists = rt.auxiliary('/v1/meta/lists entry', MetaListSchema, res.data).map((l) => ({
+      ...l,
+      options: rt.auxiliary(`option of the /v1/meta/lists list '${l.name}'`, MetaListOptionSchema, l.options),
+    }));
+    return buildContext(lists, rt.options.subdomain, rt.now());
   },
   employees: {
     request: (_ctx, o: BambooHrOptions) => ({
@@ -122,6 +133,7 @@ export const bamboohr = defineConnector<BambooHrOptions, BambooContext>({
     try {
       const res = await rt.request({ path: '/v1/company_information' });
       const info = CompanyInformationSchema.safeParse(res.data);
+      if (!info.success) rt.warn(`BambooHR: /v1/company_information did not have the expected shape (${info.error.issues[0]?.path.join('.') || 'body'}: ${info.error.issues[0]?.message ?? ''}); the company is named by its subdomain. It is auxiliary data, so the sync continued.`);
       return mapCompany(info.success ? info.data : null, ctx.subdomain);
     } catch (e) {
       // Keys without the company:info permission still sync; the company is named by its subdomain.

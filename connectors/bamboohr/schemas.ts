@@ -35,7 +35,20 @@ export const CustomReportSchema = z.looseObject({
   employees: z.array(z.unknown()),
 });
 
-/** `GET /v1/meta/lists`: one list per list-type field. */
+/** One option of a `GET /v1/meta/lists` list. */
+export const MetaListOptionSchema = z.looseObject({
+  id: idLike,
+  archived: z.string().optional(),
+  name: z.string(),
+  createdDate: z.string().nullable().optional(),
+  archivedDate: z.string().nullable().optional(),
+});
+export type MetaListOption = z.infer<typeof MetaListOptionSchema>;
+
+/**
+ * `GET /v1/meta/lists`: one list per list-type field. Auxiliary metadata: lists and options that do
+ * not fit are skipped one by one with a snapshot warning (real accounts send lists without `id`).
+ */
 export const MetaListSchema = z.looseObject({
   id: idLike,
   fieldId: idLike.optional(),
@@ -43,17 +56,18 @@ export const MetaListSchema = z.looseObject({
   name: z.string(),
   manageable: z.string().optional(),
   multiple: z.string().optional(),
-  options: z.array(
-    z.looseObject({
-      id: idLike,
-      archived: z.string().optional(),
-      name: z.string(),
-      createdDate: z.string().nullable().optional(),
-      archivedDate: z.string().nullable().optional(),
-    }),
-  ),
+  /** Options are parsed one by one (see the connector's context). */
+  options: z.array(z.unknown()),
 });
-export type MetaList = z.infer<typeof MetaListSchema>;
+export interface MetaList {
+  id: string;
+  fieldId?: string | undefined;
+  alias?: string | null | undefined;
+  name: string;
+  manageable?: string | undefined;
+  multiple?: string | undefined;
+  options: MetaListOption[];
+}
 
 /** `GET /v1/company_information`. */
 export const CompanyInformationSchema = z.looseObject({

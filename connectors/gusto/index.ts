@@ -165,6 +165,8 @@ const definition: ConnectorDefinition<GustoOptions, GustoContext> = {
       paginate: gustoPaging(),
       records: arrayBody('departments'),
       row: GustoDepartmentSchema as z.ZodType<GustoDepartment>,
+      // Auxiliary metadata: a department that does not fit is skipped with a warning (src/connector/auxiliary.ts).
+      auxiliary: true,
     });
     return buildContext(departments, rt.now(), { keepRaw: rt.options.includeRemoteData === true });
   },

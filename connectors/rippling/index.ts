@@ -188,9 +188,12 @@ function restRecords(res: HttpResponse): unknown[] {
   return parsed.data.results;
 }
 
-function restList<Row>(path: string, row: z.ZodType<Row>, query?: RequestSpec['query']): ResourceDef<unknown, Row, unknown> {
-  return { request: { path, ...(query ? { query } : {}) }, paginate: restPaging(), records: restRecords, row };
+function restList<Row>(path: string, row: z.ZodType<Row>, query?: RequestSpec['query'], auxiliary = false): ResourceDef<unknown, Row, unknown> {
+  return { request: { path, ...(query ? { query } : {}) }, paginate: restPaging(), records: restRecords, row, auxiliary };
 }
+
+/** A lookup of auxiliary metadata (departments, teams, work locations, employment types): rows that do not fit are skipped with a warning. */
+const auxList = <Row>(path: string, row: z.ZodType<Row>) => restList(path, row, undefined, true);
 
 /** Read a lookup the connector can do without (403/404: logged, empty). */
 async function optionalList<Row>(rt: ConnectorRuntime<RipplingOptions>, resource: string, read: () => Promise<Row[]>): Promise<Row[]> {
@@ -240,10 +243,10 @@ export const ripplingRestDefinition: ConnectorDefinition<RipplingOptions, RestCo
   capabilities: { groups: true, locations: true, incremental: true, incrementalDeletions: false, webhooks: false, includesTerminated: true },
   classify: classifyRippling('rest'),
   context: async (rt) => {
-    const departments = await rt.readAll('departments', restList('/departments/', RestDepartmentSchema));
-    const teams = await rt.readAll('teams', restList('/teams/', RestTeamSchema));
-    const workLocations = await rt.readAll('work-locations', restList('/work-locations/', RestWorkLocationSchema));
-    const employmentTypes = await optionalList(rt, 'employment types', () => rt.readAll('employment-types', restList('/employment-types/', RestEmploymentTypeSchema)));
+    const departments = await rt.readAll('departments', auxList('/departments/', RestDepartmentSchema));
+    const teams = await rt.readAll('teams', auxList('/teams/', RestTeamSchema));
+    const workLocations = await rt.readAll('work-locations', auxList('/work-locations/', RestWorkLocationSchema));
+    const employmentTypes = await optionalList(rt, 'employment types', () => rt.readAll('employment-types', auxList('/employment-types/', RestEmploymentTypeSchema)));
     return buildRestContext({ departments, teams, workLocations, employmentTypes }, rt.now());
   },
   employees: {
@@ -290,7 +293,10 @@ export const ripplingRestDefinition: ConnectorDefinition<RipplingOptions, RestCo
 // Legacy platform API
 // ---------------------------------------------------------------------------------------------
 
-/** limit/offset; stops on a short page. A first page longer than `limit` means the server ignored it and sent everything. */
+/**
+ * limit/offset; stops on a short page. A first page longer than `limit` means the server ignored it and sent
+ * everything. Later pages start one record early (`overlap`), see src/pagination/drift.ts.
+ */
 export function legacyPaging(limit: number): Paginator {
   return {
     strategy: {
@@ -302,7 +308,10 @@ export function legacyPaging(limit: number): Paginator {
           if (p.index === 0) return { done: true, reason: 'server ignored limit' };
           throw createError({ kind: 'incomplete', vendor: 'rippling', code: 'page_size_changed', message: `Rippling (legacy API): page ${p.index + 1} held ${p.items.length} records for limit=${limit}; the walk cannot be trusted. No snapshot was written.` });
         }
-        return { token: Number(p.token ?? 0) + p.items.length };
+        // One record of overlap: the core checks it is this page's last, so a person deleted or
+        // inserted before it mid-walk restarts the walk instead of shifting everyone after it.
+        const overlap = limit >= 2 ? 1 : 0;
+        return { token: Number(p.token ?? 0) + p.items.length - overlap, overlap };
       },
     },
     placement: inQuery('offset'),
@@ -315,8 +324,9 @@ function legacyRecords(res: HttpResponse): unknown[] {
   return res.data;
 }
 
+/** A legacy lookup (departments, teams, work locations): auxiliary metadata, rows that do not fit are skipped with a warning. */
 function legacyList<Row>(path: string, row: z.ZodType<Row>, limit: number): ResourceDef<unknown, Row, unknown> {
-  return { request: { path }, paginate: legacyPaging(limit), records: legacyRecords, row };
+  return { request: { path }, paginate: legacyPaging(limit), records: legacyRecords, row, auxiliary: true };
 }
 
 const pageSizeOf = (o: { pageSize?: number | undefined }): number => o.pageSize ?? LEGACY_MAX_PAGE_SIZE;

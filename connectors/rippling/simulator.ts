@@ -386,7 +386,11 @@ export function ripplingRoutes(data: RipplingSimData, opts: RipplingRoutesOption
     if (cursor !== null) {
       const decoded = decodeCursor(cursor);
       if (decoded === null) return detail(400, 'Invalid cursor');
-      offset = decoded;
+      offset = decoded.offset;
+      if (decoded.lastId !== undefined && String(rows[offset - 1]?.['id']) !== decoded.lastId) {
+        const at = rows.findIndex((r) => String(r['id']) === decoded.lastId);
+        if (at >= 0) offset = at + 1;
+      }
     }
     const size = Math.max(1, opts.pageSize ?? 100);
     let page = rows.slice(offset, offset + size);
@@ -399,7 +403,7 @@ export function ripplingRoutes(data: RipplingSimData, opts: RipplingRoutesOption
     if (offset + size < rows.length) {
       const params = new URLSearchParams();
       if (!opts.bareNextLink) for (const k of ['expand', 'filter', 'order_by']) if (req.query.get(k) !== null) params.set(k, req.query.get(k)!);
-      params.set('cursor', encodeCursor(offset + size));
+      params.set('cursor', encodeCursor(offset + size, page[page.length - 1]?.['id']));
       const rel = `${path}?${params.toString()}`;
       const style = opts.nextLink ?? 'alternate';
       const absolute = style === 'absolute' || (style === 'alternate' && pageCount++ % 2 === 1);
@@ -410,14 +414,20 @@ export function ripplingRoutes(data: RipplingSimData, opts: RipplingRoutesOption
   }
 }
 
-function encodeCursor(offset: number): string {
-  return Buffer.from(JSON.stringify({ o: offset, v: 1 })).toString('base64url');
+/**
+ * An opaque cursor: the position and the id of the last record served. Resuming after that record
+ * (when it still exists) keeps the walk stable when records before it are deleted or inserted
+ * mid-walk, as a keyset cursor does (Rippling documents cursors as opaque; see README, UNCONFIRMED).
+ */
+function encodeCursor(offset: number, lastId?: unknown): string {
+  return Buffer.from(JSON.stringify({ o: offset, v: 1, ...(lastId !== undefined ? { k: String(lastId) } : {}) })).toString('base64url');
 }
 
-function decodeCursor(cursor: string): number | null {
+function decodeCursor(cursor: string): { offset: number; lastId?: string } | null {
   try {
-    const o = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { o?: unknown };
-    return typeof o.o === 'number' && Number.isInteger(o.o) && o.o >= 0 ? o.o : null;
+    const o = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { o?: unknown; k?: unknown };
+    if (!(typeof o.o === 'number' && Number.isInteger(o.o) && o.o >= 0)) return null;
+    return typeof o.k === 'string' ? { offset: o.o, lastId: o.k } : { offset: o.o };
   } catch {
     return null;
   }

@@ -163,6 +163,7 @@ function workersResource(request: ResourceDef<WorkdayContext, unknown, unknown>[
     paginate: workdayPaging(),
     records: (res) => pageOf(res).workers,
     itemKey: (w) => rawWorkerWid(w) ?? JSON.stringify(w),
+    itemId: (w) => rawWorkerWid(w) ?? undefined,
   };
 }
 

@@ -22,6 +22,7 @@ import {
   type Location,
 } from '../model.js';
 import { copyRecord } from './map-helpers.js';
+import { parseAuxiliary, skippedMessage } from './auxiliary.js';
 import { compiledEmployeeCheck } from '../model-check.js';
 import { managerResolver, type ManagerHook, type ManagerRef } from './managers.js';
 
@@ -77,6 +78,12 @@ export interface ConnectorRuntime<Opts> {
   warn(message: string): void;
   /** Read all items of a resource (paged), validated against `row` if given. */
   readAll<Row>(resource: string, def: ResourceDef<unknown, Row, unknown>): Promise<Row[]>;
+  /**
+   * Parse a list of auxiliary metadata (field/list metadata, departments, locations, custom-field
+   * definitions) item by item: items that do not fit `schema` are skipped with a snapshot warning
+   * naming them and why (see src/connector/auxiliary.ts). Never for employee rows.
+   */
+  auxiliary<T>(what: string, schema: z.ZodType<T>, data: unknown): T[];
 }
 
 export interface ResourceDef<Ctx, Row, Out> {
@@ -87,6 +94,12 @@ export interface ResourceDef<Ctx, Row, Out> {
   records: (res: HttpResponse) => unknown[];
   /** Zod schema of one vendor row (validated before mapping; failures name the row). */
   row?: z.ZodType<Row>;
+  /**
+   * Auxiliary metadata, not people: a row that does not fit `row`, fails to map or does not fit the
+   * model is skipped with a snapshot warning instead of failing the sync. Default: true for the
+   * `groups` and `locations` resources, false otherwise (never set it on employees).
+   */
+  auxiliary?: boolean;
   /** Pure mapper from a vendor row to normalized records (null/undefined: skip the row, e.g. not a person). */
   map?: (row: Row, ctx: Ctx) => Out | Out[] | null | undefined;
   /**
@@ -96,6 +109,11 @@ export interface ResourceDef<Ctx, Row, Out> {
   enrich?: (rows: Row[], ctx: Ctx, rt: ConnectorRuntime<any>) => Promise<Row[]>;
   /** Stable key of a row for repeated-page detection (default JSON). */
   itemKey?: (row: Row) => string;
+  /**
+   * The identity of a raw row, for drift detection and de-duplication across re-walks (see
+   * src/pagination/drift.ts); default: its `id`/`uuid` field.
+   */
+  itemId?: (row: unknown) => string | undefined;
   maxPages?: number;
 }
 
@@ -277,12 +295,20 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
     request: (spec) => http.request(spec),
     readAll: async <Row>(resource: string, r: ResourceDef<unknown, Row, unknown>) => {
       const rows: Row[] = [];
-      for await (const page of walk(resource, r, undefined)) rows.push(...page);
+      // Lookups read here are strict unless they declare `auxiliary: true`.
+      for await (const page of walk(resource, r, undefined, r.auxiliary === true)) rows.push(...page);
       return rows;
     },
+    auxiliary: (what, schema, data) => parseAuxiliary({ vendorName: def.name, what, schema, data, warn: rt.warn }),
+  };
+  /** Auxiliary resources skip what does not fit (with a warning); people never do. */
+  const tolerant = (resource: string, r: { auxiliary?: boolean | undefined }) => r.auxiliary ?? (resource === 'groups' || resource === 'locations');
+  const skip = (resource: string, index: number, raw: unknown, e: unknown) => {
+    const reason = e instanceof ValidationError && e.issues?.length ? e.issues.join('; ') : String((e as Error)?.message ?? e);
+    rt.warn(skippedMessage(def.name, `${resource} record`, index, raw, reason.slice(0, 300)));
   };
 
-  async function* walk<Row>(resource: string, r: ResourceDef<any, Row, unknown>, ctx: unknown): AsyncGenerator<Row[]> {
+  async function* walk<Row>(resource: string, r: ResourceDef<any, Row, unknown>, ctx: unknown, aux = false): AsyncGenerator<Row[]> {
     const request = typeof r.request === 'function' ? r.request(ctx, options) : r.request;
     let n = 0;
     for await (const page of paginate<unknown>({
@@ -294,11 +320,23 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
       send: (req) => http.request(req),
       items: r.records,
       ...(r.itemKey ? { itemKey: r.itemKey as (i: unknown) => string } : {}),
+      ...(r.itemId ? { itemId: r.itemId } : {}),
       ...(r.maxPages ? { maxPages: r.maxPages } : {}),
       redact: (t) => http.redactor.redact(t),
       onPage: (info, total) => progress?.({ type: 'page', vendor: def.id, resource, page: info.index + 1, items: info.items.length, total }),
     })) {
-      let rows = page.map((raw, i) => validateRow(def, resource, r.row, raw, n + i));
+      let rows: Row[];
+      if (aux) {
+        rows = [];
+        page.forEach((raw, i) => {
+          try {
+            rows.push(validateRow(def, resource, r.row, raw, n + i));
+          } catch (e) {
+            if (!(e instanceof ValidationError)) throw e;
+            skip(resource, n + i, raw, e);
+          }
+        });
+      } else rows = page.map((raw, i) => validateRow(def, resource, r.row, raw, n + i));
       if (r.enrich) rows = await r.enrich(rows, ctx, rt);
       n += rows.length;
       yield rows;
@@ -361,7 +399,8 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
       }
     } else {
       out = [];
-      for await (const rows of walk(resource, spec, ctx)) {
+      let i = 0;
+      for await (const rows of walk(resource, spec, ctx, tolerant(resource, spec))) {
         for (const row of rows) {
           try {
             const mapped = spec.map ? spec.map(row, ctx) : (row as Out);
@@ -369,12 +408,25 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
               out.push(options.includeRemoteData ? { ...(m as object), remoteData: row } as Out : m);
             }
           } catch (e) {
-            throw mapFailure(def, resource, row, e);
+            if (!tolerant(resource, spec)) throw mapFailure(def, resource, row, e);
+            skip(resource, i, row, mapFailure(def, resource, row, e));
           }
+          i++;
         }
       }
     }
-    return out.map((o, i) => validateOutput(def, resource, schema, o, i));
+    const aux = typeof spec === 'function' ? resource === 'groups' || resource === 'locations' : tolerant(resource, spec);
+    if (!aux) return out.map((o, i) => validateOutput(def, resource, schema, o, i));
+    const valid: Out[] = [];
+    out.forEach((o, i) => {
+      try {
+        valid.push(validateOutput(def, resource, schema, o, i));
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        skip(resource, i, o, e);
+      }
+    });
+    return valid;
   }
 
   async function readCompany(): Promise<Company> {

@@ -7,6 +7,9 @@
  */
 import { createError, OrgsyncError } from '../errors.js';
 import type { HttpResponse, RequestSpec } from '../http/client.js';
+import { DEFAULT_MAX_WALKS, defaultIdentity, DriftGuard, type Drift } from './drift.js';
+
+export { defaultIdentity, DEFAULT_MAX_WALKS, type Drift } from './drift.js';
 
 export type PageToken = string | number;
 
@@ -16,12 +19,18 @@ export interface PageInfo<Item = unknown> {
   token: PageToken | undefined;
   response: HttpResponse;
   items: Item[];
-  /** Items seen before this page. */
+  /** Items seen before this page (in this walk; overlapping re-reads not counted). */
   itemsBefore: number;
+  /** Leading items of this page that re-read the previous page (asked for with `overlap`): 0 or 1. */
+  overlapped?: number;
 }
 
 export type NextDecision =
-  | { token: PageToken; total?: number | undefined }
+  /**
+   * `overlap: 1`: the token starts one record before the first unread one, so the next page's first
+   * record must be this page's last (the core checks it and drops it; a mismatch means records moved).
+   */
+  | { token: PageToken; total?: number | undefined; overlap?: number }
   | { done: true; total?: number | undefined; reason?: string };
 
 export interface PaginationStrategy {
@@ -79,7 +88,12 @@ export interface OffsetOptions {
   placement?: (name: string) => Placement;
 }
 
-/** offset/limit; stops on a short page or when the total is reached. */
+/**
+ * offset/limit; stops on a short page or when the total is reached. Every request after the first
+ * starts one record early (`overlap: 1`, limit >= 2): the core checks that this record is the last
+ * one of the previous page, which proves no record before it was removed or inserted meanwhile.
+ * Costs one record per page (about `1/limit` more requests), never an extra request per page.
+ */
 export function offsetPaging(o: OffsetOptions): Paginator {
   const offsetParam = o.offsetParam ?? 'offset';
   const limitParam = o.limitParam ?? 'limit';
@@ -90,10 +104,11 @@ export function offsetPaging(o: OffsetOptions): Paginator {
       first: () => 0,
       next: (p) => {
         const total = o.total?.(p.response);
-        const seen = p.itemsBefore + p.items.length;
+        const seen = p.itemsBefore + p.items.length - (p.overlapped ?? 0);
         if (p.items.length < o.limit) return { done: true, total, reason: 'short page' };
         if (total !== undefined && seen >= total) return { done: true, total, reason: 'total reached' };
-        return { token: Number(p.token ?? 0) + p.items.length, total };
+        const overlap = o.limit >= 2 ? 1 : 0;
+        return { token: Number(p.token ?? 0) + p.items.length - overlap, total, overlap };
       },
     },
     placement: place(offsetParam),
@@ -113,7 +128,11 @@ export interface PageNumberOptions {
   placement?: (name: string) => Placement;
 }
 
-/** page/per-page; stops at the announced last page, on a short page, or on an empty page. */
+/**
+ * page/per-page; stops at the announced last page, on a short page, or on an empty page. Page
+ * windows cannot overlap, so records moving mid-walk are detected by the announced total changing
+ * (and by a record showing up twice); see docs/reliability.md for the case this cannot see.
+ */
 export function pageNumberPaging(o: PageNumberOptions): Paginator {
   const first = o.firstPage ?? 1;
   const place = o.placement ?? inQuery;
@@ -190,7 +209,8 @@ export interface ScimPagingOptions {
  * SCIM 2.0 (RFC 7644 3.4.2.4): `startIndex` (1-based) and `count`; stops at `totalResults`, on an
  * empty or short page, and on a page identical to the previous (servers that wrap around to
  * page one past the end). Advances by the number of items actually returned, so servers that
- * ignore `count` are walked correctly.
+ * ignore `count` are walked correctly. Records
+ * moving mid-walk show as `totalResults` changing (REQUIRED by the RFC), which restarts the walk.
  */
 export function scimPaging(o: ScimPagingOptions): Paginator {
   const start = o.zeroBased ? 0 : 1;
@@ -202,8 +222,8 @@ export function scimPaging(o: ScimPagingOptions): Paginator {
       next: (p) => {
         const body = (p.response.data ?? {}) as Record<string, unknown>;
         const total = num(body['totalResults']);
-        const seen = p.itemsBefore + p.items.length;
-        if (p.items.length === 0) return { done: true, total, reason: 'empty page' };
+        const seen = p.itemsBefore + p.items.length - (p.overlapped ?? 0);
+        if (p.items.length - (p.overlapped ?? 0) === 0) return { done: true, total, reason: 'empty page' };
         if (total !== undefined && seen >= total) return { done: true, total, reason: 'totalResults reached' };
         if (total === undefined && p.items.length < o.count) return { done: true, total, reason: 'short page' };
         return { token: Number(p.token ?? start) + p.items.length, total };
@@ -231,31 +251,39 @@ export interface PaginateOptions<Item> {
   onPage?: (info: PageInfo<Item>, total: number | undefined) => void;
   /** Redacts secrets from text that goes into error messages. */
   redact?: (text: string) => string;
+  /** The identity of a record (drift detection and de-duplication); default: its `id`/`uuid` field. */
+  itemId?: (item: Item) => string | undefined;
+  /** Walks (the first plus re-walks after records moved) before failing `incomplete`; default 3. */
+  maxWalks?: number;
+  /** Called when records moved mid-walk and the walk starts again (for progress and measurements). */
+  onDrift?: (drift: Drift & { walk: number }) => void;
 }
 
 /**
  * Walk every page and yield items. Throws `IncompleteSyncError` when the walk cannot be trusted
  * to have seen everything: a repeated token, a repeated page, an empty page before the announced
- * total, or the page cap.
+ * total, or the page cap. Records that move while paging (see `drift.ts`) restart the walk from the
+ * first page, at most `maxWalks` times; records already yielded are not yielded again.
  */
 export async function* paginate<Item>(o: PaginateOptions<Item>): AsyncGenerator<Item[], void, undefined> {
   const { strategy, placement } = o.paginator;
   const maxPages = o.maxPages ?? 10_000;
+  const maxWalks = Math.max(1, o.maxWalks ?? DEFAULT_MAX_WALKS);
+  const guard = new DriftGuard<Item>(o.itemId ?? defaultIdentity);
   const seenTokens = new Set<string>();
-  let token = strategy.first();
-  let itemsBefore = 0;
-  let prevFingerprint: string | undefined;
-  let lastTotal: number | undefined;
+  let pagesRequested = 0;
   const fail = (message: string, code: string) =>
     createError({ kind: 'incomplete', code, vendor: o.vendor, message: `${o.vendorName}: paging ${o.resource} ${message}. The sync stopped without a snapshot so nothing is reported as removed.` });
 
+  let inflight: AbortController | undefined;
   const request = (index: number, t: PageToken | undefined): Promise<HttpResponse> => {
-    if (index >= maxPages) throw fail(`exceeded the limit of ${maxPages} pages`, 'max_pages');
+    if (index >= maxPages || pagesRequested >= maxPages * maxWalks) throw fail(`exceeded the limit of ${maxPages} pages`, 'max_pages');
     if (t !== undefined) {
       const key = String(t);
       if (seenTokens.has(key)) throw fail(`returned the page token '${key.slice(0, 80)}' twice`, 'repeated_token');
       seenTokens.add(key);
     }
+    pagesRequested++;
     let req = o.paginator.prepare ? o.paginator.prepare(o.request) : o.request;
     if (t !== undefined && placement) req = placement(req, t);
     inflight = new AbortController();
@@ -265,68 +293,89 @@ export async function* paginate<Item>(o: PaginateOptions<Item>): AsyncGenerator<
     return p;
   };
 
-  let inflight: AbortController | undefined;
-  let pending = request(0, token);
   try {
-    for (let index = 0; ; index++) {
-      const response = await pending;
-      inflight = undefined;
-      let items: Item[];
-      try {
-        items = o.items(response);
-      } catch (e) {
-        if (e instanceof OrgsyncError) throw e;
-        const detail = (o.redact ?? ((x: string) => x))(String((e as Error)?.message ?? e)).slice(0, 300);
-        throw createError({ kind: 'vendor', code: 'unexpected_shape', vendor: o.vendor, message: `${o.vendorName}: page ${index + 1} of ${o.resource} did not have the expected shape (${detail}).` });
-      }
-      if (!Array.isArray(items)) {
-        throw createError({ kind: 'vendor', code: 'unexpected_shape', vendor: o.vendor, message: `${o.vendorName}: page ${index + 1} of ${o.resource} holds no list of records.` });
-      }
-      const info: PageInfo<Item> = { index, token, response, items, itemsBefore };
-      if (items.length > 0) {
-        const key = o.itemKey ?? ((i: Item) => JSON.stringify(i));
-        const fp = `${items.length}|${key(items[0]!)}|${key(items[items.length - 1]!)}`;
-        if (fp === prevFingerprint) {
-          if (strategy.onRepeatedPage === 'stop') {
-            // A server that wraps around ends the walk, but only once everything announced was seen.
-            if (lastTotal !== undefined && itemsBefore < lastTotal) {
-              throw fail(`repeated a page after ${itemsBefore} of ${lastTotal} announced records`, 'short_walk');
+    for (;;) {
+      guard.startWalk();
+      seenTokens.clear();
+      let token = strategy.first();
+      let itemsBefore = 0;
+      let prevFingerprint: string | undefined;
+      let lastTotal: number | undefined;
+      let drift: Drift | undefined;
+      let pending = request(0, token);
+      for (let index = 0; ; index++) {
+        const response = await pending;
+        inflight = undefined;
+        let items: Item[];
+        try {
+          items = o.items(response);
+        } catch (e) {
+          if (e instanceof OrgsyncError) throw e;
+          const detail = (o.redact ?? ((x: string) => x))(String((e as Error)?.message ?? e)).slice(0, 300);
+          throw createError({ kind: 'vendor', code: 'unexpected_shape', vendor: o.vendor, message: `${o.vendorName}: page ${index + 1} of ${o.resource} did not have the expected shape (${detail}).` });
+        }
+        if (!Array.isArray(items)) {
+          throw createError({ kind: 'vendor', code: 'unexpected_shape', vendor: o.vendor, message: `${o.vendorName}: page ${index + 1} of ${o.resource} holds no list of records.` });
+        }
+        if (items.length > 0) {
+          const key = o.itemKey ?? ((i: Item) => JSON.stringify(i));
+          const fp = `${items.length}|${key(items[0]!)}|${key(items[items.length - 1]!)}`;
+          if (fp === prevFingerprint) {
+            if (strategy.onRepeatedPage === 'stop') {
+              // A server that wraps around ends the walk, but only once everything announced was seen.
+              if (lastTotal !== undefined && itemsBefore < lastTotal) {
+                throw fail(`repeated a page after ${itemsBefore} of ${lastTotal} announced records`, 'short_walk');
+              }
+              return;
             }
-            return;
+            throw fail(`returned the same page twice (page ${index + 1})`, 'repeated_page');
           }
-          throw fail(`returned the same page twice (page ${index + 1})`, 'repeated_page');
+          prevFingerprint = fp;
         }
-        prevFingerprint = fp;
-      }
-      const decision = strategy.next(info as PageInfo);
-      const total = decision.total ?? lastTotal;
-      if (decision.total !== undefined) {
-        if (lastTotal !== undefined && decision.total !== lastTotal) {
-          throw fail(`saw the total change from ${lastTotal} to ${decision.total} while paging (records moved between pages)`, 'total_changed');
+        const overlap = guard.checkOverlap(items);
+        if (typeof overlap !== 'number') {
+          drift = overlap;
+          break;
         }
-        lastTotal = decision.total;
-      }
-      o.onPage?.(info, total);
-      const seen = itemsBefore + items.length;
-      if ('done' in decision) {
-        if (items.length) yield items;
-        if (total !== undefined && seen < total) {
-          throw fail(`ended after ${seen} of ${total} announced records (${decision.reason ?? 'stopped'})`, 'short_walk');
+        const info: PageInfo<Item> = { index, token, response, items, itemsBefore, overlapped: overlap };
+        const decision = strategy.next(info as PageInfo);
+        const total = decision.total ?? lastTotal;
+        if (decision.total !== undefined) {
+          if (lastTotal !== undefined && decision.total !== lastTotal) {
+            drift = { code: 'total_changed', detail: `the total changed from ${lastTotal} to ${decision.total} (records moved between pages)` };
+            break;
+          }
+          lastTotal = decision.total;
         }
-        return;
+        const fresh = guard.admit(items, overlap);
+        o.onPage?.(info, total);
+        const seen = itemsBefore + items.length - overlap;
+        if ('done' in decision) {
+          if (total !== undefined && seen < total) {
+            throw fail(`ended after ${seen} of ${total} announced records (${decision.reason ?? 'stopped'})`, 'short_walk');
+          }
+          if (fresh.length) yield fresh;
+          return;
+        }
+        if (items.length - overlap <= 0) {
+          // An empty page that still points further (a next link, a cursor, a lower total) cannot be
+          // trusted to be the end: whatever follows it might be missing.
+          throw fail(total !== undefined ? `returned an empty page after ${seen} of ${total} records` : `returned an empty page after ${seen} records that still pointed to a next page`, 'empty_page');
+        }
+        guard.expectNext(items, decision.overlap);
+        // Ask for the next page before handing this one over: the vendor prepares it while we map.
+        pending = request(index + 1, decision.token);
+        // Let the request reach the socket before the consumer maps this page synchronously.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (fresh.length) yield fresh;
+        itemsBefore = seen;
+        token = decision.token;
       }
-      if (items.length === 0) {
-        // An empty page that still points further (a next link, a cursor, a lower total) cannot be
-        // trusted to be the end: whatever follows it might be missing.
-        throw fail(total !== undefined ? `returned an empty page after ${seen} of ${total} records` : `returned an empty page after ${seen} records that still pointed to a next page`, 'empty_page');
+      // Records moved while paging: walk again from the first page (records already yielded are skipped).
+      o.onDrift?.({ ...drift, walk: guard.walks });
+      if (guard.walks >= maxWalks) {
+        throw fail(`saw records move while paging on ${maxWalks} walks in a row (last: ${drift.detail})`, drift.code);
       }
-      // Ask for the next page before handing this one over: the vendor prepares it while we map.
-      pending = request(index + 1, decision.token);
-      // Let the request reach the socket before the consumer maps this page synchronously.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (items.length) yield items;
-      itemsBefore = seen;
-      token = decision.token;
     }
   } finally {
     // The walk ended early (an error, or the consumer stopped): cancel the page nobody will read.

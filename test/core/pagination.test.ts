@@ -48,7 +48,8 @@ describe('pagination strategies', () => {
 
   it('offset/limit stops on a short page', async () => {
     const { requests, out } = await walk(offsetPaging({ limit: 10 }), (r) => res(all.slice(Number(r.query!['offset']), Number(r.query!['offset']) + Number(r.query!['limit']))), (r) => r.data as unknown[]);
-    expect(requests.map((r) => r.query)).toEqual([{ limit: 10, offset: 0 }, { limit: 10, offset: 10 }, { limit: 10, offset: 20 }]);
+    // Each later page starts one record early (the overlap the core checks for records that moved).
+    expect(requests.map((r) => r.query)).toEqual([{ limit: 10, offset: 0 }, { limit: 10, offset: 9 }, { limit: 10, offset: 18 }]);
     expect(out).toEqual(all);
   });
 
@@ -178,5 +179,99 @@ describe('pagination: wrap-around servers', () => {
     ).catch((e) => e);
     expect(err).toBeInstanceOf(OrgsyncError);
     expect(err.code).toBe('short_walk');
+  });
+});
+
+describe('pagination: records that move mid-walk (issue 12 §2)', () => {
+  /** A vendor list that loses or gains a record right after the `at`-th request. */
+  function movingList(n: number, change: { at: number; remove?: number; insertAt?: number }) {
+    let list = people(n);
+    let calls = 0;
+    return {
+      list: () => list,
+      tick() {
+        calls++;
+        if (calls === change.at + 1) {
+          if (change.remove !== undefined) list = list.filter((_, i) => i !== change.remove);
+          if (change.insertAt !== undefined) list = [...list.slice(0, change.insertAt), { id: 'new' }, ...list.slice(change.insertAt)];
+        }
+      },
+    };
+  }
+
+  it('offset walk: a deletion before page 2 is seen by the overlap and the walk starts again; nobody missing', async () => {
+    const v = movingList(25, { at: 1, remove: 2 });
+    const { out, requests } = await walk(offsetPaging({ limit: 10 }), (r) => {
+      v.tick();
+      const o = Number(r.query!['offset']);
+      return res(v.list().slice(o, o + 10));
+    }, (r) => r.data as unknown[]);
+    const ids = (out as Array<{ id: string }>).map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (let i = 1; i <= 25; i++) if (i !== 3) expect(ids).toContain(String(i));
+    // page 1, page 2 (shift seen), then a whole second walk of 3 pages.
+    expect(requests.map((r) => r.query!['offset'])).toEqual([0, 9, 0, 9, 18]);
+  });
+
+  it('offset walk: an insertion before page 2: everybody once', async () => {
+    const v = movingList(25, { at: 1, insertAt: 0 });
+    const { out } = await walk(offsetPaging({ limit: 10 }), (r) => {
+      v.tick();
+      const o = Number(r.query!['offset']);
+      return res(v.list().slice(o, o + 10));
+    }, (r) => r.data as unknown[]);
+    const ids = (out as Array<{ id: string }>).map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (let i = 1; i <= 25; i++) expect(ids).toContain(String(i));
+  });
+
+  it('page-number walk: a deletion changes the total, the walk starts again; nobody missing or twice', async () => {
+    const v = movingList(25, { at: 1, remove: 0 });
+    const { out, requests } = await walk(
+      pageNumberPaging({ perPage: 10, totalItems: (r) => Number(r.headers['x-total-count']) }),
+      (r) => {
+        v.tick();
+        const p = Number(r.query!['page']);
+        return res(v.list().slice((p - 1) * 10, p * 10), { 'x-total-count': String(v.list().length) });
+      },
+      (r) => r.data as unknown[],
+    );
+    const ids = (out as Array<{ id: string }>).map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (let i = 2; i <= 25; i++) expect(ids).toContain(String(i));
+    expect(requests.map((r) => r.query!['page'])).toEqual([1, 2, 1, 2, 3]);
+  });
+
+  it('records that keep moving fail `incomplete` after 3 walks, never a short list', async () => {
+    let n = 30;
+    const err = await walk(offsetPaging({ limit: 10 }), (r) => {
+      const o = Number(r.query!['offset']);
+      if (o > 0) n--; // someone leaves before every later page
+      return res(people(30).slice(30 - n).slice(o, o + 10));
+    }, (r) => r.data as unknown[]).catch((e) => e);
+    expect(err).toBeInstanceOf(OrgsyncError);
+    expect(err.kind).toBe('incomplete');
+    expect(err.code).toBe('page_shift');
+    expect(err.message).toMatch(/3 walks/);
+  });
+
+  it('measured cost of the overlap: at most one extra request per 99 pages (limit 100)', async () => {
+    const count = async (n: number) => {
+      const all = people(n);
+      const { requests, out } = await walk(offsetPaging({ limit: 100 }), (r) => {
+        const o = Number(r.query!['offset']);
+        return res(all.slice(o, o + 100));
+      }, (r) => r.data as unknown[], 100_000);
+      expect(out).toHaveLength(n);
+      return requests.length;
+    };
+    const measured: Array<[number, number, number]> = [];
+    for (const n of [120, 1000, 5000, 10_000]) {
+      const without = Math.floor(n / 100) + 1; // without overlap: full pages, then a short (or empty) one
+      const withOverlap = await count(n);
+      measured.push([n, without, withOverlap]);
+      expect(withOverlap - without).toBeLessThanOrEqual(Math.ceil(n / 9900) + 0);
+    }
+    console.log(`offset overlap cost (people, requests without, with): ${measured.map((m) => m.join('/')).join(', ')}`);
   });
 });

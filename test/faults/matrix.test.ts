@@ -13,6 +13,7 @@ import { OrgsyncError } from '../../src/errors.js';
 import type { EmploymentStatus } from '../../src/model.js';
 import type { Fault } from '../../src/simulator/server.js';
 import { adapters, workdayFault, type VendorFaultAdapter } from './adapters.js';
+import { deletionDuringWalk, insertionDuringWalk } from './drift-cells.js';
 import {
   attempt,
   cells,
@@ -262,6 +263,18 @@ const faults: FaultCase[] = [
         r.running.update(org(), NOW);
       }
     },
+  },
+  {
+    // Issue 12 §2: without the core's drift guard an offset/page walk silently misses the person
+    // that moved onto page 1. Everyone else exactly once, in a complete snapshot.
+    name: 'a person deleted during the walk (before page 2)',
+    notApplicable: paged,
+    run: async (r, a) => (await deletionDuringWalk(r, a)).outcome,
+  },
+  {
+    name: 'a person inserted during the walk (before page 2)',
+    notApplicable: paged,
+    run: async (r) => (await insertionDuringWalk(r)).outcome,
   },
   {
     name: 'a total count that lies',

@@ -203,9 +203,15 @@ describe('Gusto simulator: throttling and faults', () => {
     expect(err.code).toBe('unexpected_content_type');
   });
 
-  it('records moving between pages (X-Total-Count changes mid-walk): incomplete', async () => {
+  it('records moving between pages (X-Total-Count changes mid-walk): walked again, or incomplete', async () => {
     const { sim, connect } = await start();
-    sim.inject({ match: 'page=3', fault: { type: 'transform', fn: (res: SimResponse) => ({ ...res, headers: { ...res.headers, 'x-total-count': '41', 'x-total-pages': '5' } }) } });
+    const clean = await takeSnapshot(connect());
+    const moved = (res: SimResponse) => ({ ...res, headers: { ...res.headers, 'x-total-count': '41', 'x-total-pages': '5' } });
+    // Once: the walk starts again from page one and completes with everyone, once.
+    sim.inject({ match: 'page=3', fault: { type: 'transform', fn: moved } });
+    expect((await takeSnapshot(connect())).employees).toEqual(clean.employees);
+    // On every walk: incomplete after the bounded re-walks.
+    sim.inject({ match: 'page=3', times: Infinity, fault: { type: 'transform', fn: moved } });
     const err = await takeSnapshot(connect()).catch((e) => e);
     expect(err.kind).toBe('incomplete');
     expect(err.code).toBe('total_changed');
@@ -245,5 +251,29 @@ describe('Gusto simulator: throttling and faults', () => {
     expect(snap.employees).toHaveLength(40);
     expect(sim.stats.throttled).toBeGreaterThan(0);
     expect(sim.log.filter((l) => l.status === 429).length).toBe(sim.stats.throttled);
+  });
+});
+
+describe('Gusto: auxiliary metadata never fails a sync (issue 12 §1)', () => {
+  it('a department and a location without uuid are skipped with warnings naming them; employees stay strict', async () => {
+    const { sim, connect } = await start();
+    const clean = await takeSnapshot(connect());
+    const dropUuid = (path: string) => (res: SimResponse) => {
+      const body = structuredClone(res.body) as Array<Record<string, unknown>>;
+      if (path === 'departments') body[0] = { ...body[0], uuid: undefined };
+      else body[0] = { ...body[0], uuid: null };
+      return { ...res, body };
+    };
+    sim.inject({ match: '/departments', fault: { type: 'transform', fn: dropUuid('departments') } });
+    sim.inject({ match: '/locations', fault: { type: 'transform', fn: dropUuid('locations') } });
+    const snap = await takeSnapshot(connect());
+    expect(snap.employees.map((e) => e.id)).toEqual(clean.employees.map((e) => e.id));
+    expect(snap.warnings.some((w) => /skipped departments record #1/.test(w) && /uuid/.test(w))).toBe(true);
+    expect(snap.warnings.some((w) => /skipped locations record #1/.test(w) && /uuid/.test(w))).toBe(true);
+    expect(snap.locations).toHaveLength(clean.locations.length - 1);
+    // A person's row without uuid is still fatal.
+    sim.inject({ match: '/employees', fault: { type: 'transform', fn: (res: SimResponse) => ({ ...res, body: (res.body as Array<Record<string, unknown>>).map((e, i) => (i === 0 ? { ...e, uuid: null } : e)) }) } });
+    const err = await takeSnapshot(connect()).catch((e) => e);
+    expect(err.kind).toBe('validation');
   });
 });

@@ -2,7 +2,7 @@ import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rippling } from '../../../connectors/rippling/index.js';
 import { takeSnapshot } from '../../../src/snapshot.js';
-import { COMPANY, D, errorFixture, errorReply, fast, L, LEGACY, LEGACY_ORIGIN, mockLegacyEmployees, mockLegacyLookups, NOW, rf, T, W, failure } from './helpers.js';
+import { COMPANY, D, errorFixture, errorReply, fast, L, LEGACY, LEGACY_ORIGIN, legacyEmployees, legacyPages, mockLegacyEmployees, mockLegacyLookups, NOW, rf, T, W, failure } from './helpers.js';
 
 const TOKEN = 'rpl_legacy_contract_2b7d0c9e4f1a6358';
 const base = `${LEGACY_ORIGIN}${LEGACY}`;
@@ -19,7 +19,7 @@ describe('Rippling legacy platform API contract (nock, recorded-style fixtures)'
     expect(connector.capabilities.incremental).toBe(false);
     expect(connector.readChanges).toBeUndefined();
     const snap = await takeSnapshot(connector, { now: NOW });
-    expect(scope.isDone()).toBe(true); // offsets 0, 4, 8; the plain /employees (active only) is never used
+    expect(scope.isDone()).toBe(true); // offsets 0, 3, 6, 9 (one record of overlap); the plain /employees (active only) is never used
     expect(snap.connector).toBe('rippling');
     expect(snap.company).toEqual({ id: COMPANY, name: 'Lumen Freight', legalName: 'Lumen Freight Holdings, Inc.' });
     expect(snap.employees).toHaveLength(11);
@@ -86,10 +86,10 @@ describe('Rippling legacy platform API contract (nock, recorded-style fixtures)'
   });
 
   it('an unresolvable department name keeps a name-derived id and the snapshot warns', async () => {
-    const page = rf('legacy/GET_employees_include_terminated_offset4.json');
-    page[3].department = 'Skunkworks';
-    delete page[3].departmentId;
-    mockLegacyEmployees(TOKEN, mockLegacyLookups(TOKEN), [rf('legacy/GET_employees_include_terminated_offset0.json'), page, rf('legacy/GET_employees_include_terminated_offset8.json')]);
+    const all = legacyEmployees();
+    all[7].department = 'Skunkworks';
+    delete all[7].departmentId;
+    mockLegacyEmployees(TOKEN, mockLegacyLookups(TOKEN), legacyPages(all).map((p) => p.body));
     const snap = await takeSnapshot(legacy(), { now: NOW });
     expect(snap.employees.find((x) => x.id === W(8))!.groupIds).toEqual(['department:Skunkworks']);
     expect(snap.warnings.some((w) => w.includes(W(8)) && w.includes('department:Skunkworks'))).toBe(true);
@@ -144,7 +144,7 @@ describe('Rippling legacy platform API contract (nock, recorded-style fixtures)'
 
     it('a later page longer than limit: incomplete', async () => {
       const p0 = rf<unknown[]>('legacy/GET_employees_include_terminated_offset0.json');
-      const p1 = [...rf<unknown[]>('legacy/GET_employees_include_terminated_offset4.json'), ...rf<unknown[]>('legacy/GET_employees_include_terminated_offset8.json')];
+      const p1 = legacyEmployees().slice(3); // starts with the overlap record, then 7 more
       mockLegacyEmployees(TOKEN, mockLegacyLookups(TOKEN), [p0, p1]);
       const err = await failure(takeSnapshot(legacy(), { now: NOW }));
       expect(err.kind).toBe('incomplete');
@@ -209,21 +209,24 @@ describe('Rippling legacy platform API contract (nock, recorded-style fixtures)'
 
     it('429 with Retry-After on a middle page, then success', async () => {
       const token = `${TOKEN}-429`;
-      const p = [0, 4, 8].map((o) => rf<unknown[]>(`legacy/GET_employees_include_terminated_offset${o}.json`));
+      const p = legacyPages(legacyEmployees()).map((x) => x.body);
       mockLegacyLookups(token);
       const scope = nock(LEGACY_ORIGIN)
         .get(`${LEGACY}/employees/include_terminated`)
         .query({ limit: '4', offset: '0' })
         .reply(200, p[0])
         .get(`${LEGACY}/employees/include_terminated`)
-        .query({ limit: '4', offset: '4' })
+        .query({ limit: '4', offset: '3' })
         .reply(...errorReply(errorFixture('429_retry_after.json')))
         .get(`${LEGACY}/employees/include_terminated`)
-        .query({ limit: '4', offset: '4' })
+        .query({ limit: '4', offset: '3' })
         .reply(200, p[1])
         .get(`${LEGACY}/employees/include_terminated`)
-        .query({ limit: '4', offset: '8' })
-        .reply(200, p[2]);
+        .query({ limit: '4', offset: '6' })
+        .reply(200, p[2])
+        .get(`${LEGACY}/employees/include_terminated`)
+        .query({ limit: '4', offset: '9' })
+        .reply(200, p[3]);
       const started = Date.now();
       const snap = await takeSnapshot(rippling({ apiToken: token, api: 'legacy', pageSize: 4, http: fast }), { now: NOW });
       expect(scope.isDone()).toBe(true);

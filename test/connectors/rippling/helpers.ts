@@ -71,19 +71,35 @@ export function mockRestAll(token: string, scope: nock.Scope = nock(REST)): nock
   return mockRestWorkers(token, mockRestCompany(token, mockRestLookups(token, scope)));
 }
 
+/**
+ * The pages a legacy walk with `limit` reads from a list: offsets 0, limit-1, 2(limit-1), ... (each
+ * later page re-reads the previous page's last record: the core's drift check), until a short page.
+ */
+export function legacyPages<T>(all: T[], limit = 4): Array<{ offset: number; body: T[] }> {
+  const out: Array<{ offset: number; body: T[] }> = [];
+  for (let offset = 0; ; offset += limit - 1) {
+    const body = all.slice(offset, offset + limit);
+    out.push({ offset, body });
+    if (body.length < limit) return out;
+  }
+}
+
+/** The 11 employees of the three recorded-style pages (offsets 0, 4 and 8 of `limit=4`). */
+export const legacyEmployees = (): any[] => [0, 4, 8].flatMap((o) => rf<unknown[]>(`legacy/GET_employees_include_terminated_offset${o}.json`));
+
 /** Legacy lookups with `limit=4`: departments (2 pages), teams, work locations, company. */
 export function mockLegacyLookups(token: string, scope: nock.Scope = nock(LEGACY_ORIGIN)): nock.Scope {
   const auth = `Bearer ${token}`;
+  const departments = [...rf<unknown[]>('legacy/GET_departments_offset0.json'), ...rf<unknown[]>('legacy/GET_departments_offset4.json')];
+  for (const { offset, body } of legacyPages(departments)) {
+    scope
+      .get(`${LEGACY}/departments`)
+      .query({ limit: '4', offset: String(offset) })
+      .matchHeader('authorization', auth)
+      .matchHeader('accept', 'application/json')
+      .reply(200, body, JSON_HEADERS);
+  }
   return scope
-    .get(`${LEGACY}/departments`)
-    .query({ limit: '4', offset: '0' })
-    .matchHeader('authorization', auth)
-    .matchHeader('accept', 'application/json')
-    .reply(200, rf('legacy/GET_departments_offset0.json'), JSON_HEADERS)
-    .get(`${LEGACY}/departments`)
-    .query({ limit: '4', offset: '4' })
-    .matchHeader('authorization', auth)
-    .reply(200, rf('legacy/GET_departments_offset4.json'), JSON_HEADERS)
     .get(`${LEGACY}/teams`)
     .query({ limit: '4', offset: '0' })
     .matchHeader('authorization', auth)
@@ -97,11 +113,12 @@ export function mockLegacyLookups(token: string, scope: nock.Scope = nock(LEGACY
     .reply(200, rf('legacy/GET_companies_current.json'), JSON_HEADERS);
 }
 
-export function mockLegacyEmployees(token: string, scope: nock.Scope = nock(LEGACY_ORIGIN), pages: unknown[] = [0, 4, 8].map((o) => rf(`legacy/GET_employees_include_terminated_offset${o}.json`))): nock.Scope {
+/** The employee pages of a `limit=4` walk (default: the 11 recorded-style employees), the i-th at offset 3i. */
+export function mockLegacyEmployees(token: string, scope: nock.Scope = nock(LEGACY_ORIGIN), pages: unknown[] = legacyPages(legacyEmployees()).map((p) => p.body)): nock.Scope {
   pages.forEach((body, i) => {
     scope
       .get(`${LEGACY}/employees/include_terminated`)
-      .query({ limit: '4', offset: String(i * 4) })
+      .query({ limit: '4', offset: String(i * 3) })
       .matchHeader('authorization', `Bearer ${token}`)
       .reply(200, body as nock.Body, JSON_HEADERS);
   });

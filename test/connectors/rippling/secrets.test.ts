@@ -133,7 +133,7 @@ describe('Rippling never leaks the API token (simulator)', () => {
     const r = await startRipplingSimulator(org, { api, routes: { pageSize: 7 } });
     sim = r.sim;
     r.data.apiToken = SECRET;
-    sim.inject({ match: /workers\/\?.*cursor=|offset=7/, times: Infinity, fault: { type: 'status', status: 503, body: { detail: `overloaded; retry with ${SECRET}` } } });
+    sim.inject({ match: /workers\/\?.*cursor=|offset=6/, times: Infinity, fault: { type: 'status', status: 503, body: { detail: `overloaded; retry with ${SECRET}` } } });
     const rec = recorder();
     const err = await caught(takeSnapshot(rippling({ ...r.options, apiToken: SECRET, pageSize: 7, http: { ...rec.http, retry: { ...fast.retry, retries: 1 } } }), { now: new Date('2026-03-02T12:00:00Z') }));
     expect(err.kind).toBe('incomplete');

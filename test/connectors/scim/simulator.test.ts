@@ -217,9 +217,14 @@ describe('SCIM against the local simulator', () => {
     expect(err.message).toContain('50 distinct records of the 160');
   });
 
-  it('records that move between pages (total changes mid-walk) are incomplete', async () => {
+  it('records that move between pages (total changes mid-walk): the walk starts again, or is incomplete', async () => {
     const { connect } = await start();
+    const clean = await takeSnapshot(connect(), { now: NOW });
+    // Once: the walk starts again from page one and completes with everyone, once.
     sim!.inject({ match: 'startIndex=101', fault: { type: 'transform', fn: (r) => ({ ...r, body: { ...(r.body as object), totalResults: 161 } }) } });
+    expect((await takeSnapshot(connect(), { now: NOW })).employees).toEqual(clean.employees);
+    // On every walk: incomplete after the bounded re-walks.
+    sim!.inject({ match: 'startIndex=101', times: Infinity, fault: { type: 'transform', fn: (r) => ({ ...r, body: { ...(r.body as object), totalResults: 161 } }) } });
     const err = await rejection(takeSnapshot(connect(), { now: NOW }));
     expect(err.kind).toBe('incomplete');
     expect(err.code).toBe('total_changed');

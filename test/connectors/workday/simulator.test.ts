@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OrgsyncError } from '../../../src/errors.js';
 import { takeSnapshot } from '../../../src/snapshot.js';
 import { sampleOrg, type SampleOrg } from '../../../src/simulator/sample-org.js';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../../src/simulator/server.js';
+import { startSimulator, type Simulator, type SimulatorOptions, type SimResponse } from '../../../src/simulator/server.js';
 import { workday } from '../../../connectors/workday/index.js';
 import { renderGetWorkers } from '../../../connectors/workday/soap.js';
 import { soapFault, wid, workdayDataFromSample, workdayRoutes, type WorkdayRequestSeen, type WorkdaySimData } from '../../../connectors/workday/simulator.js';
@@ -202,17 +202,21 @@ describe('Workday simulator: failures', () => {
     expect(err.message).toContain('HTML page');
   });
 
-  it('a page that loses workers mid-walk (total changes) stops the sync', async () => {
+  it('a page that loses workers mid-walk (total changes): walked again once, stops the sync when it persists', async () => {
     const { connect, sim, data } = await setup(40);
-    sim.inject({
-      after: 1,
-      times: 1,
-      fault: { type: 'transform', fn: (res) => ({ ...res, body: String(res.body).replace('<wd:Total_Results>40</wd:Total_Results>', '<wd:Total_Results>39</wd:Total_Results>') }) },
-    });
+    const clean = await takeSnapshot(connect(), { now: NOW });
+    const lose = { type: 'transform' as const, fn: (res: SimResponse) => ({ ...res, body: String(res.body).replace('<wd:Total_Results>40</wd:Total_Results>', '<wd:Total_Results>39</wd:Total_Results>') }) };
+    const from = sim.log.length;
+    sim.inject({ after: 1, times: 1, fault: lose });
+    expect((await takeSnapshot(connect(), { now: NOW })).employees).toEqual(clean.employees);
+    expect(sim.log.length - from, 'one page, then a second walk of both pages').toBeGreaterThan(2);
+    // Every second page of every walk: the walks run out.
+    sim.inject({ times: Infinity, fault: { type: 'transform', fn: (res) => (/<wd:Page>2<\/wd:Page>/.test(String(res.body)) ? lose.fn(res) : res) } });
     void data;
     const err = await failure(takeSnapshot(connect(), { now: NOW }));
     expect(err.kind).toBe('incomplete');
-    expect(err.message).toMatch(/total change from 40 to 39/);
+    expect(err.code).toBe('total_changed');
+    expect(err.message).toMatch(/total changed from 40 to 39/);
   });
 });
 

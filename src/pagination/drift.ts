@@ -1,0 +1,134 @@
+/**
+ * Drift detection for paged walks: records that move while a walk is under way (a person deleted or
+ * inserted before the page being read) shift every later page of an offset, index or page-number
+ * walk, so the walk silently misses or doubles someone. `paginate` uses this guard on every walk:
+ *
+ * - **overlap** (offset and SCIM `startIndex` strategies): each request after the first starts one
+ *   record early, so its first record must be the last record of the previous page. Any other record
+ *   there (or an empty page) proves the window moved.
+ * - **announced totals** (every strategy that reads one): a total that changes mid-walk means records
+ *   were added or removed while paging.
+ * - **identity**: a record seen twice in one walk is dropped when it is the same record (servers
+ *   whose pages overlap by themselves, or an insertion that pushed a record onto the next page).
+ *   The same id with different content is handed on (an incremental walk ordered by update time
+ *   legitimately sees a record again after it changed; full reads refuse it in the runtime).
+ *
+ * On a drift `paginate` walks again from the first page (bounded) and yields only records whose
+ * identity it has not yielded yet, so the consumer sees everybody once. See docs/reliability.md for
+ * what each strategy can and cannot detect.
+ */
+
+/** Default number of walks (the first plus re-walks) before a drifting walk fails `incomplete`. */
+export const DEFAULT_MAX_WALKS = 3;
+
+/** The identity of a raw vendor record: a declared extractor, else a common id field, else undefined. */
+export function defaultIdentity(item: unknown): string | undefined {
+  if (!item || typeof item !== 'object' || Array.isArray(item)) return undefined;
+  const o = item as Record<string, unknown>;
+  for (const k of ['id', 'uuid', 'ID', 'Id', 'employeeId', 'employee_id']) {
+    const v = Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined;
+    if ((typeof v === 'string' && v.trim() !== '') || (typeof v === 'number' && Number.isFinite(v))) return `${k}:${String(v).trim()}`;
+  }
+  return undefined;
+}
+
+/** Why a walk is restarted (also the `code` of the `incomplete` error when the walks run out). */
+export interface Drift {
+  code: 'page_shift' | 'total_changed';
+  detail: string;
+}
+
+/**
+ * Per-walk and cross-walk bookkeeping. `startWalk` resets what belongs to one walk; `yielded`
+ * spans every walk of one `paginate` call.
+ */
+export class DriftGuard<Item> {
+  /** Identities handed to the consumer by any walk of this call. */
+  private readonly yielded = new Set<string>();
+  /** Records of the current walk by identity (to tell a repeat from a changed record). */
+  private walkItems = new Map<string, Item>();
+  /** The last record of the previous page, when the strategy asked for an overlapping next page. */
+  private expectOverlap: Item | undefined;
+  private overlapPending = false;
+  /** Walks started so far. */
+  walks = 0;
+  /** Records dropped because an earlier page (or walk) already yielded them. */
+  dropped = 0;
+
+  constructor(private readonly identity: (item: Item) => string | undefined) {}
+
+  startWalk(): void {
+    this.walks++;
+    this.walkItems = new Map();
+    this.expectOverlap = undefined;
+    this.overlapPending = false;
+  }
+
+  /** The strategy asked for the next page to start `overlap` records early (only 0 or 1 is used). */
+  expectNext(items: Item[], overlap: number | undefined): void {
+    this.overlapPending = !!overlap && overlap > 0 && items.length > 0;
+    this.expectOverlap = this.overlapPending ? items[items.length - 1] : undefined;
+  }
+
+  /**
+   * Check a page against the overlap the previous decision asked for. Returns the number of leading
+   * records that only re-read the previous page (0 or 1), or a drift.
+   */
+  checkOverlap(items: Item[]): number | Drift {
+    if (!this.overlapPending) return 0;
+    const expected = this.expectOverlap as Item;
+    const first = items[0];
+    if (first === undefined) return { code: 'page_shift', detail: `the page after ${this.describe(expected)} came back empty (a record before it was removed)` };
+    if (!this.same(first, expected)) {
+      return { code: 'page_shift', detail: `the overlapping record moved: expected ${this.describe(expected)} to start the next page, got ${this.describe(first)}` };
+    }
+    return 1;
+  }
+
+  /**
+   * Records of a page to hand to the consumer: repeats of a record of this walk dropped when
+   * identical, records an earlier walk already yielded dropped.
+   */
+  admit(items: Item[], skip: number): Item[] {
+    const out: Item[] = [];
+    for (let i = skip; i < items.length; i++) {
+      const item = items[i]!;
+      const id = this.identity(item);
+      if (id === undefined) {
+        out.push(item);
+        continue;
+      }
+      const prev = this.walkItems.get(id);
+      if (prev !== undefined) {
+        if (prev === item || JSON.stringify(prev) === JSON.stringify(item)) {
+          this.dropped++;
+          continue;
+        }
+        // Changed since its first appearance in this walk: the consumer decides (later copy wins).
+        this.walkItems.set(id, item);
+        out.push(item);
+        continue;
+      }
+      this.walkItems.set(id, item);
+      if (this.yielded.has(id)) {
+        this.dropped++;
+        continue;
+      }
+      this.yielded.add(id);
+      out.push(item);
+    }
+    return out;
+  }
+
+  private same(a: Item, b: Item): boolean {
+    const x = this.identity(a);
+    const y = this.identity(b);
+    if (x !== undefined || y !== undefined) return x === y;
+    return JSON.stringify(a) === JSON.stringify(b);
+  }
+
+  private describe(item: Item): string {
+    const id = this.identity(item);
+    return id !== undefined ? `record ${id.slice(0, 80)}` : 'a record';
+  }
+}
