@@ -21,6 +21,7 @@
 import SCIMMY from 'scimmy';
 import { badRequest, cleanDetail, fromScimmyError, ScimHttpError } from './errors.js';
 import { matchesFilter, parseFilter } from './filter.js';
+import { parsePatchPath, type FilterNode } from './filter-parser.js';
 import { extensionFor, isRec, normalizeResourceBody, normalizeValue, safeAttribute, setKey, tidy } from './normalize.js';
 import { PATCH_OP, type ResourceSpec, type SchemaDefinition } from './schema.js';
 
@@ -126,6 +127,11 @@ export function adaptOperation(spec: ResourceSpec, current: Rec, op: PatchOperat
     // Expanded by applyPatch (expandPathless) before it gets here.
     throw badRequest('invalidValue', `'${op.op}' without a path needs an object value.`);
   }
+  // Our linear-time parser checks every path before scimmy's (backtracking, DNF-expanding) one sees it.
+  const parsedPath = parsePatchPath(op.path);
+  if (parsedPath.filter && dnfSize(parsedPath.filter) > MAX_PATH_FILTER_BRANCHES) {
+    throw badRequest('invalidPath', `The filter in path ${JSON.stringify(op.path.slice(0, 200))} is too complex (more than ${MAX_PATH_FILTER_BRANCHES} alternatives).`);
+  }
   const parts = splitPath(def, op.path);
   if (!parts) return []; // an extension this endpoint does not serve
   const scope = parts.ext ?? def;
@@ -227,19 +233,33 @@ function fakeDefinitionFor(attr: { subAttributes?: unknown[] | undefined; name: 
 
 /** `type eq "work"` (and `and` of such) as `{ type: "work" }`, or null for anything else. */
 function equalityObject(filterText: string, attr: { subAttributes?: unknown[] | undefined; name: string }): Rec | null {
-  let parsed;
+  let parsed: FilterNode;
   try {
     parsed = parseFilter(filterText, fakeDefinitionFor(attr));
   } catch {
     return null;
   }
-  if (parsed.length !== 1) return null;
+  const terms = parsed.kind === 'and' ? parsed.items : [parsed];
   const out: Rec = {};
-  for (const [k, cond] of Object.entries(parsed[0]!)) {
-    if (!Array.isArray(cond) || cond.length !== 2 || String(cond[0]).toLowerCase() !== 'eq') return null;
-    setKey(out, k, cond[1]);
+  for (const t of terms) {
+    if (t.kind !== 'compare' || t.op !== 'eq' || t.path.includes('.') || t.path.includes(':')) return null;
+    setKey(out, t.path, t.value);
   }
   return out;
+}
+
+/**
+ * scimmy applies a path's value filter after expanding it into disjunctive normal form; the number
+ * of alternatives that makes is bounded here (computed on the AST without expanding it).
+ */
+const MAX_PATH_FILTER_BRANCHES = 64;
+function dnfSize(n: FilterNode, negated = false): number {
+  const cap = (x: number) => Math.min(x, MAX_PATH_FILTER_BRANCHES + 1);
+  if (n.kind === 'not') return dnfSize(n.item, !negated);
+  if (n.kind !== 'and' && n.kind !== 'or') return 1;
+  // Under a negation (De Morgan) an `and` becomes an `or` and the other way round.
+  const sum = (n.kind === 'or') !== negated;
+  return cap(n.items.reduce((acc, i) => (sum ? acc + dnfSize(i, negated) : acc * dnfSize(i, negated)), sum ? 0 : 1));
 }
 
 /**
