@@ -19,7 +19,7 @@
  * - members added twice are kept once.
  */
 import SCIMMY from 'scimmy';
-import { badRequest, cleanDetail, fromScimmyError, ScimHttpError } from './errors.js';
+import { badRequest, fromScimmyError, fromUnexpectedError, ScimHttpError } from './errors.js';
 import { matchesFilter, parseFilter } from './filter.js';
 import { parsePatchPath, type FilterNode } from './filter-parser.js';
 import { extensionFor, isRec, normalizeResourceBody, normalizeValue, safeAttribute, setKey, tidy } from './normalize.js';
@@ -104,7 +104,8 @@ export function expandPathless(spec: ResourceSpec, current: Rec, op: PatchOperat
   for (const [key, v] of Object.entries(value)) {
     const hit = extensionFor(def, key);
     if (hit && hit.rest === '' && isRec(v)) {
-      for (const [sub, sv] of Object.entries(v)) out.push(sv === undefined ? { op: 'remove', path: `${hit.ext.id}:${sub}` } : { op: op.op, path: `${hit.ext.id}:${sub}`, value: sv });
+      // A nested `schemas` (`{ "urn:…:enterprise:2.0:User": { "schemas": [...], ... } }`) is bookkeeping, as in POST.
+      for (const [sub, sv] of Object.entries(v)) if (sub.toLowerCase() !== 'schemas') out.push(sv === undefined ? { op: 'remove', path: `${hit.ext.id}:${sub}` } : { op: op.op, path: `${hit.ext.id}:${sub}`, value: sv });
       continue;
     }
     // Read-only attributes (a user's `groups`) in a path-less value are echoes, not updates.
@@ -148,7 +149,9 @@ export function adaptOperation(spec: ResourceSpec, current: Rec, op: PatchOperat
       return isRec(present) ? Object.keys(present).map((k) => ({ op: 'remove' as const, path: `${ext.id}:${k}` })) : [];
     }
     if (!isRec(op.value)) throw badRequest('invalidValue', `The value for ${op.path} must be an object.`);
-    const norm = normalizeResourceBody({ [ext.id]: op.value }, def);
+    // A nested `schemas` key is bookkeeping (POST ignores it too); scimmy would fail on it with a TypeError.
+    const value = Object.fromEntries(Object.entries(op.value).filter(([k]) => k.toLowerCase() !== 'schemas'));
+    const norm = normalizeResourceBody({ [ext.id]: value }, def);
     return [{ op: op.op, path: ext.id, value: norm[ext.id] }];
   }
 
@@ -281,13 +284,13 @@ export async function applyPatch(spec: ResourceSpec, current: Rec, body: unknown
       try {
         instance = new spec.schemaClass(resource, 'both');
       } catch (e) {
-        throw fromScimmyError(e) ?? badRequest('invalidValue', cleanDetail((e as Error).message));
+        throw fromScimmyError(e) ?? fromUnexpectedError(e, `The ${spec.kind} could not be read for patching.`);
       }
       let out: SCIMMY.Types.Schema | undefined;
       try {
         out = await new SCIMMY.Messages.PatchOp({ schemas: [PATCH_OP], Operations: [op as never] }).apply(instance);
       } catch (e) {
-        throw fromScimmyError(e) ?? badRequest('invalidValue', cleanDetail((e as Error).message));
+        throw fromScimmyError(e) ?? fromUnexpectedError(e, `Operation '${op.op}'${op.path ? ` on '${op.path.slice(0, 200)}'` : ''} could not be applied: the value does not fit the attribute.`);
       }
       if (out) {
         const plain = JSON.parse(JSON.stringify(out)) as Rec;
