@@ -19,6 +19,8 @@ type Rec = Record<string, unknown>;
 export type ParsedFilter = FilterNode;
 
 const ORDERING = new Set(['gt', 'ge', 'lt', 'le']);
+/** xsd:dateTime as RFC 7643 §2.3.5 requires (date, optional time and zone). */
+const ISO_DATE = /^-?\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?$/;
 
 /** Parse a filter and check it against the schema. Throws 400 `invalidFilter`. */
 export function parseFilter(expression: string, def: SchemaDefinition): ParsedFilter {
@@ -27,9 +29,31 @@ export function parseFilter(expression: string, def: SchemaDefinition): ParsedFi
   return node;
 }
 
-/** Check an already parsed filter against a schema (root `/.search` checks one parse per resource type). */
-export function checkFilter(node: FilterNode, def: SchemaDefinition, expression: string): void {
-  checkNode(node, def, '', expression);
+/**
+ * Check an already parsed filter for a search across several resource types (root `/.search`):
+ * every attribute must exist in at least one of them (checked there); in the others it is absent,
+ * so its comparisons are false for those resources.
+ */
+export function checkFilterAcross(node: FilterNode, defs: SchemaDefinition[], expression: string, prefix = ''): void {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      for (const i of node.items) checkFilterAcross(i, defs, expression, prefix);
+      return;
+    case 'not':
+      checkFilterAcross(node.item, defs, expression, prefix);
+      return;
+    default: {
+      const known = defs.filter((d) => resolve(d, prefix, node.path));
+      if (!known.length) throw badRequest('invalidFilter', `Filter ${JSON.stringify(expression.slice(0, 200))} uses an unknown attribute '${joinPath(prefix, node.path)}'.`);
+      if (node.kind === 'valuePath') {
+        for (const d of known) checkNode({ ...node, filter: { kind: 'present', path: node.path } } as FilterNode, d, prefix, expression);
+        checkFilterAcross(node.filter, known, expression, joinPath(prefix, node.path));
+        return;
+      }
+      for (const d of known) checkNode(node, d, prefix, expression);
+    }
+  }
 }
 
 function checkNode(n: FilterNode, def: SchemaDefinition, prefix: string, expression: string): void {
@@ -63,7 +87,7 @@ function checkComparison(a: Attribute, op: string, value: FilterValue, path: str
   const target = a.type === 'complex' ? a.subAttributes?.find((s) => s.name === 'value') : a;
   if (!target) return;
   if (target.type === 'dateTime' && value !== null && !['co', 'sw', 'ew'].includes(op)) {
-    if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+    if (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(Date.parse(value))) {
       throw badRequest('invalidFilter', `Filter compares the dateTime '${path}' with ${JSON.stringify(value)}, which is not a date.`);
     }
   }
@@ -127,7 +151,7 @@ function matchNode(target: unknown, n: FilterNode, def: SchemaDefinition, prefix
     case 'present':
     case 'compare': {
       const a = resolve(def, prefix, n.path);
-      if (!a) return false;
+      if (!a) return n.kind === 'compare' && n.op === 'ne';
       const values = valuesAt(target, n.path, def, prefix === '');
       if (n.kind === 'present') return values.some((v) => !isEmpty(v));
       if (n.op === 'ne') return !values.some((v) => compare(v, 'eq', n.value, a)) && (values.length > 0 || n.value !== null);

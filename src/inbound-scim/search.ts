@@ -2,8 +2,8 @@
  * Queries: list parameters, the SearchRequest body of `POST …/.search` (RFC 7644 §3.4.3), and the
  * root-level search across every resource type (`POST /.search`).
  */
-import { badRequest, type ScimHttpError } from './errors.js';
-import { checkFilter, matchesFilter, parseFilter, type ParsedFilter } from './filter.js';
+import { badRequest } from './errors.js';
+import { checkFilterAcross, matchesFilter, parseFilter, type ParsedFilter } from './filter.js';
 import { parseFilterText } from './filter-parser.js';
 import { isRec } from './normalize.js';
 import { SEARCH_REQUEST, type ResourceSpec } from './schema.js';
@@ -49,28 +49,17 @@ export function filterFor(q: QueryParams, spec: ResourceSpec): ParsedFilter | nu
 }
 
 /**
- * Root search: the filter is parsed once, then checked against each resource type. A type whose
- * schema lacks an attribute the filter names has no match (RFC 7644 §3.4.2.2: such a filter is
- * false for it); the filter is refused only when no type can evaluate it.
+ * Root search: the filter is parsed once and checked against all resource types together: an
+ * attribute must exist in at least one of them; for a resource whose schema lacks it, the attribute
+ * is absent (RFC 7644 §3.4.2.2), so `userName sw "a" or displayName eq "Eng"` finds users and groups.
  */
 export function rootMatches(q: QueryParams, specs: ResourceSpec[], views: (spec: ResourceSpec) => Rec[]): Array<{ spec: ResourceSpec; resource: Rec }> {
-  const out: Array<{ spec: ResourceSpec; resource: Rec }> = [];
   const text = q.filter?.trim() ? q.filter.trim() : null;
   const node = text ? parseFilterText(text) : null;
-  let firstError: ScimHttpError | null = null;
-  let usable = 0;
+  if (node) checkFilterAcross(node, specs.map((s) => s.definition), text!);
+  const out: Array<{ spec: ResourceSpec; resource: Rec }> = [];
   for (const spec of specs) {
-    if (node) {
-      try {
-        checkFilter(node, spec.definition, text!);
-      } catch (e) {
-        firstError ??= e as ScimHttpError;
-        continue;
-      }
-    }
-    usable++;
     for (const r of views(spec)) if (!node || matchesFilter(r, node, spec.definition)) out.push({ spec, resource: r });
   }
-  if (!usable && firstError) throw firstError;
   return out;
 }
