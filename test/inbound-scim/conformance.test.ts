@@ -90,6 +90,16 @@ describe('filters', () => {
     }
   });
 
+  it('not around a value path, and escaped quotes in strings (scimmy lost both)', async () => {
+    const scim = client(makeHandler());
+    await scim('POST', '/Users', user('a"b@acme.com'));
+    await scim('POST', '/Users', user('c@acme.com', { emails: [{ value: 'c@acme.com', type: 'home' }] }));
+    const names = async (f: string) => (await scim('GET', `/Users?filter=${enc(f)}`)).json.Resources.map((r: any) => r.userName);
+    expect(await names('not (emails[type eq "work"])')).toEqual(['c@acme.com']);
+    expect(await names('userName eq "a\\"b@acme.com"')).toEqual(['a"b@acme.com']);
+    expect(await names('emails[not (type eq "work")]')).toEqual(['c@acme.com']);
+  });
+
   it('a dateTime compared with something that is not a date is 400 invalidFilter', async () => {
     const scim = client(makeHandler());
     await scim('POST', '/Users', user('a'));
