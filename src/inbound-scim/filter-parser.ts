@@ -235,7 +235,9 @@ export function parseFilterText(text: string, scimType: ScimType = 'invalidFilte
   try {
     return new Parser(tokenize(text)).parse();
   } catch (e) {
-    if (e instanceof FilterSyntaxError) throw badRequest(scimType, `Invalid ${what} ${JSON.stringify(text.slice(0, 200))}: ${e.message}.`);
+    if (e instanceof FilterSyntaxError) {
+      throw badRequest(scimType, `Invalid ${what} ${JSON.stringify(text.slice(0, 200))}: ${e.message}.`);
+    }
     throw e;
   }
 }

@@ -45,9 +45,13 @@ export function checkFilterAcross(node: FilterNode, defs: SchemaDefinition[], ex
       return;
     default: {
       const known = defs.filter((d) => resolve(d, prefix, node.path));
-      if (!known.length) throw badRequest('invalidFilter', `Filter ${JSON.stringify(expression.slice(0, 200))} uses an unknown attribute '${joinPath(prefix, node.path)}'.`);
+      if (!known.length) {
+        const quoted = JSON.stringify(expression.slice(0, 200));
+        throw badRequest('invalidFilter', `Filter ${quoted} uses an unknown attribute '${joinPath(prefix, node.path)}'.`);
+      }
       if (node.kind === 'valuePath') {
-        for (const d of known) checkNode({ ...node, filter: { kind: 'present', path: node.path } } as FilterNode, d, prefix, expression);
+        const shell: FilterNode = { ...node, filter: { kind: 'present', path: node.path } };
+        for (const d of known) checkNode(shell, d, prefix, expression);
         checkFilterAcross(node.filter, known, expression, joinPath(prefix, node.path));
         return;
       }

@@ -21,7 +21,13 @@ export interface QueryParams {
 /** Query parameters of a GET list request. */
 export function queryFromUrl(query: URLSearchParams): QueryParams {
   const get = (n: string) => query.get(n) ?? undefined;
-  return { filter: get('filter'), startIndex: get('startIndex'), count: get('count'), attributes: get('attributes'), excludedAttributes: get('excludedAttributes') };
+  return {
+    filter: get('filter'),
+    startIndex: get('startIndex'),
+    count: get('count'),
+    attributes: get('attributes'),
+    excludedAttributes: get('excludedAttributes'),
+  };
 }
 
 /** Query parameters of a SearchRequest body. Throws 400 invalidSyntax when it is not one. */
@@ -29,7 +35,8 @@ export function queryFromSearchBody(body: unknown): QueryParams {
   if (!isRec(body)) throw badRequest('invalidSyntax', 'A .search request needs a SearchRequest body.');
   const get = (n: string) => Object.entries(body).find(([k]) => k.toLowerCase() === n.toLowerCase())?.[1];
   const schemas = get('schemas');
-  if (schemas !== undefined && !(Array.isArray(schemas) && schemas.some((s) => typeof s === 'string' && s.toLowerCase() === SEARCH_REQUEST.toLowerCase()))) {
+  const isSearch = (s: unknown) => typeof s === 'string' && s.toLowerCase() === SEARCH_REQUEST.toLowerCase();
+  if (schemas !== undefined && !(Array.isArray(schemas) && schemas.some(isSearch))) {
     throw badRequest('invalidSyntax', `A .search body must have schemas ["${SEARCH_REQUEST}"].`);
   }
   const listParam = (v: unknown) => (Array.isArray(v) ? v.join(',') : typeof v === 'string' ? v : undefined);
@@ -53,7 +60,11 @@ export function filterFor(q: QueryParams, spec: ResourceSpec): ParsedFilter | nu
  * attribute must exist in at least one of them; for a resource whose schema lacks it, the attribute
  * is absent (RFC 7644 §3.4.2.2), so `userName sw "a" or displayName eq "Eng"` finds users and groups.
  */
-export function rootMatches(q: QueryParams, specs: ResourceSpec[], views: (spec: ResourceSpec) => Rec[]): Array<{ spec: ResourceSpec; resource: Rec }> {
+export function rootMatches(
+  q: QueryParams,
+  specs: ResourceSpec[],
+  views: (spec: ResourceSpec) => Rec[],
+): Array<{ spec: ResourceSpec; resource: Rec }> {
   const text = q.filter?.trim() ? q.filter.trim() : null;
   const node = text ? parseFilterText(text) : null;
   if (node) checkFilterAcross(node, specs.map((s) => s.definition), text!);
