@@ -242,6 +242,28 @@ export function parseFilterText(text: string, scimType: ScimType = 'invalidFilte
   }
 }
 
+/**
+ * A filter as canonical text: strings JSON-quoted, minimal parentheses (only an `or` inside an
+ * `and`, and after `not`). What scimmy gets for PATCH value filters: it cannot resolve redundant
+ * parentheses in a path (`emails[((type eq "work"))]` was `noTarget`).
+ */
+export function formatFilter(n: FilterNode): string {
+  switch (n.kind) {
+    case 'or':
+      return n.items.map(formatFilter).join(' or ');
+    case 'and':
+      return n.items.map((i) => (i.kind === 'or' ? `(${formatFilter(i)})` : formatFilter(i))).join(' and ');
+    case 'not':
+      return `not (${formatFilter(n.item)})`;
+    case 'present':
+      return `${n.path} pr`;
+    case 'valuePath':
+      return `${n.path}[${formatFilter(n.filter)}]`;
+    case 'compare':
+      return `${n.path} ${n.op} ${typeof n.value === 'string' ? JSON.stringify(n.value) : String(n.value)}`;
+  }
+}
+
 export interface PatchPath {
   /** The attribute path before any `[...]` (`emails`, `urn:…:User:manager`, `name.givenName`). */
   attrPath: string;

@@ -21,7 +21,7 @@
 import SCIMMY from 'scimmy';
 import { badRequest, fromScimmyError, fromUnexpectedError, ScimHttpError } from './errors.js';
 import { matchesFilter, parseFilter } from './filter.js';
-import { parsePatchPath, type FilterNode } from './filter-parser.js';
+import { formatFilter, parsePatchPath, type FilterNode } from './filter-parser.js';
 import { extensionFor, isRec, normalizeResourceBody, normalizeValue, safeAttribute, setKey, tidy } from './normalize.js';
 import { PATCH_OP, type ResourceSpec, type SchemaDefinition } from './schema.js';
 
@@ -133,7 +133,11 @@ export function adaptOperation(spec: ResourceSpec, current: Rec, op: PatchOperat
   if (parsedPath.filter && dnfSize(parsedPath.filter) > MAX_PATH_FILTER_BRANCHES) {
     throw badRequest('invalidPath', `The filter in path ${JSON.stringify(op.path.slice(0, 200))} is too complex (more than ${MAX_PATH_FILTER_BRANCHES} alternatives).`);
   }
-  const parts = splitPath(def, op.path);
+  if (parsedPath.filter) {
+    // scimmy gets the filter in canonical form (quoted strings, no redundant parentheses).
+    op = { ...op, path: `${parsedPath.attrPath}[${formatFilter(parsedPath.filter)}]${parsedPath.sub ? `.${parsedPath.sub}` : ''}` };
+  }
+  const parts = splitPath(def, op.path!);
   if (!parts) return []; // an extension this endpoint does not serve
   const scope = parts.ext ?? def;
   const scopeValue = (r: Rec): unknown => (parts.ext ? r[parts.ext.id] : r);

@@ -100,6 +100,15 @@ describe('filters', () => {
     expect(await names('emails[not (type eq "work")]')).toEqual(['c@acme.com']);
   });
 
+  it('redundant parentheses in a PATCH path filter are fine too', async () => {
+    const scim = client(makeHandler());
+    const id = (await scim('POST', '/Users', user('a@acme.com'))).json.id;
+    const path = 'emails[((type eq "work"))].value';
+    const r = await scim('PATCH', `/Users/${id}`, patchOp({ op: 'replace', path, value: 'b@acme.com' }));
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    expect(r.json.emails[0].value).toBe('b@acme.com');
+  });
+
   it('a dateTime compared with something that is not a date is 400 invalidFilter', async () => {
     const scim = client(makeHandler());
     await scim('POST', '/Users', user('a'));
