@@ -30,6 +30,10 @@ export const FieldChangeSchema = z.object({
   field: z.string(),
   before: z.unknown(),
   after: z.unknown(),
+  /** Display name(s) of an id-valued `before` (managerId: the manager's name; groupIds: group names; locationId). */
+  beforeLabel: z.union([z.string(), z.array(z.string())]).optional(),
+  /** Display name(s) of an id-valued `after`, as for `beforeLabel`. */
+  afterLabel: z.union([z.string(), z.array(z.string())]).optional(),
 });
 export type FieldChange = z.infer<typeof FieldChangeSchema>;
 

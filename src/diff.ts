@@ -11,6 +11,7 @@
  */
 import { compiledEmployeeCheck } from './model-check.js';
 import { createHash } from 'node:crypto';
+import { labelChangeEvents } from './diff-labels.js';
 import type {
   ChangeEvent,
   EmployeeChangeEvent,
@@ -681,7 +682,9 @@ export function diffSnapshots(previous: OrgSnapshot | OrgSnapshotInput, current:
   early.sort(byGroupThenType);
   late.sort(byGroupThenType);
 
-  return [...early, ...events, ...late];
+  const all: ChangeEvent[] = [...early, ...events, ...late];
+  labelChangeEvents(all, prev, cur);
+  return all;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -744,8 +747,11 @@ export function formatChangesText(events: readonly ChangeEvent[], options: Forma
     const n = groupNames.get(id);
     return n === undefined ? quote(id) : quote(n);
   };
-  const value = (field: string, v: unknown): string => {
+  const value = (field: string, v: unknown, label?: string | string[]): string => {
     if (v === null || v === undefined) return '(none)';
+    if (field === 'managerId') return typeof label === 'string' ? oneLine(label) : `id ${oneLine(String(v))}`;
+    if (field === 'groupIds' && Array.isArray(label) && !options.groups?.length) return `[${label.map((x) => quote(x)).join(', ')}]`;
+    if (field === 'locationId' && typeof label === 'string' && !locationNames.has(String(v))) return `${quote(label)} (${oneLine(String(v))})`;
     if (field === 'groupIds' && Array.isArray(v)) return `[${v.map((x) => groupLabel(String(x))).join(', ')}]`;
     if (field === 'locationId' && typeof v === 'string') {
       const n = locationNames.get(v);
@@ -756,7 +762,7 @@ export function formatChangesText(events: readonly ChangeEvent[], options: Forma
     return oneLine(stableStringify(v));
   };
   const changeList = (changes: readonly FieldChange[]) =>
-    changes.map((c) => `${oneLine(c.field)}: ${value(c.field, c.before)} → ${value(c.field, c.after)}`).join('; ');
+    changes.map((c) => `${c.field === 'managerId' ? 'manager' : oneLine(c.field)}: ${value(c.field, c.before, c.beforeLabel)} → ${value(c.field, c.after, c.afterLabel)}`).join('; ');
 
   const lines: string[] = [];
   for (const e of events) {

@@ -1,6 +1,10 @@
 /**
  * orgsync: read any HRIS through one interface, take normalized org snapshots, detect changes,
  * and provision your app from them.
+ *
+ * The public API. Helpers shared between modules (CSV/DOT/Mermaid escaping, the fast employee
+ * check, stable JSON, header lookup) are not exported here; test/types/public-api.test.ts pins
+ * what is. Test utilities live in `orgsync/testing`.
  */
 export * from './model.js';
 export * from './changes.js';
@@ -45,8 +49,44 @@ export { takeSnapshot, writeSnapshotFile, readSnapshotFile, writeFileAtomic, typ
 export { sync, type SyncOptions, type SyncResult } from './sync.js';
 export { bamboohr, gusto, rippling, scim, workday, connectors } from '../connectors/index.js';
 export * from './provisioning/index.js';
-export * from './diff.js';
-export * from './org-chart.js';
-export * from './webhooks.js';
+export {
+  CHANGE_TYPE_ORDER,
+  diffSnapshots,
+  summarizeChanges,
+  formatChangesText,
+  type ChangeType,
+  type DiffOptions,
+  type FormatChangesOptions,
+} from './diff.js';
+export {
+  buildOrgChart,
+  chainOfCommand,
+  orgChartToTree,
+  orgChartToJson,
+  orgChartToCsv,
+  orgChartToMermaid,
+  orgChartToDot,
+  orgChartToHtml,
+  type OrgChart,
+  type OrgChartNode,
+  type OrgChartDiagnostics,
+  type OrgChartOptions,
+  type OrgChartTree,
+  type OrgChartTreeNode,
+  type OrgChartJsonOptions,
+  type OrgChartCsvOptions,
+  type OrgChartDiagramOptions,
+  type OrgChartHtmlOptions,
+} from './org-chart.js';
+export {
+  verifyBambooHrWebhook,
+  verifyGustoWebhook,
+  type WebhookVendor,
+  type WebhookHeaders,
+  type RawBody,
+  type WebhookNotification,
+  type VerifyBambooHrWebhookInput,
+  type VerifyGustoWebhookInput,
+} from './webhooks.js';
 export * from './alerts/index.js';
 export * from './inbound-scim/index.js';

@@ -288,7 +288,8 @@ export function chainOfCommand(chart: OrgChart, id: string): string[] | undefine
 // ---------------------------------------------------------------------------------------------
 
 /** Pre-order walk (roots in order, each person before their reports). Calls `enter`/`leave` for every node. */
-function walk(chart: OrgChart, enter: (node: OrgChartNode, index: number) => void, leave?: (node: OrgChartNode, index: number) => void): void {
+/** @internal Depth-first walk of the chart (shared with the HTML renderer). */
+export function walk(chart: OrgChart, enter: (node: OrgChartNode, index: number) => void, leave?: (node: OrgChartNode, index: number) => void): void {
   // Parallel arrays instead of one object per level: a million-deep chain allocates almost nothing.
   const stackNode: OrgChartNode[] = [];
   const stackNext: number[] = [];
@@ -326,7 +327,8 @@ function walk(chart: OrgChart, enter: (node: OrgChartNode, index: number) => voi
  * Collects output in flat chunks: millions of small pieces are joined every few thousand, so they
  * do not stay alive as millions of separate strings until the end (which made GC dominate).
  */
-class Sink {
+/** @internal */
+export class Sink {
   private parts: string[] = [];
   private readonly chunks: string[] = [];
 
@@ -536,7 +538,8 @@ export interface OrgChartDiagramOptions {
   titles?: boolean;
 }
 
-function flaggedIds(chart: OrgChart): Set<string> {
+/** @internal */
+export function flaggedIds(chart: OrgChart): Set<string> {
   const s = new Set<string>();
   const d = chart.diagnostics;
   for (const c of d.cycles) for (const id of c) s.add(id);
@@ -609,118 +612,4 @@ export function orgChartToDot(chart: OrgChart, options: OrgChartDiagramOptions =
 // HTML
 // ---------------------------------------------------------------------------------------------
 
-/** Escape text for HTML element content and quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-export interface OrgChartHtmlOptions {
-  /** Page title (default: `Org chart — <company name>`). */
-  title?: string;
-  /** Levels expanded when the page opens (default 3); deeper levels are collapsed (click to open). */
-  openDepth?: number;
-}
-
-const HTML_STYLE = `
-:root{--line:#b8c2cc;--card:#fff;--ink:#1f2933;--muted:#616e7c;--warn:#b42318;--bg:#f5f7fa}
-*{box-sizing:border-box}
-body{margin:0;padding:24px;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--ink);background:var(--bg)}
-h1{font-size:22px;margin:0 0 4px}
-.meta{color:var(--muted);margin:0 0 16px}
-.diagnostics{border:1px solid #f3c7c3;background:#fff5f4;border-radius:8px;padding:12px 16px;margin:0 0 20px}
-.diagnostics h2{font-size:15px;margin:0 0 8px;color:var(--warn)}
-.diagnostics h3{font-size:13px;margin:8px 0 4px}
-.diagnostics ul{margin:0;padding-left:20px}
-.ok{color:#067647;margin:0 0 20px}
-ul.tree,ul.tree ul{list-style:none;margin:0;padding:0}
-ul.tree ul{margin-left:22px}
-ul.tree li{position:relative;padding:6px 0 0 22px}
-ul.tree li::before{content:"";position:absolute;left:0;top:0;bottom:0;border-left:1px solid var(--line)}
-ul.tree li:last-child::before{bottom:auto;height:26px}
-ul.tree li::after{content:"";position:absolute;left:0;top:26px;width:20px;border-top:1px solid var(--line)}
-ul.tree>li{padding-left:0}
-ul.tree>li::before,ul.tree>li::after{display:none}
-details>summary{list-style:none;cursor:pointer}
-details>summary::-webkit-details-marker{display:none}
-.card{display:inline-block;vertical-align:top;min-width:220px;max-width:420px;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:6px 10px;box-shadow:0 1px 2px rgba(0,0,0,.05)}
-details>summary .card::after{content:" ▸";color:var(--muted)}
-details[open]>summary .card::after{content:" ▾"}
-.card.flag{border-color:var(--warn);box-shadow:0 0 0 1px var(--warn)}
-.name{font-weight:600}
-.title,.dept,.span{color:var(--muted);font-size:12px}
-.badge{display:inline-block;font-size:11px;padding:0 6px;border-radius:10px;background:#eef2f6;color:var(--muted);margin-left:6px}
-`;
-
-/**
- * A self-contained HTML page (inline CSS, no scripts, no external resources; a Content Security
- * Policy forbids scripts outright) drawing the chart as nested boxes with connecting lines, with
- * the diagnostics on top. Every name, title and id is HTML-escaped.
- */
-export function orgChartToHtml(chart: OrgChart, options: OrgChartHtmlOptions = {}): string {
-  const openDepth = options.openDepth ?? 3;
-  const title = options.title ?? `Org chart — ${chart.company.name}`;
-  const e = escapeHtml;
-  const nameOfId = (id: string) => {
-    const n = chart.nodes.get(id);
-    return n ? `${e(n.name)} <span class="badge">${e(id)}</span>` : `<span class="badge">${e(id)}</span>`;
-  };
-  const flagged = flaggedIds(chart);
-  const d = chart.diagnostics;
-
-  const out = new Sink();
-  const head = [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${e(title)}</title>`,
-    `<style>${HTML_STYLE}</style>`,
-    '</head>',
-    '<body>',
-    `<h1>${e(chart.company.name)}</h1>`,
-    `<p class="meta">${chart.nodes.size} ${chart.nodes.size === 1 ? 'person' : 'people'} · ${chart.roots.length} ${chart.roots.length === 1 ? 'root' : 'roots'} · snapshot ${e(chart.takenAt)} · ${e(chart.connector)}${chart.includeTerminated ? ' · including terminated employees' : ''}</p>`,
-  ];
-  for (const l of head) out.line(l);
-
-  const problems = d.cycles.length + d.missingManagers.length + d.reportingToTerminated.length + d.selfManaged.length + d.duplicateIds.length;
-  if (problems === 0) {
-    out.line('<p class="ok" id="diagnostics">No reporting-line problems found.</p>');
-  } else {
-    out.line(`<section class="diagnostics" id="diagnostics"><h2>${problems} reporting-line ${problems === 1 ? 'problem' : 'problems'}</h2>`);
-    const section = (heading: string, items: string[]) => {
-      if (items.length) out.line(`<h3>${e(heading)} (${items.length})</h3><ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>`);
-    };
-    section('Reporting cycles', d.cycles.map((c) => c.map(nameOfId).join(' → ') + ` → ${nameOfId(c[0]!)}`));
-    section('Managers missing from the snapshot', d.missingManagers.map((m) => `${nameOfId(m.employeeId)} reports to unknown id <span class="badge">${e(m.managerId)}</span>`));
-    section('Reporting to a terminated manager', d.reportingToTerminated.map((m) => `${nameOfId(m.employeeId)} reports to terminated <span class="badge">${e(m.managerId)}</span>`));
-    section('Their own manager', d.selfManaged.map(nameOfId));
-    section('Duplicate ids in the snapshot', d.duplicateIds.map((id) => `<span class="badge">${e(id)}</span>`));
-    out.line('</section>');
-  }
-
-  out.line('<main><ul class="tree">');
-  const card = (n: OrgChartNode) => {
-    const parts = [`<span class="name">${e(n.name)}</span>`];
-    if (n.employmentStatus !== 'ACTIVE') parts.push(`<span class="badge">${e(n.employmentStatus)}</span>`);
-    if (n.title) parts.push(`<div class="title">${e(n.title)}</div>`);
-    if (n.department) parts.push(`<div class="dept">${e(n.department)}</div>`);
-    if (n.span) parts.push(`<div class="span">${n.span} direct ${n.span === 1 ? 'report' : 'reports'}</div>`);
-    return `<div class="card${flagged.has(n.id) ? ' flag' : ''}" data-id="${e(n.id)}">${parts.join('')}</div>`;
-  };
-  walk(
-    chart,
-    (n) => {
-      if (n.span) out.line(`<li><details${n.depth < openDepth ? ' open' : ''}><summary>${card(n)}</summary><ul>`);
-      else out.line(`<li>${card(n)}`);
-    },
-    (n) => {
-      out.line(n.span ? '</ul></details></li>' : '</li>');
-    },
-  );
-  out.line('</ul></main>');
-  out.line('</body>');
-  out.line('</html>');
-  return out.toString();
-}
+export { escapeHtml, orgChartToHtml, type OrgChartHtmlOptions } from './org-chart-html.js';

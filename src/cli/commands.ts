@@ -29,6 +29,23 @@ export function checkFlags(args: ParsedArgs, command: string, allowed: string[])
   }
 }
 
+/** Reject positional arguments beyond the `max` a command takes (`diff a b c`). */
+export function checkPositionals(rest: readonly string[], max: number, command: string): void {
+  if (rest.length > max) {
+    throw new ConfigError({ message: `'${command}' takes ${max === 0 ? 'no arguments' : `${max} argument${max === 1 ? '' : 's'}`}; unexpected: ${rest.slice(max).map((a) => `'${a}'`).join(' ')}. See: orgsync ${command} --help.` });
+  }
+}
+
+/** `--name N` as a positive integer (sizes, counts), or undefined when absent. */
+export function positiveInt(args: ParsedArgs, name: string): number | undefined {
+  const v = flag(args, name);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v.trim()) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) {
+    throw new ConfigError({ message: `--${name} must be a positive integer, got '${v}'.` });
+  }
+  return Number(v);
+}
+
 export async function output(io: Io, args: ParsedArgs, text: string): Promise<void> {
   const out = flag(args, 'out');
   if (out) await writeFileAtomic(out, text);
@@ -42,6 +59,7 @@ export async function diffCommand(rest: string[], args: ParsedArgs, io: Io): Pro
     io.stderr('orgsync diff: usage: orgsync diff OLD.json NEW.json [--format text|json] [--out FILE]\n');
     return 2;
   }
+  checkPositionals(rest, 2, 'diff');
   const format = oneOf(args, 'format', ['text', 'json'] as const, 'text');
   const [prev, next] = [await readSnapshotFile(oldFile), await readSnapshotFile(newFile)];
   const now = flag(args, 'now');
@@ -63,6 +81,7 @@ export async function orgchartCommand(rest: string[], args: ParsedArgs, io: Io):
     io.stderr('orgsync orgchart: usage: orgsync orgchart SNAPSHOT.json --format json|csv|mermaid|dot|html [--out FILE]\n');
     return 2;
   }
+  checkPositionals(rest, 1, 'orgchart');
   const format = oneOf(args, 'format', ['json', 'csv', 'mermaid', 'dot', 'html'] as const, 'json');
   const snapshot = await readSnapshotFile(file);
   const includeTerminated = args.flags.has('include-terminated');
@@ -87,8 +106,9 @@ export async function orgchartCommand(rest: string[], args: ParsedArgs, io: Io):
 /**
  * `orgsync plan --rules RULES.json --from OLD.json --to NEW.json [--format text|json] [--out FILE] [--now DATE]`
  */
-export async function planCommand(_rest: string[], args: ParsedArgs, io: Io): Promise<number> {
+export async function planCommand(rest: string[], args: ParsedArgs, io: Io): Promise<number> {
   checkFlags(args, 'plan', ['rules', 'from', 'to', 'format', 'out', 'now']);
+  checkPositionals(rest, 0, 'plan');
   const rulesFile = flag(args, 'rules');
   const from = flag(args, 'from');
   const to = flag(args, 'to');
@@ -100,7 +120,7 @@ export async function planCommand(_rest: string[], args: ParsedArgs, io: Io): Pr
   const nowFlag = flag(args, 'now');
   const now = nowFlag ? new Date(nowFlag) : new Date();
   if (Number.isNaN(now.getTime())) throw new ConfigError({ message: `--now is not a date: '${nowFlag}'.` });
-  const rules = await loadRuleSet(rulesFile);
+  const rules = await readRules(rulesFile);
   const [previous, current] = [await readSnapshotFile(from), await readSnapshotFile(to)];
   const changes = diffSnapshots(previous, current, { now });
   const plan = planProvisioning(changes, rules, { previous, current, now });
@@ -120,6 +140,7 @@ export async function applyCommand(rest: string[], args: ParsedArgs, io: Io): Pr
     io.stderr('orgsync apply: usage: orgsync apply PLAN.json [--journal FILE] [--handler console|json] [--approve PLAN_ID]\n');
     return 2;
   }
+  checkPositionals(rest, 1, 'apply');
   const handler = oneOf(args, 'handler', ['console', 'json'] as const, 'console');
   let text: string;
   try {
@@ -148,13 +169,28 @@ export async function applyCommand(rest: string[], args: ParsedArgs, io: Io): Pr
     ...(approve ? { approval: { planId: approve } } : {}),
     ...(nowFlag ? { now: new Date(nowFlag) } : {}),
   });
+  if (approve && approve !== result.planId && !result.halted) {
+    io.stderr(`orgsync apply: note: --approve ${approve} did not match this plan's id (${result.planId}); no approval was needed.\n`);
+  }
   const summary = `plan ${result.planId}: ${result.done.length} done, ${result.skipped.length} already done, ${result.failed.length} failed, ${result.deferred.length} deferred`;
   for (const d of result.deliveries) io.stderr(`alert ${d.kind} -> ${d.channel} (${d.type}): ${d.status}${d.error ? `: ${d.error}` : ''}\n`);
   if (result.halted) {
-    io.stderr(`orgsync apply: HALTED by a safety stop; nothing was executed.\n${result.halted.message ?? ''}\nReview the plan, then run: orgsync apply ${planFile} --approve ${result.planId}\n`);
+    const mismatch = approve && approve !== result.planId ? `--approve ${approve} did not match this plan's id (${result.planId}); an approval applies to one exact plan.\n` : '';
+    io.stderr(`orgsync apply: HALTED by a safety stop; nothing was executed.\n${mismatch}${result.halted.message ?? ''}\nReview the plan, then run: orgsync apply ${planFile} --approve ${result.planId}\n`);
     io.stderr(summary + '\n');
     return 3;
   }
   io.stderr(summary + '\n');
   return result.failed.length ? 1 : 0;
+}
+
+/** Load a rule set; a file that cannot be read is a config error naming the flag and the file. */
+async function readRules(file: string) {
+  try {
+    return await loadRuleSet(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new ConfigError({ message: `Cannot read --rules '${file}': ${code}.` });
+    throw e;
+  }
 }

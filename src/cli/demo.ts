@@ -15,10 +15,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OrgSnapshot } from '../model.js';
 import type { Io } from './main.js';
+import type { ProgressEvent } from '../http/client.js';
+import { createProgress } from './progress.js';
 
 export interface DemoOptions {
   vendor: string;
   size?: number | undefined;
+  /** No progress on stderr. */
+  quiet?: boolean;
   io: Io;
 }
 
@@ -30,21 +34,31 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     io.stderr(`orgsync demo: unknown vendor '${o.vendor}'. One of: ${Object.keys(simulators).join(', ')}.\n`);
     return 2;
   }
+  if (o.size !== undefined && (!Number.isSafeInteger(o.size) || o.size < 1)) {
+    io.stderr(`orgsync demo: --size must be a positive integer, got '${o.size}'.\n`);
+    return 2;
+  }
   const started = Date.now();
+  const progress = createProgress({ io, label: 'demo', quiet: o.quiet ?? false });
+  progress.phase(`building a sample company of ${o.size ?? 40} people`);
   const org = sampleOrg({ size: o.size ?? 40 });
   const running = await simulator.start(org);
   const { sim, options } = running;
   try {
-    io.stdout(`orgsync demo: ${factory.definition.name} simulator on ${sim.url} serving "${org.companyName}" (${org.people.length} people)\n\n`);
-    const connector = factory({ ...options });
+    progress.phase(`reading it from the ${factory.definition.name} simulator`);
+    const connector = factory({ ...options, http: { onProgress: (e: ProgressEvent) => progress.event(e) } });
     const snapshot = await takeSnapshot(connector);
+    progress.done();
+    io.stdout(`orgsync demo: ${factory.definition.name} simulator on ${sim.url} serving "${org.companyName}" (${org.people.length} people)\n\n`);
     io.stdout(summarize(snapshot));
 
     // Simulated HR changes, then a second sync (incremental where the vendor allows it) and the change events.
     const changed = applySampleChanges(org);
     const changedAt = new Date(Date.now() + 1000);
     running.update(changed, changedAt);
+    progress.phase('second sync after simulated HR changes');
     const second = await sync(connector, { previous: snapshot, now: new Date(changedAt.getTime() + 1000) });
+    progress.done();
     const events = diffSnapshots(snapshot, second.snapshot);
     const counts = Object.entries(summarizeChanges(events)).filter(([, n]) => n > 0);
     io.stdout(`\nAfter simulated HR changes: second sync (${second.mode}${second.reason ? `: ${second.reason}` : ''}), ${events.length} change events${counts.length ? ` (${counts.map(([t, n]) => `${n} ${t}`).join(', ')})` : ''}\n`);
@@ -59,6 +73,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     }
     io.stdout(`\n${sim.stats.requests} requests to the simulator, ${Date.now() - started} ms in all.\n`);
   } finally {
+    progress.done();
     await sim.close();
   }
   return 0;

@@ -3,10 +3,12 @@
  *   orgsync snapshot <vendor> --<kebab-case of each factory option> --out FILE
  *   orgsync connectors
  *   orgsync demo [--vendor ID]
- * Exit codes: 0 ok, 1 the operation failed (typed error on stderr), 2 usage or configuration error.
+ * Exit codes: 0 ok, 1 the operation failed (typed error on stderr), 2 usage or configuration error,
+ * 130/143 interrupted. Usage text of every command lives in help.ts.
  */
 import { promises as fs } from 'node:fs';
 import { ConfigError, OrgsyncError } from '../errors.js';
+import { CommonOptionsSchema } from '../connector/define.js';
 import { takeSnapshot, writeSnapshotFile } from '../snapshot.js';
 import type { ConnectorFactory } from '../connector/define.js';
 import type { ProgressEvent } from '../http/client.js';
@@ -16,18 +18,28 @@ import { runDemo } from './demo.js';
 import { applyCommand, diffCommand, orgchartCommand, planCommand } from './commands.js';
 import { scaffoldConnector } from './scaffold.js';
 import { serveScimCommand } from './serve-scim.js';
+import { commandHelp, usage, version } from './help.js';
+import { createProgress } from './progress.js';
+import { guardFileWrite } from './interrupt.js';
+import { simulateCommand } from './simulate.js';
+import { checkFlags, checkPositionals, positiveInt } from './commands.js';
 import { studioCommand } from './studio.js';
+
+export { usage } from './help.js';
 
 export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   env: Record<string, string | undefined>;
+  /** The stream behind `stderr`, when there is one: progress draws a live line on it if it is a terminal. */
+  stderrStream?: NodeJS.WriteStream;
 }
 
 const defaultIo: Io = {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   env: process.env,
+  stderrStream: process.stderr,
 };
 
 /** Options every `snapshot <vendor>` accepts besides the connector's own. */
@@ -47,6 +59,28 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     return fail(io, e);
   }
   const [command, ...rest] = args.positionals;
+  if (args.flags.has('version') && (command === undefined || command === 'version')) {
+    io.stdout(`orgsync ${version()}\n`);
+    return 0;
+  }
+  if (command === undefined) {
+    io.stderr(`orgsync: no command given.\n\n${usage()}`);
+    return 2;
+  }
+  if (command === 'help' || args.flags.has('help')) {
+    const topic = command === 'help' ? rest[0] : command;
+    const vendor = command === 'snapshot' ? rest[0] : command === 'help' && rest[0] === 'snapshot' ? rest[1] : undefined;
+    let text = topic === undefined ? usage() : commandHelp(topic);
+    if (text !== undefined && vendor !== undefined && connectors[vendor]) text += `\nOptions of ${vendor}:\n${describeConnectors(vendor)}`;
+    if (text !== undefined) {
+      io.stdout(text);
+      return 0;
+    }
+    if (command === 'help') {
+      io.stderr(`orgsync help: unknown command '${topic}'.\n\n${usage()}`);
+      return 2;
+    }
+  }
   try {
     switch (command) {
       case 'snapshot':
@@ -65,9 +99,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           io.stderr('orgsync new-connector: usage: orgsync new-connector <id> [--root DIR]\n');
           return 2;
         }
+        checkPositionals(rest, 1, 'new-connector');
         const root = str(args, 'root');
         const made = await scaffoldConnector({ id, ...(root ? { root } : {}) });
-        io.stdout(`created:\n${made.files.map((f) => `  ${f}`).join('\n')}\nNext: fill in schemas.ts, map.ts and simulator.ts, register the connector in connectors/index.ts and connectors/simulators.ts, and run npx vitest run test/connectors/${id} (it fails until the connector works).\n`);
+        io.stdout(`created (${made.mode === 'repo' ? 'inside the orgsync repository' : 'a connector package that depends on orgsync'}):\n${made.files.map((f) => `  ${f}`).join('\n')}\n${made.next}\n`);
         return 0;
       }
       case 'serve-scim': {
@@ -85,14 +120,17 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case 'studio':
         return await studioCommand(args, io);
       case 'connectors':
+        checkPositionals(rest, 0, 'connectors');
         io.stdout(describeConnectors());
         return 0;
       case 'demo':
-        return await runDemo({ vendor: str(args, 'vendor') ?? 'bamboohr', size: num(args, 'size'), io });
-      case undefined:
-      case 'help':
-        io.stdout(usage());
-        return 0;
+        checkPositionals(rest, 0, 'demo');
+        checkFlags(args, 'demo', ['vendor', 'size', 'quiet']);
+        return await runDemo({ vendor: str(args, 'vendor') ?? 'bamboohr', size: positiveInt(args, 'size'), quiet: args.flags.has('quiet'), io });
+      case 'simulate':
+        checkPositionals(rest, 1, 'simulate');
+        checkFlags(args, 'simulate', ['port', 'size', 'changes']);
+        return await simulateCommand({ vendor: rest[0] ?? '', port: portFlag(args), size: positiveInt(args, 'size'), changes: args.flags.has('changes'), io });
       default:
         io.stderr(`orgsync: unknown command '${command}'.\n\n${usage()}`);
         return 2;
@@ -102,30 +140,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   }
 }
 
-export function usage(): string {
-  return [
-    'Usage:',
-    '  orgsync snapshot <vendor> --<option> VALUE ... --out FILE   read a vendor and write a complete snapshot',
-    '  orgsync diff OLD.json NEW.json [--format text|json] [--out FILE]  change events between two snapshots',
-    '  orgsync orgchart SNAPSHOT.json --format json|csv|mermaid|dot|html [--out FILE] [--include-terminated]',
-    '  orgsync plan --rules RULES.json --from OLD.json --to NEW.json [--format text|json] [--out FILE]',
-    '  orgsync apply PLAN.json [--journal FILE] [--handler console|json] [--approve PLAN_ID] [--rules RULES.json]',
-    '  orgsync new-connector <id>                                 scaffold a connector and its conformance test',
-    '  orgsync serve-scim --port P --token T [--store DIR]        inbound SCIM 2.0 endpoint for identity providers',
-    '  orgsync studio --snapshot S.json [--previous P.json] --rules R.json [--port P]  rules editor + preview on localhost',
-    '  orgsync connectors                                         list vendors and their options',
-    '  orgsync demo [--vendor ID] [--size N]                      run against a local simulator with sample data',
-    '',
-    'Options of `snapshot` are the kebab-case of the connector factory options (companyUuid -> --company-uuid).',
-    'They may also come from environment variables (ORGSYNC_<VENDOR>_<OPTION>, e.g. ORGSYNC_BAMBOOHR_API_KEY)',
-    'or from --config FILE.json (keys as in the factory: {"subdomain": "acme"}). Precedence: flags, env, config.',
-    '',
-  ].join('\n');
-}
-
-function describeConnectors(): string {
+function describeConnectors(only?: string): string {
   const lines: string[] = [];
   for (const [id, f] of Object.entries(connectors)) {
+    if (only !== undefined && id !== only) continue;
     const def = f.definition;
     lines.push(`${id} (${def.name})`);
     for (const [key, schema] of Object.entries(def.options.shape as Record<string, any>)) {
@@ -135,7 +153,10 @@ function describeConnectors(): string {
       const help = (def.optionHelp as Record<string, string> | undefined)?.[key] ?? '';
       lines.push(`  --${kebab(key)}${kind === 'boolean' ? '' : values ? ` ${values.join('|')}` : kind === 'array' ? ' A,B' : ' VALUE'}${optional ? ' (optional)' : ''}${secret ? ` [secret; env ORGSYNC_${envName(id, key)}]` : ''}${help ? `  ${help}` : ''}`);
     }
-    for (const [flag, f2] of Object.entries(COMMON_FLAGS)) lines.push(`  --${flag}${f2.kind === 'boolean' ? '' : ' VALUE'} (optional)  ${f2.help}`);
+    for (const [flag, f2] of Object.entries(COMMON_FLAGS)) {
+      if (camel(flag) in def.options.shape) continue; // the connector's own option says it better (SCIM's --base-url)
+      lines.push(`  --${flag}${f2.kind === 'boolean' ? '' : ' VALUE'} (optional)  ${f2.help}`);
+    }
     lines.push('');
   }
   return lines.join('\n');
@@ -155,7 +176,12 @@ export async function resolveConnectorOptions(vendor: string, factory: Connector
       throw new ConfigError({ message: `Cannot read --config ${configFile}: ${(e as Error).message}` });
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError({ message: `--config ${configFile} must hold a JSON object of connector options.` });
-    for (const [k, v] of Object.entries(parsed)) if (k in shape || k === 'baseUrl' || k === 'includeRemoteData') out[k] = v;
+    const allowed = [...Object.keys(shape), 'baseUrl', 'includeRemoteData'];
+    const unknown = Object.keys(parsed).filter((k) => !allowed.includes(k));
+    if (unknown.length) {
+      throw new ConfigError({ message: `--config ${configFile}: unknown key${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `'${k}'`).join(', ')} for ${vendor}. Keys: ${allowed.join(', ')}.` });
+    }
+    for (const [k, v] of Object.entries(parsed)) out[k] = v;
   }
   for (const key of [...Object.keys(shape), 'baseUrl']) {
     const v = env[`ORGSYNC_${envName(vendor, key)}`] ?? env[envName(vendor, key)];
@@ -201,31 +227,66 @@ async function snapshotCommand(rest: string[], args: ParsedArgs, io: Io): Promis
     io.stderr('orgsync snapshot: --out FILE is required (the snapshot is written only when the sync completes).\n');
     return 2;
   }
+  checkPositionals(rest, 1, 'snapshot');
   const options = await resolveConnectorOptions(vendor, factory, args, io.env);
+  checkConnectorOptions(vendor, factory, options);
   const quiet = args.flags.has('quiet');
   const started = Date.now();
-  let pages = 0;
-  const onProgress = (e: ProgressEvent) => {
-    if (quiet) return;
-    if (e.type === 'page') {
-      pages++;
-      io.stderr(`${vendor}: ${e.resource} page ${e.page} (${e.items} records${e.total !== undefined ? ` of ${e.total}` : ''})\n`);
-    } else if (e.type === 'retry') io.stderr(`${vendor}: retrying in ${(e.delayMs / 1000).toFixed(1)} s: ${e.reason}\n`);
-  };
+  const progress = createProgress({ io, label: vendor, quiet });
+  const onProgress = (e: ProgressEvent) => progress.event(e);
   const http = { ...((options['http'] as object) ?? {}), onProgress };
   const connector = factory({ ...options, http });
-  const snapshot = await takeSnapshot(connector);
-  await writeSnapshotFile(outFile, snapshot);
+  const guard = guardFileWrite(outFile, (line) => {
+    progress.done();
+    io.stderr(line);
+  }, `no snapshot written (${outFile} is unchanged)`);
+  let snapshot: Awaited<ReturnType<typeof takeSnapshot>>;
+  try {
+    snapshot = await takeSnapshot(connector);
+    progress.phase(`writing ${outFile}`);
+    await writeSnapshotFile(outFile, snapshot);
+  } finally {
+    guard.release();
+    progress.done();
+  }
   if (!quiet) {
     const by: Record<string, number> = {};
     for (const e of snapshot.employees) by[e.employmentStatus] = (by[e.employmentStatus] ?? 0) + 1;
     io.stderr(
-      `${vendor}: wrote ${outFile}: ${snapshot.employees.length} employees (${Object.entries(by).map(([k, v]) => `${v} ${k.toLowerCase()}`).join(', ')}), ${snapshot.groups.length} groups, ${snapshot.locations.length} locations in ${((Date.now() - started) / 1000).toFixed(1)} s, ${pages} pages` +
+      `${vendor}: wrote ${outFile}: ${snapshot.employees.length} employees (${Object.entries(by).map(([k, v]) => `${v} ${k.toLowerCase()}`).join(', ')}), ${snapshot.groups.length} groups, ${snapshot.locations.length} locations in ${((Date.now() - started) / 1000).toFixed(1)} s, ${progress.pages} pages` +
         (snapshot.warnings.length ? `; ${snapshot.warnings.length} warnings (see "warnings" in the file)` : '') +
         '\n',
     );
   }
   return 0;
+}
+
+/**
+ * Validate the resolved options before the connector does, naming each missing or invalid option
+ * the way a CLI user sets it: the flag, the environment variable, the --config key.
+ */
+function checkConnectorOptions(vendor: string, factory: ConnectorFactory<any>, options: Record<string, unknown>): void {
+  const def = factory.definition;
+  const parsed = def.options.merge(CommonOptionsSchema).safeParse(options);
+  if (parsed.success) return;
+  const secrets = new Set<string>(def.secrets as readonly string[]);
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  for (const issue of parsed.error.issues) {
+    const key = String(issue.path[0] ?? '');
+    if (!key || seen.has(key)) continue;
+    seen.add(key);
+    const where = `--${kebab(key)} (or ORGSYNC_${envName(vendor, key)}${secrets.has(key) ? '' : `, or "${key}" in --config`})`;
+    problems.push(options[key] === undefined ? `missing ${where}` : `invalid ${where}: ${secrets.has(key) ? 'not an accepted value' : issue.message}`);
+  }
+  throw new ConfigError({ vendor, message: `${def.name}: ${problems.join('; ')}. See: orgsync snapshot ${vendor} --help.` });
+}
+
+/** `--port P`: an integer 0..65535 (0 = any free port). */
+function portFlag(args: ParsedArgs): number | undefined {
+  const p = num(args, 'port');
+  if (p !== undefined && (!Number.isInteger(p) || p < 0 || p > 65535)) throw new ConfigError({ message: `--port must be an integer from 0 to 65535, got '${args.flags.get('port')}'.` });
+  return p;
 }
 
 function str(args: ParsedArgs, name: string): string | undefined {
@@ -244,6 +305,32 @@ function fail(io: Io, e: unknown): number {
     io.stderr(`orgsync: ${e.kind} error: ${e.message}${e.requestId ? ` (request id ${e.requestId})` : ''}\n`);
     return e.kind === 'config' ? 2 : 1;
   }
+  const sys = systemErrorMessage(e);
+  if (sys) {
+    io.stderr(`orgsync: config error: ${sys}\n`);
+    return 2;
+  }
   io.stderr(`orgsync: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
   return 1;
+}
+
+/** A file or network error from Node (ENOENT, EACCES, EADDRINUSE, ...) as one clean line, else undefined. */
+export function systemErrorMessage(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (!err || typeof err !== 'object' || typeof err.code !== 'string' || !/^E[A-Z]+$/.test(err.code)) return undefined;
+  const what: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EISDIR: 'is a directory',
+    ENOTDIR: 'a parent is not a directory',
+    EEXIST: 'already exists',
+    ENOSPC: 'no space left on device',
+    EROFS: 'read-only file system',
+    EADDRINUSE: 'address already in use',
+    EADDRNOTAVAIL: 'address not available',
+  };
+  const target = err.path ?? (err.port !== undefined ? `${err.address ?? ''}:${err.port}` : undefined);
+  const action = err.syscall === 'open' || err.syscall === 'read' ? 'cannot open' : err.syscall ? `cannot ${err.syscall}` : 'failed';
+  return `${action}${target ? ` '${target}'` : ''}: ${what[err.code] ?? err.code} (${err.code}).`;
 }

@@ -1,9 +1,13 @@
 /**
  * `orgsync new-connector <id> [--root DIR]`: create the files of a new connector, its fixtures
  * folder and a conformance test that fails until the connector is written.
+ * Two modes: inside the orgsync repository (package.json name 'orgsync') the files import the core
+ * by relative path, as the shipped connectors do; in any other project they form a connector
+ * package (`connectors/<id>/`, its own package.json) that imports `orgsync` and `orgsync/testing`.
  */
-import { promises as fs } from 'node:fs';
+import { existsSync, readFileSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
 
 export interface ScaffoldOptions {
@@ -13,10 +17,48 @@ export interface ScaffoldOptions {
   /** Where the orgsync core lives, relative imports are computed to it (default `<root>/src`). */
   coreDir?: string;
   name?: string;
+  /** `repo`: inside the orgsync repository; `package`: a connector package in a user's project (default: detected). */
+  mode?: 'repo' | 'package';
 }
 
 export interface ScaffoldResult {
   files: string[];
+  mode: 'repo' | 'package';
+  /** What to do next, for the CLI to print. */
+  next: string;
+}
+
+/** `repo` when the nearest package.json above `root` is orgsync's own. */
+export function detectScaffoldMode(root: string): 'repo' | 'package' {
+  let dir = path.resolve(root);
+  for (let i = 0; i < 50; i++) {
+    const f = path.join(dir, 'package.json');
+    if (existsSync(f)) {
+      try {
+        return (JSON.parse(readFileSync(f, 'utf8')) as { name?: string }).name === 'orgsync' ? 'repo' : 'package';
+      } catch {
+        return 'package';
+      }
+    }
+    const up = path.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return 'package';
+}
+
+/** The version range of orgsync (and zod) a scaffolded package depends on. */
+function ownVersions(): { orgsync: string; zod: string } {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const f = path.join(dir, 'package.json');
+    if (existsSync(f)) {
+      const pkg = JSON.parse(readFileSync(f, 'utf8')) as { name?: string; version?: string; dependencies?: Record<string, string> };
+      if (pkg.name === 'orgsync') return { orgsync: `^${pkg.version ?? '0.1.0'}`, zod: pkg.dependencies?.['zod'] ?? '^4' };
+    }
+    dir = path.dirname(dir);
+  }
+  return { orgsync: '*', zod: '^4' };
 }
 
 const camel = (id: string) => id.replace(/[-_]+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -26,9 +68,10 @@ export async function scaffoldConnector(o: ScaffoldOptions): Promise<ScaffoldRes
     throw new ConfigError({ message: `new-connector: '${o.id}' is not a valid connector id (lower-case letters, digits and dashes, starting with a letter).` });
   }
   const root = path.resolve(o.root ?? '.');
+  const mode = o.mode ?? (o.coreDir ? 'repo' : detectScaffoldMode(root));
   const dir = path.join(root, 'connectors', o.id);
-  const fixtures = path.join(root, 'fixtures', o.id);
-  const testDir = path.join(root, 'test', 'connectors', o.id);
+  const fixtures = mode === 'repo' ? path.join(root, 'fixtures', o.id) : path.join(dir, 'fixtures');
+  const testDir = mode === 'repo' ? path.join(root, 'test', 'connectors', o.id) : path.join(dir, 'test');
   try {
     await fs.access(dir);
     throw new ConfigError({ message: `new-connector: ${path.relative(root, dir)} already exists; pick another id or remove it.` });
@@ -42,6 +85,9 @@ export async function scaffoldConnector(o: ScaffoldOptions): Promise<ScaffoldRes
   };
   const fromConnector = rel(dir, core);
   const fromTest = rel(testDir, core);
+  // Where each core module comes from: relative paths in the repository, the published entries elsewhere.
+  const lib = (module: string) => (mode === 'repo' ? `${fromConnector}/${module}` : 'orgsync');
+  const kit = (from: 'connector' | 'test', module: string) => (mode === 'repo' ? `${from === 'connector' ? fromConnector : fromTest}/${module}` : 'orgsync/testing');
   const v = camel(o.id);
   const name = o.name ?? o.id.replace(/(^|-)([a-z])/g, (_, d: string, c: string) => `${d ? ' ' : ''}${c.toUpperCase()}`);
   const files: Record<string, string> = {
@@ -51,8 +97,8 @@ export async function scaffoldConnector(o: ScaffoldOptions): Promise<ScaffoldRes
  * errors are handled by the core. Never import axios here.
  */
 import { z } from 'zod';
-import { defineConnector } from '${fromConnector}/connector/define.js';
-import { offsetPaging } from '${fromConnector}/pagination/index.js';
+${mode === 'repo' ? `import { defineConnector } from '${lib('connector/define.js')}';
+import { offsetPaging } from '${lib('pagination/index.js')}';` : `import { defineConnector, offsetPaging } from 'orgsync';`}
 import { EmployeeRowSchema, GroupRowSchema, type EmployeeRow, type GroupRow } from './schemas.js';
 import { mapCompany, mapEmployee, mapGroup } from './map.js';
 
@@ -109,8 +155,8 @@ export type GroupRow = z.infer<typeof GroupRowSchema>;
  * Pure mapping from ${name}'s wire format to the orgsync model. No I/O here.
  * List every vendor quirk you handle at the top of this file.
  */
-import type { Company, Group } from '${fromConnector}/model.js';
-import type { EmployeeDraft } from '${fromConnector}/connector/define.js';
+${mode === 'repo' ? `import type { Company, Group } from '${lib('model.js')}';
+import type { EmployeeDraft } from '${lib('connector/define.js')}';` : `import type { Company, EmployeeDraft, Group } from 'orgsync';`}
 import type { EmployeeRow, GroupRow } from './schemas.js';
 
 export function mapEmployee(row: EmployeeRow): EmployeeDraft {
@@ -131,8 +177,8 @@ export function mapCompany(): Company {
  * A local ${name}: serves the sample company in ${name}'s wire format, checks auth, pages like the
  * vendor. The conformance suite and the demo run against it.
  */
-import type { SampleOrg } from '${fromConnector}/simulator/sample-org.js';
-import { bearerToken, type SimResponse, type VendorRoutes } from '${fromConnector}/simulator/server.js';
+${mode === 'repo' ? `import type { SampleOrg } from '${kit('connector', 'simulator/sample-org.js')}';
+import { bearerToken, type SimResponse, type VendorRoutes } from '${kit('connector', 'simulator/server.js')}';` : `import { bearerToken, type SampleOrg, type SimResponse, type VendorRoutes } from 'orgsync/testing';`}
 
 export interface ${name.replace(/\W/g, '')}SimData {
   token: string;
@@ -201,8 +247,8 @@ TODO: everything the vendor does that the docs don't say, and how the mapper han
     [path.join(testDir, 'conformance.test.ts')]: `// Fails until the connector is written: the same suite every shipped connector passes.
 import { ${v} } from '${rel(testDir, dir)}/index.js';
 import { ${v}DataFromSample, ${v}Routes } from '${rel(testDir, dir)}/simulator.js';
-import { runConnectorConformance } from '${fromTest}/testing/conformance.js';
-import { startSimulator } from '${fromTest}/simulator/server.js';
+${mode === 'repo' ? `import { runConnectorConformance } from '${kit('test', 'testing/conformance.js')}';
+import { startSimulator } from '${kit('test', 'simulator/server.js')}';` : `import { runConnectorConformance, startSimulator } from 'orgsync/testing';`}
 
 runConnectorConformance(${v}, {
   async start(org) {
@@ -216,9 +262,32 @@ runConnectorConformance(${v}, {
 });
 `,
   };
+  if (mode === 'package') {
+    const versions = ownVersions();
+    files[path.join(dir, 'package.json')] =
+      JSON.stringify(
+        {
+          name: `orgsync-connector-${o.id}`,
+          version: '0.0.0',
+          private: true,
+          description: `orgsync connector for ${name}`,
+          type: 'module',
+          main: './index.ts',
+          scripts: { test: 'vitest run' },
+          dependencies: { orgsync: versions.orgsync, zod: versions.zod },
+          devDependencies: { vitest: '>=3' },
+        },
+        null,
+        2,
+      ) + '\n';
+  }
   for (const [file, text] of Object.entries(files)) {
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(file, text, { flag: 'wx' });
   }
-  return { files: Object.keys(files).map((f) => path.relative(root, f)) };
+  const next =
+    mode === 'repo'
+      ? `Next: fill in schemas.ts, map.ts and simulator.ts, register the connector in connectors/index.ts and connectors/simulators.ts, and run npx vitest run test/connectors/${o.id} (it fails until the connector works).`
+      : `Next: npm install -D vitest (once), fill in schemas.ts, map.ts and simulator.ts in connectors/${o.id}/, and run npx vitest run connectors/${o.id} (it fails until the connector works). Use it with import { ${v} } from './connectors/${o.id}/index.js' and takeSnapshot(${v}({ apiToken })).`;
+  return { files: Object.keys(files).map((f) => path.relative(root, f)), mode, next };
 }

@@ -205,7 +205,13 @@ export async function startSimulator(routes: VendorRoutes, options: SimulatorOpt
     send(res, real, contentType);
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject); // e.g. EADDRINUSE for a fixed port
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
   return {

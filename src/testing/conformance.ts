@@ -3,7 +3,7 @@
  * that every connector must pass, against the connector's own vendor simulator. Call it at the top
  * level of a test file.
  */
-import { describe, expect, it, beforeAll, afterAll, beforeEach } from 'vitest';
+import { vitestApi } from './vitest-api.js';
 import type { ConnectorFactory } from '../connector/define.js';
 import { OrgsyncError } from '../errors.js';
 import { EmployeeSchema, GroupSchema, LocationSchema, type EmploymentStatus, type OrgSnapshot } from '../model.js';
@@ -51,6 +51,7 @@ function safeJson(v: unknown): string {
 }
 
 export function runConnectorConformance(factory: ConnectorFactory<any>, setup: ConformanceSetup): void {
+  const { describe, expect, it, beforeAll, afterAll, beforeEach } = vitestApi();
   const def = factory.definition;
   const today = '2026-06-01';
   const now = new Date(`${today}T12:00:00Z`);

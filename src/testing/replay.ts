@@ -3,7 +3,17 @@
  * request that matches no recording fails the test (instead of silently going unanswered).
  * Built on nock (a peer dependency of `orgsync/testing`).
  */
-import nock from 'nock';
+import { createRequire } from 'node:module';
+import type NockType from 'nock';
+
+/** nock is an optional peer: loaded on first use so the rest of orgsync/testing works without it. */
+function loadNock(): typeof NockType {
+  try {
+    return createRequire(import.meta.url)('nock') as typeof NockType;
+  } catch {
+    throw new Error('replayFixtures needs nock: npm install -D nock');
+  }
+}
 
 export interface RecordedExchange {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -31,6 +41,7 @@ export interface Replay {
 }
 
 export function replayFixtures(baseUrl: string, exchanges: RecordedExchange[]): Replay {
+  const nock = loadNock();
   if (!nock.isActive()) nock.activate();
   nock.disableNetConnect();
   const unexpected: string[] = [];
@@ -41,9 +52,9 @@ export function replayFixtures(baseUrl: string, exchanges: RecordedExchange[]): 
   const scope = nock(baseUrl);
   for (const x of exchanges) {
     const method = (x.method ?? 'GET').toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
-    let ic = x.body ? scope[method](x.path, (b: nock.Body) => x.body!(b)) : scope[method](x.path);
+    let ic = x.body ? scope[method](x.path, (b: NockType.Body) => x.body!(b)) : scope[method](x.path);
     ic = x.query === true ? ic.query(true) : x.query ? ic.query(x.query) : ic;
-    ic.times(x.times ?? 1).reply(x.status ?? 200, x.response as nock.Body, { 'content-type': 'application/json', ...(x.headers ?? {}) });
+    ic.times(x.times ?? 1).reply(x.status ?? 200, x.response as NockType.Body, { 'content-type': 'application/json', ...(x.headers ?? {}) });
   }
   return {
     unexpected,

@@ -84,7 +84,16 @@ describe('orgsync snapshot <vendor>', () => {
     expect(t.errText()).toMatch(/Unknown option --subdomian .*--subdomain/);
     t = io();
     expect(await main(['snapshot', 'bamboohr', '--api-key', 'k', '--out', path.join(dir, 'x.json')], t.io)).toBe(2);
-    expect(t.errText()).toMatch(/config error: BambooHR: invalid options: subdomain/);
+    expect(t.errText()).toMatch(/config error: BambooHR: missing --subdomain \(or ORGSYNC_BAMBOOHR_SUBDOMAIN, or "subdomain" in --config\)/);
+    t = io();
+    expect(await main(['snapshot', 'bamboohr', '--subdomain', 'acme', '--out', path.join(dir, 'x.json')], t.io)).toBe(2);
+    expect(t.errText()).toMatch(/missing --api-key \(or ORGSYNC_BAMBOOHR_API_KEY\)/);
+    t = io();
+    const cfg = path.join(dir, 'typo.json');
+    fs.writeFileSync(cfg, JSON.stringify({ subdomain: 'acme', apiKeey: 'x' }));
+    expect(await main(['snapshot', 'bamboohr', '--config', cfg, '--out', path.join(dir, 'x.json')], t.io)).toBe(2);
+    expect(t.errText()).toMatch(/--config .*typo\.json: unknown key 'apiKeey' for bamboohr\. Keys: subdomain, apiKey/);
+    expect(fs.existsSync(path.join(dir, 'x.json'))).toBe(false);
   });
 
   it('lists connectors with their flags', async () => {

@@ -304,7 +304,9 @@ describe('diffSnapshots: field events', () => {
   it('MANAGER_CHANGE', () => {
     const ev = diff({ managerId: 'm2' });
     expect(types(ev)).toEqual(['MANAGER_CHANGE']);
-    expect(emp(ev, 'MANAGER_CHANGE').changes).toEqual([{ field: 'managerId', before: 'm1', after: 'm2' }]);
+    // The managers' names ride along (added fields; before/after keep the ids) so a listing reads by name.
+    expect(emp(ev, 'MANAGER_CHANGE').changes).toEqual([{ field: 'managerId', before: 'm1', after: 'm2', beforeLabel: 'Firstm1 Lastm1', afterLabel: 'Firstm2 Lastm2' }]);
+    expect(formatChangesText(ev)).toContain('manager: Firstm1 Lastm1 → Firstm2 Lastm2');
   });
 
   it('TITLE_CHANGE', () => {
@@ -317,13 +319,16 @@ describe('diffSnapshots: field events', () => {
     expect(diff({ groupIds: ['g2', 'g1', 'g1'] })).toEqual([]);
     const ev = diff({ groupIds: ['g3', 'g1'] });
     expect(types(ev)).toEqual(['GROUP_CHANGE']);
-    expect(emp(ev, 'GROUP_CHANGE').changes).toEqual([{ field: 'groupIds', before: ['g1', 'g2'], after: ['g1', 'g3'] }]);
+    expect(emp(ev, 'GROUP_CHANGE').changes).toEqual([{ field: 'groupIds', before: ['g1', 'g2'], after: ['g1', 'g3'], beforeLabel: ['Group g1', 'Group g2'], afterLabel: ['Group g1', 'Group g3'] }]);
+    expect(formatChangesText(ev)).toContain("groupIds: ['Group g1', 'Group g2'] → ['Group g1', 'Group g3']");
     const unsorted = diffOne(makeEmployee({ id: '1', groupIds: ['z', 'a', 'z'] }), makeEmployee({ id: '1', groupIds: ['m', 'b'] }));
     expect(emp(unsorted, 'GROUP_CHANGE').changes).toEqual([{ field: 'groupIds', before: ['a', 'z'], after: ['b', 'm'] }]);
   });
 
   it('LOCATION_CHANGE', () => {
-    expect(emp(diff({ locationId: 'l2' }), 'LOCATION_CHANGE').changes).toEqual([{ field: 'locationId', before: 'l1', after: 'l2' }]);
+    const ev = diff({ locationId: 'l2' });
+    expect(emp(ev, 'LOCATION_CHANGE').changes).toEqual([{ field: 'locationId', before: 'l1', after: 'l2', beforeLabel: 'Location l1', afterLabel: 'Location l2' }]);
+    expect(formatChangesText(ev)).toContain("locationId: 'Location l1' (l1) → 'Location l2' (l2)");
   });
 
   it('EMAIL_CHANGE for workEmail, PROFILE_UPDATE for personalEmail', () => {

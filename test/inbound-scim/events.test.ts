@@ -51,7 +51,10 @@ describe('change events', () => {
     }
     expect(await h.snapshot('acme')).toBe(deliveries.at(-1)!.current);
     const group = deliveries[3]!.events[0]!;
-    expect(group.kind === 'employee' && group.changes).toEqual([{ field: 'groupIds', before: ['department:Engineering'], after: ['department:Engineering', team].sort() }]);
+    // Group names ride along as labels (added next to the ids, which stay as they were).
+    expect(group.kind === 'employee' && group.changes).toEqual([
+      { field: 'groupIds', before: ['department:Engineering'], after: ['department:Engineering', team].sort(), beforeLabel: ['Engineering'], afterLabel: expect.arrayContaining(['Engineering', 'Platform']) },
+    ]);
   });
 
   it('maps SCIM users to employees the way the SCIM connector does', async () => {

@@ -5,7 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { scaffoldConnector } from '../../src/cli/scaffold.js';
+import os from 'node:os';
+import { detectScaffoldMode, scaffoldConnector } from '../../src/cli/scaffold.js';
+import { main } from '../../src/cli/main.js';
+import { captureIo } from '../helpers/cli.js';
 import { runConnectorConformance } from '../../src/testing/conformance.js';
 import { startSimulator } from '../../src/simulator/server.js';
 import { sampleOrg } from '../../src/simulator/sample-org.js';
@@ -125,4 +128,35 @@ runConnectorConformance(connector.toyhr, {
   badCredentials: (o) => ({ ...o, apiToken: 'revoked-token-000' }),
   employeesPath: '/v1/employees',
   paged: true,
+});
+
+describe('orgsync new-connector in a user project (not this repository)', () => {
+  it('scaffolds a connector package that imports orgsync and orgsync/testing, never ../../src', async () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'orgsync-user-project-'));
+    try {
+      fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'acme-app', version: '1.0.0' }));
+      expect(detectScaffoldMode(project)).toBe('package');
+      expect(detectScaffoldMode(root)).toBe('repo');
+      const t = captureIo();
+      expect(await main(['new-connector', 'acmehr', '--root', project], t.io)).toBe(0);
+      expect(t.text()).toMatch(/a connector package that depends on orgsync/);
+      expect(t.text()).toMatch(/npx vitest run connectors\/acmehr/);
+      const dir = path.join(project, 'connectors', 'acmehr');
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+      expect(pkg.dependencies.orgsync).toMatch(/^\^\d+\.\d+\.\d+$/);
+      expect(pkg.dependencies.zod).toBeDefined();
+      const text = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
+      expect(text('index.ts')).toContain(`import { defineConnector, offsetPaging } from 'orgsync';`);
+      expect(text('map.ts')).toContain(`import type { Company, EmployeeDraft, Group } from 'orgsync';`);
+      expect(text('simulator.ts')).toContain(`from 'orgsync/testing';`);
+      expect(text('test/conformance.test.ts')).toContain(`import { runConnectorConformance, startSimulator } from 'orgsync/testing';`);
+      expect(text('test/conformance.test.ts')).toContain(`from '../index.js'`);
+      for (const f of ['index.ts', 'map.ts', 'simulator.ts', 'schemas.ts', 'test/conformance.test.ts']) expect(text(f), f).not.toMatch(/\.\.\/src\/|\/src\//);
+      // The repository layout is not touched in a user's project.
+      expect(fs.existsSync(path.join(project, 'test'))).toBe(false);
+      expect(fs.existsSync(path.join(project, 'fixtures'))).toBe(false);
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
+  });
 });

@@ -24,7 +24,10 @@ import {
   type OrgSnapshot,
   type ProvisioningPlan,
 } from '../../src/index.js';
-import { runConnectorConformance, replayFixtures, startSimulator, sampleOrg } from '../../src/testing/index.js';
+import { runConnectorConformance, replayFixtures, startSimulator, sampleOrg, simulators, applySampleChanges, type RunningSimulator } from '../../src/testing/index.js';
+import * as api from '../../src/index.js';
+import * as testing from '../../src/testing/index.js';
+import { expect } from 'vitest';
 
 describe('public API types', () => {
   it('connector factories take their documented options', () => {
@@ -64,7 +67,27 @@ describe('public API types', () => {
     expectTypeOf<OrgsyncError['retryable']>().toEqualTypeOf<boolean>();
   });
 
+  it('formatChangesText reads names from the events', () => {
+    expectTypeOf(api.formatChangesText).parameter(0).toEqualTypeOf<readonly ChangeEvent[]>();
+    expectTypeOf<api.FieldChange['beforeLabel']>().toEqualTypeOf<string | string[] | undefined>();
+  });
+
+  it('the runtime surface: what users need, no internal helpers', () => {
+    const names = Object.keys(api);
+    for (const internal of ['__fastEmployeeValidation', 'csvCell', 'dotString', 'mermaidLabel', 'escapeHtml', 'deepEqual', 'stableStringify', 'getHeader', 'getHeaderValues']) {
+      expect(names, internal).not.toContain(internal);
+    }
+    for (const needed of ['takeSnapshot', 'sync', 'diffSnapshots', 'formatChangesText', 'summarizeChanges', 'buildOrgChart', 'orgChartToHtml', 'planProvisioning', 'applyPlan', 'loadRuleSet', 'FileJournal', 'defineConnector', 'offsetPaging', 'verifyGustoWebhook', 'createScimHandler', 'OrgsyncError', 'ConfigError', 'readSnapshotFile', 'writeSnapshotFile']) {
+      expect(names, needed).toContain(needed);
+    }
+    expect(Object.keys(testing).sort()).toEqual(['applySampleChanges', 'basicAuth', 'bearerToken', 'errorText', 'replayFixtures', 'runConnectorConformance', 'sampleOrg', 'simulators', 'startSimulator']);
+  });
+
   it('testing kit', () => {
+    expectTypeOf(simulators).toEqualTypeOf<Record<string, import('../../src/testing/index.js').VendorSimulator>>();
+    expectTypeOf(simulators['bamboohr']!.start).returns.resolves.toEqualTypeOf<RunningSimulator>();
+    expectTypeOf<RunningSimulator['options']>().toEqualTypeOf<Record<string, unknown>>();
+    expectTypeOf(applySampleChanges).returns.toHaveProperty('people');
     expectTypeOf(runConnectorConformance).returns.toEqualTypeOf<void>();
     expectTypeOf(replayFixtures).parameter(0).toEqualTypeOf<string>();
     expectTypeOf(startSimulator).returns.resolves.toHaveProperty('url').toEqualTypeOf<string>();

@@ -1,0 +1,119 @@
+/**
+ * Usage text of every command: the top-level list and `orgsync <command> --help`.
+ * Adding a command is one entry in COMMANDS (its synopsis, one line of summary, optional details).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface CommandHelp {
+  synopsis: string;
+  summary: string;
+  details?: string;
+}
+
+export const COMMANDS: Record<string, CommandHelp> = {
+  snapshot: {
+    synopsis: 'orgsync snapshot <vendor> --<option> VALUE ... --out FILE [--config FILE.json] [--quiet]',
+    summary: 'read a vendor and write a complete snapshot',
+    details: [
+      'Options are the kebab-case of the connector options (companyUuid -> --company-uuid); `orgsync connectors`',
+      'lists them per vendor. Each may also come from ORGSYNC_<VENDOR>_<OPTION> (e.g. ORGSYNC_BAMBOOHR_API_KEY,',
+      'recommended for secrets) or from --config FILE.json ({"subdomain": "acme"}). Precedence: flags, env, config.',
+      'Common: --base-url, --include-remote-data, --timeout-ms, --max-retries, --quiet (no progress).',
+      'The file is written only when the sync completed. Ctrl-C removes temporary files and exits 130 (SIGTERM: 143).',
+    ].join('\n'),
+  },
+  diff: {
+    synopsis: 'orgsync diff OLD.json NEW.json [--format text|json] [--out FILE] [--now DATE]',
+    summary: 'change events between two snapshots',
+  },
+  orgchart: {
+    synopsis: 'orgsync orgchart SNAPSHOT.json --format json|csv|mermaid|dot|html [--out FILE] [--include-terminated]',
+    summary: 'the reporting tree (html: searchable, collapsible page)',
+  },
+  plan: {
+    synopsis: 'orgsync plan --rules RULES.json --from OLD.json --to NEW.json [--format text|json] [--out FILE] [--now DATE]',
+    summary: 'dry-run provisioning plan from the changes between two snapshots',
+  },
+  apply: {
+    synopsis: 'orgsync apply PLAN.json [--journal FILE] [--handler console|json] [--approve PLAN_ID] [--rules RULES.json] [--now DATE]',
+    summary: 'run a plan with a handler that prints each action (journaled; exit 3 = halted by a safety stop)',
+  },
+  simulate: {
+    synopsis: 'orgsync simulate <vendor> [--port P] [--size N] [--changes]',
+    summary: 'serve a sample company on 127.0.0.1 in the vendor\'s wire format, to try every command without an account',
+    details: [
+      'Prints the `orgsync snapshot` command (with the simulator\'s throwaway credential) to run against it.',
+      'Apply simulated HR changes (a hire, a departure, a promotion, a move, an email change, a leave) with',
+      '`curl -X POST http://127.0.0.1:PORT/__orgsync/advance`, or Enter when run in a terminal; --changes starts',
+      'from the changed company. Runs until Ctrl-C or SIGTERM (exit 0).',
+    ].join('\n'),
+  },
+  'new-connector': {
+    synopsis: 'orgsync new-connector <id> [--root DIR]',
+    summary: 'scaffold a connector and its conformance test (in your project: a package that imports orgsync)',
+  },
+  'serve-scim': {
+    synopsis: 'orgsync serve-scim --port P --token T [--tenant ID] [--store DIR|FILE.json] [--host 127.0.0.1]',
+    summary: 'inbound SCIM 2.0 endpoint for identity providers (token may come from ORGSYNC_SCIM_TOKEN)',
+  },
+  studio: {
+    synopsis: 'orgsync studio --snapshot S.json [--previous P.json] --rules R.json [--port P] [--now DATE]',
+    summary: 'rules editor with a live plan preview on localhost (docs/studio.md)',
+  },
+  connectors: {
+    synopsis: 'orgsync connectors',
+    summary: 'list vendors and their options',
+  },
+  demo: {
+    synopsis: 'orgsync demo [--vendor ID] [--size N] [--quiet]',
+    summary: 'the whole pipeline on a local simulator with sample data (nothing written)',
+  },
+  help: {
+    synopsis: 'orgsync help [COMMAND]',
+    summary: 'this text, or one command\'s',
+  },
+};
+
+export function usage(): string {
+  const rows = Object.values(COMMANDS).map((c) => `  ${c.synopsis}\n      ${c.summary}`);
+  return [
+    'Usage: orgsync <command> [arguments] [--option VALUE ...]',
+    '',
+    'Commands:',
+    ...rows,
+    '',
+    'Global options: --help (on any command), --version.',
+    'Exit codes: 0 ok, 1 the operation failed, 2 usage or configuration error, 3 apply halted by a safety stop,',
+    '130 interrupted (Ctrl-C; 143 for SIGTERM).',
+    'Snapshot options may come from ORGSYNC_<VENDOR>_<OPTION> environment variables or --config FILE.json.',
+    'Docs: docs/cli.md and docs/getting-started.md in the package.',
+    '',
+  ].join('\n');
+}
+
+/** Help of one command, or undefined for a command this table does not know. */
+export function commandHelp(command: string): string | undefined {
+  const c = COMMANDS[command];
+  if (!c) return undefined;
+  return `Usage: ${c.synopsis}\n\n${c.summary[0]!.toUpperCase()}${c.summary.slice(1)}.\n${c.details ? `\n${c.details}\n` : ''}`;
+}
+
+/** The installed package's version (package.json next to dist/ or src/). */
+export function version(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const f = path.join(dir, 'package.json');
+    if (existsSync(f)) {
+      try {
+        const pkg = JSON.parse(readFileSync(f, 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === 'orgsync' && pkg.version) return pkg.version;
+      } catch {
+        /* keep looking */
+      }
+    }
+    dir = path.dirname(dir);
+  }
+  return 'unknown';
+}
