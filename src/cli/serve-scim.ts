@@ -11,7 +11,7 @@ import path from 'node:path';
 import { formatChangesText } from '../diff.js';
 import { OrgsyncError } from '../errors.js';
 import { createScimHandler } from '../inbound-scim/handler.js';
-import { toNodeListener } from '../inbound-scim/adapters.js';
+import { scimClientErrorListener, toNodeListener } from '../inbound-scim/adapters.js';
 import { FileScimStore, TENANT_ID } from '../inbound-scim/store.js';
 
 export interface ServeScimArgs {
@@ -85,7 +85,10 @@ export async function serveScimCommand(args: ServeScimArgs, io: ServeScimIo, ext
     return 1;
   }
 
-  const server: Server = createServer(toNodeListener(handler));
+  // 64 KiB of request line and headers (Node's default is 16 KiB): a filter past the handler's own
+  // length limit reaches it and gets a 400 invalidFilter; beyond, Node's 431 carries a SCIM body.
+  const server: Server = createServer({ maxHeaderSize: 64 * 1024 }, toNodeListener(handler));
+  server.on('clientError', scimClientErrorListener);
   server.headersTimeout = 30_000;
   server.requestTimeout = 60_000;
   try {

@@ -4,6 +4,7 @@
  * request body themselves with the handler's size limit (a larger body is answered 413 with a SCIM
  * error as soon as the limit is crossed, without reading the rest).
  */
+import type { Duplex } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { scimErrorBody } from './errors.js';
 import type { ScimHandler, ScimResponse } from './handler.js';
@@ -71,6 +72,30 @@ function originOf(req: IncomingMessage): string | undefined {
   const fwd = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim();
   const tls = (req.socket as { encrypted?: boolean }).encrypted === true;
   return `${fwd === 'https' || tls ? 'https' : 'http'}://${host}`;
+}
+
+/**
+ * A `clientError` listener for a Node server: requests Node itself refuses before the handler sees
+ * them (a request line or headers over `maxHeaderSize`: a very long GET filter; malformed HTTP) are
+ * answered with a SCIM error body (431 / 400), not Node's empty-bodied response.
+ * Use: `server.on('clientError', scimClientErrorListener)`.
+ */
+export function scimClientErrorListener(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const overflow = err.code === 'HPE_HEADER_OVERFLOW';
+  const status = overflow ? 431 : 400;
+  const detail = overflow
+    ? 'The request line or headers are too large (a filter this long is refused; use POST /.search with a shorter filter).'
+    : 'The request is not valid HTTP.';
+  const body = JSON.stringify(scimErrorBody(status, undefined, detail));
+  const reason = overflow ? 'Request Header Fields Too Large' : 'Bad Request';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/scim+json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** A `(req, res)` listener for `http.createServer` / `https.createServer`. */

@@ -59,13 +59,28 @@ export function scimErrorBody(status: number, scimType: ScimType | undefined, de
   return body;
 }
 
+const JS_INTERNALS =
+  /Cannot (?:add|read|set|assign|define|delete|convert|create) propert|not extensible|is not a (?:function|constructor)|is not iterable|is not defined|Maximum call stack|reading '|of (?:undefined|null)\b/i;
+
 /** scimmy's own error type (schema, filter and PATCH failures) as a SCIM error. */
 export function fromScimmyError(e: unknown): ScimHttpError | null {
   if (e instanceof SCIMMY.Types.Error) {
     const status = typeof e.status === 'number' && e.status >= 400 && e.status < 600 ? e.status : 400;
-    return new ScimHttpError(status, (e.scimType || undefined) as ScimType | undefined, cleanDetail(e.message));
+    const type = (e.scimType || undefined) as ScimType | undefined;
+    // scimmy sometimes wraps a JavaScript TypeError's own text: never pass that on.
+    if (JS_INTERNALS.test(e.message)) return new ScimHttpError(status, type, 'The request could not be applied: a value does not fit its attribute.');
+    return new ScimHttpError(status, type, cleanDetail(e.message));
   }
   return null;
+}
+
+/**
+ * A failure that is neither ours nor scimmy's (a TypeError from deep inside the library): the client
+ * gets a 400 with a fixed detail, never the JavaScript message (it names internals, not the request).
+ */
+export function fromUnexpectedError(e: unknown, detail: string): ScimHttpError {
+  if (e instanceof ScimHttpError) return e;
+  return badRequest('invalidValue', detail);
 }
 
 /** scimmy's messages are fine for clients; only trim them. */

@@ -1,87 +1,112 @@
 /**
- * SCIM filters (RFC 7644 §3.4.2.2): parsed by scimmy (`SCIMMY.Types.Filter`), evaluated here.
+ * SCIM filters (RFC 7644 §3.4.2.2): parsed by our own linear-time parser (filter-parser.ts) into an
+ * AST, checked against the schema, and evaluated directly (never expanded into DNF).
  *
- * scimmy parses a filter into disjunctive normal form (a list of OR-branches, each an object of
- * attribute -> comparison or nested object for value paths). Its own `match` compares strings
- * case-sensitively and cannot see Enterprise User attributes nested under their URN, so evaluation
- * is done here against the schema: `caseExact` decides string comparisons (userName is
+ * Evaluation follows the schema: `caseExact` decides string comparisons (userName is
  * case-insensitive, id and externalId are not), extension attributes are looked up by URN, dates
  * compare as dates, and a multi-valued complex attribute compared directly compares its `value`.
+ * A multi-valued attribute matches when any of its values does.
  *
- * Tolerated before parsing (real IdP traffic):
- * - unquoted values (`externalId eq jyoung@contoso.com`, `externalId eq 12345`, Entra) are quoted;
- *   `true`, `false` and `null` stay literals;
- * - a boolean compared with the string "True"/"False" compares as a boolean.
+ * Rejected with 400 invalidFilter at parse time: unknown attributes, a value path on a non-complex
+ * attribute, an ordering or equality comparison of a dateTime with something that is not a date,
+ * and `gt`/`ge`/`lt`/`le` on booleans (RFC 7644 §3.4.2.2).
  */
-import SCIMMY from 'scimmy';
-import { badRequest, cleanDetail } from './errors.js';
+import { badRequest } from './errors.js';
+import { parseFilterText, type FilterNode, type FilterValue } from './filter-parser.js';
 import { attributeAt, isAttribute, isSchemaDefinition, type Attribute, type SchemaDefinition } from './schema.js';
 
 type Rec = Record<string, unknown>;
-/** One OR-branch: attribute -> comparison(s), or a nested branch for a value path. */
-export type FilterBranch = Record<string, unknown>;
-export type ParsedFilter = FilterBranch[];
+export type ParsedFilter = FilterNode;
 
-const COMPARATORS = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr', 'np']);
-const OPERATOR_THEN_BARE = /(\s(?:eq|ne|co|sw|ew|gt|ge|lt|le)\s+)([^\s"()[\]]+)/gi;
-const LITERALS = new Set(['true', 'false', 'null']);
+const ORDERING = new Set(['gt', 'ge', 'lt', 'le']);
+/** xsd:dateTime as RFC 7643 §2.3.5 requires (date, optional time and zone). */
+const ISO_DATE = /^-?\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?$/;
 
-/** Quote bare comparison values outside of quoted strings (`externalId eq abc@x.com` -> `externalId eq "abc@x.com"`). */
-export function quoteBareValues(filter: string): string {
-  let out = '';
-  let i = 0;
-  while (i < filter.length) {
-    const q = filter.indexOf('"', i);
-    const plainEnd = q === -1 ? filter.length : q;
-    out += filter.slice(i, plainEnd).replace(OPERATOR_THEN_BARE, (_m, op: string, value: string) => {
-      if (LITERALS.has(value.toLowerCase())) return `${op}${value.toLowerCase()}`;
-      return `${op}"${value}"`;
-    });
-    if (q === -1) break;
-    // Copy the quoted string as it is (backslash escapes included).
-    let j = q + 1;
-    while (j < filter.length && filter[j] !== '"') j += filter[j] === '\\' ? 2 : 1;
-    out += filter.slice(q, j + 1);
-    i = j + 1;
-  }
-  return out;
-}
-
-/** Parse a filter and check it names only attributes of the schema. Throws 400 `invalidFilter`. */
+/** Parse a filter and check it against the schema. Throws 400 `invalidFilter`. */
 export function parseFilter(expression: string, def: SchemaDefinition): ParsedFilter {
-  const text = quoteBareValues(expression.trim());
-  let parsed: unknown;
-  try {
-    parsed = new SCIMMY.Types.Filter(text);
-  } catch (e) {
-    throw badRequest('invalidFilter', `Invalid filter ${JSON.stringify(expression.slice(0, 200))}: ${cleanDetail((e as Error).message)}`);
-  }
-  const branches = JSON.parse(JSON.stringify(parsed)) as ParsedFilter;
-  for (const b of branches) checkBranch(b, def, '', expression);
-  return branches;
+  const node = parseFilterText(expression.trim());
+  checkNode(node, def, '', expression);
+  return node;
 }
 
-function checkBranch(branch: FilterBranch, def: SchemaDefinition, prefix: string, expression: string): void {
-  for (const [attr, cond] of Object.entries(branch)) {
-    const path = prefix ? `${prefix}.${attr}` : attr;
-    const a = attributeAt(def, path);
-    if (!a || isSchemaDefinition(a)) throw badRequest('invalidFilter', `Filter ${JSON.stringify(expression.slice(0, 200))} uses an unknown attribute '${path}'.`);
-    if (Array.isArray(cond)) {
-      const exprs = cond.every(Array.isArray) ? (cond as unknown[][]) : [cond];
-      for (const ex of exprs) {
-        const negate = String(ex[0]).toLowerCase() === 'not';
-        const [op, ...rest] = negate ? ex.slice(1) : ex;
-        const comparator = String(op).toLowerCase();
-        if (!COMPARATORS.has(comparator)) throw badRequest('invalidFilter', `Filter uses an unknown operator '${String(op)}'.`);
-        if (comparator !== 'pr' && comparator !== 'np' && rest.length === 0) throw badRequest('invalidFilter', `Filter compares '${path}' with '${comparator}' but gives no value.`);
+/**
+ * Check an already parsed filter for a search across several resource types (root `/.search`):
+ * every attribute must exist in at least one of them (checked there); in the others it is absent,
+ * so its comparisons are false for those resources.
+ */
+export function checkFilterAcross(node: FilterNode, defs: SchemaDefinition[], expression: string, prefix = ''): void {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      for (const i of node.items) checkFilterAcross(i, defs, expression, prefix);
+      return;
+    case 'not':
+      checkFilterAcross(node.item, defs, expression, prefix);
+      return;
+    default: {
+      const known = defs.filter((d) => resolve(d, prefix, node.path));
+      if (!known.length) {
+        const quoted = JSON.stringify(expression.slice(0, 200));
+        throw badRequest('invalidFilter', `Filter ${quoted} uses an unknown attribute '${joinPath(prefix, node.path)}'.`);
       }
-    } else if (cond && typeof cond === 'object') {
-      if (a.type !== 'complex') throw badRequest('invalidFilter', `Filter uses '${path}[...]' but '${path}' is not a complex attribute.`);
-      checkBranch(cond as FilterBranch, def, path, expression);
-    } else {
-      throw badRequest('invalidFilter', `Filter ${JSON.stringify(expression.slice(0, 200))} could not be understood.`);
+      if (node.kind === 'valuePath') {
+        const shell: FilterNode = { ...node, filter: { kind: 'present', path: node.path } };
+        for (const d of known) checkNode(shell, d, prefix, expression);
+        checkFilterAcross(node.filter, known, expression, joinPath(prefix, node.path));
+        return;
+      }
+      for (const d of known) checkNode(node, d, prefix, expression);
     }
   }
+}
+
+function checkNode(n: FilterNode, def: SchemaDefinition, prefix: string, expression: string): void {
+  const quoted = JSON.stringify(expression.slice(0, 200));
+  switch (n.kind) {
+    case 'and':
+    case 'or':
+      for (const i of n.items) checkNode(i, def, prefix, expression);
+      return;
+    case 'not':
+      checkNode(n.item, def, prefix, expression);
+      return;
+    case 'valuePath': {
+      const a = resolve(def, prefix, n.path);
+      if (!a) throw badRequest('invalidFilter', `Filter ${quoted} uses an unknown attribute '${n.path}'.`);
+      if (a.type !== 'complex') throw badRequest('invalidFilter', `Filter uses '${n.path}[...]' but '${n.path}' is not a complex attribute.`);
+      checkNode(n.filter, def, joinPath(prefix, n.path), expression);
+      return;
+    }
+    case 'present':
+    case 'compare': {
+      const a = resolve(def, prefix, n.path);
+      if (!a) throw badRequest('invalidFilter', `Filter ${quoted} uses an unknown attribute '${joinPath(prefix, n.path)}'.`);
+      if (n.kind === 'compare') checkComparison(a, n.op, n.value, n.path);
+      return;
+    }
+  }
+}
+
+function checkComparison(a: Attribute, op: string, value: FilterValue, path: string): void {
+  const target = a.type === 'complex' ? a.subAttributes?.find((s) => s.name === 'value') : a;
+  if (!target) return;
+  if (target.type === 'dateTime' && value !== null && !['co', 'sw', 'ew'].includes(op)) {
+    if (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(Date.parse(value))) {
+      throw badRequest('invalidFilter', `Filter compares the dateTime '${path}' with ${JSON.stringify(value)}, which is not a date.`);
+    }
+  }
+  if ((target.type === 'boolean' || target.type === 'binary') && ORDERING.has(op)) {
+    throw badRequest('invalidFilter', `Filter uses '${op}' on the ${target.type} attribute '${path}'.`);
+  }
+}
+
+function joinPath(prefix: string, path: string): string {
+  return prefix ? `${prefix}.${path}` : path;
+}
+
+function resolve(def: SchemaDefinition, prefix: string, path: string): Attribute | null {
+  const a = attributeAt(def, joinPath(prefix, path));
+  return a && isAttribute(a) ? a : null;
 }
 
 /** Case-insensitive own-property read (SCIM attribute names are case-insensitive). */
@@ -107,37 +132,61 @@ function topLevelValue(resource: Rec, attr: string, def: SchemaDefinition): unkn
   return undefined;
 }
 
-/** Whether a resource (plain JSON, as returned to clients) matches any branch of the filter. */
+/** Whether a resource (plain JSON, as returned to clients) matches the filter. */
 export function matchesFilter(resource: Rec, filter: ParsedFilter, def: SchemaDefinition): boolean {
-  return filter.some((b) => matchBranch(resource, b, def, '', true));
+  return matchNode(resource, filter, def, '');
 }
 
-function matchBranch(target: unknown, branch: FilterBranch, def: SchemaDefinition, prefix: string, top: boolean): boolean {
-  for (const [attr, cond] of Object.entries(branch)) {
-    const path = prefix ? `${prefix}.${attr}` : attr;
-    const a = attributeAt(def, path);
-    if (!a || !isAttribute(a)) return false;
-    const value = top ? topLevelValue(target as Rec, attr, def) : getCI(target, attr);
-    if (Array.isArray(cond)) {
-      const exprs = cond.every(Array.isArray) ? (cond as unknown[][]) : [cond];
-      for (const ex of exprs) if (!evaluate(value, ex, a)) return false;
-    } else {
-      const sub = cond as FilterBranch;
-      if (Array.isArray(value)) {
-        if (!value.some((el) => matchBranch(el, sub, def, path, false))) return false;
-      } else if (value && typeof value === 'object') {
-        if (!matchBranch(value, sub, def, path, false)) return false;
-      } else return false;
+function matchNode(target: unknown, n: FilterNode, def: SchemaDefinition, prefix: string): boolean {
+  switch (n.kind) {
+    case 'and':
+      return n.items.every((i) => matchNode(target, i, def, prefix));
+    case 'or':
+      return n.items.some((i) => matchNode(target, i, def, prefix));
+    case 'not':
+      return !matchNode(target, n.item, def, prefix);
+    case 'valuePath': {
+      const full = joinPath(prefix, n.path);
+      return valuesAt(target, n.path, def, prefix === '').some((v) => {
+        const els = Array.isArray(v) ? v : [v];
+        return els.some((el) => !!el && typeof el === 'object' && matchNode(el, n.filter, def, full));
+      });
+    }
+    case 'present':
+    case 'compare': {
+      const a = resolve(def, prefix, n.path);
+      if (!a) return n.kind === 'compare' && n.op === 'ne';
+      const values = valuesAt(target, n.path, def, prefix === '');
+      if (n.kind === 'present') return values.some((v) => !isEmpty(v));
+      if (n.op === 'ne') return !values.some((v) => compare(v, 'eq', n.value, a)) && (values.length > 0 || n.value !== null);
+      if (values.length === 0) return compare(undefined, n.op, n.value, a);
+      return values.some((v) => compare(v, n.op, n.value, a));
     }
   }
-  return true;
 }
 
-function evaluate(value: unknown, expr: unknown[], a: Attribute): boolean {
-  const negate = String(expr[0]).toLowerCase() === 'not';
-  const [op, expected] = negate ? expr.slice(1) : expr;
-  const r = compare(value, String(op).toLowerCase(), expected, a);
-  return negate ? !r : r;
+/**
+ * The values at an attribute path: one per element where an intermediate attribute is multi-valued
+ * (`emails.value` on two emails: two values), `[undefined]` when absent.
+ */
+function valuesAt(target: unknown, path: string, def: SchemaDefinition, top: boolean): unknown[] {
+  let local = path;
+  let first: unknown;
+  if (top && path.slice(0, 4).toLowerCase() === 'urn:') {
+    const colon = path.lastIndexOf(':');
+    local = path.slice(colon + 1);
+    const dot = local.indexOf('.');
+    const head = dot === -1 ? path : path.slice(0, colon + 1 + dot);
+    first = topLevelValue(target as Rec, head, def);
+    local = dot === -1 ? '' : local.slice(dot + 1);
+  } else {
+    const dot = local.indexOf('.');
+    first = getCI(target, dot === -1 ? local : local.slice(0, dot));
+    local = dot === -1 ? '' : local.slice(dot + 1);
+  }
+  if (!local) return [first];
+  const els = Array.isArray(first) ? first : [first];
+  return els.map((el) => getCI(el, local));
 }
 
 function isEmpty(v: unknown): boolean {

@@ -16,8 +16,9 @@ import { diffSnapshots } from '../diff.js';
 import { ConfigError } from '../errors.js';
 import type { OrgSnapshot } from '../model.js';
 import type { SafetyAlert } from '../provisioning/types.js';
-import { cleanDetail, notFound, ScimHttpError, scimErrorBody, badRequest } from './errors.js';
-import { matchesFilter, parseFilter } from './filter.js';
+import { notFound, ScimHttpError, scimErrorBody, badRequest } from './errors.js';
+import { matchesFilter } from './filter.js';
+import { filterFor, queryFromSearchBody, queryFromUrl, rootMatches, type QueryParams } from './search.js';
 import { buildSnapshot } from './mapping.js';
 import { isRec, setKey } from './normalize.js';
 import { applyPatch } from './patch.js';
@@ -30,7 +31,6 @@ import {
   LIST_RESPONSE,
   RESOURCES,
   schemaDefinitions,
-  SEARCH_REQUEST,
   type ResourceKind,
   type ResourceSpec,
 } from './schema.js';
@@ -345,12 +345,12 @@ export class ScimHandler extends EventEmitter<ScimHandlerEvents> {
         if (rest.length) throw notFound('No such resource.');
         if (second === undefined) {
           allow(['GET', 'POST']);
-          if (method === 'GET') return this.list(tenant, spec, base, query);
+          if (method === 'GET') return this.query(tenant, spec, base, queryFromUrl(query));
           return this.create(tenant, spec, base, this.readBody(request), query);
         }
         if (second === '.search') {
           allow(['POST']);
-          return this.search(tenant, spec, base, this.readBody(request));
+          return this.query(tenant, spec, base, queryFromSearchBody(this.readBody(request)));
         }
         allow(['GET', 'PUT', 'PATCH', 'DELETE']);
         if (method === 'GET') return this.read(tenant, spec, base, second, query);
@@ -358,6 +358,10 @@ export class ScimHandler extends EventEmitter<ScimHandlerEvents> {
         if (method === 'PATCH') return this.patch(tenant, spec, base, second, this.readBody(request), query);
         return this.remove(tenant, spec, second);
       }
+      case '.search':
+        if (second !== undefined) throw notFound('No such resource.');
+        allow(['POST']);
+        return this.rootSearch(tenant, base, queryFromSearchBody(this.readBody(request)));
       case 'bulk':
       case 'me':
         throw new ScimHttpError(501, undefined, `/${first} is not supported by this service provider.`);
@@ -386,7 +390,7 @@ export class ScimHandler extends EventEmitter<ScimHandlerEvents> {
     try {
       return JSON.parse(text);
     } catch (e) {
-      throw badRequest('invalidSyntax', `The request body is not valid JSON: ${cleanDetail((e as Error).message)}`);
+      throw badRequest('invalidSyntax', 'The request body is not valid JSON.');
     }
   }
 
@@ -394,49 +398,31 @@ export class ScimHandler extends EventEmitter<ScimHandlerEvents> {
   // Resource operations
   // ---------------------------------------------------------------------------------------------
 
-  private async list(tenant: string, spec: ResourceSpec, base: string, query: URLSearchParams): Promise<ScimResponse> {
-    return this.query(tenant, spec, base, {
-      filter: query.get('filter') ?? undefined,
-      startIndex: query.get('startIndex') ?? undefined,
-      count: query.get('count') ?? undefined,
-      attributes: query.get('attributes') ?? undefined,
-      excludedAttributes: query.get('excludedAttributes') ?? undefined,
-    });
-  }
-
-  private async search(tenant: string, spec: ResourceSpec, base: string, body: unknown): Promise<ScimResponse> {
-    if (!isRec(body)) throw badRequest('invalidSyntax', 'A .search request needs a SearchRequest body.');
-    const get = (n: string) => Object.entries(body).find(([k]) => k.toLowerCase() === n.toLowerCase())?.[1];
-    const schemas = get('schemas');
-    if (schemas !== undefined && !(Array.isArray(schemas) && schemas.some((s) => typeof s === 'string' && s.toLowerCase() === SEARCH_REQUEST.toLowerCase()))) {
-      throw badRequest('invalidSyntax', `A .search body must have schemas ["${SEARCH_REQUEST}"].`);
-    }
-    const listParam = (v: unknown) => (Array.isArray(v) ? v.join(',') : typeof v === 'string' ? v : undefined);
-    const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
-    return this.query(tenant, spec, base, {
-      filter: str(get('filter')),
-      startIndex: str(get('startIndex')),
-      count: str(get('count')),
-      attributes: listParam(get('attributes')),
-      excludedAttributes: listParam(get('excludedAttributes')),
-    });
-  }
-
-  private async query(
-    tenant: string,
-    spec: ResourceSpec,
-    base: string,
-    q: { filter?: string | undefined; startIndex?: string | undefined; count?: string | undefined; attributes?: string | undefined; excludedAttributes?: string | undefined },
-  ): Promise<ScimResponse> {
+  private async query(tenant: string, spec: ResourceSpec, base: string, q: QueryParams): Promise<ScimResponse> {
     const rt = await this.runtime(tenant);
     const proj = projection(q.attributes, q.excludedAttributes);
-    const filter = q.filter !== undefined && q.filter.trim() !== '' ? parseFilter(q.filter, spec.definition) : null;
+    const filter = filterFor(q, spec);
     const views = this.views(rt, spec.kind);
     const matched = filter ? views.filter((r) => matchesFilter(r, filter, spec.definition)) : views;
-    const start = Math.max(1, intParam(q.startIndex) ?? 1);
-    const count = Math.min(this.maxResults, Math.max(0, intParam(q.count) ?? this.maxResults));
+    const { start, count } = this.window(q);
     const page = matched.slice(start - 1, start - 1 + count);
     return ok(listResponse(page.map((r) => egress(spec, r, base, proj)), matched.length, start));
+  }
+
+  /** `POST /.search` (RFC 7644 §3.4.3): Users and Groups in one list. */
+  private async rootSearch(tenant: string, base: string, q: QueryParams): Promise<ScimResponse> {
+    const rt = await this.runtime(tenant);
+    const proj = projection(q.attributes, q.excludedAttributes);
+    const matched = rootMatches(q, [RESOURCES.User, RESOURCES.Group], (spec) => this.views(rt, spec.kind));
+    const { start, count } = this.window(q);
+    const page = matched.slice(start - 1, start - 1 + count);
+    return ok(listResponse(page.map((m) => egress(m.spec, m.resource, base, proj)), matched.length, start));
+  }
+
+  private window(q: QueryParams): { start: number; count: number } {
+    const start = Math.max(1, intParam(q.startIndex) ?? 1);
+    const count = Math.min(this.maxResults, Math.max(0, intParam(q.count) ?? this.maxResults));
+    return { start, count };
   }
 
   private async read(tenant: string, spec: ResourceSpec, base: string, id: string, query: URLSearchParams): Promise<ScimResponse> {

@@ -13,7 +13,7 @@ export {
   type ScimResponse,
   type ScimTenantConfig,
 } from './handler.js';
-export { toNodeListener, toExpressMiddleware, type ExpressLikeRequest } from './adapters.js';
+export { toNodeListener, toExpressMiddleware, scimClientErrorListener, type ExpressLikeRequest } from './adapters.js';
 export { FileScimStore, MemoryScimStore, STORE_KIND, TENANT_ID, type FileScimStoreOptions, type ScimStore, type ScimTenantData } from './store.js';
 export type { StoredResource } from './resource.js';
 export { buildSnapshot as scimSnapshot, INBOUND_CONNECTOR_ID } from './mapping.js';

@@ -19,8 +19,9 @@
  * - members added twice are kept once.
  */
 import SCIMMY from 'scimmy';
-import { badRequest, cleanDetail, fromScimmyError, ScimHttpError } from './errors.js';
+import { badRequest, fromScimmyError, fromUnexpectedError, ScimHttpError } from './errors.js';
 import { matchesFilter, parseFilter } from './filter.js';
+import { formatFilter, parsePatchPath, type FilterNode } from './filter-parser.js';
 import { extensionFor, isRec, normalizeResourceBody, normalizeValue, safeAttribute, setKey, tidy } from './normalize.js';
 import { PATCH_OP, type ResourceSpec, type SchemaDefinition } from './schema.js';
 
@@ -103,7 +104,8 @@ export function expandPathless(spec: ResourceSpec, current: Rec, op: PatchOperat
   for (const [key, v] of Object.entries(value)) {
     const hit = extensionFor(def, key);
     if (hit && hit.rest === '' && isRec(v)) {
-      for (const [sub, sv] of Object.entries(v)) out.push(sv === undefined ? { op: 'remove', path: `${hit.ext.id}:${sub}` } : { op: op.op, path: `${hit.ext.id}:${sub}`, value: sv });
+      // A nested `schemas` (`{ "urn:…:enterprise:2.0:User": { "schemas": [...], ... } }`) is bookkeeping, as in POST.
+      for (const [sub, sv] of Object.entries(v)) if (sub.toLowerCase() !== 'schemas') out.push(sv === undefined ? { op: 'remove', path: `${hit.ext.id}:${sub}` } : { op: op.op, path: `${hit.ext.id}:${sub}`, value: sv });
       continue;
     }
     // Read-only attributes (a user's `groups`) in a path-less value are echoes, not updates.
@@ -126,7 +128,16 @@ export function adaptOperation(spec: ResourceSpec, current: Rec, op: PatchOperat
     // Expanded by applyPatch (expandPathless) before it gets here.
     throw badRequest('invalidValue', `'${op.op}' without a path needs an object value.`);
   }
-  const parts = splitPath(def, op.path);
+  // Our linear-time parser checks every path before scimmy's (backtracking, DNF-expanding) one sees it.
+  const parsedPath = parsePatchPath(op.path);
+  if (parsedPath.filter && dnfSize(parsedPath.filter) > MAX_PATH_FILTER_BRANCHES) {
+    throw badRequest('invalidPath', `The filter in path ${JSON.stringify(op.path.slice(0, 200))} is too complex (more than ${MAX_PATH_FILTER_BRANCHES} alternatives).`);
+  }
+  if (parsedPath.filter) {
+    // scimmy gets the filter in canonical form (quoted strings, no redundant parentheses).
+    op = { ...op, path: `${parsedPath.attrPath}[${formatFilter(parsedPath.filter)}]${parsedPath.sub ? `.${parsedPath.sub}` : ''}` };
+  }
+  const parts = splitPath(def, op.path!);
   if (!parts) return []; // an extension this endpoint does not serve
   const scope = parts.ext ?? def;
   const scopeValue = (r: Rec): unknown => (parts.ext ? r[parts.ext.id] : r);
@@ -142,7 +153,9 @@ export function adaptOperation(spec: ResourceSpec, current: Rec, op: PatchOperat
       return isRec(present) ? Object.keys(present).map((k) => ({ op: 'remove' as const, path: `${ext.id}:${k}` })) : [];
     }
     if (!isRec(op.value)) throw badRequest('invalidValue', `The value for ${op.path} must be an object.`);
-    const norm = normalizeResourceBody({ [ext.id]: op.value }, def);
+    // A nested `schemas` key is bookkeeping (POST ignores it too); scimmy would fail on it with a TypeError.
+    const value = Object.fromEntries(Object.entries(op.value).filter(([k]) => k.toLowerCase() !== 'schemas'));
+    const norm = normalizeResourceBody({ [ext.id]: value }, def);
     return [{ op: op.op, path: ext.id, value: norm[ext.id] }];
   }
 
@@ -227,19 +240,33 @@ function fakeDefinitionFor(attr: { subAttributes?: unknown[] | undefined; name: 
 
 /** `type eq "work"` (and `and` of such) as `{ type: "work" }`, or null for anything else. */
 function equalityObject(filterText: string, attr: { subAttributes?: unknown[] | undefined; name: string }): Rec | null {
-  let parsed;
+  let parsed: FilterNode;
   try {
     parsed = parseFilter(filterText, fakeDefinitionFor(attr));
   } catch {
     return null;
   }
-  if (parsed.length !== 1) return null;
+  const terms = parsed.kind === 'and' ? parsed.items : [parsed];
   const out: Rec = {};
-  for (const [k, cond] of Object.entries(parsed[0]!)) {
-    if (!Array.isArray(cond) || cond.length !== 2 || String(cond[0]).toLowerCase() !== 'eq') return null;
-    setKey(out, k, cond[1]);
+  for (const t of terms) {
+    if (t.kind !== 'compare' || t.op !== 'eq' || t.path.includes('.') || t.path.includes(':')) return null;
+    setKey(out, t.path, t.value);
   }
   return out;
+}
+
+/**
+ * scimmy applies a path's value filter after expanding it into disjunctive normal form; the number
+ * of alternatives that makes is bounded here (computed on the AST without expanding it).
+ */
+const MAX_PATH_FILTER_BRANCHES = 64;
+function dnfSize(n: FilterNode, negated = false): number {
+  const cap = (x: number) => Math.min(x, MAX_PATH_FILTER_BRANCHES + 1);
+  if (n.kind === 'not') return dnfSize(n.item, !negated);
+  if (n.kind !== 'and' && n.kind !== 'or') return 1;
+  // Under a negation (De Morgan) an `and` becomes an `or` and the other way round.
+  const sum = (n.kind === 'or') !== negated;
+  return cap(n.items.reduce((acc, i) => (sum ? acc + dnfSize(i, negated) : acc * dnfSize(i, negated)), sum ? 0 : 1));
 }
 
 /**
@@ -261,13 +288,13 @@ export async function applyPatch(spec: ResourceSpec, current: Rec, body: unknown
       try {
         instance = new spec.schemaClass(resource, 'both');
       } catch (e) {
-        throw fromScimmyError(e) ?? badRequest('invalidValue', cleanDetail((e as Error).message));
+        throw fromScimmyError(e) ?? fromUnexpectedError(e, `The ${spec.kind} could not be read for patching.`);
       }
       let out: SCIMMY.Types.Schema | undefined;
       try {
         out = await new SCIMMY.Messages.PatchOp({ schemas: [PATCH_OP], Operations: [op as never] }).apply(instance);
       } catch (e) {
-        throw fromScimmyError(e) ?? badRequest('invalidValue', cleanDetail((e as Error).message));
+        throw fromScimmyError(e) ?? fromUnexpectedError(e, `Operation '${op.op}'${op.path ? ` on '${op.path.slice(0, 200)}'` : ''} could not be applied: the value does not fit the attribute.`);
       }
       if (out) {
         const plain = JSON.parse(JSON.stringify(out)) as Rec;

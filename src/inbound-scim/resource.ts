@@ -4,7 +4,8 @@
  * scimmy's attribute filtering).
  */
 import SCIMMY from 'scimmy';
-import { badRequest, cleanDetail, fromScimmyError } from './errors.js';
+import { badRequest, fromScimmyError, fromUnexpectedError } from './errors.js';
+import { checkAttributeList } from './filter-parser.js';
 import { isRec, knownSchemas, normalizeResourceBody, tidy } from './normalize.js';
 import { type ResourceSpec } from './schema.js';
 
@@ -32,7 +33,7 @@ export function ingest(spec: ResourceSpec, body: unknown): Rec {
   try {
     coerced = spec.definition.coerce(norm, 'in');
   } catch (e) {
-    throw fromScimmyError(e) ?? badRequest('invalidValue', cleanDetail((e as Error).message));
+    throw fromScimmyError(e) ?? fromUnexpectedError(e, `The ${spec.kind} could not be validated.`);
   }
   const plain = JSON.parse(JSON.stringify(coerced)) as Rec;
   delete plain['schemas'];
@@ -61,10 +62,12 @@ export function projection(attributes: string | undefined, excluded: string | un
   const exc = list(excluded);
   const expr = inc.length ? inc.map((a) => `${a} pr`).join(' and ') : exc.length ? exc.map((a) => `${a} np`).join(' and ') : null;
   if (!expr) return undefined;
+  // Checked by our linear-time path grammar first: scimmy's filter parser backtracks on bad input.
+  checkAttributeList(inc.length ? inc : exc, inc.length ? 'attributes' : 'excludedAttributes');
   try {
     return new SCIMMY.Types.Filter(expr);
-  } catch (e) {
-    throw badRequest('invalidValue', `Invalid ${inc.length ? 'attributes' : 'excludedAttributes'} list: ${cleanDetail((e as Error).message)}`);
+  } catch {
+    throw badRequest('invalidPath', `Invalid ${inc.length ? 'attributes' : 'excludedAttributes'} list.`);
   }
 }
 

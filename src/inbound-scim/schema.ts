@@ -22,9 +22,53 @@ const { Types, Schemas } = SCIMMY;
 export type Attribute = SCIMMY.Types.Attribute;
 export type SchemaDefinition = SCIMMY.Types.SchemaDefinition;
 
+/**
+ * A string attribute whose canonical values are suggestions (RFC 7643 §2.3.1, §7: "canonicalValues
+ * ... MAY be used"), not an enum: scimmy enforces them strictly, and its `roles.type` and
+ * `x509Certificates.type` carry an empty list, so every value was refused (Entra's role push:
+ * `"type": "WindowsAzureActiveDirectoryRole"`). A value equal to a canonical one apart from case
+ * (`"Work"`, `"WORK"`) is stored in the canonical spelling; any other value is kept as sent.
+ * /Schemas still advertises a non-empty list.
+ */
+const SUGGESTED = new WeakMap<object, string[]>(); // scimmy seals its attribute instances
+class SuggestedValuesAttribute extends Types.Attribute {
+  constructor(a: Attribute) {
+    super(a.type as never, a.name, { ...(a.config as Record<string, unknown>), canonicalValues: false } as never);
+    SUGGESTED.set(this, Array.isArray(a.config.canonicalValues) ? [...(a.config.canonicalValues as string[])] : []);
+  }
+  private get suggested(): string[] {
+    return SUGGESTED.get(this) ?? [];
+  }
+  override toJSON(): ReturnType<Attribute['toJSON']> {
+    const json = super.toJSON() as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(json)) {
+      out[k] = v;
+      if (k === 'caseExact' && this.suggested.length) out['canonicalValues'] = this.suggested;
+    }
+    return out as ReturnType<Attribute['toJSON']>;
+  }
+  override coerce(source: unknown, direction?: string, isComplexMultiValue?: boolean): never {
+    const canon = (v: unknown) => (typeof v === 'string' ? (this.suggested.find((c) => c.toLowerCase() === v.toLowerCase()) ?? v) : v);
+    const value = Array.isArray(source) ? source.map(canon) : canon(source);
+    return super.coerce(value as never, direction as never, isComplexMultiValue as never) as never;
+  }
+}
+
+/** The attribute with every client-writable canonical-value list turned into suggestions (recursively). */
+function relaxCanonical(a: Attribute): Attribute {
+  if (a.type === 'complex' && a.subAttributes?.length) {
+    const subs = a.subAttributes.map(relaxCanonical);
+    if (subs.every((s, i) => s === a.subAttributes![i])) return a;
+    return new Types.Attribute('complex', a.name, { ...(a.config as Record<string, unknown>) } as never, subs);
+  }
+  const readOnly = a.config.direction === 'out' || a.config.mutable === false;
+  return Array.isArray(a.config.canonicalValues) && !readOnly ? new SuggestedValuesAttribute(a) : a;
+}
+
 /** The resource's own attributes of a scimmy schema (not the common id/externalId/meta/schemas, not extensions). */
 function ownAttributes(def: SchemaDefinition, drop: readonly string[] = []): Attribute[] {
-  return def.attributes.filter((a) => a instanceof Types.Attribute && !a.config.shadow && !drop.includes(a.name));
+  return def.attributes.filter((a) => a instanceof Types.Attribute && !a.config.shadow && !drop.includes(a.name)).map(relaxCanonical);
 }
 
 export const userDefinition: SchemaDefinition = new Types.SchemaDefinition('User', CORE_USER, 'User Account', ownAttributes(Schemas.User.definition, ['password'])).extend(
