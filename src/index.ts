@@ -48,4 +48,5 @@ export * from './provisioning/index.js';
 export * from './diff.js';
 export * from './org-chart.js';
 export * from './webhooks.js';
+export * from './alerts/index.js';
 export * from './inbound-scim/index.js';

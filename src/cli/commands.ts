@@ -109,12 +109,12 @@ export async function planCommand(_rest: string[], args: ParsedArgs, io: Io): Pr
 }
 
 /**
- * `orgsync apply PLAN.json [--journal FILE] [--handler console|json] [--approve PLAN_ID] [--now DATE]`
+ * `orgsync apply PLAN.json [--journal FILE] [--handler console|json] [--approve PLAN_ID] [--now DATE] [--rules RULES.json]`
  * Runs a plan with a handler that prints each action (to try rules without code). Exit codes:
  * 0 all due actions done, 1 some failed (re-run to retry), 3 halted by a safety stop (approve to proceed).
  */
 export async function applyCommand(rest: string[], args: ParsedArgs, io: Io): Promise<number> {
-  checkFlags(args, 'apply', ['journal', 'handler', 'approve', 'now']);
+  checkFlags(args, 'apply', ['journal', 'handler', 'approve', 'now', 'rules']);
   const [planFile] = rest;
   if (!planFile) {
     io.stderr('orgsync apply: usage: orgsync apply PLAN.json [--journal FILE] [--handler console|json] [--approve PLAN_ID]\n');
@@ -139,12 +139,17 @@ export async function applyCommand(rest: string[], args: ParsedArgs, io: Io): Pr
   const handlers = Object.fromEntries(
     ['createUser', 'updateUser', 'grant', 'revoke', 'suspendUser', 'deleteUser', 'sendWelcome', 'notify'].map((t) => [t, (a: PlanAction, c: { idempotencyKey: string }) => print(t, a, c)]),
   ) as unknown as ProvisioningHandlers;
+  // --rules: deliver the digest / safety alerts to the rule set's channels (docs/alerts.md), secrets from the environment.
+  const rulesFile = flag(args, 'rules');
+  const channels = rulesFile ? (await loadRuleSet(rulesFile)).policy.notifications.channels : [];
   const result = await applyPlan(plan, handlers, {
     journal,
+    ...(channels.length ? { alerts: { channels, env: io.env } } : {}),
     ...(approve ? { approval: { planId: approve } } : {}),
     ...(nowFlag ? { now: new Date(nowFlag) } : {}),
   });
   const summary = `plan ${result.planId}: ${result.done.length} done, ${result.skipped.length} already done, ${result.failed.length} failed, ${result.deferred.length} deferred`;
+  for (const d of result.deliveries) io.stderr(`alert ${d.kind} -> ${d.channel} (${d.type}): ${d.status}${d.error ? `: ${d.error}` : ''}\n`);
   if (result.halted) {
     io.stderr(`orgsync apply: HALTED by a safety stop; nothing was executed.\n${result.halted.message ?? ''}\nReview the plan, then run: orgsync apply ${planFile} --approve ${result.planId}\n`);
     io.stderr(summary + '\n');

@@ -5,6 +5,8 @@
  */
 import pLimit from 'p-limit';
 import pRetry from 'p-retry';
+import type { AlertDeliveryOptions, DeliveryOutcome } from '../alerts/deliver.js';
+import { deliverJournaled } from '../alerts/journaled.js';
 import { ConfigError, ValidationError } from '../errors.js';
 import { Redactor } from '../redact.js';
 import type { Journal, JournalEntry } from './journal.js';
@@ -58,6 +60,11 @@ export interface ApplyOptions {
   interrupted?: 'retry' | 'hold';
   /** Redacts secrets from error messages and handler results before they are journaled. */
   redactor?: Redactor;
+  /**
+   * Deliver the digest and safety alerts to these channels (the rule set's
+   * `policy.notifications.channels`) after the run's actions are journaled; see docs/alerts.md.
+   */
+  alerts?: AlertDeliveryOptions;
 }
 
 export type WaitingFor = 'not_before' | 'dependency' | 'approval';
@@ -97,6 +104,8 @@ export interface ApplyResult {
    * (`{ canceled: true }`) in the journal; `alreadyDone: true` when it had run before it could be canceled.
    */
   canceled: Array<{ idempotencyKey: string; employeeId: string; type: ActionType; target: string; reason: string; alreadyDone: boolean }>;
+  /** Deliveries of this run's digest / safety alert to `options.alerts` channels (a failure never fails the run). */
+  deliveries: DeliveryOutcome[];
 }
 
 function outcome(a: PlanAction, extra: Partial<ActionOutcome> = {}): ActionOutcome {
@@ -155,7 +164,7 @@ export async function applyPlan(plan: ProvisioningPlan, handlers: Partial<Provis
   const missing = [...needed].filter((t) => typeof handlers?.[t] !== 'function');
   if (missing.length) throw new ConfigError({ message: `applyPlan: missing handler(s) for ${missing.join(', ')}`, code: 'handler_missing' });
 
-  const result: ApplyResult = { planId: plan.planId, done: [], skipped: [], failed: [], deferred: [], halted: null, alertDelivery: null, digest: null, canceled: [] };
+  const result: ApplyResult = { planId: plan.planId, done: [], skipped: [], failed: [], deferred: [], halted: null, alertDelivery: null, digest: null, canceled: [], deliveries: [] };
 
   /** Call a handler with retries. Never throws: returns the value or the last error. */
   const call = async (a: PlanAction, key: string): Promise<{ ok: boolean; value?: unknown; error?: unknown; attempts: number }> => {
@@ -229,6 +238,7 @@ export async function applyPlan(plan: ProvisioningPlan, handlers: Partial<Provis
       if (journalDone.has(a.idempotencyKey)) result.skipped.push(outcome(a));
       else result.deferred.push(outcome(a, { waitingFor: a.notBefore && Date.parse(a.notBefore) > now.getTime() ? 'not_before' : 'approval' }));
     }
+    if (options.alerts?.channels.length) result.deliveries = await deliverJournaled(alert, key, options.alerts, journal, (k) => entries.get(k)?.status === 'done');
     result.halted = alert;
     return result;
   }
@@ -341,6 +351,7 @@ export async function applyPlan(plan: ProvisioningPlan, handlers: Partial<Provis
         result.failed.push(outcome(a, { attempts: r.attempts, error: message }));
       }
     }
+    if (options.alerts?.channels.length) result.deliveries = await deliverJournaled(digest, key, options.alerts, journal, (k) => entries.get(k)?.status === 'done');
   }
 
   // Stable order for reports.

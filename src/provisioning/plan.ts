@@ -1040,7 +1040,7 @@ export function planProvisioning(changes: ChangeEvent[], rules: RuleSet | RuleSe
   const content: Omit<ProvisioningPlan, 'planId'> = {
     kind: PLAN_KIND,
     version: PLAN_VERSION,
-    ruleSet: { id: rs.id ?? null, name: rs.name ?? null, hash: sha256Hex(canonicalJson(rs)).slice(0, 16) },
+    ruleSet: { id: rs.id ?? null, name: rs.name ?? null, hash: sha256Hex(canonicalJson(withoutChannels(rs))).slice(0, 16) },
     source: { connector: context.current.connector, takenAt: context.current.takenAt, previousTakenAt: context.previous?.takenAt ?? null },
     settings: {
       thresholds: rs.policy.thresholds,
@@ -1062,6 +1062,12 @@ export function planProvisioning(changes: ChangeEvent[], rules: RuleSet | RuleSe
   const planId = computePlanId(content);
   const { kind, version, ...rest } = content;
   return { kind, version, planId, ...rest };
+}
+
+/** Alert channels are delivery settings, not what the plan does: they leave the rule set hash (and planId) alone. */
+function withoutChannels(rs: RuleSet): unknown {
+  const { channels: _channels, ...notifications } = rs.policy.notifications;
+  return { ...rs, policy: { ...rs.policy, notifications } };
 }
 
 /** All actions of a plan, in plan order. */

@@ -10,6 +10,7 @@ import { ValidationError } from '../errors.js';
 import { GroupTypeSchema } from '../model.js';
 import type { Employee, Group, Location, OrgSnapshot } from '../model.js';
 import { assertTimeZone, cmp } from './util.js';
+import { AlertChannelsSchema } from '../alerts/schema.js';
 
 export const RULE_SET_VERSION = 1 as const;
 
@@ -254,6 +255,8 @@ export const PolicySchema = z.strictObject({
       alertRecipients: NameListSchema.optional(),
       /** `digest`: one notification per run; `per_action`: the notify handler is called for each. */
       mode: z.enum(['digest', 'per_action']).default('digest'),
+      /** Where `applyPlan` delivers the digest and safety alerts (email, Slack, signed webhook); see docs/alerts.md. */
+      channels: AlertChannelsSchema,
     })
     .prefault({}),
   thresholds: ThresholdsSchema.prefault({}),
