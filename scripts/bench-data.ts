@@ -69,3 +69,26 @@ export function mutate(s: OrgSnapshot, fraction: number): OrgSnapshot {
   }
   return { ...s, takenAt: '2026-06-02T00:00:00.000Z', employees };
 }
+
+/**
+ * Reporting lines for the plan benchmark, under e0 (the CFO: the starter rule "reportsTo equals
+ * cfo@acme.example" grants billing access to everyone below). `flat`: everyone reports to e0;
+ * `chain`: e(i) reports to e(i-1), one line `size` deep; `cycle`: the same chain, and in the next
+ * snapshot e0 reports to the last person, turning the line into a cycle. In `flat` and `chain` the
+ * CFO's title changes. Either way the CFO has an event and everyone else is below them, so every
+ * person is evaluated for indirect effects (and keeps their access).
+ */
+export function reportingLines(size: number, shape: 'flat' | 'chain' | 'cycle'): { previous: OrgSnapshot; current: OrgSnapshot } {
+  const base = syntheticSnapshot(size);
+  const people = base.employees.map((e, i) => ({
+    ...e,
+    employmentStatus: 'ACTIVE' as const,
+    terminationDate: null,
+    managerId: i === 0 ? null : shape === 'flat' ? 'e0' : `e${i - 1}`,
+  }));
+  people[0] = { ...people[0]!, workEmail: 'cfo@acme.example' };
+  const previous: OrgSnapshot = { ...base, employees: people };
+  const moved = people.slice();
+  moved[0] = shape === 'cycle' ? { ...moved[0]!, managerId: `e${size - 1}` } : { ...moved[0]!, jobTitle: 'Chief Financial Officer' };
+  return { previous, current: { ...base, takenAt: '2026-06-02T00:00:00.000Z', employees: moved } };
+}

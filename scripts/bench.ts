@@ -14,8 +14,10 @@ import { simulators } from '../connectors/simulators.js';
 import { takeSnapshot } from '../src/snapshot.js';
 import type { RequestLogEntry } from '../src/simulator/server.js';
 import { diffSnapshots } from '../src/diff.js';
+import { readFileSync } from 'node:fs';
 import { buildOrgChart } from '../src/org-chart.js';
-import { syntheticSnapshot, mutate } from './bench-data.js';
+import { createRuleContext, evaluateRules, parseRuleSet, planProvisioning } from '../src/provisioning/index.js';
+import { syntheticSnapshot, mutate, reportingLines } from './bench-data.js';
 
 interface Result {
   name: string;
@@ -29,7 +31,7 @@ interface Result {
 }
 const results: Result[] = [];
 const quick = process.argv.includes('--quick');
-/** `--only throughput|ratelimit|diff|orgchart|memory` runs one group of cases. */
+/** `--only throughput|ratelimit|diff|orgchart|plan|workday|memory` runs one group of cases. */
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const runs = (group: string) => !only || only === group;
 const today = '2026-06-01';
@@ -244,6 +246,43 @@ function orgChartCase(size: number): number {
   return v;
 }
 
+let lastPlanFloor = 0;
+const starterRules = parseRuleSet(JSON.parse(readFileSync(new URL('../examples/rules/starter.json', import.meta.url), 'utf8')));
+
+/**
+ * planProvisioning with the starter rules (incl. "reportsTo the CFO") when the CFO, above everyone,
+ * has an event: every person is evaluated for indirect effects. Floor: evaluating the same rules
+ * once for everyone in both snapshots of the flat org (what any plan must at least do).
+ */
+function planCase(size: number, shape: 'flat' | 'chain' | 'cycle', reps: number): number {
+  const { previous, current } = reportingLines(size, shape);
+  const flat = shape === 'flat' ? { previous, current } : reportingLines(size, 'flat');
+  const events = diffSnapshots(previous, current, { now: new Date(`${today}T00:00:00Z`) });
+  const runs: number[] = [];
+  const floors: number[] = [];
+  let planned = 0;
+  for (let i = 0; i < reps; i++) {
+    settle();
+    let t = performance.now();
+    for (const s of [flat.previous, flat.current]) {
+      const ctx = createRuleContext(s);
+      for (const e of s.employees) evaluateRules(starterRules, e, ctx);
+    }
+    floors.push(performance.now() - t);
+    settle();
+    t = performance.now();
+    const plan = planProvisioning(events, starterRules, { previous, current, now: new Date(`${today}T12:00:00Z`) });
+    runs.push(performance.now() - t);
+    planned = plan.employees.length;
+  }
+  const v = median(runs);
+  const f = median(floors);
+  lastPlanFloor = f;
+  const what = shape === 'flat' ? 'flat org' : shape === 'chain' ? `${size.toLocaleString('en')}-deep chain` : 'chain turned into a cycle';
+  record({ name: `planProvisioning ${size.toLocaleString('en')} employees, ${what}`, value: v, unit: 'ms', floor: f, ratio: v / f, target: '<= 4', pass: v / f <= 4, note: `${events.length} event(s), ${planned} planned; floor: evaluate the rules for everyone, flat org; runs ${runs.map((r) => r.toFixed(0)).join('/')}` });
+  return v;
+}
+
 function memory(kind: 'sync' | 'diff', size: number, vendor = 'gusto'): void {
   const r = spawnSync(process.execPath, ['--max-old-space-size=8192', '--import', 'tsx', 'scripts/bench-memory.ts', kind, String(size), vendor], { encoding: 'utf8' });
   if (r.status !== 0) return void console.log(`memory ${kind} failed: ${r.stderr.slice(-500)}`);
@@ -273,6 +312,22 @@ async function main(): Promise<void> {
     if (!quick) {
       const o1m = orgChartCase(1_000_000);
       record({ name: 'org chart linearity time(1M) / time(100k)', value: o1m / o100k, unit: 'x', floor: 10, ratio: o1m / o100k / 10, target: '<= 12x', pass: o1m / o100k <= 12, note: `the floor itself grew ${floorScale.toFixed(1)}x` });
+    }
+  }
+  if (runs('plan')) {
+    const reps = quick ? 1 : 3;
+    const p100k = planCase(n, 'flat', reps);
+    const f100k0 = lastPlanFloor;
+    const chain = planCase(n, 'chain', reps);
+    const cycle = planCase(n, 'cycle', reps);
+    lastPlanFloor = f100k0;
+    record({ name: `plan depth: ${n.toLocaleString('en')}-deep chain / flat org`, value: chain / p100k, unit: 'x', floor: 1, ratio: chain / p100k, target: '<= 2', pass: chain / p100k <= 2 });
+    record({ name: 'plan depth: chain into a cycle / flat org', value: cycle / p100k, unit: 'x', floor: 1, ratio: cycle / p100k, target: '<= 2', pass: cycle / p100k <= 2 });
+    if (!quick) {
+      // (a 1,000,000-deep chain works too but takes minutes per run here; depth is covered by the ratios above)
+      const f100k = lastPlanFloor;
+      const p1m = planCase(1_000_000, 'flat', 2);
+      record({ name: 'plan linearity time(1M) / time(100k), flat org', value: p1m / p100k, unit: 'x', floor: 10, ratio: p1m / p100k / 10, target: '<= 12x', pass: p1m / p100k <= 12, note: `the floor itself grew ${(lastPlanFloor / f100k).toFixed(1)}x` });
     }
   }
   if (runs('memory')) {

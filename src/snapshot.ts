@@ -123,25 +123,76 @@ function asSyncFailure(connector: Connector<any>, e: unknown): OrgsyncError {
   });
 }
 
-/** Write a snapshot as JSON atomically: a temp file in the same folder, fsync, then rename. */
+/**
+ * Write a snapshot as JSON atomically: a temp file in the same folder, fsync, then rename. The JSON
+ * is produced one record at a time (the same bytes as `JSON.stringify(snapshot, null, 2)`), so
+ * a snapshot larger than the biggest string V8 can hold (about 1M employees) can still be written.
+ */
 export async function writeSnapshotFile(file: string, snapshot: OrgSnapshot): Promise<void> {
   const parsed = OrgSnapshotSchema.parse(snapshot);
-  await writeFileAtomic(file, JSON.stringify(parsed, null, 2) + '\n');
+  await writeFileAtomic(file, snapshotJsonChunks(parsed as unknown as Record<string, unknown>));
 }
 
-/** `mode` applies to a newly written file (default 0666 minus the umask). */
-export async function writeFileAtomic(file: string, contents: string, mode?: number): Promise<void> {
+/** `JSON.stringify(value, null, 2) + '\n'` of a snapshot, in pieces: each array member of the top level on its own. */
+export function* snapshotJsonChunks(value: Record<string, unknown>): Generator<string> {
+  const keys = Object.keys(value).filter((k) => value[k] !== undefined && typeof value[k] !== 'function');
+  const text = (v: unknown, indent: string, what: string): string => {
+    try {
+      return JSON.stringify(v, null, 2).replace(/\n/g, `\n${indent}`);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      throw new ValidationError({ code: 'snapshot_too_large', message: `The snapshot cannot be written: ${what} is too large to serialize (${e.message}).` });
+    }
+  };
+  yield '{\n';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = value[k];
+    const sep = i < keys.length - 1 ? ',\n' : '\n';
+    if (Array.isArray(v) && v.length > 0) {
+      yield `  ${JSON.stringify(k)}: [\n`;
+      for (let j = 0; j < v.length; j++) yield `    ${text(v[j] === undefined ? null : v[j], '    ', `${k}[${j}]`)}${j < v.length - 1 ? ',\n' : '\n'}`;
+      yield `  ]${sep}`;
+    } else yield `  ${JSON.stringify(k)}: ${text(v, '  ', k)}${sep}`;
+  }
+  yield '}\n';
+}
+
+/** The temp file a write of `file` goes through (same folder, so the rename is atomic; hidden, unique). */
+export function tempPathFor(file: string): string {
   const dir = path.dirname(path.resolve(file));
-  await fs.mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  return path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/**
+ * Write a file atomically (temp file, fsync, rename); `contents` may come in pieces, written in batches of
+ * about 1 MiB. `mode` applies to a newly written file (default 0666 minus the umask).
+ */
+export async function writeFileAtomic(file: string, contents: string | Iterable<string>, mode?: number): Promise<void> {
+  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  const tmp = tempPathFor(file);
   const handle = await fs.open(tmp, 'w', mode);
   try {
-    await handle.writeFile(contents);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    try {
+      if (typeof contents === 'string') await handle.writeFile(contents);
+      else {
+        let batch: string[] = [];
+        let size = 0;
+        for (const piece of contents) {
+          batch.push(piece);
+          size += piece.length;
+          if (size >= 1 << 20) {
+            await handle.write(batch.join(''));
+            batch = [];
+            size = 0;
+          }
+        }
+        if (batch.length) await handle.write(batch.join(''));
+      }
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await fs.rename(tmp, file);
   } catch (e) {
     await fs.rm(tmp, { force: true });
@@ -155,7 +206,11 @@ export async function readSnapshotFile(file: string): Promise<OrgSnapshot> {
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (e) {
-    throw createError({ kind: 'config', message: `Cannot read snapshot '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.` });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_STRING_TOO_LONG' || e instanceof RangeError) {
+      throw new ValidationError({ code: 'snapshot_too_large', message: `Snapshot '${file}' is too large to read into memory as one string (${(e as Error).message}).` });
+    }
+    throw createError({ kind: 'config', message: `Cannot read snapshot '${file}': ${code ?? (e as Error).message}.` });
   }
   let json: unknown;
   try {

@@ -158,9 +158,33 @@ const PROFILE_FIELDS: Array<keyof UserProfile> = [
 function profileChanges(before: UserProfile, after: UserProfile): FieldChange[] {
   const out: FieldChange[] = [];
   for (const f of PROFILE_FIELDS) {
-    if (canonicalJson(before[f]) !== canonicalJson(after[f])) out.push({ field: f, before: before[f], after: after[f] });
+    if (!sameJson(before[f], after[f])) out.push({ field: f, before: before[f], after: after[f] });
   }
   return out;
+}
+
+/** `canonicalJson(a) === canonicalJson(b)`, without serializing scalars and flat arrays (the common case). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return canonicalJson(a) === canonicalJson(b);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+/** Same entitlements, from the same rules, in the same order. */
+function sameEntitlements(a: ResolvedEntitlement[], b: ResolvedEntitlement[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.type !== y.type || x.value !== y.value || x.ruleIds.length !== y.ruleIds.length) return false;
+    for (let j = 0; j < x.ruleIds.length; j++) if (x.ruleIds[j] !== y.ruleIds[j]) return false;
+  }
+  return true;
 }
 
 function userRef(e: Employee): UserRef {
@@ -831,79 +855,104 @@ function planEmployee(env: Env, events: EmployeeChangeEvent[]): PlanAction[] {
   return guard(env, emp, prev, actions, causeOf(sorted[0]!));
 }
 
+/** A change that can cause indirect effects (a group event, or an employee event of a manager above). */
+type IndirectCause = { id: string; type: string };
+
+/**
+ * Spread causes down a graph (`below(id)`: the ids directly under `id`), each id reached getting
+ * the cause with the smallest event id among the sources above it (`self`: a source reaches
+ * itself too). Sources are visited in event-id order and a node reached once is final (everything
+ * under it was reached then too), so this is linear in the graph whatever its depth, and
+ * cycle-safe. `deep: false`: one level only.
+ */
+function spreadDown(
+  sources: Array<[string, IndirectCause]>,
+  below: (id: string) => Iterable<string> | undefined,
+  opts: { deep: boolean; self: boolean },
+): Map<string, IndirectCause> {
+  const out = new Map<string, IndirectCause>();
+  const done = new Set<string>();
+  for (const [src, cause] of [...sources].sort((a, b) => cmp(a[1].id, b[1].id))) {
+    if (done.has(src)) continue; // it and everything under it already have a smaller cause
+    let stack: string[];
+    if (opts.self) stack = [src];
+    else {
+      done.add(src);
+      stack = [...(below(src) ?? [])];
+    }
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (!out.has(id)) out.set(id, cause);
+      if (done.has(id) || (!opts.deep && id !== src)) continue;
+      done.add(id);
+      for (const c of below(id) ?? []) stack.push(c);
+    }
+  }
+  return out;
+}
+
+/** Add `v` to the set at `k` of a map of sets. */
+function addTo<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
+  const s = m.get(k);
+  if (s) s.add(v);
+  else m.set(k, new Set([v]));
+}
+
 /**
  * Indirect effects: people without an event of their own whose entitlements or profile changed
  * because one of their groups (or an ancestor group) changed, or a manager above them changed.
- * Only people below a changed group or manager are evaluated (linear in the org size).
+ * Only people below a changed group or manager are evaluated, and who is below what is computed
+ * once for the two snapshots (linear in the org size, whatever the depth of reporting lines).
  */
 function planIndirect(env: Env, previous: OrgSnapshot, current: OrgSnapshot, direct: Set<string>, groupEvents: GroupChangeEvent[], empEvents: Map<string, EmployeeChangeEvent[]>): Map<string, PlanAction[]> {
   const out = new Map<string, PlanAction[]>();
   const prevById = new Map(previous.employees.map((e) => [e.id, e]));
+  const usable = (c: IndirectCause) => modeOf(env.rs, c.type) !== 'ignore';
 
-  // Groups under a changed group (either snapshot's hierarchy) -> the group events that affect them.
+  // Groups under a changed group (either snapshot's hierarchy, the group itself included).
   const children = new Map<string, Set<string>>();
-  for (const g of [...previous.groups, ...current.groups]) {
-    if (!g.parentId) continue;
-    if (!children.has(g.parentId)) children.set(g.parentId, new Set());
-    children.get(g.parentId)!.add(g.id);
-  }
-  const byGroup = new Map<string, Array<{ id: string; type: string }>>();
-  for (const ge of groupEvents) {
-    const queue = [ge.groupId];
-    const seen = new Set<string>();
-    while (queue.length) {
-      const id = queue.pop()!;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      if (!byGroup.has(id)) byGroup.set(id, []);
-      byGroup.get(id)!.push(ge);
-      for (const c of children.get(id) ?? []) queue.push(c);
-    }
-  }
-  // People under a manager with events (either snapshot's reporting lines) -> those events.
+  for (const gs of [previous.groups, current.groups]) for (const g of gs) if (g.parentId) addTo(children, g.parentId, g.id);
+  const groupsBelow = (sources: GroupChangeEvent[]) =>
+    spreadDown(sources.map((ge) => [ge.groupId, ge]), (id) => children.get(id), { deep: true, self: true });
+  // Any group event (even an ignored one) decides that group causes explain the change; the smallest usable one is named.
+  const groupHit = groupsBelow(groupEvents);
+  const groupCause = groupsBelow(groupEvents.filter(usable));
+
+  // People under a manager with events (either snapshot's reporting lines).
   const reports = new Map<string, Set<string>>();
-  for (const e of [...previous.employees, ...current.employees]) {
-    if (!e.managerId) continue;
-    if (!reports.has(e.managerId)) reports.set(e.managerId, new Set());
-    reports.get(e.managerId)!.add(e.id);
-  }
+  for (const es of [previous.employees, current.employees]) for (const e of es) if (e.managerId) addTo(reports, e.managerId, e.id);
   // Without `reportsTo` rules a manager's change can only matter to direct reports (`manager` attribute, managerEmail).
   const deep = env.rs.rules.some((r) => r.enabled && usesAttribute(r.when, 'reportsTo'));
-  const byManager = new Map<string, Array<{ id: string; type: string }>>();
+  const sources: Array<[string, IndirectCause]> = [];
   for (const [mid, evs] of empEvents) {
-    const queue = [...(reports.get(mid) ?? [])];
-    const seen = new Set<string>([mid]);
-    while (queue.length) {
-      const id = queue.pop()!;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      if (!byManager.has(id)) byManager.set(id, []);
-      byManager.get(id)!.push(...evs);
-      if (deep) for (const c of reports.get(id) ?? []) queue.push(c);
-    }
+    const first = evs.filter(usable).sort((a, b) => cmp(a.id, b.id))[0];
+    if (first) sources.push([mid, first]);
   }
-  if (!byGroup.size && !byManager.size) return out;
+  const managerCause = spreadDown(sources, (id) => reports.get(id), { deep, self: false });
+  if (!groupHit.size && !managerCause.size) return out;
 
   for (const emp of [...current.employees].sort((a, b) => cmp(a.id, b.id))) {
     if (direct.has(emp.id)) continue;
     const prev = prevById.get(emp.id);
     if (!prev || !ACTIVE_LIKE.has(emp.employmentStatus)) continue;
-    const fromGroups = new Map<string, { id: string; type: string }>();
-    for (const gid of [...prev.groupIds, ...emp.groupIds]) for (const g of byGroup.get(gid) ?? []) fromGroups.set(g.id, g);
-    const fromManagers = byManager.get(emp.id) ?? [];
-    if (!fromGroups.size && !fromManagers.length) continue;
+    // Attribute to a cause in this change set: a change of one of their groups (or ancestors), else of a manager up the chain.
+    let c: IndirectCause | undefined;
+    let byGroup = false;
+    for (const gid of [...prev.groupIds, ...emp.groupIds]) {
+      if (!groupHit.has(gid)) continue;
+      byGroup = true;
+      const g = groupCause.get(gid);
+      if (g && (!c || cmp(g.id, c.id) < 0)) c = g;
+    }
+    if (!byGroup) c = managerCause.get(emp.id);
+    if (!c) continue;
 
     const before = evaluateRules(env.rs, prev, env.prevCtx);
     const after = evaluateRules(env.rs, emp, env.curCtx);
-    const entChanged = canonicalJson(entitlementRefs(before)) !== canonicalJson(entitlementRefs(after));
+    const entChanged = !sameEntitlements(entitlementRefs(before), entitlementRefs(after));
     const profChanged =
       env.rs.policy.profileSync && profileChanges(userProfile(prev, env.prevCtx), userProfile(emp, env.curCtx)).length > 0;
     if (!entChanged && !profChanged) continue;
-    // Attribute to a cause in this change set: a change of one of their groups (or ancestors), else of a manager up the chain.
-    const candidates = fromGroups.size ? [...fromGroups.values()] : fromManagers;
-    const usable = candidates.filter((c) => modeOf(env.rs, c.type) !== 'ignore').sort((a, b) => cmp(a.id, b.id));
-    const c = usable[0];
-    if (!c) continue;
     const cause: Cause = { key: `${c.id}:${emp.id}`, eventId: c.id, eventType: c.type };
     const b = new Builder(env, emp);
     reconcile(b, cause, prev, {});
@@ -1009,8 +1058,8 @@ export function planProvisioning(changes: ChangeEvent[], rules: RuleSet | RuleSe
     },
     employees,
     cancels: cancels
-      .filter((c) => !seen.has(c.idempotencyKey))
-      .filter((c, i, all) => all.findIndex((x) => x.idempotencyKey === c.idempotencyKey) === i)
+      // not already an action of this plan, and each once
+      .filter((c) => (seen.has(c.idempotencyKey) ? false : (seen.add(c.idempotencyKey), true)))
       .sort((a, b) => cmp(a.employeeId, b.employeeId) || cmp(a.idempotencyKey, b.idempotencyKey)),
   };
   const planId = computePlanId(content);

@@ -404,6 +404,70 @@ export function managerChain(employee: Employee, ctx: RuleContext): Employee[] {
   return out;
 }
 
+function managerOf(e: Employee, ctx: RuleContext): Employee | undefined {
+  return e.managerId ? ctx.employeesById.get(e.managerId) : undefined;
+}
+
+/** Whether a manager's own values (id, work email) satisfy a `reportsTo` condition. */
+function matchesSelf(cond: LeafCondition, m: Employee): boolean {
+  const email = scalarToString(m.workEmail);
+  return matchValues(cond, email === null ? [m.id] : [m.id, email]);
+}
+
+/** Per rule context and `reportsTo` condition: employee id -> whether someone up their chain matches. */
+const reportsToMemo = new WeakMap<RuleContext, WeakMap<LeafCondition, Map<string, boolean>>>();
+
+/**
+ * A `reportsTo` condition, evaluated for the whole snapshot once: "someone up my chain matches" is
+ * "my manager matches, or someone up their chain does", memoized per employee, so evaluating it for
+ * everyone is linear in the org size whatever the depth of the reporting lines (no depth cap). Same
+ * answers as matching the values of `managerChain` (which lists at most 10,000 managers): a cycle's
+ * members report to every other member, not to themselves; a missing manager ends the chain.
+ */
+function reportsTo(cond: LeafCondition, employee: Employee, ctx: RuleContext): boolean {
+  if (cond.op === 'exists') {
+    const m = managerOf(employee, ctx);
+    return (cond.value ?? true) === (m !== undefined && m.id !== employee.id);
+  }
+  const own = ctx.employeesById.get(employee.id);
+  // Not this snapshot's version of the person (another manager): walk their own chain.
+  if (own && own.managerId !== employee.managerId) return matchValues(cond, attributeValues(employee, cond, ctx));
+  if (!own) {
+    const m = managerOf(employee, ctx);
+    return m !== undefined && (matchesSelf(cond, m) || reportsTo(cond, m, ctx));
+  }
+  let byCond = reportsToMemo.get(ctx);
+  if (!byCond) reportsToMemo.set(ctx, (byCond = new WeakMap()));
+  let memo = byCond.get(cond);
+  if (!memo) byCond.set(cond, (memo = new Map()));
+  const known = memo.get(employee.id);
+  if (known !== undefined) return known;
+  // Walk up until a known answer, the top of the line, or a cycle; then settle the path top-down.
+  const path: Employee[] = [];
+  const onPath = new Map<string, number>();
+  let cur: Employee | undefined = own;
+  while (cur && !memo.has(cur.id)) {
+    const at = onPath.get(cur.id);
+    if (at !== undefined) {
+      // A cycle: each member reports to all the others.
+      const cycle = path.slice(at);
+      const hits = cycle.map((m) => matchesSelf(cond, m));
+      const count = hits.filter(Boolean).length;
+      cycle.forEach((m, i) => memo.set(m.id, count - (hits[i] ? 1 : 0) > 0));
+      path.length = at;
+      break;
+    }
+    onPath.set(cur.id, path.length);
+    path.push(cur);
+    cur = managerOf(cur, ctx);
+  }
+  for (let i = path.length - 1; i >= 0; i--) {
+    const m = managerOf(path[i]!, ctx);
+    memo.set(path[i]!.id, m !== undefined && (matchesSelf(cond, m) || memo.get(m.id)!));
+  }
+  return memo.get(employee.id)!;
+}
+
 /** Group ids plus (optionally) their ancestors. Cycle-safe. */
 function groupClosure(ids: readonly string[], ctx: RuleContext, includeParents: boolean): string[] {
   const out: string[] = [];
@@ -514,7 +578,12 @@ export function evaluateCondition(cond: Condition, employee: Employee, ctx: Rule
   if ('any' in cond) return cond.any.some((c) => evaluateCondition(c, employee, ctx));
   if ('not' in cond) return !evaluateCondition(cond.not, employee, ctx);
   if (!isLeaf(cond)) return false;
-  const values = attributeValues(employee, cond, ctx);
+  if (cond.attribute === 'reportsTo') return reportsTo(cond, employee, ctx);
+  return matchValues(cond, attributeValues(employee, cond, ctx));
+}
+
+/** Whether one attribute's values satisfy a leaf condition. */
+function matchValues(cond: LeafCondition, values: string[]): boolean {
   const fold = CASE_INSENSITIVE_ATTRS.has(cond.attribute) || ('ignoreCase' in cond && cond.ignoreCase === true);
   const norm = (s: string): string => (fold ? s.toLowerCase() : s);
   switch (cond.op) {

@@ -365,6 +365,51 @@ describe('indirect effects', () => {
   });
 });
 
+describe('indirect effects through reporting lines', () => {
+  const rules = loadExample('starter') as RuleSetInput;
+  const billing = (p: ReturnType<typeof planProvisioning>, id: string) =>
+    summary(actionsOf(p, id)).filter((s) => s.includes('billing') || s.includes('invoices'));
+
+  it('a line turned into a cycle cut off from the CFO: everyone in it loses "reports up to" access', () => {
+    const cfo = emp('cfo');
+    const x = emp('x', { managerId: 'cfo' });
+    const y = emp('y', { managerId: 'x' });
+    const z = emp('z', { managerId: 'y' });
+    const w = emp('w', { managerId: 'cfo' });
+    // x now reports to z: x -> z -> y -> x, nobody in it reaches the CFO any more.
+    const xMoved = { ...x, managerId: 'z' };
+    const p = planProvisioning([ev('MANAGER_CHANGE', xMoved, x)], rules, {
+      previous: snap([cfo, x, y, z, w]),
+      current: snap([cfo, xMoved, y, z, w]),
+      now: NOW,
+    });
+    const lost = ['revoke permission:billing:read', 'revoke permission:invoices:approve'];
+    for (const id of ['x', 'y', 'z']) expect(billing(p, id), id).toEqual(lost);
+    expect(actionsOf(p, 'y')[0]!.reason.eventId).toBe('evt-manager_change-x');
+    expect(actionsOf(p, 'w')).toEqual([]);
+    expect(actionsOf(p, 'cfo')).toEqual([]);
+  });
+
+  it('the cause named is the smallest event id among the managers above; ignored events cause nothing', () => {
+    const cfo = emp('cfo');
+    const mid = emp('mid', { managerId: 'cfo' });
+    const low = emp('low', { managerId: 'mid' });
+    const deep = emp('deep', { managerId: 'low' });
+    // mid leaves the CFO's line, and the CFO's title changes: deep loses billing access.
+    const midMoved = { ...mid, managerId: null };
+    const cfoTitled = { ...cfo, jobTitle: 'CFO' };
+    const events = [ev('MANAGER_CHANGE', midMoved, mid, { id: 'b-mid' }), ev('TITLE_CHANGE', cfoTitled, cfo, { id: 'a-cfo' })];
+    const ctx = { previous: snap([cfo, mid, low, deep]), current: snap([cfoTitled, midMoved, low, deep]), now: NOW };
+    const p = planProvisioning(events, rules, ctx);
+    expect(billing(p, 'deep')).toEqual(['revoke permission:billing:read', 'revoke permission:invoices:approve']);
+    expect(actionsOf(p, 'deep')[0]!.reason.eventId).toBe('a-cfo');
+    const noTitles = parseRuleSet({ ...rules, policy: { ...((rules as { policy?: object }).policy ?? {}), events: { TITLE_CHANGE: 'ignore' } } });
+    expect(actionsOf(planProvisioning(events, noTitles, ctx), 'deep')[0]!.reason.eventId).toBe('b-mid');
+    const neither = parseRuleSet({ ...rules, policy: { ...((rules as { policy?: object }).policy ?? {}), events: { TITLE_CHANGE: 'ignore', MANAGER_CHANGE: 'ignore' } } });
+    expect(actionsOf(planProvisioning(events, neither, ctx), 'deep')).toEqual([]);
+  });
+});
+
 describe('determinism', () => {
   const a0 = emp('a', { groupIds: ['g-sales'] });
   const a1 = emp('a', { groupIds: ['g-eng'] });

@@ -5,6 +5,7 @@ import {
   entitlementRefs,
   evaluateCondition,
   evaluateRules,
+  managerChain,
   parseRuleSet,
   parseRuleSetJson,
   type Condition,
@@ -105,6 +106,51 @@ describe('rule attributes', () => {
     expect(t({ attribute: 'reportsTo', op: 'equals', value: 'y' }, x)).toBe(true);
     expect(t({ attribute: 'reportsTo', op: 'equals', value: 'x' }, x)).toBe(false);
     expect(t({ attribute: 'reportsTo', op: 'equals', value: 'nobody' }, x)).toBe(false);
+  });
+
+  it('reportsTo holds at any depth (a 20,000-deep line), and for a cycle member to every other member', () => {
+    const line = Array.from({ length: 20_000 }, (_, i) => emp(`p${i}`, { managerId: i ? `p${i - 1}` : null }));
+    const c = createRuleContext(snap(line));
+    const top = { attribute: 'reportsTo', op: 'equals', value: 'p0@acme.example' } as Condition;
+    expect(evaluateCondition(top, line[19_999]!, c)).toBe(true);
+    expect(evaluateCondition(top, line[0]!, c)).toBe(false);
+    // the same line closed into a cycle: everyone, the top included, reports to everyone else
+    const ring = line.map((e, i) => (i === 0 ? { ...e, managerId: 'p19999' } : e));
+    const rc = createRuleContext(snap(ring));
+    expect(evaluateCondition(top, ring[0]!, rc)).toBe(false);
+    expect(evaluateCondition({ attribute: 'reportsTo', op: 'equals', value: 'p1' }, ring[0]!, rc)).toBe(true);
+    expect(evaluateCondition(top, ring[12_345]!, rc)).toBe(true);
+  });
+
+  it('reportsTo gives the same answers as matching the manager chain, in any evaluation order', () => {
+    // Random reporting graphs with cycles, self-managers and missing managers, against the reference.
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    for (let round = 0; round < 40; round++) {
+      const n = 2 + rnd(30);
+      const people = Array.from({ length: n }, (_, i) =>
+        emp(`q${i}`, { managerId: rnd(5) === 0 ? null : rnd(8) === 0 ? `gone${i}` : `q${rnd(n)}`, workEmail: rnd(3) ? `q${i}@acme.example` : null }),
+      );
+      const c = createRuleContext(snap(people));
+      const conds: Condition[] = [
+        { attribute: 'reportsTo', op: 'equals', value: `q${rnd(n)}` },
+        { attribute: 'reportsTo', op: 'in', values: [`Q${rnd(n)}@ACME.example`, `q${rnd(n)}`] },
+        { attribute: 'reportsTo', op: 'matches', pattern: `^q${rnd(10)}` },
+        { attribute: 'reportsTo', op: 'exists' },
+        { attribute: 'reportsTo', op: 'exists', value: false },
+      ];
+      const order = [...people].sort(() => rnd(3) - 1);
+      for (const cond of conds) {
+        for (const p of order) {
+          const chain = managerChain(p, c).flatMap((m) => (m.workEmail ? [m.id, m.workEmail] : [m.id]));
+          expect(evaluateCondition(cond, p, c), `${JSON.stringify(cond)} for ${p.id} (chain ${chain.join(',')})`).toBe(reference(cond, chain));
+        }
+      }
+      // Someone from another snapshot (another manager) is judged by their own chain.
+      const moved = { ...people[0]!, managerId: `q${n - 1}` };
+      const movedChain = managerChain(moved, c).flatMap((m) => (m.workEmail ? [m.id, m.workEmail] : [m.id]));
+      expect(evaluateCondition(conds[0]!, moved, c)).toBe(reference(conds[0]!, movedChain));
+    }
   });
 
   it('employeeId and customField arrays', () => {
@@ -232,3 +278,19 @@ describe('evaluateRules', () => {
     expect(evaluateRules(all, ada, ctx)).toMatchObject({ source: 'none', items: [], role: null });
   });
 });
+
+/** The meaning of a `reportsTo` leaf: its op over the manager chain's ids and emails (case-insensitive). */
+function reference(cond: Condition, values: string[]): boolean {
+  const c = cond as { op: string; value?: unknown; values?: unknown[]; pattern?: string };
+  const lower = values.map((v) => v.toLowerCase());
+  switch (c.op) {
+    case 'exists':
+      return (c.value ?? true) === values.length > 0;
+    case 'equals':
+      return lower.includes(String(c.value).toLowerCase());
+    case 'in':
+      return c.values!.some((v) => lower.includes(String(v).toLowerCase()));
+    default:
+      return values.some((v) => new RegExp(c.pattern!).test(v));
+  }
+}
