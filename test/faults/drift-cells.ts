@@ -72,7 +72,9 @@ export async function deletionDuringWalk(r: Running, a: () => VendorFaultAdapter
     expect(s.employees.every((e) => byId.has(e.id)), 'nobody unknown').toBe(true);
     return { outcome, calls: listingCalls(r, from) };
   } finally {
-    r.running.update(org(), NOW);
+    // Restore the victim with the update time it had, so later cells still match the baseline.
+    const was = victim ? byId.get(victim)?.updatedAt : undefined;
+    r.running.update(org(), was ? new Date(was) : NOW);
   }
 }
 

@@ -304,7 +304,8 @@ const faults: FaultCase[] = [
       const o = await attempt(r);
       if (o.snapshot) expect(stable(o.snapshot)).toEqual(stable(r.baseline));
       else expectError(o, ['incomplete', 'vendor', 'transient']);
-      expect(o.ms, 'does not hang').toBeLessThan(15_000);
+      // A hang would never end; 45 s leaves room for a loaded 2-core CI machine (20 s seen under load).
+      expect(o.ms, 'does not hang').toBeLessThan(45_000);
       expect(process.memoryUsage().rss, 'memory stays sane').toBeLessThan(2 * 1024 ** 3);
       return o;
     },

@@ -70,7 +70,8 @@ describe('HTML org chart at 54,000 people: search and collapse', () => {
     expect(await page!.locator('.card').count()).toBe(PEOPLE);
     expect(await visible('e40000')).toBe(false); // below the three levels open at first
     await page!.fill('#q', 'quinta needle');
-    await page!.waitForFunction("document.getElementById('qstatus').textContent !== ''", undefined, { timeout: 30_000 });
+    // Poll from the test side: the page's CSP (rightly) forbids the in-page eval waitForFunction would use.
+    await page!.locator('#qstatus').filter({ hasText: /./ }).waitFor({ timeout: 30_000 });
     expect(await page!.textContent('#qstatus')).toBe('1 of 1 match');
     expect(await visible('e40000')).toBe(true);
     expect(await page!.locator('.card.current').getAttribute('data-id')).toBe('e40000');
