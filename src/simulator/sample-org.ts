@@ -88,8 +88,8 @@ const TITLES: Record<string, [string, string, string]> = {
   Finance: ['CFO', 'Controller', 'Accountant'],
 };
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
+/** Deterministic PRNG (mulberry32). @internal shared with tests that need seeded randomness. */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

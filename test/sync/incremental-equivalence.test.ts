@@ -16,7 +16,7 @@ import { scimDataFromSample, scimRoutes, scimUserId } from '../../connectors/sci
 import { startSimulator } from '../../src/simulator/server.js';
 import { simulators, type RunningSimulator } from '../../connectors/simulators.js';
 import type { OrgSnapshot } from '../../src/model.js';
-import { sampleOrg, type SampleOrg, type SamplePerson } from '../../src/simulator/sample-org.js';
+import { rng, sampleOrg, type SampleOrg, type SamplePerson } from '../../src/simulator/sample-org.js';
 import { takeSnapshot } from '../../src/snapshot.js';
 import { sync } from '../../src/sync.js';
 
@@ -25,18 +25,6 @@ afterEach(async () => {
   await running?.sim.close();
   running = undefined;
 });
-
-/** mulberry32: a small deterministic generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TODAY = '2026-06-01';
 const pick = <T>(r: () => number, list: readonly T[]): T | undefined => (list.length ? list[Math.floor(r() * list.length)] : undefined);
