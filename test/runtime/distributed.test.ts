@@ -118,6 +118,7 @@ describe.skipIf(!svc.ok)('distributed runtime: 3 workers on PostgreSQL + BullMQ'
     await new Promise((r) => setTimeout(r, 300));
     const cut = await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [`${prefix}-worker`]);
     expect(cut.rows.length).toBeGreaterThan(0);
+    const cutAt = Date.now();
     let victim = '';
     let killedAt = 0;
     let victimLeases: string[] = [];
@@ -180,8 +181,10 @@ describe.skipIf(!svc.ok)('distributed runtime: 3 workers on PostgreSQL + BullMQ'
     const digestOnly = done.filter((d) => !effectKeys.has(k(d)));
     // Change notifications are delivered inside one digest call (journaled under their own keys).
     expect((await db.query(`SELECT COUNT(*)::int AS n FROM journal WHERE status = 'done' AND key = ANY($1) AND result NOT LIKE '%digest%'`, [digestOnly.map((d) => d.key)])).rows[0].n).toBe(0);
-    const repeats = (await db.query(`SELECT tenant, key, array_agg(worker ORDER BY at) AS w FROM app_calls GROUP BY tenant, key HAVING COUNT(*) > 1`)).rows;
-    for (const r of repeats) expect(r.w[0]).toBe(victim);
+    // A worker whose database connection was cut between the call and its journal write retries the
+    // action too (same key, so the app's effect stays single): allowed only for calls made by then.
+    const repeats = (await db.query(`SELECT tenant, key, array_agg(worker ORDER BY at) AS w, extract(epoch from MIN(at)) * 1000 AS first FROM app_calls GROUP BY tenant, key HAVING COUNT(*) > 1`)).rows;
+    for (const r of repeats) expect([r.tenant, r.key, r.w[0] === victim || Number(r.first) <= cutAt + 1000]).toEqual([r.tenant, r.key, true]);
 
     // Per-tenant event logs are gap-free.
     const gaps = (await db.query(`SELECT tenant_id FROM events GROUP BY tenant_id HAVING COUNT(*) <> MAX("offset")`)).rows;
