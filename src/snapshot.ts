@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createError, OrgsyncError, ValidationError } from './errors.js';
+import { ensureDir, errno, specialTarget, writeInPlace } from './fs-util.js';
 import { OrgSnapshotEnvelopeSchema, OrgSnapshotSchema, SCHEMA_VERSION, type OrgSnapshot } from './model.js';
 import type { Connector } from './connector/define.js';
 import type { ProgressEvent } from './http/client.js';
@@ -166,10 +167,15 @@ export function tempPathFor(file: string): string {
 
 /**
  * Write a file atomically (temp file, fsync, rename); `contents` may come in pieces, written in batches of
- * about 1 MiB. `mode` applies to a newly written file (default 0666 minus the umask).
+ * about 1 MiB. `mode` applies to a newly written file (default 0666 minus the umask). An existing device, FIFO
+ * or socket (`/dev/stdout`) is written in place instead.
  */
 export async function writeFileAtomic(file: string, contents: string | Iterable<string>, mode?: number): Promise<void> {
-  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  const kind = await specialTarget(file);
+  if (kind === 'directory') throw errno('EISDIR', 'open', file);
+  // `/dev/stdout`, `/dev/null`, a named pipe: written in place, never renamed over.
+  if (kind === 'special') return writeInPlace(file, contents);
+  await ensureDir(path.dirname(path.resolve(file)));
   const tmp = tempPathFor(file);
   const handle = await fs.open(tmp, 'w', mode);
   try {
