@@ -128,10 +128,12 @@ function asSyncFailure(connector: Connector<any>, e: unknown): OrgsyncError {
  * Write a snapshot as JSON atomically: a temp file in the same folder, fsync, then rename. The JSON
  * is produced one record at a time (the same bytes as `JSON.stringify(snapshot, null, 2)`), so
  * a snapshot larger than the biggest string V8 can hold (about 1M employees) can still be written.
+ * The file is created readable by its owner only (0600): it holds personal data (names, emails,
+ * managers, employment dates).
  */
 export async function writeSnapshotFile(file: string, snapshot: OrgSnapshot): Promise<void> {
   const parsed = OrgSnapshotSchema.parse(snapshot);
-  await writeFileAtomic(file, snapshotJsonChunks(parsed as unknown as Record<string, unknown>));
+  await writeFileAtomic(file, snapshotJsonChunks(parsed as unknown as Record<string, unknown>), 0o600);
 }
 
 /** `JSON.stringify(value, null, 2) + '\n'` of a snapshot, in pieces: each array member of the top level on its own. */

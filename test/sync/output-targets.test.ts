@@ -58,3 +58,27 @@ describe('writeFileAtomic output targets', () => {
     expect(fs.statSync('/dev/full').isCharacterDevice()).toBe(true);
   });
 });
+
+describe('snapshot files hold personal data', () => {
+  it.skipIf(process.platform === 'win32')('are created 0600, whatever the umask', async () => {
+    const { writeSnapshotFile } = await import('../../src/snapshot.js');
+    const { sampleOrg } = await import('../../src/simulator/sample-org.js');
+    const { takeSnapshot } = await import('../../src/index.js');
+    const { simulators } = await import('../../connectors/simulators.js');
+    const sim = await simulators['bamboohr']!.start(sampleOrg({ size: 5 }));
+    try {
+      const { connectors } = await import('../../connectors/index.js');
+      const snap = await takeSnapshot(connectors['bamboohr']!(sim.options as never));
+      const file = path.join(dir, 'snap.json');
+      const old = process.umask(0o022);
+      try {
+        await writeSnapshotFile(file, snap);
+      } finally {
+        process.umask(old);
+      }
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    } finally {
+      await sim.sim.close();
+    }
+  });
+});

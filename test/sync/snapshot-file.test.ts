@@ -30,7 +30,7 @@ describe('snapshot files written record by record', () => {
     writeFileSync(old, JSON.stringify(OrgSnapshotSchema.parse(snap), null, 2) + '\n');
     expect(await readSnapshotFile(old)).toEqual(await readSnapshotFile(file));
     expect(readFileSync(old, 'utf8')).toBe(text);
-    expect(statSync(file).mode & 0o777).toBe(statSync(old).mode & 0o777);
+    expect(statSync(file).mode & 0o777, 'personal data: owner only').toBe(0o600);
   });
 
   it('empty arrays and nulls keep the same layout', () => {
