@@ -11,8 +11,11 @@ import pRetry from 'p-retry';
 import { createError, OrgsyncError, type ErrorKind } from '../errors.js';
 import { Redactor } from '../redact.js';
 import { credentialHash, sharedRateLimiter, type LimiterProvider, type RateLimitOptions, type RateLimitStrategy } from './rate-limit.js';
-import { backoffDelay, parseRateLimitReset, parseRetryAfter, sleep, type BackoffOptions } from './timing.js';
+import { backoffDelay, sleep, type BackoffOptions } from './timing.js';
 import { currentDeadline, SyncDeadlineReason } from './deadline.js';
+import { DEFAULT_RETRY_STATUSES, htmlTitle, statusError } from './status-errors.js';
+
+export { DEFAULT_RETRY_STATUSES, extractVendorMessage } from './status-errors.js';
 
 export type AuthSpec =
   | { type: 'basic'; username: string; password: string }
@@ -145,8 +148,6 @@ export interface HttpClientConfig extends HttpOptions {
   retryStatuses?: readonly number[];
 }
 
-/** Statuses retried for every vendor (besides any 5xx, classified `transient`); a connector adds its own. */
-export const DEFAULT_RETRY_STATUSES: readonly number[] = Object.freeze([408, 425, 429, 500, 502, 503, 504]);
 const REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-correlation-id', 'x-amzn-requestid', 'x-amz-request-id'];
 const MAX_REDIRECTS = 5;
 const keepAliveHttp = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -437,43 +438,15 @@ export class HttpClient {
   }
 
   private httpError(raw: RawResponse, hint: ErrorHint | undefined, requestId: string | undefined, endpoint: string): OrgsyncError {
-    const { status, headers } = raw;
-    const said = this.config.vendorMessage ? this.config.vendorMessage(raw) : extractVendorMessage(raw);
-    const vendorMsg = this.redactor.redact(said ?? '').slice(0, 500);
-    const account = this.config.account ? ` for ${this.config.account}` : '';
-    let kind: ErrorKind;
-    let message: string;
-    if (status === 401) {
-      kind = 'auth';
-      message = `${this.vendorName} rejected the credentials${account} (401). Check the API credentials and that they are still valid.`;
-    } else if (status === 403) {
-      kind = 'auth';
-      message = `${this.vendorName} refused access to ${endpoint}${account} (403). The credentials are valid but lack permission for this data; grant the integration access.`;
-    } else if (status === 404) {
-      kind = 'config';
-      message = `${this.vendorName} answered 404 for ${endpoint}${account}. Check the account identifier and base URL.`;
-    } else if (status === 429) {
-      kind = 'rate_limited';
-      message = `${this.vendorName} rate-limited ${endpoint} (429).`;
-    } else if (status === 408 || status >= 500) {
-      kind = 'transient';
-      message = `${this.vendorName} failed on ${endpoint} (${status}); this is usually temporary.`;
-    } else if (status >= 300 && status < 400) {
-      kind = 'vendor';
-      message = `${this.vendorName} answered ${endpoint} with a redirect (${status}) that orgsync does not follow${headers['location'] ? '' : ' (no location)'}: only GET/HEAD and 307/308 are followed, at most ${MAX_REDIRECTS} times. Check the base URL.`;
-    } else if (status >= 400) {
-      kind = 'vendor';
-      message = `${this.vendorName} rejected the request ${endpoint} (${status}).`;
-    } else {
-      kind = 'vendor';
-      message = `${this.vendorName} reported an error for ${endpoint}.`;
-    }
-    if (hint?.kind) kind = hint.kind;
-    if (hint?.message) message = this.redactor.redact(hint.message);
-    else if (vendorMsg) message += ` ${this.vendorName} said: "${vendorMsg}"`;
-    const retryAfterMs = hint?.retryAfterMs ?? parseRetryAfter(headers['retry-after']) ?? (status === 429 ? parseRateLimitReset(headers['x-ratelimit-reset']) : undefined);
-    const retryable = hint?.retryable ?? (this.retryStatuses.has(status) || kind === 'rate_limited' || kind === 'transient');
-    return createError({ kind, message, retryable, vendor: this.vendor, status, requestId, endpoint, code: hint?.code, retryAfterMs });
+    return statusError(raw, hint, requestId, endpoint, {
+      vendor: this.vendor,
+      vendorName: this.vendorName,
+      account: this.config.account,
+      redact: (t) => this.redactor.redact(t),
+      vendorMessage: this.config.vendorMessage,
+      retryStatuses: this.retryStatuses,
+      maxRedirects: MAX_REDIRECTS,
+    });
   }
 
   private networkError(e: unknown, endpoint: string, timedOut = false, signal?: AbortSignal): OrgsyncError {
@@ -573,32 +546,4 @@ function normalizeHeaders(h: Record<string, unknown>): Record<string, string> {
     out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
   }
   return out;
-}
-
-function htmlTitle(text: string): string {
-  const m = /<title[^>]*>([^<]{1,120})<\/title>/i.exec(text);
-  return m?.[1] ? ` ("${m[1].trim()}")` : '';
-}
-
-/**
- * Best-effort extraction of a human message from common JSON error body shapes (`errors[]`,
- * `error`, `detail`, `message`, `title`). Vendors that say more elsewhere (a header) declare a
- * `vendorMessage` hook that falls back to this.
- */
-export function extractVendorMessage(raw: RawResponse): string {
-  const j = raw.json as any;
-  const parts: string[] = [];
-  if (j && typeof j === 'object') {
-    if (Array.isArray(j.errors)) {
-      for (const e of j.errors.slice(0, 5)) {
-        if (typeof e === 'string') parts.push(e);
-        else if (e && typeof e === 'object') parts.push([e.error_key ?? e.code, e.message ?? e.error ?? e.detail].filter(Boolean).join(': '));
-      }
-    } else if (j.error && typeof j.error === 'object') parts.push([j.error.code, j.error.message].filter(Boolean).join(': '));
-    else if (typeof j.error === 'string') parts.push([j.error, j.error_description].filter(Boolean).join(': '));
-    if (!parts.length && typeof j.detail === 'string') parts.push(j.detail);
-    if (!parts.length && typeof j.message === 'string') parts.push(j.message);
-    if (!parts.length && typeof j.title === 'string') parts.push(j.title);
-  }
-  return parts.filter(Boolean).join('; ');
 }
