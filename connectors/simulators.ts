@@ -5,34 +5,15 @@
  */
 import type { SampleOrg, SamplePerson } from '../src/simulator/sample-org.js';
 import type { EmploymentStatus } from '../src/model.js';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/server.js';
+import { startSimulator } from '../src/simulator/server.js';
+import type { VendorSimulator } from '../src/simulator/vendor.js';
 import { bambooDataFromSample, bamboohrRoutes } from './bamboohr/simulator.js';
 import { gustoDataFromSample, gustoRoutes } from './gusto/simulator.js';
 import { ripplingSimulator } from './rippling/simulator.js';
 import { scimDataFromSample, scimRoutes, type ScimDataOptions } from './scim/simulator.js';
 import { workdaySimulator } from './workday/simulator.js';
 
-export interface RunningSimulator {
-  sim: Simulator;
-  /** Factory options (credentials and baseUrl) for the connector to read this simulator. */
-  options: Record<string, unknown>;
-  /** Serve a changed company from now on (simulated HR changes); `changedAt` stamps vendor update times. */
-  update(org: SampleOrg, changedAt?: Date): void;
-}
-
-export interface VendorSimulator {
-  id: string;
-  /** `data`: vendor-specific rendering switches (e.g. SCIM's `ScimDataOptions`). */
-  start(org: SampleOrg, options?: SimulatorOptions, data?: Record<string, unknown>): Promise<RunningSimulator>;
-  /** The same options with a credential the simulator rejects. */
-  badCredentials(options: Record<string, unknown>): Record<string, unknown>;
-  /** Request path (and query) of the employee listing, for fault injection. */
-  employeesPath: string | RegExp;
-  /** Whether employees come in several pages at 120 people. */
-  paged: boolean;
-  /** How a sample person's status reads through this vendor where the vendor cannot express it. */
-  expectedStatus?: (p: SamplePerson) => EmploymentStatus;
-}
+export type { RunningSimulator, VendorSimulator } from '../src/simulator/vendor.js';
 
 /** Vendors without a leave state (Gusto, Rippling, SCIM) show people on leave as active. */
 const NO_LEAVE = (p: SamplePerson): EmploymentStatus => (p.status === 'leave' ? 'ACTIVE' : p.status === 'pending' ? 'PENDING' : p.status === 'terminated' ? 'TERMINATED' : 'ACTIVE');

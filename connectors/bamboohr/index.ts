@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { defineConnector } from '../../src/connector/define.js';
 import { OrgsyncError } from '../../src/errors.js';
+import { extractVendorMessage, type RequestSpec } from '../../src/http/client.js';
 import {
   ChangedEmployeesSchema,
   CompanyInformationSchema,
@@ -50,6 +51,9 @@ export const bamboohr = defineConnector<BambooHrOptions, BambooContext>({
   // No published quota. Stay polite; BambooHR throttles with 503 (until Sept 2026) or 429 + Retry-After.
   rateLimit: { requests: 10, intervalMs: 1_000, concurrency: 2 },
   capabilities: { groups: true, locations: true, incremental: true, incrementalDeletions: true, webhooks: true, includesTerminated: true },
+  // BambooHR often puts its error text in a header rather than the body.
+  vendorMessage: (res) =>
+    extractVendorMessage(res) || (res.headers['x-bamboohr-message'] ?? res.headers['x-bamboohr-error-message'] ?? res.headers['x-bamboohr-error-messsage']),
   classify: (res) => {
     // Some endpoints answer 200 with an error object when rate-limited.
     const j = res.json as { error?: { code?: unknown; message?: unknown } } | undefined;
@@ -80,15 +84,7 @@ export const bamboohr = defineConnector<BambooHrOptions, BambooContext>({
     return buildContext(lists, rt.options.subdomain, rt.now());
   },
   employees: {
-    request: (_ctx, o: BambooHrOptions) => ({
-      method: 'POST',
-      path: '/v1/reports/custom',
-      // onlyCurrent=false: include terminated people (a report without it may hide future-dated changes).
-      query: { format: 'JSON', onlyCurrent: 'false' },
-      headers: { 'Content-Type': 'application/json' },
-      body: customReportBody(o.customFields),
-      idempotent: true,
-    }),
+    request: (_ctx, o: BambooHrOptions) => reportRequest(o),
     records: (res) => {
       const parsed = CustomReportSchema.safeParse(res.data);
       if (!parsed.success) throw new Error('expected {"fields": [...], "employees": [...]}');
@@ -103,25 +99,17 @@ export const bamboohr = defineConnector<BambooHrOptions, BambooContext>({
     // BambooHR's lastChanged has second precision and becomes visible with some delay.
     lookbackMs: 10 * 60_000,
     async read(rt, _ctx, since) {
-      const res = await rt.request({ path: '/v1/employees/changed', query: { since: since.toISOString().replace(/\.\d{3}Z$/, 'Z') } });
+      const res = await rt.request({ path: '/v1/employees/changed', query: { since: bambooTime(since) } });
       const parsed = ChangedEmployeesSchema.safeParse(res.data);
       if (!parsed.success) throw shapeError('/v1/employees/changed', parsed.error.issues[0]?.message);
       const entries = Array.isArray(parsed.data.employees) ? [] : Object.values(parsed.data.employees);
       const deletedIds = entries.filter((e) => e.action.toLowerCase() === 'deleted').map((e) => String(e.id));
       const changed = new Set(entries.filter((e) => e.action.toLowerCase() !== 'deleted').map((e) => String(e.id)));
       if (changed.size === 0) return { rows: [], deletedIds };
-      // One report for everyone changed since the watermark (the changed list only has ids).
-      const report = await rt.request({
-        method: 'POST',
-        path: '/v1/reports/custom',
-        query: { format: 'JSON', onlyCurrent: 'false' },
-        headers: { 'Content-Type': 'application/json' },
-        body: { ...customReportBody(rt.options.customFields), filters: { lastChanged: { includeNull: 'no', value: since.toISOString().replace(/\.\d{3}Z$/, 'Z') } } },
-        idempotent: true,
-      });
-      const rows = CustomReportSchema.safeParse(report.data);
-      if (!rows.success) throw shapeError('/v1/reports/custom', rows.error.issues[0]?.message);
-      const found = rows.data.employees.filter((r) => changed.has(String((r as { id?: unknown }).id)));
+      // One report for everyone changed since the watermark (the changed list only has ids): the
+      // full read's report, filtered by lastChanged.
+      const report = await rt.employeeRows(reportRequest(rt.options, { lastChanged: { includeNull: 'no', value: bambooTime(since) } }));
+      const found = report.filter((r) => changed.has(String((r as { id?: unknown } | null)?.id)));
       if (found.length < changed.size) {
         const missing = [...changed].filter((id) => !found.some((r) => String((r as { id?: unknown }).id) === id));
         throw new OrgsyncError({ kind: 'incomplete', vendor: 'bamboohr', code: 'changed_rows_missing', message: `BambooHR listed ${missing.length} changed employee(s) (${missing.slice(0, 5).join(', ')}) that the report did not return; run a full snapshot.` });
@@ -130,18 +118,30 @@ export const bamboohr = defineConnector<BambooHrOptions, BambooContext>({
     },
   },
   company: async (ctx, rt) => {
-    try {
-      const res = await rt.request({ path: '/v1/company_information' });
-      const info = CompanyInformationSchema.safeParse(res.data);
-      if (!info.success) rt.warn(`BambooHR: /v1/company_information did not have the expected shape (${info.error.issues[0]?.path.join('.') || 'body'}: ${info.error.issues[0]?.message ?? ''}); the company is named by its subdomain. It is auxiliary data, so the sync continued.`);
-      return mapCompany(info.success ? info.data : null, ctx.subdomain);
-    } catch (e) {
-      // Keys without the company:info permission still sync; the company is named by its subdomain.
-      if (e instanceof OrgsyncError && (e.status === 403 || e.status === 404)) return mapCompany(null, ctx.subdomain);
-      throw e;
-    }
+    // Keys without the company:info permission still sync (403/404): the company is named by its subdomain.
+    const res = await rt.optional(() => rt.request({ path: '/v1/company_information' }), { statuses: [403, 404] });
+    if (!res) return mapCompany(null, ctx.subdomain);
+    const info = CompanyInformationSchema.safeParse(res.data);
+    if (!info.success) rt.warn(`BambooHR: /v1/company_information did not have the expected shape (${info.error.issues[0]?.path.join('.') || 'body'}: ${info.error.issues[0]?.message ?? ''}); the company is named by its subdomain. It is auxiliary data, so the sync continued.`);
+    return mapCompany(info.success ? info.data : null, ctx.subdomain);
   },
 });
+
+/** The custom report request of the full read; incremental reads add a `lastChanged` filter. */
+function reportRequest(o: Pick<BambooHrOptions, 'customFields'>, filters?: Record<string, unknown>): RequestSpec {
+  return {
+    method: 'POST',
+    path: '/v1/reports/custom',
+    // onlyCurrent=false: include terminated people (a report without it may hide future-dated changes).
+    query: { format: 'JSON', onlyCurrent: 'false' },
+    headers: { 'Content-Type': 'application/json' },
+    body: { ...customReportBody(o.customFields), ...(filters ? { filters } : {}) },
+    idempotent: true,
+  };
+}
+
+/** BambooHR timestamps: ISO 8601 to the second. */
+const bambooTime = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** The custom report request body (fields requested, duplicates filtered). Exposed for tests and docs. */
 export function customReportBody(customFields: string[] = []): Record<string, unknown> {

@@ -80,60 +80,57 @@ export function gustoErrorText(json: unknown): { text: string; category: string 
   return { text: parts.join('; ').slice(0, 500), category };
 }
 
-/**
- * Gusto's error quirks. Built per connector instance so messages can name the API version sent
- * and the company (the core's `classify` hook sees only the response).
- */
-export function gustoClassify(apiVersion: string, companyUuid?: string) {
-  return (res: RawResponse): ErrorHint | undefined => {
-    if (res.status < 400) return undefined;
-    const { text: said, category } = gustoErrorText(res.json);
-    const vendor = said ? ` Gusto said: "${said}".` : '';
-    const company = companyUuid ? ` for company '${companyUuid}'` : '';
-    if (res.status === 406) {
-      return {
-        kind: 'config',
-        retryable: false,
-        code: category ?? 'invalid_api_version',
-        message: `Gusto rejected the X-Gusto-API-Version header: the value sent was '${apiVersion}' (406 ${category ?? 'Not Acceptable'}).${vendor} Set apiVersion to a version your Gusto application accepts (not older than its minimum/default version in the Gusto developer portal, not in the future; orgsync is built for ${GUSTO_DEFAULT_API_VERSION}).`,
-      };
-    }
-    if (res.status === 401) {
-      return {
-        kind: 'auth',
-        retryable: false,
-        code: category ?? 'invalid_token',
-        message: `Gusto rejected the access token${company} (401${category ? ` ${category}` : ''}).${vendor} Gusto access tokens expire after 2 hours: refresh the OAuth token (POST /oauth/token with grant_type=refresh_token) and check it was issued for this company.`,
-      };
-    }
-    if (res.status === 403) {
-      return {
-        kind: 'auth',
-        retryable: false,
-        code: category ?? 'forbidden',
-        message: `Gusto refused ${res.method} ${res.path}${company} (403).${vendor} The token is valid but lacks access: the integration needs the ${scopeFor(res.path)} scope (orgsync reads with employees:read, departments:read and companies:read).`,
-      };
-    }
-    if (res.status === 404 && /^\/v1\/companies\//.test(res.path)) {
-      return {
-        kind: 'config',
-        retryable: false,
-        code: category ?? 'not_found',
-        message: `Gusto answered 404 for ${res.method} ${res.path}: no company with UUID '${companyUuid ?? '?'}' is visible to this access token.${vendor} Check companyUuid (GET /v1/token_info shows the token's company) and the base URL (production ${GUSTO_PRODUCTION_URL} vs demo ${GUSTO_DEMO_URL}).`,
-      };
-    }
-    // Others (422, 429, 5xx): keep the core's kind and retry rules, with Gusto's categories in the message.
-    if (said) {
-      const base =
-        res.status === 429
-          ? `Gusto rate-limited ${res.method} ${res.path} (429).`
-          : res.status >= 500 || res.status === 408
-            ? `Gusto failed on ${res.method} ${res.path} (${res.status}); this is usually temporary.`
-            : `Gusto rejected ${res.method} ${res.path} (${res.status}).`;
-      return { message: `${base}${vendor}`, ...(category ? { code: category } : {}) };
-    }
-    return undefined;
-  };
+/** Gusto's error quirks; messages name the API version sent and the company (from the options). */
+export function classifyGusto(res: RawResponse, o: Pick<GustoOptions, 'apiVersion' | 'companyUuid'>): ErrorHint | undefined {
+  const apiVersion = o.apiVersion ?? GUSTO_DEFAULT_API_VERSION;
+  const companyUuid = o.companyUuid;
+  if (res.status < 400) return undefined;
+  const { text: said, category } = gustoErrorText(res.json);
+  const vendor = said ? ` Gusto said: "${said}".` : '';
+  const company = companyUuid ? ` for company '${companyUuid}'` : '';
+  if (res.status === 406) {
+    return {
+      kind: 'config',
+      retryable: false,
+      code: category ?? 'invalid_api_version',
+      message: `Gusto rejected the X-Gusto-API-Version header: the value sent was '${apiVersion}' (406 ${category ?? 'Not Acceptable'}).${vendor} Set apiVersion to a version your Gusto application accepts (not older than its minimum/default version in the Gusto developer portal, not in the future; orgsync is built for ${GUSTO_DEFAULT_API_VERSION}).`,
+    };
+  }
+  if (res.status === 401) {
+    return {
+      kind: 'auth',
+      retryable: false,
+      code: category ?? 'invalid_token',
+      message: `Gusto rejected the access token${company} (401${category ? ` ${category}` : ''}).${vendor} Gusto access tokens expire after 2 hours: refresh the OAuth token (POST /oauth/token with grant_type=refresh_token) and check it was issued for this company.`,
+    };
+  }
+  if (res.status === 403) {
+    return {
+      kind: 'auth',
+      retryable: false,
+      code: category ?? 'forbidden',
+      message: `Gusto refused ${res.method} ${res.path}${company} (403).${vendor} The token is valid but lacks access: the integration needs the ${scopeFor(res.path)} scope (orgsync reads with employees:read, departments:read and companies:read).`,
+    };
+  }
+  if (res.status === 404 && /^\/v1\/companies\//.test(res.path)) {
+    return {
+      kind: 'config',
+      retryable: false,
+      code: category ?? 'not_found',
+      message: `Gusto answered 404 for ${res.method} ${res.path}: no company with UUID '${companyUuid ?? '?'}' is visible to this access token.${vendor} Check companyUuid (GET /v1/token_info shows the token's company) and the base URL (production ${GUSTO_PRODUCTION_URL} vs demo ${GUSTO_DEMO_URL}).`,
+    };
+  }
+  // Others (422, 429, 5xx): keep the core's kind and retry rules, with Gusto's categories in the message.
+  if (said) {
+    const base =
+      res.status === 429
+        ? `Gusto rate-limited ${res.method} ${res.path} (429).`
+        : res.status >= 500 || res.status === 408
+          ? `Gusto failed on ${res.method} ${res.path} (${res.status}); this is usually temporary.`
+          : `Gusto rejected ${res.method} ${res.path} (${res.status}).`;
+    return { message: `${base}${vendor}`, ...(category ? { code: category } : {}) };
+  }
+  return undefined;
 }
 
 const definition: ConnectorDefinition<GustoOptions, GustoContext> = {
@@ -157,7 +154,7 @@ const definition: ConnectorDefinition<GustoOptions, GustoContext> = {
   // 200 requests per rolling 60 s per access token; stay under it (burst is ~4, so at most ~194 in any 60 s).
   rateLimit: { requests: 190, intervalMs: 60_000, concurrency: 2 },
   capabilities: { groups: true, locations: true, incremental: false, incrementalDeletions: false, webhooks: true, includesTerminated: true },
-  classify: (res, o) => gustoClassify(o.apiVersion ?? GUSTO_DEFAULT_API_VERSION, o.companyUuid)(res),
+  classify: classifyGusto,
   context: async (rt) => {
     const departments = await rt.readAll<GustoDepartment>('departments', {
       request: { path: `${companyPath(rt.options)}/departments` },

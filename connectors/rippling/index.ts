@@ -12,10 +12,10 @@
  */
 import { z } from 'zod';
 import { defineConnector, type CommonOptions, type Connector, type ConnectorDefinition, type ConnectorFactory, type ConnectorRuntime, type ResourceDef } from '../../src/connector/define.js';
-import { createError, OrgsyncError } from '../../src/errors.js';
+import { createError } from '../../src/errors.js';
 import { extractVendorMessage, type ErrorHint, type HttpResponse, type RawResponse, type RequestSpec } from '../../src/http/client.js';
 import type { RateLimitOptions } from '../../src/http/rate-limit.js';
-import { inQuery, type Paginator, type Placement } from '../../src/pagination/index.js';
+import { inQuery, nextLinkPaging, type Paginator } from '../../src/pagination/index.js';
 import {
   buildLegacyContext,
   buildRestContext,
@@ -160,26 +160,9 @@ export function nextLinkOf(res: HttpResponse): string | null {
   return link.startsWith('/') ? link : `/${link}`;
 }
 
-/** The link replaces path and query; query parameters of the first request that the link lacks (expand, filter, order_by) are kept. */
-const followLink: Placement = (req, token) => {
-  const link = String(token);
-  const present = new Set(new URL(link, 'http://link.invalid').searchParams.keys());
-  const query = Object.fromEntries(Object.entries(req.query ?? {}).filter(([k]) => !present.has(k)));
-  return { ...req, path: link, query };
-};
-
+/** `next_link` paging; query parameters of the first request that the link lacks (expand, filter, order_by) are kept. */
 export function restPaging(): Paginator {
-  return {
-    strategy: {
-      name: 'next-link',
-      first: () => undefined,
-      next: (p) => {
-        const link = nextLinkOf(p.response);
-        return link ? { token: link } : { done: true, reason: 'no next_link' };
-      },
-    },
-    placement: followLink,
-  };
+  return nextLinkPaging({ next: nextLinkOf, keepQuery: true });
 }
 
 function restRecords(res: HttpResponse): unknown[] {
@@ -195,30 +178,13 @@ function restList<Row>(path: string, row: z.ZodType<Row>, query?: RequestSpec['q
 /** A lookup of auxiliary metadata (departments, teams, work locations, employment types): rows that do not fit are skipped with a warning. */
 const auxList = <Row>(path: string, row: z.ZodType<Row>) => restList(path, row, undefined, true);
 
-/** Read a lookup the connector can do without (403/404: logged, empty). */
-async function optionalList<Row>(rt: ConnectorRuntime<RipplingOptions>, resource: string, read: () => Promise<Row[]>): Promise<Row[]> {
-  try {
-    return await read();
-  } catch (e) {
-    if (e instanceof OrgsyncError && (e.status === 403 || e.status === 404)) {
-      rt.warn(`Rippling: cannot read ${resource} (${e.status}); employment types will be empty. ${e.message}`);
-      return [];
-    }
-    throw e;
-  }
-}
-
 /** Users for workers whose user did not expand; a token without `users.read` syncs without their names (and says so). */
-async function optionalUsers(rt: ConnectorRuntime<any>): Promise<RestUser[]> {
-  try {
-    return await rt.readAll('users', restList('/users/', RestUserSchema));
-  } catch (e) {
-    if (e instanceof OrgsyncError && (e.status === 403 || e.status === 404)) {
-      rt.warn(`Rippling: cannot read users (${e.status}); workers whose user did not expand have no names. ${e.message}`);
-      return [];
-    }
-    throw e;
-  }
+async function optionalUsers(rt: ConnectorRuntime<unknown>): Promise<RestUser[]> {
+  const users = await rt.optional(() => rt.readAll('users', restList('/users/', RestUserSchema)), {
+    statuses: [403, 404],
+    warn: (e) => `Rippling: cannot read users (${e.status}); workers whose user did not expand have no names. ${e.message}`,
+  });
+  return users ?? [];
 }
 
 /** `YYYY-MM-DDTHH:mm:ssZ` (explicit UTC, no milliseconds) for `filter=updated_at ge ...`. */
@@ -246,15 +212,18 @@ export const ripplingRestDefinition: ConnectorDefinition<RipplingOptions, RestCo
     const departments = await rt.readAll('departments', auxList('/departments/', RestDepartmentSchema));
     const teams = await rt.readAll('teams', auxList('/teams/', RestTeamSchema));
     const workLocations = await rt.readAll('work-locations', auxList('/work-locations/', RestWorkLocationSchema));
-    const employmentTypes = await optionalList(rt, 'employment types', () => rt.readAll('employment-types', auxList('/employment-types/', RestEmploymentTypeSchema)));
-    return buildRestContext({ departments, teams, workLocations, employmentTypes }, rt.now());
+    const employmentTypes = await rt.optional(() => rt.readAll('employment-types', auxList('/employment-types/', RestEmploymentTypeSchema)), {
+      statuses: [403, 404],
+      warn: (e) => `Rippling: cannot read employment types (${e.status}); employment types will be empty. ${e.message}`,
+    });
+    return buildRestContext({ departments, teams, workLocations, employmentTypes: employmentTypes ?? [] }, rt.now());
   },
   employees: {
     request: WORKERS_REQUEST,
     paginate: restPaging(),
     records: restRecords,
     row: RestWorkerSchema as z.ZodType<RestWorker>,
-    // Workers whose user did not expand: join them from /users/ (read once per sync, only if needed).
+    // Workers whose user did not expand: join them from /users/ (read once per full or incremental read, only if needed).
     enrich: async (rows, ctx, rt) => {
       if (!rows.some((w) => !w.user && ref(w.user_id))) return rows;
       ctx.users ??= optionalUsers(rt);
@@ -272,20 +241,9 @@ export const ripplingRestDefinition: ConnectorDefinition<RipplingOptions, RestCo
   },
   incremental: {
     lookbackMs: 5 * 60_000,
-    async read(rt, _ctx, since) {
-      const query = { expand: 'user', filter: `updated_at ge ${filterTimestamp(since)}`, order_by: 'updated_at' };
-      const walked = await rt.readAll('workers', restList('/workers/', RestWorkerSchema as z.ZodType<RestWorker>, query));
-      // Ordered by updated_at, a worker changed during the walk shows up again later: the last copy wins.
-      const latest = new Map<string, RestWorker>();
-      for (const w of walked) {
-        latest.delete(w.id);
-        latest.set(w.id, w);
-      }
-      let rows = [...latest.values()];
-      // Same tolerance as the full read: a token without users.read syncs without names (and says so).
-      if (rows.some((w) => !w.user && ref(w.user_id))) rows = joinUsers(rows, await optionalUsers(rt));
-      return { rows, deletedIds: [] };
-    },
+    // The workers walk, filtered and ordered by updated_at: a worker changed during the walk shows up
+    // again later, and the core keeps its last copy. Users are joined as in the full read (`enrich`).
+    requests: (since) => ({ path: '/workers/', query: { expand: 'user', filter: `updated_at ge ${filterTimestamp(since)}`, order_by: 'updated_at' } }),
   },
 };
 
@@ -324,80 +282,65 @@ function legacyRecords(res: HttpResponse): unknown[] {
   return res.data;
 }
 
+/** The legacy paginator for the connector's `pageSize` option (default 100). */
+const legacyPagingFor = (_ctx: unknown, o: { pageSize?: number | undefined }): Paginator => legacyPaging(o.pageSize ?? LEGACY_MAX_PAGE_SIZE);
+
 /** A legacy lookup (departments, teams, work locations): auxiliary metadata, rows that do not fit are skipped with a warning. */
-function legacyList<Row>(path: string, row: z.ZodType<Row>, limit: number): ResourceDef<unknown, Row, unknown> {
-  return { request: { path }, paginate: legacyPaging(limit), records: legacyRecords, row, auxiliary: true };
+function legacyList<Row>(path: string, row: z.ZodType<Row>): ResourceDef<unknown, Row, unknown> {
+  return { request: { path }, paginate: legacyPagingFor, records: legacyRecords, row, auxiliary: true };
 }
 
-const pageSizeOf = (o: { pageSize?: number | undefined }): number => o.pageSize ?? LEGACY_MAX_PAGE_SIZE;
-
-/** The legacy definition for one page size (the paginator is part of the declaration). */
-export function ripplingLegacyDefinition(pageSize: number = LEGACY_MAX_PAGE_SIZE): ConnectorDefinition<RipplingOptions, LegacyContext> {
-  return {
-    id: 'rippling',
-    name: 'Rippling (legacy API)',
-    options: RipplingOptionsSchema,
-    secrets: ['apiToken'],
-    optionHelp,
-    http: (o) => ({ baseUrl: LEGACY_BASE_URL, auth: { type: 'bearer', token: o.apiToken } }),
-    rateLimit: RATE_LIMIT,
-    capabilities: { groups: true, locations: true, incremental: false, incrementalDeletions: false, webhooks: false, includesTerminated: true },
-    classify: classifyRippling('legacy'),
-    context: async (rt) => {
-      const limit = pageSizeOf(rt.options);
-      const departments = await rt.readAll('departments', legacyList('/departments', LegacyGroupSchema, limit));
-      const teams = await rt.readAll('teams', legacyList('/teams', LegacyGroupSchema, limit));
-      const workLocations = await rt.readAll('work-locations', legacyList('/work_locations', LegacyWorkLocationSchema, limit));
-      return buildLegacyContext({ departments, teams, workLocations }, rt.now());
-    },
-    employees: {
-      // include_terminated: the plain /employees omits terminated people, which would look like mass termination.
-      request: { path: '/employees/include_terminated' },
-      paginate: legacyPaging(pageSize),
-      records: legacyRecords,
-      row: LegacyEmployeeSchema as z.ZodType<LegacyEmployee>,
-      map: mapLegacyEmployee,
-    },
-    groups: mapLegacyGroups,
-    locations: mapLegacyLocations,
-    company: async (_ctx, rt) => {
-      const res = await rt.request({ path: '/companies/current' });
-      const parsed = LegacyCompanySchema.safeParse(res.data);
-      if (!parsed.success) {
-        throw createError({ kind: 'vendor', vendor: 'rippling', code: 'unexpected_shape', message: `Rippling: GET /companies/current did not have the expected shape (${parsed.error.issues[0]?.path.join('.') || 'body'}: ${parsed.error.issues[0]?.message}).` });
-      }
-      return mapLegacyCompany(parsed.data);
-    },
-  };
-}
+/** The legacy definition (the page size comes from the options, per walk). */
+export const ripplingLegacyDefinition: ConnectorDefinition<RipplingOptions, LegacyContext> = {
+  id: 'rippling',
+  name: 'Rippling (legacy API)',
+  options: RipplingOptionsSchema,
+  secrets: ['apiToken'],
+  optionHelp,
+  http: (o) => ({ baseUrl: LEGACY_BASE_URL, auth: { type: 'bearer', token: o.apiToken } }),
+  rateLimit: RATE_LIMIT,
+  capabilities: { groups: true, locations: true, incremental: false, incrementalDeletions: false, webhooks: false, includesTerminated: true },
+  classify: classifyRippling('legacy'),
+  context: async (rt) => {
+    const departments = await rt.readAll('departments', legacyList('/departments', LegacyGroupSchema));
+    const teams = await rt.readAll('teams', legacyList('/teams', LegacyGroupSchema));
+    const workLocations = await rt.readAll('work-locations', legacyList('/work_locations', LegacyWorkLocationSchema));
+    return buildLegacyContext({ departments, teams, workLocations }, rt.now());
+  },
+  employees: {
+    // include_terminated: the plain /employees omits terminated people, which would look like mass termination.
+    request: { path: '/employees/include_terminated' },
+    paginate: legacyPagingFor,
+    records: legacyRecords,
+    row: LegacyEmployeeSchema as z.ZodType<LegacyEmployee>,
+    map: mapLegacyEmployee,
+  },
+  groups: mapLegacyGroups,
+  locations: mapLegacyLocations,
+  company: async (_ctx, rt) => {
+    const res = await rt.request({ path: '/companies/current' });
+    const parsed = LegacyCompanySchema.safeParse(res.data);
+    if (!parsed.success) {
+      throw createError({ kind: 'vendor', vendor: 'rippling', code: 'unexpected_shape', message: `Rippling: GET /companies/current did not have the expected shape (${parsed.error.issues[0]?.path.join('.') || 'body'}: ${parsed.error.issues[0]?.message}).` });
+    }
+    return mapLegacyCompany(parsed.data);
+  },
+};
 
 // ---------------------------------------------------------------------------------------------
 // Factory
 // ---------------------------------------------------------------------------------------------
 
 const restFactory = defineConnector<RipplingOptions, RestContext>(ripplingRestDefinition);
-const legacyFactories = new Map<number, ConnectorFactory<RipplingOptions>>();
-
-function legacyFactory(pageSize: number): ConnectorFactory<RipplingOptions> {
-  let f = legacyFactories.get(pageSize);
-  if (!f) legacyFactories.set(pageSize, (f = defineConnector<RipplingOptions, LegacyContext>(ripplingLegacyDefinition(pageSize))));
-  return f;
-}
-
-function createRippling(options: RipplingOptions & CommonOptions): Connector<RipplingOptions> {
-  const o = (options ?? {}) as Partial<RipplingOptions>;
-  if (o.api !== 'legacy') return restFactory(options); // also validates (and rejects an unknown `api`)
-  const size = o.pageSize;
-  const valid = typeof size === 'number' && Number.isInteger(size) && size >= 1 && size <= LEGACY_MAX_PAGE_SIZE;
-  // An invalid pageSize still goes through the factory, whose option validation rejects it.
-  return legacyFactory(valid ? size : LEGACY_MAX_PAGE_SIZE)(options);
-}
+const legacyFactory = defineConnector<RipplingOptions, LegacyContext>(ripplingLegacyDefinition);
 
 /**
  * `rippling({ apiToken, api?: 'rest' | 'legacy', pageSize? })`. `.definition` is the REST
  * definition (the default); a connector created with `api: 'legacy'` carries the legacy one.
+ * Both factories validate the options (an unknown `api` is rejected by the REST one).
  */
-export const rippling: ConnectorFactory<RipplingOptions> = Object.defineProperty(createRippling, 'definition', {
-  value: ripplingRestDefinition,
-  enumerable: true,
-}) as ConnectorFactory<RipplingOptions>;
+export const rippling: ConnectorFactory<RipplingOptions> = Object.defineProperty(
+  (options: RipplingOptions & CommonOptions): Connector<RipplingOptions> => ((options as Partial<RipplingOptions> | undefined)?.api === 'legacy' ? legacyFactory : restFactory)(options),
+  'definition',
+  { value: ripplingRestDefinition, enumerable: true },
+) as ConnectorFactory<RipplingOptions>;

@@ -13,7 +13,7 @@
  */
 import type { SampleOrg, SamplePerson, SampleType } from '../../src/simulator/sample-org.js';
 import { bearerToken, startSimulator, type Simulator, type SimulatorOptions, type SimRequest, type SimResponse, type VendorRoutes } from '../../src/simulator/server.js';
-import type { VendorSimulator } from '../simulators.js';
+import type { VendorSimulator } from '../../src/simulator/vendor.js';
 
 type Json = Record<string, unknown>;
 

@@ -5,10 +5,9 @@
  * bearer auth. Incremental reads use `filter=meta.lastModified gt "…"`. See README.md.
  */
 import { z } from 'zod';
-import { defineConnector, type CommonOptions, type Connector, type ConnectorFactory, type ConnectorRuntime, type ReadOptions } from '../../src/connector/define.js';
+import { defineConnector, type ConnectorFactory, type ResourceDef } from '../../src/connector/define.js';
 import { ConfigError, createError, OrgsyncError, type ErrorKind } from '../../src/errors.js';
 import type { ErrorHint, RawResponse } from '../../src/http/client.js';
-import type { Employee } from '../../src/model.js';
 import {
   buildContext,
   derivedGroups,
@@ -20,7 +19,7 @@ import {
   serviceProviderInfo,
   type ScimContext,
 } from './map.js';
-import { listResources, nonNegInt, scimPager, uniquePageKey } from './paging.js';
+import { listResources, nonNegInt, recordKey, scimPager, uniquePageKey } from './paging.js';
 import { ERROR_MESSAGE, ScimErrorSchema, ScimGroupSchema, ScimUserSchema, type ScimGroup, type ScimUser } from './schemas.js';
 
 export const ScimOptionsSchema = z.object({
@@ -38,26 +37,20 @@ export const SCIM_ACCEPT = 'application/scim+json, application/json;q=0.9';
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
-const usersResource = (pageSize: number, filter?: string) => ({
-  request: { path: '/Users', query: { count: pageSize, ...(filter ? { filter } : {}) } },
-  paginate: scimPager({ resource: 'Users' }),
-  records: listResources,
-  row: ScimUserSchema,
-  itemKey: uniquePageKey,
-  maxPages: 100_000,
-});
-
-const groupsResource = (pageSize: number) => ({
-  request: { path: '/Groups', query: { count: pageSize } },
-  paginate: scimPager({ resource: 'Groups' }),
-  records: listResources,
-  row: ScimGroupSchema,
-  itemKey: uniquePageKey,
-  maxPages: 100_000,
-});
+/** A SCIM list (`/Users`, `/Groups`): `count` from the context, a fresh id-tracking paginator per walk. */
+function scimList<Row>(resource: 'Users' | 'Groups', row: z.ZodType<Row>): ResourceDef<{ pageSize: number }, Row, never> {
+  return {
+    request: (ctx) => ({ path: `/${resource}`, query: { count: ctx.pageSize } }),
+    paginate: () => scimPager({ resource }),
+    records: listResources,
+    row,
+    itemKey: uniquePageKey,
+    maxPages: 100_000,
+  };
+}
 
 /** Error statuses that mean "this endpoint is not implemented here", not "this failed". */
-const notImplemented = (e: unknown) => e instanceof OrgsyncError && (e.status === 404 || e.status === 405 || e.status === 501);
+const NOT_IMPLEMENTED = [404, 405, 501];
 
 /**
  * Read a SCIM error body (RFC 7644 §3.12) out of a response: `status` as a string or number,
@@ -121,21 +114,11 @@ export function classifyScim(res: RawResponse): ErrorHint | undefined {
   return code ? { code } : undefined;
 }
 
-async function readServiceProviderConfig<O>(rt: ConnectorRuntime<O>) {
-  try {
-    const res = await rt.request({ path: '/ServiceProviderConfig' });
-    return serviceProviderInfo(res.data);
-  } catch (e) {
-    // Discovery is a hint: without it, orgsync uses its defaults. Credentials and outages still fail.
-    if (e instanceof OrgsyncError && (notImplemented(e) || e.status === 403 || e.code === 'unexpected_content_type')) {
-      rt.warn(`SCIM /ServiceProviderConfig was not available (${e.status ?? e.code}); used the default page size and assumed filtering may work.`);
-      return { filterSupported: null, maxResults: null };
-    }
-    throw e;
-  }
-}
+/** The `/Users` walk of the full read (incremental reads walk it with a filter added). */
+const users = scimList('Users', ScimUserSchema as z.ZodType<ScimUser>);
 
-const declared = defineConnector<ScimOptions, ScimContext>({
+/** `scim({ baseUrl, token, pageSize? })`: see README.md. */
+export const scim: ConnectorFactory<ScimOptions> = defineConnector<ScimOptions, ScimContext>({
   id: 'scim',
   name: 'SCIM',
   options: ScimOptionsSchema,
@@ -173,30 +156,23 @@ const declared = defineConnector<ScimOptions, ScimContext>({
   classify: classifyScim,
   context: async (rt) => {
     // Findings here (e.g. /Groups not implemented) are snapshot warnings of full and incremental reads alike.
-    const spc = await readServiceProviderConfig(rt);
+    // Discovery is a hint: without it, orgsync uses its defaults. Credentials and outages still fail.
+    const spc = (await rt.optional(async () => serviceProviderInfo((await rt.request({ path: '/ServiceProviderConfig' })).data), {
+      statuses: [...NOT_IMPLEMENTED, 403],
+      codes: ['unexpected_content_type'],
+      warn: (e) => `SCIM /ServiceProviderConfig was not available (${e.status ?? e.code}); used the default page size and assumed filtering may work.`,
+    })) ?? { filterSupported: null, maxResults: null };
     const pageSize = pageSizeFor(rt.options.pageSize, spc.maxResults);
-    let groupRows: ScimGroup[] = [];
-    try {
-      groupRows = await rt.readAll<ScimGroup>('groups', groupsResource(pageSize));
-    } catch (e) {
-      if (!notImplemented(e)) throw e;
-      rt.warn(`SCIM /Groups is not implemented by this server (${(e as OrgsyncError).status}); group memberships come only from the users' groups attribute.`);
-    }
-    return buildContext(groupRows, { pageSize, ...spc });
+    const groupRows = await rt.optional(() => rt.readAll('groups', scimList('Groups', ScimGroupSchema as z.ZodType<ScimGroup>), { pageSize }), {
+      statuses: NOT_IMPLEMENTED,
+      warn: (e) => `SCIM /Groups is not implemented by this server (${e.status}); group memberships come only from the users' groups attribute.`,
+    });
+    return buildContext(groupRows ?? [], { pageSize, ...spc });
   },
-  employees: {
-    request: (ctx: ScimContext) => ({ path: '/Users', query: { count: ctx.pageSize } }),
-    // A fresh paginator per walk (it tracks the ids seen).
-    get paginate() {
-      return scimPager({ resource: 'Users' });
-    },
-    records: listResources,
-    row: ScimUserSchema as z.ZodType<ScimUser>,
-    map: mapUser,
-    itemKey: uniquePageKey,
-    maxPages: 100_000,
-  },
+  employees: { ...users, map: mapUser },
   groups: (ctx) => ctx.groups,
+  // Department, division and cost-center groups from the users' enterprise attributes.
+  groupsFromEmployees: (employees, ctx) => derivedGroups(employees, ctx.groupIds),
   company: (_ctx, rt) => mapCompany(rt.options.baseUrl),
   managers: scimManagers,
   incremental: {
@@ -210,9 +186,9 @@ const declared = defineConnector<ScimOptions, ScimContext>({
           message: 'SCIM: this server says filtering is not supported (ServiceProviderConfig filter.supported=false), so it cannot list changed users. Take full snapshots instead.',
         });
       }
-      let rows: ScimUser[];
+      let rows: unknown[];
       try {
-        rows = await rt.readAll<ScimUser>('employees', usersResource(ctx.pageSize, lastModifiedFilter(since)));
+        rows = await rt.employeeRows({ path: '/Users', query: { count: ctx.pageSize, filter: lastModifiedFilter(since) } }, ctx);
       } catch (e) {
         if (e instanceof OrgsyncError && e.status === 400) {
           throw createError({
@@ -228,43 +204,15 @@ const declared = defineConnector<ScimOptions, ScimContext>({
         }
         throw e;
       }
-      const byId = new Map<string, ScimUser>();
-      for (const r of rows) byId.set(r.id, r);
       // Deletions are invisible to a SCIM filter: a periodic full snapshot catches them.
-      return { rows: [...byId.values()], deletedIds: [] };
+      return { rows: lastCopies(rows), deletedIds: [] };
     },
   },
 });
 
-/**
- * The factory. It wraps the declared connector to add what the core runtime cannot yet express
- * (see README "Core notes"): department/division/cost-center groups derived from the users (the
- * runtime reads groups before employees). Managers given by userName/externalId are resolved by the
- * core (`managers: scimManagers`), in full and incremental reads alike.
- */
-export const scim = Object.assign((options: ScimOptions & CommonOptions): Connector<ScimOptions> => withScimExtras(declared(options)), {
-  definition: declared.definition,
-}) as ConnectorFactory<ScimOptions>;
-
-function withScimExtras(c: Connector<ScimOptions>): Connector<ScimOptions> {
-  return {
-    ...c,
-    async groups(o?: { employees?: Employee[] }) {
-      const base = await c.groups();
-      let all = o?.employees;
-      if (!all) {
-        all = [];
-        for await (const e of c.employees()) all.push(e);
-      }
-      return [...base, ...derivedGroups(all, new Set(base.map((g) => g.id)))];
-    },
-    async read(ro?: ReadOptions) {
-      const r = await c.read(ro);
-      return {
-        ...r,
-        groups: [...r.groups, ...derivedGroups(r.employees, new Set(r.groups.map((g) => g.id)))],
-      };
-    },
-  };
+/** One row per user (`id`, any case), the last copy winning. */
+function lastCopies(rows: unknown[]): unknown[] {
+  const byId = new Map<string, unknown>();
+  for (const r of rows) byId.set(recordKey(r), r);
+  return [...byId.values()];
 }
-

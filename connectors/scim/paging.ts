@@ -23,7 +23,7 @@
  *   fingerprint is neutralised with `uniquePageKey` (see there).
  *
  * A paginator holds per-walk state, so create one per walk (`scimPager()`); the connector's
- * resource definitions do that through a getter.
+ * resource definitions declare `paginate: () => scimPager(...)`, which the core calls per walk.
  */
 import { createError } from '../../src/errors.js';
 import type { HttpResponse } from '../../src/http/client.js';

@@ -5,15 +5,15 @@
  * workers included; groups, locations and the company come from the workers themselves. See README.md.
  */
 import { z } from 'zod';
-import { defineConnector, type ConnectorFactory, type ResourceDef } from '../../src/connector/define.js';
+import { defineConnector, type ConnectorFactory } from '../../src/connector/define.js';
 import { createError } from '../../src/errors.js';
-import type { ErrorHint, HttpResponse, RawResponse, RequestSpec } from '../../src/http/client.js';
+import type { ErrorHint, RawResponse, RequestSpec } from '../../src/http/client.js';
 import { today as todayOf } from '../../src/connector/map-helpers.js';
-import type { Paginator } from '../../src/pagination/index.js';
-import { mapWorker, WorkerDerivedLists, type WorkdayMapContext, type WorkerRow } from './map.js';
-import { WorkerRowSchema } from './schemas.js';
-import { findFault, MAX_PAGE_SIZE, readWorkersPage, renderGetWorkers, withPage, type GetWorkersParams, type SoapFault, type TransactionWindow, type WorkersPage } from './soap.js';
-import { asList, child, declaresDtd, escapeXml, parseXml, textOf, XmlReadError, type XmlValue } from './xml.js';
+import { digestWorker, mapWorker, WorkerDerivedLists, type WorkdayMapContext, type WorkerRow } from './map.js';
+import { rawWorkerWid, workdayPaging, workersOf } from './paging.js';
+import { WorkerSchema, type WdWorker } from './schemas.js';
+import { findFault, MAX_PAGE_SIZE, renderGetWorkers, type GetWorkersParams, type SoapFault, type TransactionWindow } from './soap.js';
+import { declaresDtd, escapeXml, parseXml } from './xml.js';
 
 export const DEFAULT_VERSION = '44.0';
 export const DEFAULT_PAGE_SIZE = 100;
@@ -62,74 +62,6 @@ export function wsUsername(o: Pick<WorkdayOptions, 'username' | 'tenant'>): stri
 
 const versionOf = (o: Pick<WorkdayOptions, 'version'>): string => (o.version ?? DEFAULT_VERSION).replace(/^v/, '');
 
-// ---------------------------------------------------------------------------------------------
-// Reading responses: parse each page once (records() and the paginator share it).
-
-const pages = new WeakMap<HttpResponse, WorkersPage>();
-
-function pageOf(res: HttpResponse): WorkersPage {
-  const cached = pages.get(res);
-  if (cached) return cached;
-  if (typeof res.data !== 'string') throw new Error('expected an XML body');
-  // Messages from here are not redacted by the pipeline: they never quote the body's text.
-  let doc;
-  try {
-    doc = parseXml(res.data);
-  } catch (e) {
-    if (e instanceof XmlReadError) throw new Error(e.message);
-    throw new Error('the body could not be read as XML');
-  }
-  const fault = findFault(doc);
-  if (fault) throw new Error(`the body is a SOAP fault${/^[\w.:-]{1,80}$/.test(fault.code) ? ` (${fault.code})` : ''}`);
-  const page = readWorkersPage(doc);
-  if (page.pageResults !== undefined && page.pageResults !== page.workers.length) {
-    throw new Error(`Response_Results announces ${page.pageResults} workers on this page but the body holds ${page.workers.length}`);
-  }
-  pages.set(res, page);
-  return page;
-}
-
-/** The WID of a raw (not yet validated) worker, for paging fingerprints and de-duplication. */
-export function rawWorkerWid(raw: unknown): string | undefined {
-  for (const id of asList(child(child(raw as XmlValue, 'Worker_Reference'), 'ID'))) {
-    if (id && typeof id === 'object' && !Array.isArray(id) && id['@type'] === 'WID') return textOf(id)?.trim() || undefined;
-  }
-  return undefined;
-}
-
-/**
- * Page-number paging with the page in the SOAP body: stops when `Response_Results/Page` reaches
- * `Total_Pages`. Where a response announces no `Total_Pages`, it walks on until a short or empty page.
- */
-export function workdayPaging(): Paginator {
-  return {
-    strategy: {
-      name: 'workday-soap-page',
-      first: () => 1,
-      next: (p) => {
-        const page = pageOf(p.response);
-        const requested = Number(p.token ?? 1);
-        if (page.page !== undefined && page.page !== requested) {
-          throw createError({
-            kind: 'incomplete',
-            vendor: 'workday',
-            code: 'page_mismatch',
-            message: `Workday: paging employees asked for page ${requested} and got page ${page.page}. The sync stopped without a snapshot so nothing is reported as removed.`,
-          });
-        }
-        const total = page.totalResults;
-        if (page.totalPages === undefined) {
-          if (p.items.length === 0 || (page.count !== undefined && p.items.length < page.count)) return { done: true, total, reason: 'short page' };
-          return { token: requested + 1, total };
-        }
-        if (requested >= page.totalPages) return { done: true, total, reason: 'Total_Pages reached' };
-        return { token: requested + 1, total };
-      },
-    },
-    placement: (req, token) => ({ ...req, body: withPage(String(req.body), Number(token)) }),
-  };
-}
-
 /**
  * The Get_Workers request for page 1 (the paginator re-renders the page number). `asOfDate` is the
  * read's "now" (As_Of_Effective_Date: statuses are judged at it); `entry` pins As_Of_Entry_DateTime
@@ -154,16 +86,6 @@ export function getWorkersRequest(o: WorkdayOptions, at: { asOfDate: string; ent
     responseType: 'text',
     // A read: retried on transient failures like a GET.
     idempotent: true,
-  };
-}
-
-function workersResource(request: ResourceDef<WorkdayContext, unknown, unknown>['request']): ResourceDef<WorkdayContext, unknown, unknown> {
-  return {
-    request,
-    paginate: workdayPaging(),
-    records: (res) => pageOf(res).workers,
-    itemKey: (w) => rawWorkerWid(w) ?? JSON.stringify(w),
-    itemId: (w) => rawWorkerWid(w) ?? undefined,
   };
 }
 
@@ -289,12 +211,18 @@ const definition = defineConnector<WorkdayOptions, WorkdayContext>({
   // Each read gets a fresh context: its "now" (statuses and As_Of_Effective_Date) and empty derived lists.
   context: async (rt) => ({ tenant: rt.options.tenant, today: todayOf(rt.now()), now: rt.now(), lists: new WorkerDerivedLists() }),
   employees: {
-    ...workersResource((ctx: WorkdayContext, o: WorkdayOptions) => {
+    request: (ctx: WorkdayContext, o: WorkdayOptions) => {
       // A new walk (also a second employees() on the same context): the derived lists start over.
       ctx.lists.reset();
       return getWorkersRequest(o, { asOfDate: ctx.today, entry: new Date() });
-    }),
-    row: WorkerRowSchema,
+    },
+    paginate: workdayPaging(),
+    records: workersOf,
+    itemKey: (w) => rawWorkerWid(w) ?? JSON.stringify(w),
+    itemId: rawWorkerWid,
+    row: WorkerSchema,
+    // Keep a compact digest of each validated worker (what is mapped, and kept as remoteData).
+    enrich: async (workers: WdWorker[]) => workers.map(digestWorker),
     map: (row: WorkerRow, ctx: WorkdayContext) => {
       ctx.lists.add(row);
       return mapWorker(row, ctx);
@@ -309,30 +237,19 @@ const definition = defineConnector<WorkdayOptions, WorkdayContext>({
      * Two Get_Workers queries, as Microsoft Entra does: workers *updated* in the window (manual
      * changes) and workers with changes *effective* in it (effective-dated changes such as
      * terminations entered earlier). The window is [since, now]; the caller (`sync`) already moved
-     * `since` back by `lookbackMs`. Workday does not delete workers: `deletedIds` is empty.
+     * `since` back by `lookbackMs`. Both pin the same as-of dates; a worker in both is read once.
+     * Workday does not delete workers: no deletions are reported.
      */
-    read: async (rt, ctx, since) => {
+    requests: (since, ctx, o) => {
       if (!(since instanceof Date) || Number.isNaN(since.getTime())) {
         throw createError({ kind: 'config', vendor: 'workday', message: 'Workday: readChanges needs a valid `since` date.' });
       }
-      const o = rt.options;
-      const from = since.toISOString();
-      const through = ctx.now.toISOString();
+      const [from, through] = [since.toISOString(), ctx.now.toISOString()];
       const at = { asOfDate: ctx.today, entry: new Date() };
-      const rows = new Map<string, unknown>();
-      const unkeyed: unknown[] = [];
-      for (const window of [
+      return [
         { updatedFrom: from, updatedThrough: through },
         { effectiveFrom: from, effectiveThrough: through },
-      ]) {
-        const found = await rt.readAll('employees', workersResource(getWorkersRequest(o, at, window)) as ResourceDef<unknown, unknown, unknown>);
-        for (const raw of found) {
-          const wid = rawWorkerWid(raw);
-          if (wid === undefined) unkeyed.push(raw);
-          else if (!rows.has(wid)) rows.set(wid, raw);
-        }
-      }
-      return { rows: [...rows.values(), ...unkeyed], deletedIds: [] };
+      ].map((window) => getWorkersRequest(o, at, window));
     },
   },
 });

@@ -7,11 +7,11 @@
  * Only what orgsync reads is described, and — unlike the JSON vendors — everything else is
  * DROPPED at validation (`z.object`, not `z.looseObject`): a Workday worker carries much more
  * than orgsync needs (birth date, national IDs, marital status, home addresses, phones...), and
- * keeping it would hold sensitive data in memory and in `remoteData`, at ~12 KB per worker. The
- * validated row (what `includeRemoteData` keeps) is the worker as orgsync read it.
+ * keeping it would hold sensitive data in memory and in `remoteData`, at ~12 KB per worker. No
+ * mapping happens here: `digestWorker` (map.ts) turns a validated worker into the compact row the
+ * runtime keeps (and `includeRemoteData` shows).
  */
 import { z } from 'zod';
-import { digestWorker, type WorkerRow } from './map.js';
 
 /** An element that may appear once or many times: always an array after validation. */
 export const many = <T extends z.ZodType>(s: T) =>
@@ -161,6 +161,3 @@ export const WorkerSchema = el({
   if (!wid) ctx.addIssue({ code: 'custom', path: ['Worker_Reference', 'ID'], message: 'the worker has no WID (is Include_Reference on?)' });
 });
 export type WdWorker = z.infer<typeof WorkerSchema>;
-
-/** The employees resource's row schema: a validated worker, digested into the compact `WorkerRow` (map.ts). */
-export const WorkerRowSchema: z.ZodType<WorkerRow> = WorkerSchema.transform((w) => digestWorker(w)) as unknown as z.ZodType<WorkerRow>;

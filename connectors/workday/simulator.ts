@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { SampleOrg, SamplePerson } from '../../src/simulator/sample-org.js';
 import { startSimulator, type Simulator, type SimulatorOptions, type SimRequest, type SimResponse, type VendorRoutes } from '../../src/simulator/server.js';
-import type { VendorSimulator } from '../simulators.js';
+import type { VendorSimulator } from '../../src/simulator/vendor.js';
 import { asList, child, escapeXml, parseXml, textOf, WSSE_NS, type XmlObject, type XmlValue } from './xml.js';
 
 export interface WorkdaySimOrg {

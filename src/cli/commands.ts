@@ -9,7 +9,7 @@ import { buildOrgChart, orgChartToCsv, orgChartToDot, orgChartToHtml, orgChartTo
 import { promises as fs } from 'node:fs';
 import { applyPlan, describeAction, FileJournal, formatPlanText, loadRuleSet, parsePlan, planProvisioning, type PlanAction, type ProvisioningHandlers } from '../provisioning/index.js';
 import type { ParsedArgs } from './args.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 export function flag(args: ParsedArgs, name: string): string | undefined {
   const v = args.flags.get(name);

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OrgSnapshot } from '../model.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import type { ProgressEvent } from '../http/client.js';
 import { createProgress } from './progress.js';
 

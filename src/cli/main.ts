@@ -25,16 +25,11 @@ import { guardFileWrite } from './interrupt.js';
 import { simulateCommand } from './simulate.js';
 import { checkFlags, checkPositionals, positiveInt } from './commands.js';
 import { studioCommand } from './studio.js';
+import type { Io } from './io.js';
 
 export { usage } from './help.js';
 
-export interface Io {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  env: Record<string, string | undefined>;
-  /** The stream behind `stderr`, when there is one: progress draws a live line on it if it is a terminal. */
-  stderrStream?: NodeJS.WriteStream;
-}
+export type { Io } from './io.js';
 
 const defaultIo: Io = {
   stdout: (s) => process.stdout.write(s),

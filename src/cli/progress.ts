@@ -5,7 +5,7 @@
  */
 import { createLogUpdate } from 'log-update';
 import type { ProgressEvent } from '../http/client.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 export interface Progress {
   /** Feed a connector's `http.onProgress` event. */

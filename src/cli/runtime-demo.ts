@@ -11,7 +11,7 @@ import { applySampleChanges, sampleOrg } from '../simulator/sample-org.js';
 import { loadRuleSet, type ProvisioningHandlers } from '../provisioning/index.js';
 import { createRuntime, generateKeySpec, InProcessQueue, openStore, parseKeyring } from '../runtime/index.js';
 import { exampleRulesFile } from './demo.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 export async function runRuntimeDemo(io: Io): Promise<number> {
   const dir = mkdtempSync(path.join(tmpdir(), 'orgsync-runtime-demo-'));

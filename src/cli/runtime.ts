@@ -13,7 +13,7 @@ import type { HandlersFor } from '../runtime/job.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { InProcessQueue } from '../runtime/queue/inprocess.js';
 import { coerce, type ParsedArgs } from './args.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 type Cmd = (rest: string[], args: ParsedArgs, io: Io) => Promise<number>;
 

@@ -9,7 +9,7 @@ import { connectors } from '../../connectors/index.js';
 import { simulators } from '../../connectors/simulators.js';
 import { applySampleChanges, sampleOrg, type SampleOrg } from '../simulator/sample-org.js';
 import { kebab, envName } from './args.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 export const ADVANCE_PATH = '/__orgsync/advance';
 const CHANGES = 'a hire, a departure, a promotion, a team move, an email change, a leave';

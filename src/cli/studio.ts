@@ -5,7 +5,7 @@
 import { startStudio } from '../studio/standalone.js';
 import { checkFlags, flag } from './commands.js';
 import { coerce, type ParsedArgs } from './args.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 export async function studioCommand(args: ParsedArgs, io: Io, opts: { signal?: AbortSignal } = {}): Promise<number> {
   checkFlags(args, 'studio', ['snapshot', 'previous', 'rules', 'port', 'now']);

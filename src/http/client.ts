@@ -11,8 +11,11 @@ import pRetry from 'p-retry';
 import { createError, OrgsyncError, type ErrorKind } from '../errors.js';
 import { Redactor } from '../redact.js';
 import { credentialHash, sharedRateLimiter, type LimiterProvider, type RateLimitOptions, type RateLimitStrategy } from './rate-limit.js';
-import { backoffDelay, parseRateLimitReset, parseRetryAfter, sleep, type BackoffOptions } from './timing.js';
+import { backoffDelay, sleep, type BackoffOptions } from './timing.js';
 import { currentDeadline, SyncDeadlineReason } from './deadline.js';
+import { DEFAULT_RETRY_STATUSES, htmlTitle, statusError } from './status-errors.js';
+
+export { DEFAULT_RETRY_STATUSES, extractVendorMessage } from './status-errors.js';
 
 export type AuthSpec =
   | { type: 'basic'; username: string; password: string }
@@ -134,12 +137,17 @@ export interface HttpClientConfig extends HttpOptions {
   /** The vendor's default budget (the user's `rateLimit` overrides fields of it). */
   defaultRateLimit: RateLimitOptions;
   classify?: (res: RawResponse) => ErrorHint | undefined;
+  /**
+   * The vendor's own words in an error response, quoted in the error message (e.g. a message the
+   * vendor sends in a header). Default: `extractVendorMessage` (common JSON error body shapes).
+   */
+  vendorMessage?: (res: RawResponse) => string | undefined;
   /** Extra response header names that carry the vendor's request id. */
   requestIdHeaders?: string[];
-  /** Status codes after which to retry, beyond the defaults (408, 429, 5xx). */
+  /** Status codes after which to retry, beyond the defaults (`DEFAULT_RETRY_STATUSES`). */
+  retryStatuses?: readonly number[];
 }
 
-const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 const REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-correlation-id', 'x-amzn-requestid', 'x-amz-request-id'];
 const MAX_REDIRECTS = 5;
 const keepAliveHttp = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -154,6 +162,7 @@ export class HttpClient {
   private readonly axios: AxiosInstance;
   private readonly limiter: RateLimitStrategy;
   private readonly retry: Required<RetryOptions>;
+  private readonly retryStatuses: ReadonlySet<number>;
   /** True once any response body contained a registered secret (then snapshots are deep-redacted). */
   sawSecretInResponse = false;
 
@@ -184,6 +193,7 @@ export class HttpClient {
       maxRetryAfterMs: config.retry?.maxRetryAfterMs ?? 120_000,
       maxTotalWaitMs: config.retry?.maxTotalWaitMs ?? 300_000,
     };
+    this.retryStatuses = new Set([...DEFAULT_RETRY_STATUSES, ...(config.retryStatuses ?? [])]);
     const rl: RateLimitOptions = { ...config.defaultRateLimit, ...stripUndefined(config.rateLimit ?? {}) };
     const credential = credentialKey(a, this.baseUrl);
     this.limiter = config.limiter
@@ -428,42 +438,15 @@ export class HttpClient {
   }
 
   private httpError(raw: RawResponse, hint: ErrorHint | undefined, requestId: string | undefined, endpoint: string): OrgsyncError {
-    const { status, headers } = raw;
-    const vendorMsg = this.redactor.redact(extractVendorMessage(raw)).slice(0, 500);
-    const account = this.config.account ? ` for ${this.config.account}` : '';
-    let kind: ErrorKind;
-    let message: string;
-    if (status === 401) {
-      kind = 'auth';
-      message = `${this.vendorName} rejected the credentials${account} (401). Check the API credentials and that they are still valid.`;
-    } else if (status === 403) {
-      kind = 'auth';
-      message = `${this.vendorName} refused access to ${endpoint}${account} (403). The credentials are valid but lack permission for this data; grant the integration access.`;
-    } else if (status === 404) {
-      kind = 'config';
-      message = `${this.vendorName} answered 404 for ${endpoint}${account}. Check the account identifier and base URL.`;
-    } else if (status === 429) {
-      kind = 'rate_limited';
-      message = `${this.vendorName} rate-limited ${endpoint} (429).`;
-    } else if (status === 408 || status >= 500) {
-      kind = 'transient';
-      message = `${this.vendorName} failed on ${endpoint} (${status}); this is usually temporary.`;
-    } else if (status >= 300 && status < 400) {
-      kind = 'vendor';
-      message = `${this.vendorName} answered ${endpoint} with a redirect (${status}) that orgsync does not follow${headers['location'] ? '' : ' (no location)'}: only GET/HEAD and 307/308 are followed, at most ${MAX_REDIRECTS} times. Check the base URL.`;
-    } else if (status >= 400) {
-      kind = 'vendor';
-      message = `${this.vendorName} rejected the request ${endpoint} (${status}).`;
-    } else {
-      kind = 'vendor';
-      message = `${this.vendorName} reported an error for ${endpoint}.`;
-    }
-    if (hint?.kind) kind = hint.kind;
-    if (hint?.message) message = this.redactor.redact(hint.message);
-    else if (vendorMsg) message += ` ${this.vendorName} said: "${vendorMsg}"`;
-    const retryAfterMs = hint?.retryAfterMs ?? parseRetryAfter(headers['retry-after']) ?? (status === 429 ? parseRateLimitReset(headers['x-ratelimit-reset']) : undefined);
-    const retryable = hint?.retryable ?? (RETRYABLE_STATUS.has(status) || kind === 'rate_limited' || kind === 'transient');
-    return createError({ kind, message, retryable, vendor: this.vendor, status, requestId, endpoint, code: hint?.code, retryAfterMs });
+    return statusError(raw, hint, requestId, endpoint, {
+      vendor: this.vendor,
+      vendorName: this.vendorName,
+      account: this.config.account,
+      redact: (t) => this.redactor.redact(t),
+      vendorMessage: this.config.vendorMessage,
+      retryStatuses: this.retryStatuses,
+      maxRedirects: MAX_REDIRECTS,
+    });
   }
 
   private networkError(e: unknown, endpoint: string, timedOut = false, signal?: AbortSignal): OrgsyncError {
@@ -563,31 +546,4 @@ function normalizeHeaders(h: Record<string, unknown>): Record<string, string> {
     out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
   }
   return out;
-}
-
-function htmlTitle(text: string): string {
-  const m = /<title[^>]*>([^<]{1,120})<\/title>/i.exec(text);
-  return m?.[1] ? ` ("${m[1].trim()}")` : '';
-}
-
-/** Best-effort extraction of a human message from common error body shapes and headers. */
-export function extractVendorMessage(raw: RawResponse): string {
-  const h = raw.headers;
-  const fromHeader = h['x-bamboohr-message'] ?? h['x-bamboohr-error-message'] ?? h['x-bamboohr-error-messsage'];
-  const j = raw.json as any;
-  const parts: string[] = [];
-  if (j && typeof j === 'object') {
-    if (Array.isArray(j.errors)) {
-      for (const e of j.errors.slice(0, 5)) {
-        if (typeof e === 'string') parts.push(e);
-        else if (e && typeof e === 'object') parts.push([e.error_key ?? e.code, e.message ?? e.error ?? e.detail].filter(Boolean).join(': '));
-      }
-    } else if (j.error && typeof j.error === 'object') parts.push([j.error.code, j.error.message].filter(Boolean).join(': '));
-    else if (typeof j.error === 'string') parts.push([j.error, j.error_description].filter(Boolean).join(': '));
-    if (!parts.length && typeof j.detail === 'string') parts.push(j.detail);
-    if (!parts.length && typeof j.message === 'string') parts.push(j.message);
-    if (!parts.length && typeof j.title === 'string') parts.push(j.title);
-  }
-  if (!parts.length && fromHeader) parts.push(fromHeader);
-  return parts.filter(Boolean).join('; ');
 }

@@ -1,6 +1,6 @@
 /** Unit tests of the pure Gusto mappers, the paging strategy and the error-body reader. */
 import { describe, expect, it } from 'vitest';
-import { gustoClassify, gustoErrorText } from '../../../connectors/gusto/index.js';
+import { classifyGusto, gustoErrorText } from '../../../connectors/gusto/index.js';
 import { buildContext, departmentOf, mapCompany, mapEmployee, mapEmploymentType, mapLocation, mapStatus, normalizeCountry, primaryJob } from '../../../connectors/gusto/map.js';
 import { gustoPaging } from '../../../connectors/gusto/paging.js';
 import { GustoEmployeeSchema, type GustoEmployee } from '../../../connectors/gusto/schemas.js';
@@ -163,7 +163,7 @@ describe('Gusto error bodies', () => {
   });
 
   it('classify: kinds per status, keeping the core retry rules for 429/5xx', () => {
-    const c = gustoClassify('2025-06-15', 'co-1');
+    const c = (res: Parameters<typeof classifyGusto>[0]) => classifyGusto(res, { apiVersion: '2025-06-15', companyUuid: 'co-1' });
     const raw = (status: number, json: unknown = undefined, path = '/v1/companies/co-1/employees'): RawResponse => ({ status, headers: {}, text: '', json, method: 'GET', path });
     expect(c(raw(200))).toBeUndefined();
     expect(c(raw(406))).toMatchObject({ kind: 'config', retryable: false, code: 'invalid_api_version' });

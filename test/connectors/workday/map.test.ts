@@ -1,7 +1,7 @@
 /** Unit tests: Workday's pure mappers (status, type, manager, names, organizations). */
 import { describe, expect, it } from 'vitest';
-import { mapEmploymentType, mapStatus, mapWorker, managerOf, WorkerDerivedLists, type WorkerRow } from '../../../connectors/workday/map.js';
-import { WorkerRowSchema } from '../../../connectors/workday/schemas.js';
+import { digestWorker, mapEmploymentType, mapStatus, mapWorker, managerOf, WorkerDerivedLists, type WorkerRow } from '../../../connectors/workday/map.js';
+import { WorkerSchema } from '../../../connectors/workday/schemas.js';
 
 const TODAY = '2025-06-02';
 
@@ -122,7 +122,7 @@ describe('mapWorker', () => {
   });
 
   it('reads the pre-v30 Employment_Data/Position_Data layout', () => {
-    const w = WorkerRowSchema.parse({
+    const w = digestWorker(WorkerSchema.parse({
       Worker_Reference: { ID: [{ '@type': 'WID', '#text': 'w1' }, { '@type': 'Employee_ID', '#text': '5' }] },
       Worker_Data: {
         Employment_Data: {
@@ -130,13 +130,13 @@ describe('mapWorker', () => {
           Worker_Status_Data: { Active: '1', Hire_Date: '2010-01-01-08:00' },
         },
       },
-    });
+    }));
     const e = mapWorker(w, { tenant: 't', today: TODAY });
     expect(e).toMatchObject({ id: 'w1', employeeNumber: '5', jobTitle: 'Legacy Title', managerRef: { employeeNumber: '1' }, employmentStatus: 'ACTIVE' });
   });
 
   it('a worker without a WID is refused at validation', () => {
-    const r = WorkerRowSchema.safeParse({ Worker_Reference: { ID: { '@type': 'Employee_ID', '#text': '5' } } });
+    const r = WorkerSchema.safeParse({ Worker_Reference: { ID: { '@type': 'Employee_ID', '#text': '5' } } });
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]?.message).toMatch(/no WID/);
   });

@@ -61,14 +61,15 @@ describe.skipIf(!hasShared)('Workday fixtures against the Human_Resources XSD (n
   it("the shared sanitized real recording parses with orgsync's reader", async () => {
     const { parseXml } = await import('../../../connectors/workday/xml.js');
     const { readWorkersPage } = await import('../../../connectors/workday/soap.js');
-    const { WorkerRowSchema } = await import('../../../connectors/workday/schemas.js');
+    const { WorkerSchema } = await import('../../../connectors/workday/schemas.js');
+    const { digestWorker } = await import('../../../connectors/workday/map.js');
     const fs = await import('node:fs');
     const path = await import('node:path');
     const { shared } = await import('./helpers.js');
     const text = fs.readFileSync(path.join(shared, 'recordings/workday/Get_Workers_Response.v25.1.xml'), 'utf8');
     const page = readWorkersPage(parseXml(text));
     expect(page.totalResults).toBe(1);
-    const row = WorkerRowSchema.parse(page.workers[0]);
+    const row = digestWorker(WorkerSchema.parse(page.workers[0]));
     expect(row.id).toBe('00000000000000000000000000000000');
     expect(row.employeeId).toBe('1');
     expect(row.legalName?.first).toBe('Example');

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { declaresDtd, decodeEntities, parseXml, XmlReadError } from '../../../connectors/workday/xml.js';
 import { findFault, readWorkersPage, renderGetWorkers, withPage, RESPONSE_GROUP } from '../../../connectors/workday/soap.js';
-import { WorkerRowSchema } from '../../../connectors/workday/schemas.js';
+import { WorkerSchema } from '../../../connectors/workday/schemas.js';
+import { digestWorker } from '../../../connectors/workday/map.js';
 import { classifyWorkday } from '../../../connectors/workday/index.js';
 
 const worker = (prefix: string, decl: string, body: string) =>
@@ -32,7 +33,7 @@ describe('parseXml: by namespace, not by prefix', () => {
   it('keeps repeated elements as arrays and single ones as values (the schema normalizes both)', () => {
     const two = `<wd:Worker><wd:Worker_Reference wd:Descriptor="A"><wd:ID wd:type="WID">w1</wd:ID><wd:ID wd:type="Employee_ID">9</wd:ID></wd:Worker_Reference><wd:Worker_Data><wd:Personal_Data><wd:Contact_Data><wd:Email_Address_Data><wd:Email_Address>A@X.example</wd:Email_Address><wd:Usage_Data wd:Public="1"><wd:Type_Data wd:Primary="true"><wd:Type_Reference><wd:ID wd:type="Communication_Usage_Type_ID">WORK</wd:ID></wd:Type_Reference></wd:Type_Data></wd:Usage_Data></wd:Email_Address_Data></wd:Contact_Data></wd:Personal_Data></wd:Worker_Data></wd:Worker>`;
     const [w] = readWorkersPage(parseXml(worker('wd:', 'xmlns:wd="urn:com.workday/bsvc"', two))).workers;
-    const row = WorkerRowSchema.parse(w);
+    const row = digestWorker(WorkerSchema.parse(w));
     expect(row.employeeId).toBe('9');
     expect(row.emails).toEqual([{ address: 'A@X.example', usage: 'WORK', primary: true }]);
   });

@@ -1,0 +1,96 @@
+/**
+ * The last step of every read, full or incremental: one record per id (different records under
+ * one id fail the sync), defaults filled, manager references resolved against every employee of
+ * the sync (`managers.ts`), each employee validated against the model.
+ */
+import { ValidationError } from '../errors.js';
+import { composeDisplayName, EmployeeSchema, type Employee } from '../model.js';
+import { compiledEmployeeCheck } from '../model-check.js';
+import { copyRecord } from './map-helpers.js';
+import { managerResolver, type ManagerRef } from './managers.js';
+import type { ConnectorDefinition, EmployeeDraft } from './types.js';
+import { validateOutput } from './validate.js';
+
+/**
+ * Fill defaults, resolve manager references (by id, employee number, email, userName, externalId
+ * or an untyped value, per the connector's `managers` hook) against all
+ * employees of the sync, collapse duplicates from overlapping pages, and validate each employee.
+ */
+export function finalizeEmployees(
+  def: ConnectorDefinition<any, any>,
+  drafts: Array<{ draft: EmployeeDraft; raw: unknown }>,
+  includeRemote: boolean,
+): { employees: Employee[]; warnings: string[]; unresolved: Record<string, ManagerRef> } {
+  const warnings: string[] = [];
+  const unresolved: Record<string, ManagerRef> = {};
+  const byId = new Map<string, { draft: EmployeeDraft; raw: unknown }>();
+  for (const d of drafts) {
+    const prev = byId.get(d.draft.id);
+    if (prev && JSON.stringify(prev.raw) !== JSON.stringify(d.raw)) {
+      throw new ValidationError({
+        vendor: def.id,
+        code: 'duplicate_id',
+        message: `${def.name} returned two different records with id ${d.draft.id}; records probably moved while paging. No snapshot was written; run the sync again.`,
+      });
+    }
+    byId.set(d.draft.id, d);
+  }
+  const resolver = managerResolver(byId, def.managers);
+  const warn = (m: string) => warnings.push(m);
+  const out: Employee[] = [];
+  let i = 0;
+  for (const { draft, raw } of byId.values()) {
+    let managerId = draft.managerId ?? null;
+    const ref = draft.managerRef;
+    if (!managerId && ref) {
+      managerId = resolver.resolve(draft.id, ref, warn);
+      if (!managerId) unresolved[draft.id] = ref;
+    }
+    if (managerId && !byId.has(managerId)) warnings.push(`employee ${draft.id}: manager ${managerId} is not in the snapshot`);
+    // An explicit literal (one object shape for every employee) rather than spreads: this loop runs
+    // once per person of the company.
+    const employee: Employee = {
+      id: draft.id,
+      employeeNumber: draft.employeeNumber,
+      firstName: draft.firstName,
+      lastName: draft.lastName,
+      preferredName: draft.preferredName,
+      displayName: draft.displayName || composeDisplayName(draft.firstName, draft.lastName, draft.preferredName) || draft.workEmail || draft.id,
+      workEmail: draft.workEmail,
+      personalEmail: draft.personalEmail,
+      jobTitle: draft.jobTitle,
+      managerId,
+      groupIds: draft.groupIds.length > 1 ? [...new Set(draft.groupIds)] : draft.groupIds,
+      locationId: draft.locationId,
+      employmentStatus: draft.employmentStatus,
+      employmentStatusRaw: draft.employmentStatusRaw ?? null,
+      employmentType: draft.employmentType,
+      employmentTypeRaw: draft.employmentTypeRaw ?? null,
+      startDate: draft.startDate,
+      terminationDate: draft.terminationDate,
+      customFields: draft.customFields ? copyRecord(draft.customFields) : {},
+    };
+    if (draft.updatedAt !== undefined) employee.updatedAt = draft.updatedAt;
+    if (includeRemote) employee.remoteData = raw;
+    // The compiled check answers the common case fast; zod decides (and explains) the rest.
+    if (compiledEmployeeCheck && compiledEmployeeCheck(employee)) {
+      out.push(employee);
+      i++;
+    } else out.push(validateOutput(def, 'employees', EmployeeSchema, employee, i++));
+  }
+  return { employees: out, warnings, unresolved };
+}
+
+/** `{ unresolvedManagerRefs }` with keys in id order, or nothing when every reference resolved. */
+export function unresolvedField(unresolved: Record<string, ManagerRef>): { unresolvedManagerRefs?: Record<string, ManagerRef> } {
+  const ids = Object.keys(unresolved);
+  if (!ids.length) return {};
+  ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const out: Record<string, ManagerRef> = {};
+  for (const id of ids) {
+    const r = unresolved[id]!;
+    // Only the fields that are set (a stable, compact shape in the snapshot file).
+    out[id] = Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined && v !== null)) as ManagerRef;
+  }
+  return { unresolvedManagerRefs: out };
+}
