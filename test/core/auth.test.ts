@@ -281,3 +281,40 @@ describe.skipIf(skip)('OAuth2 client credentials + mutual TLS against a local HT
     expect(`${inspect(a)} ${JSON.stringify(a)}`).not.toContain(SECRET);
   });
 });
+
+describe.skipIf(skip)('the simulator server over mutual TLS with a client-credentials token endpoint', () => {
+  it('serves HTTPS, requires the client certificate and issues tokens; revoked tokens are refreshed once', async () => {
+    const { startSimulator } = await import('../../src/simulator/server.js');
+    const { SimTokenIssuer } = await import('../../src/simulator/oauth2.js');
+    const issuer = new SimTokenIssuer({ clientId: 'sim-client', clientSecret: 'sim-secret-0123456789', scope: 'read' });
+    const sim = await startSimulator(
+      {
+        vendor: 'simtls',
+        route: (p) => p,
+        handle: (req) => (req.path === '/token' ? issuer.handle(req) : issuer.authorized(req) ? { status: 200, body: { ok: true } } : { status: 401, body: { error: 'invalid_token' } }),
+      },
+      { tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.ca } },
+    );
+    try {
+      expect(sim.url).toMatch(/^https:\/\/127\.0\.0\.1:/);
+      const c = new HttpClient({
+        vendor: 'simtls',
+        vendorName: 'Sim',
+        baseUrl: sim.url,
+        auth: { type: 'oauth2-client-credentials', tokenUrl: `${sim.url}/token`, clientId: 'sim-client', clientSecret: 'sim-secret-0123456789', scope: 'read' },
+        tls: { cert: pki.client.cert, key: pki.client.key, ca: pki.ca },
+        defaultRateLimit: { requests: Infinity, intervalMs: 1000, concurrency: 4 },
+        retry: { retries: 1, baseDelayMs: 1 },
+      });
+      expect((await c.request<{ ok: boolean }>({ path: '/a' })).data.ok).toBe(true);
+      issuer.revokeAll();
+      expect((await c.request<{ ok: boolean }>({ path: '/b' })).data.ok).toBe(true);
+      expect(issuer.requests).toBe(2);
+      expect(sim.log.map((l) => `${l.path} ${l.status}`)).toEqual(['/token 200', '/a 200', '/b 401', '/token 200', '/b 200']);
+      const scopeless = new HttpClient({ ...(c as any).config, vendor: 'simtls2', auth: { ...(c as any).config.auth, scope: undefined } });
+      expect(await scopeless.request({ path: '/c' }).catch((e: unknown) => e)).toMatchObject({ kind: 'config', code: 'invalid_scope' });
+    } finally {
+      await sim.close();
+    }
+  });
+});
