@@ -11,6 +11,7 @@ import { gustoDataFromSample, gustoRoutes } from './gusto/simulator.js';
 import { ripplingSimulator } from './rippling/simulator.js';
 import { scimDataFromSample, scimRoutes, type ScimDataOptions } from './scim/simulator.js';
 import { workdaySimulator } from './workday/simulator.js';
+import { adpWfnSimulator } from './adp-wfn/simulator.js';
 
 export interface RunningSimulator {
   sim: Simulator;
@@ -100,4 +101,5 @@ export const simulators: Record<string, VendorSimulator> = {
     expectedStatus: (p) => (p.status === 'terminated' || p.status === 'pending' ? 'TERMINATED' : 'ACTIVE'),
   },
   workday: workdaySimulator,
+  'adp-wfn': adpWfnSimulator,
 };
