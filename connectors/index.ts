@@ -6,8 +6,9 @@ import { rippling } from './rippling/index.js';
 import { scim } from './scim/index.js';
 import { workday } from './workday/index.js';
 import { adpWfn } from './adp-wfn/index.js';
+import { paylocity } from './paylocity/index.js';
 
-export { adpWfn, bamboohr, gusto, rippling, scim, workday };
+export { adpWfn, bamboohr, gusto, paylocity, rippling, scim, workday };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const connectors: Record<string, ConnectorFactory<any>> = {
@@ -17,4 +18,5 @@ export const connectors: Record<string, ConnectorFactory<any>> = {
   scim,
   workday,
   'adp-wfn': adpWfn,
+  paylocity,
 };

@@ -12,6 +12,7 @@ import { ripplingSimulator } from './rippling/simulator.js';
 import { scimDataFromSample, scimRoutes, type ScimDataOptions } from './scim/simulator.js';
 import { workdaySimulator } from './workday/simulator.js';
 import { adpWfnSimulator } from './adp-wfn/simulator.js';
+import { paylocitySimulator } from './paylocity/simulator.js';
 
 export interface RunningSimulator {
   sim: Simulator;
@@ -102,4 +103,5 @@ export const simulators: Record<string, VendorSimulator> = {
   },
   workday: workdaySimulator,
   'adp-wfn': adpWfnSimulator,
+  paylocity: paylocitySimulator,
 };
