@@ -53,9 +53,9 @@ export function adpWfnDataFromSample(org: SampleOrg): AdpWfnSimData {
       p.status === 'terminated' ? 'Terminated' : p.status === 'leave' ? 'Inactive' : p.key % 7 === 0 ? null : 'Active';
     const assignmentStatus =
       p.status === 'terminated'
-        ? { statusCode: { codeValue: 'T', shortName: 'Terminated' }, reasonCode: p.terminationType === 'involuntary' ? { codeValue: 'I', shortName: 'Involuntary' } : { codeValue: 'V', shortName: 'Voluntary' }, effectiveDate: p.terminationDate }
+        ? { statusCode: { codeValue: 'T', shortName: 'Terminated' }, reasonCode: p.terminationType === 'involuntary' ? { codeValue: 'I', shortName: 'Involuntary' } : { codeValue: 'V', shortName: 'Voluntary' }, ...(p.terminationDate ? { effectiveDate: p.terminationDate } : {}) }
         : p.status === 'leave'
-          ? { statusCode: { codeValue: 'L', shortName: 'Leave' }, reasonCode: { codeValue: 'MED', shortName: 'Medical' }, effectiveDate: p.updatedAt.slice(0, 10) }
+          ? { statusCode: { codeValue: 'L', shortName: 'Leave' }, reasonCode: { codeValue: 'MED', shortName: 'Medical' } }
           : { statusCode: { codeValue: 'A', shortName: 'Active' }, effectiveDate: p.hireDate };
     const originalHireDate = rehired ? minusDays(p.hireDate, 900) : p.hireDate;
     const workerDates: Json = { originalHireDate };
@@ -111,7 +111,7 @@ export function adpWfnDataFromSample(org: SampleOrg): AdpWfnSimData {
       },
       workerDates,
       workerStatus: workerStatus ? { statusCode: { codeValue: workerStatus, shortName: workerStatus } } : null,
-      businessCommunication: p.status === 'pending' ? {} : { emails: [{ nameCode: { codeValue: 'Work E-mail', shortName: 'Work E-mail' }, emailUri: p.workEmail }] },
+      businessCommunication: { emails: [{ nameCode: { codeValue: 'Work E-mail', shortName: 'Work E-mail' }, emailUri: p.workEmail }] },
       workAssignments: [assignment],
     };
   });
@@ -200,4 +200,12 @@ export const adpWfnSimulator: VendorSimulator = {
   badCredentials: (o) => ({ ...o, clientSecret: 'revoked-adp-client-secret-000000' }),
   employeesPath: '/hr/v2/workers',
   paged: true,
+  sample: {
+    personId: (p) => adpAoid(p.key),
+    // Home organizational units: the department (typeCode Department) and the division (Business Unit);
+    // the team is a custom string field, not an org unit.
+    groups: { department: 'DEPARTMENT', division: 'BUSINESS_UNIT' },
+    // Every sample status is expressible: leave is worker Inactive + assignment L, future hires are
+    // Active + A with a future hire date, scheduled terminations an expectedTerminationDate.
+  },
 };

@@ -90,15 +90,18 @@ export function paylocityClassify(res: RawResponse, o?: PaylocityOptions): Error
   return said ? { message: `Paylocity answered ${res.method} ${res.path} with ${res.status}.${quote}` } : undefined;
 }
 
-/** Read one employee's record: an array holding one `employee`. */
+/**
+ * Read one employee's record: an array holding one `employee`. A listed person whose record answers
+ * 404 was deleted (or hidden) between the two calls: the read stops `incomplete` rather than drop
+ * someone on one disagreement (the next run lists without them, and only then are they gone).
+ */
 async function readEmployee(rt: ConnectorRuntime<PaylocityOptions>, info: PaylocityEmployeeInfo, index: number): Promise<PaylocityRow> {
   let res: HttpResponse;
   try {
     res = await rt.request({ path: `${companyPath(rt.options)}/employees/${encodeURIComponent(info.employeeId)}` });
   } catch (e) {
-    // Listed a moment ago, gone now: the list moved under us. Never drop a person silently.
     if (e instanceof OrgsyncError && e.status === 404) {
-      throw createError({ kind: 'incomplete', code: 'employee_vanished', vendor: 'paylocity', endpoint: e.endpoint, message: `Paylocity listed employee ${info.employeeId} but its record answered 404 (removed while reading). No snapshot was written; run the sync again.` });
+      throw createError({ kind: 'incomplete', code: 'employee_vanished', vendor: 'paylocity', endpoint: e.endpoint, message: `Paylocity listed employee ${info.employeeId} but its record answered 404 (deleted while reading). No snapshot was written, so nobody is reported as removed; run the sync again.` });
     }
     throw e;
   }
@@ -163,6 +166,7 @@ export const paylocity: ConnectorFactory<PaylocityOptions> = defineConnector<Pay
     row: PaylocityEmployeeInfoSchema as z.ZodType<PaylocityEmployeeInfo>,
     itemId: (row) => (row && typeof row === 'object' && (row as { employeeId?: unknown }).employeeId !== undefined ? String((row as { employeeId: unknown }).employeeId) : undefined),
     // Ids only: one record request per person, through the same pipeline (rate limit, retries).
+    // (The core reads a page's records before listing the next page: see `enrich` in src/connector/define.ts.)
     enrich: (rows, _ctx, rt) => Promise.all((rows as PaylocityEmployeeInfo[]).map((info, i) => readEmployee(rt as ConnectorRuntime<PaylocityOptions>, info, i))) as Promise<never[]>,
     map: (row: PaylocityRow, ctx: PaylocityContext) => {
       ctx.lists.add(row.employee);

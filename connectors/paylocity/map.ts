@@ -4,7 +4,8 @@
  * Quirks handled:
  * - The employee list gives ids only (`{employeeId, statusCode, statusTypeCode}`); each person's
  *   record is a second call whose body is an ARRAY holding one `employee` (1 + N calls).
- * - Status `status.employeeStatus` (the listing's `statusCode` when the record has none): "common
+ * - Status `status.employeeStatus` (the listing's `statusCode` when the record has none; when the two
+ *   disagree, e.g. a status changed between the two calls, UNKNOWN with both kept): "common
  *   values are A (Active), L (Leave of Absence), T (Terminated)", max length 20, so other codes
  *   exist: A -> ACTIVE (PENDING while the (re)hire date is after today), L -> LEAVE,
  *   T -> TERMINATED, anything else UNKNOWN with the raw value (and `statusTypeCode`) kept.
@@ -63,11 +64,17 @@ export function startDateOf(e: PaylocityEmployee): string | null {
 
 export function mapStatus(row: PaylocityRow, today: string): PaylocityStatus {
   const e = row.employee;
-  const code = text(e.status?.employeeStatus) ?? text(row.info.statusCode);
+  const recorded = text(e.status?.employeeStatus);
+  const listed = text(row.info.statusCode);
+  const code = recorded ?? listed;
   const typeCode = text(row.info.statusTypeCode);
-  const raw = code ? (typeCode && typeCode !== code ? `${code} (${typeCode})` : code) : typeCode;
+  const disagree = recorded !== null && listed !== null && recorded.toUpperCase() !== listed.toUpperCase();
+  const raw = [disagree ? `${recorded} (list: ${listed})` : code, typeCode && typeCode !== code ? `(${typeCode})` : null].filter(Boolean).join(' ') || null;
   const startDate = startDateOf(e);
   const effective = paylocityDate(e.status?.effectiveDate);
+  // The list and the record read a moment apart disagree: the status changed mid-read, or one of
+  // them says something unknown. Neither is trusted: UNKNOWN (no access granted, none removed).
+  if (disagree) return { status: 'UNKNOWN', raw, startDate, terminationDate: null };
   switch (code?.toUpperCase()) {
     case 'A':
       return { status: startDate && startDate > today ? 'PENDING' : 'ACTIVE', raw, startDate, terminationDate: null };

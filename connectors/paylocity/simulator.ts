@@ -61,7 +61,8 @@ export function paylocityDataFromSample(org: SampleOrg, opts: { companyId?: stri
       currency: 'USD',
       status: {
         employeeStatus: status,
-        effectiveDate: stamp(p.status === 'terminated' && p.terminationDate ? p.terminationDate : p.status === 'leave' ? p.updatedAt.slice(0, 10) : p.hireDate),
+        // A leaver with no termination date in the sample has no status date either (the status alone decides).
+        ...(p.status === 'terminated' ? (p.terminationDate ? { effectiveDate: stamp(p.terminationDate) } : {}) : p.status === 'leave' ? {} : { effectiveDate: stamp(p.hireDate) }),
         hireDate: stamp(rehired ? minusDays(p.hireDate, 900) : p.hireDate),
         ...(rehired ? { reHireDate: stamp(p.hireDate) } : {}),
         ...(p.status === 'terminated' ? { changeReason: p.terminationType === 'involuntary' ? 'TERM-INV' : 'TERM-VOL', isEligibleForRehire: p.terminationType !== 'involuntary' } : p.status === 'leave' ? { changeReason: 'LOA-MED' } : {}),
@@ -78,7 +79,7 @@ export function paylocityDataFromSample(org: SampleOrg, opts: { companyId?: stri
       },
       workAddress: {
         ...(loc ? { location: loc.name, address1: loc.line1, city: loc.city, ...(loc.region.length === 2 ? { state: loc.region } : {}), postalCode: loc.postalCode, country: loc.country === 'US' ? 'USA' : loc.country } : {}),
-        ...(p.status === 'pending' ? {} : { emailAddress: p.workEmail }),
+        emailAddress: p.workEmail,
       },
       homeAddress: { emailAddress: p.personalEmail },
       customTextFields: custom,
@@ -151,5 +152,16 @@ export const paylocitySimulator: VendorSimulator = {
   badCredentials: (o) => ({ ...o, clientSecret: 'revoked-paylocity-secret-000000' }),
   employeesPath: /\/employees\/(\?|$)/,
   paged: true,
-  // WebLink v2 cannot show a scheduled termination; leave (L) is expressible.
+  sample: {
+    personId: (p) => paylocityEmployeeId(p),
+    // Cost centre 1 holds the department, cost centre 2 the division (employer-defined levels, named
+    // from /codes/costcenter<n>); the team is a custom text field.
+    groups: { department: 'COST_CENTER', division: 'COST_CENTER' },
+    expect: (p) => ({
+      // WebLink v2 has no termination-date field: a scheduled termination is not visible until the status is T.
+      ...(p.status !== 'terminated' && p.terminationDate ? { terminationDate: null } : {}),
+      // Employee types are RFT/RPT/SNL/TFT/TPT: a contractor or intern code is the company's own (OTHER).
+      ...(p.type === 'contractor' || p.type === 'intern' ? { employmentType: 'OTHER' as const } : {}),
+    }),
+  },
 };

@@ -321,6 +321,10 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
       resource,
       request,
       paginator: r.paginate ?? singlePage(),
+      // A page completed by more reads (1 + N vendors) is read to the end before the next page is
+      // listed: its records then belong to the listing they came from (records deleted meanwhile
+      // show up as drift of the listing, not as a record that vanished).
+      ...(r.enrich ? { prefetch: false } : {}),
       send: (req) => http.request(req),
       items: r.records,
       ...(r.itemKey ? { itemKey: r.itemKey as (i: unknown) => string } : {}),

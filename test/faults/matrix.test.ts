@@ -219,7 +219,9 @@ const faults: FaultCase[] = [
       const o = await attempt(r);
       expectError(o, ['auth']);
       const calls = r.running.sim.log.slice(from);
-      expect(calls.length, 'one successful request, one rejected, no retry').toBe(2);
+      // OAuth2 vendors (declared in the adapter's shape) fetch a new token once after the 401: rejected too.
+      if (a().shape?.tokenRefresh) expect(calls.length, 'one successful request, one rejected, one rejected token request, no retry').toBe(3);
+      else expect(calls.length, 'one successful request, one rejected, no retry').toBe(2);
       return o;
     },
   },
@@ -357,7 +359,7 @@ function unknownEnums(name: string, values: { status: string; type: string }): F
       expect(chosen.size).toBeGreaterThan(0);
       const allowed: EmploymentStatus[] = a().unknownStatusReadsAs;
       // A vendor without an employment type (declared in its adapter's shape) is checked on status alone.
-      const typed = !a().shape?.noEmploymentType;
+      const typed = !a().shape?.noEmploymentType && !a().shape?.typeOnlyInRecords;
       for (const e of s.employees) {
         if (!chosen.has(e.id)) {
           expect(e).toEqual(base.get(e.id));
@@ -433,7 +435,7 @@ for (const target of list) {
     // What the adapter declares about the vendor's shape is checked against a clean sync, so a
     // declaration cannot hide a cell that should run.
     const declared = adapters[target.id]?.shape ?? {};
-    if (declared.oneRequest || declared.noEmploymentType) {
+    if (declared.oneRequest || declared.noEmploymentType || declared.tokenRefresh || declared.typeOnlyInRecords) {
       cell(SHAPE_CELL, () => {
         // Recorded as failed first, overwritten below when every claim holds.
         const at = cells.push({ connector: target.id, fault: SHAPE_CELL, status: 'failed', observed: 'a declaration does not hold' }) - 1;
@@ -446,6 +448,17 @@ for (const target of list) {
           const typed = r.baseline.employees.filter((e) => e.employmentType !== null || e.employmentTypeRaw !== null);
           expect(typed.map((e) => e.id), `declared no employment type (${declared.noEmploymentType}), but these people have one`).toEqual([]);
           said.push('no employment type');
+        }
+        if (declared.tokenRefresh) {
+          const auth = target.factory.definition.http(r.running.options as never).auth.type;
+          expect(auth, `declared a token refresh (${declared.tokenRefresh}), but the connector authenticates with ${auth}`).toBe('oauth2-client-credentials');
+          said.push('OAuth2 token refresh');
+        }
+        if (declared.typeOnlyInRecords) {
+          const listing = r.running.sim.log.filter((l) => (typeof target.simulator.employeesPath === 'string' ? l.path.includes(target.simulator.employeesPath) : target.simulator.employeesPath.test(l.path))).length;
+          expect(r.baselineRequests, `declared per-person records (${declared.typeOnlyInRecords}), but a clean sync made ${r.baselineRequests} requests for ${r.baseline.employees.length} people`).toBeGreaterThan(r.baseline.employees.length);
+          expect(listing, 'listing requests').toBeGreaterThan(0);
+          said.push('per-person records');
         }
         cells[at] = { connector: target.id, fault: SHAPE_CELL, status: 'passed', observed: `confirmed: ${said.join(', ')}` };
       });
