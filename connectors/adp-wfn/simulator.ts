@@ -5,7 +5,7 @@
  * OData `$top`/`$skip`/`$count` (`meta.totalNumber`), Bearer auth, the `roleCode` header, and
  * `confirmMessage` error bodies. The sample company is rendered as ADP workers: leave as worker
  * `Inactive` + assignment `L`, terminations as `Terminated` + `T`, some workers with
- * `workerStatus: null` (as in ADP's samples), future hires as `Active` + `A` with a future hire
+ * no `workerStatus` (ADP's samples send null), future hires as `Active` + `A` with a future hire
  * date, rehires with an earlier termination. The certificates come from `testPki()` (openssl CLI).
  */
 import { createHash } from 'node:crypto';
@@ -110,7 +110,8 @@ export function adpWfnDataFromSample(org: SampleOrg): AdpWfnSimData {
         birthDate: `0000-${String((p.key % 12) + 1).padStart(2, '0')}-${String((p.key % 27) + 1).padStart(2, '0')}`,
       },
       workerDates,
-      workerStatus: workerStatus ? { statusCode: { codeValue: workerStatus, shortName: workerStatus } } : null,
+      // No worker status for some: ADP's samples send `workerStatus: null`, the spec (not nullable) an absent key.
+      ...(workerStatus ? { workerStatus: { statusCode: { codeValue: workerStatus, shortName: workerStatus } } } : {}),
       businessCommunication: { emails: [{ nameCode: { codeValue: 'Work E-mail', shortName: 'Work E-mail' }, emailUri: p.workEmail }] },
       workAssignments: [assignment],
     };
