@@ -140,19 +140,18 @@ export const paylocity: ConnectorFactory<PaylocityOptions> = defineConnector<Pay
     const names = new Map<string, string>();
     for (const level of [1, 2, 3] as const) {
       // Cost-centre names are auxiliary: an unused level (404) or a lookup the client may not read
-      // leaves the codes as names, with a warning; it never fails the read of people.
-      try {
-        const rows = await rt.readAll<PaylocityCode>(`costcenter${level} codes`, {
-          request: { path: `${companyPath(rt.options)}/codes/costcenter${level}` },
-          records: arrayBody('codes'),
-          row: PaylocityCodeSchema as z.ZodType<PaylocityCode>,
-          auxiliary: true,
-        });
-        costCenterNames(level, rows, names);
-      } catch (e) {
-        if (!(e instanceof OrgsyncError) || (e.kind !== 'config' && e.kind !== 'vendor' && e.status !== 403)) throw e;
-        rt.warn(`Paylocity: cost centre ${level} names could not be read (${e.status ?? e.kind}); codes are used as names.`);
-      }
+      // (403) leaves the codes as names, with a warning; it never fails the read of people.
+      const rows = await rt.optional(
+        () =>
+          rt.readAll<PaylocityCode>(`costcenter${level} codes`, {
+            request: { path: `${companyPath(rt.options)}/codes/costcenter${level}` },
+            records: arrayBody('codes'),
+            row: PaylocityCodeSchema as z.ZodType<PaylocityCode>,
+            auxiliary: true,
+          }),
+        { statuses: [403, 404], warn: (e) => `Paylocity: cost centre ${level} names could not be read (${e.status}); codes are used as names.` },
+      );
+      costCenterNames(level, rows ?? [], names);
     }
     return { today: todayOf(rt.now()), companyId: rt.options.companyId, costCenterNames: names, lists: new PaylocityDerivedLists() };
   },

@@ -19,8 +19,9 @@
  * - Dates: "common formats include MM-DD-CCYY, CCYY-MM-DD"; timestamps (`2024-01-02T00:00:00`)
  *   too. All become YYYY-MM-DD; anything else is no date.
  * - Manager: `departmentPosition.supervisorEmployeeId`, an employee id *within a company*
- *   (`supervisorCompanyNumber` defaults to the employee's company): an `id` reference. A supervisor
- *   in another company does not resolve and is reported as a warning.
+ *   (`supervisorCompanyNumber` defaults to the employee's company): an `id` reference. Ids are unique
+ *   per company only, so a supervisor of another company is no manager here (kept as the custom
+ *   field `supervisor`, `<company>/<id>`).
  * - Groups: cost centres 1-3 (`departmentPosition.costCenter1..3`, employer-defined: "branch,
  *   division, department"), as COST_CENTER groups `costCenter<n>:<code>`, named from
  *   `/codes/costcenter<n>` where the code is listed there.
@@ -139,6 +140,12 @@ export function mapEmployee(row: PaylocityRow, ctx: PaylocityContext): EmployeeD
   const { status, raw, startDate, terminationDate } = mapStatus(row, ctx.today);
   const { type, raw: typeRaw } = mapEmploymentType(e);
   const supervisor = idOf(e.departmentPosition?.supervisorEmployeeId);
+  // Employee ids are unique within a company only: a supervisor of another company is not this
+  // company's employee with that id (kept as a custom field, no manager).
+  const supervisorCompany = text(e.departmentPosition?.supervisorCompanyNumber);
+  const foreign = supervisor !== null && supervisorCompany !== null && supervisorCompany.toUpperCase() !== ctx.companyId.toUpperCase();
+  const customFields = customFieldsOf(e);
+  if (foreign) customFields['supervisor'] = `${supervisorCompany}/${supervisor}`;
   return {
     id: e.employeeId,
     employeeNumber: e.employeeId,
@@ -148,7 +155,7 @@ export function mapEmployee(row: PaylocityRow, ctx: PaylocityContext): EmployeeD
     workEmail: email(e.workAddress?.emailAddress),
     personalEmail: email(e.homeAddress?.emailAddress),
     jobTitle: text(e.departmentPosition?.jobTitle),
-    managerRef: supervisor ? { id: supervisor } : null,
+    managerRef: supervisor && !foreign ? { id: supervisor } : null,
     groupIds: groupIdsOf(e),
     locationId: text(e.workAddress?.location),
     employmentStatus: status,
@@ -157,7 +164,7 @@ export function mapEmployee(row: PaylocityRow, ctx: PaylocityContext): EmployeeD
     employmentTypeRaw: typeRaw,
     startDate,
     terminationDate,
-    customFields: customFieldsOf(e),
+    customFields,
     // WebLink employee records carry no update timestamp.
     updatedAt: null,
   };
