@@ -273,8 +273,14 @@ export class ClientCredentialsTokens {
     if (tokenCache.get(this.key)?.token === token) tokenCache.delete(this.key);
   }
 
+  /** Tokens already given to the redactor (adding one rebuilds its pattern: once per token, not per call). */
+  private readonly known = new Set<string>();
+
   private registered(token: string): string {
-    this.redactor.add(token);
+    if (!this.known.has(token)) {
+      this.known.add(token);
+      this.redactor.add(token);
+    }
     return token;
   }
 
@@ -308,7 +314,7 @@ export class ClientCredentialsTokens {
     if (typeof token !== 'string' || token.trim() === '') {
       throw this.error('vendor', 'token_response_invalid', undefined, `${this.who.vendorName}: the token endpoint (${this.endpoint}) answered without an access_token. Check the token URL.`);
     }
-    this.redactor.add(token);
+    this.registered(token);
     if (type !== undefined && type !== null && !(typeof type === 'string' && /^bearer$/i.test(type))) {
       throw this.error('vendor', 'token_type_unsupported', undefined, `${this.who.vendorName}: the token endpoint issued a '${this.redactor.redact(String(type))}' token; orgsync sends Bearer tokens only.`);
     }
