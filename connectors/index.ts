@@ -5,8 +5,10 @@ import { gusto } from './gusto/index.js';
 import { rippling } from './rippling/index.js';
 import { scim } from './scim/index.js';
 import { workday } from './workday/index.js';
+import { adpWfn } from './adp-wfn/index.js';
+import { paylocity } from './paylocity/index.js';
 
-export { bamboohr, gusto, rippling, scim, workday };
+export { adpWfn, bamboohr, gusto, paylocity, rippling, scim, workday };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const connectors: Record<string, ConnectorFactory<any>> = {
@@ -15,4 +17,6 @@ export const connectors: Record<string, ConnectorFactory<any>> = {
   rippling,
   scim,
   workday,
+  'adp-wfn': adpWfn,
+  paylocity,
 };

@@ -7,11 +7,13 @@ import type { SampleOrg, SamplePerson } from '../src/simulator/sample-org.js';
 import type { EmploymentStatus } from '../src/model.js';
 import { startSimulator } from '../src/simulator/server.js';
 import type { VendorSimulator } from '../src/simulator/vendor.js';
-import { bambooDataFromSample, bamboohrRoutes } from './bamboohr/simulator.js';
-import { gustoDataFromSample, gustoRoutes } from './gusto/simulator.js';
+import { bambooDataFromSample, bambooId, bamboohrRoutes } from './bamboohr/simulator.js';
+import { gustoDataFromSample, gustoEmployeeId, gustoRoutes } from './gusto/simulator.js';
 import { ripplingSimulator } from './rippling/simulator.js';
-import { scimDataFromSample, scimRoutes, type ScimDataOptions } from './scim/simulator.js';
+import { scimDataFromSample, scimRoutes, scimUserId, type ScimDataOptions } from './scim/simulator.js';
 import { workdaySimulator } from './workday/simulator.js';
+import { adpWfnSimulator } from './adp-wfn/simulator.js';
+import { paylocitySimulator } from './paylocity/simulator.js';
 
 export type { RunningSimulator, VendorSimulator } from '../src/simulator/vendor.js';
 
@@ -39,6 +41,14 @@ export const simulators: Record<string, VendorSimulator> = {
     badCredentials: (o) => ({ ...o, apiKey: 'sim-bamboo-revoked-key-999999' }),
     employeesPath: '/v1/reports/custom',
     paged: false,
+    sample: {
+      personId: (p) => bambooId(p.key),
+      // The custom report carries department and division; teams are a meta list no report field names.
+      groups: { department: 'DEPARTMENT', division: 'DIVISION' },
+      // One field, employmentHistoryStatus, holds the type or, for leavers and people on leave,
+      // "Terminated" / "Furloughed": their type is not said.
+      expect: (p) => (p.status === 'terminated' || p.status === 'leave' ? { employmentType: null } : {}),
+    },
   },
   gusto: {
     id: 'gusto',
@@ -52,7 +62,22 @@ export const simulators: Record<string, VendorSimulator> = {
     badCredentials: (o) => ({ ...o, accessToken: 'revoked-gusto-token-000000' }),
     employeesPath: '/employees',
     paged: true,
-    expectedStatus: NO_LEAVE,
+    sample: {
+      personId: (p) => gustoEmployeeId(p.key),
+      // Departments only: the team is a custom field, Gusto has no divisions.
+      groups: { department: 'DEPARTMENT' },
+      // Gusto names a work address by its street, city and state.
+      locationName: (l) => `${l.line1}, ${l.city}, ${l.region}`,
+      expect: (p) => ({
+        // No leave state.
+        status: NO_LEAVE(p),
+        // No work email until onboarding is completed.
+        ...(p.status === 'pending' ? { workEmail: null } : {}),
+        // Hours-based employment status: contractors are a separate resource (an hours-varying
+        // employee, 'variable', is OTHER), an intern is a part-timer of 20+ hours.
+        ...(p.type === 'contractor' ? { employmentType: 'OTHER' as const } : p.type === 'intern' ? { employmentType: 'PART_TIME' as const } : {}),
+      }),
+    },
   },
   rippling: ripplingSimulator,
   scim: {
@@ -77,8 +102,24 @@ export const simulators: Record<string, VendorSimulator> = {
     badCredentials: (o) => ({ ...o, token: 'revoked-scim-token-000000' }),
     employeesPath: '/Users',
     paged: true,
-    // SCIM has only `active`: people on leave are active, future hires are created inactive.
-    expectedStatus: (p) => (p.status === 'terminated' || p.status === 'pending' ? 'TERMINATED' : 'ACTIVE'),
+    sample: {
+      personId: (p) => scimUserId(p.key),
+      // Enterprise department and division; teams are /Groups memberships (type OTHER).
+      groups: { department: 'DEPARTMENT', division: 'DIVISION', team: 'OTHER' },
+      notApplicable: {
+        location: 'the SCIM User schemas have no location reference (addresses are free text)',
+        startDate: 'the SCIM User schemas have no start date',
+        terminationDate: 'the SCIM User schemas have no termination date (only active: false)',
+      },
+      expect: (p) => ({
+        // SCIM has only `active`: people on leave are active, future hires are created inactive.
+        status: p.status === 'terminated' || p.status === 'pending' ? 'TERMINATED' : 'ACTIVE',
+        // userType 'Employee' says nothing about full or part time.
+        ...(p.type === 'full_time' ? { employmentType: null } : {}),
+      }),
+    },
   },
   workday: workdaySimulator,
+  'adp-wfn': adpWfnSimulator,
+  paylocity: paylocitySimulator,
 };

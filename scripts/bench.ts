@@ -5,6 +5,7 @@
  * diffSnapshots vs Map+JSON.stringify, buildOrgChart linearity, peak RSS (in child processes).
  */
 import http from 'node:http';
+import https from 'node:https';
 import { spawnSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -99,12 +100,18 @@ async function startRemote(vendor: string, size: number, simOptions?: Record<str
 }
 
 /** The floor: the same requests with Node's plain http and JSON.parse, one after another (orgsync pages sequentially too). */
-async function replay(base: string, reqs: RequestLogEntry[]): Promise<number> {
+async function replay(base: string, reqs: RequestLogEntry[], options: Record<string, unknown> = {}): Promise<number> {
   let records = 0;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  // HTTPS simulators with a client certificate (ADP): the floor presents the same certificate.
+  const tls = base.startsWith('https:');
+  const pem = (k: string) => (typeof options[k] === 'string' ? (options[k] as string) : undefined);
+  const agent = tls
+    ? new https.Agent({ keepAlive: true, maxSockets: 8, cert: pem('clientCert'), key: pem('clientKey'), ca: pem('caCert') })
+    : new http.Agent({ keepAlive: true, maxSockets: 8 });
+  const send = tls ? https.request : http.request;
   for (const r of reqs) {
     const text = await new Promise<string>((resolve, reject) => {
-      const req = http.request(base + r.path, { method: r.method, headers: r.headers, agent }, (res) => {
+      const req = send(base + r.path, { method: r.method, headers: r.headers, agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
@@ -141,7 +148,7 @@ async function throughput(vendor: string, size: number): Promise<void> {
       const reqs = await sim.takeLog();
       pages = reqs.length;
       const t1 = performance.now();
-      await replay(sim.url, reqs);
+      await replay(sim.url, reqs, sim.options);
       floorTimes.push(performance.now() - t1);
       await sim.takeLog();
     }
@@ -294,7 +301,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   const n = quick ? 10_000 : 100_000;
   console.log(`orgsync bench (${quick ? 'quick' : 'full'}): node ${process.version}\n`);
-  if (runs('throughput')) for (const v of ['gusto', 'scim', 'bamboohr']) await throughput(v, n);
+  // Paylocity reads 1 + N requests (one per person), ADP goes through mutual TLS and an OAuth2 token.
+  if (runs('throughput')) for (const v of ['gusto', 'scim', 'bamboohr', 'adp-wfn', 'paylocity']) await throughput(v, n);
   const rlVendor = simulators['gusto'] ? 'gusto' : 'bamboohr';
   if (runs('ratelimit')) {
     await rateLimited(rlVendor, quick ? 40 : 200, 20, 1);

@@ -27,6 +27,7 @@ export {
   type RetryOptions,
 } from './http/client.js';
 export { RateLimiter, sharedRateLimiter, type RateLimitOptions } from './http/rate-limit.js';
+export { clearTokenCache, type ClientCertificate, type OAuth2ClientCredentialsAuth } from './http/auth.js';
 export { parseRetryAfter, parseRateLimitReset, backoffDelay } from './http/timing.js';
 export { DEFAULT_SYNC_TIMEOUT_MS } from './http/deadline.js';
 export { LockedError } from './file-lock.js';
@@ -53,7 +54,7 @@ export {
 export * as mapHelpers from './connector/map-helpers.js';
 export { takeSnapshot, writeSnapshotFile, readSnapshotFile, writeFileAtomic, type TakeSnapshotOptions } from './snapshot.js';
 export { sync, type SyncOptions, type SyncResult } from './sync.js';
-export { bamboohr, gusto, rippling, scim, workday, connectors } from '../connectors/index.js';
+export { adpWfn, bamboohr, gusto, paylocity, rippling, scim, workday, connectors } from '../connectors/index.js';
 export * from './provisioning/index.js';
 export {
   CHANGE_TYPE_ORDER,

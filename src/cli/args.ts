@@ -39,7 +39,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
 
 export const kebab = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 export const camel = (s: string): string => s.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-export const envName = (vendor: string, option: string): string => `${vendor}_${kebab(option).replace(/-/g, '_')}`.toUpperCase();
+export const envName = (vendor: string, option: string): string => `${vendor.replace(/-/g, '_')}_${kebab(option).replace(/-/g, '_')}`.toUpperCase();
 
 type Kind = 'string' | 'number' | 'boolean' | 'array' | 'enum';
 

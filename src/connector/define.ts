@@ -56,6 +56,7 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
     vendorName: def.name,
     baseUrl: options.baseUrl ?? h.baseUrl,
     auth: h.auth,
+    ...(h.tls ? { tls: h.tls } : {}),
     ...(h.account !== undefined ? { account: h.account } : {}),
     secrets,
     headers: h.headers ?? {},
@@ -120,6 +121,10 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
       resource,
       request,
       paginator,
+      // A page completed by more reads (1 + N vendors) is read to the end before the next page is
+      // listed: its records then belong to the listing they came from (records deleted meanwhile
+      // show up as drift of the listing, not as a record that vanished).
+      ...(r.enrich ? { prefetch: false } : {}),
       send: (req) => http.request(req),
       items: r.records,
       ...(r.itemKey ? { itemKey: r.itemKey as (i: unknown) => string } : {}),

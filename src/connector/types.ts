@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { OrgsyncError } from '../errors.js';
 import type { AuthSpec, ErrorHint, HttpClient, HttpOptions, HttpResponse, RawResponse, RequestSpec } from '../http/client.js';
 import type { RateLimitOptions } from '../http/rate-limit.js';
+import type { ClientCertificate } from '../http/auth.js';
 import type { Paginator } from '../pagination/index.js';
 import type { Company, Employee, Group, Location } from '../model.js';
 import type { ManagerHook, ManagerRef } from './managers.js';
@@ -151,6 +152,8 @@ export interface ConnectorDefinition<Opts extends Record<string, unknown>, Ctx> 
   http: (opts: Opts & CommonOptions) => {
     baseUrl: string;
     auth: AuthSpec;
+    /** A client certificate presented on every HTTPS call (mutual TLS; see src/http/auth.ts). */
+    tls?: ClientCertificate | undefined;
     headers?: Record<string, string>;
     account?: string;
     secrets?: Array<string | undefined>;

@@ -280,6 +280,8 @@ export interface PaginateOptions<Item> {
   maxWalks?: number;
   /** Called when records moved mid-walk and the walk starts again (for progress and measurements). */
   onDrift?: (drift: Drift & { walk: number }) => void;
+  /** Ask for the next page while the consumer handles this one (default true). */
+  prefetch?: boolean;
 }
 
 /**
@@ -386,11 +388,16 @@ export async function* paginate<Item>(o: PaginateOptions<Item>): AsyncGenerator<
           throw fail(total !== undefined ? `returned an empty page after ${seen} of ${total} records` : `returned an empty page after ${seen} records that still pointed to a next page`, 'empty_page');
         }
         guard.expectNext(items, decision.overlap);
-        // Ask for the next page before handing this one over: the vendor prepares it while we map.
-        pending = request(index + 1, decision.token);
-        // Let the request reach the socket before the consumer maps this page synchronously.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (fresh.length) yield fresh;
+        if (o.prefetch === false) {
+          if (fresh.length) yield fresh;
+          pending = request(index + 1, decision.token);
+        } else {
+          // Ask for the next page before handing this one over: the vendor prepares it while we map.
+          pending = request(index + 1, decision.token);
+          // Let the request reach the socket before the consumer maps this page synchronously.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (fresh.length) yield fresh;
+        }
         itemsBefore = seen;
         token = decision.token;
       }

@@ -7,6 +7,7 @@
 import type { SampleOrg, SamplePerson } from './sample-org.js';
 import type { EmploymentStatus } from '../model.js';
 import type { Simulator, SimulatorOptions } from './server.js';
+import type { SampleReading } from '../testing/people.js';
 
 export interface RunningSimulator {
   sim: Simulator;
@@ -26,6 +27,13 @@ export interface VendorSimulator {
   employeesPath: string | RegExp;
   /** Whether employees come in several pages at 120 people. */
   paged: boolean;
-  /** How a sample person's status reads through this vendor where the vendor cannot express it. */
+  /**
+   * How this simulator renders the sample company, for the conformance kit's person-by-person
+   * check: the id each person gets, which attributes become groups, what the vendor cannot express.
+   */
+  sample: SampleReading;
+  /** @deprecated use `sample.expect`: how a sample person's status reads where the vendor cannot express it. */
   expectedStatus?: (p: SamplePerson) => EmploymentStatus;
+  /** The connector's folder, for the kit to list `TODO(new-connector)` markers left (scaffolded connectors). */
+  sourceDir?: string | URL;
 }

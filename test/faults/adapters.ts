@@ -18,7 +18,30 @@ export interface EnumValues {
   type: string;
 }
 
+/**
+ * What a vendor's shape rules out, each with the reason (shown in the matrix). Cells that need it
+ * are reported n/a instead of failing, and the matrix checks every claim against a clean sync.
+ */
+export interface VendorShape {
+  /** The whole sync is one request (e.g. HiBob's `POST /v1/people/search`): "401 mid-sync" has nothing to reject. */
+  oneRequest?: string;
+  /** The vendor has no employment type: the unknown-enum cells check the status only (`unknownEnums` writes only it). */
+  noEmploymentType?: string;
+  /**
+   * OAuth2 client credentials: after a 401 the connector fetches a new token once and repeats the
+   * call (src/http/auth.ts), so "401 mid-sync" sees one token request more before the auth error.
+   */
+  tokenRefresh?: string;
+  /**
+   * The employee listing carries ids and statuses only; each person's record (with the employment
+   * type) is a request of its own (1 + N vendors): the unknown-enum cells edit the listing's status only.
+   */
+  typeOnlyInRecords?: string;
+}
+
 export interface VendorFaultAdapter {
+  /** What the vendor's shape rules out (default: nothing). */
+  shape?: VendorShape;
   /** The records of one employee-listing response (a private copy: edit freely). */
   items(res: SimResponse): unknown[];
   /** The same response with these records (counts that describe the page are kept consistent). */
@@ -27,7 +50,7 @@ export interface VendorFaultAdapter {
   idOf(item: unknown): string;
   /** Make the response's announced total lie by `delta`; null when the vendor announces no total. */
   lieAboutTotal: ((res: SimResponse, delta: number) => SimResponse) | null;
-  /** Put values the connector has never seen into the record's status and type fields. */
+  /** Put values the connector has never seen into the record's status and type fields (status only with `shape.noEmploymentType`). */
   unknownEnums(item: unknown, values: EnumValues): unknown;
   /** Statuses a person with an unknown vendor status may read as (never ACTIVE, never TERMINATED). */
   unknownStatusReadsAs: EmploymentStatus[];
@@ -277,5 +300,78 @@ const workday: VendorFaultAdapter = {
   }),
 };
 
+// ---------------------------------------------------------------------------------------------
+// OAuth2 vendors
+
+const adpError = (message: string) => JSON.stringify({ confirmMessage: { protocolStatusCode: { codeValue: '401' }, processMessages: [{ userMessage: { messageTxt: message } }] } });
+
+const adpWfn: VendorFaultAdapter = {
+  shape: { tokenRefresh: 'OAuth2 client credentials: a 401 fetches a new token once (the token request is rejected too)' },
+  items: (res) => jsonOf(res).workers,
+  withItems: (res, items) => ({ ...res, body: { ...jsonOf(res), workers: items } }),
+  idOf: (item) => String((item as Json)['associateOID']),
+  lieAboutTotal: (res, delta) => {
+    const body = jsonOf(res);
+    body.meta = { ...(body.meta ?? {}), totalNumber: Number(body.meta?.totalNumber) + delta };
+    return { ...res, body };
+  },
+  unknownEnums: (item, v) => {
+    const out = structuredClone(item) as Json;
+    out['workerStatus'] = { statusCode: { codeValue: v.status, shortName: v.status } };
+    for (const a of (out['workAssignments'] as Json[]) ?? []) {
+      a['assignmentStatus'] = { statusCode: { codeValue: v.status } };
+      a['workerTypeCode'] = { codeValue: v.type, shortName: v.type };
+    }
+    return out;
+  },
+  unknownStatusReadsAs: ['UNKNOWN'],
+  nullRequired: (item) => ({ ...(item as Json), associateOID: null }),
+  pollute: (item) => {
+    const out = structuredClone(item) as Json;
+    poison(out);
+    // Custom fields named like prototype keys.
+    out['customFieldGroup'] = { stringFields: ['__proto__', 'constructor', 'prototype'].map((n, i) => ({ itemID: `cf${i}`, nameCode: { codeValue: n, shortName: n }, stringValue: 'polluted' })) };
+    return out;
+  },
+  echoSecret: (item, secret) => {
+    const out = structuredClone(item) as Json;
+    for (const a of (out['workAssignments'] as Json[]) ?? []) a['jobTitle'] = `Engineer ${secret}`;
+    return out;
+  },
+  revoked: { type: 'status', status: 401, body: adpError('Invalid or expired access token.') },
+  errorEchoing: jsonEcho,
+};
+
+const totalHeader = (h: Record<string, string>) => Object.keys(h).find((k) => k.toLowerCase() === 'x-pcty-total-count') ?? 'X-Pcty-Total-Count';
+
+const paylocity: VendorFaultAdapter = {
+  shape: {
+    tokenRefresh: 'OAuth2 client credentials: a 401 fetches a new token once (the token request is rejected too)',
+    typeOnlyInRecords: 'the WebLink list has employeeId/statusCode/statusTypeCode only; the type is in each employee record',
+  },
+  items: (res) => jsonOf(res),
+  withItems: (res, items) => ({ ...res, body: items }),
+  idOf: (item) => String((item as Json)['employeeId']),
+  lieAboutTotal: (res, delta) => {
+    const h = { ...(res.headers ?? {}) };
+    const key = totalHeader(h);
+    h[key] = String(Number(h[key]) + delta);
+    return { ...res, headers: h };
+  },
+  // The listing's status; the record still says A: the mapper reads a disagreement as UNKNOWN.
+  unknownEnums: (item, v) => ({ ...(item as Json), statusCode: v.status }),
+  unknownStatusReadsAs: ['UNKNOWN'],
+  nullRequired: (item) => ({ ...(item as Json), employeeId: null }),
+  pollute: (item) => {
+    const out = { ...(item as Json) };
+    poison(out);
+    return out;
+  },
+  // statusTypeCode is kept in the raw status.
+  echoSecret: (item, secret) => ({ ...(item as Json), statusTypeCode: `X ${secret}` }),
+  revoked: { type: 'status', status: 401, body: JSON.stringify([{ message: 'Authorization has been denied for this request.' }]) },
+  errorEchoing: jsonEcho,
+};
+
 /** Adapters by connector id (the keys of `connectors/simulators.ts`). */
-export const adapters: Record<string, VendorFaultAdapter> = { bamboohr, gusto, rippling, scim, workday };
+export const adapters: Record<string, VendorFaultAdapter> = { bamboohr, gusto, rippling, scim, workday, 'adp-wfn': adpWfn, paylocity };
