@@ -135,6 +135,7 @@ export function indexTs(d: ConnectorDescription, p: ImportPaths): string {
   listsFromEmployees: true,
   context: async () => newListsContext(),
   employees: {
+    // ${M}: the endpoint that lists everyone, terminated people included (check how ${d.name} pages).
     request: { path: '/employees' },
     paginate: ${g.paginate},
     records: (res) => (res.data as { employees?: unknown[] }).employees ?? [],
@@ -365,11 +366,12 @@ ${oauth ? `    const issuer = new SimTokenIssuer({ clientId: data.credentials.cl
   paged: ${d.paging !== 'single'},
   sample: {
     personId: (p) => ${v}EmployeeId(p.key),
-    // ${M}: which sample attributes become groups (department, division, team) and as which group type; declare
-    // fields ${d.name} cannot express in \`notApplicable\` (with the reason) and vendor-forced differences in \`expect\`.
+    // ${M}: say which sample attributes become groups, and what ${d.name} cannot express.
+    // groups: sample attribute (department, division, team) -> the group type it becomes; fields the vendor
+    // cannot express go in \`notApplicable\` (with the reason), vendor-forced differences in \`expect\`.
     groups: { department: 'DEPARTMENT' },
   },
-  // The kit's first test lists every TODO(new-connector) left in this folder.
+  // The kit's first test lists every unfinished-part marker left in this folder, all at once.
   sourceDir: new URL('.', import.meta.url),
 };
 `;
@@ -412,10 +414,12 @@ ${keys.map((k) => (k === authParts(d).secret ? `${env(d, k)}=...` : '')).filter(
 ${d.auth}. ${M}: where to get credentials, scopes needed.
 
 ## Endpoints used
+${M}: the endpoints ${d.name} is read from.
+
 | data | endpoint | paging |
 |---|---|---|
-| employees (terminated included) | ${M} | ${d.paging} |
-${d.lists === 'rows' ? '| groups, locations, company | from employee rows (no endpoint) | |' : `| groups | ${M} | |\n| locations | ${M} | |`}
+| employees (terminated included) | | ${d.paging} |
+${d.lists === 'rows' ? '| groups, locations, company | from employee rows (no endpoint) | |' : '| groups | | |\n| locations | | |'}
 
 ## Limits
 ${M}: documented rate limit, how throttling is answered (status, headers).

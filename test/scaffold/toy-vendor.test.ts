@@ -75,7 +75,7 @@ describe('orgsync new-connector', () => {
     expect(parts).toContainEqual(expect.stringMatching(/^map\.ts:\d+: map every field/));
     expect(parts).toContainEqual(expect.stringMatching(/^map\.ts:\d+: read the company from Toy Raw/));
     expect(parts).toContainEqual(expect.stringMatching(/^simulator\.ts:\d+: render every sample person/));
-    expect(parts).toContainEqual(expect.stringMatching(/^simulator\.ts:\d+: which sample attributes become groups/));
+    expect(parts).toContainEqual(expect.stringMatching(/^simulator\.ts:\d+: say which sample attributes become groups/));
     expect(parts).toContainEqual(expect.stringMatching(/^index\.ts:\d+: the vendor's production base URL/));
     expect(parts.length).toBeGreaterThanOrEqual(12);
     const raw = await import(path.join(base, 'connectors', 'toy-raw', 'index.ts'));
