@@ -101,7 +101,7 @@ function pagingParts(d: ConnectorDescription): { helper: string; paginate: strin
       return {
         helper: 'cursorPaging',
         paginate: `cursorPaging({ param: 'cursor', next: (res) => (res.data as { next_cursor?: string | null }).next_cursor, prepare: (req) => ({ ...req, query: { ...req.query, limit: PAGE_SIZE } }) })`,
-        simListing: `${page}\n      const cursor = req.query.get('cursor');\n      const from = cursor ? Number(Buffer.from(cursor, 'base64url').toString()) : 0;\n      const to = from + PAGE_SIZE;\n      return { status: 200, body: { employees: all.slice(from, to), next_cursor: to < all.length ? Buffer.from(String(to)).toString('base64url') : null } };`,
+        simListing: `${page}\n      const cursor = req.query.get('cursor');\n      const from = cursor ? Number(cursor.slice(2)) : 0;\n      const to = from + PAGE_SIZE;\n      return { status: 200, body: { employees: all.slice(from, to), next_cursor: to < all.length ? \`c-\${to}\` : null } };`,
       };
     case 'next-link':
       return {
