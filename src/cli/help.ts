@@ -51,8 +51,15 @@ export const COMMANDS: Record<string, CommandHelp> = {
     ].join('\n'),
   },
   'new-connector': {
-    synopsis: 'orgsync new-connector <id> [--root DIR]',
+    synopsis: 'orgsync new-connector <id> [--auth basic|bearer|oauth2-client-credentials] [--paging single|offset|page|cursor|next-link] [--lists endpoints|rows] [--root DIR]',
     summary: 'scaffold a connector and its conformance test (in your project: a package that imports orgsync)',
+    details: [
+      'Generates from one description the declaration (index.ts), schemas.ts, map.ts, simulator.ts (routes with',
+      'that auth and paging, and <id>Simulator: the conformance registration connectors/simulators.ts and the test use),',
+      'README.md and a conformance test. --lists rows: groups, locations and the company come from the employee rows',
+      '(a vendor without department/location endpoints). A flag left out is asked in a terminal; otherwise it defaults',
+      'to --auth bearer --paging offset --lists endpoints. The test\'s first run lists every TODO(new-connector) left.',
+    ].join('\n'),
   },
   'serve-scim': {
     synopsis: 'orgsync serve-scim --port P --token T [--tenant ID] [--store DIR|FILE.json] [--host 127.0.0.1]',

@@ -9,4 +9,6 @@ export interface Io {
   env: Record<string, string | undefined>;
   /** The stream behind `stderr`, when there is one: progress draws a live line on it if it is a terminal. */
   stderrStream?: NodeJS.WriteStream;
+  /** Ask the user a question (present when stdin is a terminal): `new-connector` asks for flags left out. */
+  ask?: (question: string) => Promise<string>;
 }

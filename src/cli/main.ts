@@ -17,7 +17,7 @@ import { parseJsonQuietly } from '../json-position.js';
 import { camel, coerce, envName, fieldKind, kebab, parseArgs, type ParsedArgs } from './args.js';
 import { runDemo } from './demo.js';
 import { applyCommand, diffCommand, orgchartCommand, planCommand } from './commands.js';
-import { scaffoldConnector } from './scaffold.js';
+import { askOnTerminal, scaffoldAnswers, scaffoldConnector } from './scaffold.js';
 import { serveScimCommand } from './serve-scim.js';
 import { commandHelp, usage, version } from './help.js';
 import { createProgress } from './progress.js';
@@ -36,6 +36,7 @@ const defaultIo: Io = {
   stderr: (s) => process.stderr.write(s),
   env: process.env,
   stderrStream: process.stderr,
+  ...(process.stdin.isTTY ? { ask: askOnTerminal } : {}),
 };
 
 /** Options every `snapshot <vendor>` accepts besides the connector's own. */
@@ -97,8 +98,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           return 2;
         }
         checkPositionals(rest, 1, 'new-connector');
+        checkFlags(args, 'new-connector', ['root', 'auth', 'paging', 'lists']);
         const root = str(args, 'root');
-        const made = await scaffoldConnector({ id, ...(root ? { root } : {}) });
+        const answers = await scaffoldAnswers({ auth: str(args, 'auth'), paging: str(args, 'paging'), lists: str(args, 'lists') }, io.ask);
+        const made = await scaffoldConnector({ id, ...(root ? { root } : {}), ...answers });
         io.stdout(`created (${made.mode === 'repo' ? 'inside the orgsync repository' : 'a connector package that depends on orgsync'}):\n${made.files.map((f) => `  ${f}`).join('\n')}\n${made.next}\n`);
         return 0;
       }

@@ -1,6 +1,7 @@
 /**
- * `orgsync new-connector <id> [--root DIR]`: create the files of a new connector, its fixtures
- * folder and a conformance test that fails until the connector is written.
+ * `orgsync new-connector <id> [--auth A] [--paging P] [--lists L] [--root DIR]`: create the files of a
+ * new connector (from one description, see scaffold-templates.ts), its fixtures folder and a
+ * conformance test that fails, listing every unfinished part, until the connector is written.
  * Two modes: inside the orgsync repository (package.json name 'orgsync') the files import the core
  * by relative path, as the shipped connectors do; in any other project they form a connector
  * package (`connectors/<id>/`, its own package.json) that imports `orgsync` and `orgsync/testing`.
@@ -9,6 +10,25 @@ import { existsSync, readFileSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
+import {
+  camel,
+  conformanceTestTs,
+  indexTs,
+  mapTs,
+  readmeMd,
+  schemasTs,
+  SCAFFOLD_AUTH,
+  SCAFFOLD_LISTS,
+  SCAFFOLD_PAGING,
+  simulatorTs,
+  type ConnectorDescription,
+  type ImportPaths,
+  type ScaffoldAuth,
+  type ScaffoldLists,
+  type ScaffoldPaging,
+} from './scaffold-templates.js';
+
+export { SCAFFOLD_AUTH, SCAFFOLD_LISTS, SCAFFOLD_PAGING, type ScaffoldAuth, type ScaffoldLists, type ScaffoldPaging };
 
 export interface ScaffoldOptions {
   id: string;
@@ -19,6 +39,12 @@ export interface ScaffoldOptions {
   name?: string;
   /** `repo`: inside the orgsync repository; `package`: a connector package in a user's project (default: detected). */
   mode?: 'repo' | 'package';
+  /** How the vendor authenticates (default `bearer`). */
+  auth?: ScaffoldAuth;
+  /** How the employee listing pages (default `offset`). */
+  paging?: ScaffoldPaging;
+  /** `endpoints` (default): departments and locations have endpoints; `rows`: they and the company come from employee rows. */
+  lists?: ScaffoldLists;
 }
 
 export interface ScaffoldResult {
@@ -61,12 +87,22 @@ function ownVersions(): { orgsync: string; zod: string } {
   return { orgsync: '*', zod: '^4' };
 }
 
-const camel = (id: string) => id.replace(/[-_]+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const CHOICES = { auth: SCAFFOLD_AUTH, paging: SCAFFOLD_PAGING, lists: SCAFFOLD_LISTS } as const;
+
+/** Check an answer to one of the scaffold's questions (flag or prompt). */
+export function scaffoldChoice<K extends keyof typeof CHOICES>(key: K, value: string): (typeof CHOICES)[K][number] {
+  const allowed = CHOICES[key] as readonly string[];
+  if (!allowed.includes(value)) throw new ConfigError({ message: `new-connector: --${key} must be one of ${allowed.join(', ')} (got '${value}').` });
+  return value as (typeof CHOICES)[K][number];
+}
 
 export async function scaffoldConnector(o: ScaffoldOptions): Promise<ScaffoldResult> {
   if (!/^[a-z][a-z0-9-]{1,39}$/.test(o.id)) {
     throw new ConfigError({ message: `new-connector: '${o.id}' is not a valid connector id (lower-case letters, digits and dashes, starting with a letter).` });
   }
+  const auth = scaffoldChoice('auth', o.auth ?? 'bearer');
+  const paging = scaffoldChoice('paging', o.paging ?? 'offset');
+  const lists = scaffoldChoice('lists', o.lists ?? 'endpoints');
   const root = path.resolve(o.root ?? '.');
   const mode = o.mode ?? (o.coreDir ? 'repo' : detectScaffoldMode(root));
   const dir = path.join(root, 'connectors', o.id);
@@ -83,184 +119,23 @@ export async function scaffoldConnector(o: ScaffoldOptions): Promise<ScaffoldRes
     const r = path.relative(from, to).split(path.sep).join('/');
     return r.startsWith('.') ? r : `./${r}`;
   };
-  const fromConnector = rel(dir, core);
-  const fromTest = rel(testDir, core);
-  // Where each core module comes from: relative paths in the repository, the published entries elsewhere.
-  const lib = (module: string) => (mode === 'repo' ? `${fromConnector}/${module}` : 'orgsync');
-  const kit = (from: 'connector' | 'test', module: string) => (mode === 'repo' ? `${from === 'connector' ? fromConnector : fromTest}/${module}` : 'orgsync/testing');
+  const paths: ImportPaths = {
+    lib: (module) => `${rel(dir, core)}/${module}`,
+    fromTest: (module) => `${rel(testDir, core)}/${module}`,
+    connectorFromTest: rel(testDir, dir),
+  };
   const v = camel(o.id);
   const name = o.name ?? o.id.replace(/(^|-)([a-z])/g, (_, d: string, c: string) => `${d ? ' ' : ''}${c.toUpperCase()}`);
+  // The one description every file below comes from.
+  const d: ConnectorDescription = { id: o.id, name, auth, paging, lists, mode };
   const files: Record<string, string> = {
-    [path.join(dir, 'index.ts')]: `/**
- * ${name} connector: \`${v}({ apiToken })\`. See README.md.
- * A connector is a declaration plus pure mappers: requests, paging, retries, rate limits and
- * errors are handled by the core. Never import axios here.
- */
-import { z } from 'zod';
-${mode === 'repo' ? `import { defineConnector } from '${lib('connector/define.js')}';
-import { offsetPaging } from '${lib('pagination/index.js')}';` : `import { defineConnector, offsetPaging } from 'orgsync';`}
-import { EmployeeRowSchema, GroupRowSchema, type EmployeeRow, type GroupRow } from './schemas.js';
-import { mapCompany, mapEmployee, mapGroup } from './map.js';
-
-export const ${v}OptionsSchema = z.object({
-  /** API token (sent as a Bearer token). */
-  apiToken: z.string().min(1, 'required'),
-});
-export type ${name.replace(/\W/g, '')}Options = z.infer<typeof ${v}OptionsSchema>;
-
-export const ${v} = defineConnector<${name.replace(/\W/g, '')}Options, undefined>({
-  id: '${o.id}',
-  name: '${name}',
-  options: ${v}OptionsSchema,
-  secrets: ['apiToken'],
-  // TODO: the vendor's production base URL and auth scheme.
-  http: (opts) => ({ baseUrl: 'https://api.${o.id}.example/v1', auth: { type: 'bearer', token: opts.apiToken }, account: '${name} account' }),
-  // TODO: the vendor's documented budget (requests per interval, concurrency).
-  rateLimit: { requests: 10, intervalMs: 1_000, concurrency: 2 },
-  capabilities: { groups: true, locations: false, incremental: false, incrementalDeletions: false, webhooks: false, includesTerminated: true },
-  employees: {
-    // TODO: the endpoint that lists everyone, terminated people included, and how it pages.
-    request: { path: '/employees' },
-    paginate: offsetPaging({ limit: 100 }),
-    records: (res) => (res.data as { employees?: unknown[] }).employees ?? [],
-    row: EmployeeRowSchema as z.ZodType<EmployeeRow>,
-    map: mapEmployee,
-    itemKey: (row: EmployeeRow) => row.id,
-  },
-  groups: {
-    request: { path: '/departments' },
-    records: (res) => (res.data as { departments?: unknown[] }).departments ?? [],
-    row: GroupRowSchema as z.ZodType<GroupRow>,
-    map: mapGroup,
-  },
-  company: () => mapCompany(),
-});
-`,
-    [path.join(dir, 'schemas.ts')]: `/** Zod schemas of ${name}'s wire format (only what orgsync reads; unknown keys pass through). */
-import { z } from 'zod';
-
-// TODO: describe one employee row exactly as the vendor sends it (field names, nullability, enums as strings).
-export const EmployeeRowSchema = z.looseObject({
-  id: z.union([z.string(), z.number()]).transform(String),
-});
-export type EmployeeRow = z.infer<typeof EmployeeRowSchema>;
-
-export const GroupRowSchema = z.looseObject({
-  id: z.union([z.string(), z.number()]).transform(String),
-  name: z.string(),
-});
-export type GroupRow = z.infer<typeof GroupRowSchema>;
-`,
-    [path.join(dir, 'map.ts')]: `/**
- * Pure mapping from ${name}'s wire format to the orgsync model. No I/O here.
- * List every vendor quirk you handle at the top of this file.
- */
-${mode === 'repo' ? `import type { Company, Group } from '${lib('model.js')}';
-import type { EmployeeDraft } from '${lib('connector/define.js')}';` : `import type { Company, EmployeeDraft, Group } from 'orgsync';`}
-import type { EmployeeRow, GroupRow } from './schemas.js';
-
-export function mapEmployee(row: EmployeeRow): EmployeeDraft {
-  // TODO: map every field (see the table in README.md); unknown statuses -> 'UNKNOWN', unknown types -> 'OTHER', raw values kept.
-  throw new Error(\`${o.id}: mapEmployee is not written yet (row \${row.id})\`);
-}
-
-export function mapGroup(row: GroupRow): Group {
-  return { id: row.id, name: row.name, type: 'DEPARTMENT', typeRaw: null, parentId: null };
-}
-
-export function mapCompany(): Company {
-  // TODO: read the company from the vendor if it has an endpoint for it.
-  throw new Error('${o.id}: mapCompany is not written yet');
-}
-`,
-    [path.join(dir, 'simulator.ts')]: `/**
- * A local ${name}: serves the sample company in ${name}'s wire format, checks auth, pages like the
- * vendor. The conformance suite and the demo run against it.
- */
-${mode === 'repo' ? `import type { SampleOrg } from '${kit('connector', 'simulator/sample-org.js')}';
-import { bearerToken, type SimResponse, type VendorRoutes } from '${kit('connector', 'simulator/server.js')}';` : `import { bearerToken, type SampleOrg, type SimResponse, type VendorRoutes } from 'orgsync/testing';`}
-
-export interface ${name.replace(/\W/g, '')}SimData {
-  token: string;
-  employees: Array<Record<string, unknown>>;
-  departments: Array<Record<string, unknown>>;
-}
-
-export function ${v}DataFromSample(org: SampleOrg): ${name.replace(/\W/g, '')}SimData {
-  // TODO: render every sample person exactly as the vendor would send them.
-  void org;
-  throw new Error('${o.id}: the simulator data is not written yet');
-}
-
-export function ${v}Routes(data: ${name.replace(/\W/g, '')}SimData): VendorRoutes {
-  return {
-    vendor: '${o.id}',
-    route: (p) => (p.startsWith('/v1/') ? p.slice(3) : null),
-    handle(req): SimResponse {
-      if (bearerToken(req.headers) !== data.token) return { status: 401, body: { error: 'invalid token' } };
-      const offset = Number(req.query.get('offset') ?? 0);
-      const limit = Math.min(100, Number(req.query.get('limit') ?? 100));
-      if (req.path === '/employees') return { status: 200, body: { employees: data.employees.slice(offset, offset + limit) } };
-      if (req.path === '/departments') return { status: 200, body: { departments: data.departments } };
-      return { status: 404, body: { error: 'not found' } };
-    },
-  };
-}
-`,
-    [path.join(dir, 'README.md')]: `# ${name} connector
-
-\`\`\`sh
-ORGSYNC_${o.id.toUpperCase().replace(/-/g, '_')}_API_TOKEN=... orgsync snapshot ${o.id} --out snap.json
-\`\`\`
-
-## Auth
-TODO: scheme, where to get credentials, scopes needed.
-
-## Endpoints used
-| data | endpoint | paging |
-|---|---|---|
-| employees (terminated included) | TODO | TODO |
-| groups | TODO | |
-
-## Limits
-TODO: documented rate limit, how throttling is answered (status, headers).
-
-## Field mapping
-| normalized | ${name} field | notes |
-|---|---|---|
-| \`id\` | TODO | |
-| \`employeeNumber\` | TODO | |
-| \`firstName\`, \`lastName\`, \`preferredName\` | TODO | |
-| \`workEmail\`, \`personalEmail\` | TODO | |
-| \`jobTitle\` | TODO | |
-| \`managerId\` | TODO | must be another employee's \`id\` |
-| \`groupIds\` | TODO | |
-| \`locationId\` | TODO | |
-| \`employmentStatus\` | TODO | unknown values → UNKNOWN, raw kept |
-| \`employmentType\` | TODO | unknown values → OTHER, raw kept |
-| \`startDate\`, \`terminationDate\` | TODO | YYYY-MM-DD |
-
-## Quirks
-TODO: everything the vendor does that the docs don't say, and how the mapper handles it.
-`,
+    [path.join(dir, 'index.ts')]: indexTs(d, paths),
+    [path.join(dir, 'schemas.ts')]: schemasTs(d),
+    [path.join(dir, 'map.ts')]: mapTs(d, paths),
+    [path.join(dir, 'simulator.ts')]: simulatorTs(d, paths),
+    [path.join(dir, 'README.md')]: readmeMd(d),
     [path.join(fixtures, 'README.md')]: `# ${name} fixtures\n\nRecorded-style responses, one file per endpoint and page, in the vendor's exact shape (field names, nesting, headers, error bodies).\n`,
-    [path.join(testDir, 'conformance.test.ts')]: `// Fails until the connector is written: the same suite every shipped connector passes.
-import { ${v} } from '${rel(testDir, dir)}/index.js';
-import { ${v}DataFromSample, ${v}Routes } from '${rel(testDir, dir)}/simulator.js';
-${mode === 'repo' ? `import { runConnectorConformance } from '${kit('test', 'testing/conformance.js')}';
-import { startSimulator } from '${kit('test', 'simulator/server.js')}';` : `import { runConnectorConformance, startSimulator } from 'orgsync/testing';`}
-
-runConnectorConformance(${v}, {
-  async start(org) {
-    const data = ${v}DataFromSample(org);
-    const sim = await startSimulator(${v}Routes(data));
-    return { sim, options: { apiToken: data.token, baseUrl: \`\${sim.url}/v1\` } };
-  },
-  badCredentials: (o) => ({ ...o, apiToken: 'revoked-token-000' }),
-  employeesPath: '/v1/employees',
-  paged: true,
-});
-`,
+    [path.join(testDir, 'conformance.test.ts')]: conformanceTestTs(d, paths),
   };
   if (mode === 'package') {
     const versions = ownVersions();
@@ -287,7 +162,52 @@ runConnectorConformance(${v}, {
   }
   const next =
     mode === 'repo'
-      ? `Next: fill in schemas.ts, map.ts and simulator.ts, register the connector in connectors/index.ts and connectors/simulators.ts, and run npx vitest run test/connectors/${o.id} (it fails until the connector works).`
-      : `Next: npm install -D vitest (once), fill in schemas.ts, map.ts and simulator.ts in connectors/${o.id}/, and run npx vitest run connectors/${o.id} (it fails until the connector works). Use it with import { ${v} } from './connectors/${o.id}/index.js' and takeSnapshot(${v}({ apiToken })).`;
+      ? [
+          `Next: fill in every TODO(new-connector) (schemas.ts, map.ts, simulator.ts, README.md) and run npx vitest run test/connectors/${o.id}: its first run lists every unfinished part.`,
+          `Then register it: connectors/index.ts (import { ${v} } from './${o.id}/index.js'), connectors/simulators.ts (${o.id}: ${v}Simulator, from './${o.id}/simulator.js')`,
+          `and a fault adapter in test/faults/adapters.ts (declare its shape: oneRequest, noEmploymentType).`,
+        ].join('\n')
+      : `Next: npm install -D vitest (once), fill in every TODO(new-connector) in connectors/${o.id}/ and run npx vitest run connectors/${o.id}: its first run lists every unfinished part. Use it with import { ${v} } from './connectors/${o.id}/index.js' and takeSnapshot(${v}({ ... })).`;
   return { files: Object.keys(files).map((f) => path.relative(root, f)), mode, next };
+}
+
+const QUESTIONS = {
+  auth: { question: 'How does the vendor authenticate?', fallback: 'bearer' },
+  paging: { question: 'How does its employee listing page?', fallback: 'offset' },
+  lists: { question: 'Where do departments and locations come from (endpoints of their own, or the employee rows)?', fallback: 'endpoints' },
+} as const;
+
+/**
+ * The scaffold's three answers: each flag given, else asked (when `ask` is there: a terminal), else
+ * its default. An empty answer takes the default; a wrong one is asked again (three times at most).
+ */
+export async function scaffoldAnswers(
+  flags: { auth?: string | undefined; paging?: string | undefined; lists?: string | undefined },
+  ask?: (question: string) => Promise<string>,
+): Promise<{ auth: ScaffoldAuth; paging: ScaffoldPaging; lists: ScaffoldLists }> {
+  const answer = async <K extends keyof typeof CHOICES>(key: K): Promise<(typeof CHOICES)[K][number]> => {
+    const given = flags[key];
+    if (given !== undefined) return scaffoldChoice(key, given);
+    if (!ask) return QUESTIONS[key].fallback as (typeof CHOICES)[K][number];
+    for (let i = 0; ; i++) {
+      const said = (await ask(`${QUESTIONS[key].question} ${CHOICES[key].join(' | ')} [${QUESTIONS[key].fallback}]: `)).trim();
+      try {
+        return scaffoldChoice(key, said || QUESTIONS[key].fallback);
+      } catch (e) {
+        if (i >= 2) throw e;
+      }
+    }
+  };
+  return { auth: await answer('auth'), paging: await answer('paging'), lists: await answer('lists') };
+}
+
+/** One question on the terminal (stdin/stderr), for `scaffoldAnswers`. */
+export async function askOnTerminal(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
 }

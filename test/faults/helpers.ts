@@ -16,6 +16,7 @@ import { sampleOrg, type SampleOrg, type SamplePerson } from '../../src/simulato
 import { takeSnapshot } from '../../src/snapshot.js';
 import { sync } from '../../src/sync.js';
 import { errorText } from '../../src/testing/conformance.js';
+import type { VendorShape } from './adapters.js';
 
 export const TODAY = '2026-06-01';
 export const NOW = new Date(`${TODAY}T12:00:00Z`);
@@ -285,4 +286,18 @@ export function matrixTable(connectorIds: string[], faults: string[]): string {
   const lines = [`| fault | ${connectorIds.join(' | ')} |`, `|---|${connectorIds.map(() => '---').join('|')}|`];
   for (const f of faults) lines.push(`| ${f} | ${connectorIds.map((id) => mark(by.get(`${id}|${f}`))).join(' | ')} |`);
   return lines.join('\n');
+}
+
+/**
+ * What does not hold of a vendor shape an adapter declares, given a clean sync (its request count
+ * and snapshot): one line per false claim, empty when every claim holds.
+ */
+export function shapeProblems(shape: VendorShape, cleanRequests: number, clean: Pick<OrgSnapshot, 'employees'>): string[] {
+  const out: string[] = [];
+  if (shape.oneRequest && cleanRequests !== 1) out.push(`declared one request (${shape.oneRequest}), but a clean sync made ${cleanRequests}`);
+  if (shape.noEmploymentType) {
+    const typed = clean.employees.filter((e) => e.employmentType !== null || e.employmentTypeRaw !== null);
+    if (typed.length) out.push(`declared no employment type (${shape.noEmploymentType}), but ${typed.length} people have one (${typed.slice(0, 3).map((e) => e.id).join(', ')}${typed.length > 3 ? ', ...' : ''})`);
+  }
+  return out;
 }

@@ -29,6 +29,7 @@ import {
   org,
   quiesce,
   record,
+  shapeProblems,
   stable,
   start,
   targets,
@@ -439,16 +440,8 @@ for (const target of list) {
       cell(SHAPE_CELL, () => {
         // Recorded as failed first, overwritten below when every claim holds.
         const at = cells.push({ connector: target.id, fault: SHAPE_CELL, status: 'failed', observed: 'a declaration does not hold' }) - 1;
-        const said: string[] = [];
-        if (declared.oneRequest) {
-          expect(r.baselineRequests, `declared one request (${declared.oneRequest}), but a clean sync made ${r.baselineRequests}`).toBe(1);
-          said.push('one request');
-        }
-        if (declared.noEmploymentType) {
-          const typed = r.baseline.employees.filter((e) => e.employmentType !== null || e.employmentTypeRaw !== null);
-          expect(typed.map((e) => e.id), `declared no employment type (${declared.noEmploymentType}), but these people have one`).toEqual([]);
-          said.push('no employment type');
-        }
+        expect(shapeProblems(declared, r.baselineRequests, r.baseline)).toEqual([]);
+        const said = [declared.oneRequest ? 'one request' : '', declared.noEmploymentType ? 'no employment type' : ''].filter(Boolean);
         if (declared.tokenRefresh) {
           const auth = target.factory.definition.http(r.running.options as never).auth.type;
           expect(auth, `declared a token refresh (${declared.tokenRefresh}), but the connector authenticates with ${auth}`).toBe('oauth2-client-credentials');

@@ -1,12 +1,15 @@
 /**
  * A connector scaffolded by `orgsync new-connector`, filled in for a toy vendor, passes the same
- * conformance suite as the shipped connectors; the unfilled scaffold fails it.
+ * conformance kit as the shipped connectors — for every auth scheme, paging strategy and both list
+ * sources — with the registration the scaffold generated; the unfilled scaffold lists what is left.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import os from 'node:os';
-import { detectScaffoldMode, scaffoldConnector } from '../../src/cli/scaffold.js';
+import { detectScaffoldMode, scaffoldAnswers, scaffoldConnector, type ScaffoldAuth, type ScaffoldLists, type ScaffoldPaging } from '../../src/cli/scaffold.js';
+import { unfinishedParts } from '../../src/testing/unfinished.js';
+import { fillToyConnector } from './fill.js';
 import { main } from '../../src/cli/main.js';
 import { captureIo } from '../helpers/cli.js';
 import { runConnectorConformance } from '../../src/testing/conformance.js';
@@ -18,75 +21,33 @@ import { root } from '../helpers/fixtures.js';
 // Inside the repository so the scaffold's imports (zod, the core) resolve.
 const base = path.join(root, 'test', '.tmp', `scaffold-${process.pid}`);
 fs.rmSync(base, { recursive: true, force: true });
-const unfilled = await scaffoldConnector({ id: 'toy-raw', root: base, coreDir: path.join(root, 'src') });
-const made = await scaffoldConnector({ id: 'toyhr', root: base, coreDir: path.join(root, 'src') });
+const core = path.join(root, 'src');
+const unfilled = await scaffoldConnector({ id: 'toy-raw', root: base, coreDir: core });
+const made = await scaffoldConnector({ id: 'toyhr', root: base, coreDir: core });
 const dir = path.join(base, 'connectors', 'toyhr');
 
-// The contributor's work: the vendor's row shape, the pure mapper, the simulator data.
-fs.writeFileSync(
-  path.join(dir, 'schemas.ts'),
-  `import { z } from 'zod';
-export const EmployeeRowSchema = z.looseObject({
-  id: z.union([z.string(), z.number()]).transform(String),
-  email: z.string().nullable(),
-  first: z.string(),
-  last: z.string(),
-  title: z.string().nullable(),
-  dept_id: z.string().nullable(),
-  manager_id: z.string().nullable(),
-  status: z.string(),
-  kind: z.string().nullable(),
-  start: z.string().nullable(),
-  end: z.string().nullable(),
-});
-export type EmployeeRow = z.infer<typeof EmployeeRowSchema>;
-export const GroupRowSchema = z.looseObject({ id: z.union([z.string(), z.number()]).transform(String), name: z.string() });
-export type GroupRow = z.infer<typeof GroupRowSchema>;
-`,
-);
-fs.writeFileSync(
-  path.join(dir, 'map.ts'),
-  fs
-    .readFileSync(path.join(dir, 'map.ts'), 'utf8')
-    .replace(/export function mapEmployee[\s\S]*?\n}\n/, `export function mapEmployee(row: EmployeeRow): EmployeeDraft {
-  const status = ({ active: 'ACTIVE', leave: 'LEAVE', onboarding: 'PENDING', terminated: 'TERMINATED' } as const)[row.status] ?? 'UNKNOWN';
-  const type = ({ ft: 'FULL_TIME', pt: 'PART_TIME', contractor: 'CONTRACTOR', intern: 'INTERN', temp: 'TEMPORARY' } as const)[row.kind ?? ''] ?? (row.kind ? 'OTHER' : null);
-  return {
-    id: row.id, employeeNumber: null, firstName: row.first, lastName: row.last, preferredName: null,
-    workEmail: row.email, personalEmail: null, jobTitle: row.title, managerId: row.manager_id,
-    groupIds: row.dept_id ? [row.dept_id] : [], locationId: null,
-    employmentStatus: status, employmentStatusRaw: row.status, employmentType: type, employmentTypeRaw: row.kind,
-    startDate: row.start, terminationDate: row.end,
-  };
-}
-`)
-    .replace(/export function mapCompany[\s\S]*?\n}\n/, `export function mapCompany(): Company {
-  return { id: 'toy', name: 'Toy Co', legalName: null };
-}
-`),
-);
-fs.writeFileSync(
-  path.join(dir, 'simulator.ts'),
-  fs
-    .readFileSync(path.join(dir, 'simulator.ts'), 'utf8')
-    .replace(/export function toyhrDataFromSample[\s\S]*?\n}\n/, `export function toyhrDataFromSample(org: SampleOrg): ToyhrSimData {
-  const dept = new Map(org.departments.map((d, i) => [d.name, 'd' + i]));
-  const kinds = { full_time: 'ft', part_time: 'pt', contractor: 'contractor', intern: 'intern', temporary: 'temp' } as const;
-  return {
-    token: 'toy-token-0123456789',
-    departments: org.departments.map((d) => ({ id: dept.get(d.name), name: d.name })),
-    employees: org.people.map((p) => ({
-      id: 'u' + p.key, email: p.workEmail, first: p.firstName, last: p.lastName, title: p.title,
-      dept_id: dept.get(p.department) ?? null, manager_id: p.managerKey ? 'u' + p.managerKey : null,
-      status: p.status === 'pending' ? 'onboarding' : p.status, kind: kinds[p.type], start: p.hireDate, end: p.terminationDate,
-    })),
-  };
-}
-`),
-);
-
+// The contributor's work (test/scaffold/fill.ts): the vendor's row shape, the mapper, the simulator data, TODOs done.
+fillToyConnector(dir, { id: 'toyhr', name: 'Toyhr', auth: 'bearer', lists: 'endpoints' });
 const connector = await import(path.join(dir, 'index.ts'));
 const simulator = await import(path.join(dir, 'simulator.ts'));
+
+/** Every other answer the scaffold takes, each filled in the same way and run through the whole kit. */
+const VARIANTS: Array<{ id: string; auth: ScaffoldAuth; paging: ScaffoldPaging; lists: ScaffoldLists }> = [
+  { id: 'toy-basic', auth: 'basic', paging: 'page', lists: 'rows' },
+  { id: 'toy-oauth', auth: 'oauth2-client-credentials', paging: 'cursor', lists: 'endpoints' },
+  { id: 'toy-link', auth: 'bearer', paging: 'next-link', lists: 'rows' },
+  { id: 'toy-single', auth: 'basic', paging: 'single', lists: 'endpoints' },
+];
+const variants = [];
+for (const va of VARIANTS) {
+  await scaffoldConnector({ ...va, root: base, coreDir: core });
+  const vdir = path.join(base, 'connectors', va.id);
+  fillToyConnector(vdir, { ...va, name: va.id.replace(/(^|-)([a-z])/g, (_, d: string, c: string) => `${d ? ' ' : ''}${c.toUpperCase()}`) });
+  const v = va.id.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  const mod = await import(path.join(vdir, 'index.ts'));
+  const sim = await import(path.join(vdir, 'simulator.ts'));
+  variants.push({ ...va, factory: mod[v], registration: sim[`${v}Simulator`] });
+}
 
 afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
 
@@ -95,15 +56,32 @@ describe('orgsync new-connector', () => {
     expect(made.files.sort()).toEqual(
       ['connectors/toyhr/README.md', 'connectors/toyhr/index.ts', 'connectors/toyhr/map.ts', 'connectors/toyhr/schemas.ts', 'connectors/toyhr/simulator.ts', 'fixtures/toyhr/README.md', 'test/connectors/toyhr/conformance.test.ts'].sort(),
     );
-    const readme = fs.readFileSync(path.join(dir, 'README.md'), 'utf8');
-    expect(readme).toMatch(/\| `managerId` \| TODO \|/);
+    expect(fs.readFileSync(path.join(base, 'connectors', 'toy-raw', 'README.md'), 'utf8')).toMatch(/\| `managerId` \| \| must be another employee's `id` \|/);
   });
 
-  it('the unfilled scaffold fails until the connector is written', async () => {
+  it('the conformance test and the simulator registration come from one description: nothing repeated', () => {
+    const test = fs.readFileSync(path.join(base, 'test', 'connectors', 'toyhr', 'conformance.test.ts'), 'utf8');
+    expect(test).toContain('runConnectorConformance(toyhr, toyhrSimulator);');
+    // The registration's values live in simulator.ts only.
+    expect(test).not.toMatch(/employeesPath|badCredentials|paged/);
+    const sim = fs.readFileSync(path.join(base, 'connectors', 'toy-raw', 'simulator.ts'), 'utf8');
+    expect(sim).toMatch(/export const toyRawSimulator: VendorSimulator = \{[\s\S]*employeesPath: '\/v1\/employees',[\s\S]*paged: true,[\s\S]*sample: \{[\s\S]*personId: \(p\) => toyRawEmployeeId\(p\.key\)/);
+  });
+
+  it('the unfilled scaffold lists every unfinished part at once, and fails until the connector is written', async () => {
+    const parts = await unfinishedParts(path.join(base, 'connectors', 'toy-raw'));
+    const files = new Set(parts.map((p) => p.split(':')[0]));
+    expect([...files].sort()).toEqual(['README.md', 'index.ts', 'map.ts', 'schemas.ts', 'simulator.ts']);
+    expect(parts).toContainEqual(expect.stringMatching(/^map\.ts:\d+: map every field/));
+    expect(parts).toContainEqual(expect.stringMatching(/^map\.ts:\d+: read the company from Toy Raw/));
+    expect(parts).toContainEqual(expect.stringMatching(/^simulator\.ts:\d+: render every sample person/));
+    expect(parts).toContainEqual(expect.stringMatching(/^simulator\.ts:\d+: say which sample attributes become groups/));
+    expect(parts).toContainEqual(expect.stringMatching(/^index\.ts:\d+: the vendor's production base URL/));
+    expect(parts.length).toBeGreaterThanOrEqual(12);
     const raw = await import(path.join(base, 'connectors', 'toy-raw', 'index.ts'));
     const rawSim = await import(path.join(base, 'connectors', 'toy-raw', 'simulator.ts'));
     expect(() => rawSim.toyRawDataFromSample(sampleOrg({ size: 5 }))).toThrow(/not written yet/);
-    const sim = await startSimulator(rawSim.toyRawRoutes({ token: 't-0000', employees: [{ id: 1 }], departments: [] }));
+    const sim = await startSimulator(rawSim.toyRawRoutes({ credentials: { apiToken: 't-0000' }, employees: [{ id: 1 }], departments: [], locations: [] }));
     try {
       const err = await takeSnapshot(raw.toyRaw({ apiToken: 't-0000', baseUrl: `${sim.url}/v1` })).catch((e: unknown) => e);
       expect(String((err as Error).message)).toMatch(/not written yet/);
@@ -111,25 +89,62 @@ describe('orgsync new-connector', () => {
       await sim.close();
     }
     expect(unfilled.files).toContain('test/connectors/toy-raw/conformance.test.ts');
+    // The filled-in connector has none left.
+    expect(await unfinishedParts(dir)).toEqual([]);
   });
 
-  it('refuses an invalid or existing id', async () => {
+  it('generates the answers: auth scheme, paging strategy, lists from rows', () => {
+    const text = (id: string, f: string) => fs.readFileSync(path.join(base, 'connectors', id, f), 'utf8');
+    expect(text('toy-basic', 'index.ts')).toMatch(/auth: \{ type: 'basic', username: opts\.username, password: opts\.password \}/);
+    expect(text('toy-basic', 'index.ts')).toContain('pageNumberPaging(');
+    expect(text('toy-basic', 'index.ts')).toContain('listsFromEmployees: true');
+    expect(text('toy-oauth', 'index.ts')).toMatch(/type: 'oauth2-client-credentials', tokenUrl: opts\.tokenUrl \?\?/);
+    expect(text('toy-oauth', 'simulator.ts')).toContain('new SimTokenIssuer(');
+    expect(text('toy-oauth', 'index.ts')).toContain('cursorPaging(');
+    expect(text('toy-link', 'index.ts')).toContain('nextLinkPaging(');
+    expect(text('toy-single', 'index.ts')).toContain('singlePage()');
+    expect(text('toy-single', 'simulator.ts')).toContain('paged: false');
+    expect(text('toyhr', 'index.ts')).toContain('offsetPaging({ limit: PAGE_SIZE })');
+  });
+
+  it('refuses an invalid or existing id, and an answer it does not know', async () => {
     await expect(scaffoldConnector({ id: 'Bad Id', root: base })).rejects.toThrow(/not a valid connector id/);
     await expect(scaffoldConnector({ id: 'toyhr', root: base })).rejects.toThrow(/already exists/);
+    await expect(scaffoldConnector({ id: 'toy-x', root: base, paging: 'links' as ScaffoldPaging })).rejects.toThrow(/--paging must be one of single, offset, page, cursor, next-link \(got 'links'\)/);
+  });
+
+  it('asks for the answers no flag gave (a terminal), with defaults and a second chance', async () => {
+    const asked: string[] = [];
+    const replies = ['oauth2', 'oauth2-client-credentials', '', 'rows'];
+    const answers = await scaffoldAnswers({ paging: undefined, auth: undefined, lists: undefined }, async (q) => (asked.push(q), replies.shift()!));
+    expect(answers).toEqual({ auth: 'oauth2-client-credentials', paging: 'offset', lists: 'rows' });
+    expect(asked[0]).toBe('How does the vendor authenticate? basic | bearer | oauth2-client-credentials [bearer]: ');
+    expect(asked).toHaveLength(4);
+    // Flags win, nothing asked; without a terminal the defaults apply.
+    expect(await scaffoldAnswers({ auth: 'basic', paging: 'single', lists: 'endpoints' }, async () => { throw new Error('asked'); })).toEqual({ auth: 'basic', paging: 'single', lists: 'endpoints' });
+    expect(await scaffoldAnswers({})).toEqual({ auth: 'bearer', paging: 'offset', lists: 'endpoints' });
+  });
+
+  it('the CLI takes the answers as flags', async () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'orgsync-flags-'));
+    try {
+      fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'acme-app', version: '1.0.0' }));
+      const t = captureIo();
+      expect(await main(['new-connector', 'flaghr', '--root', project, '--auth', 'basic', '--paging', 'cursor', '--lists', 'rows'], t.io)).toBe(0);
+      const index = fs.readFileSync(path.join(project, 'connectors', 'flaghr', 'index.ts'), 'utf8');
+      expect(index).toContain('Scaffolded with: --auth basic --paging cursor --lists rows.');
+      const bad = captureIo();
+      expect(await main(['new-connector', 'flag2', '--root', project, '--auth', 'kerberos'], bad.io)).toBe(2);
+      expect(bad.errText()).toMatch(/--auth must be one of basic, bearer, oauth2-client-credentials/);
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
   });
 });
 
-runConnectorConformance(connector.toyhr, {
-  async start(org) {
-    const data = simulator.toyhrDataFromSample(org);
-    const sim = await startSimulator(simulator.toyhrRoutes(data));
-    return { sim, options: { apiToken: data.token, baseUrl: `${sim.url}/v1` } };
-  },
-  badCredentials: (o) => ({ ...o, apiToken: 'revoked-token-000' }),
-  employeesPath: '/v1/employees',
-  paged: true,
-  sample: { personId: (p) => 'u' + p.key, groups: { department: 'DEPARTMENT' }, notApplicable: { location: 'the toy vendor has no locations' } },
-});
+// The filled-in connectors pass the same kit as the shipped ones, with their generated registration.
+runConnectorConformance(connector.toyhr, simulator.toyhrSimulator);
+for (const v of variants) runConnectorConformance(v.factory, v.registration);
 
 describe('orgsync new-connector in a user project (not this repository)', () => {
   it('scaffolds a connector package that imports orgsync and orgsync/testing, never ../../src', async () => {
@@ -148,9 +163,10 @@ describe('orgsync new-connector in a user project (not this repository)', () => 
       expect(pkg.dependencies.zod).toBeDefined();
       const text = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
       expect(text('index.ts')).toContain(`import { defineConnector, offsetPaging } from 'orgsync';`);
-      expect(text('map.ts')).toContain(`import type { Company, EmployeeDraft, Group } from 'orgsync';`);
+      expect(text('map.ts')).toContain(`import type { Company, Group, Location, EmployeeDraft } from 'orgsync';`);
       expect(text('simulator.ts')).toContain(`from 'orgsync/testing';`);
-      expect(text('test/conformance.test.ts')).toContain(`import { runConnectorConformance, startSimulator } from 'orgsync/testing';`);
+      expect(text('test/conformance.test.ts')).toContain(`import { runConnectorConformance } from 'orgsync/testing';`);
+      expect(text('simulator.ts')).toContain(`import { bearerToken, startSimulator, type SimResponse, type VendorRoutes, type SampleOrg, type VendorSimulator } from 'orgsync/testing';`);
       expect(text('test/conformance.test.ts')).toContain(`from '../index.js'`);
       for (const f of ['index.ts', 'map.ts', 'simulator.ts', 'schemas.ts', 'test/conformance.test.ts']) expect(text(f), f).not.toMatch(/\.\.\/src\/|\/src\//);
       // The repository layout is not touched in a user's project.
