@@ -52,8 +52,10 @@ export const bamboohr = defineConnector<BambooHrOptions, BambooContext>({
   rateLimit: { requests: 10, intervalMs: 1_000, concurrency: 2 },
   capabilities: { groups: true, locations: true, incremental: true, incrementalDeletions: true, webhooks: true, includesTerminated: true },
   // BambooHR often puts its error text in a header rather than the body.
-  vendorMessage: (res) =>
-    extractVendorMessage(res) || (res.headers['x-bamboohr-message'] ?? res.headers['x-bamboohr-error-message'] ?? res.headers['x-bamboohr-error-messsage']),
+  vendorMessage: (res) => {
+    const h = res.headers;
+    return extractVendorMessage(res) || (h['x-bamboohr-message'] ?? h['x-bamboohr-error-message'] ?? h['x-bamboohr-error-messsage']);
+  },
   classify: (res) => {
     // Some endpoints answer 200 with an error object when rate-limited.
     const j = res.json as { error?: { code?: unknown; message?: unknown } } | undefined;
@@ -108,7 +110,8 @@ export const bamboohr = defineConnector<BambooHrOptions, BambooContext>({
       if (changed.size === 0) return { rows: [], deletedIds };
       // One report for everyone changed since the watermark (the changed list only has ids): the
       // full read's report, filtered by lastChanged.
-      const report = await rt.employeeRows(reportRequest(rt.options, { lastChanged: { includeNull: 'no', value: bambooTime(since) } }));
+      const filter = { lastChanged: { includeNull: 'no', value: bambooTime(since) } };
+      const report = await rt.employeeRows(reportRequest(rt.options, filter));
       const found = report.filter((r) => changed.has(String((r as { id?: unknown } | null)?.id)));
       if (found.length < changed.size) {
         const missing = [...changed].filter((id) => !found.some((r) => String((r as { id?: unknown }).id) === id));

@@ -182,7 +182,8 @@ const auxList = <Row>(path: string, row: z.ZodType<Row>) => restList(path, row, 
 async function optionalUsers(rt: ConnectorRuntime<unknown>): Promise<RestUser[]> {
   const users = await rt.optional(() => rt.readAll('users', restList('/users/', RestUserSchema)), {
     statuses: [403, 404],
-    warn: (e) => `Rippling: cannot read users (${e.status}); workers whose user did not expand have no names. ${e.message}`,
+    warn: (e) =>
+      `Rippling: cannot read users (${e.status}); workers whose user did not expand have no names. ${e.message}`,
   });
   return users ?? [];
 }
@@ -212,7 +213,8 @@ export const ripplingRestDefinition: ConnectorDefinition<RipplingOptions, RestCo
     const departments = await rt.readAll('departments', auxList('/departments/', RestDepartmentSchema));
     const teams = await rt.readAll('teams', auxList('/teams/', RestTeamSchema));
     const workLocations = await rt.readAll('work-locations', auxList('/work-locations/', RestWorkLocationSchema));
-    const employmentTypes = await rt.optional(() => rt.readAll('employment-types', auxList('/employment-types/', RestEmploymentTypeSchema)), {
+    const types = auxList('/employment-types/', RestEmploymentTypeSchema);
+    const employmentTypes = await rt.optional(() => rt.readAll('employment-types', types), {
       statuses: [403, 404],
       warn: (e) => `Rippling: cannot read employment types (${e.status}); employment types will be empty. ${e.message}`,
     });
@@ -243,7 +245,10 @@ export const ripplingRestDefinition: ConnectorDefinition<RipplingOptions, RestCo
     lookbackMs: 5 * 60_000,
     // The workers walk, filtered and ordered by updated_at: a worker changed during the walk shows up
     // again later, and the core keeps its last copy. Users are joined as in the full read (`enrich`).
-    requests: (since) => ({ path: '/workers/', query: { expand: 'user', filter: `updated_at ge ${filterTimestamp(since)}`, order_by: 'updated_at' } }),
+    requests: (since) => ({
+      path: '/workers/',
+      query: { expand: 'user', filter: `updated_at ge ${filterTimestamp(since)}`, order_by: 'updated_at' },
+    }),
   },
 };
 
@@ -283,7 +288,8 @@ function legacyRecords(res: HttpResponse): unknown[] {
 }
 
 /** The legacy paginator for the connector's `pageSize` option (default 100). */
-const legacyPagingFor = (_ctx: unknown, o: { pageSize?: number | undefined }): Paginator => legacyPaging(o.pageSize ?? LEGACY_MAX_PAGE_SIZE);
+const legacyPagingFor = (_ctx: unknown, o: { pageSize?: number | undefined }): Paginator =>
+  legacyPaging(o.pageSize ?? LEGACY_MAX_PAGE_SIZE);
 
 /** A legacy lookup (departments, teams, work locations): auxiliary metadata, rows that do not fit are skipped with a warning. */
 function legacyList<Row>(path: string, row: z.ZodType<Row>): ResourceDef<unknown, Row, unknown> {
@@ -340,7 +346,8 @@ const legacyFactory = defineConnector<RipplingOptions, LegacyContext>(ripplingLe
  * Both factories validate the options (an unknown `api` is rejected by the REST one).
  */
 export const rippling: ConnectorFactory<RipplingOptions> = Object.defineProperty(
-  (options: RipplingOptions & CommonOptions): Connector<RipplingOptions> => ((options as Partial<RipplingOptions> | undefined)?.api === 'legacy' ? legacyFactory : restFactory)(options),
+  (options: RipplingOptions & CommonOptions): Connector<RipplingOptions> =>
+    ((options as Partial<RipplingOptions> | undefined)?.api === 'legacy' ? legacyFactory : restFactory)(options),
   'definition',
   { value: ripplingRestDefinition, enumerable: true },
 ) as ConnectorFactory<RipplingOptions>;

@@ -157,15 +157,21 @@ export const scim: ConnectorFactory<ScimOptions> = defineConnector<ScimOptions, 
   context: async (rt) => {
     // Findings here (e.g. /Groups not implemented) are snapshot warnings of full and incremental reads alike.
     // Discovery is a hint: without it, orgsync uses its defaults. Credentials and outages still fail.
-    const spc = (await rt.optional(async () => serviceProviderInfo((await rt.request({ path: '/ServiceProviderConfig' })).data), {
+    const spcRes = await rt.optional(() => rt.request({ path: '/ServiceProviderConfig' }), {
       statuses: [...NOT_IMPLEMENTED, 403],
       codes: ['unexpected_content_type'],
-      warn: (e) => `SCIM /ServiceProviderConfig was not available (${e.status ?? e.code}); used the default page size and assumed filtering may work.`,
-    })) ?? { filterSupported: null, maxResults: null };
+      warn: (e) =>
+        `SCIM /ServiceProviderConfig was not available (${e.status ?? e.code}); ` +
+        'used the default page size and assumed filtering may work.',
+    });
+    const spc = spcRes ? serviceProviderInfo(spcRes.data) : { filterSupported: null, maxResults: null };
     const pageSize = pageSizeFor(rt.options.pageSize, spc.maxResults);
-    const groupRows = await rt.optional(() => rt.readAll('groups', scimList('Groups', ScimGroupSchema as z.ZodType<ScimGroup>), { pageSize }), {
+    const groups = scimList('Groups', ScimGroupSchema as z.ZodType<ScimGroup>);
+    const groupRows = await rt.optional(() => rt.readAll('groups', groups, { pageSize }), {
       statuses: NOT_IMPLEMENTED,
-      warn: (e) => `SCIM /Groups is not implemented by this server (${e.status}); group memberships come only from the users' groups attribute.`,
+      warn: (e) =>
+        `SCIM /Groups is not implemented by this server (${e.status}); ` +
+        "group memberships come only from the users' groups attribute.",
     });
     return buildContext(groupRows ?? [], { pageSize, ...spc });
   },
@@ -188,7 +194,8 @@ export const scim: ConnectorFactory<ScimOptions> = defineConnector<ScimOptions, 
       }
       let rows: unknown[];
       try {
-        rows = await rt.employeeRows({ path: '/Users', query: { count: ctx.pageSize, filter: lastModifiedFilter(since) } }, ctx);
+        const filter = lastModifiedFilter(since);
+        rows = await rt.employeeRows({ path: '/Users', query: { count: ctx.pageSize, filter } }, ctx);
       } catch (e) {
         if (e instanceof OrgsyncError && e.status === 400) {
           throw createError({

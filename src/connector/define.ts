@@ -90,7 +90,9 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
       try {
         return await read();
       } catch (e) {
-        const tolerated = e instanceof OrgsyncError && ((e.status !== undefined && o.statuses.includes(e.status)) || (e.code !== undefined && !!o.codes?.includes(e.code)));
+        const tolerated =
+          e instanceof OrgsyncError &&
+          ((e.status !== undefined && o.statuses.includes(e.status)) || (e.code !== undefined && !!o.codes?.includes(e.code)));
         if (!tolerated) throw e;
         if (o.warn !== undefined) rt.warn(typeof o.warn === 'string' ? o.warn : o.warn(e));
         return undefined;
@@ -181,7 +183,11 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
   }
 
   /** The raw rows (and deletions) an incremental read reports, by either form of `IncrementalDef`. */
-  async function changedRows(inc: IncrementalDef<Opts, Ctx>, ctx: Ctx, since: Date): Promise<{ rows: unknown[]; deletedIds: string[] }> {
+  async function changedRows(
+    inc: IncrementalDef<Opts, Ctx>,
+    ctx: Ctx,
+    since: Date,
+  ): Promise<{ rows: unknown[]; deletedIds: string[] }> {
     if (!inc.requests) return inc.read!(rt, ctx, since);
     const key = def.employees.itemId ?? defaultIdentity;
     const byId = new Map<string, unknown>();

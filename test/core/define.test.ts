@@ -283,3 +283,26 @@ describe('incremental reads reuse the employees resource', () => {
     expect(err.message).toMatch(/employees record \(#2, id d\)/);
   });
 });
+
+describe('nothing vendor-specific in the core', () => {
+  it('the code (comments aside) of src/http, src/connector and src/pagination names no vendor', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const root = path.resolve(import.meta.dirname, '../../src');
+    // SCIM is a standard (RFC 7644), not a vendor: `scimPaging` belongs to the core.
+    const vendors = /\b(bamboo\w*|gusto|rippling|workday|okta|entra|personio|hibob|deel|adp|paylocity)\b/i;
+    const found: string[] = [];
+    for (const dir of ['http', 'connector', 'pagination']) {
+      for (const f of fs.readdirSync(path.join(root, dir)).filter((n) => n.endsWith('.ts'))) {
+        const code = fs
+          .readFileSync(path.join(root, dir, f), 'utf8')
+          .replace(/\/\*[\s\S]*?\*\//g, '')
+          .replace(/\/\/.*$/gm, '');
+        code.split('\n').forEach((line, i) => {
+          if (vendors.test(line)) found.push(`${dir}/${f}:${i + 1}: ${line.trim()}`);
+        });
+      }
+    }
+    expect(found).toEqual([]);
+  });
+});
