@@ -15,6 +15,9 @@ import { parseKeyring, type Keyring } from './crypto.js';
 import { runTenantJob, type HandlersFor, type JobObserver, type JobOutcome } from './job.js';
 import type { TenantQueue } from './queue/types.js';
 import { scheduleTick, type TickOptions } from './scheduler.js';
+import { EventDelivery, type AttemptResult, type DeliveryOptions, type EndpointInput } from './delivery/deliver.js';
+import type { DeadLetter, DeliveryLine, EndpointRow } from './delivery/store.js';
+import { prune, retentionOf, type PruneResult, type RetentionOptions } from './retention.js';
 import type { SqlStore } from './store/store.js';
 import { DEFAULT_SCHEDULE, type RuntimeEvent, type StoredPlan, type TenantInput, type TenantRecord } from './types.js';
 
@@ -34,8 +37,10 @@ export interface RuntimeOptions {
   observer?: JobObserver;
   workerId?: string;
   leaseTtlMs?: number;
-  /** Snapshots kept per tenant (default 3). */
-  retention?: number;
+  /** Snapshots kept per tenant (a number, default 3) or every retention window (retention.ts). */
+  retention?: number | RetentionOptions;
+  /** Outbound event delivery to the endpoints added with `addEndpoint` (on by default; `false`: this worker does not deliver). */
+  delivery?: DeliveryOptions | false;
   apply?: { concurrency?: number; retries?: number; retryDelay?: { minMs?: number; maxMs?: number } };
   tick?: TickOptions & { everyMs?: number };
   env?: Record<string, string | undefined>;
@@ -51,6 +56,8 @@ export interface TenantStatusLine {
   pendingApprovals: string[];
   requestsLastRun: number;
   eventOffset: number;
+  /** Per endpoint: events not yet delivered, dead letters, the last failed attempt. */
+  delivery: Array<{ endpointId: string; pending: number; deadLetters: number; attempts: number; lastError: string | null }>;
 }
 
 const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -75,8 +82,22 @@ export interface Runtime {
   plans(id: string): Promise<StoredPlan[]>;
   approve(id: string, planId: string, by?: string): Promise<void>;
   status(): Promise<TenantStatusLine[]>;
-  /** Re-encrypt every tenant's credentials with the active key (after adding a new one first in ORGSYNC_KEYS). */
+  /** Re-encrypt every tenant's credentials and endpoint secret with the active key (after adding a new one first in ORGSYNC_KEYS). */
   rekey(): Promise<number>;
+  /** Deliver a tenant's events (or every tenant's) to an HTTPS endpoint; the secret is returned once. */
+  addEndpoint(e: EndpointInput): Promise<{ endpoint: EndpointRow; secret: string }>;
+  listEndpoints(): Promise<EndpointRow[]>;
+  removeEndpoint(id: string): Promise<boolean>;
+  /** Delivery state per endpoint x tenant. */
+  deliveries(): Promise<DeliveryLine[]>;
+  /** Batches whose attempts ran out (default: not yet redelivered). */
+  deadLetters(f?: { tenantId?: string; endpointId?: string; status?: 'dead' | 'redelivered' | 'all' }): Promise<DeadLetter[]>;
+  /** Send a dead letter again now (one attempt). */
+  redeliver(deadLetterId: string): Promise<AttemptResult & { deadLetter: DeadLetter }>;
+  /** One delivery pass in this process (what the running worker does every `delivery.everyMs`); returns batches delivered. */
+  deliverNow(): Promise<number>;
+  /** Apply the retention windows now (a running worker does it every `retention.everyMs`). */
+  prune(): Promise<PruneResult>;
   close(): Promise<void>;
 }
 
@@ -89,6 +110,9 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const connectors = o.connectors ?? (builtIn as Record<string, ConnectorFactory<any>>);
   const workerId = o.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   let timer: NodeJS.Timeout | null = null;
+  const retention = retentionOf(o.retention);
+  const delivery = new EventDelivery(store, keys, workerId, o.delivery || {}, o.logger);
+  let lastPrune = 0;
   const jobCtx = () => ({
     store,
     keyring: keys(),
@@ -97,7 +121,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     clock,
     workerId,
     leaseTtlMs: o.leaseTtlMs ?? 30_000,
-    retention: o.retention ?? 3,
+    retention: retention.snapshots,
     limiter: o.limiter,
     logger: o.logger,
     observer: o.observer,
@@ -137,11 +161,20 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     runNow: (id) => runTenantJob(jobCtx(), id),
     async start(s = {}) {
       await store.assertMigrated();
-      await queue.start((id) => runTenantJob(jobCtx(), id).then(() => undefined));
+      // A job that wrote events wakes this worker's delivery at once (others poll every delivery.everyMs).
+      await queue.start((id) => runTenantJob(jobCtx(), id).then(() => void delivery.kick()));
+      if (o.delivery !== false) delivery.start();
       if (s.schedule !== false) {
         const every = o.tick?.everyMs ?? 10_000;
         const loop = () => {
-          rt.tick().catch((e) => o.logger?.error?.(`schedule tick failed: ${(e as Error).message}`)).finally(() => {
+          const sweep = async () => {
+            await rt.tick();
+            if (Date.now() - lastPrune >= retention.everyMs) {
+              lastPrune = Date.now();
+              await rt.prune();
+            }
+          };
+          sweep().catch((e) => o.logger?.error?.(`schedule tick failed: ${(e as Error).message}`)).finally(() => {
             if (timer) timer = setTimeout(loop, every);
           });
         };
@@ -158,10 +191,13 @@ export function createRuntime(o: RuntimeOptions): Runtime {
       await store.setPlanStatus(id, planId, 'approved', { at: now, by });
       await store.appendEvents(id, [{ type: 'plan.approved', data: { planId, by } }], now);
       await rt.trigger(id);
+      delivery.kick();
     },
     async status() {
       const now = clock().getTime();
       const out: TenantStatusLine[] = [];
+      const lines = new Map<string, DeliveryLine[]>();
+      for (const l of await delivery.store.lines()) lines.set(l.tenantId, [...(lines.get(l.tenantId) ?? []), l]);
       for (const t of await store.listTenants()) {
         const pending = (await store.plans(t.id, ['halted'])).map((p) => p.planId);
         out.push({
@@ -174,6 +210,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
           pendingApprovals: pending,
           requestsLastRun: t.status.requestsLastRun,
           eventOffset: t.status.eventSeq,
+          delivery: (lines.get(t.id) ?? []).map((l) => ({ endpointId: l.endpointId, pending: l.pending, deadLetters: l.deadLetters, attempts: l.attempts, lastError: l.lastError })),
         });
       }
       return out;
@@ -187,11 +224,20 @@ export function createRuntime(o: RuntimeOptions): Runtime {
         await store.setCredentials(t.id, k.encrypt(k.decrypt(c, t.id), t.id));
         n++;
       }
-      return n;
+      return n + (await delivery.rekey());
     },
+    addEndpoint: (e) => delivery.addEndpoint(e, clock().getTime()),
+    listEndpoints: () => delivery.store.endpoints(),
+    removeEndpoint: (id) => delivery.store.removeEndpoint(id),
+    deliveries: () => delivery.store.lines(),
+    deadLetters: (f) => delivery.store.deadLetters(f),
+    redeliver: (id) => delivery.redeliver(id),
+    deliverNow: () => delivery.pass(),
+    prune: () => prune(store, retention, clock().getTime()),
     async close() {
       if (timer) clearTimeout(timer);
       timer = null;
+      await delivery.stop();
       await queue.close();
       await store.close();
     },

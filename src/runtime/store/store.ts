@@ -33,8 +33,6 @@ export interface CommitSync {
   plan?: { planId: string; status: PlanStatus; body: unknown } | undefined;
   /** Snapshots kept per tenant (default 3). */
   retention?: number;
-  /** Events older than this are dropped (default 30 days); offsets keep increasing. */
-  eventRetentionMs?: number;
   at: number;
 }
 
@@ -119,7 +117,7 @@ export class SqlStore {
 
   async removeTenant(id: string): Promise<boolean> {
     return this.driver.tx(async (q) => {
-      for (const t of ['snapshots', 'journal', 'plans', 'events', 'leases']) await q.query(`DELETE FROM ${t} WHERE tenant_id = $1`, [id]);
+      for (const t of ['snapshots', 'journal', 'plans', 'events', 'leases', 'delivery_cursors', 'dead_letters']) await q.query(`DELETE FROM ${t} WHERE tenant_id = $1`, [id]);
       const r = await q.query(`DELETE FROM tenants WHERE id = $1 RETURNING id`, [id]);
       return r.length > 0;
     });
@@ -199,7 +197,6 @@ export class SqlStore {
       const seq = Number(last[0]?.seq ?? 0) + 1;
       await q.query(`INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body) VALUES ($1, $2, $3, $4, $5)`, [tenantId, seq, Date.parse(c.snapshot.takenAt), c.mode, json(c.snapshot)]);
       await q.query(`DELETE FROM snapshots WHERE tenant_id = $1 AND seq <= $2`, [tenantId, seq - Math.max(1, c.retention ?? 3)]);
-      await q.query(`DELETE FROM events WHERE tenant_id = $1 AND at < $2`, [tenantId, c.at - (c.eventRetentionMs ?? 30 * 86_400_000)]);
       if (c.plan) {
         await q.query(`INSERT INTO plans (tenant_id, plan_id, status, body, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, plan_id) DO NOTHING`, [tenantId, c.plan.planId, c.plan.status, json(c.plan.body), c.at]);
       }
@@ -284,7 +281,7 @@ export class SqlStore {
   /** Rows per table (status, benchmarks). */
   async counts(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    for (const t of ['tenants', 'snapshots', 'journal', 'plans', 'events', 'leases']) {
+    for (const t of ['tenants', 'snapshots', 'journal', 'plans', 'events', 'leases', 'endpoints', 'delivery_cursors', 'dead_letters']) {
       const r = await this.driver.query<{ c: number }>(`SELECT COUNT(*) AS c FROM ${t}`);
       out[t] = Number(r[0]?.c ?? 0);
     }
