@@ -104,14 +104,21 @@ export interface Runtime {
 export function createRuntime(o: RuntimeOptions): Runtime {
   const store = o.store;
   const queue = o.queue;
-  const clock = o.clock ?? (() => new Date());
+  // Default clock: this machine's, corrected to the database's (measured at start, every tick and
+  // every lease), so a worker whose wall clock is off schedules, triggers and stamps as the others do.
+  let skew: number | null = null;
+  const clock = o.clock ?? (() => new Date(Date.now() + (skew ?? 0)));
+  const onDbTime = o.clock ? undefined : (db: number) => void (skew = db - Date.now());
+  const syncClock = async (always = false) => {
+    if (onDbTime && (always || skew === null)) onDbTime(await store.dbNow());
+  };
   let keyring = o.keyring;
   const keys = (): Keyring => (keyring ??= parseKeyring((o.env ?? process.env)['ORGSYNC_KEYS']));
   const connectors = o.connectors ?? (builtIn as Record<string, ConnectorFactory<any>>);
   const workerId = o.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   let timer: NodeJS.Timeout | null = null;
   const retention = retentionOf(o.retention);
-  const delivery = new EventDelivery(store, keys, workerId, o.delivery || {}, o.logger);
+  const delivery = new EventDelivery(store, keys, workerId, o.delivery || {}, o.logger, clock);
   let lastPrune = 0;
   const jobCtx = () => ({
     store,
@@ -126,6 +133,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     logger: o.logger,
     observer: o.observer,
     apply: o.apply,
+    onDbTime,
   });
 
   const rt: Runtime = {
@@ -146,6 +154,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
       if (!(schedule.incrementalEveryMs >= 1000) || !(schedule.fullEveryMs >= schedule.incrementalEveryMs)) {
         throw new ConfigError({ message: `tenant '${t.id}': schedule needs incrementalEveryMs >= 1000 and fullEveryMs >= incrementalEveryMs`, code: 'tenant_invalid' });
       }
+      await syncClock();
       const credentials = t.credentials && Object.keys(t.credentials).length ? keys().encrypt(JSON.stringify(t.credentials), t.id) : null;
       await store.upsertTenant({ id: t.id, connector: t.connector, options, credentials, rules: rules ? t.rules : null, schedule }, clock().getTime());
       return (await store.getTenant(t.id))!;
@@ -154,13 +163,18 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     listTenants: () => store.listTenants(),
     removeTenant: (id) => store.removeTenant(id),
     async trigger(id) {
+      await syncClock();
       if (!(await store.trigger(id, clock().getTime()))) throw new ConfigError({ message: `unknown tenant '${id}'`, code: 'tenant_unknown' });
       await queue.enqueue(id);
     },
-    tick: () => scheduleTick(store, queue, clock().getTime(), o.tick),
+    async tick() {
+      await syncClock(true);
+      return scheduleTick(store, queue, clock().getTime(), o.tick);
+    },
     runNow: (id) => runTenantJob(jobCtx(), id),
     async start(s = {}) {
       await store.assertMigrated();
+      await syncClock(true);
       // A job that wrote events wakes this worker's delivery at once (others poll every delivery.everyMs).
       await queue.start((id) => runTenantJob(jobCtx(), id).then(() => void delivery.kick()));
       if (o.delivery !== false) delivery.start();
@@ -186,6 +200,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     async approve(id, planId, by = 'api') {
       const p = await store.getPlan(id, planId);
       if (!p) throw new ConfigError({ message: `tenant '${id}' has no plan ${planId}`, code: 'plan_unknown' });
+      await syncClock();
       if (p.status !== 'halted') throw new ConfigError({ message: `plan ${planId} of tenant '${id}' is ${p.status}, not halted: nothing to approve`, code: 'plan_not_halted' });
       const now = clock().getTime();
       await store.setPlanStatus(id, planId, 'approved', { at: now, by });

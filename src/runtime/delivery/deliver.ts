@@ -90,6 +90,7 @@ export class EventDelivery {
     private readonly workerId: string,
     options: DeliveryOptions = {},
     private readonly logger?: Logger,
+    private readonly clock: () => Date = () => new Date(),
   ) {
     this.store = new DeliveryStore(sql.driver);
     this.o = {
@@ -229,8 +230,8 @@ export class EventDelivery {
       if (!cursor) return batches;
       const events = await this.readFrom(cursor);
       if (!events.length) {
-        const seq = await this.store.d.query<{ s: number }>(`SELECT event_seq AS s FROM tenants WHERE id = $1`, [tenantId]);
-        await this.store.skipTo(cursor, this.workerId, Number(seq[0]?.s ?? cursor.delivered));
+        // Only ever transient (events committed after this read are sent on the next pass): never skip ahead.
+        await this.store.release(cursor, this.workerId);
         return batches;
       }
       const attempt = cursor.attempts + 1;
@@ -245,6 +246,7 @@ export class EventDelivery {
       if (r.ok) {
         await this.store.delivered(cursor, this.workerId, events[events.length - 1]!.offset, r.status ?? 200);
         batches++;
+        if (events.length < this.o.batchSize) return batches; // drained; later events: next kick or poll
         continue;
       }
       if (attempt >= endpoint.maxAttempts) {
@@ -289,7 +291,7 @@ export class EventDelivery {
     const headers = {
       'Content-Type': 'application/json',
       'User-Agent': 'orgsync-runtime',
-      ...signEventDelivery(text, await this.secretOf(endpoint.id), body.deliveryId),
+      ...signEventDelivery(text, await this.secretOf(endpoint.id), body.deliveryId, this.clock()),
     };
     return postJson(new URL(endpoint.url), text, headers, this.o.timeoutMs, this.o.ca);
   }

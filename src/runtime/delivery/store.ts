@@ -135,12 +135,8 @@ export class DeliveryStore {
     return r.length > 0;
   }
 
-  /** Nothing left at or after the cursor (events pruned): move it to `to` without an attempt. */
-  async skipTo(c: CursorRow, owner: string, to: number): Promise<void> {
-    await this.d.query(
-      `UPDATE delivery_cursors SET delivered = $3, lease_owner = NULL, lease_until = 0 WHERE endpoint_id = $1 AND tenant_id = $2 AND lease_owner = $4 AND delivered < $3`,
-      [c.endpointId, c.tenantId, to, owner],
-    );
+  /** Let go of the stream without an attempt (nothing to send right now). */
+  async release(c: CursorRow, owner: string): Promise<void> {
     await this.d.query(`UPDATE delivery_cursors SET lease_owner = NULL, lease_until = 0 WHERE endpoint_id = $1 AND tenant_id = $2 AND lease_owner = $3`, [c.endpointId, c.tenantId, owner]);
   }
 

@@ -26,6 +26,33 @@ export interface NewEvent {
   data: unknown;
 }
 
+export type RunRecord = Partial<Pick<TenantStatus, 'nextRunAt' | 'nextFullAt' | 'lastSyncAt' | 'lastFullAt' | 'lastMode' | 'lastErrorKind' | 'lastError' | 'failures' | 'requestsLastRun' | 'haltedPlanId'>>;
+
+/** What a job reads before it syncs (one round trip). */
+export interface JobLoad {
+  tenant: TenantRecord;
+  credentials: string | null;
+  /** Plans open, approved or halted. */
+  activePlans: number;
+  snapshot: OrgSnapshot | undefined;
+}
+
+const RUN_COLUMNS: Record<keyof RunRecord, string> = {
+  nextRunAt: 'next_run_at', nextFullAt: 'next_full_at', lastSyncAt: 'last_sync_at', lastFullAt: 'last_full_at', lastMode: 'last_mode',
+  lastErrorKind: 'last_error_kind', lastError: 'last_error', failures: 'failures', requestsLastRun: 'requests_last_run', haltedPlanId: 'halted_plan_id',
+};
+
+/** `col = $n` for each defined field, parameters appended to `params`. */
+function runSets(f: RunRecord, params: unknown[]): string[] {
+  const sets: string[] = [];
+  for (const [k, v] of Object.entries(f)) {
+    if (v === undefined) continue;
+    params.push(v);
+    sets.push(`${RUN_COLUMNS[k as keyof RunRecord]} = $${params.length}`);
+  }
+  return sets;
+}
+
 export interface CommitSync {
   snapshot: OrgSnapshot;
   mode: string;
@@ -34,6 +61,8 @@ export interface CommitSync {
   /** Snapshots kept per tenant (default 3). */
   retention?: number;
   at: number;
+  /** The run's record on the tenant row, written in the same statement/transaction. */
+  run?: RunRecord;
 }
 
 const json = (v: unknown): string => JSON.stringify(v ?? null);
@@ -144,34 +173,53 @@ export class SqlStore {
     return r.length > 0;
   }
 
-  async recordRun(id: string, f: Partial<Pick<TenantStatus, 'nextRunAt' | 'nextFullAt' | 'lastSyncAt' | 'lastFullAt' | 'lastMode' | 'lastErrorKind' | 'lastError' | 'failures' | 'requestsLastRun' | 'haltedPlanId'>>): Promise<void> {
-    const cols: Record<string, string> = {
-      nextRunAt: 'next_run_at', nextFullAt: 'next_full_at', lastSyncAt: 'last_sync_at', lastFullAt: 'last_full_at', lastMode: 'last_mode',
-      lastErrorKind: 'last_error_kind', lastError: 'last_error', failures: 'failures', requestsLastRun: 'requests_last_run', haltedPlanId: 'halted_plan_id',
-    };
-    const sets: string[] = [];
+  async recordRun(id: string, f: RunRecord): Promise<void> {
     const params: unknown[] = [id];
-    for (const [k, v] of Object.entries(f)) {
-      if (v === undefined) continue;
-      params.push(v);
-      sets.push(`${cols[k]} = $${params.length}`);
-    }
+    const sets = runSets(f, params);
     if (sets.length) await this.driver.query(`UPDATE tenants SET ${sets.join(', ')} WHERE id = $1`, params);
+  }
+
+  /** The database's clock (epoch ms): schedules and leases use it, so worker clocks may disagree. */
+  async dbNow(): Promise<number> {
+    const r = await this.driver.query<{ now: number }>(`SELECT ${this.driver.nowMsSql} AS now`);
+    return Number(r[0]!.now);
+  }
+
+  /** Tenant row, encrypted credentials, count of unfinished plans and the latest snapshot, in one query. */
+  async loadJob(id: string): Promise<JobLoad | undefined> {
+    const r = await this.driver.query(
+      `SELECT t.*, (SELECT body FROM snapshots s WHERE s.tenant_id = t.id ORDER BY seq DESC LIMIT 1) AS last_snapshot,
+         (SELECT COUNT(*) FROM plans p WHERE p.tenant_id = t.id AND p.status IN ('open', 'approved', 'halted')) AS active_plans
+       FROM tenants t WHERE t.id = $1`,
+      [id],
+    );
+    const row = r[0];
+    if (!row) return undefined;
+    return {
+      tenant: toTenant(row),
+      credentials: (row['credentials'] as string | null) ?? null,
+      activePlans: Number(row['active_plans'] ?? 0),
+      snapshot: row['last_snapshot'] ? parse<OrgSnapshot>(row['last_snapshot']) : undefined,
+    };
   }
 
   // ---- leases (one job per tenant across workers) ---------------------------------------------
 
-  /** Take or renew the tenant's lease for `owner` until DB-now + ttl; false when another owner holds it. */
-  async acquireLease(tenantId: string, owner: string, ttlMs: number): Promise<boolean> {
+  /**
+   * Take or renew the tenant's lease for `owner` until DB-now + ttl. Returns the database's time
+   * (epoch ms) when held, null when another owner holds it. Expiry is judged on the database clock
+   * only, so a worker whose wall clock is off can neither steal a live lease nor keep a dead one.
+   */
+  async acquireLease(tenantId: string, owner: string, ttlMs: number): Promise<number | null> {
     const now = this.driver.nowMsSql;
-    const r = await this.driver.query(
+    const r = await this.driver.query<{ now: number }>(
       `INSERT INTO leases (tenant_id, owner, expires_at) VALUES ($1, $2, ${now} + $3)
        ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
        WHERE leases.owner = excluded.owner OR leases.expires_at < ${now}
-       RETURNING owner`,
+       RETURNING ${now} AS now`,
       [tenantId, owner, ttlMs],
     );
-    return r.length > 0;
+    return r[0] ? Number(r[0].now) : null;
   }
 
   async releaseLease(tenantId: string, owner: string): Promise<void> {
@@ -190,17 +238,49 @@ export class SqlStore {
     return r[0] ? parse<OrgSnapshot>(r[0].body) : undefined;
   }
 
-  /** One transaction: the new snapshot (older ones pruned to `retention`), its events and its plan. */
-  async commitSync(tenantId: string, c: CommitSync): Promise<number[]> {
+  /**
+   * Atomically: the new snapshot (older ones pruned to `retention`), its events, its plan and the
+   * run's record on the tenant row. PostgreSQL: one statement (data-modifying CTEs, one round trip);
+   * SQLite: one transaction. Returns the tenant's `triggered_at` as of the commit.
+   */
+  async commitSync(tenantId: string, c: CommitSync): Promise<{ triggeredAt: number | null }> {
+    const keep = Math.max(1, c.retention ?? 3);
+    const takenAt = Date.parse(c.snapshot.takenAt);
+    if (this.driver.dialect === 'postgres') {
+      const params: unknown[] = [tenantId, takenAt, c.mode, json(c.snapshot), keep, c.plan?.planId ?? null, c.plan?.status ?? null,
+        c.plan ? json(c.plan.body) : null, c.at, c.events.length, c.events.map((e) => e.type), c.events.map((e) => json(e.data))];
+      const sets = runSets(c.run ?? {}, params);
+      const r = await this.driver.query<{ triggered_at: number | null }>(
+        `WITH s AS (SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM snapshots WHERE tenant_id = $1),
+         ins AS (INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body) SELECT $1, s.seq, $2, $3, $4 FROM s WHERE EXISTS (SELECT 1 FROM tenants WHERE id = $1) RETURNING seq),
+         del AS (DELETE FROM snapshots WHERE tenant_id = $1 AND seq <= (SELECT seq FROM s) - $5::int),
+         pl AS (INSERT INTO plans (tenant_id, plan_id, status, body, created_at) SELECT $1, $6::text, $7::text, $8::text, $9::bigint
+                WHERE $6::text IS NOT NULL AND EXISTS (SELECT 1 FROM tenants WHERE id = $1) ON CONFLICT (tenant_id, plan_id) DO NOTHING),
+         t AS (UPDATE tenants SET ${['event_seq = event_seq + $10::bigint', ...sets].join(', ')} WHERE id = $1 RETURNING event_seq, triggered_at),
+         ev AS (INSERT INTO events (tenant_id, "offset", type, at, data)
+                SELECT $1, t.event_seq - $10::bigint + x.ord, x.type, $9::bigint, x.data
+                FROM t, unnest($11::text[], $12::text[]) WITH ORDINALITY AS x(type, data, ord))
+         SELECT triggered_at FROM t`,
+        params,
+      );
+      if (!r[0]) throw new ConfigError({ message: `unknown tenant '${tenantId}'`, code: 'tenant_unknown' });
+      return { triggeredAt: n(r[0].triggered_at) };
+    }
     return this.driver.tx(async (q) => {
       const last = await q.query<{ seq: number }>(`SELECT MAX(seq) AS seq FROM snapshots WHERE tenant_id = $1`, [tenantId]);
       const seq = Number(last[0]?.seq ?? 0) + 1;
-      await q.query(`INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body) VALUES ($1, $2, $3, $4, $5)`, [tenantId, seq, Date.parse(c.snapshot.takenAt), c.mode, json(c.snapshot)]);
-      await q.query(`DELETE FROM snapshots WHERE tenant_id = $1 AND seq <= $2`, [tenantId, seq - Math.max(1, c.retention ?? 3)]);
+      await q.query(`INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body) VALUES ($1, $2, $3, $4, $5)`, [tenantId, seq, takenAt, c.mode, json(c.snapshot)]);
+      await q.query(`DELETE FROM snapshots WHERE tenant_id = $1 AND seq <= $2`, [tenantId, seq - keep]);
       if (c.plan) {
         await q.query(`INSERT INTO plans (tenant_id, plan_id, status, body, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, plan_id) DO NOTHING`, [tenantId, c.plan.planId, c.plan.status, json(c.plan.body), c.at]);
       }
-      return appendEvents(q, tenantId, c.events, c.at);
+      await appendEvents(q, tenantId, c.events, c.at);
+      const params: unknown[] = [tenantId];
+      const sets = runSets(c.run ?? {}, params);
+      if (sets.length) await q.query(`UPDATE tenants SET ${sets.join(', ')} WHERE id = $1`, params);
+      const t = await q.query<{ triggered_at: number | null }>(`SELECT triggered_at FROM tenants WHERE id = $1`, [tenantId]);
+      if (!t[0]) throw new ConfigError({ message: `unknown tenant '${tenantId}'`, code: 'tenant_unknown' });
+      return { triggeredAt: n(t[0].triggered_at) };
     });
   }
 
