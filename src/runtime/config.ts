@@ -24,7 +24,7 @@ export const RuntimeConfigSchema = z.strictObject({
   store: z
     .union([
       z.strictObject({ sqlite: z.string().min(1) }),
-      z.strictObject({ postgres: z.strictObject({ connectionString: z.string().optional(), schema: z.string().optional(), max: z.number().int().min(1).optional(), applicationName: z.string().optional() }) }),
+      z.strictObject({ postgres: z.strictObject({ connectionString: z.string().optional(), schema: z.string().optional(), max: z.number().int().min(1).optional(), applicationName: z.string().optional(), synchronousCommit: z.boolean().optional() }) }),
     ])
     .default({ sqlite: './orgsync-runtime.db' }),
   queue: z

@@ -162,6 +162,7 @@ async function runOnce(ctx: JobContext, tenantId: string, signal: AbortSignal): 
       events,
       plan: plan ? { planId: plan.planId, status: halt ? 'halted' : 'open', body: plan } : undefined,
       retention: ctx.retention,
+      previousBody: loaded.snapshotBody,
       at: now.getTime(),
       run: {
         lastSyncAt: now.getTime(),

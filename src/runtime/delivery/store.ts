@@ -114,7 +114,7 @@ export class DeliveryStore {
 
   /** Take the stream's lease (database clock) for `owner`; undefined when another worker holds it. */
   async lease(endpointId: string, tenantId: string, owner: string, ttlMs: number): Promise<CursorRow | undefined> {
-    const r = await this.d.query<{ delivered: number; attempts: number }>(
+    const r = await (this.d.relaxed ?? this.d).query<{ delivered: number; attempts: number }>(
       `INSERT INTO delivery_cursors (endpoint_id, tenant_id, lease_owner, lease_until) VALUES ($1, $2, $3, ${this.now} + $4)
        ON CONFLICT (endpoint_id, tenant_id) DO UPDATE SET lease_owner = excluded.lease_owner, lease_until = excluded.lease_until
        WHERE delivery_cursors.lease_until < ${this.now} OR delivery_cursors.lease_owner = excluded.lease_owner
@@ -137,7 +137,7 @@ export class DeliveryStore {
 
   /** Let go of the stream without an attempt (nothing to send right now). */
   async release(c: CursorRow, owner: string): Promise<void> {
-    await this.d.query(`UPDATE delivery_cursors SET lease_owner = NULL, lease_until = 0 WHERE endpoint_id = $1 AND tenant_id = $2 AND lease_owner = $3`, [c.endpointId, c.tenantId, owner]);
+    await (this.d.relaxed ?? this.d).query(`UPDATE delivery_cursors SET lease_owner = NULL, lease_until = 0 WHERE endpoint_id = $1 AND tenant_id = $2 AND lease_owner = $3`, [c.endpointId, c.tenantId, owner]);
   }
 
   /** A failed attempt, retried `retryInMs` later (on the database clock). */

@@ -16,6 +16,12 @@ export interface SqlDriver extends Querier {
   tx<T>(fn: (q: Querier) => Promise<T>): Promise<T>;
   /** SQL expression for the database's own clock in epoch ms (leases use it: worker clocks may disagree). */
   readonly nowMsSql: string;
+  /**
+   * For writes whose loss in a database crash is harmless (leases, schedule claims: a lost one is an
+   * expired one). PostgreSQL runs them without waiting for the WAL flush (synchronous_commit off);
+   * absent: `query`.
+   */
+  readonly relaxed?: Querier;
   close(): Promise<void>;
 }
 
@@ -143,5 +149,11 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX events_at ON events (at)`,
       `CREATE INDEX plans_created ON plans (status, created_at)`,
     ],
+  },
+  {
+    version: 3,
+    name: 'snapshots: head (metadata) apart from body (people, groups, locations)',
+    // A run that finds the body unchanged rewrites the small head of the latest row, not a new body.
+    sql: () => [`ALTER TABLE snapshots ADD COLUMN head TEXT`],
   },
 ];

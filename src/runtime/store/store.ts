@@ -35,6 +35,8 @@ export interface JobLoad {
   /** Plans open, approved or halted. */
   activePlans: number;
   snapshot: OrgSnapshot | undefined;
+  /** The stored body text of that snapshot when it has a separate head (compare before rewriting). */
+  snapshotBody: string | undefined;
 }
 
 const RUN_COLUMNS: Record<keyof RunRecord, string> = {
@@ -63,14 +65,38 @@ export interface CommitSync {
   at: number;
   /** The run's record on the tenant row, written in the same statement/transaction. */
   run?: RunRecord;
+  /**
+   * The stored body of the latest snapshot, as loaded: when the new snapshot's body is the same
+   * text, only the latest row's head (takenAt, watermark, warnings...) is rewritten.
+   */
+  previousBody?: string | undefined;
 }
 
 const json = (v: unknown): string => JSON.stringify(v ?? null);
+
+/** A snapshot as stored since migration 3: `body` = people, groups, locations; `head` = the rest. */
+export function splitSnapshot(s: OrgSnapshot): { head: string; body: string } {
+  const { employees, groups, locations, ...head } = s;
+  return { head: JSON.stringify(head), body: JSON.stringify({ employees, groups, locations }) };
+}
+
+function joinSnapshot(body: unknown, head: unknown): OrgSnapshot {
+  const b = parse<Record<string, unknown>>(body);
+  if (head === null || head === undefined) return b as unknown as OrgSnapshot; // written before migration 3
+  const h = parse<Record<string, unknown>>(head);
+  const { schemaVersion, connector, takenAt, complete, company, ...rest } = h;
+  return { schemaVersion, connector, takenAt, complete, company, ...b, ...rest } as unknown as OrgSnapshot;
+}
 const parse = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 export class SqlStore {
   constructor(readonly driver: SqlDriver) {}
+
+  /** Writes whose loss in a database crash is harmless (see SqlDriver.relaxed). */
+  get relaxed(): Querier {
+    return this.driver.relaxed ?? this.driver;
+  }
 
   get dialect(): SqlDriver['dialect'] {
     return this.driver.dialect;
@@ -160,7 +186,7 @@ export class SqlStore {
    * the way (queue flushed) is claimed again after `claimMs`.
    */
   async claimDue(now: number, limit: number, claimMs: number): Promise<string[]> {
-    const r = await this.driver.query<{ id: string }>(
+    const r = await this.relaxed.query<{ id: string }>(
       `UPDATE tenants SET next_run_at = $2 WHERE id IN (SELECT id FROM tenants WHERE next_run_at <= $1 ORDER BY next_run_at LIMIT $3) AND next_run_at <= $1 RETURNING id`,
       [now, now + claimMs, limit],
     );
@@ -188,9 +214,10 @@ export class SqlStore {
   /** Tenant row, encrypted credentials, count of unfinished plans and the latest snapshot, in one query. */
   async loadJob(id: string): Promise<JobLoad | undefined> {
     const r = await this.driver.query(
-      `SELECT t.*, (SELECT body FROM snapshots s WHERE s.tenant_id = t.id ORDER BY seq DESC LIMIT 1) AS last_snapshot,
+      `SELECT t.*, s.body AS last_snapshot, s.head AS last_head,
          (SELECT COUNT(*) FROM plans p WHERE p.tenant_id = t.id AND p.status IN ('open', 'approved', 'halted')) AS active_plans
-       FROM tenants t WHERE t.id = $1`,
+       FROM tenants t LEFT JOIN snapshots s ON s.tenant_id = t.id AND s.seq = (SELECT MAX(seq) FROM snapshots x WHERE x.tenant_id = t.id)
+       WHERE t.id = $1`,
       [id],
     );
     const row = r[0];
@@ -199,7 +226,8 @@ export class SqlStore {
       tenant: toTenant(row),
       credentials: (row['credentials'] as string | null) ?? null,
       activePlans: Number(row['active_plans'] ?? 0),
-      snapshot: row['last_snapshot'] ? parse<OrgSnapshot>(row['last_snapshot']) : undefined,
+      snapshot: row['last_snapshot'] ? joinSnapshot(row['last_snapshot'], row['last_head']) : undefined,
+      snapshotBody: row['last_head'] !== null && row['last_head'] !== undefined && typeof row['last_snapshot'] === 'string' ? row['last_snapshot'] : undefined,
     };
   }
 
@@ -212,7 +240,7 @@ export class SqlStore {
    */
   async acquireLease(tenantId: string, owner: string, ttlMs: number): Promise<number | null> {
     const now = this.driver.nowMsSql;
-    const r = await this.driver.query<{ now: number }>(
+    const r = await this.relaxed.query<{ now: number }>(
       `INSERT INTO leases (tenant_id, owner, expires_at) VALUES ($1, $2, ${now} + $3)
        ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
        WHERE leases.owner = excluded.owner OR leases.expires_at < ${now}
@@ -223,7 +251,7 @@ export class SqlStore {
   }
 
   async releaseLease(tenantId: string, owner: string): Promise<void> {
-    await this.driver.query(`DELETE FROM leases WHERE tenant_id = $1 AND owner = $2`, [tenantId, owner]);
+    await this.relaxed.query(`DELETE FROM leases WHERE tenant_id = $1 AND owner = $2`, [tenantId, owner]);
   }
 
   async leases(): Promise<Array<{ tenantId: string; owner: string; expiresAt: number }>> {
@@ -234,8 +262,8 @@ export class SqlStore {
   // ---- snapshots, events, plans -------------------------------------------------------------
 
   async latestSnapshot(tenantId: string): Promise<OrgSnapshot | undefined> {
-    const r = await this.driver.query<{ body: string }>(`SELECT body FROM snapshots WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1`, [tenantId]);
-    return r[0] ? parse<OrgSnapshot>(r[0].body) : undefined;
+    const r = await this.driver.query<{ body: string; head: string | null }>(`SELECT body, head FROM snapshots WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1`, [tenantId]);
+    return r[0] ? joinSnapshot(r[0].body, r[0].head) : undefined;
   }
 
   /**
@@ -246,14 +274,20 @@ export class SqlStore {
   async commitSync(tenantId: string, c: CommitSync): Promise<{ triggeredAt: number | null }> {
     const keep = Math.max(1, c.retention ?? 3);
     const takenAt = Date.parse(c.snapshot.takenAt);
+    const { head, body } = splitSnapshot(c.snapshot);
+    const same = c.previousBody !== undefined && c.previousBody === body;
     if (this.driver.dialect === 'postgres') {
-      const params: unknown[] = [tenantId, takenAt, c.mode, json(c.snapshot), keep, c.plan?.planId ?? null, c.plan?.status ?? null,
-        c.plan ? json(c.plan.body) : null, c.at, c.events.length, c.events.map((e) => e.type), c.events.map((e) => json(e.data))];
+      const params: unknown[] = [tenantId, takenAt, c.mode, same ? null : body, keep, c.plan?.planId ?? null, c.plan?.status ?? null,
+        c.plan ? json(c.plan.body) : null, c.at, c.events.length, c.events.map((e) => e.type), c.events.map((e) => json(e.data)), head];
       const sets = runSets(c.run ?? {}, params);
+      const snapshotSql = same
+        ? // ($4 and $5 appear only to keep every parameter typed: PostgreSQL refuses an unused one.)
+          `up AS (UPDATE snapshots SET taken_at = $2, mode = $3, head = $13 WHERE tenant_id = $1 AND seq = (SELECT MAX(seq) FROM snapshots WHERE tenant_id = $1) AND $4::text IS NULL AND $5::int > 0),`
+        : `s AS (SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM snapshots WHERE tenant_id = $1),
+         ins AS (INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body, head) SELECT $1, s.seq, $2, $3, $4, $13 FROM s WHERE EXISTS (SELECT 1 FROM tenants WHERE id = $1) RETURNING seq),
+         del AS (DELETE FROM snapshots WHERE tenant_id = $1 AND seq <= (SELECT seq FROM s) - $5::int),`;
       const r = await this.driver.query<{ triggered_at: number | null }>(
-        `WITH s AS (SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM snapshots WHERE tenant_id = $1),
-         ins AS (INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body) SELECT $1, s.seq, $2, $3, $4 FROM s WHERE EXISTS (SELECT 1 FROM tenants WHERE id = $1) RETURNING seq),
-         del AS (DELETE FROM snapshots WHERE tenant_id = $1 AND seq <= (SELECT seq FROM s) - $5::int),
+        `WITH ${snapshotSql}
          pl AS (INSERT INTO plans (tenant_id, plan_id, status, body, created_at) SELECT $1, $6::text, $7::text, $8::text, $9::bigint
                 WHERE $6::text IS NOT NULL AND EXISTS (SELECT 1 FROM tenants WHERE id = $1) ON CONFLICT (tenant_id, plan_id) DO NOTHING),
          t AS (UPDATE tenants SET ${['event_seq = event_seq + $10::bigint', ...sets].join(', ')} WHERE id = $1 RETURNING event_seq, triggered_at),
@@ -268,9 +302,13 @@ export class SqlStore {
     }
     return this.driver.tx(async (q) => {
       const last = await q.query<{ seq: number }>(`SELECT MAX(seq) AS seq FROM snapshots WHERE tenant_id = $1`, [tenantId]);
-      const seq = Number(last[0]?.seq ?? 0) + 1;
-      await q.query(`INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body) VALUES ($1, $2, $3, $4, $5)`, [tenantId, seq, takenAt, c.mode, json(c.snapshot)]);
-      await q.query(`DELETE FROM snapshots WHERE tenant_id = $1 AND seq <= $2`, [tenantId, seq - keep]);
+      if (same && last[0]?.seq) {
+        await q.query(`UPDATE snapshots SET taken_at = $3, mode = $4, head = $5 WHERE tenant_id = $1 AND seq = $2`, [tenantId, last[0].seq, takenAt, c.mode, head]);
+      } else {
+        const seq = Number(last[0]?.seq ?? 0) + 1;
+        await q.query(`INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body, head) VALUES ($1, $2, $3, $4, $5, $6)`, [tenantId, seq, takenAt, c.mode, body, head]);
+        await q.query(`DELETE FROM snapshots WHERE tenant_id = $1 AND seq <= $2`, [tenantId, seq - keep]);
+      }
       if (c.plan) {
         await q.query(`INSERT INTO plans (tenant_id, plan_id, status, body, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, plan_id) DO NOTHING`, [tenantId, c.plan.planId, c.plan.status, json(c.plan.body), c.at]);
       }
