@@ -213,8 +213,12 @@ export function createRuntime(o: RuntimeOptions): Runtime {
       const out: TenantStatusLine[] = [];
       const lines = new Map<string, DeliveryLine[]>();
       for (const l of await delivery.store.lines()) lines.set(l.tenantId, [...(lines.get(l.tenantId) ?? []), l]);
+      const halted = new Map<string, string[]>();
+      for (const p of await store.driver.query<{ tenant_id: string; plan_id: string }>(`SELECT tenant_id, plan_id FROM plans WHERE status = 'halted' ORDER BY created_at, plan_id`)) {
+        halted.set(p.tenant_id, [...(halted.get(p.tenant_id) ?? []), p.plan_id]);
+      }
       for (const t of await store.listTenants()) {
-        const pending = (await store.plans(t.id, ['halted'])).map((p) => p.planId);
+        const pending = halted.get(t.id) ?? [];
         out.push({
           id: t.id,
           connector: t.connector,
