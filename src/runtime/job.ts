@@ -13,7 +13,7 @@ import { applyPlan, checkSafety, planActions, planProvisioning, type ApplyResult
 import { Redactor } from '../redact.js';
 import { sync } from '../sync.js';
 import type { Keyring } from './crypto.js';
-import type { NewEvent, SqlStore } from './store/store.js';
+import type { JobLoad, NewEvent, SqlStore } from './store/store.js';
 import type { TenantRecord } from './types.js';
 
 export type HandlersFor = Partial<ProvisioningHandlers> | ((tenant: TenantRecord) => Partial<ProvisioningHandlers> | Promise<Partial<ProvisioningHandlers>>);
@@ -56,15 +56,16 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
   // Another worker may hold the lease (a re-delivered job whose first worker died): wait for it
   // to expire, up to one lease period; if it is still held, the holder is alive and will see the trigger.
   const deadline = Date.now() + ctx.leaseTtlMs + 1000;
-  let dbNow: number | null;
-  while ((dbNow = await store.acquireLease(tenantId, ctx.workerId, ctx.leaseTtlMs)) === null) {
+  let leased: Awaited<ReturnType<SqlStore['leaseAndLoad']>>;
+  while (!(leased = await store.leaseAndLoad(tenantId, ctx.workerId, ctx.leaseTtlMs))) {
     if (Date.now() > deadline) {
       await store.trigger(tenantId, ctx.clock().getTime());
       return 'busy';
     }
     await wait(Math.min(500, ctx.leaseTtlMs / 4));
   }
-  ctx.onDbTime?.(dbNow);
+  ctx.onDbTime?.(leased.now);
+  let preloaded: JobLoad | undefined | null = leased.load;
   const abort = new AbortController();
   const heartbeat = setInterval(() => {
     store.acquireLease(tenantId, ctx.workerId, ctx.leaseTtlMs).then(
@@ -77,7 +78,8 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
     await ctx.observer?.leased?.(tenantId);
     for (let round = 0; round < 3; round++) {
       const startedAt = ctx.clock().getTime();
-      const r = await runOnce(ctx, tenantId, abort.signal);
+      const r = await runOnce(ctx, tenantId, abort.signal, preloaded);
+      preloaded = null;
       outcome = r.outcome;
       if (outcome !== 'synced' || (r.triggeredAt ?? 0) <= startedAt) break;
     }
@@ -90,12 +92,13 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
 }
 
 /**
- * One pass. Round trips for a tenant with nothing to apply: one read (tenant, credentials, last
- * snapshot, unfinished plan count) and one commit, besides the lease.
+ * One pass. Round trips for a tenant with nothing to apply: the lease with the read (tenant,
+ * credentials, last snapshot, unfinished plan count), the commit, the release.
  */
-async function runOnce(ctx: JobContext, tenantId: string, signal: AbortSignal): Promise<{ outcome: JobOutcome; triggeredAt: number | null }> {
+async function runOnce(ctx: JobContext, tenantId: string, signal: AbortSignal, preloaded: JobLoad | undefined | null): Promise<{ outcome: JobOutcome; triggeredAt: number | null }> {
   const { store } = ctx;
-  const loaded = await store.loadJob(tenantId);
+  // Read with the lease on the first round (null: read now, for a re-run).
+  const loaded = preloaded === null ? await store.loadJob(tenantId) : preloaded;
   if (!loaded) return { outcome: 'missing', triggeredAt: null };
   const tenant = loaded.tenant;
   const now = ctx.clock();

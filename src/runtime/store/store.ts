@@ -211,6 +211,32 @@ export class SqlStore {
     return Number(r[0]!.now);
   }
 
+  /**
+   * Take the lease and read what the job needs in one round trip (PostgreSQL: the lease upsert as a
+   * CTE of the read). `undefined`: another owner holds the lease; `load` undefined: no such tenant.
+   */
+  async leaseAndLoad(id: string, owner: string, ttlMs: number): Promise<{ now: number; load: JobLoad | undefined } | undefined> {
+    if (this.driver.dialect !== 'postgres') {
+      const now = await this.acquireLease(id, owner, ttlMs);
+      return now === null ? undefined : { now, load: await this.loadJob(id) };
+    }
+    const nowSql = this.driver.nowMsSql;
+    const r = await this.relaxed.query(
+      `WITH l AS (INSERT INTO leases (tenant_id, owner, expires_at) VALUES ($1, $2, ${nowSql} + $3)
+         ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+         WHERE leases.owner = excluded.owner OR leases.expires_at < ${nowSql}
+         RETURNING ${nowSql} AS lease_now)
+       SELECT l.lease_now, t.*, s.body AS last_snapshot, s.head AS last_head,
+         (SELECT COUNT(*) FROM plans p WHERE p.tenant_id = t.id AND p.status IN ('open', 'approved', 'halted')) AS active_plans
+       FROM l LEFT JOIN tenants t ON t.id = $1
+       LEFT JOIN snapshots s ON s.tenant_id = t.id AND s.seq = (SELECT MAX(seq) FROM snapshots x WHERE x.tenant_id = t.id)`,
+      [id, owner, ttlMs],
+    );
+    const row = r[0];
+    if (!row) return undefined;
+    return { now: Number(row['lease_now']), load: row['id'] ? toLoad(row) : undefined };
+  }
+
   /** Tenant row, encrypted credentials, count of unfinished plans and the latest snapshot, in one query. */
   async loadJob(id: string): Promise<JobLoad | undefined> {
     const r = await this.driver.query(
@@ -220,15 +246,7 @@ export class SqlStore {
        WHERE t.id = $1`,
       [id],
     );
-    const row = r[0];
-    if (!row) return undefined;
-    return {
-      tenant: toTenant(row),
-      credentials: (row['credentials'] as string | null) ?? null,
-      activePlans: Number(row['active_plans'] ?? 0),
-      snapshot: row['last_snapshot'] ? joinSnapshot(row['last_snapshot'], row['last_head']) : undefined,
-      snapshotBody: row['last_head'] !== null && row['last_head'] !== undefined && typeof row['last_snapshot'] === 'string' ? row['last_snapshot'] : undefined,
-    };
+    return r[0] ? toLoad(r[0]) : undefined;
   }
 
   // ---- leases (one job per tenant across workers) ---------------------------------------------
@@ -440,6 +458,16 @@ function jsonSafe(v: unknown): string | null {
   } catch {
     return null;
   }
+}
+
+function toLoad(row: Row): JobLoad {
+  return {
+    tenant: toTenant(row),
+    credentials: (row['credentials'] as string | null) ?? null,
+    activePlans: Number(row['active_plans'] ?? 0),
+    snapshot: row['last_snapshot'] ? joinSnapshot(row['last_snapshot'], row['last_head']) : undefined,
+    snapshotBody: row['last_head'] !== null && row['last_head'] !== undefined && typeof row['last_snapshot'] === 'string' ? row['last_snapshot'] : undefined,
+  };
 }
 
 function toTenant(r: Row): TenantRecord {
