@@ -1,85 +1,243 @@
 /**
- * npm run bench:runtime [-- --tenants 1000 --size 50 --pg]: the runtime's own cost per tenant job
- * (lease, state reads and writes, events, journal) against the same incremental sync called
- * directly, embedded (SQLite) and, with --pg and PostgreSQL reachable, on PostgreSQL; plus rows and
- * bytes per tenant and memory. Ratios within one run; prints a table for docs/scale.md.
+ * npm run bench:runtime -- [--tenants 200] [--size 50] [--pg] [--scale 1000,10000] [--workers 2] [--concurrency 4]
+ *
+ * 1. Overhead (always; PostgreSQL too with --pg): per tenant, the same incremental sync called
+ *    directly and as a runtime job (lease, state reads and writes, commit, events), interleaved one
+ *    for one so both see the same machine load; ratio and difference of the means, in one run.
+ * 2. Scale (--scale N,M,... needs PostgreSQL and Redis): N tenants of --size people seeded in their
+ *    own schema (one hourly incremental due for each), --workers worker processes (BullMQ,
+ *    PostgreSQL) drain them; tenants synced per minute per worker, scheduler (claim + enqueue) and
+ *    database cost per tenant, memory per worker, rows and bytes per tenant, per day extrapolated.
+ * Prints the tables for docs/scale.md. `--worker` is the worker process mode (spawned by this script).
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir, cpus } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { connectors } from '../connectors/index.js';
 import { simulators } from '../connectors/simulators.js';
 import { sampleOrg } from '../src/simulator/sample-org.js';
 import { sync } from '../src/sync.js';
-import { createRuntime, generateKeySpec, InProcessQueue, openStore, parseKeyring, type SqlStore } from '../src/runtime/index.js';
+import { splitSnapshot } from '../src/runtime/store/store.js';
+import { BullMQQueue, createRuntime, generateKeySpec, InProcessQueue, openStore, parseKeyring, type SqlStore } from '../src/runtime/index.js';
 
-const arg = (name: string, dflt: number) => (process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : dflt);
-const N = arg('tenants', 1000);
-const SIZE = arg('size', 50);
-const withPg = process.argv.includes('--pg');
+const argv = process.argv;
+const arg = (name: string, dflt: number) => (argv.includes(`--${name}`) ? Number(argv[argv.indexOf(`--${name}`) + 1]) : dflt);
 const PG_URL = process.env['ORGSYNC_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS = { host: '127.0.0.1', port: Number(process.env['ORGSYNC_TEST_REDIS_PORT'] ?? 6379) };
 
-const running = await simulators['bamboohr']!.start(sampleOrg({ size: SIZE }));
-const { apiKey, ...options } = running.options as Record<string, string>;
-const http = { rateLimit: { requests: 1_000_000, intervalMs: 1000, concurrency: 16 } };
+if (argv.includes('--worker')) await workerMode();
+else await main();
 
-// Direct: the same incremental sync, previous snapshot in memory.
-const factory = connectors['bamboohr']!;
-const first = await sync(factory({ ...options, apiKey, http } as any), {});
-const directRuns = Math.min(N, 500);
-let t0 = performance.now();
-for (let i = 0; i < directRuns; i++) await sync(factory({ ...options, apiKey, http } as any), { previous: first.snapshot });
-const directMs = (performance.now() - t0) / directRuns;
-console.log(`direct incremental sync of a ${SIZE}-person tenant: ${directMs.toFixed(2)} ms`);
-
-async function measure(label: string, store: SqlStore, size: () => Promise<number>): Promise<void> {
-  const rt = createRuntime({ store, queue: new InProcessQueue(), keyring: parseKeyring(generateKeySpec()), leaseTtlMs: 30_000 });
-  const ids = Array.from({ length: N }, (_, i) => `t${i}`);
-  t0 = performance.now();
-  for (const id of ids) await rt.addTenant({ id, connector: 'bamboohr', options: { ...options, http }, credentials: { apiKey: apiKey! }, schedule: { incrementalEveryMs: 3_600_000 } });
-  const addMs = (performance.now() - t0) / N;
-  t0 = performance.now();
-  for (const id of ids) await rt.runNow(id); // first: full sync, baseline snapshot
-  const fullMs = (performance.now() - t0) / N;
-  t0 = performance.now();
-  for (const id of ids) await rt.runNow(id); // measured: incremental
-  const jobMs = (performance.now() - t0) / N;
-  t0 = performance.now();
-  const claimed = await rt.store.claimDue(Date.now() + 7_200_000, 100_000, 600_000);
-  const tickMs = performance.now() - t0;
-  const counts = await store.counts();
-  const bytes = await size();
-  const rss = process.memoryUsage().rss;
-  console.log(`\n${label}: ${N} tenants of ${SIZE} people`);
-  console.log(`  tenant job (incremental, no changes): ${jobMs.toFixed(2)} ms = direct ${directMs.toFixed(2)} ms + ${(jobMs - directMs).toFixed(2)} ms runtime overhead (ratio ${(jobMs / directMs).toFixed(2)}; targets <= +25 ms, <= 1.3x)`);
-  console.log(`  first job (full sync + commit): ${fullMs.toFixed(2)} ms; add tenant ${addMs.toFixed(2)} ms; claim ${claimed.length} due in ${tickMs.toFixed(0)} ms`);
-  console.log(`  one worker, one job at a time: ${Math.round(60_000 / jobMs)} tenant jobs/min; 10,000 hourly tenants need ${((10_000 * jobMs) / 3_600_000 * 100).toFixed(1)}% of one worker-hour`);
-  console.log(`  rows: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}; ${(bytes / N / 1024).toFixed(1)} KiB per tenant (snapshots retained: 3)`);
-  console.log(`  process RSS ${(rss / 1048576).toFixed(0)} MiB`);
-  await rt.close();
+// ---- worker process --------------------------------------------------------------------------
+async function workerMode(): Promise<void> {
+  const store = await openStore({ postgres: { connectionString: PG_URL, schema: process.env['B_SCHEMA']!, max: 6 } });
+  const queue = new BullMQQueue({ connection: REDIS, prefix: process.env['B_PREFIX']!, concurrency: Number(process.env['B_CONCURRENCY'] ?? 4) });
+  let jobs = 0;
+  const rt = createRuntime({
+    store,
+    queue,
+    keyring: parseKeyring(process.env['B_KEYS']),
+    workerId: process.env['B_WORKER']!,
+    observer: { released: () => void jobs++ },
+  });
+  const cpu0 = process.cpuUsage();
+  await rt.start({ schedule: false });
+  process.send!({ ready: true });
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 500);
+  process.on('message', async (m) => {
+    if (m !== 'stop') return;
+    clearInterval(sampler);
+    const cpu = process.cpuUsage(cpu0);
+    const mem = process.memoryUsage();
+    process.send!({ jobs, rss: mem.rss, peakRss: Math.max(peakRss, mem.rss), heapUsed: mem.heapUsed, cpuMs: (cpu.user + cpu.system) / 1000 });
+    await rt.close();
+    process.exit(0);
+  });
 }
 
-const dir = mkdtempSync(path.join(tmpdir(), 'orgsync-bench-rt-'));
-const file = path.join(dir, 'rt.db');
-await measure('embedded (SQLite + in-process)', await openStore({ sqlite: file }, { migrate: true }), async () => statSync(file).size + (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0));
-rmSync(dir, { recursive: true, force: true });
+// ---- main ----------------------------------------------------------------------------------------
+async function main(): Promise<void> {
+  const N = arg('tenants', 200);
+  const SIZE = arg('size', 50);
+  const withPg = argv.includes('--pg');
+  const scale = argv.includes('--scale') ? argv[argv.indexOf('--scale') + 1]!.split(',').map(Number) : [];
+  console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start`);
 
-if (withPg) {
-  const schema = `rt_bench_${process.pid}`;
-  const store = await openStore({ postgres: { connectionString: PG_URL, schema } }, { migrate: true });
-  const sizeOf = async () => {
-    const r = await store.driver.query<{ b: number }>(`SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::bigint AS b FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`, [schema]);
-    return Number(r[0]?.b ?? 0);
+  const running = await simulators['bamboohr']!.start(sampleOrg({ size: SIZE }));
+  const { apiKey, ...options } = running.options as Record<string, string>;
+  const http = { rateLimit: { requests: 1_000_000, intervalMs: 1000, concurrency: 16 } };
+  const factory = connectors['bamboohr']!;
+  const first = await sync(factory({ ...options, apiKey, http } as any), {});
+  const direct = async () => {
+    const t = performance.now();
+    await sync(factory({ ...options, apiKey, http } as any), { previous: first.snapshot });
+    return performance.now() - t;
   };
-  try {
-    await measure('PostgreSQL store', store, sizeOf);
-  } finally {
+  for (let i = 0; i < 30; i++) await direct(); // warm-up
+
+  async function overhead(label: string, store: SqlStore, size: () => Promise<number>): Promise<void> {
+    const rt = createRuntime({ store, queue: new InProcessQueue(), keyring: parseKeyring(generateKeySpec()), leaseTtlMs: 30_000, delivery: false });
+    const ids = Array.from({ length: N }, (_, i) => `t${i}`);
+    let t0 = performance.now();
+    for (const id of ids) await rt.addTenant({ id, connector: 'bamboohr', options: { ...options, http }, credentials: { apiKey: apiKey! }, schedule: { incrementalEveryMs: 3_600_000 } });
+    const addMs = (performance.now() - t0) / N;
+    t0 = performance.now();
+    for (const id of ids) await rt.runNow(id); // first: full sync, baseline snapshot
+    const fullMs = (performance.now() - t0) / N;
+    // Measured: incremental jobs interleaved with direct syncs (same load for both).
+    let directSum = 0;
+    let jobSum = 0;
+    for (const id of ids) {
+      directSum += await direct();
+      const t = performance.now();
+      await rt.runNow(id);
+      jobSum += performance.now() - t;
+    }
+    const directMs = directSum / N;
+    const jobMs = jobSum / N;
+    t0 = performance.now();
+    const claimed = await rt.store.claimDue(Date.now() + 7_200_000, 100_000, 600_000);
+    const tickMs = performance.now() - t0;
+    const counts = await store.counts();
+    const bytes = await size();
+    console.log(`\n${label}: ${N} tenants of ${SIZE} people (load average ${loadavg()[0]!.toFixed(1)})`);
+    console.log(`  incremental, no changes: direct sync ${directMs.toFixed(2)} ms, tenant job ${jobMs.toFixed(2)} ms: runtime overhead +${(jobMs - directMs).toFixed(2)} ms, ratio ${(jobMs / directMs).toFixed(2)} (targets <= +25 ms, <= 1.3x)`);
+    console.log(`  first job (full sync + commit): ${fullMs.toFixed(2)} ms; add tenant ${addMs.toFixed(2)} ms; claim ${claimed.length} due in ${tickMs.toFixed(0)} ms`);
+    console.log(`  rows: ${Object.entries(counts).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(', ')}; ${(bytes / N / 1024).toFixed(1)} KiB per tenant (3 snapshots retained)`);
+    await rt.close();
+  }
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'orgsync-bench-rt-'));
+  const file = path.join(dir, 'rt.db');
+  await overhead('embedded (SQLite + in-process)', await openStore({ sqlite: file }, { migrate: true }), async () => statSync(file).size + (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0));
+  rmSync(dir, { recursive: true, force: true });
+
+  const pgAdmin = async <T>(fn: (c: import('pg').Client) => Promise<T>): Promise<T> => {
     const { default: pg } = await import('pg');
     const c = new pg.Client({ connectionString: PG_URL });
     await c.connect();
-    await c.query(`DROP SCHEMA ${schema} CASCADE`);
-    await c.end();
+    try {
+      return await fn(c);
+    } finally {
+      await c.end();
+    }
+  };
+  const schemaBytes = (schema: string) =>
+    pgAdmin(async (c) => {
+      const r = await c.query(`SELECT c.relname AS t, pg_total_relation_size(c.oid)::bigint AS b FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`, [schema]);
+      return Object.fromEntries(r.rows.map((x) => [x.t as string, Number(x.b)])) as Record<string, number>;
+    });
+
+  if (withPg) {
+    const schema = `rt_bench_${process.pid}`;
+    try {
+      const store = await openStore({ postgres: { connectionString: PG_URL, schema } }, { migrate: true });
+      await overhead('PostgreSQL store', store, async () => Object.values(await schemaBytes(schema)).reduce((a, b) => a + b, 0));
+    } finally {
+      await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
+    }
+  }
+
+  for (const n of scale) await scaleRun(n);
+  await running.sim.close();
+
+  async function scaleRun(n: number): Promise<void> {
+    const W = arg('workers', 2);
+    const C = arg('concurrency', 4);
+    const schema = `rt_scale_${process.pid}_${n}`;
+    const prefix = `orgsync-bench-${process.pid}-${n}`;
+    const keys = generateKeySpec('k1');
+    const keyring = parseKeyring(keys);
+    const store = await openStore({ postgres: { connectionString: PG_URL, schema } }, { migrate: true });
+    const children: ChildProcess[] = [];
+    const queue = new BullMQQueue({ connection: REDIS, prefix });
+    try {
+      // Seed: n tenants (credentials encrypted per tenant), one baseline snapshot each, all due now.
+      let t0 = performance.now();
+      const ids = Array.from({ length: n }, (_, i) => `t${String(i).padStart(6, '0')}`);
+      const now = Date.now();
+      const sched = JSON.stringify({ incrementalEveryMs: 3_600_000, fullEveryMs: 86_400_000 });
+      for (let i = 0; i < n; i += 2000) {
+        const chunk = ids.slice(i, i + 2000);
+        await store.driver.query(
+          `INSERT INTO tenants (id, connector, options, credentials, rules, schedule, created_at, updated_at, next_run_at, next_full_at)
+           SELECT x.id, 'bamboohr', $2, x.c, 'null', $3, $4, $4, $4, $5 FROM unnest($1::text[], $6::text[]) AS x(id, c)`,
+          [chunk, JSON.stringify({ ...options, http }), sched, now - 1000, now + 86_400_000, chunk.map((id) => keyring.encrypt(JSON.stringify({ apiKey }), id))],
+        );
+      }
+      // As a previous run stores it (head apart from body): the steady state of an hourly schedule.
+      const split = splitSnapshot(first.snapshot);
+      await store.driver.query(`INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body, head) SELECT id, 1, $1, 'full', $2, $3 FROM tenants`, [Date.parse(first.snapshot.takenAt), split.body, split.head]);
+      const seedS = (performance.now() - t0) / 1000;
+      const bytes0 = await schemaBytes(schema);
+
+      // Workers.
+      const script = fileURLToPath(import.meta.url);
+      const stats: Array<Record<string, number>> = [];
+      await Promise.all(
+        Array.from({ length: W }, (_, w) =>
+          new Promise<void>((resolve, reject) => {
+            const child = fork(script, ['--worker'], {
+              execArgv: ['--import', 'tsx'],
+              env: { ...process.env, B_SCHEMA: schema, B_PREFIX: prefix, B_CONCURRENCY: String(C), B_KEYS: keys, B_WORKER: `w${w + 1}` },
+              stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+            });
+            children.push(child);
+            child.on('message', (m: any) => (m.ready ? resolve() : stats.push(m)));
+            child.once('exit', (code) => code && reject(new Error(`bench worker exited ${code}`)));
+          }),
+        ),
+      );
+
+      // One schedule tick claims and enqueues every due tenant; the workers drain the queue.
+      const load0 = loadavg()[0]!;
+      t0 = performance.now();
+      const rt = createRuntime({ store, queue, keyring, delivery: false });
+      const claimed = await rt.tick();
+      const tickMs = performance.now() - t0;
+      const start = performance.now();
+      let printed = 0;
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const done = Number((await store.driver.query<{ c: number }>(`SELECT COUNT(*) AS c FROM tenants WHERE last_sync_at IS NOT NULL`))[0]!.c);
+        if (done === n || done - printed >= n / 4) {
+          console.log(`  [${n}] ${done}/${n} synced after ${((performance.now() - start) / 1000).toFixed(0)} s`);
+          printed = done;
+        }
+        if (done >= n) break;
+        if (performance.now() - start > 3_600_000) throw new Error('scale run exceeded one hour');
+      }
+      const drainS = (performance.now() - start) / 1000;
+      const load1 = loadavg()[0]!;
+      for (const c of children) c.send('stop');
+      await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))));
+      const errors = Number((await store.driver.query<{ c: number }>(`SELECT COUNT(*) AS c FROM tenants WHERE last_error_kind IS NOT NULL`))[0]!.c);
+      const counts = await store.counts();
+      const bytes1 = await schemaBytes(schema);
+      const total = (b: Record<string, number>) => Object.values(b).reduce((a, x) => a + x, 0);
+      const evRow = Number((await store.driver.query<{ b: number }>(`SELECT COALESCE(AVG(pg_column_size(e.*)), 0)::float AS b FROM events e`))[0]!.b);
+      const snapRow = Number((await store.driver.query<{ b: number }>(`SELECT COALESCE(AVG(pg_column_size(s.*)), 0)::float AS b FROM snapshots s`))[0]!.b);
+      const jobs = stats.reduce((a, s) => a + s.jobs!, 0);
+      const cpuMs = stats.reduce((a, s) => a + s.cpuMs!, 0);
+      console.log(`\nscale: ${n} tenants of ${SIZE} people, ${W} workers x concurrency ${C}, PostgreSQL + BullMQ (load average ${load0.toFixed(1)} -> ${load1.toFixed(1)})`);
+      console.log(`  seeded in ${seedS.toFixed(1)} s; one tick claimed + enqueued ${claimed.length} in ${tickMs.toFixed(0)} ms (${((tickMs * 1000) / n).toFixed(0)} us per tenant)`);
+      console.log(`  drained in ${drainS.toFixed(1)} s: ${Math.round((n / drainS) * 60)} tenants/min in all, ${Math.round((n / drainS) * 60 / W)} per worker; ${jobs} jobs, ${errors} errors`);
+      console.log(`  worker CPU ${(cpuMs / jobs).toFixed(1)} ms per job; hourly schedule of ${n} tenants uses ${((drainS / 3600) * 100).toFixed(1)}% of the hour`);
+      console.log(`  memory per worker: ${stats.map((s) => `RSS ${(s.rss! / 1048576).toFixed(0)} MiB (peak ${(s.peakRss! / 1048576).toFixed(0)}), heap ${(s.heapUsed! / 1048576).toFixed(0)} MiB`).join('; ')}`);
+      console.log(`  rows: ${Object.entries(counts).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      console.log(`  bytes: ${(total(bytes0) / n / 1024).toFixed(1)} KiB per tenant seeded -> ${(total(bytes1) / n / 1024).toFixed(1)} KiB after one run (${Object.entries(bytes1).map(([k, v]) => `${k} ${(v / 1048576).toFixed(1)} MiB`).join(', ')})`);
+      console.log(`  row sizes: event ${evRow.toFixed(0)} B, snapshot ${snapRow.toFixed(0)} B (TOAST-compressed body)`);
+      console.log(`  per tenant per day (hourly, no HR changes): +24 event rows (~${((24 * evRow) / 1024).toFixed(1)} KiB, kept eventsMs = 30 d: ~${((720 * evRow) / 1024).toFixed(0)} KiB steady); snapshots: the head of the latest row rewritten, no new row (a changed sync adds one, ${(snapRow / 1024).toFixed(1)} KiB, 3 kept: <= ${((3 * snapRow) / 1024).toFixed(1)} KiB)`);
+    } finally {
+      for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+      await queue.obliterate().catch(() => undefined);
+      await queue.close().catch(() => undefined);
+      await store.close().catch(() => undefined);
+      await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
+    }
   }
 }
-await running.sim.close();

@@ -95,8 +95,13 @@ export const COMMANDS: Record<string, CommandHelp> = {
     summary: 'per tenant: last sync, next run, lag, last error kind, pending approvals, rate budget used',
   },
   events: {
-    synopsis: 'orgsync events TENANT [--after OFFSET] [--limit N]',
-    summary: 'the tenant\'s event log from an offset (JSON lines)',
+    synopsis: 'orgsync events TENANT [--after OFFSET] [--limit N] | --dead-letter [TENANT] [--all] [--json] | --redeliver ID',
+    summary: 'the tenant\'s event log from an offset (JSON lines); dead-lettered deliveries and their redelivery',
+  },
+  endpoints: {
+    synopsis: 'orgsync endpoints add ID --url https://... [--tenant T] [--from now|start] [--max-attempts N] [--secret-file F] | list | remove ID',
+    summary: 'deliver tenants\' event logs to your HTTPS endpoint, signed (HMAC-SHA256), retried, dead-lettered',
+    details: 'The signing secret is generated and printed once unless --secret-file is given; it is stored encrypted with ORGSYNC_KEYS. See docs/runtime.md (Event delivery).',
   },
   demo: {
     synopsis: 'orgsync demo [--vendor ID] [--size N] [--quiet] | orgsync demo --runtime',

@@ -129,6 +129,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         return await (await import('./runtime.js')).eventsCommand(rest, args, io);
       case 'migrate':
         return await (await import('./runtime.js')).migrateCommand(rest, args, io);
+      case 'endpoints':
+        return await (await import('./runtime.js')).endpointsCommand(rest, args, io);
       case 'studio':
         return await studioCommand(args, io);
       case 'connectors':

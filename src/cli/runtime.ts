@@ -1,6 +1,6 @@
 /**
  * Runtime commands: `orgsync tenants add|list|show|remove`, `orgsync run`, `orgsync approve`,
- * `orgsync status`, `orgsync events`, `orgsync migrate`. Every one takes `--config FILE.json`
+ * `orgsync status`, `orgsync events` (and dead letters), `orgsync endpoints`, `orgsync migrate`. Every one takes `--config FILE.json`
  * (see src/runtime/config.ts; default: the embedded SQLite file ./orgsync-runtime.db).
  * Loaded only when one of them runs, so other commands never load a database driver.
  */
@@ -137,6 +137,8 @@ export const runCommand: Cmd = async (_rest, args, io) => {
       const ids = await rt.tick();
       await (rt.queue as InProcessQueue).idle();
       io.stdout(`ran ${ids.length} due tenant(s)${ids.length ? `: ${ids.join(', ')}` : ''}\n`);
+      const batches = await rt.deliverNow();
+      if (batches) io.stdout(`delivered ${batches} event batch(es)\n`);
       return 0;
     }
     await rt.start();
@@ -165,22 +167,81 @@ export const statusCommand: Cmd = async (_rest, args, io) =>
   withRuntime(args, io, async (rt) => {
     const lines = await rt.status();
     if (args.flags.has('json')) return io.stdout(`${JSON.stringify(lines, null, 2)}\n`), 0;
-    io.stdout(['tenant', 'connector', 'last sync', 'next run', 'lag', 'last error', 'approvals', 'requests', 'events'].join('\t') + '\n');
+    io.stdout(['tenant', 'connector', 'last sync', 'next run', 'lag', 'last error', 'approvals', 'requests', 'events', 'delivery'].join('\t') + '\n');
     for (const s of lines) {
-      io.stdout([s.id, s.connector, when(s.lastSyncAt), when(s.nextRunAt), `${Math.round(s.lagMs / 1000)}s`, s.lastErrorKind ?? '-', s.pendingApprovals.join(',') || '-', String(s.requestsLastRun), String(s.eventOffset)].join('\t') + '\n');
+      // Per endpoint: undelivered events, dead letters, failing attempts (`hook:0` is all caught up).
+      const delivery = s.delivery.map((d) => `${d.endpointId}:${d.pending}${d.deadLetters ? ` dead=${d.deadLetters}` : ''}${d.attempts ? ` failing(${d.attempts}): ${d.lastError}` : ''}`).join(', ') || '-';
+      io.stdout([s.id, s.connector, when(s.lastSyncAt), when(s.nextRunAt), `${Math.round(s.lagMs / 1000)}s`, s.lastErrorKind ?? '-', s.pendingApprovals.join(',') || '-', String(s.requestsLastRun), String(s.eventOffset), delivery].join('\t') + '\n');
     }
     return 0;
   });
 
 export const eventsCommand: Cmd = async (rest, args, io) => {
   const tenant = rest[0];
-  if (!tenant) return io.stderr('orgsync events: usage: orgsync events TENANT [--after OFFSET] [--limit N] [--config FILE]\n'), 2;
+  const redeliver = flag(args, 'redeliver');
+  if (redeliver) {
+    return withRuntime(args, io, async (rt) => {
+      const r = await rt.redeliver(redeliver);
+      if (r.ok) return io.stdout(`dead letter ${redeliver} redelivered (HTTP ${r.status}, ${r.deadLetter.events.length} event(s))\n`), 0;
+      return io.stderr(`dead letter ${redeliver} not delivered: ${r.error}; it stays listed (attempt ${r.deadLetter.attempts})\n`), 1;
+    });
+  }
+  if (args.flags.has('dead-letter')) {
+    return withRuntime(args, io, async (rt) => {
+      const list = await rt.deadLetters({ ...(tenant ? { tenantId: tenant } : {}), ...(args.flags.has('all') ? { status: 'all' as const } : {}) });
+      if (args.flags.has('json')) return io.stdout(`${JSON.stringify(list, null, 2)}\n`), 0;
+      for (const d of list) {
+        io.stdout(`${d.id}\t${d.tenantId}\t${d.endpointId}\toffsets ${d.fromOffset}-${d.toOffset}\t${d.status}\t${d.attempts} attempt(s)\t${when(d.deadAt)}\t${d.lastError ?? '-'}\n`);
+      }
+      if (!list.length) io.stdout('no dead letters\n');
+      return 0;
+    });
+  }
+  if (!tenant) return io.stderr('orgsync events: usage: orgsync events TENANT [--after OFFSET] [--limit N] | --dead-letter [TENANT] [--all] [--json] | --redeliver DEAD_LETTER_ID   [--config FILE]\n'), 2;
   const after = flag(args, 'after');
   const limit = flag(args, 'limit');
   return withRuntime(args, io, async (rt) => {
     const ev = await rt.events(tenant, after ? (coerce('after', 'number', after) as number) : 0, limit ? (coerce('limit', 'number', limit) as number) : 1000);
     for (const e of ev) io.stdout(`${JSON.stringify(e)}\n`);
     return 0;
+  });
+};
+
+export const endpointsCommand: Cmd = async (rest, args, io) => {
+  const [sub, id] = rest;
+  const usage = 'orgsync endpoints add ID --url https://... [--tenant T] [--from now|start] [--max-attempts N] [--secret-file FILE]\n       orgsync endpoints list | remove ID   [--config FILE]\n';
+  if (!sub || (sub !== 'list' && !id)) return io.stderr(`orgsync endpoints: usage:\n  ${usage}`), 2;
+  return withRuntime(args, io, async (rt) => {
+    switch (sub) {
+      case 'add': {
+        const url = flag(args, 'url');
+        if (!url) return io.stderr('orgsync endpoints add: --url is required\n'), 2;
+        const from = flag(args, 'from') ?? 'now';
+        if (from !== 'now' && from !== 'start') return io.stderr('orgsync endpoints add: --from is now or start\n'), 2;
+        const tenant = flag(args, 'tenant');
+        const max = flag(args, 'max-attempts');
+        // A secret of your own comes from a file, never from a flag value (shell history).
+        const secretFile = flag(args, 'secret-file');
+        const secret = secretFile ? (await fs.readFile(secretFile, 'utf8')).trim() : undefined;
+        const r = await rt.addEndpoint({ id: id!, url, from, ...(tenant ? { tenantId: tenant } : {}), ...(max ? { maxAttempts: coerce('max-attempts', 'number', max) as number } : {}), ...(secret ? { secret } : {}) });
+        io.stdout(`endpoint ${r.endpoint.id} added: ${r.endpoint.url} (${r.endpoint.tenantId ? `tenant ${r.endpoint.tenantId}` : 'every tenant'}, from ${from}, ${r.endpoint.maxAttempts} attempts before dead letter)\n`);
+        if (!secret) io.stdout(`signing secret (shown once; verify with verifyEventDelivery): ${r.secret}\n`);
+        return 0;
+      }
+      case 'list': {
+        const list = await rt.listEndpoints();
+        if (args.flags.has('json')) return io.stdout(`${JSON.stringify(list, null, 2)}\n`), 0;
+        for (const e of list) io.stdout(`${e.id}\t${e.url}\t${e.tenantId ?? '*'}\tmax ${e.maxAttempts} attempts\tadded ${when(e.createdAt)}\n`);
+        return 0;
+      }
+      case 'remove': {
+        if (!(await rt.removeEndpoint(id!))) return io.stderr(`orgsync endpoints remove: unknown endpoint '${id}'\n`), 1;
+        io.stdout(`endpoint ${id} removed with its cursors and dead letters\n`);
+        return 0;
+      }
+      default:
+        return io.stderr(`orgsync endpoints: unknown subcommand '${sub}'. Usage:\n  ${usage}`), 2;
+    }
   });
 };
 

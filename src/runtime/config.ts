@@ -6,12 +6,14 @@
  *   { "store": { "postgres": { "connectionString": "postgres://...", "schema": "orgsync" } },
  *     "queue": { "bullmq": { "connection": "redis://127.0.0.1:6379", "prefix": "orgsync" } } }
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { InProcessQueue } from './queue/inprocess.js';
 import { BullMQQueue } from './queue/bullmq.js';
 import { redisRateLimiter, type RedisLimiter } from './redis-limiter.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
+import type { DeliveryOptions } from './delivery/deliver.js';
 import { SqlStore } from './store/store.js';
 import { openSqlite } from './store/sqlite.js';
 import { openPostgres } from './store/postgres.js';
@@ -22,7 +24,7 @@ export const RuntimeConfigSchema = z.strictObject({
   store: z
     .union([
       z.strictObject({ sqlite: z.string().min(1) }),
-      z.strictObject({ postgres: z.strictObject({ connectionString: z.string().optional(), schema: z.string().optional(), max: z.number().int().min(1).optional(), applicationName: z.string().optional() }) }),
+      z.strictObject({ postgres: z.strictObject({ connectionString: z.string().optional(), schema: z.string().optional(), max: z.number().int().min(1).optional(), applicationName: z.string().optional(), synchronousCommit: z.boolean().optional() }) }),
     ])
     .default({ sqlite: './orgsync-runtime.db' }),
   queue: z
@@ -43,7 +45,36 @@ export const RuntimeConfigSchema = z.strictObject({
   sharedRateLimit: z.union([z.strictObject({ redis: Redis, prefix: z.string().optional() }), z.literal(false)]).optional(),
   tickEveryMs: z.number().int().min(100).optional(),
   leaseTtlMs: z.number().int().min(1000).optional(),
-  retention: z.number().int().min(1).optional(),
+  /** Snapshots kept per tenant, or every retention window (src/runtime/retention.ts). */
+  retention: z
+    .union([
+      z.number().int().min(1),
+      z.strictObject({
+        snapshots: z.number().int().min(1).optional(),
+        eventsMs: z.number().int().min(0).optional(),
+        journalMs: z.number().int().min(0).optional(),
+        plansMs: z.number().int().min(0).optional(),
+        deadLettersMs: z.number().int().min(0).optional(),
+        everyMs: z.number().int().min(1000).optional(),
+      }),
+    ])
+    .optional(),
+  /** Outbound event delivery (src/runtime/delivery/deliver.ts); false: this worker does not deliver. */
+  delivery: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        everyMs: z.number().int().min(50).optional(),
+        concurrency: z.number().int().min(1).optional(),
+        batchSize: z.number().int().min(1).max(1000).optional(),
+        timeoutMs: z.number().int().min(100).optional(),
+        backoff: z.strictObject({ baseMs: z.number().int().min(1).optional(), maxMs: z.number().int().min(1).optional() }).optional(),
+        maxAttempts: z.number().int().min(1).max(100).optional(),
+        /** PEM file of extra CA certificates trusted for endpoints. */
+        caFile: z.string().optional(),
+      }),
+    ])
+    .optional(),
 });
 export type RuntimeConfig = z.input<typeof RuntimeConfigSchema>;
 
@@ -51,6 +82,16 @@ export function parseRuntimeConfig(input: unknown): z.output<typeof RuntimeConfi
   const r = RuntimeConfigSchema.safeParse(input ?? {});
   if (!r.success) throw new ConfigError({ message: `runtime config: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).slice(0, 3).join('; ')}`, code: 'runtime_config_invalid' });
   return r.data;
+}
+
+function deliveryOf(d: Exclude<z.output<typeof RuntimeConfigSchema>['delivery'], false | undefined>): DeliveryOptions {
+  const { caFile, ...rest } = d;
+  if (!caFile) return rest as DeliveryOptions;
+  try {
+    return { ...(rest as DeliveryOptions), ca: readFileSync(caFile) };
+  } catch (e) {
+    throw new ConfigError({ message: `runtime config: delivery.caFile: ${(e as Error).message}`, code: 'runtime_config_invalid' });
+  }
 }
 
 /** Build a runtime from configuration (store migrations are not run here: `orgsync migrate`). */
@@ -68,6 +109,7 @@ export async function runtimeFromConfig(input: unknown, extra: Omit<RuntimeOptio
     ...(limiter ? { limiter: limiter.provider } : {}),
     ...(c.leaseTtlMs ? { leaseTtlMs: c.leaseTtlMs } : {}),
     ...(c.retention ? { retention: c.retention } : {}),
+    ...(c.delivery === false ? { delivery: false as const } : c.delivery ? { delivery: deliveryOf(c.delivery) } : {}),
     ...(c.tickEveryMs ? { tick: { everyMs: c.tickEveryMs } } : {}),
     ...extra,
   });

@@ -31,3 +31,16 @@ export async function openStore(c: StoreConfig, o: { migrate?: boolean } = {}): 
 export { BullMQQueue, jobIdOf, type BullMQQueueOptions } from './queue/bullmq.js';
 export { redisRateLimiter, type RedisLimiter, type RedisLimiterOptions } from './redis-limiter.js';
 export { runtimeFromConfig, parseRuntimeConfig, RuntimeConfigSchema, type RuntimeConfig } from './config.js';
+export { EventDelivery, checkEndpointUrl, type DeliveryOptions, type EndpointInput, type AttemptResult } from './delivery/deliver.js';
+export { DeliveryStore, type DeadLetter, type DeliveryLine, type EndpointRow } from './delivery/store.js';
+export {
+  verifyEventDelivery,
+  signEventDelivery,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  DELIVERY_HEADER,
+  type EventDeliveryBody,
+  type DeliveredEvent,
+  type VerifyEventDeliveryInput,
+} from './delivery/signature.js';
+export { prune, retentionOf, DEFAULT_RETENTION, type RetentionOptions, type PruneResult } from './retention.js';

@@ -1,7 +1,7 @@
 /**
  * The tenant job, one code path for both deployments: lease → resume open plans → (halted? stop)
  * → sync (incremental, or full on the reconcile schedule) → diff → plan → commit (snapshot, events,
- * plan in one transaction) → apply through the store-backed journal → schedule the next run.
+ * plan and the next run in one statement/transaction) → apply through the store-backed journal.
  * A trigger that arrived while the job ran makes it run once more before it lets go of the lease.
  */
 import type { ConnectorFactory } from '../connector/define.js';
@@ -13,7 +13,7 @@ import { applyPlan, checkSafety, planActions, planProvisioning, type ApplyResult
 import { Redactor } from '../redact.js';
 import { sync } from '../sync.js';
 import type { Keyring } from './crypto.js';
-import type { NewEvent, SqlStore } from './store/store.js';
+import type { JobLoad, NewEvent, SqlStore } from './store/store.js';
 import type { TenantRecord } from './types.js';
 
 export type HandlersFor = Partial<ProvisioningHandlers> | ((tenant: TenantRecord) => Partial<ProvisioningHandlers> | Promise<Partial<ProvisioningHandlers>>);
@@ -38,6 +38,8 @@ export interface JobContext {
   observer?: JobObserver | undefined;
   /** Longest backoff after repeated failures (default: the tenant's incremental interval). */
   maxBackoffMs?: number | undefined;
+  /** Told the database's time at each lease take/renewal (the runtime's clock follows it). */
+  onDbTime?: ((dbNowMs: number) => void) | undefined;
 }
 
 export interface JobObserver {
@@ -54,17 +56,20 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
   // Another worker may hold the lease (a re-delivered job whose first worker died): wait for it
   // to expire, up to one lease period; if it is still held, the holder is alive and will see the trigger.
   const deadline = Date.now() + ctx.leaseTtlMs + 1000;
-  while (!(await store.acquireLease(tenantId, ctx.workerId, ctx.leaseTtlMs))) {
+  let leased: Awaited<ReturnType<SqlStore['leaseAndLoad']>>;
+  while (!(leased = await store.leaseAndLoad(tenantId, ctx.workerId, ctx.leaseTtlMs))) {
     if (Date.now() > deadline) {
       await store.trigger(tenantId, ctx.clock().getTime());
       return 'busy';
     }
     await wait(Math.min(500, ctx.leaseTtlMs / 4));
   }
+  ctx.onDbTime?.(leased.now);
+  let preloaded: JobLoad | undefined | null = leased.load;
   const abort = new AbortController();
   const heartbeat = setInterval(() => {
     store.acquireLease(tenantId, ctx.workerId, ctx.leaseTtlMs).then(
-      (ok) => ok || abort.abort(new Error('lease lost')),
+      (now) => (now === null ? abort.abort(new Error('lease lost')) : ctx.onDbTime?.(now)),
       () => undefined,
     );
   }, Math.max(100, ctx.leaseTtlMs / 3));
@@ -73,9 +78,10 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
     await ctx.observer?.leased?.(tenantId);
     for (let round = 0; round < 3; round++) {
       const startedAt = ctx.clock().getTime();
-      outcome = await runOnce(ctx, tenantId, abort.signal);
-      const t = await store.getTenant(tenantId);
-      if (outcome !== 'synced' || !t || (t.status.triggeredAt ?? 0) <= startedAt) break;
+      const r = await runOnce(ctx, tenantId, abort.signal, preloaded);
+      preloaded = null;
+      outcome = r.outcome;
+      if (outcome !== 'synced' || (r.triggeredAt ?? 0) <= startedAt) break;
     }
     return outcome;
   } finally {
@@ -85,31 +91,39 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
   }
 }
 
-async function runOnce(ctx: JobContext, tenantId: string, signal: AbortSignal): Promise<JobOutcome> {
+/**
+ * One pass. Round trips for a tenant with nothing to apply: the lease with the read (tenant,
+ * credentials, last snapshot, unfinished plan count), the commit, the release.
+ */
+async function runOnce(ctx: JobContext, tenantId: string, signal: AbortSignal, preloaded: JobLoad | undefined | null): Promise<{ outcome: JobOutcome; triggeredAt: number | null }> {
   const { store } = ctx;
-  const tenant = await store.getTenant(tenantId);
-  if (!tenant) return 'missing';
+  // Read with the lease on the first round (null: read now, for a re-run).
+  const loaded = preloaded === null ? await store.loadJob(tenantId) : preloaded;
+  if (!loaded) return { outcome: 'missing', triggeredAt: null };
+  const tenant = loaded.tenant;
   const now = ctx.clock();
   const redactor = new Redactor();
   let requests = 0;
   try {
     const handlers = typeof ctx.handlers === 'function' ? await ctx.handlers(tenant) : ctx.handlers;
 
-    // 1. Plans left open (crash mid-apply, failed or not-yet-due actions) or approved since.
-    for (const p of await store.plans(tenantId, ['open', 'approved'])) {
-      if (!handlers) break;
-      await applyStored(ctx, tenant, p.plan as ProvisioningPlan, handlers, redactor, p.status === 'approved');
-    }
-    const fresh = (await store.getTenant(tenantId))!;
-    const halted = fresh.status.haltedPlanId ? await store.getPlan(tenantId, fresh.status.haltedPlanId) : undefined;
-    if (halted?.status === 'halted') {
-      // Nothing runs for this tenant until a person approves the halted plan (or re-plans).
-      await store.recordRun(tenantId, { nextRunAt: now.getTime() + tenant.schedule.incrementalEveryMs });
-      return 'halted';
+    if (loaded.activePlans > 0) {
+      // 1. Plans left open (crash mid-apply, failed or not-yet-due actions) or approved since.
+      for (const p of await store.plans(tenantId, ['open', 'approved'])) {
+        if (!handlers) break;
+        await applyStored(ctx, tenant, p.plan as ProvisioningPlan, handlers, redactor, p.status === 'approved');
+      }
+      const fresh = (await store.getTenant(tenantId))!;
+      const halted = fresh.status.haltedPlanId ? await store.getPlan(tenantId, fresh.status.haltedPlanId) : undefined;
+      if (halted?.status === 'halted') {
+        // Nothing runs for this tenant until a person approves the halted plan (or re-plans).
+        await store.recordRun(tenantId, { nextRunAt: now.getTime() + tenant.schedule.incrementalEveryMs });
+        return { outcome: 'halted', triggeredAt: null };
+      }
     }
 
     // 2. Sync.
-    const ciphertext = await store.getCredentials(tenantId);
+    const ciphertext = loaded.credentials;
     const credentials: Record<string, string> = ciphertext ? JSON.parse(ctx.keyring.decrypt(ciphertext, tenantId)) : {};
     for (const v of Object.values(credentials)) redactor.add(v);
     const factory = ctx.connectors[tenant.connector];
@@ -125,7 +139,7 @@ async function runOnce(ctx: JobContext, tenantId: string, signal: AbortSignal): 
         onProgress: (e: { type: string }) => void (e.type === 'request' && requests++),
       },
     });
-    const previous = await store.latestSnapshot(tenantId);
+    const previous = loaded.snapshot;
     const full = !previous || tenant.status.nextFullAt <= now.getTime();
     const result = await sync(connector, { previous, mode: full ? 'full' : 'auto', now });
     const current = result.snapshot;
@@ -144,29 +158,34 @@ async function runOnce(ctx: JobContext, tenantId: string, signal: AbortSignal): 
       ...changes.map((c) => ({ type: 'change' as const, data: c })),
     ];
     if (plan) events.push({ type: halt ? 'plan.halted' : 'plan.created', data: { planId: plan.planId, actions: planActions(plan).length } });
-    await store.commitSync(tenantId, {
+    // 4. Commit: snapshot, events, plan and the run record at once.
+    let { triggeredAt } = await store.commitSync(tenantId, {
       snapshot: current,
       mode: result.mode,
       events,
       plan: plan ? { planId: plan.planId, status: halt ? 'halted' : 'open', body: plan } : undefined,
       retention: ctx.retention,
+      previousBody: loaded.snapshotBody,
       at: now.getTime(),
-    });
-    await store.recordRun(tenantId, {
-      lastSyncAt: now.getTime(),
-      lastMode: result.mode,
-      ...(full ? { lastFullAt: now.getTime(), nextFullAt: now.getTime() + tenant.schedule.fullEveryMs } : {}),
-      nextRunAt: now.getTime() + tenant.schedule.incrementalEveryMs,
-      lastErrorKind: null,
-      lastError: null,
-      failures: 0,
-      requestsLastRun: requests,
-      ...(halt && plan ? { haltedPlanId: plan.planId } : {}),
+      run: {
+        lastSyncAt: now.getTime(),
+        lastMode: result.mode,
+        ...(full ? { lastFullAt: now.getTime(), nextFullAt: now.getTime() + tenant.schedule.fullEveryMs } : {}),
+        nextRunAt: now.getTime() + tenant.schedule.incrementalEveryMs,
+        lastErrorKind: null,
+        lastError: null,
+        failures: 0,
+        requestsLastRun: requests,
+        ...(halt && plan ? { haltedPlanId: plan.planId } : {}),
+      },
     });
 
-    // 4. Apply (a halted plan only sends its safety alert to IT/security through `notify`).
-    if (plan && handlers) await applyStored(ctx, tenant, plan, handlers, redactor, false);
-    return halt ? 'halted' : 'synced';
+    // 5. Apply (a halted plan only sends its safety alert to IT/security through `notify`).
+    if (plan && handlers) {
+      await applyStored(ctx, tenant, plan, handlers, redactor, false);
+      triggeredAt = (await store.getTenant(tenantId))?.status.triggeredAt ?? triggeredAt;
+    }
+    return { outcome: halt ? 'halted' : 'synced', triggeredAt };
   } catch (e) {
     const kind = e instanceof OrgsyncError ? e.kind : 'internal';
     const message = redactor.redact(e instanceof Error ? e.message : String(e)).slice(0, 500);
@@ -176,7 +195,7 @@ async function runOnce(ctx: JobContext, tenantId: string, signal: AbortSignal): 
     await store.recordRun(tenantId, { failures, lastErrorKind: kind, lastError: message, nextRunAt: now.getTime() + backoff, requestsLastRun: requests });
     await store.appendEvents(tenantId, [{ type: 'sync.failed', data: { kind, message, failures } }], now.getTime());
     ctx.logger?.warn?.(`tenant ${tenantId}: ${kind} error: ${message}`);
-    return 'failed';
+    return { outcome: 'failed', triggeredAt: null };
   }
 }
 

@@ -15,6 +15,9 @@ import { parseKeyring, type Keyring } from './crypto.js';
 import { runTenantJob, type HandlersFor, type JobObserver, type JobOutcome } from './job.js';
 import type { TenantQueue } from './queue/types.js';
 import { scheduleTick, type TickOptions } from './scheduler.js';
+import { EventDelivery, type AttemptResult, type DeliveryOptions, type EndpointInput } from './delivery/deliver.js';
+import type { DeadLetter, DeliveryLine, EndpointRow } from './delivery/store.js';
+import { prune, retentionOf, type PruneResult, type RetentionOptions } from './retention.js';
 import type { SqlStore } from './store/store.js';
 import { DEFAULT_SCHEDULE, type RuntimeEvent, type StoredPlan, type TenantInput, type TenantRecord } from './types.js';
 
@@ -34,8 +37,10 @@ export interface RuntimeOptions {
   observer?: JobObserver;
   workerId?: string;
   leaseTtlMs?: number;
-  /** Snapshots kept per tenant (default 3). */
-  retention?: number;
+  /** Snapshots kept per tenant (a number, default 3) or every retention window (retention.ts). */
+  retention?: number | RetentionOptions;
+  /** Outbound event delivery to the endpoints added with `addEndpoint` (on by default; `false`: this worker does not deliver). */
+  delivery?: DeliveryOptions | false;
   apply?: { concurrency?: number; retries?: number; retryDelay?: { minMs?: number; maxMs?: number } };
   tick?: TickOptions & { everyMs?: number };
   env?: Record<string, string | undefined>;
@@ -51,6 +56,8 @@ export interface TenantStatusLine {
   pendingApprovals: string[];
   requestsLastRun: number;
   eventOffset: number;
+  /** Per endpoint: events not yet delivered, dead letters, the last failed attempt. */
+  delivery: Array<{ endpointId: string; pending: number; deadLetters: number; attempts: number; lastError: string | null }>;
 }
 
 const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -75,20 +82,44 @@ export interface Runtime {
   plans(id: string): Promise<StoredPlan[]>;
   approve(id: string, planId: string, by?: string): Promise<void>;
   status(): Promise<TenantStatusLine[]>;
-  /** Re-encrypt every tenant's credentials with the active key (after adding a new one first in ORGSYNC_KEYS). */
+  /** Re-encrypt every tenant's credentials and endpoint secret with the active key (after adding a new one first in ORGSYNC_KEYS). */
   rekey(): Promise<number>;
+  /** Deliver a tenant's events (or every tenant's) to an HTTPS endpoint; the secret is returned once. */
+  addEndpoint(e: EndpointInput): Promise<{ endpoint: EndpointRow; secret: string }>;
+  listEndpoints(): Promise<EndpointRow[]>;
+  removeEndpoint(id: string): Promise<boolean>;
+  /** Delivery state per endpoint x tenant. */
+  deliveries(): Promise<DeliveryLine[]>;
+  /** Batches whose attempts ran out (default: not yet redelivered). */
+  deadLetters(f?: { tenantId?: string; endpointId?: string; status?: 'dead' | 'redelivered' | 'all' }): Promise<DeadLetter[]>;
+  /** Send a dead letter again now (one attempt). */
+  redeliver(deadLetterId: string): Promise<AttemptResult & { deadLetter: DeadLetter }>;
+  /** One delivery pass in this process (what the running worker does every `delivery.everyMs`); returns batches delivered. */
+  deliverNow(): Promise<number>;
+  /** Apply the retention windows now (a running worker does it every `retention.everyMs`). */
+  prune(): Promise<PruneResult>;
   close(): Promise<void>;
 }
 
 export function createRuntime(o: RuntimeOptions): Runtime {
   const store = o.store;
   const queue = o.queue;
-  const clock = o.clock ?? (() => new Date());
+  // Default clock: this machine's, corrected to the database's (measured at start, every tick and
+  // every lease), so a worker whose wall clock is off schedules, triggers and stamps as the others do.
+  let skew: number | null = null;
+  const clock = o.clock ?? (() => new Date(Date.now() + (skew ?? 0)));
+  const onDbTime = o.clock ? undefined : (db: number) => void (skew = db - Date.now());
+  const syncClock = async (always = false) => {
+    if (onDbTime && (always || skew === null)) onDbTime(await store.dbNow());
+  };
   let keyring = o.keyring;
   const keys = (): Keyring => (keyring ??= parseKeyring((o.env ?? process.env)['ORGSYNC_KEYS']));
   const connectors = o.connectors ?? (builtIn as Record<string, ConnectorFactory<any>>);
   const workerId = o.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   let timer: NodeJS.Timeout | null = null;
+  const retention = retentionOf(o.retention);
+  const delivery = new EventDelivery(store, keys, workerId, o.delivery || {}, o.logger, clock);
+  let lastPrune = 0;
   const jobCtx = () => ({
     store,
     keyring: keys(),
@@ -97,11 +128,12 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     clock,
     workerId,
     leaseTtlMs: o.leaseTtlMs ?? 30_000,
-    retention: o.retention ?? 3,
+    retention: retention.snapshots,
     limiter: o.limiter,
     logger: o.logger,
     observer: o.observer,
     apply: o.apply,
+    onDbTime,
   });
 
   const rt: Runtime = {
@@ -122,6 +154,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
       if (!(schedule.incrementalEveryMs >= 1000) || !(schedule.fullEveryMs >= schedule.incrementalEveryMs)) {
         throw new ConfigError({ message: `tenant '${t.id}': schedule needs incrementalEveryMs >= 1000 and fullEveryMs >= incrementalEveryMs`, code: 'tenant_invalid' });
       }
+      await syncClock();
       const credentials = t.credentials && Object.keys(t.credentials).length ? keys().encrypt(JSON.stringify(t.credentials), t.id) : null;
       await store.upsertTenant({ id: t.id, connector: t.connector, options, credentials, rules: rules ? t.rules : null, schedule }, clock().getTime());
       return (await store.getTenant(t.id))!;
@@ -130,18 +163,32 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     listTenants: () => store.listTenants(),
     removeTenant: (id) => store.removeTenant(id),
     async trigger(id) {
+      await syncClock();
       if (!(await store.trigger(id, clock().getTime()))) throw new ConfigError({ message: `unknown tenant '${id}'`, code: 'tenant_unknown' });
       await queue.enqueue(id);
     },
-    tick: () => scheduleTick(store, queue, clock().getTime(), o.tick),
+    async tick() {
+      await syncClock(true);
+      return scheduleTick(store, queue, clock().getTime(), o.tick);
+    },
     runNow: (id) => runTenantJob(jobCtx(), id),
     async start(s = {}) {
       await store.assertMigrated();
-      await queue.start((id) => runTenantJob(jobCtx(), id).then(() => undefined));
+      await syncClock(true);
+      // A job that wrote events wakes this worker's delivery at once (others poll every delivery.everyMs).
+      await queue.start((id) => runTenantJob(jobCtx(), id).then(() => void delivery.kick()));
+      if (o.delivery !== false) delivery.start();
       if (s.schedule !== false) {
         const every = o.tick?.everyMs ?? 10_000;
         const loop = () => {
-          rt.tick().catch((e) => o.logger?.error?.(`schedule tick failed: ${(e as Error).message}`)).finally(() => {
+          const sweep = async () => {
+            await rt.tick();
+            if (Date.now() - lastPrune >= retention.everyMs) {
+              lastPrune = Date.now();
+              await rt.prune();
+            }
+          };
+          sweep().catch((e) => o.logger?.error?.(`schedule tick failed: ${(e as Error).message}`)).finally(() => {
             if (timer) timer = setTimeout(loop, every);
           });
         };
@@ -153,17 +200,25 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     async approve(id, planId, by = 'api') {
       const p = await store.getPlan(id, planId);
       if (!p) throw new ConfigError({ message: `tenant '${id}' has no plan ${planId}`, code: 'plan_unknown' });
+      await syncClock();
       if (p.status !== 'halted') throw new ConfigError({ message: `plan ${planId} of tenant '${id}' is ${p.status}, not halted: nothing to approve`, code: 'plan_not_halted' });
       const now = clock().getTime();
       await store.setPlanStatus(id, planId, 'approved', { at: now, by });
       await store.appendEvents(id, [{ type: 'plan.approved', data: { planId, by } }], now);
       await rt.trigger(id);
+      delivery.kick();
     },
     async status() {
       const now = clock().getTime();
       const out: TenantStatusLine[] = [];
+      const lines = new Map<string, DeliveryLine[]>();
+      for (const l of await delivery.store.lines()) lines.set(l.tenantId, [...(lines.get(l.tenantId) ?? []), l]);
+      const halted = new Map<string, string[]>();
+      for (const p of await store.driver.query<{ tenant_id: string; plan_id: string }>(`SELECT tenant_id, plan_id FROM plans WHERE status = 'halted' ORDER BY created_at, plan_id`)) {
+        halted.set(p.tenant_id, [...(halted.get(p.tenant_id) ?? []), p.plan_id]);
+      }
       for (const t of await store.listTenants()) {
-        const pending = (await store.plans(t.id, ['halted'])).map((p) => p.planId);
+        const pending = halted.get(t.id) ?? [];
         out.push({
           id: t.id,
           connector: t.connector,
@@ -174,6 +229,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
           pendingApprovals: pending,
           requestsLastRun: t.status.requestsLastRun,
           eventOffset: t.status.eventSeq,
+          delivery: (lines.get(t.id) ?? []).map((l) => ({ endpointId: l.endpointId, pending: l.pending, deadLetters: l.deadLetters, attempts: l.attempts, lastError: l.lastError })),
         });
       }
       return out;
@@ -187,11 +243,20 @@ export function createRuntime(o: RuntimeOptions): Runtime {
         await store.setCredentials(t.id, k.encrypt(k.decrypt(c, t.id), t.id));
         n++;
       }
-      return n;
+      return n + (await delivery.rekey());
     },
+    addEndpoint: (e) => delivery.addEndpoint(e, clock().getTime()),
+    listEndpoints: () => delivery.store.endpoints(),
+    removeEndpoint: (id) => delivery.store.removeEndpoint(id),
+    deliveries: () => delivery.store.lines(),
+    deadLetters: (f) => delivery.store.deadLetters(f),
+    redeliver: (id) => delivery.redeliver(id),
+    deliverNow: () => delivery.pass(),
+    prune: () => prune(store, retention, clock().getTime()),
     async close() {
       if (timer) clearTimeout(timer);
       timer = null;
+      await delivery.stop();
       await queue.close();
       await store.close();
     },

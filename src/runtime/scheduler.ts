@@ -17,7 +17,8 @@ export async function scheduleTick(store: SqlStore, queue: TenantQueue, now: num
   const claimed: string[] = [];
   for (let i = 0; i < 100; i++) {
     const ids = await store.claimDue(now, batch, o.claimMs ?? 600_000);
-    for (const id of ids) await queue.enqueue(id);
+    if (queue.enqueueMany) await queue.enqueueMany(ids);
+    else for (const id of ids) await queue.enqueue(id);
     claimed.push(...ids);
     if (ids.length < batch) break;
   }

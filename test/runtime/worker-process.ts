@@ -2,7 +2,9 @@
  * One runtime worker process for the multi-process test: PostgreSQL store, BullMQ queue, Redis
  * rate budget. Handlers act on a pretend SaaS app (a PostgreSQL table) that honours idempotency
  * keys, and log every call, so the test can tell a re-delivered action from a duplicated effect.
- * Env: RT_SCHEMA, RT_PREFIX, RT_WORKER, ORGSYNC_KEYS, RT_ACTION_DELAY_MS.
+ * Env: RT_SCHEMA, RT_PREFIX, RT_WORKER, ORGSYNC_KEYS, RT_ACTION_DELAY_MS, RT_REDIS_PORT (6379),
+ * RT_CLAIM_MS (20000), RT_CLOCK_SKEW_MS (this process's wall clock is off by that much: Date and
+ * Date.now() lie, as on a machine whose clock drifted).
  */
 import pg from 'pg';
 import { BullMQQueue, createRuntime, openStore, redisRateLimiter } from '../../src/runtime/index.js';
@@ -12,7 +14,21 @@ const schema = process.env['RT_SCHEMA']!;
 const prefix = process.env['RT_PREFIX']!;
 const worker = process.env['RT_WORKER']!;
 const delay = Number(process.env['RT_ACTION_DELAY_MS'] ?? 0);
-const redis = { host: '127.0.0.1', port: 6379 };
+const redis = { host: '127.0.0.1', port: Number(process.env['RT_REDIS_PORT'] ?? 6379) };
+const skew = Number(process.env['RT_CLOCK_SKEW_MS'] ?? 0);
+if (skew) {
+  const Real = Date;
+  class Skewed extends Real {
+    constructor(...a: unknown[]) {
+      if (a.length === 0) super(Real.now() + skew);
+      else super(...(a as [number]));
+    }
+    static override now(): number {
+      return Real.now() + skew;
+    }
+  }
+  globalThis.Date = Skewed as DateConstructor;
+}
 const url = process.env['RT_PG_URL']!;
 
 const db = new pg.Pool({ connectionString: url, application_name: `${prefix}-worker`, max: 3, options: `-c search_path=${schema}` });
@@ -39,7 +55,7 @@ const rt = createRuntime({
   handlers: (t) => handlersFor(t.id),
   workerId: worker,
   leaseTtlMs: 3000,
-  tick: { everyMs: 500, claimMs: 20_000 },
+  tick: { everyMs: 500, claimMs: Number(process.env['RT_CLAIM_MS'] ?? 20_000) },
   apply: { retries: 1, retryDelay: { minMs: 50, maxMs: 200 } },
   observer: {
     leased: async (tenant) => void (await db.query(`INSERT INTO job_runs (tenant, worker, started_at) VALUES ($1, $2, clock_timestamp())`, [tenant, worker])),

@@ -7,6 +7,8 @@
 export interface TenantQueue {
   readonly kind: string;
   enqueue(tenantId: string): Promise<void>;
+  /** Many at once (one round trip where the engine allows it); default: one `enqueue` each. */
+  enqueueMany?(tenantIds: string[]): Promise<void>;
   /** Start consuming in this process. */
   start(process: (tenantId: string) => Promise<void>): Promise<void>;
   /** Jobs waiting + running (as far as this queue can tell). */

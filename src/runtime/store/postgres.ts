@@ -15,6 +15,14 @@ export interface PostgresOptions {
   max?: number;
   /** `application_name` of the connections (default `orgsync`), as seen in pg_stat_activity. */
   applicationName?: string;
+  /**
+   * Wait for the WAL flush on every commit (default true). Leases and schedule claims never wait
+   * (a lost one is an expired one). `false` makes every commit asynchronous too: a database crash
+   * (not a restart) may then lose the last ~0.6 s of commits; the affected tenants run again, but an
+   * event delivered in that window can come back with the same id and different content. SQLite
+   * (WAL, synchronous=NORMAL) gives the same guarantee as `false`. See docs/scale.md.
+   */
+  synchronousCommit?: boolean;
 }
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -29,17 +37,22 @@ export async function openPostgres(o: PostgresOptions = {}): Promise<SqlDriver> 
   }
   const schema = o.schema ?? 'orgsync';
   if (!IDENT.test(schema)) throw new ConfigError({ message: `postgres schema '${schema}' must be a lower-case SQL identifier`, code: 'store_config_invalid' });
-  const pool = new pg.Pool({
-    ...(o.connectionString ? { connectionString: o.connectionString } : {}),
-    max: o.max ?? 5,
-    application_name: o.applicationName ?? 'orgsync',
-    options: `-c search_path=${schema}`,
-    connectionTimeoutMillis: 10_000,
-    // BIGINT columns hold epoch ms (well inside Number's exact range); per pool, not process-wide.
-    types: { getTypeParser: (oid: number, format?: string) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)) },
-  });
-  // Errors of idle clients (server restart) must not crash the process; the next query reconnects.
-  pool.on('error', () => undefined);
+  const poolOf = (max: number, sync: boolean) => {
+    const p = new pg.Pool({
+      ...(o.connectionString ? { connectionString: o.connectionString } : {}),
+      max,
+      application_name: o.applicationName ?? 'orgsync',
+      options: `-c search_path=${schema}${sync ? '' : ' -c synchronous_commit=off'}`,
+      connectionTimeoutMillis: 10_000,
+      // BIGINT columns hold epoch ms (well inside Number's exact range); per pool, not process-wide.
+      types: { getTypeParser: (oid: number, format?: string) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)) },
+    });
+    // Errors of idle clients (server restart) must not crash the process; the next query reconnects.
+    p.on('error', () => undefined);
+    return p;
+  };
+  const pool = poolOf(o.max ?? 5, o.synchronousCommit !== false);
+  const relaxedPool = o.synchronousCommit === false ? pool : poolOf(2, false);
   const parse = (rows: Row[]): Row[] => rows;
   await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   const query = async <T extends Row>(sql: string, params: unknown[] = []): Promise<T[]> => parse((await pool.query(sql, params)).rows) as T[];
@@ -47,6 +60,7 @@ export async function openPostgres(o: PostgresOptions = {}): Promise<SqlDriver> 
     dialect: 'postgres',
     nowMsSql: `(extract(epoch from clock_timestamp()) * 1000)::bigint`,
     query,
+    relaxed: { query: async <T extends Row>(sql: string, params: unknown[] = []): Promise<T[]> => (await relaxedPool.query(sql, params)).rows as T[] },
     async tx(fn) {
       const client = await pool.connect();
       // A connection cut while checked out (server restart, terminated backend) emits 'error' on the
@@ -69,6 +83,9 @@ export async function openPostgres(o: PostgresOptions = {}): Promise<SqlDriver> 
         client.release(broken ? true : undefined);
       }
     },
-    close: () => pool.end(),
+    close: async () => {
+      await pool.end();
+      if (relaxedPool !== pool) await relaxedPool.end();
+    },
   };
 }

@@ -16,6 +16,12 @@ export interface SqlDriver extends Querier {
   tx<T>(fn: (q: Querier) => Promise<T>): Promise<T>;
   /** SQL expression for the database's own clock in epoch ms (leases use it: worker clocks may disagree). */
   readonly nowMsSql: string;
+  /**
+   * For writes whose loss in a database crash is harmless (leases, schedule claims: a lost one is an
+   * expired one). PostgreSQL runs them without waiting for the WAL flush (synchronous_commit off);
+   * absent: `query`.
+   */
+  readonly relaxed?: Querier;
   close(): Promise<void>;
 }
 
@@ -98,5 +104,56 @@ export const MIGRATIONS: Migration[] = [
         expires_at ${bigint} NOT NULL
       )`,
     ],
+  },
+  {
+    version: 2,
+    name: 'outbound event delivery: endpoints, per-tenant cursors, dead letters; retention indexes',
+    sql: ({ bigint }) => [
+      `CREATE TABLE endpoints (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        tenant_id TEXT,
+        secret TEXT NOT NULL,
+        max_attempts INTEGER NOT NULL,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        created_at ${bigint} NOT NULL
+      )`,
+      `CREATE TABLE delivery_cursors (
+        endpoint_id TEXT NOT NULL,
+        tenant_id TEXT NOT NULL,
+        delivered ${bigint} NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at ${bigint} NOT NULL DEFAULT 0,
+        last_attempt_at ${bigint},
+        last_status INTEGER,
+        last_error TEXT,
+        lease_owner TEXT,
+        lease_until ${bigint} NOT NULL DEFAULT 0,
+        PRIMARY KEY (endpoint_id, tenant_id)
+      )`,
+      `CREATE TABLE dead_letters (
+        id TEXT PRIMARY KEY,
+        endpoint_id TEXT NOT NULL,
+        tenant_id TEXT NOT NULL,
+        from_offset ${bigint} NOT NULL,
+        to_offset ${bigint} NOT NULL,
+        events TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        last_status INTEGER,
+        last_error TEXT,
+        dead_at ${bigint} NOT NULL,
+        status TEXT NOT NULL,
+        redelivered_at ${bigint}
+      )`,
+      `CREATE INDEX dead_letters_by_tenant ON dead_letters (tenant_id, status)`,
+      `CREATE INDEX events_at ON events (at)`,
+      `CREATE INDEX plans_created ON plans (status, created_at)`,
+    ],
+  },
+  {
+    version: 3,
+    name: 'snapshots: head (metadata) apart from body (people, groups, locations)',
+    // A run that finds the body unchanged rewrites the small head of the latest row, not a new body.
+    sql: () => [`ALTER TABLE snapshots ADD COLUMN head TEXT`],
   },
 ];

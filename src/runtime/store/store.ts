@@ -26,6 +26,35 @@ export interface NewEvent {
   data: unknown;
 }
 
+export type RunRecord = Partial<Pick<TenantStatus, 'nextRunAt' | 'nextFullAt' | 'lastSyncAt' | 'lastFullAt' | 'lastMode' | 'lastErrorKind' | 'lastError' | 'failures' | 'requestsLastRun' | 'haltedPlanId'>>;
+
+/** What a job reads before it syncs (one round trip). */
+export interface JobLoad {
+  tenant: TenantRecord;
+  credentials: string | null;
+  /** Plans open, approved or halted. */
+  activePlans: number;
+  snapshot: OrgSnapshot | undefined;
+  /** The stored body text of that snapshot when it has a separate head (compare before rewriting). */
+  snapshotBody: string | undefined;
+}
+
+const RUN_COLUMNS: Record<keyof RunRecord, string> = {
+  nextRunAt: 'next_run_at', nextFullAt: 'next_full_at', lastSyncAt: 'last_sync_at', lastFullAt: 'last_full_at', lastMode: 'last_mode',
+  lastErrorKind: 'last_error_kind', lastError: 'last_error', failures: 'failures', requestsLastRun: 'requests_last_run', haltedPlanId: 'halted_plan_id',
+};
+
+/** `col = $n` for each defined field, parameters appended to `params`. */
+function runSets(f: RunRecord, params: unknown[]): string[] {
+  const sets: string[] = [];
+  for (const [k, v] of Object.entries(f)) {
+    if (v === undefined) continue;
+    params.push(v);
+    sets.push(`${RUN_COLUMNS[k as keyof RunRecord]} = $${params.length}`);
+  }
+  return sets;
+}
+
 export interface CommitSync {
   snapshot: OrgSnapshot;
   mode: string;
@@ -33,17 +62,41 @@ export interface CommitSync {
   plan?: { planId: string; status: PlanStatus; body: unknown } | undefined;
   /** Snapshots kept per tenant (default 3). */
   retention?: number;
-  /** Events older than this are dropped (default 30 days); offsets keep increasing. */
-  eventRetentionMs?: number;
   at: number;
+  /** The run's record on the tenant row, written in the same statement/transaction. */
+  run?: RunRecord;
+  /**
+   * The stored body of the latest snapshot, as loaded: when the new snapshot's body is the same
+   * text, only the latest row's head (takenAt, watermark, warnings...) is rewritten.
+   */
+  previousBody?: string | undefined;
 }
 
 const json = (v: unknown): string => JSON.stringify(v ?? null);
+
+/** A snapshot as stored since migration 3: `body` = people, groups, locations; `head` = the rest. */
+export function splitSnapshot(s: OrgSnapshot): { head: string; body: string } {
+  const { employees, groups, locations, ...head } = s;
+  return { head: JSON.stringify(head), body: JSON.stringify({ employees, groups, locations }) };
+}
+
+function joinSnapshot(body: unknown, head: unknown): OrgSnapshot {
+  const b = parse<Record<string, unknown>>(body);
+  if (head === null || head === undefined) return b as unknown as OrgSnapshot; // written before migration 3
+  const h = parse<Record<string, unknown>>(head);
+  const { schemaVersion, connector, takenAt, complete, company, ...rest } = h;
+  return { schemaVersion, connector, takenAt, complete, company, ...b, ...rest } as unknown as OrgSnapshot;
+}
 const parse = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 export class SqlStore {
   constructor(readonly driver: SqlDriver) {}
+
+  /** Writes whose loss in a database crash is harmless (see SqlDriver.relaxed). */
+  get relaxed(): Querier {
+    return this.driver.relaxed ?? this.driver;
+  }
 
   get dialect(): SqlDriver['dialect'] {
     return this.driver.dialect;
@@ -119,7 +172,7 @@ export class SqlStore {
 
   async removeTenant(id: string): Promise<boolean> {
     return this.driver.tx(async (q) => {
-      for (const t of ['snapshots', 'journal', 'plans', 'events', 'leases']) await q.query(`DELETE FROM ${t} WHERE tenant_id = $1`, [id]);
+      for (const t of ['snapshots', 'journal', 'plans', 'events', 'leases', 'delivery_cursors', 'dead_letters']) await q.query(`DELETE FROM ${t} WHERE tenant_id = $1`, [id]);
       const r = await q.query(`DELETE FROM tenants WHERE id = $1 RETURNING id`, [id]);
       return r.length > 0;
     });
@@ -133,7 +186,7 @@ export class SqlStore {
    * the way (queue flushed) is claimed again after `claimMs`.
    */
   async claimDue(now: number, limit: number, claimMs: number): Promise<string[]> {
-    const r = await this.driver.query<{ id: string }>(
+    const r = await this.relaxed.query<{ id: string }>(
       `UPDATE tenants SET next_run_at = $2 WHERE id IN (SELECT id FROM tenants WHERE next_run_at <= $1 ORDER BY next_run_at LIMIT $3) AND next_run_at <= $1 RETURNING id`,
       [now, now + claimMs, limit],
     );
@@ -146,38 +199,77 @@ export class SqlStore {
     return r.length > 0;
   }
 
-  async recordRun(id: string, f: Partial<Pick<TenantStatus, 'nextRunAt' | 'nextFullAt' | 'lastSyncAt' | 'lastFullAt' | 'lastMode' | 'lastErrorKind' | 'lastError' | 'failures' | 'requestsLastRun' | 'haltedPlanId'>>): Promise<void> {
-    const cols: Record<string, string> = {
-      nextRunAt: 'next_run_at', nextFullAt: 'next_full_at', lastSyncAt: 'last_sync_at', lastFullAt: 'last_full_at', lastMode: 'last_mode',
-      lastErrorKind: 'last_error_kind', lastError: 'last_error', failures: 'failures', requestsLastRun: 'requests_last_run', haltedPlanId: 'halted_plan_id',
-    };
-    const sets: string[] = [];
+  async recordRun(id: string, f: RunRecord): Promise<void> {
     const params: unknown[] = [id];
-    for (const [k, v] of Object.entries(f)) {
-      if (v === undefined) continue;
-      params.push(v);
-      sets.push(`${cols[k]} = $${params.length}`);
-    }
+    const sets = runSets(f, params);
     if (sets.length) await this.driver.query(`UPDATE tenants SET ${sets.join(', ')} WHERE id = $1`, params);
+  }
+
+  /** The database's clock (epoch ms): schedules and leases use it, so worker clocks may disagree. */
+  async dbNow(): Promise<number> {
+    const r = await this.driver.query<{ now: number }>(`SELECT ${this.driver.nowMsSql} AS now`);
+    return Number(r[0]!.now);
+  }
+
+  /**
+   * Take the lease and read what the job needs in one round trip (PostgreSQL: the lease upsert as a
+   * CTE of the read). `undefined`: another owner holds the lease; `load` undefined: no such tenant.
+   */
+  async leaseAndLoad(id: string, owner: string, ttlMs: number): Promise<{ now: number; load: JobLoad | undefined } | undefined> {
+    if (this.driver.dialect !== 'postgres') {
+      const now = await this.acquireLease(id, owner, ttlMs);
+      return now === null ? undefined : { now, load: await this.loadJob(id) };
+    }
+    const nowSql = this.driver.nowMsSql;
+    const r = await this.relaxed.query(
+      `WITH l AS (INSERT INTO leases (tenant_id, owner, expires_at) VALUES ($1, $2, ${nowSql} + $3)
+         ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+         WHERE leases.owner = excluded.owner OR leases.expires_at < ${nowSql}
+         RETURNING ${nowSql} AS lease_now)
+       SELECT l.lease_now, t.*, s.body AS last_snapshot, s.head AS last_head,
+         (SELECT COUNT(*) FROM plans p WHERE p.tenant_id = t.id AND p.status IN ('open', 'approved', 'halted')) AS active_plans
+       FROM l LEFT JOIN tenants t ON t.id = $1
+       LEFT JOIN snapshots s ON s.tenant_id = t.id AND s.seq = (SELECT MAX(seq) FROM snapshots x WHERE x.tenant_id = t.id)`,
+      [id, owner, ttlMs],
+    );
+    const row = r[0];
+    if (!row) return undefined;
+    return { now: Number(row['lease_now']), load: row['id'] ? toLoad(row) : undefined };
+  }
+
+  /** Tenant row, encrypted credentials, count of unfinished plans and the latest snapshot, in one query. */
+  async loadJob(id: string): Promise<JobLoad | undefined> {
+    const r = await this.driver.query(
+      `SELECT t.*, s.body AS last_snapshot, s.head AS last_head,
+         (SELECT COUNT(*) FROM plans p WHERE p.tenant_id = t.id AND p.status IN ('open', 'approved', 'halted')) AS active_plans
+       FROM tenants t LEFT JOIN snapshots s ON s.tenant_id = t.id AND s.seq = (SELECT MAX(seq) FROM snapshots x WHERE x.tenant_id = t.id)
+       WHERE t.id = $1`,
+      [id],
+    );
+    return r[0] ? toLoad(r[0]) : undefined;
   }
 
   // ---- leases (one job per tenant across workers) ---------------------------------------------
 
-  /** Take or renew the tenant's lease for `owner` until DB-now + ttl; false when another owner holds it. */
-  async acquireLease(tenantId: string, owner: string, ttlMs: number): Promise<boolean> {
+  /**
+   * Take or renew the tenant's lease for `owner` until DB-now + ttl. Returns the database's time
+   * (epoch ms) when held, null when another owner holds it. Expiry is judged on the database clock
+   * only, so a worker whose wall clock is off can neither steal a live lease nor keep a dead one.
+   */
+  async acquireLease(tenantId: string, owner: string, ttlMs: number): Promise<number | null> {
     const now = this.driver.nowMsSql;
-    const r = await this.driver.query(
+    const r = await this.relaxed.query<{ now: number }>(
       `INSERT INTO leases (tenant_id, owner, expires_at) VALUES ($1, $2, ${now} + $3)
        ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
        WHERE leases.owner = excluded.owner OR leases.expires_at < ${now}
-       RETURNING owner`,
+       RETURNING ${now} AS now`,
       [tenantId, owner, ttlMs],
     );
-    return r.length > 0;
+    return r[0] ? Number(r[0].now) : null;
   }
 
   async releaseLease(tenantId: string, owner: string): Promise<void> {
-    await this.driver.query(`DELETE FROM leases WHERE tenant_id = $1 AND owner = $2`, [tenantId, owner]);
+    await this.relaxed.query(`DELETE FROM leases WHERE tenant_id = $1 AND owner = $2`, [tenantId, owner]);
   }
 
   async leases(): Promise<Array<{ tenantId: string; owner: string; expiresAt: number }>> {
@@ -188,22 +280,63 @@ export class SqlStore {
   // ---- snapshots, events, plans -------------------------------------------------------------
 
   async latestSnapshot(tenantId: string): Promise<OrgSnapshot | undefined> {
-    const r = await this.driver.query<{ body: string }>(`SELECT body FROM snapshots WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1`, [tenantId]);
-    return r[0] ? parse<OrgSnapshot>(r[0].body) : undefined;
+    const r = await this.driver.query<{ body: string; head: string | null }>(`SELECT body, head FROM snapshots WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1`, [tenantId]);
+    return r[0] ? joinSnapshot(r[0].body, r[0].head) : undefined;
   }
 
-  /** One transaction: the new snapshot (older ones pruned to `retention`), its events and its plan. */
-  async commitSync(tenantId: string, c: CommitSync): Promise<number[]> {
+  /**
+   * Atomically: the new snapshot (older ones pruned to `retention`), its events, its plan and the
+   * run's record on the tenant row. PostgreSQL: one statement (data-modifying CTEs, one round trip);
+   * SQLite: one transaction. Returns the tenant's `triggered_at` as of the commit.
+   */
+  async commitSync(tenantId: string, c: CommitSync): Promise<{ triggeredAt: number | null }> {
+    const keep = Math.max(1, c.retention ?? 3);
+    const takenAt = Date.parse(c.snapshot.takenAt);
+    const { head, body } = splitSnapshot(c.snapshot);
+    const same = c.previousBody !== undefined && c.previousBody === body;
+    if (this.driver.dialect === 'postgres') {
+      const params: unknown[] = [tenantId, takenAt, c.mode, same ? null : body, keep, c.plan?.planId ?? null, c.plan?.status ?? null,
+        c.plan ? json(c.plan.body) : null, c.at, c.events.length, c.events.map((e) => e.type), c.events.map((e) => json(e.data)), head];
+      const sets = runSets(c.run ?? {}, params);
+      const snapshotSql = same
+        ? // ($4 and $5 appear only to keep every parameter typed: PostgreSQL refuses an unused one.)
+          `up AS (UPDATE snapshots SET taken_at = $2, mode = $3, head = $13 WHERE tenant_id = $1 AND seq = (SELECT MAX(seq) FROM snapshots WHERE tenant_id = $1) AND $4::text IS NULL AND $5::int > 0),`
+        : `s AS (SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM snapshots WHERE tenant_id = $1),
+         ins AS (INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body, head) SELECT $1, s.seq, $2, $3, $4, $13 FROM s WHERE EXISTS (SELECT 1 FROM tenants WHERE id = $1) RETURNING seq),
+         del AS (DELETE FROM snapshots WHERE tenant_id = $1 AND seq <= (SELECT seq FROM s) - $5::int),`;
+      const r = await this.driver.query<{ triggered_at: number | null }>(
+        `WITH ${snapshotSql}
+         pl AS (INSERT INTO plans (tenant_id, plan_id, status, body, created_at) SELECT $1, $6::text, $7::text, $8::text, $9::bigint
+                WHERE $6::text IS NOT NULL AND EXISTS (SELECT 1 FROM tenants WHERE id = $1) ON CONFLICT (tenant_id, plan_id) DO NOTHING),
+         t AS (UPDATE tenants SET ${['event_seq = event_seq + $10::bigint', ...sets].join(', ')} WHERE id = $1 RETURNING event_seq, triggered_at),
+         ev AS (INSERT INTO events (tenant_id, "offset", type, at, data)
+                SELECT $1, t.event_seq - $10::bigint + x.ord, x.type, $9::bigint, x.data
+                FROM t, unnest($11::text[], $12::text[]) WITH ORDINALITY AS x(type, data, ord))
+         SELECT triggered_at FROM t`,
+        params,
+      );
+      if (!r[0]) throw new ConfigError({ message: `unknown tenant '${tenantId}'`, code: 'tenant_unknown' });
+      return { triggeredAt: n(r[0].triggered_at) };
+    }
     return this.driver.tx(async (q) => {
       const last = await q.query<{ seq: number }>(`SELECT MAX(seq) AS seq FROM snapshots WHERE tenant_id = $1`, [tenantId]);
-      const seq = Number(last[0]?.seq ?? 0) + 1;
-      await q.query(`INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body) VALUES ($1, $2, $3, $4, $5)`, [tenantId, seq, Date.parse(c.snapshot.takenAt), c.mode, json(c.snapshot)]);
-      await q.query(`DELETE FROM snapshots WHERE tenant_id = $1 AND seq <= $2`, [tenantId, seq - Math.max(1, c.retention ?? 3)]);
-      await q.query(`DELETE FROM events WHERE tenant_id = $1 AND at < $2`, [tenantId, c.at - (c.eventRetentionMs ?? 30 * 86_400_000)]);
+      if (same && last[0]?.seq) {
+        await q.query(`UPDATE snapshots SET taken_at = $3, mode = $4, head = $5 WHERE tenant_id = $1 AND seq = $2`, [tenantId, last[0].seq, takenAt, c.mode, head]);
+      } else {
+        const seq = Number(last[0]?.seq ?? 0) + 1;
+        await q.query(`INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body, head) VALUES ($1, $2, $3, $4, $5, $6)`, [tenantId, seq, takenAt, c.mode, body, head]);
+        await q.query(`DELETE FROM snapshots WHERE tenant_id = $1 AND seq <= $2`, [tenantId, seq - keep]);
+      }
       if (c.plan) {
         await q.query(`INSERT INTO plans (tenant_id, plan_id, status, body, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, plan_id) DO NOTHING`, [tenantId, c.plan.planId, c.plan.status, json(c.plan.body), c.at]);
       }
-      return appendEvents(q, tenantId, c.events, c.at);
+      await appendEvents(q, tenantId, c.events, c.at);
+      const params: unknown[] = [tenantId];
+      const sets = runSets(c.run ?? {}, params);
+      if (sets.length) await q.query(`UPDATE tenants SET ${sets.join(', ')} WHERE id = $1`, params);
+      const t = await q.query<{ triggered_at: number | null }>(`SELECT triggered_at FROM tenants WHERE id = $1`, [tenantId]);
+      if (!t[0]) throw new ConfigError({ message: `unknown tenant '${tenantId}'`, code: 'tenant_unknown' });
+      return { triggeredAt: n(t[0].triggered_at) };
     });
   }
 
@@ -284,7 +417,7 @@ export class SqlStore {
   /** Rows per table (status, benchmarks). */
   async counts(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    for (const t of ['tenants', 'snapshots', 'journal', 'plans', 'events', 'leases']) {
+    for (const t of ['tenants', 'snapshots', 'journal', 'plans', 'events', 'leases', 'endpoints', 'delivery_cursors', 'dead_letters']) {
       const r = await this.driver.query<{ c: number }>(`SELECT COUNT(*) AS c FROM ${t}`);
       out[t] = Number(r[0]?.c ?? 0);
     }
@@ -325,6 +458,16 @@ function jsonSafe(v: unknown): string | null {
   } catch {
     return null;
   }
+}
+
+function toLoad(row: Row): JobLoad {
+  return {
+    tenant: toTenant(row),
+    credentials: (row['credentials'] as string | null) ?? null,
+    activePlans: Number(row['active_plans'] ?? 0),
+    snapshot: row['last_snapshot'] ? joinSnapshot(row['last_snapshot'], row['last_head']) : undefined,
+    snapshotBody: row['last_head'] !== null && row['last_head'] !== undefined && typeof row['last_snapshot'] === 'string' ? row['last_snapshot'] : undefined,
+  };
 }
 
 function toTenant(r: Row): TenantRecord {
