@@ -246,7 +246,13 @@ export class TopLevelJsonReader {
 
   private finishCapture(chunk: Buffer, from: number, to: number): void {
     const last = chunk.subarray(from < 0 ? 0 : from, to);
-    const text = this.parts.length ? Buffer.concat([...this.parts, last]).toString('utf8') : last.toString('utf8');
+    let text: string;
+    try {
+      text = this.parts.length ? Buffer.concat([...this.parts, last]).toString('utf8') : last.toString('utf8');
+    } catch (e) {
+      // One record (or value) larger than the largest string V8 can hold.
+      throw new ValidationError({ code: 'snapshot_too_large', message: `A value starting at line ${this.capStart.line}, column ${this.capStart.column} (byte ${this.capStart.offset}) is too large to read (${(e as Error).message}).` });
+    }
     this.parts = [];
     this.state = this.after;
     let value: unknown;
@@ -334,6 +340,9 @@ export async function readSnapshotChunks(chunks: AsyncIterable<Buffer | string>,
         code: e.truncated ? 'snapshot_truncated' : 'snapshot_malformed',
         message: `${what} is not valid JSON: ${e.reason} at line ${e.position.line}, column ${e.position.column} (byte ${e.position.offset}).`,
       });
+    }
+    if (e instanceof ValidationError && e.code === 'snapshot_too_large') {
+      throw new ValidationError({ code: e.code, message: `${what} cannot be read: ${e.message}` });
     }
     throw e;
   }
