@@ -208,28 +208,5 @@ export async function writeFileAtomic(file: string, contents: string | Iterable<
   }
 }
 
-/** Read and validate a snapshot file. */
-export async function readSnapshotFile(file: string): Promise<OrgSnapshot> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ERR_STRING_TOO_LONG' || e instanceof RangeError) {
-      throw new ValidationError({ code: 'snapshot_too_large', message: `Snapshot '${file}' is too large to read into memory as one string (${(e as Error).message}).` });
-    }
-    throw createError({ kind: 'config', message: `Cannot read snapshot '${file}': ${code ?? (e as Error).message}.` });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new ValidationError({ message: `Snapshot '${file}' is not valid JSON (${(e as Error).message}).` });
-  }
-  const parsed = OrgSnapshotSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ValidationError({ issues, message: `Snapshot '${file}' is not a complete orgsync snapshot: ${issues.join('; ')}.` });
-  }
-  return parsed.data;
-}
+/** Read and validate a snapshot file (streaming: see snapshot-read.ts). */
+export { readSnapshotFile, readSnapshotChunks } from './snapshot-read.js';
