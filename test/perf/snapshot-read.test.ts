@@ -32,7 +32,7 @@ const sample = () => {
   return s;
 };
 
-describe('streaming snapshot reader', () => {
+describe('streaming snapshot reader', { timeout: 120_000 }, () => {
   it('reads pretty, compact and oddly spaced JSON exactly as JSON.parse + OrgSnapshotSchema do, for any chunking', async () => {
     const s = sample();
     const texts = [

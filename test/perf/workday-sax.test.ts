@@ -20,7 +20,8 @@ const outcome = (f: (s: string) => unknown, text: string) => {
 };
 const same = (text: string, what: string) => expect(outcome(parseXml, text), what).toEqual(outcome(parseXmlTree, text));
 
-describe('Workday SAX reader = tree reader', () => {
+// Generous timeouts: the tree reader is slow, and these run on a shared, loaded machine.
+describe('Workday SAX reader = tree reader', { timeout: 180_000 }, () => {
   it('on every fixture', () => {
     const dir = path.resolve(__dirname, '../../fixtures/workday');
     const files = readdirSync(dir).filter((f) => f.endsWith('.xml'));
@@ -38,10 +39,10 @@ describe('Workday SAX reader = tree reader', () => {
 
   it('on simulator pages, and every worker reads the same', () => {
     for (const seed of [1, 7, 42]) {
-      const data = workdayDataFromSample(sampleOrg({ size: 120, today: '2026-06-01', seed }));
-      const page = `<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body><wd:Get_Workers_Response xmlns:wd="urn:com.workday/bsvc" wd:version="v44.0"><wd:Response_Results><wd:Total_Results>120</wd:Total_Results><wd:Page_Results>120</wd:Page_Results></wd:Response_Results><wd:Response_Data>${data.workers.map((_, i) => renderWorker(data, i)).join('\n')}</wd:Response_Data></wd:Get_Workers_Response></env:Body></env:Envelope>`;
+      const data = workdayDataFromSample(sampleOrg({ size: 60, today: '2026-06-01', seed }));
+      const page = `<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body><wd:Get_Workers_Response xmlns:wd="urn:com.workday/bsvc" wd:version="v44.0"><wd:Response_Results><wd:Total_Results>60</wd:Total_Results><wd:Page_Results>60</wd:Page_Results></wd:Response_Results><wd:Response_Data>${data.workers.map((_, i) => renderWorker(data, i)).join('\n')}</wd:Response_Data></wd:Get_Workers_Response></env:Body></env:Envelope>`;
       same(page, `seed ${seed}`);
-      expect(readWorkersPage(parseXml(page)).workers).toHaveLength(120);
+      expect(readWorkersPage(parseXml(page)).workers).toHaveLength(60);
     }
   });
 
