@@ -8,6 +8,7 @@ import type { EmploymentStatus } from '../src/model.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/server.js';
 import { bambooDataFromSample, bamboohrRoutes } from './bamboohr/simulator.js';
 import { gustoDataFromSample, gustoRoutes } from './gusto/simulator.js';
+import { hibobSimulator } from './hibob/simulator.js';
 import { ripplingSimulator } from './rippling/simulator.js';
 import { scimDataFromSample, scimRoutes, type ScimDataOptions } from './scim/simulator.js';
 import { workdaySimulator } from './workday/simulator.js';
@@ -73,6 +74,7 @@ export const simulators: Record<string, VendorSimulator> = {
     paged: true,
     expectedStatus: NO_LEAVE,
   },
+  hibob: hibobSimulator,
   rippling: ripplingSimulator,
   scim: {
     id: 'scim',

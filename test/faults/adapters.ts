@@ -10,6 +10,7 @@
  */
 import type { EmploymentStatus } from '../../src/model.js';
 import type { Fault, SimResponse } from '../../src/simulator/server.js';
+import { hris15Adapters } from './adapters-hris15.js';
 
 export interface EnumValues {
   /** Goes into the vendor's status field. */
@@ -278,4 +279,4 @@ const workday: VendorFaultAdapter = {
 };
 
 /** Adapters by connector id (the keys of `connectors/simulators.ts`). */
-export const adapters: Record<string, VendorFaultAdapter> = { bamboohr, gusto, rippling, scim, workday };
+export const adapters: Record<string, VendorFaultAdapter> = { bamboohr, gusto, rippling, scim, workday, ...hris15Adapters };
