@@ -26,6 +26,7 @@ export {
   type RetryOptions,
 } from './http/client.js';
 export { RateLimiter, sharedRateLimiter, type RateLimitOptions } from './http/rate-limit.js';
+export { clearTokenCache, type ClientCertificate, type OAuth2ClientCredentialsAuth } from './http/auth.js';
 export { parseRetryAfter, parseRateLimitReset, backoffDelay } from './http/timing.js';
 export { DEFAULT_SYNC_TIMEOUT_MS } from './http/deadline.js';
 export { LockedError } from './file-lock.js';

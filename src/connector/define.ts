@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ConfigError, createError, OrgsyncError, ValidationError } from '../errors.js';
 import { HttpClient, type AuthSpec, type ErrorHint, type HttpOptions, type HttpResponse, type RawResponse, type RequestSpec } from '../http/client.js';
 import type { RateLimitOptions } from '../http/rate-limit.js';
+import type { ClientCertificate } from '../http/auth.js';
 import { paginate, singlePage, type Paginator } from '../pagination/index.js';
 import {
   composeDisplayName,
@@ -134,6 +135,8 @@ export interface ConnectorDefinition<Opts extends Record<string, unknown>, Ctx> 
   http: (opts: Opts & CommonOptions) => {
     baseUrl: string;
     auth: AuthSpec;
+    /** A client certificate presented on every HTTPS call (mutual TLS; see src/http/auth.ts). */
+    tls?: ClientCertificate | undefined;
     headers?: Record<string, string>;
     account?: string;
     secrets?: Array<string | undefined>;
@@ -272,6 +275,7 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
     vendorName: def.name,
     baseUrl: options.baseUrl ?? h.baseUrl,
     auth: h.auth,
+    ...(h.tls ? { tls: h.tls } : {}),
     ...(h.account !== undefined ? { account: h.account } : {}),
     secrets,
     headers: h.headers ?? {},

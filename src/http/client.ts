@@ -13,11 +13,13 @@ import { Redactor } from '../redact.js';
 import { credentialHash, sharedRateLimiter, type LimiterProvider, type RateLimitOptions, type RateLimitStrategy } from './rate-limit.js';
 import { backoffDelay, parseRateLimitReset, parseRetryAfter, sleep, type BackoffOptions } from './timing.js';
 import { currentDeadline, SyncDeadlineReason } from './deadline.js';
+import { ClientCredentialsTokens, certificateSecrets, httpsAgentFor, loadClientCertificate, oauth2CredentialKey, oauth2Secrets, tlsFailure, type ClientCertificate, type LoadedCertificate, type OAuth2ClientCredentialsAuth } from './auth.js';
 
 export type AuthSpec =
   | { type: 'basic'; username: string; password: string }
   | { type: 'bearer'; token: string }
   | { type: 'header'; name: string; value: string }
+  | OAuth2ClientCredentialsAuth
   | { type: 'none' };
 
 export type QueryValue = string | number | boolean | null | undefined | Array<string | number>;
@@ -126,6 +128,8 @@ export interface HttpClientConfig extends HttpOptions {
   vendorName: string;
   baseUrl: string;
   auth: AuthSpec;
+  /** A client certificate (mutual TLS) presented on every HTTPS call, token requests included (src/http/auth.ts). */
+  tls?: ClientCertificate | undefined;
   /** Who the credentials are for, for messages: e.g. "company 'acme'". */
   account?: string;
   /** Extra secrets to redact (beyond those in `auth`). */
@@ -154,6 +158,9 @@ export class HttpClient {
   private readonly axios: AxiosInstance;
   private readonly limiter: RateLimitStrategy;
   private readonly retry: Required<RetryOptions>;
+  /** OAuth2 client-credentials tokens (src/http/auth.ts), when `auth` says so. */
+  private readonly tokens: ClientCredentialsTokens | undefined;
+  private readonly certificate: LoadedCertificate | undefined;
   /** True once any response body contained a registered secret (then snapshots are deep-redacted). */
   sawSecretInResponse = false;
 
@@ -176,6 +183,10 @@ export class HttpClient {
     if (a.type === 'basic') this.redactor.addBasic(a.username, a.password);
     else if (a.type === 'bearer') this.redactor.add(a.token);
     else if (a.type === 'header') this.redactor.add(a.value);
+    else if (a.type === 'oauth2-client-credentials') for (const s of oauth2Secrets(a)) this.redactor.add(s);
+    const who = { vendor: config.vendor, vendorName: config.vendorName };
+    this.certificate = config.tls ? loadClientCertificate(config.tls, who) : undefined;
+    if (this.certificate) for (const s of certificateSecrets(this.certificate)) this.redactor.add(s);
     this.retry = {
       retries: config.retry?.retries ?? 4,
       baseDelayMs: config.retry?.baseDelayMs ?? 500,
@@ -185,7 +196,7 @@ export class HttpClient {
       maxTotalWaitMs: config.retry?.maxTotalWaitMs ?? 300_000,
     };
     const rl: RateLimitOptions = { ...config.defaultRateLimit, ...stripUndefined(config.rateLimit ?? {}) };
-    const credential = credentialKey(a, this.baseUrl);
+    const credential = a.type === 'oauth2-client-credentials' ? `${this.baseUrl}|oauth2:${oauth2CredentialKey(a, this.certificate)}` : credentialKey(a, this.baseUrl);
     this.limiter = config.limiter
       ? config.limiter({ vendor: config.vendor, credentialHash: credentialHash(credential), options: rl })
       : sharedRateLimiter(config.vendor, credential, rl);
@@ -198,9 +209,24 @@ export class HttpClient {
       maxContentLength: config.maxResponseBytes ?? 256 * 1024 * 1024,
       maxBodyLength: 50 * 1024 * 1024,
       httpAgent: keepAliveHttp,
-      httpsAgent: keepAliveHttps,
+      httpsAgent: this.certificate ? httpsAgentFor(this.certificate) : keepAliveHttps,
       proxy: false,
     });
+    this.tokens = a.type === 'oauth2-client-credentials' ? new ClientCredentialsTokens(a, (r) => this.sendTokenRequest(r), this.redactor, who, this.certificate) : undefined;
+  }
+
+  /** The token request of `auth.type: 'oauth2-client-credentials'`: same transport, agent and certificate as every call. */
+  private async sendTokenRequest(r: { url: string; headers: Record<string, string>; body: string }): Promise<{ status: number; headers: Record<string, string>; text: string }> {
+    const endpoint = `POST ${this.redactor.redact(new URL(r.url).pathname)}`;
+    const timeoutMs = this.config.timeoutMs ?? 60_000;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signals = [timeout, this.config.signal].filter((s): s is AbortSignal => s !== undefined);
+    try {
+      const res = await this.axios.request<string>({ url: r.url, method: 'POST', headers: { 'User-Agent': this.config.userAgent ?? 'orgsync/0.1 (+https://github.com/orgsync/orgsync)', ...r.headers }, data: r.body, signal: AbortSignal.any(signals) });
+      return { status: res.status, headers: normalizeHeaders(res.headers as Record<string, unknown>), text: typeof res.data === 'string' ? res.data : String(res.data ?? '') };
+    } catch (e) {
+      throw this.networkError(e, endpoint, timeout.aborted && !this.config.signal?.aborted, this.config.signal);
+    }
   }
 
   /** The overall sync deadline configured for this connector (`http.syncTimeoutMs`), if any. */
@@ -269,8 +295,9 @@ export class HttpClient {
     }
   }
 
-  private async attempt<T>(spec: RequestSpec, method: string, attempt: number, endpoint: string, signal: AbortSignal | undefined): Promise<HttpResponse<T>> {
+  private async attempt<T>(spec: RequestSpec, method: string, attempt: number, endpoint: string, signal: AbortSignal | undefined, tokenRetried = false): Promise<HttpResponse<T>> {
     const started = Date.now();
+    const bearer = this.tokens ? await this.tokens.token() : undefined;
     let url = this.resolveUrl(spec.path, spec.query);
     let res: AxiosResponse<string> | undefined;
     let sendAuth = true;
@@ -282,7 +309,7 @@ export class HttpClient {
     const attemptSignal = signal ? AbortSignal.any([signal, total.signal]) : total.signal;
     try {
       for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-        const headers = this.headersFor(spec, sendAuth);
+        const headers = this.headersFor(spec, sendAuth, bearer);
         try {
           res = await this.axios.request<string>({
             url,
@@ -332,6 +359,11 @@ export class HttpClient {
         jsonError = (e as Error).message;
       }
     }
+    if (res.status === 401 && bearer !== undefined && sendAuth && !tokenRetried) {
+      // The token may have been revoked or expired early: fetch a new one and try once more.
+      this.tokens!.invalidate(bearer);
+      return this.attempt<T>(spec, method, attempt, endpoint, signal, true);
+    }
     const raw: RawResponse = { status: res.status, headers, text, json, method, path: this.describePath(spec.path) };
     const hint = this.config.classify?.(raw);
     const isError = res.status >= 400 || res.status >= 300 || (hint?.kind !== undefined);
@@ -366,7 +398,7 @@ export class HttpClient {
     return { status: res.status, headers, data: json as T, url: this.safeUrl(url), requestId };
   }
 
-  private headersFor(spec: RequestSpec, withAuth: boolean): Record<string, string> {
+  private headersFor(spec: RequestSpec, withAuth: boolean, bearer?: string): Record<string, string> {
     const h: Record<string, string> = {
       Accept: 'application/json',
       'User-Agent': this.config.userAgent ?? 'orgsync/0.1 (+https://github.com/orgsync/orgsync)',
@@ -379,6 +411,7 @@ export class HttpClient {
       if (a.type === 'basic') h['Authorization'] = `Basic ${Buffer.from(`${a.username}:${a.password}`).toString('base64')}`;
       else if (a.type === 'bearer') h['Authorization'] = `Bearer ${a.token}`;
       else if (a.type === 'header') h[a.name] = a.value;
+      else if (bearer !== undefined) h['Authorization'] = `Bearer ${bearer}`;
     }
     return h;
   }
@@ -468,6 +501,8 @@ export class HttpClient {
 
   private networkError(e: unknown, endpoint: string, timedOut = false, signal?: AbortSignal): OrgsyncError {
     if (e instanceof OrgsyncError) return e;
+    const tlsError = tlsFailure(e, { vendor: this.vendor, vendorName: this.vendorName, endpoint, clientCertificate: this.certificate?.cert !== undefined });
+    if (tlsError) return tlsError;
     const err = e as { code?: string; message?: string; name?: string };
     const code = err.code ?? err.name ?? 'ERR_NETWORK';
     const detail = this.redactor.redact(String(err.message ?? code));

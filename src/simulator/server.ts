@@ -6,6 +6,7 @@
  * oversized bodies). Binds to 127.0.0.1 only. Used by tests, the demo and the benchmarks.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface SimRequest {
@@ -73,6 +74,12 @@ export interface SimulatorOptions {
   port?: number;
   /** Server-side budget: requests per second (token bucket, burst = `burst` or one second's worth). */
   rateLimit?: { requestsPerSecond: number; burst?: number };
+  /**
+   * Serve HTTPS instead of HTTP (url `https://127.0.0.1:<port>`). With `ca`, clients must present a
+   * certificate that CA signed (mutual TLS): others fail in the handshake. See `testPki()` in
+   * src/simulator/tls.ts for throwaway certificates.
+   */
+  tls?: { cert: string; key: string; ca?: string };
 }
 
 export interface RequestLogEntry {
@@ -122,7 +129,7 @@ export async function startSimulator(routes: VendorRoutes, options: SimulatorOpt
     return ((1 - tokens) / rl.requestsPerSecond) * 1000;
   };
 
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -133,7 +140,9 @@ export async function startSimulator(routes: VendorRoutes, options: SimulatorOpt
         } else res.destroy();
       });
     });
-  });
+  };
+  const t = options.tls;
+  const server = t ? https.createServer({ cert: t.cert, key: t.key, ...(t.ca ? { ca: t.ca, requestCert: true, rejectUnauthorized: true } : {}) }, onRequest) : http.createServer(onRequest);
 
   const send = (res: http.ServerResponse, r: SimResponse, contentType: string): void => {
     const body = r.body === undefined ? '' : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
@@ -215,7 +224,7 @@ export async function startSimulator(routes: VendorRoutes, options: SimulatorOpt
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${t ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     log,
     stats,

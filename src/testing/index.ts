@@ -5,6 +5,8 @@
  * peers, needed only by `runConnectorConformance` and `replayFixtures`.
  */
 export { startSimulator, basicAuth, bearerToken, type Fault, type FaultRule, type Simulator, type SimulatorOptions, type SimRequest, type SimResponse, type VendorRoutes } from '../simulator/server.js';
+export { SimTokenIssuer, type TokenIssuerOptions } from '../simulator/oauth2.js';
+export { testPki, hasOpenssl, type TestPki } from '../simulator/tls.js';
 export { sampleOrg, applySampleChanges, type SampleOrg, type SamplePerson, type SampleOrgOptions } from '../simulator/sample-org.js';
 export { simulators, type RunningSimulator, type VendorSimulator } from '../../connectors/simulators.js';
 export { runConnectorConformance, errorText, type ConformanceSetup } from './conformance.js';
