@@ -3,17 +3,19 @@ import type { ConnectorFactory } from '../src/connector/define.js';
 import { bamboohr } from './bamboohr/index.js';
 import { gusto } from './gusto/index.js';
 import { hibob } from './hibob/index.js';
+import { deel } from './deel/index.js';
 import { rippling } from './rippling/index.js';
 import { scim } from './scim/index.js';
 import { workday } from './workday/index.js';
 
-export { bamboohr, gusto, hibob, rippling, scim, workday };
+export { bamboohr, deel, gusto, hibob, rippling, scim, workday };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const connectors: Record<string, ConnectorFactory<any>> = {
   bamboohr,
   gusto,
   hibob,
+  deel,
   rippling,
   scim,
   workday,

@@ -7,6 +7,7 @@ import type { SampleOrg, SamplePerson } from '../src/simulator/sample-org.js';
 import type { EmploymentStatus } from '../src/model.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/server.js';
 import { bambooDataFromSample, bamboohrRoutes } from './bamboohr/simulator.js';
+import { deelSimulator } from './deel/simulator.js';
 import { gustoDataFromSample, gustoRoutes } from './gusto/simulator.js';
 import { hibobSimulator } from './hibob/simulator.js';
 import { ripplingSimulator } from './rippling/simulator.js';
@@ -75,6 +76,7 @@ export const simulators: Record<string, VendorSimulator> = {
     expectedStatus: NO_LEAVE,
   },
   hibob: hibobSimulator,
+  deel: deelSimulator,
   rippling: ripplingSimulator,
   scim: {
     id: 'scim',

@@ -40,4 +40,35 @@ export const hibob: VendorFaultAdapter = {
   errorEchoing: echo,
 };
 
-export const hris15Adapters: Record<string, VendorFaultAdapter> = { hibob };
+export const deel: VendorFaultAdapter = {
+  items: (res) => jsonOf(res).data,
+  withItems: (res, items) => {
+    const body = jsonOf(res);
+    return { ...res, body: { ...body, data: items } };
+  },
+  idOf: (item) => String((item as Json)['id']),
+  lieAboutTotal: (res, delta) => {
+    const body = jsonOf(res);
+    return { ...res, body: { ...body, page: { ...body.page, total_rows: body.page.total_rows + delta } } };
+  },
+  unknownEnums: (item, v) => ({ ...(item as Json), hiring_status: v.status, hiring_type: v.type }),
+  unknownStatusReadsAs: ['UNKNOWN'],
+  nullRequired: (item) => ({ ...(item as Json), id: null }),
+  pollute: (item) => {
+    const e = structuredClone(item as Json);
+    poison(e);
+    const dept: Json = { ...e['department'] };
+    poison(dept);
+    e['department'] = dept;
+    return e;
+  },
+  echoSecret: (item, secret) => ({ ...(item as Json), job_title: `Engineer ${secret}` }),
+  revoked: {
+    type: 'status',
+    status: 401,
+    body: JSON.stringify({ request: { method: 'GET', status: 401, code: 401 }, errors: [{ message: 'Unauthorized. The token is invalid or expired.', path: '' }] }),
+  },
+  errorEchoing: echo,
+};
+
+export const hris15Adapters: Record<string, VendorFaultAdapter> = { hibob, deel };
