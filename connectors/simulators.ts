@@ -6,12 +6,13 @@
 import type { SampleOrg, SamplePerson } from '../src/simulator/sample-org.js';
 import type { EmploymentStatus } from '../src/model.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/server.js';
-import { bambooDataFromSample, bamboohrRoutes } from './bamboohr/simulator.js';
+import type { SampleReading } from '../src/testing/people.js';
+import { bambooDataFromSample, bambooId, bamboohrRoutes } from './bamboohr/simulator.js';
 import { deelSimulator } from './deel/simulator.js';
-import { gustoDataFromSample, gustoRoutes } from './gusto/simulator.js';
+import { gustoDataFromSample, gustoEmployeeId, gustoRoutes } from './gusto/simulator.js';
 import { hibobSimulator } from './hibob/simulator.js';
 import { ripplingSimulator } from './rippling/simulator.js';
-import { scimDataFromSample, scimRoutes, type ScimDataOptions } from './scim/simulator.js';
+import { scimDataFromSample, scimRoutes, scimUserId, type ScimDataOptions } from './scim/simulator.js';
 import { workdaySimulator } from './workday/simulator.js';
 
 export interface RunningSimulator {
@@ -32,8 +33,15 @@ export interface VendorSimulator {
   employeesPath: string | RegExp;
   /** Whether employees come in several pages at 120 people. */
   paged: boolean;
-  /** How a sample person's status reads through this vendor where the vendor cannot express it. */
+  /**
+   * How this simulator renders the sample company, for the conformance kit's person-by-person
+   * check: the id each person gets, which attributes become groups, what the vendor cannot express.
+   */
+  sample: SampleReading;
+  /** @deprecated use `sample.expect`: how a sample person's status reads where the vendor cannot express it. */
   expectedStatus?: (p: SamplePerson) => EmploymentStatus;
+  /** The connector's folder, for the kit to list `TODO(new-connector)` markers left (scaffolded connectors). */
+  sourceDir?: string | URL;
 }
 
 /** Vendors without a leave state (Gusto, Rippling, SCIM) show people on leave as active. */
@@ -60,6 +68,14 @@ export const simulators: Record<string, VendorSimulator> = {
     badCredentials: (o) => ({ ...o, apiKey: 'sim-bamboo-revoked-key-999999' }),
     employeesPath: '/v1/reports/custom',
     paged: false,
+    sample: {
+      personId: (p) => bambooId(p.key),
+      // The custom report carries department and division; teams are a meta list no report field names.
+      groups: { department: 'DEPARTMENT', division: 'DIVISION' },
+      // One field, employmentHistoryStatus, holds the type or, for leavers and people on leave,
+      // "Terminated" / "Furloughed": their type is not said.
+      expect: (p) => (p.status === 'terminated' || p.status === 'leave' ? { employmentType: null } : {}),
+    },
   },
   gusto: {
     id: 'gusto',
@@ -73,7 +89,22 @@ export const simulators: Record<string, VendorSimulator> = {
     badCredentials: (o) => ({ ...o, accessToken: 'revoked-gusto-token-000000' }),
     employeesPath: '/employees',
     paged: true,
-    expectedStatus: NO_LEAVE,
+    sample: {
+      personId: (p) => gustoEmployeeId(p.key),
+      // Departments only: the team is a custom field, Gusto has no divisions.
+      groups: { department: 'DEPARTMENT' },
+      // Gusto names a work address by its street, city and state.
+      locationName: (l) => `${l.line1}, ${l.city}, ${l.region}`,
+      expect: (p) => ({
+        // No leave state.
+        status: NO_LEAVE(p),
+        // No work email until onboarding is completed.
+        ...(p.status === 'pending' ? { workEmail: null } : {}),
+        // Hours-based employment status: contractors are a separate resource (an hours-varying
+        // employee, 'variable', is OTHER), an intern is a part-timer of 20+ hours.
+        ...(p.type === 'contractor' ? { employmentType: 'OTHER' as const } : p.type === 'intern' ? { employmentType: 'PART_TIME' as const } : {}),
+      }),
+    },
   },
   hibob: hibobSimulator,
   deel: deelSimulator,
@@ -100,8 +131,22 @@ export const simulators: Record<string, VendorSimulator> = {
     badCredentials: (o) => ({ ...o, token: 'revoked-scim-token-000000' }),
     employeesPath: '/Users',
     paged: true,
-    // SCIM has only `active`: people on leave are active, future hires are created inactive.
-    expectedStatus: (p) => (p.status === 'terminated' || p.status === 'pending' ? 'TERMINATED' : 'ACTIVE'),
+    sample: {
+      personId: (p) => scimUserId(p.key),
+      // Enterprise department and division; teams are /Groups memberships (type OTHER).
+      groups: { department: 'DEPARTMENT', division: 'DIVISION', team: 'OTHER' },
+      notApplicable: {
+        location: 'the SCIM User schemas have no location reference (addresses are free text)',
+        startDate: 'the SCIM User schemas have no start date',
+        terminationDate: 'the SCIM User schemas have no termination date (only active: false)',
+      },
+      expect: (p) => ({
+        // SCIM has only `active`: people on leave are active, future hires are created inactive.
+        status: p.status === 'terminated' || p.status === 'pending' ? 'TERMINATED' : 'ACTIVE',
+        // userType 'Employee' says nothing about full or part time.
+        ...(p.type === 'full_time' ? { employmentType: null } : {}),
+      }),
+    },
   },
   workday: workdaySimulator,
 };

@@ -66,7 +66,7 @@ export function deelDataFromSample(org: SampleOrg, o: { token?: string } = {}): 
       contract_is_archived: false,
       is_user_contract_deleted: false,
       ...(last ? { termination_last_day: last } : {}),
-      ...(ended ? { completion_date: p.terminationDate } : {}),
+      ...(ended && p.terminationDate ? { completion_date: p.terminationDate } : {}),
       client_legal_entity: entity,
     };
     return {
@@ -155,6 +155,14 @@ export const deelSimulator: VendorSimulator = {
   badCredentials: (o) => ({ ...o, apiToken: 'revoked-deel-token-000000' }),
   employeesPath: '/rest/v2/people?',
   paged: true,
-  // Deel has no leave status on a person (leave is time off).
-  expectedStatus: (p) => (p.status === 'leave' ? 'ACTIVE' : p.status === 'pending' ? 'PENDING' : p.status === 'terminated' ? 'TERMINATED' : 'ACTIVE'),
+  sample: {
+    personId: (p) => deelPersonId(p.key),
+    groups: { department: 'DEPARTMENT', team: 'TEAM' },
+    expect: (p) => ({
+      // Deel has no leave status on a person (leave is time off): people on leave are active.
+      ...(p.status === 'leave' ? { status: 'ACTIVE' as const } : {}),
+      // Deel says contractor or employee, never part-time, intern or temporary: employees read FULL_TIME.
+      ...(p.type !== 'contractor' ? { employmentType: 'FULL_TIME' as const } : {}),
+    }),
+  },
 };

@@ -189,4 +189,6 @@ export const hibobSimulator: VendorSimulator = {
   badCredentials: (o) => ({ ...o, serviceUserToken: 'revoked-hibob-token-000000' }),
   employeesPath: '/v1/people/search',
   paged: false,
+  // Every sample field has a place in Bob: lifecycle status (leave included), contract and type, dates.
+  sample: { personId: (p) => hibobEmployeeId(p.key), groups: { department: 'DEPARTMENT' } },
 };

@@ -565,8 +565,13 @@ function vendorSimulator(api: 'rest' | 'legacy'): VendorSimulator {
     employeesPath: api === 'rest' ? '/workers/' : '/platform/api/employees/include_terminated',
     // 120 people: two pages of 100 on both APIs.
     paged: true,
-    // Rippling has no leave state: people on leave read as ACTIVE.
-    expectedStatus: (p) => ({ active: 'ACTIVE', leave: 'ACTIVE', pending: 'PENDING', terminated: 'TERMINATED' } as const)[p.status],
+    sample: {
+      personId: (p) => ripplingId(p.key),
+      // The legacy rendering here carries no `teams` on employees (the connector reads them when present).
+      groups: api === 'rest' ? { department: 'DEPARTMENT', team: 'TEAM' } : { department: 'DEPARTMENT' },
+      // Rippling has no leave state: people on leave read as ACTIVE.
+      expect: (p) => ({ status: ({ active: 'ACTIVE', leave: 'ACTIVE', pending: 'PENDING', terminated: 'TERMINATED' } as const)[p.status] }),
+    },
   };
 }
 

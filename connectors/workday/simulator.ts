@@ -442,4 +442,9 @@ export const workdaySimulator: VendorSimulator = {
   employeesPath: '/Human_Resources/v',
   // 120 people: two pages at the default page size of 100.
   paged: true,
+  sample: {
+    personId: (p) => wid('worker', p.key),
+    // The department is the worker's cost center (supervisory organizations are named after their manager).
+    groups: { department: 'COST_CENTER' },
+  },
 };

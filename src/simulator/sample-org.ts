@@ -117,8 +117,9 @@ export interface SampleOrgOptions {
 /**
  * Generate the sample company. The first people form the leadership: a CEO, then one VP per
  * department reporting to the CEO, managers under VPs, individual contributors under managers.
- * The mix includes terminated people (past), a scheduled termination (future date, still active),
- * future hires (pending), people on leave, contractors, interns, part-timers and names with
+ * The mix includes terminated people (past), terminated people without a termination date and
+ * people on leave without dates (their status alone decides them), a scheduled termination (future
+ * date, still active), future hires (pending), contractors, interns, part-timers and names with
  * accents and apostrophes.
  */
 export function sampleOrg(options: SampleOrgOptions = {}): SampleOrg {
@@ -189,7 +190,10 @@ export function sampleOrg(options: SampleOrgOptions = {}): SampleOrg {
     if (!leader && level === 2) {
       if (m === 3 || m === 13) {
         status = 'terminated';
-        terminationDate = addDays(today, -30 - key);
+        // Every other involuntary leaver (keys 33, 73, 113...) has no termination date: the status
+        // alone says they left, as HR systems allow ("Inactive" with the date never filled in).
+        const dateless = m === 13 && key % 40 === 33;
+        terminationDate = dateless ? null : addDays(today, -30 - key);
         terminationType = m === 3 ? 'voluntary' : 'involuntary';
       } else if (m === 7) {
         terminationDate = addDays(today, 14);

@@ -10,6 +10,8 @@ import { EmployeeSchema, GroupSchema, LocationSchema, type EmploymentStatus, typ
 import { takeSnapshot } from '../snapshot.js';
 import { sampleOrg, type SampleOrg, type SamplePerson } from '../simulator/sample-org.js';
 import type { Simulator } from '../simulator/server.js';
+import { checkSamplePeople, formatMismatches, PERSON_FIELDS, type PersonField, type SampleReading } from './people.js';
+import { unfinishedParts } from './unfinished.js';
 
 export interface ConformanceSetup {
   /** Start the vendor's simulator for a sample company; returns it and the factory options that read it. */
@@ -23,13 +25,42 @@ export interface ConformanceSetup {
   /** Sample company size (default 120: past one page for every paged vendor at page size 100). */
   size?: number;
   /**
-   * The status a sample person must read as through this vendor, where the vendor cannot express
-   * the sample's status (e.g. no leave state, future hires created disabled). Default: the same status.
+   * How the simulator renders the sample company, so the kit can compare every person: the id each
+   * sample person gets, which attributes become groups, fields the vendor cannot express (declared
+   * not applicable, with the reason) and where the vendor reads someone differently. See
+   * `SampleReading` and docs/adding-a-connector.md.
+   */
+  sample: SampleReading;
+  /**
+   * @deprecated use `sample.expect` (returning `{ status }`). The status a sample person must read as
+   * where the vendor cannot express the sample's status; `sample.expect` wins when both say.
    */
   expectedStatus?: (person: SamplePerson) => EmploymentStatus;
+  /**
+   * The connector's folder (e.g. `new URL('.', import.meta.url)` in its simulator.ts): the kit's
+   * first test lists every `TODO(new-connector)` marker left in its files, all at once.
+   */
+  sourceDir?: string | URL;
 }
 
-const SAME_STATUS: Record<SamplePerson['status'], EmploymentStatus> = { active: 'ACTIVE', pending: 'PENDING', leave: 'LEAVE', terminated: 'TERMINATED' };
+/** The registration's reading, with the deprecated `expectedStatus` folded in. */
+function readingOf(setup: ConformanceSetup): SampleReading {
+  const legacy = setup.expectedStatus;
+  if (!legacy) return setup.sample;
+  return { ...setup.sample, expect: (p, base) => ({ status: legacy(p), ...(setup.sample.expect?.(p, base) ?? {}) }) };
+}
+
+const FIELD_TITLES: Record<PersonField, string> = {
+  name: 'first and last name',
+  workEmail: 'work email',
+  status: 'employment status (including people whose status alone, without dates, decides it)',
+  manager: 'manager',
+  groups: 'groups',
+  location: 'location',
+  startDate: 'start date',
+  terminationDate: 'termination date',
+  employmentType: 'employment type',
+};
 
 /** All text reachable from an error: message, JSON form, stack and the cause chain. */
 export function errorText(e: unknown): string {
@@ -59,18 +90,40 @@ export function runConnectorConformance(factory: ConnectorFactory<any>, setup: C
   let sim: Simulator;
   let options: Record<string, unknown>;
   let snapshot: OrgSnapshot;
+  /** Why the simulator could not start or the first read failed (reported by the first test, with every TODO). */
+  let broken: unknown;
   const fast = { retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 } };
   const make = (extra: Record<string, unknown> = {}) => factory({ ...options, http: fast, ...extra });
+  const reading = setup.sample ? readingOf(setup) : undefined;
 
   describe(`connector conformance: ${def.id}`, () => {
     beforeAll(async () => {
-      ({ sim, options } = await setup.start(org));
-      snapshot = await takeSnapshot(make(), { now });
+      try {
+        ({ sim, options } = await setup.start(org));
+        snapshot = await takeSnapshot(make(), { now });
+      } catch (e) {
+        broken = e;
+      }
     });
     afterAll(async () => {
       await sim?.close();
     });
-    beforeEach(() => sim.clearFaults());
+    beforeEach((ctx) => {
+      sim?.clearFaults();
+      if (ctx.task.name.startsWith('is finished')) return;
+      // Every later test fails with the same cause; the first one says everything that is unfinished.
+      if (broken) throw new Error(`${def.id}: the conformance run could not start: ${String((broken as Error).message ?? broken)}`, { cause: broken });
+    });
+
+    it('is finished: no TODO(new-connector) left, the simulator starts and the first read completes', async () => {
+      const todo = setup.sourceDir ? await unfinishedParts(setup.sourceDir) : [];
+      const parts = todo.map((t) => `  - ${t}`);
+      if (!setup.sample) parts.push('  - the registration has no `sample` (SampleReading): how the simulator renders the sample company (see docs/adding-a-connector.md)');
+      if (parts.length || broken) {
+        const cause = broken ? `\nThe first run failed: ${String((broken as Error).message ?? broken)}` : '';
+        throw new Error(`${def.id} is not finished; ${parts.length} part(s) left:\n${parts.join('\n')}${cause}`);
+      }
+    });
 
     it('declares an id, a name, an options schema and its secrets', () => {
       expect(def.id).toMatch(/^[a-z][a-z0-9-]*$/);
@@ -78,14 +131,30 @@ export function runConnectorConformance(factory: ConnectorFactory<any>, setup: C
       for (const s of def.secrets) expect(Object.keys(def.options.shape)).toContain(s);
     });
 
-    it('reads every person of the sample company, terminated people included, with the right statuses', () => {
+    it('reads every person of the sample company, terminated people included, and nobody else', () => {
+      expect(reading, 'the registration declares `sample`').toBeDefined();
+      const check = checkSamplePeople(snapshot, org, reading!, { today, fields: [] });
+      if (check.mismatches.length) throw new Error(formatMismatches(def.id, check));
       expect(snapshot.employees).toHaveLength(org.people.length);
-      const expected = (p: SamplePerson) => setup.expectedStatus?.(p) ?? SAME_STATUS[p.status];
-      const count = (xs: string[]) => xs.reduce<Record<string, number>>((m, x) => ((m[x] = (m[x] ?? 0) + 1), m), {});
-      expect(count(snapshot.employees.map((e) => e.employmentStatus))).toEqual(count(org.people.map(expected)));
       expect(snapshot.employees.filter((e) => e.employmentStatus === 'TERMINATED').length).toBeGreaterThan(0);
       expect(def.capabilities.includesTerminated).toBe(true);
     });
+
+    // One test per field, person by person; a field the vendor cannot express is declared, and shown as n/a.
+    for (const field of PERSON_FIELDS) {
+      const na = setup.sample?.notApplicable?.[field];
+      if (na) {
+        it.skip(`every sample person: ${FIELD_TITLES[field]} (not applicable: ${na})`, () => {});
+        continue;
+      }
+      it(`every sample person reads with the right ${FIELD_TITLES[field]}`, () => {
+        expect(reading, 'the registration declares `sample`').toBeDefined();
+        const check = checkSamplePeople(snapshot, org, reading!, { today, fields: [field] });
+        // Missing people are reported once, by the test above.
+        const wrong = { ...check, mismatches: check.mismatches.filter((m) => m.field === field) };
+        if (wrong.mismatches.length) throw new Error(formatMismatches(def.id, wrong));
+      });
+    }
 
     it('every record validates against the model', () => {
       for (const e of snapshot.employees) expect(EmployeeSchema.safeParse(e).success).toBe(true);

@@ -19,7 +19,20 @@ export interface EnumValues {
   type: string;
 }
 
+/**
+ * What a vendor's shape rules out, each with the reason (shown in the matrix). Cells that need it
+ * are reported n/a instead of failing, and the matrix checks every claim against a clean sync.
+ */
+export interface VendorShape {
+  /** The whole sync is one request (e.g. HiBob's `POST /v1/people/search`): "401 mid-sync" has nothing to reject. */
+  oneRequest?: string;
+  /** The vendor has no employment type: the unknown-enum cells check the status only (`unknownEnums` writes only it). */
+  noEmploymentType?: string;
+}
+
 export interface VendorFaultAdapter {
+  /** What the vendor's shape rules out (default: nothing). */
+  shape?: VendorShape;
   /** The records of one employee-listing response (a private copy: edit freely). */
   items(res: SimResponse): unknown[];
   /** The same response with these records (counts that describe the page are kept consistent). */
@@ -28,7 +41,7 @@ export interface VendorFaultAdapter {
   idOf(item: unknown): string;
   /** Make the response's announced total lie by `delta`; null when the vendor announces no total. */
   lieAboutTotal: ((res: SimResponse, delta: number) => SimResponse) | null;
-  /** Put values the connector has never seen into the record's status and type fields. */
+  /** Put values the connector has never seen into the record's status and type fields (status only with `shape.noEmploymentType`). */
   unknownEnums(item: unknown, values: EnumValues): unknown;
   /** Statuses a person with an unknown vendor status may read as (never ACTIVE, never TERMINATED). */
   unknownStatusReadsAs: EmploymentStatus[];

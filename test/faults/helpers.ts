@@ -98,14 +98,18 @@ export interface Running {
   rawSecrets: string[];
   /** The outcome of the latest `attempt` (so a failing cell can still say what it observed). */
   last?: Outcome | undefined;
+  /** Requests the clean baseline sync made (checks a declared one-request shape). */
+  baselineRequests: number;
 }
 
 export async function start(target: Target): Promise<Running> {
   const running = await target.simulator.start(org());
+  const before = running.sim.stats.requests;
   const baseline = await takeSnapshot(target.factory({ ...running.options, http: FAST }), { now: NOW });
+  const baselineRequests = running.sim.stats.requests - before;
   const rawSecrets = target.factory.definition.secrets.map((k: string) => running.options[k]).filter((v): v is string => typeof v === 'string' && v.length >= 4);
   if (rawSecrets.length === 0) throw new Error(`${target.id}: no secret option value found; the secret checks would be vacuous`);
-  return { target, running, baseline, rawSecrets, secrets: secretForms(rawSecrets, running) };
+  return { target, running, baseline, rawSecrets, secrets: secretForms(rawSecrets, running), baselineRequests };
 }
 
 /** The secret values, their common encodings, and the Authorization headers actually sent (Basic/Bearer forms). */

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OrgsyncError } from '../../src/errors.js';
 import type { EmploymentStatus } from '../../src/model.js';
 import type { Fault } from '../../src/simulator/server.js';
-import { adapters, workdayFault, type VendorFaultAdapter } from './adapters.js';
+import { adapters, workdayFault, type VendorFaultAdapter, type VendorShape } from './adapters.js';
 import { deletionDuringWalk, insertionDuringWalk } from './drift-cells.js';
 import {
   attempt,
@@ -57,6 +57,8 @@ const KNOWN_BUGS: Record<string, string> = {
 };
 
 const paged = (t: Target) => (t.simulator.paged ? undefined : 'one response, not paged');
+/** A shape the vendor's adapter declares (`VendorShape`), as the reason a cell does not apply. */
+const shape = (t: Target, what: keyof VendorShape) => adapters[t.id]?.shape?.[what];
 const soapOnly = (t: Target) => (t.id === 'workday' ? undefined : 'no SOAP');
 /** Mid-walk for paged vendors (page 2), else the only listing request. */
 const midWalk = (r: Running) => (r.target.simulator.paged ? 1 : 0);
@@ -209,6 +211,7 @@ const faults: FaultCase[] = [
   },
   {
     name: '401 mid-sync (credential revoked)',
+    notApplicable: (t) => shape(t, 'oneRequest'),
     run: async (r, a) => {
       const from = r.running.sim.log.length;
       // Every request after the first successful one.
@@ -353,6 +356,8 @@ function unknownEnums(name: string, values: { status: string; type: string }): F
       const s = expectComplete(r, o);
       expect(chosen.size).toBeGreaterThan(0);
       const allowed: EmploymentStatus[] = a().unknownStatusReadsAs;
+      // A vendor without an employment type (declared in its adapter's shape) is checked on status alone.
+      const typed = !a().shape?.noEmploymentType;
       for (const e of s.employees) {
         if (!chosen.has(e.id)) {
           expect(e).toEqual(base.get(e.id));
@@ -361,6 +366,7 @@ function unknownEnums(name: string, values: { status: string; type: string }): F
         expect(allowed, `${e.id} status`).toContain(e.employmentStatus);
         expect(e.employmentStatus).not.toBe('ACTIVE');
         expect(e.employmentStatusRaw ?? '', 'raw status kept').toContain(values.status);
+        if (!typed) continue;
         expect(e.employmentType).toBe('OTHER');
         expect(e.employmentTypeRaw ?? '', 'raw type kept').toContain(values.type);
       }
@@ -369,7 +375,8 @@ function unknownEnums(name: string, values: { status: string; type: string }): F
   };
 }
 
-const faultNames = faults.map((f) => f.name);
+const SHAPE_CELL = 'declared vendor shape matches a clean sync';
+const faultNames = [...faults.map((f) => f.name), SHAPE_CELL];
 const INCREMENTAL = ['500 forever', '401 after the first request', 'truncated body on every attempt', 'HTML error page', 'connection reset on every attempt'].map((n) => `incremental sync: ${n}`);
 
 // Connectors run side by side (each has its own simulator, client budget and baseline: most of the
@@ -421,6 +428,29 @@ for (const target of list) {
           throw e;
         }
       });
+    }
+
+    // What the adapter declares about the vendor's shape is checked against a clean sync, so a
+    // declaration cannot hide a cell that should run.
+    const declared = adapters[target.id]?.shape ?? {};
+    if (declared.oneRequest || declared.noEmploymentType) {
+      cell(SHAPE_CELL, () => {
+        // Recorded as failed first, overwritten below when every claim holds.
+        const at = cells.push({ connector: target.id, fault: SHAPE_CELL, status: 'failed', observed: 'a declaration does not hold' }) - 1;
+        const said: string[] = [];
+        if (declared.oneRequest) {
+          expect(r.baselineRequests, `declared one request (${declared.oneRequest}), but a clean sync made ${r.baselineRequests}`).toBe(1);
+          said.push('one request');
+        }
+        if (declared.noEmploymentType) {
+          const typed = r.baseline.employees.filter((e) => e.employmentType !== null || e.employmentTypeRaw !== null);
+          expect(typed.map((e) => e.id), `declared no employment type (${declared.noEmploymentType}), but these people have one`).toEqual([]);
+          said.push('no employment type');
+        }
+        cells[at] = { connector: target.id, fault: SHAPE_CELL, status: 'passed', observed: `confirmed: ${said.join(', ')}` };
+      });
+    } else {
+      record(target.id, SHAPE_CELL, 'n/a', 'nothing declared');
     }
 
     // A failed incremental sync never returns a snapshot (the previous one stays current).

@@ -128,6 +128,7 @@ runConnectorConformance(connector.toyhr, {
   badCredentials: (o) => ({ ...o, apiToken: 'revoked-token-000' }),
   employeesPath: '/v1/employees',
   paged: true,
+  sample: { personId: (p) => 'u' + p.key, groups: { department: 'DEPARTMENT' }, notApplicable: { location: 'the toy vendor has no locations' } },
 });
 
 describe('orgsync new-connector in a user project (not this repository)', () => {

@@ -80,7 +80,7 @@ describe('public API types', () => {
     for (const needed of ['takeSnapshot', 'sync', 'diffSnapshots', 'formatChangesText', 'summarizeChanges', 'buildOrgChart', 'orgChartToHtml', 'planProvisioning', 'applyPlan', 'loadRuleSet', 'FileJournal', 'defineConnector', 'offsetPaging', 'verifyGustoWebhook', 'createScimHandler', 'OrgsyncError', 'ConfigError', 'readSnapshotFile', 'writeSnapshotFile']) {
       expect(names, needed).toContain(needed);
     }
-    expect(Object.keys(testing).sort()).toEqual(['SimTokenIssuer', 'applySampleChanges', 'basicAuth', 'bearerToken', 'errorText', 'hasOpenssl', 'replayFixtures', 'runConnectorConformance', 'sampleOrg', 'simulators', 'startSimulator', 'testPki']);
+    expect(Object.keys(testing).sort()).toEqual(['SimTokenIssuer', 'applySampleChanges', 'assertSamplePeople', 'basicAuth', 'bearerToken', 'checkSamplePeople', 'errorText', 'hasOpenssl', 'replayFixtures', 'runConnectorConformance', 'sampleOrg', 'simulators', 'startSimulator', 'testPki']);
   });
 
   it('testing kit', () => {
