@@ -4,11 +4,12 @@ import { bamboohr } from './bamboohr/index.js';
 import { gusto } from './gusto/index.js';
 import { hibob } from './hibob/index.js';
 import { deel } from './deel/index.js';
+import { personio } from './personio/index.js';
 import { rippling } from './rippling/index.js';
 import { scim } from './scim/index.js';
 import { workday } from './workday/index.js';
 
-export { bamboohr, deel, gusto, hibob, rippling, scim, workday };
+export { bamboohr, deel, gusto, hibob, personio, rippling, scim, workday };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const connectors: Record<string, ConnectorFactory<any>> = {
@@ -16,6 +17,7 @@ export const connectors: Record<string, ConnectorFactory<any>> = {
   gusto,
   hibob,
   deel,
+  personio,
   rippling,
   scim,
   workday,

@@ -11,6 +11,7 @@ import { bambooDataFromSample, bambooId, bamboohrRoutes } from './bamboohr/simul
 import { deelSimulator } from './deel/simulator.js';
 import { gustoDataFromSample, gustoEmployeeId, gustoRoutes } from './gusto/simulator.js';
 import { hibobSimulator } from './hibob/simulator.js';
+import { personioSimulator } from './personio/simulator.js';
 import { ripplingSimulator } from './rippling/simulator.js';
 import { scimDataFromSample, scimRoutes, scimUserId, type ScimDataOptions } from './scim/simulator.js';
 import { workdaySimulator } from './workday/simulator.js';
@@ -108,6 +109,7 @@ export const simulators: Record<string, VendorSimulator> = {
   },
   hibob: hibobSimulator,
   deel: deelSimulator,
+  personio: personioSimulator,
   rippling: ripplingSimulator,
   scim: {
     id: 'scim',

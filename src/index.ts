@@ -52,7 +52,7 @@ export {
 export * as mapHelpers from './connector/map-helpers.js';
 export { takeSnapshot, writeSnapshotFile, readSnapshotFile, writeFileAtomic, type TakeSnapshotOptions } from './snapshot.js';
 export { sync, type SyncOptions, type SyncResult } from './sync.js';
-export { bamboohr, deel, gusto, hibob, rippling, scim, workday, connectors } from '../connectors/index.js';
+export { bamboohr, deel, gusto, hibob, personio, rippling, scim, workday, connectors } from '../connectors/index.js';
 export * from './provisioning/index.js';
 export {
   CHANGE_TYPE_ORDER,

@@ -71,4 +71,33 @@ export const deel: VendorFaultAdapter = {
   errorEchoing: echo,
 };
 
-export const hris15Adapters: Record<string, VendorFaultAdapter> = { hibob, deel };
+/** Personio v2: the persons listing carries no status or type; they come from each person's employments. */
+export const personio: VendorFaultAdapter = {
+  shape: { tokenRefresh: 'OAuth2 client credentials: a 401 fetches a new token once (the token request is rejected too)' },
+  items: (res) => jsonOf(res)._data,
+  withItems: (res, items) => ({ ...res, body: { ...jsonOf(res), _data: items } }),
+  idOf: (item) => String((item as Json)['id']),
+  lieAboutTotal: null, // cursor links, no count
+  detail: {
+    path: /\/v2\/persons\/[^/?]+\/employments/,
+    items: (res) => jsonOf(res)._data,
+    withItems: (res, items) => ({ ...res, body: { ...jsonOf(res), _data: items } }),
+    idOf: (item) => String((item as Json)['person']?.id),
+  },
+  unknownEnums: (item, v) => ({ ...(item as Json), status: v.status, type: v.type }),
+  unknownStatusReadsAs: ['UNKNOWN'],
+  nullRequired: (item) => ({ ...(item as Json), id: null }),
+  pollute: (item) => {
+    const e = structuredClone(item as Json);
+    poison(e);
+    const attr: Json = { id: 'dynamic_1', type: 'STRING', label: '__proto__', value: 'x' };
+    poison(attr);
+    e['custom_attributes'] = [...(e['custom_attributes'] ?? []), attr, { id: 'dynamic_2', type: 'STRING', label: 'constructor', value: 'y' }];
+    return e;
+  },
+  echoSecret: (item, secret) => ({ ...(item as Json), last_name: `Doe ${secret}` }),
+  revoked: { type: 'status', status: 401, body: JSON.stringify({ personio_trace_id: 'x', timestamp: '2026-06-01T00:00:00Z', errors: [{ title: 'Unauthorized', detail: 'The access token is missing, invalid or expired.' }] }) },
+  errorEchoing: echo,
+};
+
+export const hris15Adapters: Record<string, VendorFaultAdapter> = { hibob, deel, personio };

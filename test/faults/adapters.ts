@@ -28,11 +28,21 @@ export interface VendorShape {
   oneRequest?: string;
   /** The vendor has no employment type: the unknown-enum cells check the status only (`unknownEnums` writes only it). */
   noEmploymentType?: string;
+  /**
+   * OAuth2 client credentials: after a 401 the connector fetches a new token once and repeats the
+   * call (src/http/auth.ts), so "401 mid-sync" sees one token request more before the auth error.
+   */
+  tokenRefresh?: string;
 }
 
 export interface VendorFaultAdapter {
   /** What the vendor's shape rules out (default: nothing). */
   shape?: VendorShape;
+  /**
+   * Where status and type live when the listing does not carry them (Personio: one employments
+   * request per person): the unknown-enum cells edit these responses instead of the listing's.
+   */
+  detail?: { path: RegExp; items(res: SimResponse): unknown[]; withItems(res: SimResponse, items: unknown[]): SimResponse; idOf(item: unknown): string };
   /** The records of one employee-listing response (a private copy: edit freely). */
   items(res: SimResponse): unknown[];
   /** The same response with these records (counts that describe the page are kept consistent). */

@@ -11,7 +11,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OrgsyncError } from '../../src/errors.js';
 import type { EmploymentStatus } from '../../src/model.js';
-import type { Fault } from '../../src/simulator/server.js';
+import type { Fault, SimResponse } from '../../src/simulator/server.js';
 import { adapters, workdayFault, type VendorFaultAdapter, type VendorShape } from './adapters.js';
 import { deletionDuringWalk, insertionDuringWalk } from './drift-cells.js';
 import {
@@ -219,7 +219,9 @@ const faults: FaultCase[] = [
       const o = await attempt(r);
       expectError(o, ['auth']);
       const calls = r.running.sim.log.slice(from);
-      expect(calls.length, 'one successful request, one rejected, no retry').toBe(2);
+      // OAuth2 vendors (declared in the adapter's shape) fetch a new token once after the 401: rejected too.
+      if (a().shape?.tokenRefresh) expect(calls.length, 'one successful request, one rejected, one rejected token request, no retry').toBe(3);
+      else expect(calls.length, 'one successful request, one rejected, no retry').toBe(2);
       return o;
     },
   },
@@ -343,15 +345,22 @@ function unknownEnums(name: string, values: { status: string; type: string }): F
     run: async (r, a) => {
       const base = byId(r);
       const chosen = new Set<string>();
-      editFirstPage(r, a(), (items) =>
-        items.map((it) => {
-          const e = base.get(a().idOf(it));
-          // Active, and not a contractor (Workday's contingent workers are contractors whatever their type says).
-          if (chosen.size >= 3 || !e || e.employmentStatus !== 'ACTIVE' || (e.employmentType !== 'FULL_TIME' && e.employmentType !== null)) return it;
-          chosen.add(e.id);
-          return a().unknownEnums(it, values);
-        }),
-      );
+      const detail = a().detail;
+      if (detail) {
+        // Status and type come from a per-person response: edit those of three active full-time people.
+        for (const e of base.values()) if (chosen.size < 3 && e.employmentStatus === 'ACTIVE' && e.employmentType === 'FULL_TIME') chosen.add(e.id);
+        const edit = (res: SimResponse) => detail.withItems(res, detail.items(res).map((it) => (chosen.has(detail.idOf(it)) ? a().unknownEnums(it, values) : it)));
+        r.running.sim.inject({ match: detail.path, times: Infinity, fault: { type: 'transform', fn: (res) => (res.status === 200 ? edit(res) : res) } });
+      } else
+        editFirstPage(r, a(), (items) =>
+          items.map((it) => {
+            const e = base.get(a().idOf(it));
+            // Active, and not a contractor (Workday's contingent workers are contractors whatever their type says).
+            if (chosen.size >= 3 || !e || e.employmentStatus !== 'ACTIVE' || (e.employmentType !== 'FULL_TIME' && e.employmentType !== null)) return it;
+            chosen.add(e.id);
+            return a().unknownEnums(it, values);
+          }),
+        );
       const o = await attempt(r);
       const s = expectComplete(r, o);
       expect(chosen.size).toBeGreaterThan(0);
@@ -433,7 +442,7 @@ for (const target of list) {
     // What the adapter declares about the vendor's shape is checked against a clean sync, so a
     // declaration cannot hide a cell that should run.
     const declared = adapters[target.id]?.shape ?? {};
-    if (declared.oneRequest || declared.noEmploymentType) {
+    if (declared.oneRequest || declared.noEmploymentType || declared.tokenRefresh) {
       cell(SHAPE_CELL, () => {
         // Recorded as failed first, overwritten below when every claim holds.
         const at = cells.push({ connector: target.id, fault: SHAPE_CELL, status: 'failed', observed: 'a declaration does not hold' }) - 1;
@@ -446,6 +455,11 @@ for (const target of list) {
           const typed = r.baseline.employees.filter((e) => e.employmentType !== null || e.employmentTypeRaw !== null);
           expect(typed.map((e) => e.id), `declared no employment type (${declared.noEmploymentType}), but these people have one`).toEqual([]);
           said.push('no employment type');
+        }
+        if (declared.tokenRefresh) {
+          const auth = target.factory.definition.http(r.running.options as never).auth.type;
+          expect(auth, `declared a token refresh (${declared.tokenRefresh}), but the connector authenticates with ${auth}`).toBe('oauth2-client-credentials');
+          said.push('OAuth2 token refresh');
         }
         cells[at] = { connector: target.id, fault: SHAPE_CELL, status: 'passed', observed: `confirmed: ${said.join(', ')}` };
       });
