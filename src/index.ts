@@ -12,6 +12,7 @@ export * from './errors.js';
 export { Redactor, REDACTED } from './redact.js';
 export {
   HttpClient,
+  DEFAULT_RETRY_STATUSES,
   extractVendorMessage,
   type AuthSpec,
   type ErrorHint,
@@ -47,6 +48,7 @@ export {
   type ManagerHook,
   type ManagerKey,
   type ManagerRef,
+  type OptionalReadOptions,
   type ResourceDef,
 } from './connector/define.js';
 export * as mapHelpers from './connector/map-helpers.js';

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { defineConnector } from '../../src/connector/define.js';
 import { OrgsyncError } from '../../src/errors.js';
+import { extractVendorMessage } from '../../src/http/client.js';
 import {
   ChangedEmployeesSchema,
   CompanyInformationSchema,
@@ -50,6 +51,9 @@ export const bamboohr = defineConnector<BambooHrOptions, BambooContext>({
   // No published quota. Stay polite; BambooHR throttles with 503 (until Sept 2026) or 429 + Retry-After.
   rateLimit: { requests: 10, intervalMs: 1_000, concurrency: 2 },
   capabilities: { groups: true, locations: true, incremental: true, incrementalDeletions: true, webhooks: true, includesTerminated: true },
+  // BambooHR often puts its error text in a header rather than the body.
+  vendorMessage: (res) =>
+    extractVendorMessage(res) || (res.headers['x-bamboohr-message'] ?? res.headers['x-bamboohr-error-message'] ?? res.headers['x-bamboohr-error-messsage']),
   classify: (res) => {
     // Some endpoints answer 200 with an error object when rate-limited.
     const j = res.json as { error?: { code?: unknown; message?: unknown } } | undefined;

@@ -10,7 +10,7 @@ import { ConfigError, createError, OrgsyncError, ValidationError } from '../erro
 import { HttpClient, type AuthSpec, type ErrorHint, type HttpOptions, type HttpResponse, type RawResponse, type RequestSpec } from '../http/client.js';
 import type { RateLimitOptions } from '../http/rate-limit.js';
 import type { ClientCertificate } from '../http/auth.js';
-import { paginate, singlePage, type Paginator } from '../pagination/index.js';
+import { defaultIdentity, paginate, singlePage, type Paginator } from '../pagination/index.js';
 import {
   composeDisplayName,
   CompanySchema,
@@ -77,20 +77,51 @@ export interface ConnectorRuntime<Opts> {
   now(): Date;
   /** Add a non-fatal finding to the snapshot's `warnings` (e.g. an optional lookup the token may not read). */
   warn(message: string): void;
-  /** Read all items of a resource (paged), validated against `row` if given. */
-  readAll<Row>(resource: string, def: ResourceDef<unknown, Row, unknown>): Promise<Row[]>;
+  /**
+   * Read all items of a resource (paged), validated against `row` if given. `ctx` is what the
+   * resource's `request` and `paginate` functions get (none while the context is being loaded).
+   */
+  readAll<Row, Ctx = unknown>(resource: string, def: ResourceDef<Ctx, Row, unknown>, ctx?: Ctx): Promise<Row[]>;
+  /**
+   * A read the connector can do without: when it fails with one of `statuses` (or `codes`), warn
+   * (if `warn` is given) and resolve undefined instead of failing the sync. Anything else still fails.
+   * `const types = (await rt.optional(() => rt.readAll(...), { statuses: [403, 404], warn: ... })) ?? []`
+   */
+  optional<T>(read: () => Promise<T>, o: OptionalReadOptions): Promise<T | undefined>;
   /**
    * Parse a list of auxiliary metadata (field/list metadata, departments, locations, custom-field
    * definitions) item by item: items that do not fit `schema` are skipped with a snapshot warning
    * naming them and why (see src/connector/auxiliary.ts). Never for employee rows.
    */
   auxiliary<T>(what: string, schema: z.ZodType<T>, data: unknown): T[];
+  /**
+   * Walk the `employees` resource (its paginator, records, item keys) from another first request
+   * and return the raw rows, for an incremental `read` (e.g. the full read's report with a
+   * "changed since" filter). The caller returns them; the core validates, enriches and maps them
+   * as in a full read.
+   */
+  employeeRows(request: RequestSpec, ctx?: unknown): Promise<unknown[]>;
+}
+
+/** What `rt.optional` tolerates, and what it says when it does. */
+export interface OptionalReadOptions {
+  /** HTTP statuses meaning "not available to this credential or server" (e.g. `[403, 404]`). */
+  statuses: readonly number[];
+  /** Error codes meaning the same (e.g. `unexpected_content_type` for an endpoint answering HTML). */
+  codes?: readonly string[];
+  /** The snapshot warning when the read is skipped (a function gets the error); none: skipped silently. */
+  warn?: string | ((e: OrgsyncError) => string);
 }
 
 export interface ResourceDef<Ctx, Row, Out> {
   /** The first request; a function gets the mapping context and the connector's options. */
   request: RequestSpec | ((ctx: Ctx, options: any) => RequestSpec);
-  paginate?: Paginator;
+  /**
+   * How to page (default: one request). A function is called once per walk with the mapping
+   * context and the connector's options: a paginator that depends on an option (page size) or
+   * holds per-walk state is built there.
+   */
+  paginate?: Paginator | ((ctx: Ctx, options: any) => Paginator);
   /** The list of raw rows in one response. */
   records: (res: HttpResponse) => unknown[];
   /** Zod schema of one vendor row (validated before mapping; failures name the row). */
@@ -146,6 +177,13 @@ export interface ConnectorDefinition<Opts extends Record<string, unknown>, Ctx> 
   capabilities: ConnectorCapabilities;
   /** Vendor error quirks: look at a response and say what kind of failure it is (the options help name what was sent). */
   classify?: (res: RawResponse, options: Opts & CommonOptions) => ErrorHint | undefined;
+  /**
+   * The vendor's own words in an error response, quoted in the generic error messages (e.g. a
+   * message header). Default: `extractVendorMessage` (common JSON error body shapes).
+   */
+  vendorMessage?: (res: RawResponse) => string | undefined;
+  /** Statuses this vendor uses for "try again", retried besides `DEFAULT_RETRY_STATUSES` (408, 425, 429, 5xx). */
+  retryStatuses?: readonly number[];
   /** Load lookups the mappers need (lists, departments, ...) before employees are read. */
   context?: (rt: ConnectorRuntime<Opts>) => Promise<Ctx>;
   employees: ResourceDef<Ctx, any, EmployeeDraft>;
@@ -160,6 +198,12 @@ export interface ConnectorDefinition<Opts extends Record<string, unknown>, Ctx> 
    * incremental `sync` merges the lists derived from the changed rows into the previous snapshot's.
    */
   listsFromEmployees?: boolean;
+  /**
+   * More groups derived from the normalized employees (e.g. SCIM's enterprise department and cost
+   * center), added to the `groups` list (a group id already listed wins). The core calls it with
+   * every employee of the sync: after a full read, and with the merged set after an incremental one.
+   */
+  groupsFromEmployees?: (employees: readonly Employee[], ctx: Ctx) => Group[];
   /** Default per-request timeout for this vendor (ms); `http.timeoutMs` overrides it. */
   timeoutMs?: number;
   /**
@@ -178,7 +222,15 @@ export interface ConnectorDefinition<Opts extends Record<string, unknown>, Ctx> 
 export interface IncrementalDef<Opts, Ctx> {
   /** How far before the watermark to look again, so late-visible changes are not missed (ms). */
   lookbackMs: number;
-  read(rt: ConnectorRuntime<Opts>, ctx: Ctx, since: Date): Promise<{ rows: unknown[]; deletedIds: string[] }>;
+  /**
+   * The declarative form: the first request(s) of a walk of the `employees` resource that lists
+   * only what changed since `since` (same paginator, records, row schema, enrich and mapper as the
+   * full read). A row listed twice (windows that overlap, a record updated during the walk) is
+   * taken once, the last copy winning. No deletions are reported.
+   */
+  requests?: (since: Date, ctx: Ctx, options: Opts & CommonOptions) => RequestSpec | RequestSpec[];
+  /** The general form, when `requests` cannot say it (deletions, a list of ids first): give exactly one of the two. */
+  read?(rt: ConnectorRuntime<Opts>, ctx: Ctx, since: Date): Promise<{ rows: unknown[]; deletedIds: string[] }>;
 }
 
 /** Result of `Connector.readChanges`: mapped employees that changed, and ids deleted at the vendor. */
@@ -281,6 +333,8 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
     headers: h.headers ?? {},
     defaultRateLimit: def.rateLimit,
     ...(def.classify ? { classify: (res: RawResponse) => def.classify!(res, options) } : {}),
+    ...(def.vendorMessage ? { vendorMessage: def.vendorMessage } : {}),
+    ...(def.retryStatuses ? { retryStatuses: def.retryStatuses } : {}),
     ...(h.requestIdHeaders ? { requestIdHeaders: h.requestIdHeaders } : {}),
   });
   const progress = options.http?.onProgress;
@@ -297,13 +351,29 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
       options.http?.logger?.warn?.(m);
     },
     request: (spec) => http.request(spec),
-    readAll: async <Row>(resource: string, r: ResourceDef<unknown, Row, unknown>) => {
+    readAll: async <Row, C>(resource: string, r: ResourceDef<C, Row, unknown>, ctx?: C) => {
       const rows: Row[] = [];
       // Lookups read here are strict unless they declare `auxiliary: true`.
-      for await (const page of walk(resource, r, undefined, r.auxiliary === true)) rows.push(...page);
+      for await (const page of walk(resource, r, ctx, r.auxiliary === true)) rows.push(...page);
       return rows;
     },
+    optional: async <T>(read: () => Promise<T>, o: OptionalReadOptions): Promise<T | undefined> => {
+      try {
+        return await read();
+      } catch (e) {
+        const tolerated = e instanceof OrgsyncError && ((e.status !== undefined && o.statuses.includes(e.status)) || (e.code !== undefined && !!o.codes?.includes(e.code)));
+        if (!tolerated) throw e;
+        if (o.warn !== undefined) rt.warn(typeof o.warn === 'string' ? o.warn : o.warn(e));
+        return undefined;
+      }
+    },
     auxiliary: (what, schema, data) => parseAuxiliary({ vendorName: def.name, what, schema, data, warn: rt.warn }),
+    employeeRows: async (request, ctx) => {
+      const rows: unknown[] = [];
+      const raw: ResourceDef<any, unknown, unknown> = { ...def.employees, request, row: undefined, enrich: undefined };
+      for await (const page of walk('employees', raw, ctx)) rows.push(...page);
+      return rows;
+    },
   };
   /** Auxiliary resources skip what does not fit (with a warning); people never do. */
   const tolerant = (resource: string, r: { auxiliary?: boolean | undefined }) => r.auxiliary ?? (resource === 'groups' || resource === 'locations');
@@ -314,13 +384,14 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
 
   async function* walk<Row>(resource: string, r: ResourceDef<any, Row, unknown>, ctx: unknown, aux = false): AsyncGenerator<Row[]> {
     const request = typeof r.request === 'function' ? r.request(ctx, options) : r.request;
+    const paginator = typeof r.paginate === 'function' ? r.paginate(ctx, options) : (r.paginate ?? singlePage());
     let n = 0;
     for await (const page of paginate<unknown>({
       vendor: def.id,
       vendorName: def.name,
       resource,
       request,
-      paginator: r.paginate ?? singlePage(),
+      paginator,
       send: (req) => http.request(req),
       items: r.records,
       ...(r.itemKey ? { itemKey: r.itemKey as (i: unknown) => string } : {}),
@@ -360,19 +431,39 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
   };
   const context = (): Promise<Ctx> => (ctxPromise ??= def.context ? def.context(rt) : Promise.resolve(undefined as Ctx));
 
+  /** One validated employee row through the mapper (a mapper failure names the row). */
+  function mapEmployee(row: unknown, ctx: Ctx): EmployeeDraft[] {
+    try {
+      return toArray(def.employees.map ? def.employees.map(row, ctx) : (row as EmployeeDraft));
+    } catch (e) {
+      throw mapFailure(def, 'employees', row, e);
+    }
+  }
+
   async function* mappedEmployees(): AsyncGenerator<{ draft: EmployeeDraft; raw: unknown }> {
     const ctx = await context();
     for await (const rows of walk('employees', def.employees, ctx)) {
-      for (const row of rows) {
-        let out: EmployeeDraft | EmployeeDraft[] | null | undefined;
-        try {
-          out = def.employees.map ? def.employees.map(row, ctx) : (row as EmployeeDraft);
-        } catch (e) {
-          throw mapFailure(def, 'employees', row, e);
+      for (const row of rows) for (const d of mapEmployee(row, ctx)) yield { draft: d, raw: row };
+    }
+  }
+
+  /** The raw rows (and deletions) an incremental read reports, by either form of `IncrementalDef`. */
+  async function changedRows(inc: IncrementalDef<Opts, Ctx>, ctx: Ctx, since: Date): Promise<{ rows: unknown[]; deletedIds: string[] }> {
+    if (!inc.requests) return inc.read!(rt, ctx, since);
+    const key = def.employees.itemId ?? defaultIdentity;
+    const byId = new Map<string, unknown>();
+    const unkeyed: unknown[] = [];
+    for (const request of toArray(inc.requests(since, ctx, options))) {
+      for (const row of await rt.employeeRows(request, ctx)) {
+        const id = key(row);
+        if (id === undefined) unkeyed.push(row);
+        else {
+          byId.delete(id);
+          byId.set(id, row);
         }
-        for (const d of toArray(out)) yield { draft: d, raw: row };
       }
     }
+    return { rows: [...byId.values(), ...unkeyed], deletedIds: [] };
   }
 
   async function readEmployees(): Promise<{ employees: Employee[]; warnings: string[]; unresolved: Record<string, ManagerRef> }> {
@@ -433,6 +524,41 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
     return valid;
   }
 
+  /**
+   * The groups list plus the groups derived from `employees` (`groupsFromEmployees`); without
+   * `employees`, everyone is read first.
+   */
+  async function readGroups(employees?: readonly Employee[]): Promise<Group[]> {
+    const base = await readList('groups', def.groups, GroupSchema);
+    if (!def.groupsFromEmployees) return base;
+    return withDerivedGroups(base, employees ?? (await readEmployees()).employees);
+  }
+
+  /** `base` plus the valid groups `groupsFromEmployees` derives from `all` (ids already in `base` win). */
+  async function withDerivedGroups(base: Group[], all: readonly Employee[]): Promise<Group[]> {
+    if (!def.groupsFromEmployees) return base;
+    const ctx = await context();
+    let derived: Group[];
+    try {
+      derived = def.groupsFromEmployees(all, ctx);
+    } catch (e) {
+      throw mapFailure(def, 'groups', undefined, e);
+    }
+    const ids = new Set(base.map((g) => g.id));
+    const out = [...base];
+    derived.forEach((g, i) => {
+      if (ids.has(g.id)) return;
+      try {
+        out.push(validateOutput(def, 'groups', GroupSchema, g, i));
+        ids.add(g.id);
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        skip('groups', i, g, e);
+      }
+    });
+    return out;
+  }
+
   async function readCompany(): Promise<Company> {
     await ensureLists();
     const ctx = await context();
@@ -462,7 +588,7 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
       const { employees } = await readEmployees();
       yield* employees;
     },
-    groups: (_o?: { employees?: Employee[] }) => readList('groups', def.groups, GroupSchema),
+    groups: (o?: { employees?: Employee[] }) => readGroups(o?.employees),
     locations: () => readList('locations', def.locations, LocationSchema),
     company: readCompany,
     ...(def.incremental
@@ -470,22 +596,18 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
           async readChanges(since: Date, ro?: ReadOptions): Promise<ConnectorChanges> {
             setNow(ro?.now);
             const ctx = await context();
-            const { rows, deletedIds } = await def.incremental!.read(rt, ctx, since);
+            const { rows, deletedIds } = await changedRows(def.incremental!, ctx, since);
+            // The same steps as a full read: validate, enrich, map (the validated row is what `remoteData` keeps).
+            let valid = rows.map((r, i) => validateRow(def, 'employees', def.employees.row, r, i));
+            if (def.employees.enrich && valid.length) valid = await def.employees.enrich(valid, ctx, rt);
             const employees: EmployeeDraft[] = [];
             const raw: unknown[] = [];
-            rows.forEach((r, i) => {
-              const row = validateRow(def, 'employees', def.employees.row, r, i);
-              let out: EmployeeDraft | EmployeeDraft[] | null | undefined;
-              try {
-                out = def.employees.map ? def.employees.map(row, ctx) : (row as EmployeeDraft);
-              } catch (e) {
-                throw mapFailure(def, 'employees', row, e);
-              }
-              for (const d of toArray(out)) {
+            for (const row of valid) {
+              for (const d of mapEmployee(row, ctx)) {
                 employees.push(d);
-                raw.push(r);
+                raw.push(row);
               }
-            });
+            }
             listsReady = true; // derived lists now hold what the changed rows say (sync merges them)
             return { employees, deletedIds: deletedIds.map(String), raw, warnings: [...warnings] };
           },
@@ -499,14 +621,15 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
       if (def.listsFromEmployees) {
         const { employees, warnings: resolution, unresolved } = await readEmployees();
         const company = await readCompany();
-        const groups = await readList('groups', def.groups, GroupSchema);
+        const groups = await readGroups(employees);
         const locations = await readList('locations', def.locations, LocationSchema);
         return { company, groups, locations, employees, warnings: [...warnings, ...resolution], ...unresolvedField(unresolved) };
       }
       const company = await readCompany();
-      const groups = await readList('groups', def.groups, GroupSchema);
+      const listed = await readList('groups', def.groups, GroupSchema);
       const locations = await readList('locations', def.locations, LocationSchema);
       const { employees, warnings: resolution, unresolved } = await readEmployees();
+      const groups = def.groupsFromEmployees ? await withDerivedGroups(listed, employees) : listed;
       return { company, groups, locations, employees, warnings: [...warnings, ...resolution], ...unresolvedField(unresolved) };
     },
   };

@@ -138,12 +138,19 @@ export interface HttpClientConfig extends HttpOptions {
   /** The vendor's default budget (the user's `rateLimit` overrides fields of it). */
   defaultRateLimit: RateLimitOptions;
   classify?: (res: RawResponse) => ErrorHint | undefined;
+  /**
+   * The vendor's own words in an error response, quoted in the error message (e.g. a message the
+   * vendor sends in a header). Default: `extractVendorMessage` (common JSON error body shapes).
+   */
+  vendorMessage?: (res: RawResponse) => string | undefined;
   /** Extra response header names that carry the vendor's request id. */
   requestIdHeaders?: string[];
-  /** Status codes after which to retry, beyond the defaults (408, 429, 5xx). */
+  /** Status codes after which to retry, beyond the defaults (`DEFAULT_RETRY_STATUSES`). */
+  retryStatuses?: readonly number[];
 }
 
-const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+/** Statuses retried for every vendor (besides any 5xx, classified `transient`); a connector adds its own. */
+export const DEFAULT_RETRY_STATUSES: readonly number[] = Object.freeze([408, 425, 429, 500, 502, 503, 504]);
 const REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-correlation-id', 'x-amzn-requestid', 'x-amz-request-id'];
 const MAX_REDIRECTS = 5;
 const keepAliveHttp = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -161,6 +168,7 @@ export class HttpClient {
   /** OAuth2 client-credentials tokens (src/http/auth.ts), when `auth` says so. */
   private readonly tokens: ClientCredentialsTokens | undefined;
   private readonly certificate: LoadedCertificate | undefined;
+  private readonly retryStatuses: ReadonlySet<number>;
   /** True once any response body contained a registered secret (then snapshots are deep-redacted). */
   sawSecretInResponse = false;
 
@@ -195,6 +203,7 @@ export class HttpClient {
       maxRetryAfterMs: config.retry?.maxRetryAfterMs ?? 120_000,
       maxTotalWaitMs: config.retry?.maxTotalWaitMs ?? 300_000,
     };
+    this.retryStatuses = new Set([...DEFAULT_RETRY_STATUSES, ...(config.retryStatuses ?? [])]);
     const rl: RateLimitOptions = { ...config.defaultRateLimit, ...stripUndefined(config.rateLimit ?? {}) };
     const credential = a.type === 'oauth2-client-credentials' ? `${this.baseUrl}|oauth2:${oauth2CredentialKey(a, this.certificate)}` : credentialKey(a, this.baseUrl);
     this.limiter = config.limiter
@@ -462,7 +471,8 @@ export class HttpClient {
 
   private httpError(raw: RawResponse, hint: ErrorHint | undefined, requestId: string | undefined, endpoint: string): OrgsyncError {
     const { status, headers } = raw;
-    const vendorMsg = this.redactor.redact(extractVendorMessage(raw)).slice(0, 500);
+    const said = this.config.vendorMessage ? this.config.vendorMessage(raw) : extractVendorMessage(raw);
+    const vendorMsg = this.redactor.redact(said ?? '').slice(0, 500);
     const account = this.config.account ? ` for ${this.config.account}` : '';
     let kind: ErrorKind;
     let message: string;
@@ -495,7 +505,7 @@ export class HttpClient {
     if (hint?.message) message = this.redactor.redact(hint.message);
     else if (vendorMsg) message += ` ${this.vendorName} said: "${vendorMsg}"`;
     const retryAfterMs = hint?.retryAfterMs ?? parseRetryAfter(headers['retry-after']) ?? (status === 429 ? parseRateLimitReset(headers['x-ratelimit-reset']) : undefined);
-    const retryable = hint?.retryable ?? (RETRYABLE_STATUS.has(status) || kind === 'rate_limited' || kind === 'transient');
+    const retryable = hint?.retryable ?? (this.retryStatuses.has(status) || kind === 'rate_limited' || kind === 'transient');
     return createError({ kind, message, retryable, vendor: this.vendor, status, requestId, endpoint, code: hint?.code, retryAfterMs });
   }
 
@@ -605,10 +615,12 @@ function htmlTitle(text: string): string {
   return m?.[1] ? ` ("${m[1].trim()}")` : '';
 }
 
-/** Best-effort extraction of a human message from common error body shapes and headers. */
+/**
+ * Best-effort extraction of a human message from common JSON error body shapes (`errors[]`,
+ * `error`, `detail`, `message`, `title`). Vendors that say more elsewhere (a header) declare a
+ * `vendorMessage` hook that falls back to this.
+ */
 export function extractVendorMessage(raw: RawResponse): string {
-  const h = raw.headers;
-  const fromHeader = h['x-bamboohr-message'] ?? h['x-bamboohr-error-message'] ?? h['x-bamboohr-error-messsage'];
   const j = raw.json as any;
   const parts: string[] = [];
   if (j && typeof j === 'object') {
@@ -623,6 +635,5 @@ export function extractVendorMessage(raw: RawResponse): string {
     if (!parts.length && typeof j.message === 'string') parts.push(j.message);
     if (!parts.length && typeof j.title === 'string') parts.push(j.title);
   }
-  if (!parts.length && fromHeader) parts.push(fromHeader);
   return parts.filter(Boolean).join('; ');
 }

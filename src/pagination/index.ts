@@ -55,8 +55,25 @@ export const inBody = (name: string): Placement => (req, token) => ({
   body: { ...((req.body as Record<string, unknown>) ?? {}), [name]: token },
 });
 export const inHeader = (name: string): Placement => (req, token) => ({ ...req, headers: { ...(req.headers ?? {}), [name]: String(token) } });
-/** The token is a URL (absolute or relative) that replaces the request's path and query. */
-export const asUrl = (): Placement => (req, token) => ({ ...req, path: String(token), query: {} });
+export interface AsUrlOptions {
+  /**
+   * Keep the first request's query parameters that the link does not carry itself (e.g. `expand`,
+   * `filter`, `order_by` for vendors whose next links drop them). Default false: the link replaces
+   * path and query.
+   */
+  keepQuery?: boolean;
+}
+
+/** The token is a URL (absolute or relative) that replaces the request's path (and query, unless `keepQuery`). */
+export const asUrl =
+  (o: AsUrlOptions = {}): Placement =>
+  (req, token) => {
+    const link = String(token);
+    if (!o.keepQuery) return { ...req, path: link, query: {} };
+    const present = new Set(new URL(link, 'http://link.invalid').searchParams.keys());
+    const query = Object.fromEntries(Object.entries(req.query ?? {}).filter(([k]) => !present.has(k)));
+    return { ...req, path: link, query };
+  };
 
 export interface Paginator {
   strategy: PaginationStrategy;
@@ -183,8 +200,14 @@ export function cursorPaging(o: CursorOptions): Paginator {
   };
 }
 
+export interface NextLinkOptions extends AsUrlOptions {
+  /** The next page's URL (absolute or relative) from a response; null/undefined/'' ends the walk. */
+  next: (res: HttpResponse) => string | null | undefined;
+  prepare?: (req: RequestSpec) => RequestSpec;
+}
+
 /** Follow a next link (absolute or relative URL) until there is none. */
-export function nextLinkPaging(o: { next: (res: HttpResponse) => string | null | undefined; prepare?: (req: RequestSpec) => RequestSpec }): Paginator {
+export function nextLinkPaging(o: NextLinkOptions): Paginator {
   return {
     strategy: {
       name: 'next-link',
@@ -194,7 +217,7 @@ export function nextLinkPaging(o: { next: (res: HttpResponse) => string | null |
         return link ? { token: link } : { done: true, reason: 'no next link' };
       },
     },
-    placement: asUrl(),
+    placement: asUrl({ keepQuery: o.keepQuery ?? false }),
     ...(o.prepare ? { prepare: o.prepare } : {}),
   };
 }

@@ -195,6 +195,17 @@ describe('BambooHR contract (nock, recorded-style fixtures)', () => {
       expect(err.message).toMatch(/HTML page \("Log In \| BambooHR"\) instead of JSON/);
     });
 
+    it('an error whose reason is only in the X-BambooHR-Message header: the message quotes it (vendorMessage hook)', async () => {
+      nock(BASE).get('/api/v1/meta/lists').reply(400, '', { 'x-bamboohr-message': 'Invalid request: unknown field "foo"' });
+      const err = await takeSnapshot(bamboohr({ subdomain: 'acme', apiKey: KEY, http: fast })).catch((e) => e);
+      expect(err.message).toContain('BambooHR said: "Invalid request: unknown field "foo""');
+      // A JSON body's message comes first; the header is the fallback.
+      nock(BASE).get('/api/v1/meta/lists').reply(400, { message: 'from the body' }, { 'x-bamboohr-message': 'from the header' });
+      const err2 = await takeSnapshot(bamboohr({ subdomain: 'acme', apiKey: KEY, http: fast })).catch((e) => e);
+      expect(err2.message).toContain('BambooHR said: "from the body"');
+      expect(err2.message).not.toContain('from the header');
+    });
+
     it('a report row that is not an object: validation error naming the row, no snapshot', async () => {
       mockReport(mockAccount(), { title: 't', fields: [], employees: [{ id: '1', firstName: 'A' }, 'garbage'] });
       const err = await takeSnapshot(bamboohr({ subdomain: 'acme', apiKey: KEY, http: fast })).catch((e) => e);
