@@ -6,8 +6,7 @@
  * API token or an OAuth2 access token). No changed-since filter: every sync is a full read. See README.md.
  */
 import { z } from 'zod';
-import { defineConnector, type CommonOptions, type ConnectorDefinition, type ConnectorFactory, type ConnectorRuntime } from '../../src/connector/define.js';
-import { OrgsyncError } from '../../src/errors.js';
+import { defineConnector, type ConnectorDefinition, type ConnectorFactory, type ConnectorRuntime } from '../../src/connector/define.js';
 import type { ErrorHint, RawResponse } from '../../src/http/client.js';
 import { offsetPaging } from '../../src/pagination/index.js';
 import { DeelCustomFieldValueSchema, DeelOrganizationSchema, DeelPersonSchema, type DeelPerson } from './schemas.js';
@@ -62,14 +61,11 @@ async function readCustomFields(rows: DeelPerson[], ctx: DeelContext, rt: Connec
 }
 
 async function company(ctx: DeelContext, rt: ConnectorRuntime<DeelOptions>) {
-  let orgs: Array<z.infer<typeof DeelOrganizationSchema>> = [];
-  try {
-    const res = await rt.request<{ data?: unknown }>({ path: '/organizations' });
-    orgs = rt.auxiliary('organization', DeelOrganizationSchema, res.data?.data ?? []);
-  } catch (e) {
-    if (!(e instanceof OrgsyncError && e.status === 403)) throw e;
-    rt.warn('Deel: the token cannot read /organizations (organizations:read); the company is named after a legal entity.');
-  }
+  const orgs =
+    (await rt.optional(
+      async () => rt.auxiliary('organization', DeelOrganizationSchema, (await rt.request<{ data?: unknown }>({ path: '/organizations' })).data?.data ?? []),
+      { statuses: [403], warn: () => 'Deel: the token cannot read /organizations (organizations:read); the company is named after a legal entity.' },
+    )) ?? [];
   const c = mapCompany(orgs[0], ctx);
   if (c) return c;
   rt.warn('Deel: no organization or legal entity to name the company by.');
@@ -108,7 +104,8 @@ const definition: ConnectorDefinition<DeelOptions, DeelContext> = {
   employees: {
     // No hiring_statuses filter (inactive people must come too); sorted by id so pages stay put.
     request: { path: '/people', query: { sort_by: 'id', sort_order: 'asc' } },
-    paginate: offsetPaging({ limit: DEEL_PAGE_SIZE, total: totalRows }),
+    // Built per walk with the page size the options ask for.
+    paginate: (_ctx, o: DeelOptions) => offsetPaging({ limit: o.pageSize ?? DEEL_PAGE_SIZE, total: totalRows }),
     records: (res) => {
       const list = (res.data as { data?: unknown } | null)?.data;
       if (!Array.isArray(list)) throw new Error('expected {"data": [...], "page": {...}}');
@@ -123,13 +120,4 @@ const definition: ConnectorDefinition<DeelOptions, DeelContext> = {
   company,
 };
 
-/** The declaration with the page size the options ask for (offset paging takes it as `limit`). */
-export const deel: ConnectorFactory<DeelOptions> = Object.assign(
-  (o: DeelOptions & CommonOptions) => {
-    const limit = o.pageSize ?? DEEL_PAGE_SIZE;
-    if (limit === DEEL_PAGE_SIZE) return base(o);
-    return defineConnector({ ...definition, employees: { ...definition.employees, paginate: offsetPaging({ limit, total: totalRows }) } })(o);
-  },
-  { definition },
-) as ConnectorFactory<DeelOptions>;
-const base = defineConnector<DeelOptions, DeelContext>(definition);
+export const deel: ConnectorFactory<DeelOptions> = defineConnector<DeelOptions, DeelContext>(definition);

@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { defineConnector, type ConnectorFactory } from '../../src/connector/define.js';
-import { OrgsyncError } from '../../src/errors.js';
 import type { ErrorHint, RawResponse } from '../../src/http/client.js';
 import { singlePage } from '../../src/pagination/index.js';
 import { HibobEmployeeSchema, HibobListItemSchema, HibobListSchema, type HibobEmployee, type HibobListItem } from './schemas.js';
@@ -62,16 +61,11 @@ export function hibobClassify(res: RawResponse): ErrorHint | undefined {
 
 /** One named list (`department`, `site`): auxiliary, a missing or forbidden list is a warning, not a failure. */
 async function namedList(rt: ConnectorRuntime<HibobOptions>, name: string): Promise<HibobListItem[]> {
-  let data: unknown;
-  try {
-    data = (await rt.request({ path: `/company/named-lists/${name}`, query: { includeArchived: true } })).data;
-  } catch (e) {
-    if (e instanceof OrgsyncError && (e.status === 404 || e.status === 403)) {
-      rt.warn(`HiBob: the '${name}' list could not be read (${e.status}); ${name} ids are used as names.`);
-      return [];
-    }
-    throw e;
-  }
+  const data = await rt.optional(async () => (await rt.request({ path: `/company/named-lists/${name}`, query: { includeArchived: true } })).data, {
+    statuses: [403, 404],
+    warn: (e) => `HiBob: the '${name}' list could not be read (${e.status}); ${name} ids are used as names.`,
+  });
+  if (data === undefined) return [];
   const [list] = rt.auxiliary(`named list '${name}'`, HibobListSchema, [data]);
   return rt.auxiliary(`'${name}' list item`, HibobListItemSchema, list?.items ?? []);
 }

@@ -122,20 +122,18 @@ async function vanished(row: PersonioPerson, rt: ConnectorRuntime<any>): Promise
 async function orgUnits(rt: ConnectorRuntime<PersonioOptions>): Promise<PersonioOrgUnit[]> {
   const out: PersonioOrgUnit[] = [];
   for (const type of ['department', 'team']) {
-    try {
-      out.push(
-        ...(await rt.readAll<PersonioOrgUnit>(`org units (${type})`, {
+    const units = await rt.optional(
+      () =>
+        rt.readAll<PersonioOrgUnit>(`org units (${type})`, {
           request: { path: '/v2/org-units', query: { type, limit: PERSONIO_PAGE_SIZE } },
           paginate: v2Paging(),
           records: data,
           row: PersonioOrgUnitSchema as unknown as z.ZodType<PersonioOrgUnit>,
           auxiliary: true,
-        })),
-      );
-    } catch (e) {
-      if (!(e instanceof OrgsyncError && (e.status === 403 || e.status === 404))) throw e;
-      rt.warn(`Personio: ${type} names could not be read from /v2/org-units (${e.status}); ${type} ids are used as names.`);
-    }
+        }),
+      { statuses: [403, 404], warn: (e) => `Personio: ${type} names could not be read from /v2/org-units (${e.status}); ${type} ids are used as names.` },
+    );
+    out.push(...(units ?? []));
   }
   return out;
 }
@@ -182,11 +180,9 @@ export const personio: ConnectorFactory<PersonioOptions> = defineConnector<Perso
   locations: mapLocations,
   company: (ctx) => mapCompany(ctx),
   incremental: {
-    // Persons changed after the watermark (`updated_at.gt`), with their employments re-read.
+    // Persons changed after the watermark, through the employees resource (the core enriches each
+    // with its employments and maps it like a full read).
     lookbackMs: 5 * 60_000,
-    read: async (rt, _ctx, since) => ({
-      rows: await rt.readAll('employees', personsResource({ 'updated_at.gt': since.toISOString().replace(/\.\d{3}Z$/, 'Z') })),
-      deletedIds: [],
-    }),
+    requests: (since) => ({ path: '/v2/persons', query: { limit: PERSONIO_PAGE_SIZE, 'updated_at.gt': since.toISOString().replace(/\.\d{3}Z$/, 'Z') } }),
   },
 });
