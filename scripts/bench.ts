@@ -294,7 +294,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const n = quick ? 10_000 : 100_000;
   console.log(`orgsync bench (${quick ? 'quick' : 'full'}): node ${process.version}\n`);
-  if (runs('throughput')) for (const v of ['gusto', 'scim', 'bamboohr', 'hibob', 'deel']) await throughput(v, n);
+  if (runs('throughput')) for (const v of ['gusto', 'scim', 'bamboohr', 'hibob', 'deel', 'personio']) await throughput(v, n);
   const rlVendor = simulators['gusto'] ? 'gusto' : 'bamboohr';
   if (runs('ratelimit')) {
     await rateLimited(rlVendor, quick ? 40 : 200, 20, 1);

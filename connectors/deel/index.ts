@@ -94,9 +94,10 @@ const definition: ConnectorDefinition<DeelOptions, DeelContext> = {
     headers: { Accept: 'application/json' },
     account: 'Deel organization token',
   }),
-  // 5 requests per rolling second per organization, no rate-limit headers. A token bucket of 3/s
-  // (burst 3) never puts more than 5 requests in any one-second window.
-  rateLimit: { requests: 3, intervalMs: 1_000, concurrency: 2 },
+  // 5 requests per rolling second per organization, no rate-limit headers. A token bucket of 2/s
+  // (burst 2) puts at most 4 requests in any one-second window: one of margin for requests that
+  // reach Deel bunched together (network jitter), since a 429 costs a full second.
+  rateLimit: { requests: 2, intervalMs: 1_000, concurrency: 2 },
   capabilities: { groups: true, locations: true, incremental: false, incrementalDeletions: false, webhooks: false, includesTerminated: true },
   classify: (res) => deelClassify(res),
   listsFromEmployees: true,
