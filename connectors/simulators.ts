@@ -8,7 +8,10 @@ import type { EmploymentStatus } from '../src/model.js';
 import { startSimulator } from '../src/simulator/server.js';
 import type { VendorSimulator } from '../src/simulator/vendor.js';
 import { bambooDataFromSample, bambooId, bamboohrRoutes } from './bamboohr/simulator.js';
+import { deelSimulator } from './deel/simulator.js';
 import { gustoDataFromSample, gustoEmployeeId, gustoRoutes } from './gusto/simulator.js';
+import { hibobSimulator } from './hibob/simulator.js';
+import { personioSimulator } from './personio/simulator.js';
 import { ripplingSimulator } from './rippling/simulator.js';
 import { scimDataFromSample, scimRoutes, scimUserId, type ScimDataOptions } from './scim/simulator.js';
 import { workdaySimulator } from './workday/simulator.js';
@@ -79,6 +82,9 @@ export const simulators: Record<string, VendorSimulator> = {
       }),
     },
   },
+  hibob: hibobSimulator,
+  deel: deelSimulator,
+  personio: personioSimulator,
   rippling: ripplingSimulator,
   scim: {
     id: 'scim',

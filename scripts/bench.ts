@@ -400,7 +400,7 @@ async function main(): Promise<void> {
     memory('diff', quick ? 100_000 : 1_000_000);
   }
   // Paylocity reads 1 + N requests (one per person), ADP goes through mutual TLS and an OAuth2 token.
-  if (runs('throughput')) for (const v of ['gusto', 'scim', 'bamboohr', 'adp-wfn', 'paylocity']) await throughput(v, n);
+  if (runs('throughput')) for (const v of ['gusto', 'scim', 'bamboohr', 'adp-wfn', 'paylocity', 'hibob', 'deel', 'personio']) await throughput(v, n);
   const rlVendor = simulators['gusto'] ? 'gusto' : 'bamboohr';
   if (runs('ratelimit')) {
     await rateLimited(rlVendor, quick ? 40 : 200, 20, 1);

@@ -10,6 +10,7 @@
  */
 import type { EmploymentStatus } from '../../src/model.js';
 import type { Fault, SimResponse } from '../../src/simulator/server.js';
+import { hris15Adapters } from './adapters-hris15.js';
 
 export interface EnumValues {
   /** Goes into the vendor's status field. */
@@ -42,6 +43,11 @@ export interface VendorShape {
 export interface VendorFaultAdapter {
   /** What the vendor's shape rules out (default: nothing). */
   shape?: VendorShape;
+  /**
+   * Where status and type live when the listing does not carry them (Personio: one employments
+   * request per person): the unknown-enum cells edit these responses instead of the listing's.
+   */
+  detail?: { path: RegExp; items(res: SimResponse): unknown[]; withItems(res: SimResponse, items: unknown[]): SimResponse; idOf(item: unknown): string };
   /** The records of one employee-listing response (a private copy: edit freely). */
   items(res: SimResponse): unknown[];
   /** The same response with these records (counts that describe the page are kept consistent). */
@@ -374,4 +380,4 @@ const paylocity: VendorFaultAdapter = {
 };
 
 /** Adapters by connector id (the keys of `connectors/simulators.ts`). */
-export const adapters: Record<string, VendorFaultAdapter> = { bamboohr, gusto, rippling, scim, workday, 'adp-wfn': adpWfn, paylocity };
+export const adapters: Record<string, VendorFaultAdapter> = { bamboohr, gusto, rippling, scim, workday, 'adp-wfn': adpWfn, paylocity, ...hris15Adapters };

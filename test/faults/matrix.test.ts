@@ -11,7 +11,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OrgsyncError } from '../../src/errors.js';
 import type { EmploymentStatus } from '../../src/model.js';
-import type { Fault } from '../../src/simulator/server.js';
+import type { Fault, SimResponse } from '../../src/simulator/server.js';
 import { adapters, workdayFault, type VendorFaultAdapter, type VendorShape } from './adapters.js';
 import { deletionDuringWalk, insertionDuringWalk } from './drift-cells.js';
 import {
@@ -346,15 +346,22 @@ function unknownEnums(name: string, values: { status: string; type: string }): F
     run: async (r, a) => {
       const base = byId(r);
       const chosen = new Set<string>();
-      editFirstPage(r, a(), (items) =>
-        items.map((it) => {
-          const e = base.get(a().idOf(it));
-          // Active, and not a contractor (Workday's contingent workers are contractors whatever their type says).
-          if (chosen.size >= 3 || !e || e.employmentStatus !== 'ACTIVE' || (e.employmentType !== 'FULL_TIME' && e.employmentType !== null)) return it;
-          chosen.add(e.id);
-          return a().unknownEnums(it, values);
-        }),
-      );
+      const detail = a().detail;
+      if (detail) {
+        // Status and type come from a per-person response: edit those of three active full-time people.
+        for (const e of base.values()) if (chosen.size < 3 && e.employmentStatus === 'ACTIVE' && e.employmentType === 'FULL_TIME') chosen.add(e.id);
+        const edit = (res: SimResponse) => detail.withItems(res, detail.items(res).map((it) => (chosen.has(detail.idOf(it)) ? a().unknownEnums(it, values) : it)));
+        r.running.sim.inject({ match: detail.path, times: Infinity, fault: { type: 'transform', fn: (res) => (res.status === 200 ? edit(res) : res) } });
+      } else
+        editFirstPage(r, a(), (items) =>
+          items.map((it) => {
+            const e = base.get(a().idOf(it));
+            // Active, and not a contractor (Workday's contingent workers are contractors whatever their type says).
+            if (chosen.size >= 3 || !e || e.employmentStatus !== 'ACTIVE' || (e.employmentType !== 'FULL_TIME' && e.employmentType !== null)) return it;
+            chosen.add(e.id);
+            return a().unknownEnums(it, values);
+          }),
+        );
       const o = await attempt(r);
       const s = expectComplete(r, o);
       expect(chosen.size).toBeGreaterThan(0);
