@@ -21,7 +21,7 @@ import type {
   GroupChangeType,
 } from './changes.js';
 import { ConfigError, ValidationError } from './errors.js';
-import { EmployeeSchema, OrgSnapshotSchema, type Employee, type Group, type Location, type OrgSnapshot, type OrgSnapshotInput } from './model.js';
+import { OrgSnapshotSchema, type Employee, type Group, type Location, type OrgSnapshot, type OrgSnapshotInput } from './model.js';
 
 export interface DiffOptions {
   /**
