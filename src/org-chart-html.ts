@@ -7,7 +7,9 @@
  * SEARCH_REVEAL_LIMIT matches.
  */
 import { createHash } from 'node:crypto';
-import { flaggedIds, Sink, walk, type OrgChart, type OrgChartNode } from './org-chart.js';
+import type { OrgChart, OrgChartNode } from './org-chart/build.js';
+import { flaggedIds } from './org-chart/diagrams.js';
+import { Sink, walk } from './org-chart/walk.js';
 
 /** Escape text for HTML element content and quoted attribute values. */
 export function escapeHtml(text: string): string {

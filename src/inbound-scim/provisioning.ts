@@ -19,7 +19,7 @@
 import type { ChangeEvent } from '../changes.js';
 import { diffSnapshots } from '../diff.js';
 import type { OrgSnapshot } from '../model.js';
-import { planProvisioning, type ExistingAccount, type PlanContext } from '../provisioning/plan.js';
+import { planProvisioning, type PlanContext } from '../provisioning/plan.js';
 import { parseRuleSet, type RuleSet, type RuleSetInput } from '../provisioning/rules.js';
 import { checkSafety, type SafetyCheck } from '../provisioning/safety.js';
 import type { ProvisioningPlan, SafetyAlert } from '../provisioning/types.js';

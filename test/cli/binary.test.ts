@@ -107,7 +107,7 @@ describe('orgsync binary: errors are clean config errors (exit 2), never "unexpe
   it.each(cases)('orgsync %j', async (args, pattern) => {
     const r = await runBin(args, { cwd: dir });
     expect(r.stderr).toMatch(pattern);
-    expect(r.stderr).not.toMatch(/unexpected error|    at /);
+    expect(r.stderr).not.toMatch(/unexpected error| {4}at /);
     expect(r.code).toBe(2);
   });
 
@@ -133,7 +133,7 @@ describe('orgsync binary: a closed pipe ends the command quietly', { timeout: 18
     execFileSync(process.execPath, [bin, 'plan', '--rules', rules, '--from', 'old.json', '--to', 'new.json', '--format', 'json', '--out', 'plan.json'], { cwd: dir });
     const r = pipeToHead('apply plan.json --handler json --journal pipe.journal.json');
     expect(JSON.parse(r.head)).toHaveProperty('idempotencyKey');
-    expect(r.stderr).not.toMatch(/EPIPE|    at /);
+    expect(r.stderr).not.toMatch(/EPIPE| {4}at /);
     expect(r.code).toBe(0);
   });
 

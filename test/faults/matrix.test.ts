@@ -22,7 +22,6 @@ import {
   employeeCalls,
   expectComplete,
   expectError,
-  FAST,
   INSERTED_EMAIL,
   matrixTable,
   NOW,

@@ -28,7 +28,7 @@ for (let r = 0; r < 3; r++) {
   const t1 = performance.now();
   const csv = orgChartToCsv(chart);
   const t2 = performance.now();
-  const json = orgChartToJson(chart, { indent: 0 });
+  orgChartToJson(chart, { indent: 0 });
   const t3 = performance.now();
   const last = chart.nodes.get(`e${n - 1}`)!;
   console.log(`n=${n} deep=${deep} build ${(t1 - t).toFixed(0)} ms, csv ${(t2 - t1).toFixed(0)} ms (${csv.length} chars), json ${(t3 - t2).toFixed(0)} ms; last depth ${last.depth}, chain ${last.chain.length}`);

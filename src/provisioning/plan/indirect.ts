@@ -1,0 +1,155 @@
+/**
+ * Indirect effects: people without an event of their own whose access or profile changed because a
+ * group above them, or a manager above them, changed.
+ */
+import type { EmployeeChangeEvent, GroupChangeEvent } from '../../changes.js';
+import type { OrgSnapshot } from '../../model.js';
+import { entitlementRefs, evaluateRules, type Condition } from '../rules.js';
+import type { PlanAction } from '../types.js';
+import { cmp } from '../util.js';
+import { Builder } from './builder.js';
+import { ACTIVE_LIKE, modeOf, type Env } from './context.js';
+import { sameEntitlements } from './entitlements.js';
+import { guard, replaceWithNotice } from './guards.js';
+import { causeOf, indirectCauseKey, type Cause } from './keys.js';
+import { profileChanges, userProfile } from './profile.js';
+import { reconcile } from './reconcile.js';
+
+/** A change that can cause indirect effects (a group event, or an employee event of a manager above). */
+type IndirectCause = { id: string; type: string };
+
+/**
+ * Spread causes down a graph (`below(id)`: the ids directly under `id`), each id reached getting
+ * the cause with the smallest event id among the sources above it (`self`: a source reaches
+ * itself too). Sources are visited in event-id order and a node reached once is final (everything
+ * under it was reached then too), so this is linear in the graph whatever its depth, and
+ * cycle-safe. `deep: false`: one level only.
+ */
+function spreadDown(
+  sources: Array<[string, IndirectCause]>,
+  below: (id: string) => Iterable<string> | undefined,
+  opts: { deep: boolean; self: boolean },
+): Map<string, IndirectCause> {
+  const out = new Map<string, IndirectCause>();
+  const done = new Set<string>();
+  for (const [src, cause] of [...sources].sort((a, b) => cmp(a[1].id, b[1].id))) {
+    if (done.has(src)) continue; // it and everything under it already have a smaller cause
+    let stack: string[];
+    if (opts.self) stack = [src];
+    else {
+      done.add(src);
+      stack = [...(below(src) ?? [])];
+    }
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (!out.has(id)) out.set(id, cause);
+      if (done.has(id) || (!opts.deep && id !== src)) continue;
+      done.add(id);
+      for (const c of below(id) ?? []) stack.push(c);
+    }
+  }
+  return out;
+}
+
+/** Add `v` to the set at `k` of a map of sets. */
+function addTo<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
+  const s = m.get(k);
+  if (s) s.add(v);
+  else m.set(k, new Set([v]));
+}
+
+/**
+ * Indirect effects: people without an event of their own whose entitlements or profile changed
+ * because one of their groups (or an ancestor group) changed, or a manager above them changed.
+ * Only people below a changed group or manager are evaluated, and who is below what is computed
+ * once for the two snapshots (linear in the org size, whatever the depth of reporting lines).
+ */
+export function planIndirect(
+  env: Env,
+  previous: OrgSnapshot,
+  current: OrgSnapshot,
+  direct: Set<string>,
+  groupEvents: GroupChangeEvent[],
+  empEvents: Map<string, EmployeeChangeEvent[]>,
+): Map<string, PlanAction[]> {
+  const out = new Map<string, PlanAction[]>();
+  const prevById = new Map(previous.employees.map((e) => [e.id, e]));
+  const usable = (c: IndirectCause) => modeOf(env.rs, c.type) !== 'ignore';
+
+  // Groups under a changed group (either snapshot's hierarchy, the group itself included).
+  const children = new Map<string, Set<string>>();
+  for (const gs of [previous.groups, current.groups])
+    for (const g of gs) if (g.parentId) addTo(children, g.parentId, g.id);
+  const groupsBelow = (sources: GroupChangeEvent[]) =>
+    spreadDown(
+      sources.map((ge) => [ge.groupId, ge]),
+      (id) => children.get(id),
+      { deep: true, self: true },
+    );
+  // Any group event (even an ignored one) decides that group causes explain the change; the smallest usable one is named.
+  const groupHit = groupsBelow(groupEvents);
+  const groupCause = groupsBelow(groupEvents.filter(usable));
+
+  // People under a manager with events (either snapshot's reporting lines).
+  const reports = new Map<string, Set<string>>();
+  for (const es of [previous.employees, current.employees])
+    for (const e of es) if (e.managerId) addTo(reports, e.managerId, e.id);
+  // Without `reportsTo` rules a manager's change can only matter to direct reports (`manager` attribute, managerEmail).
+  const deep = env.rs.rules.some((r) => r.enabled && usesAttribute(r.when, 'reportsTo'));
+  const sources: Array<[string, IndirectCause]> = [];
+  for (const [mid, evs] of empEvents) {
+    const first = evs.filter(usable).sort((a, b) => cmp(a.id, b.id))[0];
+    if (first) sources.push([mid, first]);
+  }
+  const managerCause = spreadDown(sources, (id) => reports.get(id), { deep, self: false });
+  if (!groupHit.size && !managerCause.size) return out;
+
+  for (const emp of [...current.employees].sort((a, b) => cmp(a.id, b.id))) {
+    if (direct.has(emp.id)) continue;
+    const prev = prevById.get(emp.id);
+    if (!prev || !ACTIVE_LIKE.has(emp.employmentStatus)) continue;
+    // Attribute to a cause in this change set: a change of one of their groups (or ancestors), else of a manager up the chain.
+    let c: IndirectCause | undefined;
+    let byGroup = false;
+    for (const gid of [...prev.groupIds, ...emp.groupIds]) {
+      if (!groupHit.has(gid)) continue;
+      byGroup = true;
+      const g = groupCause.get(gid);
+      if (g && (!c || cmp(g.id, c.id) < 0)) c = g;
+    }
+    if (!byGroup) c = managerCause.get(emp.id);
+    if (!c) continue;
+
+    const before = evaluateRules(env.rs, prev, env.prevCtx);
+    const after = evaluateRules(env.rs, emp, env.curCtx);
+    const entChanged = !sameEntitlements(entitlementRefs(before), entitlementRefs(after));
+    const profChanged =
+      env.rs.policy.profileSync &&
+      profileChanges(userProfile(prev, env.prevCtx), userProfile(emp, env.curCtx)).length > 0;
+    if (!entChanged && !profChanged) continue;
+    const cause: Cause = causeOf(c, indirectCauseKey(c.id, emp.id));
+    const b = new Builder(env, emp);
+    reconcile(b, cause, prev, {});
+    let actions = b.actions;
+    if (modeOf(env.rs, c.type) === 'notify') {
+      actions = replaceWithNotice(
+        env,
+        emp,
+        actions,
+        cause,
+        'manual_action_required',
+        `${emp.displayName}: ${c.type} changes this person's access; needs manual action`,
+      );
+    }
+    actions = guard(env, emp, prev, actions, cause);
+    if (actions.length) out.set(emp.id, actions);
+  }
+  return out;
+}
+
+function usesAttribute(c: Condition, attr: string): boolean {
+  if ('all' in c) return c.all.some((x) => usesAttribute(x, attr));
+  if ('any' in c) return c.any.some((x) => usesAttribute(x, attr));
+  if ('not' in c) return usesAttribute(c.not, attr);
+  return c.attribute === attr;
+}
