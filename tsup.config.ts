@@ -13,9 +13,22 @@ const cjsVitest: Plugin = {
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', studio: 'src/studio/index.ts', runtime: 'src/runtime/index.ts', cli: 'src/cli.ts' },
+    entry: {
+      index: 'src/index.ts',
+      testing: 'src/testing/index.ts',
+      studio: 'src/studio/index.ts',
+      runtime: 'src/runtime/index.ts',
+      cli: 'src/cli.ts',
+    },
     format: ['esm'],
-    dts: { entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', studio: 'src/studio/index.ts', runtime: 'src/runtime/index.ts' } },
+    dts: {
+      entry: {
+        index: 'src/index.ts',
+        testing: 'src/testing/index.ts',
+        studio: 'src/studio/index.ts',
+        runtime: 'src/runtime/index.ts',
+      },
+    },
     sourcemap: true,
     clean: true,
     target: 'node20',

@@ -13,7 +13,6 @@ import { paylocity } from './paylocity/index.js';
 
 export { adpWfn, bamboohr, deel, gusto, hibob, paylocity, personio, rippling, scim, workday };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const connectors: Record<string, ConnectorFactory<any>> = {
   bamboohr,
   gusto,

@@ -21,7 +21,14 @@ import { paylocitySimulator } from './paylocity/simulator.js';
 export type { RunningSimulator, VendorSimulator } from '../src/simulator/vendor.js';
 
 /** Vendors without a leave state (Gusto, Rippling, SCIM) show people on leave as active. */
-const NO_LEAVE = (p: SamplePerson): EmploymentStatus => (p.status === 'leave' ? 'ACTIVE' : p.status === 'pending' ? 'PENDING' : p.status === 'terminated' ? 'TERMINATED' : 'ACTIVE');
+const NO_LEAVE = (p: SamplePerson): EmploymentStatus =>
+  p.status === 'leave'
+    ? 'ACTIVE'
+    : p.status === 'pending'
+      ? 'PENDING'
+      : p.status === 'terminated'
+        ? 'TERMINATED'
+        : 'ACTIVE';
 
 export const simulators: Record<string, VendorSimulator> = {
   bamboohr: {
@@ -36,10 +43,21 @@ export const simulators: Record<string, VendorSimulator> = {
         for (const r of fresh.rows) if (old.get(r['id']) !== JSON.stringify(r)) r['lastChanged'] = stamp;
         const ids = new Set(fresh.rows.map((r) => r['id']));
         fresh.inserted = fresh.rows.filter((r) => !old.has(r['id'])).map((r) => r['id']!);
-        fresh.deleted = [...(data.deleted ?? []), ...[...old.keys()].filter((id) => !ids.has(id)).map((id) => ({ id: id!, lastChanged: stamp }))];
+        fresh.deleted = [
+          ...(data.deleted ?? []),
+          ...[...old.keys()].filter((id) => !ids.has(id)).map((id) => ({ id: id!, lastChanged: stamp })),
+        ];
         Object.assign(data, { ...fresh, apiKey: data.apiKey });
       };
-      return { sim, options: { subdomain: data.subdomain, apiKey: data.apiKey, baseUrl: `${sim.url}/api/gateway.php/${data.subdomain}` }, update };
+      return {
+        sim,
+        options: {
+          subdomain: data.subdomain,
+          apiKey: data.apiKey,
+          baseUrl: `${sim.url}/api/gateway.php/${data.subdomain}`,
+        },
+        update,
+      };
     },
     badCredentials: (o) => ({ ...o, apiKey: 'sim-bamboo-revoked-key-999999' }),
     employeesPath: '/v1/reports/custom',
@@ -59,8 +77,17 @@ export const simulators: Record<string, VendorSimulator> = {
       const data = gustoDataFromSample(org);
       const sim = await startSimulator(gustoRoutes(data), options);
       // Gusto has no incremental reads: a changed company is simply served from now on.
-      const update = (next: SampleOrg) => void Object.assign(data, { ...gustoDataFromSample(next), accessToken: data.accessToken, companyUuid: data.companyUuid });
-      return { sim, options: { companyUuid: data.companyUuid, accessToken: data.accessToken, baseUrl: sim.url }, update };
+      const update = (next: SampleOrg) =>
+        void Object.assign(data, {
+          ...gustoDataFromSample(next),
+          accessToken: data.accessToken,
+          companyUuid: data.companyUuid,
+        });
+      return {
+        sim,
+        options: { companyUuid: data.companyUuid, accessToken: data.accessToken, baseUrl: sim.url },
+        update,
+      };
     },
     badCredentials: (o) => ({ ...o, accessToken: 'revoked-gusto-token-000000' }),
     employeesPath: '/employees',
@@ -78,7 +105,11 @@ export const simulators: Record<string, VendorSimulator> = {
         ...(p.status === 'pending' ? { workEmail: null } : {}),
         // Hours-based employment status: contractors are a separate resource (an hours-varying
         // employee, 'variable', is OTHER), an intern is a part-timer of 20+ hours.
-        ...(p.type === 'contractor' ? { employmentType: 'OTHER' as const } : p.type === 'intern' ? { employmentType: 'PART_TIME' as const } : {}),
+        ...(p.type === 'contractor'
+          ? { employmentType: 'OTHER' as const }
+          : p.type === 'intern'
+            ? { employmentType: 'PART_TIME' as const }
+            : {}),
       }),
     },
   },

@@ -38,8 +38,18 @@ export function syntheticSnapshot(size: number): OrgSnapshot {
     complete: true,
     company: { id: 'acme', name: 'Acme', legalName: null },
     employees,
-    groups: Array.from({ length: DEPTS }, (_, i) => ({ id: `g${i}`, name: `Dept ${i}`, type: 'DEPARTMENT' as const, parentId: null })),
-    locations: Array.from({ length: 5 }, (_, i) => ({ id: `l${i}`, name: `Office ${i}`, address: null, timezone: null })),
+    groups: Array.from({ length: DEPTS }, (_, i) => ({
+      id: `g${i}`,
+      name: `Dept ${i}`,
+      type: 'DEPARTMENT' as const,
+      parentId: null,
+    })),
+    locations: Array.from({ length: 5 }, (_, i) => ({
+      id: `l${i}`,
+      name: `Office ${i}`,
+      address: null,
+      timezone: null,
+    })),
     warnings: [],
   };
 }
@@ -56,16 +66,33 @@ export function mutate(s: OrgSnapshot, fraction: number): OrgSnapshot {
       continue;
     }
     switch (k++ % 6) {
-      case 0: employees.push({ ...e, jobTitle: 'Senior Engineer' }); break;
-      case 1: employees.push({ ...e, managerId: 'e1' }); break;
-      case 2: employees.push({ ...e, groupIds: ['g1'] }); break;
-      case 3: employees.push({ ...e, employmentStatus: 'TERMINATED', terminationDate: '2026-05-30' }); break;
-      case 4: employees.push({ ...e, workEmail: `new.${e.workEmail}` }); break;
-      default: break; // removed
+      case 0:
+        employees.push({ ...e, jobTitle: 'Senior Engineer' });
+        break;
+      case 1:
+        employees.push({ ...e, managerId: 'e1' });
+        break;
+      case 2:
+        employees.push({ ...e, groupIds: ['g1'] });
+        break;
+      case 3:
+        employees.push({ ...e, employmentStatus: 'TERMINATED', terminationDate: '2026-05-30' });
+        break;
+      case 4:
+        employees.push({ ...e, workEmail: `new.${e.workEmail}` });
+        break;
+      default:
+        break; // removed
     }
   }
   for (let j = 0; j < Math.round(s.employees.length * fraction * 0.2); j++) {
-    employees.push({ ...s.employees[1]!, id: `new${j}`, employeeNumber: `9${j}`, workEmail: `new${j}@acme.example`, displayName: `New ${j}` });
+    employees.push({
+      ...s.employees[1]!,
+      id: `new${j}`,
+      employeeNumber: `9${j}`,
+      workEmail: `new${j}@acme.example`,
+      displayName: `New ${j}`,
+    });
   }
   return { ...s, takenAt: '2026-06-02T00:00:00.000Z', employees };
 }
@@ -78,7 +105,10 @@ export function mutate(s: OrgSnapshot, fraction: number): OrgSnapshot {
  * CFO's title changes. Either way the CFO has an event and everyone else is below them, so every
  * person is evaluated for indirect effects (and keeps their access).
  */
-export function reportingLines(size: number, shape: 'flat' | 'chain' | 'cycle'): { previous: OrgSnapshot; current: OrgSnapshot } {
+export function reportingLines(
+  size: number,
+  shape: 'flat' | 'chain' | 'cycle',
+): { previous: OrgSnapshot; current: OrgSnapshot } {
   const base = syntheticSnapshot(size);
   const people = base.employees.map((e, i) => ({
     ...e,
@@ -89,6 +119,9 @@ export function reportingLines(size: number, shape: 'flat' | 'chain' | 'cycle'):
   people[0] = { ...people[0]!, workEmail: 'cfo@acme.example' };
   const previous: OrgSnapshot = { ...base, employees: people };
   const moved = people.slice();
-  moved[0] = shape === 'cycle' ? { ...moved[0]!, managerId: `e${size - 1}` } : { ...moved[0]!, jobTitle: 'Chief Financial Officer' };
+  moved[0] =
+    shape === 'cycle'
+      ? { ...moved[0]!, managerId: `e${size - 1}` }
+      : { ...moved[0]!, jobTitle: 'Chief Financial Officer' };
   return { previous, current: { ...base, takenAt: '2026-06-02T00:00:00.000Z', employees: moved } };
 }

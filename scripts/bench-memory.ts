@@ -37,7 +37,9 @@ const stage = (name: string) => {
 };
 
 async function startSim(): Promise<{ options: Record<string, unknown>; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench-sim-process.ts', vendor, String(size)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench-sim-process.ts', vendor, String(size)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const first = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
@@ -85,4 +87,13 @@ if (kind === 'sync') {
 // maxRSS is the kernel's high-water mark: it also catches peaks between samples (nothing before the
 // baseline allocates more than the measured work: test data is built record by record).
 const maxRssMb = Math.max(process.resourceUsage().maxRSS / 1024, peakRss / MiB);
-console.log(JSON.stringify({ maxRssMb, baselineMb, aboveBaselineMb: maxRssMb - baselineMb, peakHeapMb: peakHeap / MiB, snapshotJsonMb, stages }));
+console.log(
+  JSON.stringify({
+    maxRssMb,
+    baselineMb,
+    aboveBaselineMb: maxRssMb - baselineMb,
+    peakHeapMb: peakHeap / MiB,
+    snapshotJsonMb,
+    stages,
+  }),
+);

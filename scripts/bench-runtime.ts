@@ -21,10 +21,19 @@ import { simulators } from '../connectors/simulators.js';
 import { sampleOrg } from '../src/simulator/sample-org.js';
 import { sync } from '../src/sync.js';
 import { splitSnapshot } from '../src/runtime/store/store.js';
-import { BullMQQueue, createRuntime, generateKeySpec, InProcessQueue, openStore, parseKeyring, type SqlStore } from '../src/runtime/index.js';
+import {
+  BullMQQueue,
+  createRuntime,
+  generateKeySpec,
+  InProcessQueue,
+  openStore,
+  parseKeyring,
+  type SqlStore,
+} from '../src/runtime/index.js';
 
 const argv = process.argv;
-const arg = (name: string, dflt: number) => (argv.includes(`--${name}`) ? Number(argv[argv.indexOf(`--${name}`) + 1]) : dflt);
+const arg = (name: string, dflt: number) =>
+  argv.includes(`--${name}`) ? Number(argv[argv.indexOf(`--${name}`) + 1]) : dflt;
 const PG_URL = process.env['ORGSYNC_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS = { host: '127.0.0.1', port: Number(process.env['ORGSYNC_TEST_REDIS_PORT'] ?? 6379) };
 
@@ -34,7 +43,11 @@ else await main();
 // ---- worker process --------------------------------------------------------------------------
 async function workerMode(): Promise<void> {
   const store = await openStore({ postgres: { connectionString: PG_URL, schema: process.env['B_SCHEMA']!, max: 6 } });
-  const queue = new BullMQQueue({ connection: REDIS, prefix: process.env['B_PREFIX']!, concurrency: Number(process.env['B_CONCURRENCY'] ?? 4) });
+  const queue = new BullMQQueue({
+    connection: REDIS,
+    prefix: process.env['B_PREFIX']!,
+    concurrency: Number(process.env['B_CONCURRENCY'] ?? 4),
+  });
   let jobs = 0;
   const rt = createRuntime({
     store,
@@ -53,7 +66,13 @@ async function workerMode(): Promise<void> {
     clearInterval(sampler);
     const cpu = process.cpuUsage(cpu0);
     const mem = process.memoryUsage();
-    process.send!({ jobs, rss: mem.rss, peakRss: Math.max(peakRss, mem.rss), heapUsed: mem.heapUsed, cpuMs: (cpu.user + cpu.system) / 1000 });
+    process.send!({
+      jobs,
+      rss: mem.rss,
+      peakRss: Math.max(peakRss, mem.rss),
+      heapUsed: mem.heapUsed,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+    });
     await rt.close();
     process.exit(0);
   });
@@ -65,7 +84,11 @@ async function main(): Promise<void> {
   const SIZE = arg('size', 50);
   const withPg = argv.includes('--pg');
   const scale = argv.includes('--scale') ? argv[argv.indexOf('--scale') + 1]!.split(',').map(Number) : [];
-  console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start`);
+  console.log(
+    `machine: ${cpus().length} cores, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} at start`,
+  );
 
   const running = await simulators['bamboohr']!.start(sampleOrg({ size: SIZE }));
   const { apiKey, ...options } = running.options as Record<string, string>;
@@ -80,10 +103,23 @@ async function main(): Promise<void> {
   for (let i = 0; i < 30; i++) await direct(); // warm-up
 
   async function overhead(label: string, store: SqlStore, size: () => Promise<number>): Promise<void> {
-    const rt = createRuntime({ store, queue: new InProcessQueue(), keyring: parseKeyring(generateKeySpec()), leaseTtlMs: 30_000, delivery: false });
+    const rt = createRuntime({
+      store,
+      queue: new InProcessQueue(),
+      keyring: parseKeyring(generateKeySpec()),
+      leaseTtlMs: 30_000,
+      delivery: false,
+    });
     const ids = Array.from({ length: N }, (_, i) => `t${i}`);
     let t0 = performance.now();
-    for (const id of ids) await rt.addTenant({ id, connector: 'bamboohr', options: { ...options, http }, credentials: { apiKey: apiKey! }, schedule: { incrementalEveryMs: 3_600_000 } });
+    for (const id of ids)
+      await rt.addTenant({
+        id,
+        connector: 'bamboohr',
+        options: { ...options, http },
+        credentials: { apiKey: apiKey! },
+        schedule: { incrementalEveryMs: 3_600_000 },
+      });
     const addMs = (performance.now() - t0) / N;
     t0 = performance.now();
     for (const id of ids) await rt.runNow(id); // first: full sync, baseline snapshot
@@ -105,15 +141,28 @@ async function main(): Promise<void> {
     const counts = await store.counts();
     const bytes = await size();
     console.log(`\n${label}: ${N} tenants of ${SIZE} people (load average ${loadavg()[0]!.toFixed(1)})`);
-    console.log(`  incremental, no changes: direct sync ${directMs.toFixed(2)} ms, tenant job ${jobMs.toFixed(2)} ms: runtime overhead +${(jobMs - directMs).toFixed(2)} ms, ratio ${(jobMs / directMs).toFixed(2)} (targets <= +25 ms, <= 1.3x)`);
-    console.log(`  first job (full sync + commit): ${fullMs.toFixed(2)} ms; add tenant ${addMs.toFixed(2)} ms; claim ${claimed.length} due in ${tickMs.toFixed(0)} ms`);
-    console.log(`  rows: ${Object.entries(counts).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(', ')}; ${(bytes / N / 1024).toFixed(1)} KiB per tenant (3 snapshots retained)`);
+    console.log(
+      `  incremental, no changes: direct sync ${directMs.toFixed(2)} ms, tenant job ${jobMs.toFixed(2)} ms: runtime overhead +${(jobMs - directMs).toFixed(2)} ms, ratio ${(jobMs / directMs).toFixed(2)} (targets <= +25 ms, <= 1.3x)`,
+    );
+    console.log(
+      `  first job (full sync + commit): ${fullMs.toFixed(2)} ms; add tenant ${addMs.toFixed(2)} ms; claim ${claimed.length} due in ${tickMs.toFixed(0)} ms`,
+    );
+    console.log(
+      `  rows: ${Object.entries(counts)
+        .filter(([, v]) => v)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}; ${(bytes / N / 1024).toFixed(1)} KiB per tenant (3 snapshots retained)`,
+    );
     await rt.close();
   }
 
   const dir = mkdtempSync(path.join(tmpdir(), 'orgsync-bench-rt-'));
   const file = path.join(dir, 'rt.db');
-  await overhead('embedded (SQLite + in-process)', await openStore({ sqlite: file }, { migrate: true }), async () => statSync(file).size + (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0));
+  await overhead(
+    'embedded (SQLite + in-process)',
+    await openStore({ sqlite: file }, { migrate: true }),
+    async () => statSync(file).size + (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0),
+  );
   rmSync(dir, { recursive: true, force: true });
 
   const pgAdmin = async <T>(fn: (c: import('pg').Client) => Promise<T>): Promise<T> => {
@@ -128,7 +177,10 @@ async function main(): Promise<void> {
   };
   const schemaBytes = (schema: string) =>
     pgAdmin(async (c) => {
-      const r = await c.query(`SELECT c.relname AS t, pg_total_relation_size(c.oid)::bigint AS b FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`, [schema]);
+      const r = await c.query(
+        `SELECT c.relname AS t, pg_total_relation_size(c.oid)::bigint AS b FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`,
+        [schema],
+      );
       return Object.fromEntries(r.rows.map((x) => [x.t as string, Number(x.b)])) as Record<string, number>;
     });
 
@@ -136,7 +188,9 @@ async function main(): Promise<void> {
     const schema = `rt_bench_${process.pid}`;
     try {
       const store = await openStore({ postgres: { connectionString: PG_URL, schema } }, { migrate: true });
-      await overhead('PostgreSQL store', store, async () => Object.values(await schemaBytes(schema)).reduce((a, b) => a + b, 0));
+      await overhead('PostgreSQL store', store, async () =>
+        Object.values(await schemaBytes(schema)).reduce((a, b) => a + b, 0),
+      );
     } finally {
       await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
     }
@@ -166,12 +220,22 @@ async function main(): Promise<void> {
         await store.driver.query(
           `INSERT INTO tenants (id, connector, options, credentials, rules, schedule, created_at, updated_at, next_run_at, next_full_at)
            SELECT x.id, 'bamboohr', $2, x.c, 'null', $3, $4, $4, $4, $5 FROM unnest($1::text[], $6::text[]) AS x(id, c)`,
-          [chunk, JSON.stringify({ ...options, http }), sched, now - 1000, now + 86_400_000, chunk.map((id) => keyring.encrypt(JSON.stringify({ apiKey }), id))],
+          [
+            chunk,
+            JSON.stringify({ ...options, http }),
+            sched,
+            now - 1000,
+            now + 86_400_000,
+            chunk.map((id) => keyring.encrypt(JSON.stringify({ apiKey }), id)),
+          ],
         );
       }
       // As a previous run stores it (head apart from body): the steady state of an hourly schedule.
       const split = splitSnapshot(first.snapshot);
-      await store.driver.query(`INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body, head) SELECT id, 1, $1, 'full', $2, $3 FROM tenants`, [Date.parse(first.snapshot.takenAt), split.body, split.head]);
+      await store.driver.query(
+        `INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body, head) SELECT id, 1, $1, 'full', $2, $3 FROM tenants`,
+        [Date.parse(first.snapshot.takenAt), split.body, split.head],
+      );
       const seedS = (performance.now() - t0) / 1000;
       const bytes0 = await schemaBytes(schema);
 
@@ -179,17 +243,26 @@ async function main(): Promise<void> {
       const script = fileURLToPath(import.meta.url);
       const stats: Array<Record<string, number>> = [];
       await Promise.all(
-        Array.from({ length: W }, (_, w) =>
-          new Promise<void>((resolve, reject) => {
-            const child = fork(script, ['--worker'], {
-              execArgv: ['--import', 'tsx'],
-              env: { ...process.env, B_SCHEMA: schema, B_PREFIX: prefix, B_CONCURRENCY: String(C), B_KEYS: keys, B_WORKER: `w${w + 1}` },
-              stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-            });
-            children.push(child);
-            child.on('message', (m: any) => (m.ready ? resolve() : stats.push(m)));
-            child.once('exit', (code) => code && reject(new Error(`bench worker exited ${code}`)));
-          }),
+        Array.from(
+          { length: W },
+          (_, w) =>
+            new Promise<void>((resolve, reject) => {
+              const child = fork(script, ['--worker'], {
+                execArgv: ['--import', 'tsx'],
+                env: {
+                  ...process.env,
+                  B_SCHEMA: schema,
+                  B_PREFIX: prefix,
+                  B_CONCURRENCY: String(C),
+                  B_KEYS: keys,
+                  B_WORKER: `w${w + 1}`,
+                },
+                stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+              });
+              children.push(child);
+              child.on('message', (m: any) => (m.ready ? resolve() : stats.push(m)));
+              child.once('exit', (code) => code && reject(new Error(`bench worker exited ${code}`)));
+            }),
         ),
       );
 
@@ -203,7 +276,11 @@ async function main(): Promise<void> {
       let printed = 0;
       for (;;) {
         await new Promise((r) => setTimeout(r, 1000));
-        const done = Number((await store.driver.query<{ c: number }>(`SELECT COUNT(*) AS c FROM tenants WHERE last_sync_at IS NOT NULL`))[0]!.c);
+        const done = Number(
+          (
+            await store.driver.query<{ c: number }>(`SELECT COUNT(*) AS c FROM tenants WHERE last_sync_at IS NOT NULL`)
+          )[0]!.c,
+        );
         if (done === n || done - printed >= n / 4) {
           console.log(`  [${n}] ${done}/${n} synced after ${((performance.now() - start) / 1000).toFixed(0)} s`);
           printed = done;
@@ -215,23 +292,62 @@ async function main(): Promise<void> {
       const load1 = loadavg()[0]!;
       for (const c of children) c.send('stop');
       await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))));
-      const errors = Number((await store.driver.query<{ c: number }>(`SELECT COUNT(*) AS c FROM tenants WHERE last_error_kind IS NOT NULL`))[0]!.c);
+      const errors = Number(
+        (
+          await store.driver.query<{ c: number }>(`SELECT COUNT(*) AS c FROM tenants WHERE last_error_kind IS NOT NULL`)
+        )[0]!.c,
+      );
       const counts = await store.counts();
       const bytes1 = await schemaBytes(schema);
       const total = (b: Record<string, number>) => Object.values(b).reduce((a, x) => a + x, 0);
-      const evRow = Number((await store.driver.query<{ b: number }>(`SELECT COALESCE(AVG(pg_column_size(e.*)), 0)::float AS b FROM events e`))[0]!.b);
-      const snapRow = Number((await store.driver.query<{ b: number }>(`SELECT COALESCE(AVG(pg_column_size(s.*)), 0)::float AS b FROM snapshots s`))[0]!.b);
+      const evRow = Number(
+        (
+          await store.driver.query<{ b: number }>(
+            `SELECT COALESCE(AVG(pg_column_size(e.*)), 0)::float AS b FROM events e`,
+          )
+        )[0]!.b,
+      );
+      const snapRow = Number(
+        (
+          await store.driver.query<{ b: number }>(
+            `SELECT COALESCE(AVG(pg_column_size(s.*)), 0)::float AS b FROM snapshots s`,
+          )
+        )[0]!.b,
+      );
       const jobs = stats.reduce((a, s) => a + s.jobs!, 0);
       const cpuMs = stats.reduce((a, s) => a + s.cpuMs!, 0);
-      console.log(`\nscale: ${n} tenants of ${SIZE} people, ${W} workers x concurrency ${C}, PostgreSQL + BullMQ (load average ${load0.toFixed(1)} -> ${load1.toFixed(1)})`);
-      console.log(`  seeded in ${seedS.toFixed(1)} s; one tick claimed + enqueued ${claimed.length} in ${tickMs.toFixed(0)} ms (${((tickMs * 1000) / n).toFixed(0)} us per tenant)`);
-      console.log(`  drained in ${drainS.toFixed(1)} s: ${Math.round((n / drainS) * 60)} tenants/min in all, ${Math.round((n / drainS) * 60 / W)} per worker; ${jobs} jobs, ${errors} errors`);
-      console.log(`  worker CPU ${(cpuMs / jobs).toFixed(1)} ms per job; hourly schedule of ${n} tenants uses ${((drainS / 3600) * 100).toFixed(1)}% of the hour`);
-      console.log(`  memory per worker: ${stats.map((s) => `RSS ${(s.rss! / 1048576).toFixed(0)} MiB (peak ${(s.peakRss! / 1048576).toFixed(0)}), heap ${(s.heapUsed! / 1048576).toFixed(0)} MiB`).join('; ')}`);
-      console.log(`  rows: ${Object.entries(counts).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-      console.log(`  bytes: ${(total(bytes0) / n / 1024).toFixed(1)} KiB per tenant seeded -> ${(total(bytes1) / n / 1024).toFixed(1)} KiB after one run (${Object.entries(bytes1).map(([k, v]) => `${k} ${(v / 1048576).toFixed(1)} MiB`).join(', ')})`);
+      console.log(
+        `\nscale: ${n} tenants of ${SIZE} people, ${W} workers x concurrency ${C}, PostgreSQL + BullMQ (load average ${load0.toFixed(1)} -> ${load1.toFixed(1)})`,
+      );
+      console.log(
+        `  seeded in ${seedS.toFixed(1)} s; one tick claimed + enqueued ${claimed.length} in ${tickMs.toFixed(0)} ms (${((tickMs * 1000) / n).toFixed(0)} us per tenant)`,
+      );
+      console.log(
+        `  drained in ${drainS.toFixed(1)} s: ${Math.round((n / drainS) * 60)} tenants/min in all, ${Math.round(((n / drainS) * 60) / W)} per worker; ${jobs} jobs, ${errors} errors`,
+      );
+      console.log(
+        `  worker CPU ${(cpuMs / jobs).toFixed(1)} ms per job; hourly schedule of ${n} tenants uses ${((drainS / 3600) * 100).toFixed(1)}% of the hour`,
+      );
+      console.log(
+        `  memory per worker: ${stats.map((s) => `RSS ${(s.rss! / 1048576).toFixed(0)} MiB (peak ${(s.peakRss! / 1048576).toFixed(0)}), heap ${(s.heapUsed! / 1048576).toFixed(0)} MiB`).join('; ')}`,
+      );
+      console.log(
+        `  rows: ${Object.entries(counts)
+          .filter(([, v]) => v)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
+      );
+      console.log(
+        `  bytes: ${(total(bytes0) / n / 1024).toFixed(1)} KiB per tenant seeded -> ${(total(bytes1) / n / 1024).toFixed(1)} KiB after one run (${Object.entries(
+          bytes1,
+        )
+          .map(([k, v]) => `${k} ${(v / 1048576).toFixed(1)} MiB`)
+          .join(', ')})`,
+      );
       console.log(`  row sizes: event ${evRow.toFixed(0)} B, snapshot ${snapRow.toFixed(0)} B (TOAST-compressed body)`);
-      console.log(`  per tenant per day (hourly, no HR changes): +24 event rows (~${((24 * evRow) / 1024).toFixed(1)} KiB, kept eventsMs = 30 d: ~${((720 * evRow) / 1024).toFixed(0)} KiB steady); snapshots: the head of the latest row rewritten, no new row (a changed sync adds one, ${(snapRow / 1024).toFixed(1)} KiB, 3 kept: <= ${((3 * snapRow) / 1024).toFixed(1)} KiB)`);
+      console.log(
+        `  per tenant per day (hourly, no HR changes): +24 event rows (~${((24 * evRow) / 1024).toFixed(1)} KiB, kept eventsMs = 30 d: ~${((720 * evRow) / 1024).toFixed(0)} KiB steady); snapshots: the head of the latest row rewritten, no new row (a changed sync adds one, ${(snapRow / 1024).toFixed(1)} KiB, 3 kept: <= ${((3 * snapRow) / 1024).toFixed(1)} KiB)`,
+      );
     } finally {
       for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
       await queue.obliterate().catch(() => undefined);

@@ -6,7 +6,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { simulators } from '../connectors/simulators.js';
 import { sampleOrg } from '../src/simulator/sample-org.js';
 
-const { vendor, size, today, simOptions } = workerData as { vendor: string; size: number; today: string; simOptions?: Record<string, unknown> };
+const { vendor, size, today, simOptions } = workerData as {
+  vendor: string;
+  size: number;
+  today: string;
+  simOptions?: Record<string, unknown>;
+};
 const running = await simulators[vendor]!.start(sampleOrg({ size, today }), simOptions);
 parentPort!.postMessage({ type: 'ready', url: running.sim.url, options: running.options });
 parentPort!.on('message', async (m: { cmd: string }) => {

@@ -41,7 +41,8 @@ export function labelChangeEvents(events: ChangeEvent[], previous: Named, curren
   const groups = new Map<string, string>();
   if (needGroups) for (const list of [previous.groups, current.groups]) for (const g of list) groups.set(g.id, g.name);
   const locations = new Map<string, string>();
-  if (needLocations) for (const list of [previous.locations, current.locations]) for (const l of list) locations.set(l.id, l.name);
+  if (needLocations)
+    for (const list of [previous.locations, current.locations]) for (const l of list) locations.set(l.id, l.name);
 
   for (const e of events) {
     if (e.kind !== 'employee') continue;
@@ -52,7 +53,8 @@ export function labelChangeEvents(events: ChangeEvent[], previous: Named, curren
         if (b !== undefined) c.beforeLabel = b;
         if (a !== undefined) c.afterLabel = a;
       } else if (c.field === 'groupIds' && groups.size) {
-        const label = (v: unknown) => (Array.isArray(v) ? v.map((id) => groups.get(String(id)) ?? String(id)) : undefined);
+        const label = (v: unknown) =>
+          Array.isArray(v) ? v.map((id) => groups.get(String(id)) ?? String(id)) : undefined;
         const [b, a] = [label(c.before), label(c.after)];
         if (b !== undefined) c.beforeLabel = b;
         if (a !== undefined) c.afterLabel = a;

@@ -72,19 +72,34 @@ export class OrgsyncError extends Error {
 type SubOpts = Omit<OrgsyncErrorOptions, 'kind'>;
 
 export class ConfigError extends OrgsyncError {
-  constructor(opts: SubOpts) { super({ ...opts, kind: 'config' }); this.name = 'ConfigError'; }
+  constructor(opts: SubOpts) {
+    super({ ...opts, kind: 'config' });
+    this.name = 'ConfigError';
+  }
 }
 export class AuthError extends OrgsyncError {
-  constructor(opts: SubOpts) { super({ ...opts, kind: 'auth' }); this.name = 'AuthError'; }
+  constructor(opts: SubOpts) {
+    super({ ...opts, kind: 'auth' });
+    this.name = 'AuthError';
+  }
 }
 export class RateLimitedError extends OrgsyncError {
-  constructor(opts: SubOpts) { super({ ...opts, kind: 'rate_limited' }); this.name = 'RateLimitedError'; }
+  constructor(opts: SubOpts) {
+    super({ ...opts, kind: 'rate_limited' });
+    this.name = 'RateLimitedError';
+  }
 }
 export class TransientError extends OrgsyncError {
-  constructor(opts: SubOpts) { super({ ...opts, kind: 'transient' }); this.name = 'TransientError'; }
+  constructor(opts: SubOpts) {
+    super({ ...opts, kind: 'transient' });
+    this.name = 'TransientError';
+  }
 }
 export class VendorError extends OrgsyncError {
-  constructor(opts: SubOpts) { super({ ...opts, kind: 'vendor' }); this.name = 'VendorError'; }
+  constructor(opts: SubOpts) {
+    super({ ...opts, kind: 'vendor' });
+    this.name = 'VendorError';
+  }
 }
 export class ValidationError extends OrgsyncError {
   /** Where validation failed (e.g. `employees[3].startDate`). */
@@ -96,7 +111,10 @@ export class ValidationError extends OrgsyncError {
   }
 }
 export class IncompleteSyncError extends OrgsyncError {
-  constructor(opts: SubOpts) { super({ ...opts, kind: 'incomplete' }); this.name = 'IncompleteSyncError'; }
+  constructor(opts: SubOpts) {
+    super({ ...opts, kind: 'incomplete' });
+    this.name = 'IncompleteSyncError';
+  }
 }
 
 const CLASSES: Record<ErrorKind, new (o: SubOpts) => OrgsyncError> = {

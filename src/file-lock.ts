@@ -108,7 +108,13 @@ async function readHolder(file: string): Promise<{ holder: Holder; mtimeMs: numb
 
 function isStale(h: { holder: Holder; mtimeMs: number }, staleMs: number): boolean {
   const { holder } = h;
-  if (holder.host === os.hostname() && typeof holder.pid === 'number' && holder.pid !== process.pid && !pidAlive(holder.pid)) return true;
+  if (
+    holder.host === os.hostname() &&
+    typeof holder.pid === 'number' &&
+    holder.pid !== process.pid &&
+    !pidAlive(holder.pid)
+  )
+    return true;
   return Date.now() - h.mtimeMs > staleMs;
 }
 
@@ -131,7 +137,14 @@ export class FileLock {
       return new FileLock(file, mine, options.what);
     }
     const token = randomBytes(12).toString('hex');
-    const body = JSON.stringify({ pid: process.pid, host: os.hostname(), token, acquiredAt: new Date().toISOString(), what: options.what }) + '\n';
+    const body =
+      JSON.stringify({
+        pid: process.pid,
+        host: os.hostname(),
+        token,
+        acquiredAt: new Date().toISOString(),
+        what: options.what,
+      }) + '\n';
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         const fh = await open(file, 'wx', 0o600);
@@ -141,7 +154,13 @@ export class FileLock {
         } finally {
           await fh.close();
         }
-        const state: Held = { path: file, token, refs: 1, lost: false, timer: setInterval(() => void beat(state), heartbeatMs) };
+        const state: Held = {
+          path: file,
+          token,
+          refs: 1,
+          lost: false,
+          timer: setInterval(() => void beat(state), heartbeatMs),
+        };
         state.timer.unref();
         held.set(file, state);
         installExitHook();
@@ -161,14 +180,22 @@ export class FileLock {
       }
       // Stale: remove it only if it is still the one judged stale (another process may have taken it over meanwhile).
       const again = await readHolder(file);
-      if (again && again.holder.token === found.holder.token && again.mtimeMs === found.mtimeMs) await unlink(file).catch(() => undefined);
+      if (again && again.holder.token === found.holder.token && again.mtimeMs === found.mtimeMs)
+        await unlink(file).catch(() => undefined);
     }
-    throw new LockedError({ lockFile: file, message: `Could not take the lock ${file} for the ${options.what}: other processes keep taking it.` });
+    throw new LockedError({
+      lockFile: file,
+      message: `Could not take the lock ${file} for the ${options.what}: other processes keep taking it.`,
+    });
   }
 
   /** Fail with a `LockedError` unless this process still holds the lock (checked on disk). */
   async verify(): Promise<void> {
-    if (this.released) throw new LockedError({ lockFile: this.path, message: `The lock ${this.path} of the ${this.what} was released; reopen it to write.` });
+    if (this.released)
+      throw new LockedError({
+        lockFile: this.path,
+        message: `The lock ${this.path} of the ${this.what} was released; reopen it to write.`,
+      });
     const found = await readHolder(this.path).catch(() => undefined);
     if (!this.state.lost && found?.holder.token === this.state.token) return;
     this.state.lost = true;

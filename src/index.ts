@@ -52,9 +52,27 @@ export {
   type ResourceDef,
 } from './connector/define.js';
 export * as mapHelpers from './connector/map-helpers.js';
-export { takeSnapshot, writeSnapshotFile, readSnapshotFile, writeFileAtomic, type TakeSnapshotOptions } from './snapshot.js';
+export {
+  takeSnapshot,
+  writeSnapshotFile,
+  readSnapshotFile,
+  writeFileAtomic,
+  type TakeSnapshotOptions,
+} from './snapshot.js';
 export { sync, type SyncOptions, type SyncResult } from './sync.js';
-export { adpWfn, bamboohr, deel, gusto, hibob, paylocity, personio, rippling, scim, workday, connectors } from '../connectors/index.js';
+export {
+  adpWfn,
+  bamboohr,
+  deel,
+  gusto,
+  hibob,
+  paylocity,
+  personio,
+  rippling,
+  scim,
+  workday,
+  connectors,
+} from '../connectors/index.js';
 export * from './provisioning/index.js';
 export {
   CHANGE_TYPE_ORDER,

@@ -132,7 +132,10 @@ export function parseJsonQuietly(text: string, what: string): unknown {
   } catch {
     const offset = jsonSyntaxErrorOffset(text) ?? 0;
     const { line, column } = lineColumn(text, offset);
-    const where = offset >= text.length ? `it ends early (line ${line}, column ${column})` : `line ${line}, column ${column}`;
-    throw new Error(`${what} is not valid JSON: syntax error at ${where}; its content is not shown because it may hold secrets`);
+    const where =
+      offset >= text.length ? `it ends early (line ${line}, column ${column})` : `line ${line}, column ${column}`;
+    throw new Error(
+      `${what} is not valid JSON: syntax error at ${where}; its content is not shown because it may hold secrets`,
+    );
   }
 }

@@ -10,7 +10,9 @@ type Check = (v: unknown) => boolean;
 
 interface ZodDefLike {
   type: string;
-  checks?: { _zod: { def: { check: string; minimum?: number; maximum?: number; format?: string; pattern?: RegExp } } }[];
+  checks?: {
+    _zod: { def: { check: string; minimum?: number; maximum?: number; format?: string; pattern?: RegExp } };
+  }[];
   innerType?: ZodSchemaLike;
   element?: ZodSchemaLike;
   keyType?: ZodSchemaLike;
@@ -47,7 +49,14 @@ function compileCheck(schema: ZodSchemaLike): Check | null {
         const d = c._zod.def;
         if (d.check === 'min_length' && typeof d.minimum === 'number') min = Math.max(min, d.minimum);
         else if (d.check === 'max_length' && typeof d.maximum === 'number') max = Math.min(max, d.maximum);
-        else if (d.check === 'string_format' && d.format === 'regex' && d.pattern instanceof RegExp && !d.pattern.global && !d.pattern.sticky) patterns.push(d.pattern);
+        else if (
+          d.check === 'string_format' &&
+          d.format === 'regex' &&
+          d.pattern instanceof RegExp &&
+          !d.pattern.global &&
+          !d.pattern.sticky
+        )
+          patterns.push(d.pattern);
         else return null;
       }
       return (v) => {
@@ -81,7 +90,15 @@ function compileCheck(schema: ZodSchemaLike): Check | null {
     case 'record': {
       const k = def.keyType?.def;
       const val = def.valueType?.def;
-      if (checks.length || !k || !val || k.type !== 'string' || (k.checks ?? []).length || (val.type !== 'unknown' && val.type !== 'any')) return null;
+      if (
+        checks.length ||
+        !k ||
+        !val ||
+        k.type !== 'string' ||
+        (k.checks ?? []).length ||
+        (val.type !== 'unknown' && val.type !== 'any')
+      )
+        return null;
       return (v) => isPlainObject(v) && Object.getOwnPropertySymbols(v).length === 0;
     }
     case 'unknown':
@@ -112,4 +129,6 @@ function compileObjectCheck(def: ZodDefLike): ((v: unknown) => boolean) | null {
 }
 
 /** Null when the schema uses something the compiler does not understand (then use zod). */
-export const compiledEmployeeCheck: ((v: unknown) => boolean) | null = compileObjectCheck((EmployeeSchema as unknown as { def: ZodDefLike }).def);
+export const compiledEmployeeCheck: ((v: unknown) => boolean) | null = compileObjectCheck(
+  (EmployeeSchema as unknown as { def: ZodDefLike }).def,
+);

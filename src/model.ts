@@ -153,4 +153,6 @@ export function composeDisplayName(first: string | null, last: string | null, pr
  * The snapshot envelope with employees left unchecked: used where every employee was already
  * validated one by one (the connector runtime does), so 100,000 records are not validated twice.
  */
-export const OrgSnapshotEnvelopeSchema = OrgSnapshotSchema.extend({ employees: z.array(z.custom<Employee>((v) => typeof v === 'object' && v !== null)) });
+export const OrgSnapshotEnvelopeSchema = OrgSnapshotSchema.extend({
+  employees: z.array(z.custom<Employee>((v) => typeof v === 'object' && v !== null)),
+});

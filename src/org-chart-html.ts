@@ -119,19 +119,43 @@ export function orgChartToHtml(chart: OrgChart, options: OrgChartHtmlOptions = {
   ];
   for (const l of head) out.line(l);
 
-  const problems = d.cycles.length + d.missingManagers.length + d.reportingToTerminated.length + d.selfManaged.length + d.duplicateIds.length;
+  const problems =
+    d.cycles.length +
+    d.missingManagers.length +
+    d.reportingToTerminated.length +
+    d.selfManaged.length +
+    d.duplicateIds.length;
   if (problems === 0) {
     out.line('<p class="ok" id="diagnostics">No reporting-line problems found.</p>');
   } else {
-    out.line(`<section class="diagnostics" id="diagnostics"><h2>${problems} reporting-line ${problems === 1 ? 'problem' : 'problems'}</h2>`);
+    out.line(
+      `<section class="diagnostics" id="diagnostics"><h2>${problems} reporting-line ${problems === 1 ? 'problem' : 'problems'}</h2>`,
+    );
     const section = (heading: string, items: string[]) => {
-      if (items.length) out.line(`<h3>${e(heading)} (${items.length})</h3><ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>`);
+      if (items.length)
+        out.line(`<h3>${e(heading)} (${items.length})</h3><ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>`);
     };
-    section('Reporting cycles', d.cycles.map((c) => c.map(nameOfId).join(' → ') + ` → ${nameOfId(c[0]!)}`));
-    section('Managers missing from the snapshot', d.missingManagers.map((m) => `${nameOfId(m.employeeId)} reports to unknown id <span class="badge">${e(m.managerId)}</span>`));
-    section('Reporting to a terminated manager', d.reportingToTerminated.map((m) => `${nameOfId(m.employeeId)} reports to terminated <span class="badge">${e(m.managerId)}</span>`));
+    section(
+      'Reporting cycles',
+      d.cycles.map((c) => c.map(nameOfId).join(' → ') + ` → ${nameOfId(c[0]!)}`),
+    );
+    section(
+      'Managers missing from the snapshot',
+      d.missingManagers.map(
+        (m) => `${nameOfId(m.employeeId)} reports to unknown id <span class="badge">${e(m.managerId)}</span>`,
+      ),
+    );
+    section(
+      'Reporting to a terminated manager',
+      d.reportingToTerminated.map(
+        (m) => `${nameOfId(m.employeeId)} reports to terminated <span class="badge">${e(m.managerId)}</span>`,
+      ),
+    );
     section('Their own manager', d.selfManaged.map(nameOfId));
-    section('Duplicate ids in the snapshot', d.duplicateIds.map((id) => `<span class="badge">${e(id)}</span>`));
+    section(
+      'Duplicate ids in the snapshot',
+      d.duplicateIds.map((id) => `<span class="badge">${e(id)}</span>`),
+    );
     out.line('</section>');
   }
 

@@ -14,7 +14,10 @@ export class Redactor {
   private matcher(): { test: RegExp; all: RegExp } | null {
     if (this.secrets.length === 0) return null;
     if (!this.pattern) {
-      const alts = [...new Set(this.secrets.map((f) => f.toLowerCase()))].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
+      const alts = [...new Set(this.secrets.map((f) => f.toLowerCase()))]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegExp)
+        .join('|');
       this.pattern = { test: new RegExp(alts, 'i'), all: new RegExp(alts, 'gi') };
     }
     return this.pattern;
@@ -93,7 +96,8 @@ export class Redactor {
         const v = desc.value;
         let safe: unknown;
         if (typeof v === 'string') safe = this.redact(v);
-        else if (/^(config|request|response|headers|req|res|socket|agent)$/i.test(key)) safe = this.redactValue(plain(v));
+        else if (/^(config|request|response|headers|req|res|socket|agent)$/i.test(key))
+          safe = this.redactValue(plain(v));
         else if (v && typeof v === 'object') safe = this.redactValue(plain(v));
         else continue;
         if (safe === v) continue;
@@ -106,7 +110,12 @@ export class Redactor {
       cur = e['cause'];
       if (cur !== undefined && cur !== null && typeof cur !== 'object') {
         try {
-          Object.defineProperty(e, 'cause', { value: this.redact(String(cur)), writable: true, configurable: true, enumerable: false });
+          Object.defineProperty(e, 'cause', {
+            value: this.redact(String(cur)),
+            writable: true,
+            configurable: true,
+            enumerable: false,
+          });
         } catch {
           /* ignore */
         }
@@ -123,7 +132,9 @@ export class Redactor {
     if (value && typeof value === 'object') {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) {
-        const redacted = /^(authorization|password|api[-_]?key|token|access[-_]?token|secret)$/i.test(k) ? REDACTED : this.redactValue(v);
+        const redacted = /^(authorization|password|api[-_]?key|token|access[-_]?token|secret)$/i.test(k)
+          ? REDACTED
+          : this.redactValue(v);
         // defineProperty, not assignment: a `__proto__` key in vendor data stays plain data.
         Object.defineProperty(out, k, { value: redacted, enumerable: true, writable: true, configurable: true });
       }

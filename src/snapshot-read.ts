@@ -148,7 +148,11 @@ export class TopLevelJsonReader {
       const at = base + i;
       switch (this.state) {
         case S.Begin:
-          if (c !== 0x7b) this.fail(c === 0x5b ? 'the file is a JSON array, not a snapshot object' : 'expected "{" (a snapshot object)', at);
+          if (c !== 0x7b)
+            this.fail(
+              c === 0x5b ? 'the file is a JSON array, not a snapshot object' : 'expected "{" (a snapshot object)',
+              at,
+            );
           this.state = S.KeyOrEnd;
           break;
         case S.KeyOrEnd:
@@ -212,7 +216,11 @@ export class TopLevelJsonReader {
       this.finishCapture(Buffer.alloc(0), 0, 0);
     }
     if (this.state !== S.Done) {
-      throw new SnapshotSyntaxError(this.offset === 0 ? 'the file is empty' : 'the file ends early (truncated)', this.pos(this.offset), true);
+      throw new SnapshotSyntaxError(
+        this.offset === 0 ? 'the file is empty' : 'the file ends early (truncated)',
+        this.pos(this.offset),
+        true,
+      );
     }
   }
 
@@ -251,7 +259,10 @@ export class TopLevelJsonReader {
       text = this.parts.length ? Buffer.concat([...this.parts, last]).toString('utf8') : last.toString('utf8');
     } catch (e) {
       // One record (or value) larger than the largest string V8 can hold.
-      throw new ValidationError({ code: 'snapshot_too_large', message: `A value starting at line ${this.capStart.line}, column ${this.capStart.column} (byte ${this.capStart.offset}) is too large to read (${(e as Error).message}).` });
+      throw new ValidationError({
+        code: 'snapshot_too_large',
+        message: `A value starting at line ${this.capStart.line}, column ${this.capStart.column} (byte ${this.capStart.offset}) is too large to read (${(e as Error).message}).`,
+      });
     }
     this.parts = [];
     this.state = this.after;
@@ -279,7 +290,19 @@ export class TopLevelJsonReader {
 }
 
 /** The snapshot keys, in the order of `OrgSnapshotSchema` (issues are listed in this order). */
-const SNAPSHOT_KEYS = ['schemaVersion', 'connector', 'takenAt', 'complete', 'company', 'employees', 'groups', 'locations', 'watermark', 'warnings', 'unresolvedManagerRefs'];
+const SNAPSHOT_KEYS = [
+  'schemaVersion',
+  'connector',
+  'takenAt',
+  'complete',
+  'company',
+  'employees',
+  'groups',
+  'locations',
+  'watermark',
+  'warnings',
+  'unresolvedManagerRefs',
+];
 const KNOWN = new Set(SNAPSHOT_KEYS);
 const EMPLOYEE_KEYS = new Set(Object.keys(EmployeeSchema.shape));
 const MAX_ISSUES = 5;
@@ -296,7 +319,9 @@ class SnapshotAssembler implements TopLevelHandler {
   arrayStart(key: string): void {
     if (KNOWN.has(key)) this.out[key] = [];
     // A repeated key replaces the earlier value, as in JSON.parse; its earlier issues go too.
-    if (key === 'employees') for (let i = this.issues.length - 1; i >= 0; i--) if (this.issues[i]!.path[0] === 'employees') this.issues.splice(i, 1);
+    if (key === 'employees')
+      for (let i = this.issues.length - 1; i >= 0; i--)
+        if (this.issues[i]!.path[0] === 'employees') this.issues.splice(i, 1);
   }
 
   element(key: string, index: number, value: unknown): void {
@@ -347,7 +372,10 @@ export async function readSnapshotChunks(chunks: AsyncIterable<Buffer | string>,
     throw e;
   }
   const employees = assembler.out['employees'];
-  const envelope = OrgSnapshotEnvelopeSchema.safeParse({ ...assembler.out, employees: Array.isArray(employees) ? [] : employees });
+  const envelope = OrgSnapshotEnvelopeSchema.safeParse({
+    ...assembler.out,
+    employees: Array.isArray(employees) ? [] : employees,
+  });
   const issues = [...assembler.issues];
   if (!envelope.success) for (const i of envelope.error.issues) issues.push({ path: i.path, message: i.message });
   if (!envelope.success || issues.length) {
@@ -357,7 +385,10 @@ export async function readSnapshotChunks(chunks: AsyncIterable<Buffer | string>,
       .sort((a, b) => order(a.issue.path) - order(b.issue.path) || a.n - b.n)
       .slice(0, MAX_ISSUES)
       .map(({ issue }) => `${issue.path.map(String).join('.')}: ${issue.message}`);
-    throw new ValidationError({ issues: listed, message: `${what} is not a complete orgsync snapshot: ${listed.join('; ')}.` });
+    throw new ValidationError({
+      issues: listed,
+      message: `${what} is not a complete orgsync snapshot: ${listed.join('; ')}.`,
+    });
   }
   return { ...envelope.data, employees: employees as OrgSnapshot['employees'] };
 }

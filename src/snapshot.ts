@@ -16,7 +16,9 @@ export interface TakeSnapshotOptions {
   /** Timestamp to stamp on the snapshot, and the date statuses are decided as of (default: now). */
   now?: Date;
   /** Called with progress events in addition to the connector's own `http.onProgress`. */
-  onProgress?: (event: ProgressEvent | { type: 'snapshot'; employees: number; groups: number; locations: number }) => void;
+  onProgress?: (
+    event: ProgressEvent | { type: 'snapshot'; employees: number; groups: number; locations: number },
+  ) => void;
   /**
    * Overall deadline of this sync in ms (default: the connector's `http.syncTimeoutMs`, else 2 h).
    * When it passes, requests in flight are aborted and the sync fails `incomplete` (`sync_timeout`).
@@ -25,7 +27,11 @@ export interface TakeSnapshotOptions {
 }
 
 /** The overall deadline a sync of this connector runs under, and the error it fails with. */
-export function withSyncDeadline<T>(connector: Connector<any>, options: TakeSnapshotOptions, fn: () => Promise<T>): Promise<T> {
+export function withSyncDeadline<T>(
+  connector: Connector<any>,
+  options: TakeSnapshotOptions,
+  fn: () => Promise<T>,
+): Promise<T> {
   const ms = options.syncTimeoutMs ?? connector.http.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS;
   return runWithDeadline(ms, fn, (limit) =>
     createError({
@@ -65,16 +71,27 @@ export async function takeSnapshot(connector: Connector<any>, options: TakeSnaps
     groups: [...data.groups].sort(byId),
     locations: [...data.locations].sort(byId),
     warnings: data.warnings,
-    ...(data.unresolvedManagerRefs && Object.keys(data.unresolvedManagerRefs).length ? { unresolvedManagerRefs: data.unresolvedManagerRefs } : {}),
+    ...(data.unresolvedManagerRefs && Object.keys(data.unresolvedManagerRefs).length
+      ? { unresolvedManagerRefs: data.unresolvedManagerRefs }
+      : {}),
   };
   snapshot.warnings.push(...referenceWarnings(connector, snapshot));
   // Employees were validated one by one as they were mapped; check the envelope and the rest.
   const parsed = OrgSnapshotEnvelopeSchema.safeParse(snapshot);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ValidationError({ vendor: connector.id, issues, message: `${connector.name}: the snapshot failed validation: ${issues.join('; ')}.` });
+    throw new ValidationError({
+      vendor: connector.id,
+      issues,
+      message: `${connector.name}: the snapshot failed validation: ${issues.join('; ')}.`,
+    });
   }
-  options.onProgress?.({ type: 'snapshot', employees: snapshot.employees.length, groups: snapshot.groups.length, locations: snapshot.locations.length });
+  options.onProgress?.({
+    type: 'snapshot',
+    employees: snapshot.employees.length,
+    groups: snapshot.groups.length,
+    locations: snapshot.locations.length,
+  });
   // Snapshot data comes only from vendor responses (and non-secret options): deep-redact only if a
   // response ever echoed a secret back.
   return connector.http.sawSecretInResponse ? connector.http.redactor.redactValue(parsed.data) : parsed.data;
@@ -84,7 +101,10 @@ export async function takeSnapshot(connector: Connector<any>, options: TakeSnaps
  * Warnings for employees naming a group or location the snapshot does not have (full reads and
  * incremental merges alike).
  */
-export function referenceWarnings(connector: Pick<Connector<any>, 'capabilities'>, s: Pick<OrgSnapshot, 'employees' | 'groups' | 'locations'>): string[] {
+export function referenceWarnings(
+  connector: Pick<Connector<any>, 'capabilities'>,
+  s: Pick<OrgSnapshot, 'employees' | 'groups' | 'locations'>,
+): string[] {
   const out: string[] = [];
   const groupIds = new Set(s.groups.map((g) => g.id));
   const locationIds = new Set(s.locations.map((l) => l.id));
@@ -95,7 +115,8 @@ export function referenceWarnings(connector: Pick<Connector<any>, 'capabilities'
   }
   if (s.locations.length || connector.capabilities.locations) {
     for (const e of s.employees) {
-      if (e.locationId && !locationIds.has(e.locationId)) out.push(`employee ${e.id}: location ${e.locationId} is not in the snapshot`);
+      if (e.locationId && !locationIds.has(e.locationId))
+        out.push(`employee ${e.id}: location ${e.locationId} is not in the snapshot`);
     }
   }
   return out;
@@ -144,7 +165,10 @@ export function* snapshotJsonChunks(value: Record<string, unknown>): Generator<s
       return JSON.stringify(v, null, 2).replace(/\n/g, `\n${indent}`);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
-      throw new ValidationError({ code: 'snapshot_too_large', message: `The snapshot cannot be written: ${what} is too large to serialize (${e.message}).` });
+      throw new ValidationError({
+        code: 'snapshot_too_large',
+        message: `The snapshot cannot be written: ${what} is too large to serialize (${e.message}).`,
+      });
     }
   };
   yield '{\n';
@@ -154,7 +178,8 @@ export function* snapshotJsonChunks(value: Record<string, unknown>): Generator<s
     const sep = i < keys.length - 1 ? ',\n' : '\n';
     if (Array.isArray(v) && v.length > 0) {
       yield `  ${JSON.stringify(k)}: [\n`;
-      for (let j = 0; j < v.length; j++) yield `    ${text(v[j] === undefined ? null : v[j], '    ', `${k}[${j}]`)}${j < v.length - 1 ? ',\n' : '\n'}`;
+      for (let j = 0; j < v.length; j++)
+        yield `    ${text(v[j] === undefined ? null : v[j], '    ', `${k}[${j}]`)}${j < v.length - 1 ? ',\n' : '\n'}`;
       yield `  ]${sep}`;
     } else yield `  ${JSON.stringify(k)}: ${text(v, '  ', k)}${sep}`;
   }

@@ -9,7 +9,14 @@
  */
 import { ConfigError, OrgsyncError, createError } from './errors.js';
 import { finalizeEmployees, unresolvedField, type Connector, type EmployeeDraft } from './connector/define.js';
-import { OrgSnapshotEnvelopeSchema, OrgSnapshotSchema, SCHEMA_VERSION, type Employee, type Group, type OrgSnapshot } from './model.js';
+import {
+  OrgSnapshotEnvelopeSchema,
+  OrgSnapshotSchema,
+  SCHEMA_VERSION,
+  type Employee,
+  type Group,
+  type OrgSnapshot,
+} from './model.js';
 import { referenceWarnings, takeSnapshot, withSyncDeadline, type TakeSnapshotOptions } from './snapshot.js';
 
 export interface SyncOptions extends TakeSnapshotOptions {
@@ -49,17 +56,28 @@ async function syncWithin(connector: Connector<any>, options: SyncOptions): Prom
     deletedIds: [],
   });
   if (options.mode === 'full') return full();
-  if (!connector.readChanges || !connector.capabilities.incremental) return full(`${connector.name} cannot read changes incrementally; took a full snapshot (diff it against the previous one)`);
+  if (!connector.readChanges || !connector.capabilities.incremental)
+    return full(
+      `${connector.name} cannot read changes incrementally; took a full snapshot (diff it against the previous one)`,
+    );
   if (!prev) return full('no previous snapshot');
   const checked = OrgSnapshotSchema.safeParse(prev);
-  if (!checked.success) throw new ConfigError({ vendor: connector.id, message: 'sync: the previous snapshot is not a complete, valid orgsync snapshot.' });
+  if (!checked.success)
+    throw new ConfigError({
+      vendor: connector.id,
+      message: 'sync: the previous snapshot is not a complete, valid orgsync snapshot.',
+    });
   if (prev.connector !== connector.id) {
-    throw new ConfigError({ vendor: connector.id, message: `sync: the previous snapshot comes from '${prev.connector}', not '${connector.id}'.` });
+    throw new ConfigError({
+      vendor: connector.id,
+      message: `sync: the previous snapshot comes from '${prev.connector}', not '${connector.id}'.`,
+    });
   }
   const sinceRaw = options.since ?? prev.watermark ?? null;
   if (!sinceRaw) return full('the previous snapshot has no watermark');
   const since = new Date(sinceRaw);
-  if (Number.isNaN(since.getTime())) throw new ConfigError({ vendor: connector.id, message: `sync: 'since' is not a valid date: ${String(sinceRaw)}.` });
+  if (Number.isNaN(since.getTime()))
+    throw new ConfigError({ vendor: connector.id, message: `sync: 'since' is not a valid date: ${String(sinceRaw)}.` });
   const lookback = options.lookbackMs ?? connector.definition.incremental?.lookbackMs ?? 0;
   const from = new Date(since.getTime() - lookback);
 
@@ -75,7 +93,10 @@ async function syncWithin(connector: Connector<any>, options: SyncOptions): Prom
     throw syncFailure(connector, e);
   }
   if (company.id !== prev.company.id) {
-    throw new ConfigError({ vendor: connector.id, message: `sync: the previous snapshot is of company '${prev.company.id}', this connector reads '${company.id}'.` });
+    throw new ConfigError({
+      vendor: connector.id,
+      message: `sync: the previous snapshot is of company '${prev.company.id}', this connector reads '${company.id}'.`,
+    });
   }
 
   // Merge: previous employees, minus deletions, with changed records replacing theirs (last one wins on overlap).
@@ -96,10 +117,16 @@ async function syncWithin(connector: Connector<any>, options: SyncOptions): Prom
     merged.set(d.id, { draft: d.managerRef ? { ...d, managerId: null } : d, raw: changes.raw[i] });
     changedIds.push(d.id);
   });
-  const { employees, warnings, unresolved } = finalizeEmployees(connector.definition, [...merged.values()], connector.options.includeRemoteData === true);
+  const { employees, warnings, unresolved } = finalizeEmployees(
+    connector.definition,
+    [...merged.values()],
+    connector.options.includeRemoteData === true,
+  );
   let groups;
   try {
-    groups = derived ? mergeById(prev.groups, await connector.groups({ employees })) : await connector.groups({ employees });
+    groups = derived
+      ? mergeById(prev.groups, await connector.groups({ employees }))
+      : await connector.groups({ employees });
   } catch (e) {
     throw syncFailure(connector, e);
   }
@@ -114,7 +141,11 @@ async function syncWithin(connector: Connector<any>, options: SyncOptions): Prom
   groups = [...groups].sort(byId);
   locations = [...locations].sort(byId);
   // The same warnings, in the same order, as a full read of the same state (takeSnapshot).
-  const allWarnings = [...(changes.warnings ?? []), ...warnings, ...referenceWarnings(connector, { employees, groups, locations })];
+  const allWarnings = [
+    ...(changes.warnings ?? []),
+    ...warnings,
+    ...referenceWarnings(connector, { employees, groups, locations }),
+  ];
   const snapshot = OrgSnapshotEnvelopeSchema.parse({
     schemaVersion: SCHEMA_VERSION,
     connector: connector.id,
@@ -128,18 +159,29 @@ async function syncWithin(connector: Connector<any>, options: SyncOptions): Prom
     warnings: allWarnings,
     ...unresolvedField(unresolved),
   });
-  return { snapshot: connector.http.sawSecretInResponse ? connector.http.redactor.redactValue(snapshot) : snapshot, mode: 'incremental', changedIds: [...new Set(changedIds)].sort(), deletedIds: [...deleted].sort() };
+  return {
+    snapshot: connector.http.sawSecretInResponse ? connector.http.redactor.redactValue(snapshot) : snapshot,
+    mode: 'incremental',
+    changedIds: [...new Set(changedIds)].sort(),
+    deletedIds: [...deleted].sort(),
+  };
 }
 
 function syncFailure(connector: Connector<any>, e: unknown): OrgsyncError {
-  if (e instanceof OrgsyncError && (e.kind === 'auth' || e.kind === 'config' || e.kind === 'validation' || e.kind === 'incomplete')) return connector.http.redactor.redactError(e);
-  return connector.http.redactor.redactError(createError({
-    kind: 'incomplete',
-    vendor: connector.id,
-    message: `${e instanceof Error ? e.message : String(e)} The incremental ${connector.name} sync did not complete; the previous snapshot stays current.`,
-    cause: e,
-    ...(e instanceof OrgsyncError ? { status: e.status, requestId: e.requestId, code: e.code } : {}),
-  }));
+  if (
+    e instanceof OrgsyncError &&
+    (e.kind === 'auth' || e.kind === 'config' || e.kind === 'validation' || e.kind === 'incomplete')
+  )
+    return connector.http.redactor.redactError(e);
+  return connector.http.redactor.redactError(
+    createError({
+      kind: 'incomplete',
+      vendor: connector.id,
+      message: `${e instanceof Error ? e.message : String(e)} The incremental ${connector.name} sync did not complete; the previous snapshot stays current.`,
+      cause: e,
+      ...(e instanceof OrgsyncError ? { status: e.status, requestId: e.requestId, code: e.code } : {}),
+    }),
+  );
 }
 
 /** Previous records, with those read now replacing theirs. */

@@ -17,9 +17,7 @@ export type WebhookVendor = 'bamboohr' | 'gusto';
 
 /** Headers as Node (`req.headers`), a plain record, or a Fetch API `Headers`. */
 export type WebhookHeaders =
-  | Headers
-  | Record<string, string | readonly string[] | undefined>
-  | Iterable<readonly [string, string]>;
+  Headers | Record<string, string | readonly string[] | undefined> | Iterable<readonly [string, string]>;
 
 /** The raw request body, exactly as received (before any JSON parsing). */
 export type RawBody = string | Buffer | Uint8Array | ArrayBuffer;
@@ -94,10 +92,20 @@ export function getHeader(headers: WebhookHeaders, name: string): string | undef
 }
 
 /** The single value of a required header: missing or conflicting values are an AuthError. */
-function requiredHeader(headers: WebhookHeaders, name: string, vendor: WebhookVendor, what: 'signature' | 'timestamp'): string {
+function requiredHeader(
+  headers: WebhookHeaders,
+  name: string,
+  vendor: WebhookVendor,
+  what: 'signature' | 'timestamp',
+): string {
   const values = getHeaderValues(headers, name);
   if (values.length === 0) throw authError(vendor, `webhook_${what}_missing`, `the ${name} header is missing`);
-  if (values.length > 1) throw authError(vendor, `webhook_${what}_invalid`, `the ${name} header was sent ${values.length} times with different values`);
+  if (values.length > 1)
+    throw authError(
+      vendor,
+      `webhook_${what}_invalid`,
+      `the ${name} header was sent ${values.length} times with different values`,
+    );
   return values[0]!;
 }
 
@@ -115,7 +123,11 @@ function toBuffer(raw: RawBody, vendor: WebhookVendor): Buffer {
 
 function requireSecret(secret: unknown, what: string, vendor: WebhookVendor): string {
   if (typeof secret !== 'string' || secret.length === 0) {
-    throw new ConfigError({ message: `${vendor} webhook: ${what} is required to verify the signature`, code: 'webhook_secret_missing', vendor });
+    throw new ConfigError({
+      message: `${vendor} webhook: ${what} is required to verify the signature`,
+      code: 'webhook_secret_missing',
+      vendor,
+    });
   }
   return secret;
 }
@@ -140,14 +152,19 @@ function signatureMatches(received: string, expected: Buffer): boolean {
 function nowMs(now: Date | number | undefined): number {
   if (now === undefined) return Date.now();
   const ms = now instanceof Date ? now.getTime() : now;
-  if (!Number.isFinite(ms)) throw new ConfigError({ message: 'webhook verification: `now` is not a valid time', code: 'webhook_now_invalid' });
+  if (!Number.isFinite(ms))
+    throw new ConfigError({ message: 'webhook verification: `now` is not a valid time', code: 'webhook_now_invalid' });
   return ms;
 }
 
 function checkTolerance(tolerance: number | undefined, vendor: WebhookVendor): number {
   const t = tolerance ?? 300;
   if (!Number.isFinite(t) || t < 0) {
-    throw new ConfigError({ message: `${vendor} webhook: toleranceSeconds must be a non-negative number`, code: 'webhook_tolerance_invalid', vendor });
+    throw new ConfigError({
+      message: `${vendor} webhook: toleranceSeconds must be a non-negative number`,
+      code: 'webhook_tolerance_invalid',
+      vendor,
+    });
   }
   return t;
 }
@@ -156,7 +173,11 @@ function parseJson(body: Buffer, vendor: WebhookVendor): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch {
-    throw new ValidationError({ message: `${vendor} webhook: the signed body is not valid JSON`, code: 'webhook_payload_invalid', vendor });
+    throw new ValidationError({
+      message: `${vendor} webhook: the signed body is not valid JSON`,
+      code: 'webhook_payload_invalid',
+      vendor,
+    });
   }
 }
 
@@ -213,11 +234,16 @@ export function verifyBambooHrWebhook(input: VerifyBambooHrWebhookInput): Webhoo
 
   const signature = requiredHeader(input.headers, 'X-BambooHR-Signature', vendor, 'signature');
   const timestamp = requiredHeader(input.headers, 'X-BambooHR-Timestamp', vendor, 'timestamp');
-  if (!/^\d{1,12}$/.test(timestamp)) throw authError(vendor, 'webhook_timestamp_invalid', 'the X-BambooHR-Timestamp header is not Unix seconds');
+  if (!/^\d{1,12}$/.test(timestamp))
+    throw authError(vendor, 'webhook_timestamp_invalid', 'the X-BambooHR-Timestamp header is not Unix seconds');
 
   const expected = createHmac('sha256', key).update(body).update(timestamp, 'utf8').digest();
   if (!signatureMatches(signature, expected)) {
-    throw authError(vendor, 'webhook_signature_invalid', 'the X-BambooHR-Signature does not match the body and timestamp (wrong private key, or the request was altered)');
+    throw authError(
+      vendor,
+      'webhook_signature_invalid',
+      'the X-BambooHR-Signature does not match the body and timestamp (wrong private key, or the request was altered)',
+    );
   }
   const ageSeconds = now / 1000 - Number(timestamp);
   if (Math.abs(ageSeconds) > tolerance) {
@@ -259,7 +285,8 @@ export function verifyBambooHrWebhook(input: VerifyBambooHrWebhookInput): Webhoo
     return result;
   }
   throw new ValidationError({
-    message: 'bamboohr webhook: the signed body is neither an event payload ({type, data}) nor a field payload ({employees: [...]})',
+    message:
+      'bamboohr webhook: the signed body is neither an event payload ({type, data}) nor a field payload ({employees: [...]})',
     code: 'webhook_payload_invalid',
     vendor,
   });
@@ -289,19 +316,32 @@ export function verifyGustoWebhook(input: VerifyGustoWebhookInput): WebhookNotif
   const signature = requiredHeader(input.headers, 'X-Gusto-Signature', vendor, 'signature');
   const expected = createHmac('sha256', token).update(body).digest();
   if (!signatureMatches(signature, expected)) {
-    throw authError(vendor, 'webhook_signature_invalid', 'the X-Gusto-Signature does not match the body (wrong verification token, or the request was altered)');
+    throw authError(
+      vendor,
+      'webhook_signature_invalid',
+      'the X-Gusto-Signature does not match the body (wrong verification token, or the request was altered)',
+    );
   }
 
   const payload = parseJson(body, vendor);
   if (!isRecord(payload) || typeof payload.event_type !== 'string') {
-    throw new ValidationError({ message: 'gusto webhook: the signed body is not a Gusto event (no event_type)', code: 'webhook_payload_invalid', vendor });
+    throw new ValidationError({
+      message: 'gusto webhook: the signed body is not a Gusto event (no event_type)',
+      code: 'webhook_payload_invalid',
+      vendor,
+    });
   }
   if (tolerance !== undefined) {
     const ts = typeof payload.timestamp === 'number' ? payload.timestamp : Number(payload.timestamp);
-    if (!Number.isFinite(ts)) throw authError(vendor, 'webhook_timestamp_invalid', 'the event has no numeric timestamp');
+    if (!Number.isFinite(ts))
+      throw authError(vendor, 'webhook_timestamp_invalid', 'the event has no numeric timestamp');
     const age = now / 1000 - (ts > 1e12 ? ts / 1000 : ts);
     if (Math.abs(age) > tolerance) {
-      throw authError(vendor, 'webhook_timestamp_stale', `the event timestamp is ${Math.round(Math.abs(age))}s ${age > 0 ? 'old' : 'in the future'}, outside the ${tolerance}s tolerance`);
+      throw authError(
+        vendor,
+        'webhook_timestamp_stale',
+        `the event timestamp is ${Math.round(Math.abs(age))}s ${age > 0 ? 'old' : 'in the future'}, outside the ${tolerance}s tolerance`,
+      );
     }
   }
 
@@ -320,7 +360,12 @@ export function verifyGustoWebhook(input: VerifyGustoWebhookInput): WebhookNotif
   };
   const uuid = idString(payload.uuid);
   if (uuid !== undefined) result.eventId = uuid;
-  if (typeof payload.resource_type === 'string' && payload.resource_type.toLowerCase() === 'company' && resource !== undefined) result.companyId = resource;
+  if (
+    typeof payload.resource_type === 'string' &&
+    payload.resource_type.toLowerCase() === 'company' &&
+    resource !== undefined
+  )
+    result.companyId = resource;
   const sent = timestampToIso(payload.timestamp);
   if (sent !== undefined) result.sentAt = sent;
   return result;

@@ -41,7 +41,8 @@ export type AdpWfnOptions = z.infer<typeof AdpWfnOptionsSchema>;
 /** The workers of one page: `{workers: [...], meta}`; a page without the list is an error. */
 function workersOf(res: HttpResponse): unknown[] {
   const body = res.data as { workers?: unknown } | null;
-  if (!body || typeof body !== 'object' || !Array.isArray(body.workers)) throw new Error('expected an object with a `workers` array');
+  if (!body || typeof body !== 'object' || !Array.isArray(body.workers))
+    throw new Error('expected an object with a `workers` array');
   return body.workers;
 }
 
@@ -97,7 +98,12 @@ export const adpWfn: ConnectorFactory<AdpWfnOptions> = defineConnector<AdpWfnOpt
   },
   http: (o) => ({
     baseUrl: ADP_API_URL,
-    auth: { type: 'oauth2-client-credentials', tokenUrl: o.tokenUrl ?? ADP_TOKEN_URL, clientId: o.clientId, clientSecret: o.clientSecret },
+    auth: {
+      type: 'oauth2-client-credentials',
+      tokenUrl: o.tokenUrl ?? ADP_TOKEN_URL,
+      clientId: o.clientId,
+      clientSecret: o.clientSecret,
+    },
     tls: { cert: o.clientCert, key: o.clientKey, passphrase: o.clientKeyPassphrase, ca: o.caCert },
     // `roleCode` is required by the spec; an integration reads as a practitioner.
     headers: { Accept: 'application/json', roleCode: 'practitioner' },
@@ -106,7 +112,14 @@ export const adpWfn: ConnectorFactory<AdpWfnOptions> = defineConnector<AdpWfnOpt
   }),
   // No published limit: a polite budget per client.
   rateLimit: { requests: 10, intervalMs: 1_000, concurrency: 2 },
-  capabilities: { groups: true, locations: true, incremental: false, incrementalDeletions: false, webhooks: false, includesTerminated: true },
+  capabilities: {
+    groups: true,
+    locations: true,
+    incremental: false,
+    incrementalDeletions: false,
+    webhooks: false,
+    includesTerminated: true,
+  },
   classify: adpClassify,
   listsFromEmployees: true,
   context: async (rt) => ({ today: todayOf(rt.now()), lists: new AdpDerivedLists() }),
@@ -119,7 +132,8 @@ export const adpWfn: ConnectorFactory<AdpWfnOptions> = defineConnector<AdpWfnOpt
     paginate: offsetPaging({ limit: ADP_PAGE_SIZE, offsetParam: '$skip', limitParam: '$top', total: totalOf }),
     records: workersOf,
     row: AdpWorkerSchema as z.ZodType<AdpWorker>,
-    itemId: (row) => (row && typeof row === 'object' ? ((row as { associateOID?: string }).associateOID ?? undefined) : undefined),
+    itemId: (row) =>
+      row && typeof row === 'object' ? ((row as { associateOID?: string }).associateOID ?? undefined) : undefined,
     map: (row: AdpWorker, ctx: AdpContext) => {
       ctx.lists.add(row);
       return mapWorker(row, ctx);

@@ -46,7 +46,15 @@
 import type { Company, EmploymentStatus, EmploymentType, Group, GroupType, Location } from '../../src/model.js';
 import type { EmployeeDraft } from '../../src/connector/define.js';
 import { email, idOf, isoDate, safeRecord, text } from '../../src/connector/map-helpers.js';
-import { AdpCustomFieldSchema, type AdpAssignment, type AdpCode, type AdpLocation, type AdpOrgUnit, type AdpStatus, type AdpWorker } from './schemas.js';
+import {
+  AdpCustomFieldSchema,
+  type AdpAssignment,
+  type AdpCode,
+  type AdpLocation,
+  type AdpOrgUnit,
+  type AdpStatus,
+  type AdpWorker,
+} from './schemas.js';
 
 /** A label that is not masked (`"**"`) and not empty. */
 export function label(code: AdpCode | null | undefined): string | null {
@@ -83,7 +91,12 @@ function workerState(s: AdpStatus | null | undefined): 'active' | 'inactive' | '
 export function startDateOf(w: AdpWorker, a: AdpAssignment | null): string | null {
   const rehire = isoDate(w.workerDates?.rehireDate);
   const original = isoDate(w.workerDates?.originalHireDate);
-  return isoDate(a?.actualStartDate) ?? isoDate(a?.hireDate) ?? isoDate(a?.expectedStartDate) ?? (rehire && (!original || rehire >= original) ? rehire : original);
+  return (
+    isoDate(a?.actualStartDate) ??
+    isoDate(a?.hireDate) ??
+    isoDate(a?.expectedStartDate) ??
+    (rehire && (!original || rehire >= original) ? rehire : original)
+  );
 }
 
 /** Worker and primary-assignment status, dates and today -> status. See the quirks above. */
@@ -91,7 +104,15 @@ export function mapStatus(w: AdpWorker, today: string): AdpStatusResult {
   const a = primaryAssignment(w);
   const worker = workerState(w.workerStatus);
   const assignmentCode = codeOf(a?.assignmentStatus?.statusCode)?.toUpperCase() ?? null;
-  const raw = [codeOf(w.workerStatus?.statusCode), assignmentCode ? `${assignmentCode}${label(a?.assignmentStatus?.statusCode) ? ` (${label(a?.assignmentStatus?.statusCode)})` : ''}` : null].filter(Boolean).join(' / ') || null;
+  const raw =
+    [
+      codeOf(w.workerStatus?.statusCode),
+      assignmentCode
+        ? `${assignmentCode}${label(a?.assignmentStatus?.statusCode) ? ` (${label(a?.assignmentStatus?.statusCode)})` : ''}`
+        : null,
+    ]
+      .filter(Boolean)
+      .join(' / ') || null;
   const startDate = startDateOf(w, a);
   const after = (d: string | null) => (d && (!startDate || d >= startDate) ? d : null);
   // Terminations of the current employment only (a rehire keeps the old dates).
@@ -100,14 +121,19 @@ export function mapStatus(w: AdpWorker, today: string): AdpStatusResult {
   const statusDate = (s: AdpStatus | null | undefined) => after(isoDate(s?.effectiveDate));
 
   if (worker === 'terminated' || assignmentCode === 'T' || assignmentCode === 'D') {
-    const date = ended ?? expected ?? (assignmentCode === 'T' || assignmentCode === 'D' ? statusDate(a?.assignmentStatus) : null) ?? statusDate(w.workerStatus);
+    const date =
+      ended ??
+      expected ??
+      (assignmentCode === 'T' || assignmentCode === 'D' ? statusDate(a?.assignmentStatus) : null) ??
+      statusDate(w.workerStatus);
     return { status: 'TERMINATED', raw, startDate, terminationDate: date };
   }
   const scheduled = [ended, expected].filter((d): d is string => d !== null && d > today).sort()[0] ?? null;
   if (assignmentCode === 'L' && (worker === 'inactive' || worker === 'active' || worker === null)) {
     return { status: 'LEAVE', raw, startDate, terminationDate: scheduled };
   }
-  if (worker === 'inactive' || worker === 'unknown') return { status: 'UNKNOWN', raw, startDate, terminationDate: scheduled };
+  if (worker === 'inactive' || worker === 'unknown')
+    return { status: 'UNKNOWN', raw, startDate, terminationDate: scheduled };
   if (assignmentCode === 'A' || (assignmentCode === null && worker === 'active')) {
     if (startDate && startDate > today) return { status: 'PENDING', raw, startDate, terminationDate: scheduled };
     return { status: 'ACTIVE', raw, startDate, terminationDate: scheduled };
@@ -131,7 +157,8 @@ export function mapEmploymentType(a: AdpAssignment | null): { type: EmploymentTy
   if (!raw) return { type: null, raw: null };
   for (const candidate of [code, name]) {
     if (!candidate) continue;
-    for (const [re, type] of TYPES) if (re.test(candidate)) return { type, raw: name && code ? `${code} (${name})` : raw };
+    for (const [re, type] of TYPES)
+      if (re.test(candidate)) return { type, raw: name && code ? `${code} (${name})` : raw };
   }
   return { type: 'OTHER', raw: name && code ? `${code} (${name})` : raw };
 }
@@ -184,10 +211,23 @@ export function mapLocation(l: AdpLocation): Location {
   return { id: code, name: label(l.nameCode) ?? code, address: empty ? null : address, timezone: null };
 }
 
-const CUSTOM_ARRAYS = ['stringFields', 'codeFields', 'dateFields', 'dateTimeFields', 'indicatorFields', 'numberFields', 'amountFields', 'percentFields', 'telephoneFields'] as const;
+const CUSTOM_ARRAYS = [
+  'stringFields',
+  'codeFields',
+  'dateFields',
+  'dateTimeFields',
+  'indicatorFields',
+  'numberFields',
+  'amountFields',
+  'percentFields',
+  'telephoneFields',
+] as const;
 
 /** Custom fields of one `customFieldGroup` into `out` (items that do not fit are skipped). */
-export function collectCustomFields(group: Record<string, unknown> | null | undefined, out: Array<[string, unknown]>): void {
+export function collectCustomFields(
+  group: Record<string, unknown> | null | undefined,
+  out: Array<[string, unknown]>,
+): void {
   if (!group) return;
   for (const key of CUSTOM_ARRAYS) {
     const items = group[key];
@@ -209,13 +249,17 @@ export function collectCustomFields(group: Record<string, unknown> | null | unde
                 ? (f.numberValue ?? null)
                 : key === 'stringFields'
                   ? text(f.stringValue)
-                  : ((item as Record<string, unknown>)[Object.keys(item as object).find((k) => /Value$/.test(k) && k !== 'codeValue') ?? ''] ?? null);
+                  : ((item as Record<string, unknown>)[
+                      Object.keys(item as object).find((k) => /Value$/.test(k) && k !== 'codeValue') ?? ''
+                    ] ?? null);
       out.push([name, value]);
     }
   }
 }
 
-function firstEmail(c: { emails?: Array<{ emailUri?: string | null | undefined }> | null | undefined } | null | undefined): string | null {
+function firstEmail(
+  c: { emails?: Array<{ emailUri?: string | null | undefined }> | null | undefined } | null | undefined,
+): string | null {
   for (const e of c?.emails ?? []) {
     const v = email(e.emailUri);
     if (v) return v;
@@ -245,7 +289,13 @@ export class AdpDerivedLists {
   }
 
   groupList(): Group[] {
-    return [...this.groups.values()].map((g) => ({ id: g.id, name: g.name, type: g.type, typeRaw: g.typeRaw, parentId: null }));
+    return [...this.groups.values()].map((g) => ({
+      id: g.id,
+      name: g.name,
+      type: g.type,
+      typeRaw: g.typeRaw,
+      parentId: null,
+    }));
   }
 
   locationList(): Location[] {
@@ -265,8 +315,15 @@ export function mapWorker(w: AdpWorker, ctx: AdpContext): EmployeeDraft {
   const legal = w.person?.legalName;
   const preferred = w.person?.preferredName;
   const boss = (a?.reportsTo ?? []).find((r) => idOf(r.associateOID) || idOf(r.workerID?.idValue));
-  const managerRef = boss ? (idOf(boss.associateOID) ? { id: idOf(boss.associateOID) } : { employeeNumber: idOf(boss.workerID?.idValue) }) : null;
-  const groupIds = (a?.homeOrganizationalUnits ?? []).map(groupOf).filter((g): g is AdpGroupRef => g !== null).map((g) => g.id);
+  const managerRef = boss
+    ? idOf(boss.associateOID)
+      ? { id: idOf(boss.associateOID) }
+      : { employeeNumber: idOf(boss.workerID?.idValue) }
+    : null;
+  const groupIds = (a?.homeOrganizationalUnits ?? [])
+    .map(groupOf)
+    .filter((g): g is AdpGroupRef => g !== null)
+    .map((g) => g.id);
   const custom: Array<[string, unknown]> = [];
   collectCustomFields(w.customFieldGroup, custom);
   collectCustomFields(w.person?.customFieldGroup, custom);

@@ -25,7 +25,14 @@ const EmailSchema = z.looseObject({ nameCode: optCode, emailUri: optStr, itemID:
 /** `communicationType_v02` (only emails are read). */
 export const AdpCommunicationSchema = z.looseObject({ emails: z.array(EmailSchema).nullable().optional() });
 
-const NameSchema = z.looseObject({ givenName: optStr, middleName: optStr, familyName1: optStr, familyName2: optStr, formattedName: optStr, nickName: optStr });
+const NameSchema = z.looseObject({
+  givenName: optStr,
+  middleName: optStr,
+  familyName1: optStr,
+  familyName2: optStr,
+  formattedName: optStr,
+  nickName: optStr,
+});
 
 /** One item of a `customFieldGroup` array (any of the typed arrays). */
 export const AdpCustomFieldSchema = z.looseObject({
@@ -68,7 +75,11 @@ const AddressSchema = z.looseObject({
   postalCode: optStr,
 });
 /** `locationType_v02` (`homeWorkLocation`, `assignedWorkLocations[]`). */
-export const AdpLocationSchema = z.looseObject({ nameCode: optCode, address: AddressSchema.nullable().optional(), itemID: optStr });
+export const AdpLocationSchema = z.looseObject({
+  nameCode: optCode,
+  address: AddressSchema.nullable().optional(),
+  itemID: optStr,
+});
 export type AdpLocation = z.infer<typeof AdpLocationSchema>;
 
 /** `reportsTo[]`: the manager, matched on `associateOID` (ADP's stable key). */

@@ -11,7 +11,14 @@
 import { createHash } from 'node:crypto';
 import type { SampleOrg, SamplePerson, SampleType } from '../../src/simulator/sample-org.js';
 import { SimTokenIssuer } from '../../src/simulator/oauth2.js';
-import { startSimulator, type SimRequest, type SimResponse, type Simulator, type SimulatorOptions, type VendorRoutes } from '../../src/simulator/server.js';
+import {
+  startSimulator,
+  type SimRequest,
+  type SimResponse,
+  type Simulator,
+  type SimulatorOptions,
+  type VendorRoutes,
+} from '../../src/simulator/server.js';
 import { testPki } from '../../src/simulator/tls.js';
 import type { VendorSimulator } from '../simulators.js';
 
@@ -36,8 +43,13 @@ const TYPE: Record<SampleType, { codeValue: string; shortName: string }> = {
   temporary: { codeValue: 'T', shortName: 'Temporary' },
 };
 
-const code = (value: string) => value.toUpperCase().replace(/[^A-Z0-9]+/g, '').slice(0, 8);
-const minusDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
+const code = (value: string) =>
+  value
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '')
+    .slice(0, 8);
+const minusDays = (d: string, n: number) =>
+  new Date(Date.parse(`${d}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
 
 /** Render the sample company as ADP workers (linear in the number of people). */
 export function adpWfnDataFromSample(org: SampleOrg): AdpWfnSimData {
@@ -53,9 +65,19 @@ export function adpWfnDataFromSample(org: SampleOrg): AdpWfnSimData {
       p.status === 'terminated' ? 'Terminated' : p.status === 'leave' ? 'Inactive' : p.key % 7 === 0 ? null : 'Active';
     const assignmentStatus =
       p.status === 'terminated'
-        ? { statusCode: { codeValue: 'T', shortName: 'Terminated' }, reasonCode: p.terminationType === 'involuntary' ? { codeValue: 'I', shortName: 'Involuntary' } : { codeValue: 'V', shortName: 'Voluntary' }, ...(p.terminationDate ? { effectiveDate: p.terminationDate } : {}) }
+        ? {
+            statusCode: { codeValue: 'T', shortName: 'Terminated' },
+            reasonCode:
+              p.terminationType === 'involuntary'
+                ? { codeValue: 'I', shortName: 'Involuntary' }
+                : { codeValue: 'V', shortName: 'Voluntary' },
+            ...(p.terminationDate ? { effectiveDate: p.terminationDate } : {}),
+          }
         : p.status === 'leave'
-          ? { statusCode: { codeValue: 'L', shortName: 'Leave' }, reasonCode: { codeValue: 'MED', shortName: 'Medical' } }
+          ? {
+              statusCode: { codeValue: 'L', shortName: 'Leave' },
+              reasonCode: { codeValue: 'MED', shortName: 'Medical' },
+            }
           : { statusCode: { codeValue: 'A', shortName: 'Active' }, effectiveDate: p.hireDate };
     const originalHireDate = rehired ? minusDays(p.hireDate, 900) : p.hireDate;
     const workerDates: Json = { originalHireDate };
@@ -64,8 +86,14 @@ export function adpWfnDataFromSample(org: SampleOrg): AdpWfnSimData {
     if (terminated && p.terminationDate) workerDates['terminationDate'] = p.terminationDate;
     if (!terminated && p.terminationDate) workerDates['expectedTerminationDate'] = p.terminationDate;
     const units: Json[] = [
-      { nameCode: { codeValue: code(p.department), shortName: p.department }, typeCode: { codeValue: 'Department', shortName: 'Department' } },
-      { nameCode: { codeValue: code(p.division), shortName: p.division }, typeCode: { codeValue: 'Business Unit', shortName: 'Business Unit' } },
+      {
+        nameCode: { codeValue: code(p.department), shortName: p.department },
+        typeCode: { codeValue: 'Department', shortName: 'Department' },
+      },
+      {
+        nameCode: { codeValue: code(p.division), shortName: p.division },
+        typeCode: { codeValue: 'Business Unit', shortName: 'Business Unit' },
+      },
     ];
     const assignment: Json = {
       itemID: `${p.key}A`,
@@ -83,7 +111,13 @@ export function adpWfnDataFromSample(org: SampleOrg): AdpWfnSimData {
       homeWorkLocation: loc
         ? {
             nameCode: { codeValue: code(loc.name), shortName: loc.name },
-            address: { lineOne: loc.line1, cityName: loc.city, countrySubdivisionLevel1: { codeValue: loc.region, shortName: loc.region }, countryCode: loc.country, postalCode: loc.postalCode },
+            address: {
+              lineOne: loc.line1,
+              cityName: loc.city,
+              countrySubdivisionLevel1: { codeValue: loc.region, shortName: loc.region },
+              countryCode: loc.country,
+              postalCode: loc.postalCode,
+            },
           }
         : undefined,
       reportsTo: manager
@@ -91,13 +125,22 @@ export function adpWfnDataFromSample(org: SampleOrg): AdpWfnSimData {
             {
               positionID: `POS${String(manager.key).padStart(6, '0')}`,
               associateOID: adpAoid(manager.key),
-              workerID: { idValue: manager.employeeNumber, schemeCode: { codeValue: 'Associate ID', shortName: 'Associate ID' } },
+              workerID: {
+                idValue: manager.employeeNumber,
+                schemeCode: { codeValue: 'Associate ID', shortName: 'Associate ID' },
+              },
               reportsToWorkerName: { formattedName: `${manager.lastName}, ${manager.firstName}` },
             },
           ]
         : [],
       payrollFileNumber: p.employeeNumber.padStart(6, '0'),
-      customFieldGroup: p.team ? { stringFields: [{ itemID: `${p.key}T`, nameCode: { codeValue: 'TEAM', shortName: 'Team' }, stringValue: p.team }] } : {},
+      customFieldGroup: p.team
+        ? {
+            stringFields: [
+              { itemID: `${p.key}T`, nameCode: { codeValue: 'TEAM', shortName: 'Team' }, stringValue: p.team },
+            ],
+          }
+        : {},
     };
     if (!assignment['homeWorkLocation']) delete assignment['homeWorkLocation'];
     return {
@@ -106,13 +149,19 @@ export function adpWfnDataFromSample(org: SampleOrg): AdpWfnSimData {
       person: {
         legalName: { givenName: p.firstName, familyName1: p.lastName, formattedName: `${p.lastName}, ${p.firstName}` },
         ...(p.preferredName ? { preferredName: { givenName: p.preferredName } } : {}),
-        communication: { emails: [{ nameCode: { codeValue: 'Personal E-mail', shortName: 'Personal E-mail' }, emailUri: p.personalEmail }] },
+        communication: {
+          emails: [
+            { nameCode: { codeValue: 'Personal E-mail', shortName: 'Personal E-mail' }, emailUri: p.personalEmail },
+          ],
+        },
         birthDate: `0000-${String((p.key % 12) + 1).padStart(2, '0')}-${String((p.key % 27) + 1).padStart(2, '0')}`,
       },
       workerDates,
       // No worker status for some: ADP's samples send `workerStatus: null`, the spec (not nullable) an absent key.
       ...(workerStatus ? { workerStatus: { statusCode: { codeValue: workerStatus, shortName: workerStatus } } } : {}),
-      businessCommunication: { emails: [{ nameCode: { codeValue: 'Work E-mail', shortName: 'Work E-mail' }, emailUri: p.workEmail }] },
+      businessCommunication: {
+        emails: [{ nameCode: { codeValue: 'Work E-mail', shortName: 'Work E-mail' }, emailUri: p.workEmail }],
+      },
       workAssignments: [assignment],
     };
   });
@@ -128,7 +177,9 @@ export function adpError(status: number, message: string): Json {
       requestStatusCode: { codeValue: 'failed' },
       protocolStatusCode: { codeValue: String(status) },
       protocolCode: { codeValue: 'http' },
-      processMessages: [{ userMessage: { codeValue: String(status), messageTxt: message }, messageTypeCode: { codeValue: 'error' } }],
+      processMessages: [
+        { userMessage: { codeValue: String(status), messageTxt: message }, messageTypeCode: { codeValue: 'error' } },
+      ],
     },
   };
 }
@@ -140,8 +191,16 @@ export interface AdpRoutesOptions {
 
 export const ADP_TOKEN_PATH = '/auth/oauth/v2/token';
 
-export function adpWfnRoutes(data: AdpWfnSimData, opts: AdpRoutesOptions = {}): VendorRoutes & { issuer: SimTokenIssuer } {
-  const issuer = new SimTokenIssuer({ clientId: data.clientId, clientSecret: data.clientSecret, expiresIn: 3600, tokenPrefix: 'sim-adp' });
+export function adpWfnRoutes(
+  data: AdpWfnSimData,
+  opts: AdpRoutesOptions = {},
+): VendorRoutes & { issuer: SimTokenIssuer } {
+  const issuer = new SimTokenIssuer({
+    clientId: data.clientId,
+    clientSecret: data.clientSecret,
+    expiresIn: 3600,
+    tokenPrefix: 'sim-adp',
+  });
   return {
     vendor: 'adp-wfn',
     issuer,
@@ -157,11 +216,19 @@ export function adpWfnRoutes(data: AdpWfnSimData, opts: AdpRoutesOptions = {}): 
       if (!req.headers['rolecode']) return { status: 400, body: adpError(400, 'roleCode header is required.') };
       const top = req.query.get('$top');
       const skip = req.query.get('$skip');
-      if ((top !== null && !/^\d+$/.test(top)) || (skip !== null && !/^\d+$/.test(skip))) return { status: 400, body: adpError(400, 'queryParameter is invalid.') };
+      if ((top !== null && !/^\d+$/.test(top)) || (skip !== null && !/^\d+$/.test(skip)))
+        return { status: 400, body: adpError(400, 'queryParameter is invalid.') };
       const size = Math.min(opts.maxTop ?? 100, top === null ? 100 : Math.max(1, Number(top)));
       const from = skip === null ? 0 : Number(skip);
       const workers = data.workers.slice(from, from + size);
-      const body: Json = { workers, meta: { startSequence: from + 1, completeIndicator: from + size >= data.workers.length, ...(req.query.get('$count') === 'true' ? { totalNumber: data.workers.length } : {}) } };
+      const body: Json = {
+        workers,
+        meta: {
+          startSequence: from + 1,
+          completeIndicator: from + size >= data.workers.length,
+          ...(req.query.get('$count') === 'true' ? { totalNumber: data.workers.length } : {}),
+        },
+      };
       return { status: 200, body };
     },
   };
@@ -171,11 +238,17 @@ export function adpWfnRoutes(data: AdpWfnSimData, opts: AdpRoutesOptions = {}): 
  * Start the ADP simulator over mutual TLS for a sample company; returns the `adpWfn(...)` options
  * that read it (the test client certificate and key as PEM text, the test CA, the token URL).
  */
-export async function startAdpWfnSimulator(org: SampleOrg, o: { simulator?: SimulatorOptions; routes?: AdpRoutesOptions } = {}): Promise<{ sim: Simulator; data: AdpWfnSimData; issuer: SimTokenIssuer; options: Record<string, string> }> {
+export async function startAdpWfnSimulator(
+  org: SampleOrg,
+  o: { simulator?: SimulatorOptions; routes?: AdpRoutesOptions } = {},
+): Promise<{ sim: Simulator; data: AdpWfnSimData; issuer: SimTokenIssuer; options: Record<string, string> }> {
   const pki = testPki();
   const data = adpWfnDataFromSample(org);
   const routes = adpWfnRoutes(data, o.routes);
-  const sim = await startSimulator(routes, { ...o.simulator, tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.ca } });
+  const sim = await startSimulator(routes, {
+    ...o.simulator,
+    tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.ca },
+  });
   const options = {
     clientId: data.clientId,
     clientSecret: data.clientSecret,
@@ -193,7 +266,11 @@ export async function startAdpWfnSimulator(org: SampleOrg, o: { simulator?: Simu
 export const adpWfnSimulator: VendorSimulator = {
   id: 'adp-wfn',
   async start(org, options) {
-    const { sim, data, options: factoryOptions } = await startAdpWfnSimulator(org, options ? { simulator: options } : {});
+    const {
+      sim,
+      data,
+      options: factoryOptions,
+    } = await startAdpWfnSimulator(org, options ? { simulator: options } : {});
     // No incremental reads: a changed company is simply served from now on.
     const update = (next: SampleOrg) => void (data.workers = adpWfnDataFromSample(next).workers);
     return { sim, options: factoryOptions, update };

@@ -16,7 +16,15 @@ import {
   MetaListSchema,
   type CustomReportRow,
 } from './schemas.js';
-import { buildContext, mapCompany, mapEmployee, mapGroups, mapLocations, REPORT_FIELDS, type BambooContext } from './map.js';
+import {
+  buildContext,
+  mapCompany,
+  mapEmployee,
+  mapGroups,
+  mapLocations,
+  REPORT_FIELDS,
+  type BambooContext,
+} from './map.js';
 
 export const BambooHrOptionsSchema = z.object({
   /** Your BambooHR company domain: `acme` in acme.bamboohr.com. */
@@ -50,29 +58,57 @@ export const bamboohr = defineConnector<BambooHrOptions, BambooContext>({
   }),
   // No published quota. Stay polite; BambooHR throttles with 503 (until Sept 2026) or 429 + Retry-After.
   rateLimit: { requests: 10, intervalMs: 1_000, concurrency: 2 },
-  capabilities: { groups: true, locations: true, incremental: true, incrementalDeletions: true, webhooks: true, includesTerminated: true },
+  capabilities: {
+    groups: true,
+    locations: true,
+    incremental: true,
+    incrementalDeletions: true,
+    webhooks: true,
+    includesTerminated: true,
+  },
   // BambooHR often puts its error text in a header rather than the body.
   vendorMessage: (res) => {
     const h = res.headers;
-    return extractVendorMessage(res) || (h['x-bamboohr-message'] ?? h['x-bamboohr-error-message'] ?? h['x-bamboohr-error-messsage']);
+    return (
+      extractVendorMessage(res) ||
+      (h['x-bamboohr-message'] ?? h['x-bamboohr-error-message'] ?? h['x-bamboohr-error-messsage'])
+    );
   },
   classify: (res) => {
     // Some endpoints answer 200 with an error object when rate-limited.
     const j = res.json as { error?: { code?: unknown; message?: unknown } } | undefined;
     if (res.status === 200 && j && typeof j === 'object' && j.error && Number(j.error.code) === 429) {
-      return { kind: 'rate_limited', retryable: true, retryAfterMs: 60_000, message: `BambooHR rate-limited ${res.method} ${res.path}: ${String(j.error.message ?? '')}` };
+      return {
+        kind: 'rate_limited',
+        retryable: true,
+        retryAfterMs: 60_000,
+        message: `BambooHR rate-limited ${res.method} ${res.path}: ${String(j.error.message ?? '')}`,
+      };
     }
     if (res.status === 401) {
-      return { kind: 'auth', message: `BambooHR rejected the API key (401). Check the key, that it belongs to this company, and that the user who created it is still active.` };
+      return {
+        kind: 'auth',
+        message: `BambooHR rejected the API key (401). Check the key, that it belongs to this company, and that the user who created it is still active.`,
+      };
     }
     if (res.status === 403) {
-      return { kind: 'auth', message: `BambooHR refused ${res.method} ${res.path} (403): the API key's user lacks access to this data. Give that user access to the employee directory and reports (or all employee fields).` };
+      return {
+        kind: 'auth',
+        message: `BambooHR refused ${res.method} ${res.path} (403): the API key's user lacks access to this data. Give that user access to the employee directory and reports (or all employee fields).`,
+      };
     }
     if (res.status === 404 && /\/v1\/(reports|meta)/.test(res.path)) {
-      return { kind: 'config', message: `BambooHR answered 404 for ${res.method} ${res.path}: the company subdomain is probably wrong (check the "acme" in acme.bamboohr.com).` };
+      return {
+        kind: 'config',
+        message: `BambooHR answered 404 for ${res.method} ${res.path}: the company subdomain is probably wrong (check the "acme" in acme.bamboohr.com).`,
+      };
     }
     if (res.status === 400 && /malformed xml/i.test(res.text)) {
-      return { kind: 'vendor', message: 'BambooHR parsed the request as XML (400 Malformed XML): the Content-Type must be exactly application/json.' };
+      return {
+        kind: 'vendor',
+        message:
+          'BambooHR parsed the request as XML (400 Malformed XML): the Content-Type must be exactly application/json.',
+      };
     }
     return undefined;
   },
@@ -115,7 +151,12 @@ export const bamboohr = defineConnector<BambooHrOptions, BambooContext>({
       const found = report.filter((r) => changed.has(String((r as { id?: unknown } | null)?.id)));
       if (found.length < changed.size) {
         const missing = [...changed].filter((id) => !found.some((r) => String((r as { id?: unknown }).id) === id));
-        throw new OrgsyncError({ kind: 'incomplete', vendor: 'bamboohr', code: 'changed_rows_missing', message: `BambooHR listed ${missing.length} changed employee(s) (${missing.slice(0, 5).join(', ')}) that the report did not return; run a full snapshot.` });
+        throw new OrgsyncError({
+          kind: 'incomplete',
+          vendor: 'bamboohr',
+          code: 'changed_rows_missing',
+          message: `BambooHR listed ${missing.length} changed employee(s) (${missing.slice(0, 5).join(', ')}) that the report did not return; run a full snapshot.`,
+        });
       }
       return { rows: found, deletedIds };
     },
@@ -125,7 +166,10 @@ export const bamboohr = defineConnector<BambooHrOptions, BambooContext>({
     const res = await rt.optional(() => rt.request({ path: '/v1/company_information' }), { statuses: [403, 404] });
     if (!res) return mapCompany(null, ctx.subdomain);
     const info = CompanyInformationSchema.safeParse(res.data);
-    if (!info.success) rt.warn(`BambooHR: /v1/company_information did not have the expected shape (${info.error.issues[0]?.path.join('.') || 'body'}: ${info.error.issues[0]?.message ?? ''}); the company is named by its subdomain. It is auxiliary data, so the sync continued.`);
+    if (!info.success)
+      rt.warn(
+        `BambooHR: /v1/company_information did not have the expected shape (${info.error.issues[0]?.path.join('.') || 'body'}: ${info.error.issues[0]?.message ?? ''}); the company is named by its subdomain. It is auxiliary data, so the sync continued.`,
+      );
     return mapCompany(info.success ? info.data : null, ctx.subdomain);
   },
 });
@@ -148,9 +192,18 @@ const bambooTime = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z'
 
 /** The custom report request body (fields requested, duplicates filtered). Exposed for tests and docs. */
 export function customReportBody(customFields: string[] = []): Record<string, unknown> {
-  return { title: 'orgsync employees', fields: [...new Set([...REPORT_FIELDS, ...customFields])], filterDuplicates: 'yes' };
+  return {
+    title: 'orgsync employees',
+    fields: [...new Set([...REPORT_FIELDS, ...customFields])],
+    filterDuplicates: 'yes',
+  };
 }
 
 function shapeError(path: string, detail?: string): OrgsyncError {
-  return new OrgsyncError({ kind: 'vendor', vendor: 'bamboohr', code: 'unexpected_shape', message: `BambooHR: ${path} did not have the expected shape${detail ? ` (${detail})` : ''}.` });
+  return new OrgsyncError({
+    kind: 'vendor',
+    vendor: 'bamboohr',
+    code: 'unexpected_shape',
+    message: `BambooHR: ${path} did not have the expected shape${detail ? ` (${detail})` : ''}.`,
+  });
 }

@@ -65,14 +65,22 @@ export function buildContext(lists: MetaList[], subdomain: string, now: Date = n
     const alias = (list.alias ?? '').trim() as (typeof LIST_ALIASES)[number];
     if (!LIST_ALIASES.includes(alias)) continue;
     for (const o of list.options) {
-      out[alias].set(o.name.trim().toLowerCase(), { id: String(o.id), name: o.name.trim(), archived: o.archived === 'yes' });
+      out[alias].set(o.name.trim().toLowerCase(), {
+        id: String(o.id),
+        name: o.name.trim(),
+        archived: o.archived === 'yes',
+      });
     }
   }
   return { lists: out, today: todayOf(now), subdomain };
 }
 
 /** Group id for a list value: the list option's id, or a name-derived id when the list lacks it. */
-function listId(ctx: BambooContext, alias: 'department' | 'division' | 'teams' | 'location', name: string | null): string | null {
+function listId(
+  ctx: BambooContext,
+  alias: 'department' | 'division' | 'teams' | 'location',
+  name: string | null,
+): string | null {
   if (!name) return null;
   const hit = ctx.lists[alias].get(name.toLowerCase());
   return hit ? hit.id : `${alias}:${name}`;
@@ -124,8 +132,10 @@ export function mapStatus(row: CustomReportRow, today: string): { status: Employ
   const raw = [text(row.status), history].filter(Boolean).join(' / ') || null;
 
   if (term && term <= today) return { status: 'TERMINATED', raw };
-  if (h && own(STATUS_BY_HISTORY, h) === 'TERMINATED') return { status: term && term > today ? 'ACTIVE' : 'TERMINATED', raw };
-  if (hire && hire > today && status !== 'inactive' && !(h && own(STATUS_BY_HISTORY, h))) return { status: 'PENDING', raw };
+  if (h && own(STATUS_BY_HISTORY, h) === 'TERMINATED')
+    return { status: term && term > today ? 'ACTIVE' : 'TERMINATED', raw };
+  if (hire && hire > today && status !== 'inactive' && !(h && own(STATUS_BY_HISTORY, h)))
+    return { status: 'PENDING', raw };
   if (status === 'inactive') return { status: hire && hire > today ? 'PENDING' : 'TERMINATED', raw };
   if (h && own(STATUS_BY_HISTORY, h) === 'LEAVE') return { status: 'LEAVE', raw };
   if (status === 'active') return { status: 'ACTIVE', raw };
@@ -151,9 +161,16 @@ export function mapEmployee(row: CustomReportRow, ctx: BambooContext): EmployeeD
   const { type, raw: typeRaw } = mapEmploymentType(row);
   const department = text(row.department);
   const division = text(row.division);
-  const groupIds = [listId(ctx, 'department', department), listId(ctx, 'division', division)].filter((g): g is string => g !== null);
+  const groupIds = [listId(ctx, 'department', department), listId(ctx, 'division', division)].filter(
+    (g): g is string => g !== null,
+  );
   const teams = text((row as Record<string, unknown>)['teams']);
-  if (teams) for (const t of teams.split(',').map((s) => s.trim()).filter(Boolean)) groupIds.push(listId(ctx, 'teams', t)!);
+  if (teams)
+    for (const t of teams
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      groupIds.push(listId(ctx, 'teams', t)!);
   const customFields: Array<[string, unknown]> = [];
   for (const [k, v] of Object.entries(row)) if (!STANDARD.has(k)) customFields.push([k, v]);
   const supervisorEid = idOf(row.supervisorEId);

@@ -91,7 +91,10 @@ export type CompanyInformation = z.infer<typeof CompanyInformationSchema>;
 export const ChangedEmployeesSchema = z.looseObject({
   latest: z.string().nullable().optional(),
   employees: z.union([
-    z.record(z.string(), z.looseObject({ id: idLike, action: z.string(), lastChanged: z.string().nullable().optional() })),
+    z.record(
+      z.string(),
+      z.looseObject({ id: idLike, action: z.string(), lastChanged: z.string().nullable().optional() }),
+    ),
     z.array(z.never()), // an empty result may come back as []
   ]),
 });

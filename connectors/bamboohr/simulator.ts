@@ -47,13 +47,22 @@ const FIELD_META: Record<string, { type: string; name: string }> = {
   lastChanged: { type: 'timestamp', name: 'Last changed' },
 };
 
-const TYPE_LABEL = { full_time: 'Full-Time', part_time: 'Part-Time', contractor: 'Contractor', intern: 'Intern', temporary: 'Temporary' } as const;
+const TYPE_LABEL = {
+  full_time: 'Full-Time',
+  part_time: 'Part-Time',
+  contractor: 'Contractor',
+  intern: 'Intern',
+  temporary: 'Temporary',
+} as const;
 
 /** BambooHR employee id for a sample person (ids differ from employee numbers, as in real accounts). */
 export const bambooId = (key: number): string => String(key + 3);
 
 /** Render the sample company as a BambooHR account. */
-export function bambooDataFromSample(org: SampleOrg, opts: { subdomain?: string; apiKey?: string } = {}): BambooSimData {
+export function bambooDataFromSample(
+  org: SampleOrg,
+  opts: { subdomain?: string; apiKey?: string } = {},
+): BambooSimData {
   let optionId = 18400;
   const list = (id: number, fieldId: number, alias: string, name: string, names: string[]): MetaList => ({
     id: String(id),
@@ -62,7 +71,14 @@ export function bambooDataFromSample(org: SampleOrg, opts: { subdomain?: string;
     manageable: 'yes',
     multiple: alias === 'teams' ? 'yes' : 'no',
     name,
-    options: names.map((n) => ({ id: String(optionId++), archived: 'no', manageable: 'yes', createdDate: '2025-12-18T19:22:20+00:00', archivedDate: null, name: n })),
+    options: names.map((n) => ({
+      id: String(optionId++),
+      archived: 'no',
+      manageable: 'yes',
+      createdDate: '2025-12-18T19:22:20+00:00',
+      archivedDate: null,
+      name: n,
+    })),
   });
   const byKey = new Map(org.people.map((p) => [p.key, p]));
   const rows: BambooRow[] = org.people.map((p) => {
@@ -96,16 +112,48 @@ export function bambooDataFromSample(org: SampleOrg, opts: { subdomain?: string;
     apiKey: opts.apiKey ?? 'sim-bamboo-key-0123456789abcdef',
     restrictedKey: 'sim-bamboo-restricted-key-00000',
     lists: [
-      list(3440, 16, 'employmentHistoryStatus', 'Employment Status', ['Contractor', 'Full-Time', 'Furloughed', 'Intern', 'Part-Time', 'Temporary', 'Terminated']),
-      list(3442, 18, 'location', 'Location', org.locations.map((l) => l.name)),
-      list(3443, 4, 'department', 'Department', org.departments.map((d) => d.name)),
+      list(3440, 16, 'employmentHistoryStatus', 'Employment Status', [
+        'Contractor',
+        'Full-Time',
+        'Furloughed',
+        'Intern',
+        'Part-Time',
+        'Temporary',
+        'Terminated',
+      ]),
+      list(
+        3442,
+        18,
+        'location',
+        'Location',
+        org.locations.map((l) => l.name),
+      ),
+      list(
+        3443,
+        4,
+        'department',
+        'Department',
+        org.departments.map((d) => d.name),
+      ),
       list(3452, 1355, 'division', 'Division', org.divisions),
-      list(3461, 4400, 'teams', 'Teams', org.teams.map((t) => t.name)),
+      list(
+        3461,
+        4400,
+        'teams',
+        'Teams',
+        org.teams.map((t) => t.name),
+      ),
     ],
     company: {
       legalName: org.legalName,
       displayName: org.companyName,
-      address: { line1: org.locations[0]!.line1, line2: null, city: org.locations[0]!.city, state: org.locations[0]!.region, zip: org.locations[0]!.postalCode },
+      address: {
+        line1: org.locations[0]!.line1,
+        line2: null,
+        city: org.locations[0]!.city,
+        state: org.locations[0]!.region,
+        zip: org.locations[0]!.postalCode,
+      },
       phone: '+1 415 555 0100',
     },
     rows,
@@ -113,7 +161,11 @@ export function bambooDataFromSample(org: SampleOrg, opts: { subdomain?: string;
   };
 }
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): SimResponse => ({ status, body, headers: { 'x-request-id': `sim-${Math.random().toString(16).slice(2, 10)}`, ...headers } });
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): SimResponse => ({
+  status,
+  body,
+  headers: { 'x-request-id': `sim-${Math.random().toString(16).slice(2, 10)}`, ...headers },
+});
 
 export interface BambooRoutesOptions {
   /** How throttling is answered: 429 (from Sept 2026) or 503 (before). */
@@ -142,9 +194,12 @@ function handle(data: BambooSimData, req: SimRequest): SimResponse {
   const restricted = cred.user === data.restrictedKey;
   const p = req.path.replace(/\/+$/, '');
   if (req.method === 'POST' && p === '/v1/reports/custom') {
-    if (restricted) return { status: 403, body: '', headers: { 'X-BambooHR-Message': 'You do not have access to this report' } };
-    if ((req.query.get('format') ?? '').toLowerCase() !== 'json') return { status: 200, body: '<?xml version="1.0"?><report></report>', headers: { 'content-type': 'text/xml' } };
-    if (!/^application\/json/i.test(String(req.headers['content-type'] ?? ''))) return { status: 400, body: 'Malformed XML', headers: { 'content-type': 'text/plain' } };
+    if (restricted)
+      return { status: 403, body: '', headers: { 'X-BambooHR-Message': 'You do not have access to this report' } };
+    if ((req.query.get('format') ?? '').toLowerCase() !== 'json')
+      return { status: 200, body: '<?xml version="1.0"?><report></report>', headers: { 'content-type': 'text/xml' } };
+    if (!/^application\/json/i.test(String(req.headers['content-type'] ?? '')))
+      return { status: 400, body: 'Malformed XML', headers: { 'content-type': 'text/plain' } };
     let body: { fields?: unknown; filters?: { lastChanged?: { value?: string } } };
     try {
       body = JSON.parse(req.body || '{}');
@@ -155,7 +210,11 @@ function handle(data: BambooSimData, req: SimRequest): SimResponse {
     const known = requested.filter((f) => f === 'id' || data.rows.some((r) => f in r));
     const onlyCurrent = (req.query.get('onlyCurrent') ?? 'false') === 'true';
     const changedSince = Date.parse(body.filters?.lastChanged?.value ?? '');
-    const rows = data.rows.filter((r) => (!onlyCurrent || r['status'] === 'Active') && (Number.isNaN(changedSince) || Date.parse(r['lastChanged'] ?? '') >= changedSince));
+    const rows = data.rows.filter(
+      (r) =>
+        (!onlyCurrent || r['status'] === 'Active') &&
+        (Number.isNaN(changedSince) || Date.parse(r['lastChanged'] ?? '') >= changedSince),
+    );
     return json(200, {
       title: 'orgsync employees',
       fields: known.map((id) => ({ id, ...(FIELD_META[id] ?? { type: 'text', name: id }) })),
@@ -166,22 +225,53 @@ function handle(data: BambooSimData, req: SimRequest): SimResponse {
   if (p === '/v1/meta/lists') return json(200, data.lists);
   if (p === '/v1/company_information') return json(200, data.company);
   if (p === '/v1/employees/directory') {
-    if (restricted) return { status: 403, body: '', headers: { 'X-BambooHR-Message': 'Directory sharing is disabled' } };
+    if (restricted)
+      return { status: 403, body: '', headers: { 'X-BambooHR-Message': 'Directory sharing is disabled' } };
     const active = data.rows.filter((r) => r['status'] === 'Active');
     return json(200, {
-      fields: ['displayName', 'firstName', 'lastName', 'jobTitle', 'workEmail', 'department', 'location', 'division', 'supervisor'].map((id) => ({ id, type: FIELD_META[id]?.type ?? 'text', name: FIELD_META[id]?.name ?? id })),
-      employees: active.map((r) => ({ id: r['id'], displayName: r['displayName'], firstName: r['firstName'], lastName: r['lastName'], preferredName: r['preferredName'], jobTitle: r['jobTitle'], workEmail: r['workEmail'], department: r['department'], location: r['location'], division: r['division'], supervisor: r['supervisor'], photoUploaded: false, photoUrl: null, canUploadPhoto: 0 })),
+      fields: [
+        'displayName',
+        'firstName',
+        'lastName',
+        'jobTitle',
+        'workEmail',
+        'department',
+        'location',
+        'division',
+        'supervisor',
+      ].map((id) => ({ id, type: FIELD_META[id]?.type ?? 'text', name: FIELD_META[id]?.name ?? id })),
+      employees: active.map((r) => ({
+        id: r['id'],
+        displayName: r['displayName'],
+        firstName: r['firstName'],
+        lastName: r['lastName'],
+        preferredName: r['preferredName'],
+        jobTitle: r['jobTitle'],
+        workEmail: r['workEmail'],
+        department: r['department'],
+        location: r['location'],
+        division: r['division'],
+        supervisor: r['supervisor'],
+        photoUploaded: false,
+        photoUrl: null,
+        canUploadPhoto: 0,
+      })),
     });
   }
   if (p === '/v1/employees/changed') {
     const since = Date.parse(req.query.get('since') ?? '');
-    if (Number.isNaN(since)) return { status: 400, body: '', headers: { 'X-BambooHR-Message': 'Invalid since parameter' } };
+    if (Number.isNaN(since))
+      return { status: 400, body: '', headers: { 'X-BambooHR-Message': 'Invalid since parameter' } };
     const employees: Record<string, { id: string; action: string; lastChanged: string }> = {};
     let latest = since;
     for (const r of data.rows) {
       const t = Date.parse(r['lastChanged'] ?? '');
       if (t > since) {
-        employees[r['id']!] = { id: r['id']!, action: data.inserted?.includes(r['id']!) ? 'Inserted' : 'Updated', lastChanged: r['lastChanged']! };
+        employees[r['id']!] = {
+          id: r['id']!,
+          action: data.inserted?.includes(r['id']!) ? 'Inserted' : 'Updated',
+          lastChanged: r['lastChanged']!,
+        };
         latest = Math.max(latest, t);
       }
     }

@@ -6,7 +6,12 @@
  * API token or an OAuth2 access token). No changed-since filter: every sync is a full read. See README.md.
  */
 import { z } from 'zod';
-import { defineConnector, type ConnectorDefinition, type ConnectorFactory, type ConnectorRuntime } from '../../src/connector/define.js';
+import {
+  defineConnector,
+  type ConnectorDefinition,
+  type ConnectorFactory,
+  type ConnectorRuntime,
+} from '../../src/connector/define.js';
 import type { ErrorHint, RawResponse } from '../../src/http/client.js';
 import { offsetPaging } from '../../src/pagination/index.js';
 import { DeelCustomFieldValueSchema, DeelOrganizationSchema, DeelPersonSchema, type DeelPerson } from './schemas.js';
@@ -32,30 +37,62 @@ export type DeelOptions = z.infer<typeof DeelOptionsSchema>;
 function deelSaid(json: unknown): string {
   if (!json || typeof json !== 'object') return '';
   const errors = (json as { errors?: unknown }).errors;
-  const parts = Array.isArray(errors) ? errors.slice(0, 3).map((e) => (e && typeof e === 'object' ? (e as { message?: unknown }).message : e)).filter((m) => typeof m === 'string') : [];
+  const parts = Array.isArray(errors)
+    ? errors
+        .slice(0, 3)
+        .map((e) => (e && typeof e === 'object' ? (e as { message?: unknown }).message : e))
+        .filter((m) => typeof m === 'string')
+    : [];
   return parts.length ? ` Deel said: "${parts.join('; ').slice(0, 300)}".` : '';
 }
 
-const scopeFor = (path: string) => (/\/organizations|\/departments|\/working-locations/.test(path) ? 'organizations:read' : 'people:read and Users:read');
+const scopeFor = (path: string) =>
+  /\/organizations|\/departments|\/working-locations/.test(path) ? 'organizations:read' : 'people:read and Users:read';
 
 export function deelClassify(res: RawResponse): ErrorHint | undefined {
   const said = deelSaid(res.json);
-  if (res.status === 401) return { kind: 'auth', retryable: false, message: `Deel rejected the API token (401).${said} Generate a new token in Deel's Developer Center (or refresh the OAuth2 access token).` };
-  if (res.status === 403) return { kind: 'auth', retryable: false, message: `Deel refused ${res.method} ${res.path} (403).${said} The token needs the ${scopeFor(res.path)} scope.` };
+  if (res.status === 401)
+    return {
+      kind: 'auth',
+      retryable: false,
+      message: `Deel rejected the API token (401).${said} Generate a new token in Deel's Developer Center (or refresh the OAuth2 access token).`,
+    };
+  if (res.status === 403)
+    return {
+      kind: 'auth',
+      retryable: false,
+      message: `Deel refused ${res.method} ${res.path} (403).${said} The token needs the ${scopeFor(res.path)} scope.`,
+    };
   // No rate-limit headers at all (documented): the window is a rolling second, so wait one.
-  if (res.status === 429) return { kind: 'rate_limited', retryable: true, retryAfterMs: 1_000, message: `Deel rate-limited ${res.method} ${res.path} (429; 5 requests per second per organization).${said}` };
-  if (said && res.status >= 400) return { message: `Deel answered ${res.status} for ${res.method} ${res.path}.${said}` };
+  if (res.status === 429)
+    return {
+      kind: 'rate_limited',
+      retryable: true,
+      retryAfterMs: 1_000,
+      message: `Deel rate-limited ${res.method} ${res.path} (429; 5 requests per second per organization).${said}`,
+    };
+  if (said && res.status >= 400)
+    return { message: `Deel answered ${res.status} for ${res.method} ${res.path}.${said}` };
   return undefined;
 }
 
 /** Custom field values of one page of people (one request each; a value that does not fit is skipped). */
-async function readCustomFields(rows: DeelPerson[], ctx: DeelContext, rt: ConnectorRuntime<DeelOptions>): Promise<DeelPerson[]> {
+async function readCustomFields(
+  rows: DeelPerson[],
+  ctx: DeelContext,
+  rt: ConnectorRuntime<DeelOptions>,
+): Promise<DeelPerson[]> {
   if (!rt.options.customFields) return rows;
   for (const row of rows) {
     const worker = row.worker_id ?? null;
     if (worker === null || worker === '') continue;
-    const res = await rt.request<{ data?: unknown }>({ path: `/people/${encodeURIComponent(String(worker))}/custom_fields` });
-    ctx.customFields.set(row.id, rt.auxiliary(`custom field of person ${row.id}`, DeelCustomFieldValueSchema, res.data?.data ?? []));
+    const res = await rt.request<{ data?: unknown }>({
+      path: `/people/${encodeURIComponent(String(worker))}/custom_fields`,
+    });
+    ctx.customFields.set(
+      row.id,
+      rt.auxiliary(`custom field of person ${row.id}`, DeelCustomFieldValueSchema, res.data?.data ?? []),
+    );
   }
   return rows;
 }
@@ -63,8 +100,17 @@ async function readCustomFields(rows: DeelPerson[], ctx: DeelContext, rt: Connec
 async function company(ctx: DeelContext, rt: ConnectorRuntime<DeelOptions>) {
   const orgs =
     (await rt.optional(
-      async () => rt.auxiliary('organization', DeelOrganizationSchema, (await rt.request<{ data?: unknown }>({ path: '/organizations' })).data?.data ?? []),
-      { statuses: [403], warn: () => 'Deel: the token cannot read /organizations (organizations:read); the company is named after a legal entity.' },
+      async () =>
+        rt.auxiliary(
+          'organization',
+          DeelOrganizationSchema,
+          (await rt.request<{ data?: unknown }>({ path: '/organizations' })).data?.data ?? [],
+        ),
+      {
+        statuses: [403],
+        warn: () =>
+          'Deel: the token cannot read /organizations (organizations:read); the company is named after a legal entity.',
+      },
     )) ?? [];
   const c = mapCompany(orgs[0], ctx);
   if (c) return c;
@@ -98,7 +144,14 @@ const definition: ConnectorDefinition<DeelOptions, DeelContext> = {
   // (burst 2) puts at most 4 requests in any one-second window: one of margin for requests that
   // reach Deel bunched together (network jitter), since a 429 costs a full second.
   rateLimit: { requests: 2, intervalMs: 1_000, concurrency: 2 },
-  capabilities: { groups: true, locations: true, incremental: false, incrementalDeletions: false, webhooks: false, includesTerminated: true },
+  capabilities: {
+    groups: true,
+    locations: true,
+    incremental: false,
+    incrementalDeletions: false,
+    webhooks: false,
+    includesTerminated: true,
+  },
   classify: (res) => deelClassify(res),
   listsFromEmployees: true,
   context: async (rt) => buildContext(rt.now()),

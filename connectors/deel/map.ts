@@ -31,7 +31,15 @@
  */
 import type { Company, EmploymentStatus, EmploymentType, Group, Location } from '../../src/model.js';
 import type { EmployeeDraft } from '../../src/connector/define.js';
-import { email, idOf, isoDate, isoDateTime, safeRecord, text, today as todayOf } from '../../src/connector/map-helpers.js';
+import {
+  email,
+  idOf,
+  isoDate,
+  isoDateTime,
+  safeRecord,
+  text,
+  today as todayOf,
+} from '../../src/connector/map-helpers.js';
 import type { DeelCustomFieldValue, DeelEmployment, DeelOrganization, DeelPerson } from './schemas.js';
 
 export interface DeelContext {
@@ -46,7 +54,14 @@ export interface DeelContext {
 }
 
 export function buildContext(now: Date): DeelContext {
-  return { today: todayOf(now), departments: new Map(), teams: new Map(), locations: new Set(), legalEntities: new Map(), customFields: new Map() };
+  return {
+    today: todayOf(now),
+    departments: new Map(),
+    teams: new Map(),
+    locations: new Set(),
+    legalEntities: new Map(),
+    customFields: new Map(),
+  };
 }
 
 /** The employment that describes the person now: not ended, latest start; else the latest one. */
@@ -59,7 +74,9 @@ export function currentEmployment(row: DeelPerson): DeelEmployment | null {
 function terminationOf(row: DeelPerson): string | null {
   const direct = isoDate(row.direct_employee_termination_last_day);
   if (direct) return direct;
-  const ended = (row.employments ?? []).map((e) => isoDate(e.termination_last_day) ?? (e.is_ended ? isoDate(e.completion_date) : null));
+  const ended = (row.employments ?? []).map(
+    (e) => isoDate(e.termination_last_day) ?? (e.is_ended ? isoDate(e.completion_date) : null),
+  );
   const dates = ended.filter((d): d is string => d !== null).sort();
   return dates[dates.length - 1] ?? isoDate(row.completion_date);
 }
@@ -85,7 +102,15 @@ export function mapStatus(row: DeelPerson, today: string): DeelStatus {
   return { status, raw, terminationDate: termination };
 }
 
-const EMPLOYEE_KINDS = new Set(['eor', 'direct_employee', 'hris_direct_employee', 'employee', 'global_payroll', 'peo', 'direct']);
+const EMPLOYEE_KINDS = new Set([
+  'eor',
+  'direct_employee',
+  'hris_direct_employee',
+  'employee',
+  'global_payroll',
+  'peo',
+  'direct',
+]);
 
 export function mapEmploymentType(row: DeelPerson): { type: EmploymentType | null; raw: string | null } {
   const raw = text(row.hiring_type) ?? text(currentEmployment(row)?.hiring_type);
@@ -119,7 +144,8 @@ export function mapEmployee(row: DeelPerson, ctx: DeelContext): EmployeeDraft {
   const location = text(row.work_location);
   if (location) ctx.locations.add(location);
   const entity = idOf(row.client_legal_entity?.id);
-  if (entity && !ctx.legalEntities.has(entity)) ctx.legalEntities.set(entity, text(row.client_legal_entity?.name) ?? entity);
+  if (entity && !ctx.legalEntities.has(entity))
+    ctx.legalEntities.set(entity, text(row.client_legal_entity?.name) ?? entity);
   const custom = ctx.customFields.get(row.id) ?? [];
   const managerId = idOf(row.direct_manager?.id);
   const managerEmail = email(row.direct_manager?.work_email);
@@ -166,7 +192,12 @@ export function mapLocations(ctx: DeelContext): Location[] {
 }
 
 export function mapCompany(org: DeelOrganization | undefined, ctx: DeelContext): Company | null {
-  if (org) return { id: String(org.id), name: text(org.name) ?? String(org.id), legalName: [...ctx.legalEntities.values()][0] ?? null };
+  if (org)
+    return {
+      id: String(org.id),
+      name: text(org.name) ?? String(org.id),
+      legalName: [...ctx.legalEntities.values()][0] ?? null,
+    };
   const [first] = ctx.legalEntities;
   return first ? { id: first[0], name: first[1], legalName: first[1] } : null;
 }

@@ -40,7 +40,10 @@ export const DeelPersonSchema = z.looseObject({
   preferred_first_name: optStr,
   preferred_last_name: optStr,
   full_name: optStr,
-  emails: z.array(z.looseObject({ type: optStr, value: optStr })).nullable().optional(),
+  emails: z
+    .array(z.looseObject({ type: optStr, value: optStr }))
+    .nullable()
+    .optional(),
   job_title: optStr,
   department: z.looseObject({ id: strOrNum, name: optStr, parent: strOrNum }).nullable().optional(),
   client_legal_entity: z.looseObject({ id: strOrNum, name: optStr }).nullable().optional(),

@@ -7,7 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { SampleOrg, SamplePerson } from '../../src/simulator/sample-org.js';
-import { bearerToken, startSimulator, type SimRequest, type SimResponse, type VendorRoutes } from '../../src/simulator/server.js';
+import {
+  bearerToken,
+  startSimulator,
+  type SimRequest,
+  type SimResponse,
+  type VendorRoutes,
+} from '../../src/simulator/server.js';
 import { rollingWindow } from '../../src/simulator/window.js';
 import type { VendorSimulator } from '../simulators.js';
 
@@ -32,9 +38,18 @@ export function deelUuid(ns: string, key: string | number): string {
 }
 export const deelPersonId = (key: number): string => deelUuid('person', key);
 /** Deel's timestamp format: a space and microseconds. */
-const stamp = (iso: string): string => `${iso.replace('T', ' ').replace(/Z$/, '').replace(/\.\d+$/, '')}.000000+00:00`;
+const stamp = (iso: string): string =>
+  `${iso
+    .replace('T', ' ')
+    .replace(/Z$/, '')
+    .replace(/\.\d+$/, '')}.000000+00:00`;
 
-const HIRING: Record<SamplePerson['status'], string> = { active: 'active', pending: 'onboarding', leave: 'active', terminated: 'inactive' };
+const HIRING: Record<SamplePerson['status'], string> = {
+  active: 'active',
+  pending: 'onboarding',
+  leave: 'active',
+  terminated: 'inactive',
+};
 
 export function deelDataFromSample(org: SampleOrg, o: { token?: string } = {}): DeelSimData {
   const byKey = new Map(org.people.map((p) => [p.key, p]));
@@ -48,7 +63,10 @@ export function deelDataFromSample(org: SampleOrg, o: { token?: string } = {}): 
     const hiring = scheduled ? 'offboarding' : HIRING[p.status];
     const ended = p.status === 'terminated';
     const last = p.terminationDate ? stamp(`${p.terminationDate}T00:00:00Z`) : undefined;
-    if (p.team) customFields.set(String(10_000 + p.key), [{ id: deelUuid('cf', 'team'), name: 'Team', type: 'text', value: p.team, data: { value: p.team } }]);
+    if (p.team)
+      customFields.set(String(10_000 + p.key), [
+        { id: deelUuid('cf', 'team'), name: 'Team', type: 'text', value: p.team, data: { value: p.team } },
+      ]);
     const employment: Json = {
       id: createHash('md5').update(`contract:${p.key}`).digest('hex').slice(0, 7),
       name: `${p.firstName} ${p.lastName}`,
@@ -77,9 +95,16 @@ export function deelDataFromSample(org: SampleOrg, o: { token?: string } = {}): 
       last_name: p.lastName,
       ...(p.preferredName ? { preferred_first_name: p.preferredName } : {}),
       full_name: `${p.firstName} ${p.lastName}`,
-      emails: [{ type: 'work', value: p.workEmail }, { type: 'personal', value: p.personalEmail }],
+      emails: [
+        { type: 'work', value: p.workEmail },
+        { type: 'personal', value: p.personalEmail },
+      ],
       job_title: p.title,
-      department: { id: deelUuid('department', p.department), name: p.department, parent: division.get(p.department) ?? '' },
+      department: {
+        id: deelUuid('department', p.department),
+        name: p.department,
+        parent: division.get(p.department) ?? '',
+      },
       client_legal_entity: entity,
       work_location: p.location,
       country: org.locations.find((l) => l.name === p.location)?.country ?? 'US',
@@ -88,7 +113,17 @@ export function deelDataFromSample(org: SampleOrg, o: { token?: string } = {}): 
       hiring_status: hiring,
       new_hiring_status: hiring === 'onboarding' ? 'onboarding_in_progress' : hiring,
       state: ended ? 'Inactive' : 'Active',
-      ...(m ? { direct_manager: { id: deelPersonId(m.key), worker_id: String(10_000 + m.key), first_name: m.firstName, last_name: m.lastName, work_email: m.workEmail } } : {}),
+      ...(m
+        ? {
+            direct_manager: {
+              id: deelPersonId(m.key),
+              worker_id: String(10_000 + m.key),
+              first_name: m.firstName,
+              last_name: m.lastName,
+              work_email: m.workEmail,
+            },
+          }
+        : {}),
       direct_reports_count: org.people.filter((r) => r.managerKey === p.key).length,
       ...(last ? { direct_employee_termination_last_day: last } : {}),
       employments: [employment],
@@ -97,14 +132,30 @@ export function deelDataFromSample(org: SampleOrg, o: { token?: string } = {}): 
     };
   });
   people.sort((a, b) => (a['id'] < b['id'] ? -1 : a['id'] > b['id'] ? 1 : 0));
-  return { token: o.token ?? 'sim-deel-token-5e4d3c2b1a09f8e7d6c5', organization: { id: deelUuid('org', org.companyName), name: org.companyName }, people, customFields };
+  return {
+    token: o.token ?? 'sim-deel-token-5e4d3c2b1a09f8e7d6c5',
+    organization: { id: deelUuid('org', org.companyName), name: org.companyName },
+    people,
+    customFields,
+  };
 }
 
 let seq = 0;
 function apiError(req: SimRequest, status: number, message: string, path = ''): SimResponse {
   return {
     status,
-    body: { request: { method: req.method, url: req.rawPath, status, api_req_id: `sim-${(++seq).toString(16)}`, docs: 'https://developer.deel.com/docs', source: 'api', code: status }, errors: [{ message, path }] },
+    body: {
+      request: {
+        method: req.method,
+        url: req.rawPath,
+        status,
+        api_req_id: `sim-${(++seq).toString(16)}`,
+        docs: 'https://developer.deel.com/docs',
+        source: 'api',
+        code: status,
+      },
+      errors: [{ message, path }],
+    },
   };
 }
 
@@ -112,9 +163,13 @@ function people(data: DeelSimData, req: SimRequest): SimResponse {
   const offset = Number(req.query.get('offset') ?? 0);
   const limitRaw = req.query.get('limit');
   const limit = limitRaw === null ? 50 : Number(limitRaw);
-  if (!Number.isInteger(offset) || offset < 0 || offset > 999_999_999) return apiError(req, 400, 'offset must be between 0 and 999999999', 'offset');
-  if (!Number.isInteger(limit) || limit < 1 || limit > 200) return apiError(req, 400, 'limit must be between 1 and 200', 'limit');
-  const statuses = [...req.query.getAll('hiring_statuses'), ...req.query.getAll('hiring_statuses[]')].flatMap((s) => s.split(','));
+  if (!Number.isInteger(offset) || offset < 0 || offset > 999_999_999)
+    return apiError(req, 400, 'offset must be between 0 and 999999999', 'offset');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200)
+    return apiError(req, 400, 'limit must be between 1 and 200', 'limit');
+  const statuses = [...req.query.getAll('hiring_statuses'), ...req.query.getAll('hiring_statuses[]')].flatMap((s) =>
+    s.split(','),
+  );
   let rows = statuses.length ? data.people.filter((p) => statuses.includes(p['hiring_status'])) : data.people;
   if (req.query.get('sort_order') === 'desc') rows = [...rows].reverse();
   const items = rows.slice(offset, offset + limit);
@@ -128,14 +183,16 @@ export function deelRoutes(data: DeelSimData, o: DeelRoutesOptions = {}): Vendor
     route: (p) => (p.startsWith('/rest/v2/') ? p.slice('/rest/v2'.length).replace(/\/+$/, '') : null),
     handle(req): SimResponse {
       if (budget && !budget.take()) return apiError(req, 429, 'Too many requests. Please try again later.');
-      if (bearerToken(req.headers) !== data.token) return apiError(req, 401, 'Unauthorized. The token is invalid or expired.');
+      if (bearerToken(req.headers) !== data.token)
+        return apiError(req, 401, 'Unauthorized. The token is invalid or expired.');
       if (req.method !== 'GET') return apiError(req, 405, 'Method not allowed');
       if (req.path === '/people') return people(data, req);
       if (req.path === '/organizations') return { status: 200, body: { data: [data.organization] } };
       const cf = /^\/people\/([^/]+)\/custom_fields$/.exec(req.path);
       if (cf) {
         const worker = decodeURIComponent(cf[1]!);
-        if (!data.people.some((p) => String(p['worker_id']) === worker)) return apiError(req, 404, 'Worker not found', 'worker_id');
+        if (!data.people.some((p) => String(p['worker_id']) === worker))
+          return apiError(req, 404, 'Worker not found', 'worker_id');
         return { status: 200, body: { data: data.customFields.get(worker) ?? [] } };
       }
       return apiError(req, 404, 'Not found');

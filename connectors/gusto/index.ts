@@ -8,7 +8,17 @@ import { z } from 'zod';
 import { defineConnector, type ConnectorDefinition, type ConnectorFactory } from '../../src/connector/define.js';
 import type { ErrorHint, HttpResponse, RawResponse } from '../../src/http/client.js';
 import { singlePage } from '../../src/pagination/index.js';
-import { GustoCompanySchema, GustoDepartmentSchema, GustoEmployeeSchema, GustoLocationSchema, type GustoCompany, type GustoDepartment, type GustoEmployee, type GustoEntityError, type GustoLocation } from './schemas.js';
+import {
+  GustoCompanySchema,
+  GustoDepartmentSchema,
+  GustoEmployeeSchema,
+  GustoLocationSchema,
+  type GustoCompany,
+  type GustoDepartment,
+  type GustoEmployee,
+  type GustoEntityError,
+  type GustoLocation,
+} from './schemas.js';
 import { buildContext, mapCompany, mapEmployee, mapGroups, mapLocation, type GustoContext } from './map.js';
 import { GUSTO_PER_PAGE, gustoPaging } from './paging.js';
 
@@ -27,7 +37,10 @@ export const GustoOptionsSchema = z.object({
   /** Value of the `X-Gusto-API-Version` header (default 2025-06-15). */
   apiVersion: z
     .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a Gusto API version date such as "2025-06-15" (sent as the X-Gusto-API-Version header)')
+    .regex(
+      /^\d{4}-\d{2}-\d{2}$/,
+      'must be a Gusto API version date such as "2025-06-15" (sent as the X-Gusto-API-Version header)',
+    )
     .optional(),
   /** Also request the company's custom fields (`include=custom_fields`) and copy them into `customFields`. */
   customFields: z.boolean().optional(),
@@ -39,7 +52,8 @@ const companyPath = (o: GustoOptions): string => `/v1/companies/${encodeURICompo
 /** The response body of a list endpoint: a bare JSON array. */
 function arrayBody(what: string) {
   return (res: HttpResponse): unknown[] => {
-    if (!Array.isArray(res.data)) throw new Error(`expected a JSON array of ${what}, got ${res.data === null ? 'null' : typeof res.data}`);
+    if (!Array.isArray(res.data))
+      throw new Error(`expected a JSON array of ${what}, got ${res.data === null ? 'null' : typeof res.data}`);
     return res.data;
   };
 }
@@ -64,7 +78,10 @@ export function gustoErrorText(json: unknown): { text: string; category: string 
       }
       const cat = typeof e.category === 'string' ? e.category : undefined;
       category ??= cat;
-      const key = typeof e.error_key === 'string' && e.error_key !== 'base' && e.error_key !== 'request' ? e.error_key : undefined;
+      const key =
+        typeof e.error_key === 'string' && e.error_key !== 'base' && e.error_key !== 'request'
+          ? e.error_key
+          : undefined;
       const msg = typeof e.message === 'string' ? e.message : undefined;
       const label = [cat, key].filter(Boolean).join(' ');
       if (msg || label) parts.push(label && msg ? `${label}: ${msg}` : (msg ?? label));
@@ -74,14 +91,18 @@ export function gustoErrorText(json: unknown): { text: string; category: string 
   if (json && typeof json === 'object') {
     const j = json as Record<string, unknown>;
     walk(j['errors'], 0);
-    if (!parts.length && typeof j['message'] === 'string') parts.push([typeof j['name'] === 'string' ? j['name'] : null, j['message']].filter(Boolean).join(': '));
+    if (!parts.length && typeof j['message'] === 'string')
+      parts.push([typeof j['name'] === 'string' ? j['name'] : null, j['message']].filter(Boolean).join(': '));
     if (!parts.length && typeof j['error'] === 'string') parts.push(j['error']);
   }
   return { text: parts.join('; ').slice(0, 500), category };
 }
 
 /** Gusto's error quirks; messages name the API version sent and the company (from the options). */
-export function classifyGusto(res: RawResponse, o: Pick<GustoOptions, 'apiVersion' | 'companyUuid'>): ErrorHint | undefined {
+export function classifyGusto(
+  res: RawResponse,
+  o: Pick<GustoOptions, 'apiVersion' | 'companyUuid'>,
+): ErrorHint | undefined {
   const apiVersion = o.apiVersion ?? GUSTO_DEFAULT_API_VERSION;
   const companyUuid = o.companyUuid;
   if (res.status < 400) return undefined;
@@ -153,7 +174,14 @@ const definition: ConnectorDefinition<GustoOptions, GustoContext> = {
   }),
   // 200 requests per rolling 60 s per access token; stay under it (burst is ~4, so at most ~194 in any 60 s).
   rateLimit: { requests: 190, intervalMs: 60_000, concurrency: 2 },
-  capabilities: { groups: true, locations: true, incremental: false, incrementalDeletions: false, webhooks: true, includesTerminated: true },
+  capabilities: {
+    groups: true,
+    locations: true,
+    incremental: false,
+    incrementalDeletions: false,
+    webhooks: true,
+    includesTerminated: true,
+  },
   classify: classifyGusto,
   context: async (rt) => {
     const departments = await rt.readAll<GustoDepartment>('departments', {
@@ -191,7 +219,8 @@ const definition: ConnectorDefinition<GustoOptions, GustoContext> = {
     request: (_ctx, o: GustoOptions) => ({ path: companyPath(o) }),
     paginate: singlePage(),
     records: (res) => {
-      if (!res.data || typeof res.data !== 'object' || Array.isArray(res.data)) throw new Error('expected a company object');
+      if (!res.data || typeof res.data !== 'object' || Array.isArray(res.data))
+        throw new Error('expected a company object');
       return [res.data];
     },
     row: GustoCompanySchema as z.ZodType<GustoCompany>,

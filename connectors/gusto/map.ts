@@ -33,7 +33,14 @@
 import type { Company, EmploymentStatus, EmploymentType, Group, Location } from '../../src/model.js';
 import type { EmployeeDraft } from '../../src/connector/define.js';
 import { email, idOf, isoDate, text, today as todayOf } from '../../src/connector/map-helpers.js';
-import type { GustoCompany, GustoDepartment, GustoEmployee, GustoJob, GustoLocation, GustoTermination } from './schemas.js';
+import type {
+  GustoCompany,
+  GustoDepartment,
+  GustoEmployee,
+  GustoJob,
+  GustoLocation,
+  GustoTermination,
+} from './schemas.js';
 
 export interface GustoContext {
   /** Departments by uuid. */
@@ -48,7 +55,11 @@ export interface GustoContext {
   rawDepartments?: Map<string, GustoDepartment>;
 }
 
-export function buildContext(departments: GustoDepartment[], now: Date = new Date(), opts: { keepRaw?: boolean } = {}): GustoContext {
+export function buildContext(
+  departments: GustoDepartment[],
+  now: Date = new Date(),
+  opts: { keepRaw?: boolean } = {},
+): GustoContext {
   const byId = new Map<string, { id: string; name: string }>();
   const byTitle = new Map<string, string>();
   const byEmployee = new Map<string, string>();
@@ -80,7 +91,10 @@ export function startDateOf(row: GustoEmployee): string | null {
   if (primary) return primary;
   const hiredAt = isoDate(row.hired_at);
   if (hiredAt) return hiredAt;
-  const dates = (row.jobs ?? []).map((j) => isoDate(j.hire_date)).filter((d): d is string => d !== null).sort();
+  const dates = (row.jobs ?? [])
+    .map((j) => isoDate(j.hire_date))
+    .filter((d): d is string => d !== null)
+    .sort();
   return dates[0] ?? null;
 }
 
@@ -110,8 +124,14 @@ const ONBOARDING_COMPLETED = 'onboarding_completed';
 
 /** The raw status kept on the employee: onboarding status plus the flags that decided it. */
 function statusRaw(row: GustoEmployee): string | null {
-  const onboarding = text(row.onboarding_status) ?? (row.onboarded === false ? 'onboarded=false' : row.onboarded === true ? 'onboarded=true' : null);
-  const parts = [onboarding, row.terminated === true ? 'terminated' : null, row.historical === true ? 'historical' : null];
+  const onboarding =
+    text(row.onboarding_status) ??
+    (row.onboarded === false ? 'onboarded=false' : row.onboarded === true ? 'onboarded=true' : null);
+  const parts = [
+    onboarding,
+    row.terminated === true ? 'terminated' : null,
+    row.historical === true ? 'historical' : null,
+  ];
   return parts.filter(Boolean).join(' / ') || null;
 }
 
@@ -127,12 +147,14 @@ export function mapStatus(row: GustoEmployee, today: string): GustoStatus {
   const current = latest && !(hire && latest.date < hire) ? latest : null;
 
   if (row.terminated === true) return { status: 'TERMINATED', raw, terminationDate: (current ?? latest)?.date ?? null };
-  if (current && (current.date <= today || current.active)) return { status: 'TERMINATED', raw, terminationDate: current.date };
+  if (current && (current.date <= today || current.active))
+    return { status: 'TERMINATED', raw, terminationDate: current.date };
   if (row.historical === true) return { status: 'TERMINATED', raw, terminationDate: current?.date ?? null };
 
   const terminationDate = current?.date ?? null; // a scheduled (future) termination
   const onboarding = text(row.onboarding_status);
-  if (row.onboarded === false || (onboarding !== null && onboarding !== ONBOARDING_COMPLETED)) return { status: 'PENDING', raw, terminationDate };
+  if (row.onboarded === false || (onboarding !== null && onboarding !== ONBOARDING_COMPLETED))
+    return { status: 'PENDING', raw, terminationDate };
   if (hire && hire > today) return { status: 'PENDING', raw, terminationDate };
   if (row.onboarded === true || onboarding === ONBOARDING_COMPLETED) return { status: 'ACTIVE', raw, terminationDate };
   return { status: 'UNKNOWN', raw, terminationDate };
@@ -212,11 +234,26 @@ export function mapEmployee(row: GustoEmployee, ctx: GustoContext): EmployeeDraf
 export function mapGroups(ctx: GustoContext): Group[] {
   return [...ctx.departments.values()].map((d) => {
     const raw = ctx.rawDepartments?.get(d.id);
-    return { id: d.id, name: d.name, type: 'DEPARTMENT' as const, typeRaw: 'department', parentId: null, ...(raw ? { remoteData: raw } : {}) };
+    return {
+      id: d.id,
+      name: d.name,
+      type: 'DEPARTMENT' as const,
+      typeRaw: 'department',
+      parentId: null,
+      ...(raw ? { remoteData: raw } : {}),
+    };
   });
 }
 
-const ALPHA3_TO_ALPHA2: Record<string, string> = { USA: 'US', CAN: 'CA', MEX: 'MX', GBR: 'GB', PRI: 'PR', GUM: 'GU', VIR: 'VI' };
+const ALPHA3_TO_ALPHA2: Record<string, string> = {
+  USA: 'US',
+  CAN: 'CA',
+  MEX: 'MX',
+  GBR: 'GB',
+  PRI: 'PR',
+  GUM: 'GU',
+  VIR: 'VI',
+};
 
 /** `USA` -> `US`; two-letter codes upper-cased; anything else kept as sent. */
 export function normalizeCountry(v: unknown): string | null {

@@ -65,7 +65,8 @@ export function gustoPaging(o: GustoPagingOptions = {}): Paginator {
         // No paging headers. Without paging parameters that is the whole list; with them, Gusto's
         // headers are UNCONFIRMED for every endpoint, so walk until an empty page rather than trust
         // a short page (the server may cap `per` below what was asked).
-        if (!requested || p.items.length === 0) return { done: true, reason: requested ? 'empty page' : 'single response' };
+        if (!requested || p.items.length === 0)
+          return { done: true, reason: requested ? 'empty page' : 'single response' };
         return { token: page + 1 };
       },
     },

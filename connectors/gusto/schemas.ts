@@ -84,7 +84,10 @@ export const GustoDepartmentSchema = z.looseObject({
   uuid: z.string().min(1),
   title: optStr,
   /** Members (`[{uuid}]`): used to place employees whose row lacks `department_uuid`. */
-  employees: z.array(z.looseObject({ uuid: z.string() })).nullable().optional(),
+  employees: z
+    .array(z.looseObject({ uuid: z.string() }))
+    .nullable()
+    .optional(),
 });
 export type GustoDepartment = z.infer<typeof GustoDepartmentSchema>;
 

@@ -32,7 +32,8 @@ export function gustoUuid(namespace: string, key: string | number): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[parseInt(h[16]!, 16) % 4]}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-const version = (...parts: Array<string | number | null>): string => createHash('md5').update(parts.join('|')).digest('hex');
+const version = (...parts: Array<string | number | null>): string =>
+  createHash('md5').update(parts.join('|')).digest('hex');
 
 /** How sample employment types are expressed in Gusto (which has no contractor/intern employees). */
 const EMPLOYMENT_STATUS: Record<SampleType, string> = {
@@ -50,7 +51,10 @@ const COUNTRY: Record<string, string> = { US: 'USA', GB: 'GBR' };
 export const gustoEmployeeId = (key: number): string => gustoUuid('employee', key);
 
 /** Render the sample company as a Gusto company (linear in the number of people). */
-export function gustoDataFromSample(org: SampleOrg, opts: { companyUuid?: string; accessToken?: string } = {}): GustoSimData {
+export function gustoDataFromSample(
+  org: SampleOrg,
+  opts: { companyUuid?: string; accessToken?: string } = {},
+): GustoSimData {
   const companyUuid = opts.companyUuid ?? gustoUuid('company', org.companyName);
   const deptUuid = new Map(org.departments.map((d) => [d.name, gustoUuid('department', d.name)]));
   const locUuid = new Map(org.locations.map((l) => [l.name, gustoUuid('location', l.name)]));
@@ -67,7 +71,18 @@ export function gustoDataFromSample(org: SampleOrg, opts: { companyUuid?: string
     const rate = hourly ? '32.00' : '98000.00';
     const pending = p.status === 'pending';
     const terminated = p.status === 'terminated';
-    if (p.team) customFields.set(uuid, [{ id: gustoUuid('custom-field-value', p.key), company_custom_field_id: gustoUuid('custom-field', 'Team'), name: 'Team', type: 'text', description: 'Squad or team', value: p.team, selection_options: null }]);
+    if (p.team)
+      customFields.set(uuid, [
+        {
+          id: gustoUuid('custom-field-value', p.key),
+          company_custom_field_id: gustoUuid('custom-field', 'Team'),
+          name: 'Team',
+          type: 'text',
+          description: 'Squad or team',
+          value: p.team,
+          selection_options: null,
+        },
+      ]);
     return {
       uuid,
       first_name: p.firstName,
@@ -78,7 +93,11 @@ export function gustoDataFromSample(org: SampleOrg, opts: { companyUuid?: string
       manager_uuid: p.managerKey ? gustoEmployeeId(p.managerKey) : null,
       version: version(uuid, p.updatedAt),
       current_employment_status: EMPLOYMENT_STATUS[p.type],
-      onboarding_status: pending ? (p.key % 2 ? 'self_onboarding_invited' : 'admin_onboarding_incomplete') : 'onboarding_completed',
+      onboarding_status: pending
+        ? p.key % 2
+          ? 'self_onboarding_invited'
+          : 'admin_onboarding_incomplete'
+        : 'onboarding_completed',
       preferred_first_name: p.preferredName,
       department_uuid: department,
       employee_code: p.employeeNumber,
@@ -157,17 +176,37 @@ export function gustoDataFromSample(org: SampleOrg, opts: { companyUuid?: string
       company_status: 'Approved',
       uuid: companyUuid,
       name: org.legalName,
-      slug: org.legalName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, ''),
+      slug: org.legalName
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, ''),
       trade_name: org.companyName,
       is_partner_managed: false,
       pay_schedule_type: 'single',
       join_date: '2019-01-02',
       funding_type: 'ach',
-      locations: [{ street_1: first.line1, street_2: null, city: first.city, state: first.region, zip: first.postalCode, country: COUNTRY[first.country] ?? first.country, active: true }],
+      locations: [
+        {
+          street_1: first.line1,
+          street_2: null,
+          city: first.city,
+          state: first.region,
+          zip: first.postalCode,
+          country: COUNTRY[first.country] ?? first.country,
+          active: true,
+        },
+      ],
     },
     departments: org.departments.map((d) => {
       const uuid = deptUuid.get(d.name)!;
-      return { uuid, company_uuid: companyUuid, title: d.name, version: version('department', d.name), employees: members.get(uuid) ?? [], contractors: [] };
+      return {
+        uuid,
+        company_uuid: companyUuid,
+        title: d.name,
+        version: version('department', d.name),
+        employees: members.get(uuid) ?? [],
+        contractors: [],
+      };
     }),
     locations: org.locations.map((l, i) => ({
       uuid: locUuid.get(l.name)!,
@@ -196,14 +235,19 @@ export interface GustoRoutesOptions {
   maxPerPage?: number;
 }
 
-const errors = (category: string, message: string, errorKey = 'request') => ({ errors: [{ error_key: errorKey, category, message }] });
+const errors = (category: string, message: string, errorKey = 'request') => ({
+  errors: [{ error_key: errorKey, category, message }],
+});
 
 export function gustoRoutes(data: GustoSimData, opts: GustoRoutesOptions = {}): VendorRoutes {
   return {
     vendor: 'gusto',
     throttleStatus: 429,
     // The 429 body is UNCONFIRMED; Gusto documents only the status and Retry-After.
-    throttleBody: errors('rate_limit_exceeded', 'Rate limit exceeded. Retry after the number of seconds in the Retry-After header.'),
+    throttleBody: errors(
+      'rate_limit_exceeded',
+      'Rate limit exceeded. Retry after the number of seconds in the Retry-After header.',
+    ),
     route: (rawPath) => (rawPath.startsWith('/v1/') ? rawPath.replace(/\/+$/, '') : null),
     handle: (req) => handle(data, opts, req),
   };
@@ -216,7 +260,11 @@ function handle(data: GustoSimData, opts: GustoRoutesOptions, req: SimRequest): 
   const versionHeader = req.headers['x-gusto-api-version'];
   const apiVersion = typeof versionHeader === 'string' ? versionHeader : data.apiVersions[data.apiVersions.length - 1]!;
   const base = { 'x-request-id': requestId, 'x-gusto-api-version': apiVersion, 'x-ratelimit-limit': '200' };
-  const reply = (status: number, body: unknown, headers: Record<string, string> = {}): SimResponse => ({ status, body, headers: { ...base, ...headers } });
+  const reply = (status: number, body: unknown, headers: Record<string, string> = {}): SimResponse => ({
+    status,
+    body,
+    headers: { ...base, ...headers },
+  });
 
   const token = bearerToken(req.headers);
   if (!token || (token !== data.accessToken && token !== data.limitedToken)) {
@@ -231,10 +279,18 @@ function handle(data: GustoSimData, opts: GustoRoutesOptions, req: SimRequest): 
   if (req.method !== 'GET') return reply(404, errors('not_found', 'The requested resource was not found.'));
 
   if (req.path === '/v1/token_info') {
-    return reply(200, { scope: token === data.limitedToken ? 'employees:read companies:read' : 'employees:read departments:read companies:read jobs:read', resource: { type: 'Company', uuid: data.companyUuid }, resource_owner: { type: 'CompanyAdmin', uuid: gustoUuid('admin', 1) } });
+    return reply(200, {
+      scope:
+        token === data.limitedToken
+          ? 'employees:read companies:read'
+          : 'employees:read departments:read companies:read jobs:read',
+      resource: { type: 'Company', uuid: data.companyUuid },
+      resource_owner: { type: 'CompanyAdmin', uuid: gustoUuid('admin', 1) },
+    });
   }
   const m = /^\/v1\/companies\/([^/]+)(\/[a-z_]+)?$/.exec(req.path);
-  if (!m || decodeURIComponent(m[1]!) !== data.companyUuid) return reply(404, errors('not_found', 'The requested resource was not found.'));
+  if (!m || decodeURIComponent(m[1]!) !== data.companyUuid)
+    return reply(404, errors('not_found', 'The requested resource was not found.'));
   const sub = m[2] ?? '';
   if (sub === '') return reply(200, data.company);
   if (sub === '/departments') {
@@ -249,13 +305,27 @@ function handle(data: GustoSimData, opts: GustoRoutesOptions, req: SimRequest): 
     if (flag('onboarded') !== null) rows = rows.filter((r) => String(r['onboarded']) === flag('onboarded'));
     const include = (req.query.get('include') ?? '').split(',').map((s) => s.trim());
     const withCustom = include.includes('custom_fields');
-    return page(req, rows, opts, reply, true, withCustom ? (r) => ({ ...r, custom_fields: data.customFields?.get(String(r['uuid'])) ?? [] }) : undefined);
+    return page(
+      req,
+      rows,
+      opts,
+      reply,
+      true,
+      withCustom ? (r) => ({ ...r, custom_fields: data.customFields?.get(String(r['uuid'])) ?? [] }) : undefined,
+    );
   }
   return reply(404, errors('not_found', 'The requested resource was not found.'));
 }
 
 /** Serve a list: everything without paging parameters; otherwise one page plus Gusto's paging headers. */
-function page(req: SimRequest, rows: Json[], opts: GustoRoutesOptions, reply: (s: number, b: unknown, h?: Record<string, string>) => SimResponse, pageable: boolean, decorate?: (r: Json) => Json): SimResponse {
+function page(
+  req: SimRequest,
+  rows: Json[],
+  opts: GustoRoutesOptions,
+  reply: (s: number, b: unknown, h?: Record<string, string>) => SimResponse,
+  pageable: boolean,
+  decorate?: (r: Json) => Json,
+): SimResponse {
   const pageParam = req.query.get('page');
   const perParam = req.query.get('per');
   const out = (items: Json[]) => (decorate ? items.map(decorate) : items);

@@ -60,7 +60,11 @@ export interface HibobContext {
 }
 
 /** Flatten a (possibly nested) named list into items with their parent. */
-export function flattenList(items: HibobListItem[], parentId: string | null = null, out = new Map<string, HibobNamedItem>()): Map<string, HibobNamedItem> {
+export function flattenList(
+  items: HibobListItem[],
+  parentId: string | null = null,
+  out = new Map<string, HibobNamedItem>(),
+): Map<string, HibobNamedItem> {
   const stack: Array<{ item: HibobListItem; parentId: string | null }> = items.map((item) => ({ item, parentId }));
   for (let guard = 0; stack.length && guard < 100_000; guard++) {
     const { item, parentId: parent } = stack.shift()!;
@@ -72,7 +76,12 @@ export function flattenList(items: HibobListItem[], parentId: string | null = nu
   return out;
 }
 
-export function buildContext(o: { now: Date; departments: HibobListItem[]; sites: HibobListItem[]; companyName?: string | undefined }): HibobContext {
+export function buildContext(o: {
+  now: Date;
+  departments: HibobListItem[];
+  sites: HibobListItem[];
+  companyName?: string | undefined;
+}): HibobContext {
   return {
     today: todayOf(o.now),
     departments: flattenList(o.departments),
@@ -91,7 +100,10 @@ export interface HibobStatus {
 }
 
 function lifecycleStatus(v: string): EmploymentStatus | undefined {
-  const k = v.toLowerCase().replace(/[\s_-]+/g, ' ').trim();
+  const k = v
+    .toLowerCase()
+    .replace(/[\s_-]+/g, ' ')
+    .trim();
   if (k === 'employed' || k === 'active') return 'ACTIVE';
   if (k === 'hired' || k === 'pre hire' || k === 'onboarding') return 'PENDING';
   if (k === 'leave' || k === 'on leave' || k === 'leave of absence') return 'LEAVE';
@@ -109,7 +121,8 @@ export function mapStatus(row: HibobEmployee, today: string): HibobStatus {
   let status: EmploymentStatus;
   if (lifecycle) status = lifecycleStatus(lifecycle) ?? 'UNKNOWN';
   else if (active?.toLowerCase() === 'active') status = 'ACTIVE';
-  else if (active?.toLowerCase() === 'inactive') status = termination && termination <= today ? 'TERMINATED' : 'UNKNOWN';
+  else if (active?.toLowerCase() === 'inactive')
+    status = termination && termination <= today ? 'TERMINATED' : 'UNKNOWN';
   else status = 'UNKNOWN';
   if (status === 'ACTIVE' && start && start > today) status = 'PENDING';
   // A termination before the current start date belongs to an earlier employment (a rehire).
@@ -144,7 +157,8 @@ export function customFieldsOf(row: HibobEmployee): Record<string, unknown> {
     if (!part || typeof part !== 'object' || Array.isArray(part)) continue;
     const custom = (part as Record<string, unknown>)['custom'];
     if (!custom || typeof custom !== 'object' || Array.isArray(custom)) continue;
-    for (const [k, v] of Object.entries(custom as Record<string, unknown>)) entries.push([`${category}.custom.${k}`, v ?? null]);
+    for (const [k, v] of Object.entries(custom as Record<string, unknown>))
+      entries.push([`${category}.custom.${k}`, v ?? null]);
   }
   return safeRecord(entries);
 }
@@ -179,7 +193,8 @@ export function mapEmployee(row: HibobEmployee, ctx: HibobContext): EmployeeDraf
     firstName: first,
     lastName: last,
     // Bob's displayName defaults to "first last"; anything else is the name the person goes by.
-    preferredName: display && display !== [first, last].filter(Boolean).join(' ') ? display.split(' ')[0] ?? null : null,
+    preferredName:
+      display && display !== [first, last].filter(Boolean).join(' ') ? (display.split(' ')[0] ?? null) : null,
     displayName: display,
     workEmail: email(row.email),
     personalEmail: email(row.home?.privateEmail),

@@ -79,7 +79,10 @@ export const HibobListItemSchema: z.ZodType<HibobListItem> = z.lazy(() =>
 );
 
 /** One `List` of `GET /company/named-lists` (an object keyed by list name, or an array: both accepted). */
-export const HibobListSchema = z.looseObject({ name: z.string().min(1), items: z.array(z.unknown()).nullable().optional() });
+export const HibobListSchema = z.looseObject({
+  name: z.string().min(1),
+  items: z.array(z.unknown()).nullable().optional(),
+});
 export type HibobList = z.infer<typeof HibobListSchema>;
 
 /** The spec's `Error`: `{key, error}`. */

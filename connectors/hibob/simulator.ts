@@ -7,7 +7,13 @@
  * bare 429 (no Retry-After: Bob documents none).
  */
 import type { SampleOrg, SamplePerson, SampleType } from '../../src/simulator/sample-org.js';
-import { basicAuth, startSimulator, type SimRequest, type SimResponse, type VendorRoutes } from '../../src/simulator/server.js';
+import {
+  basicAuth,
+  startSimulator,
+  type SimRequest,
+  type SimResponse,
+  type VendorRoutes,
+} from '../../src/simulator/server.js';
 import { rollingWindow, type RollingWindow } from '../../src/simulator/window.js';
 import type { VendorSimulator } from '../simulators.js';
 
@@ -46,7 +52,10 @@ const LIFECYCLE: Record<SamplePerson['status'], [string, string]> = {
   terminated: ['Terminated', 'Inactive'],
 };
 
-export function hibobDataFromSample(org: SampleOrg, o: { serviceUserId?: string; serviceUserToken?: string } = {}): HibobSimData {
+export function hibobDataFromSample(
+  org: SampleOrg,
+  o: { serviceUserId?: string; serviceUserToken?: string } = {},
+): HibobSimData {
   const deptId = new Map(org.departments.map((d, i) => [d.name, 1_000_100 + i]));
   const siteId = new Map(org.locations.map((l, i) => [l.name, 2_000_100 + i]));
   const byKey = new Map(org.people.map((p) => [p.key, p]));
@@ -68,7 +77,17 @@ export function hibobDataFromSample(org: SampleOrg, o: { serviceUserId?: string;
         siteId: siteId.get(p.location),
         startDate: p.hireDate,
         // Nobody above: no reportsTo at all (the spec's EmployeeReference is not nullable).
-        ...(m ? { reportsTo: { id: hibobEmployeeId(m.key), firstName: m.firstName, surname: m.lastName, email: m.workEmail }, manager: hibobEmployeeId(m.key) } : {}),
+        ...(m
+          ? {
+              reportsTo: {
+                id: hibobEmployeeId(m.key),
+                firstName: m.firstName,
+                surname: m.lastName,
+                email: m.workEmail,
+              },
+              manager: hibobEmployeeId(m.key),
+            }
+          : {}),
         employeeIdInCompany: Number(p.employeeNumber),
         ...(p.team ? { custom: { [HIBOB_TEAM_FIELD]: p.team } } : {}),
       },
@@ -88,12 +107,18 @@ export function hibobDataFromSample(org: SampleOrg, o: { serviceUserId?: string;
         ...org.departments.map((d) => ({ id: deptId.get(d.name)!, name: d.name, archived: false, children: [] })),
         { id: 1_000_099, name: 'Operations (old)', archived: true, children: [] },
       ]),
-      site: list('site', org.locations.map((l) => ({ id: siteId.get(l.name)!, name: l.name, archived: false, children: [] }))),
+      site: list(
+        'site',
+        org.locations.map((l) => ({ id: siteId.get(l.name)!, name: l.name, archived: false, children: [] })),
+      ),
     },
   };
 }
 
-const error = (status: number, key: string, message: string): SimResponse => ({ status, body: { key, error: message } });
+const error = (status: number, key: string, message: string): SimResponse => ({
+  status,
+  body: { key, error: message },
+});
 
 /** The value at a dotted path of a person (`root.x` is the top-level `x`). */
 function pick(person: Json, paths: string[]): Json {
@@ -111,12 +136,33 @@ function pick(person: Json, paths: string[]): Json {
   return out;
 }
 
-const BASIC = ['root.id', 'root.companyId', 'root.email', 'root.firstName', 'root.surname', 'root.displayName', 'about', 'employment', 'work'];
+const BASIC = [
+  'root.id',
+  'root.companyId',
+  'root.email',
+  'root.firstName',
+  'root.surname',
+  'root.displayName',
+  'about',
+  'employment',
+  'work',
+];
 
 function labels(data: HibobSimData) {
-  const name = (list: string, id: unknown) => data.lists[list]?.items.find((i) => String(i['id']) === String(id))?.['name'] ?? id;
+  const name = (list: string, id: unknown) =>
+    data.lists[list]?.items.find((i) => String(i['id']) === String(id))?.['name'] ?? id;
   return (p: Json): Json => ({
-    ...(p['work'] ? { work: { ...p['work'], department: name('department', p['work'].department), ...(p['work'].reportsTo ? { reportsTo: `${p['work'].reportsTo.firstName} ${p['work'].reportsTo.surname}` } : {}) } } : {}),
+    ...(p['work']
+      ? {
+          work: {
+            ...p['work'],
+            department: name('department', p['work'].department),
+            ...(p['work'].reportsTo
+              ? { reportsTo: `${p['work'].reportsTo.firstName} ${p['work'].reportsTo.surname}` }
+              : {}),
+          },
+        }
+      : {}),
   });
 }
 
@@ -130,10 +176,20 @@ function search(data: HibobSimData, req: SimRequest): SimResponse {
   const fields: string[] = Array.isArray(body['fields']) ? body['fields'] : BASIC;
   const filters: Json[] = Array.isArray(body['filters']) ? body['filters'] : [];
   if (filters.length > 1) return error(400, 'bad_request', 'Only one filter is supported');
-  let people = body['showInactive'] === true ? data.employees : data.employees.filter((e) => e['internal']?.status === 'Active');
+  let people =
+    body['showInactive'] === true ? data.employees : data.employees.filter((e) => e['internal']?.status === 'Active');
   for (const f of filters) {
-    if (!['root.id', 'root.email'].includes(f['fieldPath']) || f['operator'] !== 'equals' || !Array.isArray(f['values']) || !f['values'].length) {
-      return error(400, 'bad_request', `Unsupported filter ${JSON.stringify(f['fieldPath'])} ${JSON.stringify(f['operator'])}`);
+    if (
+      !['root.id', 'root.email'].includes(f['fieldPath']) ||
+      f['operator'] !== 'equals' ||
+      !Array.isArray(f['values']) ||
+      !f['values'].length
+    ) {
+      return error(
+        400,
+        'bad_request',
+        `Unsupported filter ${JSON.stringify(f['fieldPath'])} ${JSON.stringify(f['operator'])}`,
+      );
     }
     const key = f['fieldPath'] === 'root.id' ? 'id' : 'email';
     people = people.filter((e) => f['values'].includes(e[key]));
@@ -167,7 +223,10 @@ export function hibobRoutes(data: HibobSimData, o: HibobRoutesOptions = {}): Ven
       }
       if (req.method === 'GET' && req.path.startsWith('/company/named-lists')) {
         const archived = req.query.get('includeArchived') === 'true';
-        const render = (l: { name: string; items: Json[] }) => ({ name: l.name, items: archived ? l.items : l.items.filter((i) => !i['archived']) });
+        const render = (l: { name: string; items: Json[] }) => ({
+          name: l.name,
+          items: archived ? l.items : l.items.filter((i) => !i['archived']),
+        });
         const name = req.path.slice('/company/named-lists'.length).replace(/^\//, '');
         if (!name) return { status: 200, body: Object.values(data.lists).map(render) };
         const l = data.lists[decodeURIComponent(name)];
@@ -184,7 +243,16 @@ export const hibobSimulator: VendorSimulator = {
     const data = hibobDataFromSample(org);
     const sim = await startSimulator(hibobRoutes(data), options);
     const update = (next: SampleOrg) => void Object.assign(data, { ...hibobDataFromSample(next, data) });
-    return { sim, options: { serviceUserId: data.serviceUserId, serviceUserToken: data.serviceUserToken, baseUrl: `${sim.url}/v1`, companyName: org.companyName }, update };
+    return {
+      sim,
+      options: {
+        serviceUserId: data.serviceUserId,
+        serviceUserToken: data.serviceUserToken,
+        baseUrl: `${sim.url}/v1`,
+        companyName: org.companyName,
+      },
+      update,
+    };
   },
   badCredentials: (o) => ({ ...o, serviceUserToken: 'revoked-hibob-token-000000' }),
   employeesPath: '/v1/people/search',

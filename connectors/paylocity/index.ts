@@ -13,7 +13,15 @@ import { createError, OrgsyncError, ValidationError } from '../../src/errors.js'
 import type { ErrorHint, HttpResponse, RawResponse } from '../../src/http/client.js';
 import { pageNumberPaging } from '../../src/pagination/index.js';
 import { today as todayOf } from '../../src/connector/map-helpers.js';
-import { PaylocityCodeSchema, PaylocityEmployeeInfoSchema, PaylocityEmployeeSchema, type PaylocityCode, type PaylocityEmployee, type PaylocityEmployeeInfo, type PaylocityRow } from './schemas.js';
+import {
+  PaylocityCodeSchema,
+  PaylocityEmployeeInfoSchema,
+  PaylocityEmployeeSchema,
+  type PaylocityCode,
+  type PaylocityEmployee,
+  type PaylocityEmployeeInfo,
+  type PaylocityRow,
+} from './schemas.js';
 import { costCenterNames, mapCompany, mapEmployee, PaylocityDerivedLists, type PaylocityContext } from './map.js';
 
 export const PAYLOCITY_API_URL = 'https://api.paylocity.com/api';
@@ -41,7 +49,8 @@ const companyPath = (o: PaylocityOptions) => `/v2/companies/${encodeURIComponent
 
 function arrayBody(what: string) {
   return (res: HttpResponse): unknown[] => {
-    if (!Array.isArray(res.data)) throw new Error(`expected a JSON array of ${what}, got ${res.data === null ? 'null' : typeof res.data}`);
+    if (!Array.isArray(res.data))
+      throw new Error(`expected a JSON array of ${what}, got ${res.data === null ? 'null' : typeof res.data}`);
     return res.data;
   };
 }
@@ -56,7 +65,13 @@ export function paylocityErrorText(json: unknown): string {
   const list = Array.isArray(json) ? json : json && typeof json === 'object' ? [json] : [];
   return list
     .slice(0, 3)
-    .map((e) => (e && typeof e === 'object' ? [(e as { field?: unknown }).field, (e as { message?: unknown }).message].filter((x) => typeof x === 'string' && x).join(': ') : ''))
+    .map((e) =>
+      e && typeof e === 'object'
+        ? [(e as { field?: unknown }).field, (e as { message?: unknown }).message]
+            .filter((x) => typeof x === 'string' && x)
+            .join(': ')
+        : '',
+    )
     .filter(Boolean)
     .join('; ')
     .slice(0, 400);
@@ -76,7 +91,11 @@ export function paylocityClassify(res: RawResponse, o?: PaylocityOptions): Error
   const quote = said ? ` Paylocity said: "${said}".` : '';
   if (res.status === 403) {
     if (res.headers['retry-after'] !== undefined || RATE_LIMIT_HINT.test(res.text.slice(0, 2000))) {
-      return { kind: 'rate_limited', retryable: true, message: `Paylocity throttled ${res.method} ${res.path} (403: over the 720 calls per minute of WebLink).${quote}` };
+      return {
+        kind: 'rate_limited',
+        retryable: true,
+        message: `Paylocity throttled ${res.method} ${res.path} (403: over the 720 calls per minute of WebLink).${quote}`,
+      };
     }
     return {
       kind: 'auth',
@@ -85,7 +104,11 @@ export function paylocityClassify(res: RawResponse, o?: PaylocityOptions): Error
     };
   }
   if (res.status === 404 && /^\/v2\/companies\/[^/]+\/employees\/?$/.test(res.path)) {
-    return { kind: 'config', retryable: false, message: `Paylocity answered 404 for ${res.method} ${res.path}: the company '${o?.companyId ?? '?'}' does not exist or is not visible to this client.${quote}` };
+    return {
+      kind: 'config',
+      retryable: false,
+      message: `Paylocity answered 404 for ${res.method} ${res.path}: the company '${o?.companyId ?? '?'}' does not exist or is not visible to this client.${quote}`,
+    };
   }
   return said ? { message: `Paylocity answered ${res.method} ${res.path} with ${res.status}.${quote}` } : undefined;
 }
@@ -95,21 +118,38 @@ export function paylocityClassify(res: RawResponse, o?: PaylocityOptions): Error
  * 404 was deleted (or hidden) between the two calls: the read stops `incomplete` rather than drop
  * someone on one disagreement (the next run lists without them, and only then are they gone).
  */
-async function readEmployee(rt: ConnectorRuntime<PaylocityOptions>, info: PaylocityEmployeeInfo, index: number): Promise<PaylocityRow> {
+async function readEmployee(
+  rt: ConnectorRuntime<PaylocityOptions>,
+  info: PaylocityEmployeeInfo,
+  index: number,
+): Promise<PaylocityRow> {
   let res: HttpResponse;
   try {
     res = await rt.request({ path: `${companyPath(rt.options)}/employees/${encodeURIComponent(info.employeeId)}` });
   } catch (e) {
     if (e instanceof OrgsyncError && e.status === 404) {
-      throw createError({ kind: 'incomplete', code: 'employee_vanished', vendor: 'paylocity', endpoint: e.endpoint, message: `Paylocity listed employee ${info.employeeId} but its record answered 404 (deleted while reading). No snapshot was written, so nobody is reported as removed; run the sync again.` });
+      throw createError({
+        kind: 'incomplete',
+        code: 'employee_vanished',
+        vendor: 'paylocity',
+        endpoint: e.endpoint,
+        message: `Paylocity listed employee ${info.employeeId} but its record answered 404 (deleted while reading). No snapshot was written, so nobody is reported as removed; run the sync again.`,
+      });
     }
     throw e;
   }
   const body = Array.isArray(res.data) ? res.data[0] : res.data;
   const parsed = PaylocityEmployeeSchema.safeParse(body);
   if (!parsed.success || parsed.data.employeeId !== info.employeeId) {
-    const issues = parsed.success ? [`employeeId: expected ${info.employeeId}, got ${parsed.data.employeeId}`] : parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`);
-    throw new ValidationError({ vendor: 'paylocity', code: 'vendor_row_invalid', issues, message: `Paylocity sent an employee record (#${index + 1}, employeeId ${info.employeeId}) that does not match its documented shape: ${issues.join('; ')}. No snapshot was written.` });
+    const issues = parsed.success
+      ? [`employeeId: expected ${info.employeeId}, got ${parsed.data.employeeId}`]
+      : parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`);
+    throw new ValidationError({
+      vendor: 'paylocity',
+      code: 'vendor_row_invalid',
+      issues,
+      message: `Paylocity sent an employee record (#${index + 1}, employeeId ${info.employeeId}) that does not match its documented shape: ${issues.join('; ')}. No snapshot was written.`,
+    });
   }
   return { info, employee: parsed.data as PaylocityEmployee };
 }
@@ -127,13 +167,26 @@ export const paylocity: ConnectorFactory<PaylocityOptions> = defineConnector<Pay
   },
   http: (o) => ({
     baseUrl: PAYLOCITY_API_URL,
-    auth: { type: 'oauth2-client-credentials', tokenUrl: o.tokenUrl ?? PAYLOCITY_TOKEN_URL, clientId: o.clientId, clientSecret: o.clientSecret, scope: 'WebLinkAPI' },
+    auth: {
+      type: 'oauth2-client-credentials',
+      tokenUrl: o.tokenUrl ?? PAYLOCITY_TOKEN_URL,
+      clientId: o.clientId,
+      clientSecret: o.clientSecret,
+      scope: 'WebLinkAPI',
+    },
     headers: { Accept: 'application/json' },
     account: `company '${o.companyId}'`,
   }),
   // WebLink: 720 calls per minute (developer.paylocity.com "Rate Limits (Weblink)").
   rateLimit: { requests: 720, intervalMs: 60_000, concurrency: 4 },
-  capabilities: { groups: true, locations: true, incremental: false, incrementalDeletions: false, webhooks: false, includesTerminated: true },
+  capabilities: {
+    groups: true,
+    locations: true,
+    incremental: false,
+    incrementalDeletions: false,
+    webhooks: false,
+    includesTerminated: true,
+  },
   classify: (res, o) => paylocityClassify(res, o),
   listsFromEmployees: true,
   context: async (rt) => {
@@ -149,24 +202,47 @@ export const paylocity: ConnectorFactory<PaylocityOptions> = defineConnector<Pay
             row: PaylocityCodeSchema as z.ZodType<PaylocityCode>,
             auxiliary: true,
           }),
-        { statuses: [403, 404], warn: (e) => `Paylocity: cost centre ${level} names could not be read (${e.status}); codes are used as names.` },
+        {
+          statuses: [403, 404],
+          warn: (e) =>
+            `Paylocity: cost centre ${level} names could not be read (${e.status}); codes are used as names.`,
+        },
       );
       costCenterNames(level, rows ?? [], names);
     }
-    return { today: todayOf(rt.now()), companyId: rt.options.companyId, costCenterNames: names, lists: new PaylocityDerivedLists() };
+    return {
+      today: todayOf(rt.now()),
+      companyId: rt.options.companyId,
+      costCenterNames: names,
+      lists: new PaylocityDerivedLists(),
+    };
   },
   employees: {
     request: (ctx: PaylocityContext, o: PaylocityOptions) => {
       ctx.lists.reset();
       return { path: `${companyPath(o)}/employees/`, query: { includetotalcount: 'true' } };
     },
-    paginate: pageNumberPaging({ perPage: PAYLOCITY_PAGE_SIZE, pageParam: 'pagenumber', perPageParam: 'pagesize', firstPage: 0, totalItems: (res) => intHeader(res.headers['x-pcty-total-count']) }),
+    paginate: pageNumberPaging({
+      perPage: PAYLOCITY_PAGE_SIZE,
+      pageParam: 'pagenumber',
+      perPageParam: 'pagesize',
+      firstPage: 0,
+      totalItems: (res) => intHeader(res.headers['x-pcty-total-count']),
+    }),
     records: arrayBody('employees'),
     row: PaylocityEmployeeInfoSchema as z.ZodType<PaylocityEmployeeInfo>,
-    itemId: (row) => (row && typeof row === 'object' && (row as { employeeId?: unknown }).employeeId !== undefined ? String((row as { employeeId: unknown }).employeeId) : undefined),
+    itemId: (row) =>
+      row && typeof row === 'object' && (row as { employeeId?: unknown }).employeeId !== undefined
+        ? String((row as { employeeId: unknown }).employeeId)
+        : undefined,
     // Ids only: one record request per person, through the same pipeline (rate limit, retries).
     // (The core reads a page's records before listing the next page: see `enrich` in src/connector/define.ts.)
-    enrich: (rows, _ctx, rt) => Promise.all((rows as PaylocityEmployeeInfo[]).map((info, i) => readEmployee(rt as ConnectorRuntime<PaylocityOptions>, info, i))) as Promise<never[]>,
+    enrich: (rows, _ctx, rt) =>
+      Promise.all(
+        (rows as PaylocityEmployeeInfo[]).map((info, i) =>
+          readEmployee(rt as ConnectorRuntime<PaylocityOptions>, info, i),
+        ),
+      ) as Promise<never[]>,
     map: (row: PaylocityRow, ctx: PaylocityContext) => {
       ctx.lists.add(row.employee);
       return mapEmployee(row, ctx);

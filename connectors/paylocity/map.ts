@@ -38,7 +38,12 @@
 import type { Company, EmploymentStatus, EmploymentType, Group, Location } from '../../src/model.js';
 import type { EmployeeDraft } from '../../src/connector/define.js';
 import { email, idOf, isoDate, safeRecord, text } from '../../src/connector/map-helpers.js';
-import { PaylocityCustomFieldSchema, type PaylocityCode, type PaylocityEmployee, type PaylocityRow } from './schemas.js';
+import {
+  PaylocityCustomFieldSchema,
+  type PaylocityCode,
+  type PaylocityEmployee,
+  type PaylocityRow,
+} from './schemas.js';
 
 /** `MM-DD-CCYY`, `CCYY-MM-DD` or a timestamp -> `YYYY-MM-DD`; null otherwise. */
 export function paylocityDate(v: unknown): string | null {
@@ -70,7 +75,10 @@ export function mapStatus(row: PaylocityRow, today: string): PaylocityStatus {
   const code = recorded ?? listed;
   const typeCode = text(row.info.statusTypeCode);
   const disagree = recorded !== null && listed !== null && recorded.toUpperCase() !== listed.toUpperCase();
-  const raw = [disagree ? `${recorded} (list: ${listed})` : code, typeCode && typeCode !== code ? `(${typeCode})` : null].filter(Boolean).join(' ') || null;
+  const raw =
+    [disagree ? `${recorded} (list: ${listed})` : code, typeCode && typeCode !== code ? `(${typeCode})` : null]
+      .filter(Boolean)
+      .join(' ') || null;
   const startDate = startDateOf(e);
   const effective = paylocityDate(e.status?.effectiveDate);
   // The list and the record read a moment apart disagree: the status changed mid-read, or one of
@@ -82,13 +90,24 @@ export function mapStatus(row: PaylocityRow, today: string): PaylocityStatus {
     case 'L':
       return { status: 'LEAVE', raw, startDate, terminationDate: null };
     case 'T':
-      return { status: 'TERMINATED', raw, startDate, terminationDate: effective && (!startDate || effective >= startDate) ? effective : null };
+      return {
+        status: 'TERMINATED',
+        raw,
+        startDate,
+        terminationDate: effective && (!startDate || effective >= startDate) ? effective : null,
+      };
     default:
       return { status: 'UNKNOWN', raw, startDate, terminationDate: null };
   }
 }
 
-const TYPES: Record<string, EmploymentType> = { RFT: 'FULL_TIME', RPT: 'PART_TIME', SNL: 'TEMPORARY', TFT: 'TEMPORARY', TPT: 'TEMPORARY' };
+const TYPES: Record<string, EmploymentType> = {
+  RFT: 'FULL_TIME',
+  RPT: 'PART_TIME',
+  SNL: 'TEMPORARY',
+  TFT: 'TEMPORARY',
+  TPT: 'TEMPORARY',
+};
 
 export function mapEmploymentType(e: PaylocityEmployee): { type: EmploymentType | null; raw: string | null } {
   const raw = text(e.departmentPosition?.employeeType);
@@ -119,14 +138,27 @@ export function groupIdsOf(e: PaylocityEmployee): string[] {
 /** Custom fields of every typed list, keyed by label (items that do not fit are skipped). */
 export function customFieldsOf(e: PaylocityEmployee): Record<string, unknown> {
   const entries: Array<[string, unknown]> = [];
-  for (const key of ['customTextFields', 'customDateFields', 'customNumberFields', 'customBooleanFields', 'customDropDownFields'] as const) {
+  for (const key of [
+    'customTextFields',
+    'customDateFields',
+    'customNumberFields',
+    'customBooleanFields',
+    'customDropDownFields',
+  ] as const) {
     for (const item of e[key] ?? []) {
       const parsed = PaylocityCustomFieldSchema.safeParse(item);
       if (!parsed.success) continue;
       const name = text(parsed.data.label);
       if (!name) continue;
       const v = parsed.data.value;
-      const value = key === 'customDateFields' ? paylocityDate(v) : key === 'customNumberFields' || key === 'customBooleanFields' ? (typeof v === 'number' || typeof v === 'boolean' ? v : null) : text(v);
+      const value =
+        key === 'customDateFields'
+          ? paylocityDate(v)
+          : key === 'customNumberFields' || key === 'customBooleanFields'
+            ? typeof v === 'number' || typeof v === 'boolean'
+              ? v
+              : null
+            : text(v);
       entries.push([name, value]);
     }
   }
@@ -143,7 +175,10 @@ export function mapEmployee(row: PaylocityRow, ctx: PaylocityContext): EmployeeD
   // Employee ids are unique within a company only: a supervisor of another company is not this
   // company's employee with that id (kept as a custom field, no manager).
   const supervisorCompany = text(e.departmentPosition?.supervisorCompanyNumber);
-  const foreign = supervisor !== null && supervisorCompany !== null && supervisorCompany.toUpperCase() !== ctx.companyId.toUpperCase();
+  const foreign =
+    supervisor !== null &&
+    supervisorCompany !== null &&
+    supervisorCompany.toUpperCase() !== ctx.companyId.toUpperCase();
   const customFields = customFieldsOf(e);
   if (foreign) customFields['supervisor'] = `${supervisorCompany}/${supervisor}`;
   return {
@@ -193,13 +228,31 @@ export class PaylocityDerivedLists {
   }
 
   groupList(names: Map<string, string>): Group[] {
-    return [...this.groups.entries()].map(([id, g]) => ({ id, name: names.get(id) ?? g.code, type: 'COST_CENTER' as const, typeRaw: g.level, parentId: null }));
+    return [...this.groups.entries()].map(([id, g]) => ({
+      id,
+      name: names.get(id) ?? g.code,
+      type: 'COST_CENTER' as const,
+      typeRaw: g.level,
+      parentId: null,
+    }));
   }
 
   locationList(): Location[] {
     return [...this.locations.entries()].map(([name, a]) => {
-      const address = { line1: text(a?.address1), line2: text(a?.address2), city: text(a?.city), region: text(a?.state), postalCode: text(a?.postalCode), country: normalizeCountry(a?.country) };
-      return { id: name, name, address: Object.values(address).every((v) => v === null) ? null : address, timezone: null };
+      const address = {
+        line1: text(a?.address1),
+        line2: text(a?.address2),
+        city: text(a?.city),
+        region: text(a?.state),
+        postalCode: text(a?.postalCode),
+        country: normalizeCountry(a?.country),
+      };
+      return {
+        id: name,
+        name,
+        address: Object.values(address).every((v) => v === null) ? null : address,
+        timezone: null,
+      };
     });
   }
 }

@@ -7,11 +7,23 @@
  * `updated_at.gt`. See README.md.
  */
 import { z } from 'zod';
-import { defineConnector, type ConnectorFactory, type ConnectorRuntime, type ResourceDef } from '../../src/connector/define.js';
+import {
+  defineConnector,
+  type ConnectorFactory,
+  type ConnectorRuntime,
+  type ResourceDef,
+} from '../../src/connector/define.js';
 import { createError, OrgsyncError } from '../../src/errors.js';
 import type { ErrorHint, HttpResponse, RawResponse } from '../../src/http/client.js';
 import { nextLinkPaging } from '../../src/pagination/index.js';
-import { PersonioEmploymentSchema, PersonioOrgUnitSchema, PersonioPersonSchema, type PersonioEmployment, type PersonioOrgUnit, type PersonioPerson } from './schemas.js';
+import {
+  PersonioEmploymentSchema,
+  PersonioOrgUnitSchema,
+  PersonioPersonSchema,
+  type PersonioEmployment,
+  type PersonioOrgUnit,
+  type PersonioPerson,
+} from './schemas.js';
 import { buildContext, mapCompany, mapEmployee, mapGroups, mapLocations, type PersonioContext } from './map.js';
 
 export const PERSONIO_URL = 'https://api.personio.de';
@@ -50,8 +62,11 @@ function personioSaid(json: unknown): string {
   if (!json || typeof json !== 'object') return '';
   const j = json as Record<string, any>;
   const parts: string[] = [];
-  if (Array.isArray(j['errors'])) for (const e of j['errors'].slice(0, 3)) parts.push([e?.title, e?.detail].filter((x) => typeof x === 'string').join(': '));
-  if (j['error'] && typeof j['error'] === 'object' && typeof j['error'].message === 'string') parts.push(j['error'].message);
+  if (Array.isArray(j['errors']))
+    for (const e of j['errors'].slice(0, 3))
+      parts.push([e?.title, e?.detail].filter((x) => typeof x === 'string').join(': '));
+  if (j['error'] && typeof j['error'] === 'object' && typeof j['error'].message === 'string')
+    parts.push(j['error'].message);
   if (typeof j['error_description'] === 'string') parts.push(j['error_description']);
   const said = parts.filter(Boolean).join('; ');
   return said ? ` Personio said: "${said.slice(0, 300)}".` : '';
@@ -59,9 +74,21 @@ function personioSaid(json: unknown): string {
 
 export function personioClassify(res: RawResponse): ErrorHint | undefined {
   const said = personioSaid(res.json);
-  if (res.status === 403) return { kind: 'auth', retryable: false, message: `Personio refused ${res.method} ${res.path} (403).${said} The API credentials need read access to persons (personio:persons:read) and employments.` };
-  if (res.status === 429) return { kind: 'rate_limited', retryable: true, retryAfterMs: 1_000, message: `Personio rate-limited ${res.method} ${res.path} (429).${said}` };
-  if (said && res.status >= 400 && res.status !== 401) return { message: `Personio answered ${res.status} for ${res.method} ${res.path}.${said}` };
+  if (res.status === 403)
+    return {
+      kind: 'auth',
+      retryable: false,
+      message: `Personio refused ${res.method} ${res.path} (403).${said} The API credentials need read access to persons (personio:persons:read) and employments.`,
+    };
+  if (res.status === 429)
+    return {
+      kind: 'rate_limited',
+      retryable: true,
+      retryAfterMs: 1_000,
+      message: `Personio rate-limited ${res.method} ${res.path} (429).${said}`,
+    };
+  if (said && res.status >= 400 && res.status !== 401)
+    return { message: `Personio answered ${res.status} for ${res.method} ${res.path}.${said}` };
   return undefined;
 }
 
@@ -74,14 +101,21 @@ const personsResource = (query: Record<string, string | number> = {}): ResourceD
 });
 
 /** Read each person's employments (one walk per person, through the core; strict: they decide status). */
-async function withEmployments(rows: PersonioPerson[], _ctx: unknown, rt: ConnectorRuntime<any>): Promise<PersonioPerson[]> {
+async function withEmployments(
+  rows: PersonioPerson[],
+  _ctx: unknown,
+  rt: ConnectorRuntime<any>,
+): Promise<PersonioPerson[]> {
   return Promise.all(
     rows.map(async (row): Promise<PersonioPerson> => {
       // The person lists its employments' ids: none means nothing to read.
       if (Array.isArray(row.employments) && row.employments.length === 0) return { ...row, employments_read: [] };
       try {
         const employments = await rt.readAll<PersonioEmployment>('employments', {
-          request: { path: `/v2/persons/${encodeURIComponent(row.id)}/employments`, query: { limit: PERSONIO_PAGE_SIZE } },
+          request: {
+            path: `/v2/persons/${encodeURIComponent(row.id)}/employments`,
+            query: { limit: PERSONIO_PAGE_SIZE },
+          },
           paginate: v2Paging(),
           records: data,
           row: PersonioEmploymentSchema as unknown as z.ZodType<PersonioEmployment>,
@@ -105,7 +139,9 @@ async function vanished(row: PersonioPerson, rt: ConnectorRuntime<any>): Promise
     await rt.request({ path: `/v2/persons/${encodeURIComponent(row.id)}` });
   } catch (e) {
     if (e instanceof OrgsyncError && e.status === 404) {
-      rt.warn(`Personio: person ${row.id} was deleted while the sync ran; kept as listed, status unknown, until the next sync.`);
+      rt.warn(
+        `Personio: person ${row.id} was deleted while the sync ran; kept as listed, status unknown, until the next sync.`,
+      );
       return { ...row, employments_read: [] };
     }
     throw e;
@@ -131,7 +167,11 @@ async function orgUnits(rt: ConnectorRuntime<PersonioOptions>): Promise<Personio
           row: PersonioOrgUnitSchema as unknown as z.ZodType<PersonioOrgUnit>,
           auxiliary: true,
         }),
-      { statuses: [403, 404], warn: (e) => `Personio: ${type} names could not be read from /v2/org-units (${e.status}); ${type} ids are used as names.` },
+      {
+        statuses: [403, 404],
+        warn: (e) =>
+          `Personio: ${type} names could not be read from /v2/org-units (${e.status}); ${type} ids are used as names.`,
+      },
     );
     out.push(...(units ?? []));
   }
@@ -171,11 +211,23 @@ export const personio: ConnectorFactory<PersonioOptions> = defineConnector<Perso
   }),
   // v2 data limits are unpublished (v1 employees: 300/min, bursts of 15/s); 1 + N requests per sync.
   rateLimit: { requests: 10, intervalMs: 1_000, concurrency: 4 },
-  capabilities: { groups: true, locations: true, incremental: true, incrementalDeletions: false, webhooks: false, includesTerminated: true },
+  capabilities: {
+    groups: true,
+    locations: true,
+    incremental: true,
+    incrementalDeletions: false,
+    webhooks: false,
+    includesTerminated: true,
+  },
   classify: (res) => personioClassify(res),
   listsFromEmployees: true,
-  context: async (rt) => buildContext({ now: rt.now(), orgUnits: await orgUnits(rt), companyName: rt.options.companyName }),
-  employees: { ...personsResource(), map: mapEmployee } as ResourceDef<PersonioContext, PersonioPerson, ReturnType<typeof mapEmployee>>,
+  context: async (rt) =>
+    buildContext({ now: rt.now(), orgUnits: await orgUnits(rt), companyName: rt.options.companyName }),
+  employees: { ...personsResource(), map: mapEmployee } as ResourceDef<
+    PersonioContext,
+    PersonioPerson,
+    ReturnType<typeof mapEmployee>
+  >,
   groups: mapGroups,
   locations: mapLocations,
   company: (ctx) => mapCompany(ctx),
@@ -183,6 +235,9 @@ export const personio: ConnectorFactory<PersonioOptions> = defineConnector<Perso
     // Persons changed after the watermark, through the employees resource (the core enriches each
     // with its employments and maps it like a full read).
     lookbackMs: 5 * 60_000,
-    requests: (since) => ({ path: '/v2/persons', query: { limit: PERSONIO_PAGE_SIZE, 'updated_at.gt': since.toISOString().replace(/\.\d{3}Z$/, 'Z') } }),
+    requests: (since) => ({
+      path: '/v2/persons',
+      query: { limit: PERSONIO_PAGE_SIZE, 'updated_at.gt': since.toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    }),
   },
 });

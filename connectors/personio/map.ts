@@ -28,7 +28,15 @@
  */
 import type { Company, EmploymentStatus, EmploymentType, Group, Location } from '../../src/model.js';
 import type { EmployeeDraft } from '../../src/connector/define.js';
-import { email, idOf, isoDate, isoDateTime, safeRecord, text, today as todayOf } from '../../src/connector/map-helpers.js';
+import {
+  email,
+  idOf,
+  isoDate,
+  isoDateTime,
+  safeRecord,
+  text,
+  today as todayOf,
+} from '../../src/connector/map-helpers.js';
 import type { PersonioEmployment, PersonioOrgUnit, PersonioPerson } from './schemas.js';
 
 export interface PersonioContext {
@@ -42,7 +50,11 @@ export interface PersonioContext {
   companyName: string | null;
 }
 
-export function buildContext(o: { now: Date; orgUnits: PersonioOrgUnit[]; companyName?: string | undefined }): PersonioContext {
+export function buildContext(o: {
+  now: Date;
+  orgUnits: PersonioOrgUnit[];
+  companyName?: string | undefined;
+}): PersonioContext {
   return {
     today: todayOf(o.now),
     orgUnits: new Map(o.orgUnits.map((u) => [u.id, u])),
@@ -59,7 +71,9 @@ export function currentEmployment(row: PersonioPerson): PersonioEmployment | nul
   const all = row.employments_read ?? [];
   const live = all.find((e) => LIVE.has(text(e.status)?.toUpperCase() ?? ''));
   if (live) return live;
-  const byStart = [...all].sort((a, b) => (isoDate(b.employment_start_date) ?? '').localeCompare(isoDate(a.employment_start_date) ?? ''));
+  const byStart = [...all].sort((a, b) =>
+    (isoDate(b.employment_start_date) ?? '').localeCompare(isoDate(a.employment_start_date) ?? ''),
+  );
   return byStart[0] ?? null;
 }
 
@@ -75,7 +89,11 @@ export function mapStatus(row: PersonioPerson, today: string): PersonioStatus {
   const key = raw?.toUpperCase() ?? '';
   const start = isoDate(job?.employment_start_date);
   const t = job?.termination;
-  let termination = isoDate(t?.termination_date) ?? isoDate(t?.last_working_day) ?? isoDate(t?.last_working_date) ?? isoDate(job?.employment_end_date);
+  let termination =
+    isoDate(t?.termination_date) ??
+    isoDate(t?.last_working_day) ??
+    isoDate(t?.last_working_date) ??
+    isoDate(job?.employment_end_date);
   let status: EmploymentStatus;
   if (job) {
     if (key === 'ACTIVE') status = start && start > today ? 'PENDING' : 'ACTIVE';
@@ -96,7 +114,10 @@ export function mapEmploymentType(job: PersonioEmployment | null): { type: Emplo
   if (k === 'INTERNAL') {
     const hours = job?.weekly_working_hours;
     const full = job?.full_time_weekly_working_hours;
-    return { type: typeof hours === 'number' && typeof full === 'number' && hours < full ? 'PART_TIME' : 'FULL_TIME', raw };
+    return {
+      type: typeof hours === 'number' && typeof full === 'number' && hours < full ? 'PART_TIME' : 'FULL_TIME',
+      raw,
+    };
   }
   return { type: 'OTHER', raw };
 }
@@ -145,7 +166,8 @@ export function mapEmployee(row: PersonioPerson, ctx: PersonioContext): Employee
   };
 }
 
-const GROUP_TYPE = (t: string) => (t === 'team' ? ('TEAM' as const) : t === 'department' ? ('DEPARTMENT' as const) : ('OTHER' as const));
+const GROUP_TYPE = (t: string) =>
+  t === 'team' ? ('TEAM' as const) : t === 'department' ? ('DEPARTMENT' as const) : ('OTHER' as const);
 
 /** Org units people name (and their parents), named from /v2/org-units where it was readable. */
 export function mapGroups(ctx: PersonioContext): Group[] {
@@ -161,7 +183,13 @@ export function mapGroups(ctx: PersonioContext): Group[] {
     const u = ctx.orgUnits.get(id);
     const t = text(u?.type)?.toLowerCase() ?? ctx.named.get(id)?.type ?? 'department';
     const parent = idOf(u?.parent_id);
-    return { id, name: text(u?.name) ?? id, type: GROUP_TYPE(t), typeRaw: t, parentId: parent && ids.has(parent) ? parent : null };
+    return {
+      id,
+      name: text(u?.name) ?? id,
+      type: GROUP_TYPE(t),
+      typeRaw: t,
+      parentId: parent && ids.has(parent) ? parent : null,
+    };
   });
 }
 

@@ -8,7 +8,10 @@
 import { z } from 'zod';
 
 const optStr = z.string().nullable().optional();
-const ref = z.looseObject({ id: z.union([z.string(), z.number()]).nullable().optional() }).nullable().optional();
+const ref = z
+  .looseObject({ id: z.union([z.string(), z.number()]).nullable().optional() })
+  .nullable()
+  .optional();
 
 export const PersonioCustomAttributeSchema = z.looseObject({
   id: optStr,
@@ -28,7 +31,10 @@ export const PersonioPersonSchema = z.looseObject({
   /** ACTIVE (latest employment ACTIVE, LEAVE or ONBOARDING) | INACTIVE | UNSPECIFIED. */
   status: optStr,
   custom_attributes: z.array(PersonioCustomAttributeSchema).nullable().optional(),
-  employments: z.array(z.looseObject({ id: z.union([z.string(), z.number()]).optional() })).nullable().optional(),
+  employments: z
+    .array(z.looseObject({ id: z.union([z.string(), z.number()]).optional() }))
+    .nullable()
+    .optional(),
   created_at: optStr,
   updated_at: optStr,
 });
@@ -51,7 +57,10 @@ export const PersonioEmploymentSchema = z.looseObject({
   position: z.looseObject({ title: optStr }).nullable().optional(),
   supervisor: ref,
   office: ref,
-  org_units: z.array(z.looseObject({ type: optStr, id: z.union([z.string(), z.number()]).nullable().optional() })).nullable().optional(),
+  org_units: z
+    .array(z.looseObject({ type: optStr, id: z.union([z.string(), z.number()]).nullable().optional() }))
+    .nullable()
+    .optional(),
   legal_entity: ref,
   employment_start_date: optStr,
   employment_end_date: optStr,

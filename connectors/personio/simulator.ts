@@ -25,11 +25,21 @@ export interface PersonioSimData {
 
 export const personioPersonId = (key: number): string => String(3000 + key);
 /** Offices have ids only in v2: the id the simulator gives a sample location. */
-export const personioOfficeId = (name: string): string => String(100_000 + (parseInt(createHash('md5').update(`office:${name}`).digest('hex').slice(0, 6), 16) % 900_000));
-const unitId = (type: string, name: string): string => String(parseInt(createHash('md5').update(`${type}:${name}`).digest('hex').slice(0, 7), 16));
-const STATUS: Record<SamplePerson['status'], string> = { active: 'ACTIVE', pending: 'ONBOARDING', leave: 'LEAVE', terminated: 'INACTIVE' };
+export const personioOfficeId = (name: string): string =>
+  String(100_000 + (parseInt(createHash('md5').update(`office:${name}`).digest('hex').slice(0, 6), 16) % 900_000));
+const unitId = (type: string, name: string): string =>
+  String(parseInt(createHash('md5').update(`${type}:${name}`).digest('hex').slice(0, 7), 16));
+const STATUS: Record<SamplePerson['status'], string> = {
+  active: 'ACTIVE',
+  pending: 'ONBOARDING',
+  leave: 'LEAVE',
+  terminated: 'INACTIVE',
+};
 
-export function personioDataFromSample(org: SampleOrg, o: { clientId?: string; clientSecret?: string } = {}): PersonioSimData {
+export function personioDataFromSample(
+  org: SampleOrg,
+  o: { clientId?: string; clientSecret?: string } = {},
+): PersonioSimData {
   const employments = new Map<string, Json[]>();
   const legalEntity = { id: unitId('entity', org.legalName) };
   const persons = org.people.map((p): Json => {
@@ -45,11 +55,22 @@ export function personioDataFromSample(org: SampleOrg, o: { clientId?: string; c
       type: p.type === 'contractor' ? 'EXTERNAL' : 'INTERNAL',
       ...(p.managerKey ? { supervisor: { id: personioPersonId(p.managerKey) } } : {}),
       office: { id: personioOfficeId(p.location) },
-      org_units: [{ type: 'department', id: unitId('department', p.department) }, ...(p.team ? [{ type: 'team', id: unitId('team', p.team) }] : [])],
+      org_units: [
+        { type: 'department', id: unitId('department', p.department) },
+        ...(p.team ? [{ type: 'team', id: unitId('team', p.team) }] : []),
+      ],
       legal_entity: legalEntity,
       person: { id },
       ...(p.terminationDate
-        ? { termination: { termination_date: p.terminationDate, last_working_day: p.terminationDate, terminated_at: p.terminationDate, type: p.terminationType === 'involuntary' ? 'FIRED' : 'EMPLOYEE', reason: '' } }
+        ? {
+            termination: {
+              termination_date: p.terminationDate,
+              last_working_day: p.terminationDate,
+              terminated_at: p.terminationDate,
+              type: p.terminationType === 'involuntary' ? 'FIRED' : 'EMPLOYEE',
+              reason: '',
+            },
+          }
         : {}),
       created_at: `${p.hireDate}T09:00:00Z`,
       updated_at: p.updatedAt,
@@ -63,7 +84,9 @@ export function personioDataFromSample(org: SampleOrg, o: { clientId?: string; c
       ...(p.preferredName ? { preferred_name: p.preferredName } : {}),
       gender: 'UNSPECIFIED',
       status: p.status === 'terminated' ? 'INACTIVE' : 'ACTIVE',
-      custom_attributes: p.team ? [{ id: 'dynamic_305', type: 'STRING', global_id: 'team', label: 'Team', value: p.team }] : [],
+      custom_attributes: p.team
+        ? [{ id: 'dynamic_305', type: 'STRING', global_id: 'team', label: 'Team', value: p.team }]
+        : [],
       employments: [{ id: employmentId }],
       created_at: `${p.hireDate}T09:00:00Z`,
       updated_at: p.updatedAt,
@@ -71,15 +94,36 @@ export function personioDataFromSample(org: SampleOrg, o: { clientId?: string; c
   });
   const orgUnits = [
     ...org.departments.map((d) => ({ id: unitId('department', d.name), name: d.name, type: 'department' })),
-    ...org.teams.map((t) => ({ id: unitId('team', t.name), name: t.name, type: 'team', parent_id: unitId('department', t.department) })),
+    ...org.teams.map((t) => ({
+      id: unitId('team', t.name),
+      name: t.name,
+      type: 'team',
+      parent_id: unitId('department', t.department),
+    })),
   ];
-  return { clientId: o.clientId ?? 'papi-sim-4d2c1b0a-client', clientSecret: o.clientSecret ?? 'papi-sim-secret-8f7e6d5c4b3a29180716', persons, employments, orgUnits };
+  return {
+    clientId: o.clientId ?? 'papi-sim-4d2c1b0a-client',
+    clientSecret: o.clientSecret ?? 'papi-sim-secret-8f7e6d5c4b3a29180716',
+    persons,
+    employments,
+    orgUnits,
+  };
 }
 
 const problem = (status: number, title: string, detail: string): SimResponse => ({
   status,
   headers: { 'content-type': 'application/problem+json' },
-  body: { personio_trace_id: createHash('md5').update(`${Date.now()}:${Math.random()}`).digest('hex').slice(0, 32), timestamp: new Date().toISOString(), errors: [{ title, detail, type: `https://developer.personio.de/reference/errors#${title.toLowerCase().replace(/\s+/g, '_')}` }] },
+  body: {
+    personio_trace_id: createHash('md5').update(`${Date.now()}:${Math.random()}`).digest('hex').slice(0, 32),
+    timestamp: new Date().toISOString(),
+    errors: [
+      {
+        title,
+        detail,
+        type: `https://developer.personio.de/reference/errors#${title.toLowerCase().replace(/\s+/g, '_')}`,
+      },
+    ],
+  },
 });
 
 /**
@@ -88,7 +132,8 @@ const problem = (status: number, title: string, detail: string): SimResponse => 
  */
 function list(req: SimRequest, rows: Json[], max = 50): SimResponse {
   const limit = Number(req.query.get('limit') ?? 10);
-  if (!Number.isInteger(limit) || limit < 1 || limit > max) return problem(400, 'Bad Request', `limit must be between 1 and ${max}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > max)
+    return problem(400, 'Bad Request', `limit must be between 1 and ${max}`);
   const cursor = req.query.get('cursor');
   let after: string | null = null;
   let size = limit;
@@ -105,19 +150,32 @@ function list(req: SimRequest, rows: Json[], max = 50): SimResponse {
   const url = (c?: string) => `http://${req.headers.host}${req.rawPath}${c ? `?cursor=${c}` : ''}`;
   const links: Json = { self: { href: url(cursor ?? undefined) } };
   const last = items[items.length - 1];
-  if (last && start + size < sorted.length) links['next'] = { href: url(`cur_${Buffer.from(`${key(last)}_${size}`).toString('base64url')}`) };
+  if (last && start + size < sorted.length)
+    links['next'] = { href: url(`cur_${Buffer.from(`${key(last)}_${size}`).toString('base64url')}`) };
   return { status: 200, body: { _data: items, _meta: { links } } };
 }
 
 export function personioRoutes(data: PersonioSimData): VendorRoutes {
-  let issuer = new SimTokenIssuer({ clientId: data.clientId, clientSecret: data.clientSecret, clientAuth: 'body', expiresIn: 86_400, tokenPrefix: 'papi' });
+  let issuer = new SimTokenIssuer({
+    clientId: data.clientId,
+    clientSecret: data.clientSecret,
+    clientAuth: 'body',
+    expiresIn: 86_400,
+    tokenPrefix: 'papi',
+  });
   let credentials = `${data.clientId}:${data.clientSecret}`;
   return {
     vendor: 'personio',
     route: (p) => (p.startsWith('/v2/') ? p.replace(/\/+$/, '') : null),
     handle(req): SimResponse {
       if (`${data.clientId}:${data.clientSecret}` !== credentials) {
-        issuer = new SimTokenIssuer({ clientId: data.clientId, clientSecret: data.clientSecret, clientAuth: 'body', expiresIn: 86_400, tokenPrefix: 'papi' });
+        issuer = new SimTokenIssuer({
+          clientId: data.clientId,
+          clientSecret: data.clientSecret,
+          clientAuth: 'body',
+          expiresIn: 86_400,
+          tokenPrefix: 'papi',
+        });
         credentials = `${data.clientId}:${data.clientSecret}`;
       }
       if (req.path === '/v2/auth/token') {
@@ -125,9 +183,20 @@ export function personioRoutes(data: PersonioSimData): VendorRoutes {
         // Personio answers every token error with 400 application/problem+json (spec: 200 and 400 only).
         if (r.status === 200) return r;
         const b = r.body as Json;
-        return { status: 400, headers: { 'content-type': 'application/problem+json' }, body: { error: b['error'], error_description: b['error_description'], error_uri: `https://developer.personio.de/reference/errors#credentials.${b['error']}`, timestamp: new Date().toISOString(), trace_id: 'sim-trace' } };
+        return {
+          status: 400,
+          headers: { 'content-type': 'application/problem+json' },
+          body: {
+            error: b['error'],
+            error_description: b['error_description'],
+            error_uri: `https://developer.personio.de/reference/errors#credentials.${b['error']}`,
+            timestamp: new Date().toISOString(),
+            trace_id: 'sim-trace',
+          },
+        };
       }
-      if (!issuer.authorized(req)) return problem(401, 'Unauthorized', 'The access token is missing, invalid or expired.');
+      if (!issuer.authorized(req))
+        return problem(401, 'Unauthorized', 'The access token is missing, invalid or expired.');
       if (req.method !== 'GET') return problem(405, 'Method Not Allowed', 'Only GET is simulated.');
       if (req.path === '/v2/persons') {
         let rows = data.persons;
@@ -153,8 +222,12 @@ export function personioRoutes(data: PersonioSimData): VendorRoutes {
       }
       if (req.path === '/v2/org-units') {
         const type = req.query.get('type');
-        if (type !== 'department' && type !== 'team') return problem(400, 'Bad Request', 'type must be department or team');
-        return list(req, data.orgUnits.filter((u) => u['type'] === type));
+        if (type !== 'department' && type !== 'team')
+          return problem(400, 'Bad Request', 'type must be department or team');
+        return list(
+          req,
+          data.orgUnits.filter((u) => u['type'] === type),
+        );
       }
       return problem(404, 'Not found', 'The requested resource was not found.');
     },
@@ -168,8 +241,20 @@ export const personioSimulator: VendorSimulator = {
     const sim = await startSimulator(personioRoutes(data), options);
     const update = (next: SampleOrg, changedAt = new Date()) => {
       const fresh = personioDataFromSample(next, data);
-      const key = (id: string, p: Json) => JSON.stringify([{ ...p, updated_at: null }, (fresh.employments.get(id) ?? []).map((e) => ({ ...e, updated_at: null }))]);
-      const old = new Map(data.persons.map((p) => [p['id'], JSON.stringify([{ ...p, updated_at: null }, (data.employments.get(p['id']) ?? []).map((e) => ({ ...e, updated_at: null }))])]));
+      const key = (id: string, p: Json) =>
+        JSON.stringify([
+          { ...p, updated_at: null },
+          (fresh.employments.get(id) ?? []).map((e) => ({ ...e, updated_at: null })),
+        ]);
+      const old = new Map(
+        data.persons.map((p) => [
+          p['id'],
+          JSON.stringify([
+            { ...p, updated_at: null },
+            (data.employments.get(p['id']) ?? []).map((e) => ({ ...e, updated_at: null })),
+          ]),
+        ]),
+      );
       for (const p of fresh.persons) {
         const was = data.persons.find((x) => x['id'] === p['id']);
         // An unchanged person keeps the update time they had; a changed one (or an employment change) is stamped.
@@ -177,7 +262,16 @@ export const personioSimulator: VendorSimulator = {
       }
       Object.assign(data, fresh);
     };
-    return { sim, options: { clientId: data.clientId, clientSecret: data.clientSecret, baseUrl: sim.url, companyName: org.companyName }, update };
+    return {
+      sim,
+      options: {
+        clientId: data.clientId,
+        clientSecret: data.clientSecret,
+        baseUrl: sim.url,
+        companyName: org.companyName,
+      },
+      update,
+    };
   },
   badCredentials: (o) => ({ ...o, clientSecret: 'papi-revoked-secret-000000' }),
   employeesPath: '/v2/persons?',

@@ -11,9 +11,23 @@
  * `.definition` is the REST one (the default). See README.md.
  */
 import { z } from 'zod';
-import { defineConnector, type CommonOptions, type Connector, type ConnectorDefinition, type ConnectorFactory, type ConnectorRuntime, type ResourceDef } from '../../src/connector/define.js';
+import {
+  defineConnector,
+  type CommonOptions,
+  type Connector,
+  type ConnectorDefinition,
+  type ConnectorFactory,
+  type ConnectorRuntime,
+  type ResourceDef,
+} from '../../src/connector/define.js';
 import { createError } from '../../src/errors.js';
-import { extractVendorMessage, type ErrorHint, type HttpResponse, type RawResponse, type RequestSpec } from '../../src/http/client.js';
+import {
+  extractVendorMessage,
+  type ErrorHint,
+  type HttpResponse,
+  type RawResponse,
+  type RequestSpec,
+} from '../../src/http/client.js';
 import type { RateLimitOptions } from '../../src/http/rate-limit.js';
 import { inQuery, nextLinkPaging, type Paginator } from '../../src/pagination/index.js';
 import {
@@ -115,12 +129,19 @@ export function classifyRippling(api: 'rest' | 'legacy'): (res: RawResponse) => 
     }
     if (res.status === 403) {
       const scope = scopeFor(api, res.path);
-      const tier = api === 'rest' ? ' or the company\'s Rippling API tier does not include this endpoint' : '';
-      return { kind: 'auth', message: `Rippling refused ${res.method} ${res.path} (403).${quoted} The token lacks the ${scope ? `'${scope}' scope` : 'scope for this data'}${tier}; grant it and run the sync again.` };
+      const tier = api === 'rest' ? " or the company's Rippling API tier does not include this endpoint" : '';
+      return {
+        kind: 'auth',
+        message: `Rippling refused ${res.method} ${res.path} (403).${quoted} The token lacks the ${scope ? `'${scope}' scope` : 'scope for this data'}${tier}; grant it and run the sync again.`,
+      };
     }
     if (res.status === 404) {
-      const where = api === 'rest' ? `the REST API (${REST_BASE_URL}, paths end in "/")` : `the legacy API (${LEGACY_BASE_URL})`;
-      return { kind: 'config', message: `Rippling answered 404 for ${res.method} ${res.path}.${quoted} orgsync is reading ${where}: check the base URL and the 'api' option.` };
+      const where =
+        api === 'rest' ? `the REST API (${REST_BASE_URL}, paths end in "/")` : `the legacy API (${LEGACY_BASE_URL})`;
+      return {
+        kind: 'config',
+        message: `Rippling answered 404 for ${res.method} ${res.path}.${quoted} orgsync is reading ${where}: check the base URL and the 'api' option.`,
+      };
     }
     if (res.status === 429 && !res.headers['retry-after']) {
       // Django REST framework's throttle message carries the wait when the header is missing.
@@ -128,7 +149,11 @@ export function classifyRippling(api: 'rest' | 'legacy'): (res: RawResponse) => 
       if (m) return { kind: 'rate_limited', retryable: true, retryAfterMs: Math.ceil(Number(m[1]) * 1000) };
     }
     if (res.status === 504) {
-      return { kind: 'transient', retryable: true, message: `Rippling timed out on ${res.method} ${res.path} (504).${api === 'legacy' ? ' If this persists, lower the page size (pageSize).' : ''}` };
+      return {
+        kind: 'transient',
+        retryable: true,
+        message: `Rippling timed out on ${res.method} ${res.path} (504).${api === 'legacy' ? ' If this persists, lower the page size (pageSize).' : ''}`,
+      };
     }
     return undefined;
   };
@@ -155,7 +180,12 @@ export function nextLinkOf(res: HttpResponse): string | null {
     }
     if (link.startsWith('?')) return new URL(link, res.url).toString();
   } catch {
-    throw createError({ kind: 'incomplete', vendor: 'rippling', code: 'bad_next_link', message: 'Rippling sent a next_link that is not a URL; the walk cannot continue. No snapshot was written.' });
+    throw createError({
+      kind: 'incomplete',
+      vendor: 'rippling',
+      code: 'bad_next_link',
+      message: 'Rippling sent a next_link that is not a URL; the walk cannot continue. No snapshot was written.',
+    });
   }
   return link.startsWith('/') ? link : `/${link}`;
 }
@@ -171,8 +201,19 @@ function restRecords(res: HttpResponse): unknown[] {
   return parsed.data.results;
 }
 
-function restList<Row>(path: string, row: z.ZodType<Row>, query?: RequestSpec['query'], auxiliary = false): ResourceDef<unknown, Row, unknown> {
-  return { request: { path, ...(query ? { query } : {}) }, paginate: restPaging(), records: restRecords, row, auxiliary };
+function restList<Row>(
+  path: string,
+  row: z.ZodType<Row>,
+  query?: RequestSpec['query'],
+  auxiliary = false,
+): ResourceDef<unknown, Row, unknown> {
+  return {
+    request: { path, ...(query ? { query } : {}) },
+    paginate: restPaging(),
+    records: restRecords,
+    row,
+    auxiliary,
+  };
 }
 
 /** A lookup of auxiliary metadata (departments, teams, work locations, employment types): rows that do not fit are skipped with a warning. */
@@ -207,7 +248,14 @@ export const ripplingRestDefinition: ConnectorDefinition<RipplingOptions, RestCo
   optionHelp,
   http: (o) => ({ baseUrl: REST_BASE_URL, auth: { type: 'bearer', token: o.apiToken } }),
   rateLimit: RATE_LIMIT,
-  capabilities: { groups: true, locations: true, incremental: true, incrementalDeletions: false, webhooks: false, includesTerminated: true },
+  capabilities: {
+    groups: true,
+    locations: true,
+    incremental: true,
+    incrementalDeletions: false,
+    webhooks: false,
+    includesTerminated: true,
+  },
   classify: classifyRippling('rest'),
   context: async (rt) => {
     const departments = await rt.readAll('departments', auxList('/departments/', RestDepartmentSchema));
@@ -238,7 +286,13 @@ export const ripplingRestDefinition: ConnectorDefinition<RipplingOptions, RestCo
   company: async (_ctx, rt) => {
     const companies = await rt.readAll('companies', restList('/companies/', RestCompanySchema));
     // A token belongs to one company; should several come back, the first is the token's.
-    if (!companies[0]) throw createError({ kind: 'vendor', vendor: 'rippling', code: 'no_company', message: 'Rippling: GET /companies/ returned no company for this token.' });
+    if (!companies[0])
+      throw createError({
+        kind: 'vendor',
+        vendor: 'rippling',
+        code: 'no_company',
+        message: 'Rippling: GET /companies/ returned no company for this token.',
+      });
     return mapRestCompany(companies[0]);
   },
   incremental: {
@@ -269,7 +323,12 @@ export function legacyPaging(limit: number): Paginator {
         if (p.items.length < limit) return { done: true, reason: 'short page' };
         if (p.items.length > limit) {
           if (p.index === 0) return { done: true, reason: 'server ignored limit' };
-          throw createError({ kind: 'incomplete', vendor: 'rippling', code: 'page_size_changed', message: `Rippling (legacy API): page ${p.index + 1} held ${p.items.length} records for limit=${limit}; the walk cannot be trusted. No snapshot was written.` });
+          throw createError({
+            kind: 'incomplete',
+            vendor: 'rippling',
+            code: 'page_size_changed',
+            message: `Rippling (legacy API): page ${p.index + 1} held ${p.items.length} records for limit=${limit}; the walk cannot be trusted. No snapshot was written.`,
+          });
         }
         // One record of overlap: the core checks it is this page's last, so a person deleted or
         // inserted before it mid-walk restarts the walk instead of shifting everyone after it.
@@ -305,7 +364,14 @@ export const ripplingLegacyDefinition: ConnectorDefinition<RipplingOptions, Lega
   optionHelp,
   http: (o) => ({ baseUrl: LEGACY_BASE_URL, auth: { type: 'bearer', token: o.apiToken } }),
   rateLimit: RATE_LIMIT,
-  capabilities: { groups: true, locations: true, incremental: false, incrementalDeletions: false, webhooks: false, includesTerminated: true },
+  capabilities: {
+    groups: true,
+    locations: true,
+    incremental: false,
+    incrementalDeletions: false,
+    webhooks: false,
+    includesTerminated: true,
+  },
   classify: classifyRippling('legacy'),
   context: async (rt) => {
     const departments = await rt.readAll('departments', legacyList('/departments', LegacyGroupSchema));
@@ -327,7 +393,12 @@ export const ripplingLegacyDefinition: ConnectorDefinition<RipplingOptions, Lega
     const res = await rt.request({ path: '/companies/current' });
     const parsed = LegacyCompanySchema.safeParse(res.data);
     if (!parsed.success) {
-      throw createError({ kind: 'vendor', vendor: 'rippling', code: 'unexpected_shape', message: `Rippling: GET /companies/current did not have the expected shape (${parsed.error.issues[0]?.path.join('.') || 'body'}: ${parsed.error.issues[0]?.message}).` });
+      throw createError({
+        kind: 'vendor',
+        vendor: 'rippling',
+        code: 'unexpected_shape',
+        message: `Rippling: GET /companies/current did not have the expected shape (${parsed.error.issues[0]?.path.join('.') || 'body'}: ${parsed.error.issues[0]?.message}).`,
+      });
     }
     return mapLegacyCompany(parsed.data);
   },

@@ -115,7 +115,8 @@ export function classifyEmploymentType(i: EmploymentTypeInput): { type: Employme
   const raw = label ?? text((i.codes ?? []).find((c) => text(c))) ?? null;
   const anyFlag = i.contractor || i.temporary || i.partTime || i.fullTime;
   if (!raw && !anyFlag) return { type: null, raw: null };
-  if ((label && /\bintern(s|ship)?\b/i.test(label)) || codes.some((c) => /INTERN/.test(c))) return { type: 'INTERN', raw };
+  if ((label && /\bintern(s|ship)?\b/i.test(label)) || codes.some((c) => /INTERN/.test(c)))
+    return { type: 'INTERN', raw };
   const byCode = codes.map((c) => TYPE_BY_CODE[c]).find((t) => t !== undefined);
   if (i.contractor || byCode === 'CONTRACTOR') return { type: 'CONTRACTOR', raw };
   if (i.temporary || byCode === 'TEMPORARY') return { type: 'TEMPORARY', raw };
@@ -145,15 +146,24 @@ function customFieldEntries(v: unknown): Array<[string, unknown]> {
   if (!v || typeof v !== 'object') return [];
   const out: Array<[string, unknown]> = [];
   const objects = Array.isArray(v) ? v : [v];
-  for (const o of objects) if (o && typeof o === 'object' && !Array.isArray(o)) out.push(...(Object.entries(o) as Array<[string, unknown]>));
+  for (const o of objects)
+    if (o && typeof o === 'object' && !Array.isArray(o)) out.push(...(Object.entries(o) as Array<[string, unknown]>));
   return out;
 }
 
 const uniq = (ids: Array<string | null>): string[] => [...new Set(ids.filter((x): x is string => x !== null))];
 
-function address(a: { line1: unknown; line2?: unknown; city: unknown; region: unknown; postalCode: unknown; country: unknown } | null | undefined): Location['address'] {
+function address(
+  a:
+    | { line1: unknown; line2?: unknown; city: unknown; region: unknown; postalCode: unknown; country: unknown }
+    | null
+    | undefined,
+): Location['address'] {
   if (!a) return null;
-  const lines = (text(a.line1) ?? '').split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+  const lines = (text(a.line1) ?? '')
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   const out = {
     line1: lines[0] ?? null,
     line2: text(a.line2) ?? (lines.length > 1 ? lines.slice(1).join(', ') : null),
@@ -167,7 +177,13 @@ function address(a: { line1: unknown; line2?: unknown; city: unknown; region: un
 
 function group(id: string, name: unknown, type: 'DEPARTMENT' | 'TEAM', parent: unknown): Group {
   const parentId = ref(parent);
-  return { id, name: text(name) ?? id, type, typeRaw: type === 'DEPARTMENT' ? 'department' : 'team', parentId: parentId === id ? null : parentId };
+  return {
+    id,
+    name: text(name) ?? id,
+    type,
+    typeRaw: type === 'DEPARTMENT' ? 'department' : 'team',
+    parentId: parentId === id ? null : parentId,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -186,7 +202,10 @@ export interface RestContext {
   users?: Promise<RestUser[]>;
 }
 
-export function buildRestContext(parts: Omit<RestContext, 'today' | 'employmentTypes'> & { employmentTypes: RestEmploymentType[] }, now: Date = new Date()): RestContext {
+export function buildRestContext(
+  parts: Omit<RestContext, 'today' | 'employmentTypes'> & { employmentTypes: RestEmploymentType[] },
+  now: Date = new Date(),
+): RestContext {
   return { ...parts, employmentTypes: new Map(parts.employmentTypes.map((t) => [t.id, t])), today: todayOf(now) };
 }
 
@@ -195,7 +214,10 @@ function userEmail(user: RestUser | null | undefined, type: 'WORK' | 'HOME'): st
   return email(hit?.value);
 }
 
-export function restEmploymentType(et: RestEmploymentType | null | undefined): { type: EmploymentType | null; raw: string | null } {
+export function restEmploymentType(et: RestEmploymentType | null | undefined): {
+  type: EmploymentType | null;
+  raw: string | null;
+} {
   if (!et) return { type: null, raw: null };
   const amount = text(et.amount_worked)?.toUpperCase();
   return classifyEmploymentType({
@@ -211,12 +233,20 @@ export function restEmploymentType(et: RestEmploymentType | null | undefined): {
 /** A REST worker (with its user expanded or joined) as an employee. */
 export function mapRestWorker(w: RestWorker, ctx: RestContext): EmployeeDraft {
   const user = w.user ?? null;
-  const names = nameParts(user?.name?.given_name, user?.name?.family_name, user?.name?.preferred_given_name, [user?.display_name, user?.name?.formatted]);
+  const names = nameParts(user?.name?.given_name, user?.name?.family_name, user?.name?.preferred_given_name, [
+    user?.display_name,
+    user?.name?.formatted,
+  ]);
   const startDate = isoDate(w.start_date);
   const terminationDate = isoDate(w.end_date);
-  const { status, raw: statusRaw } = mapRoleState({ state: w.status, startDate, endDate: terminationDate, terminationType: w.termination_details?.type }, ctx.today);
+  const { status, raw: statusRaw } = mapRoleState(
+    { state: w.status, startDate, endDate: terminationDate, terminationType: w.termination_details?.type },
+    ctx.today,
+  );
   const etId = ref(w.employment_type_id);
-  const { type, raw: typeRaw } = restEmploymentType((etId ? ctx.employmentTypes.get(etId) : undefined) ?? w.employment_type);
+  const { type, raw: typeRaw } = restEmploymentType(
+    (etId ? ctx.employmentTypes.get(etId) : undefined) ?? w.employment_type,
+  );
   return {
     id: w.id,
     employeeNumber: ref(w.number),
@@ -239,24 +269,44 @@ export function mapRestWorker(w: RestWorker, ctx: RestContext): EmployeeDraft {
 }
 
 export function mapRestGroups(ctx: RestContext): Group[] {
-  return [...ctx.departments.map((d) => group(d.id, d.name, 'DEPARTMENT', d.parent_id)), ...ctx.teams.map((t) => group(t.id, t.name, 'TEAM', t.parent_id))];
+  return [
+    ...ctx.departments.map((d) => group(d.id, d.name, 'DEPARTMENT', d.parent_id)),
+    ...ctx.teams.map((t) => group(t.id, t.name, 'TEAM', t.parent_id)),
+  ];
 }
 
 export function mapRestLocations(ctx: RestContext): Location[] {
   return ctx.workLocations.map((l) => ({
     id: l.id,
     name: text(l.name) ?? text(l.address?.formatted) ?? l.id,
-    address: address(l.address ? { line1: l.address.street_address, city: l.address.locality, region: l.address.region, postalCode: l.address.postal_code, country: l.address.country } : null),
+    address: address(
+      l.address
+        ? {
+            line1: l.address.street_address,
+            city: l.address.locality,
+            region: l.address.region,
+            postalCode: l.address.postal_code,
+            country: l.address.country,
+          }
+        : null,
+    ),
     timezone: null,
   }));
 }
 
 export function mapRestCompany(c: RestCompany): Company {
-  return { id: c.id, name: text(c.name) ?? text(c.doing_business_as_name) ?? text(c.legal_name) ?? c.id, legalName: text(c.legal_name) };
+  return {
+    id: c.id,
+    name: text(c.name) ?? text(c.doing_business_as_name) ?? text(c.legal_name) ?? c.id,
+    legalName: text(c.legal_name),
+  };
 }
 
 /** Attach users (from `GET /users/`) to workers whose user was not expanded. Pure; returns new rows. */
-export function joinUsers<W extends { user?: unknown; user_id?: unknown }>(workers: W[], users: Iterable<RestUser>): W[] {
+export function joinUsers<W extends { user?: unknown; user_id?: unknown }>(
+  workers: W[],
+  users: Iterable<RestUser>,
+): W[] {
   const byId = new Map<string, RestUser>();
   for (const u of users) byId.set(String(u.id), u);
   return workers.map((w) => {
@@ -285,7 +335,9 @@ export interface LegacyContext {
 /** Key of an address for matching an employee's `workLocation` to a work location. */
 export function addressKey(a: LegacyAddress | null | undefined): string | null {
   if (!a) return null;
-  const parts = [a.streetLine1, a.city, a.zip, a.country].map((v) => (text(v) ?? '').toLowerCase().replace(/\s+/g, ' '));
+  const parts = [a.streetLine1, a.city, a.zip, a.country].map((v) =>
+    (text(v) ?? '').toLowerCase().replace(/\s+/g, ' '),
+  );
   if (!parts[0] || !parts[1]) return null;
   return parts.join('|');
 }
@@ -295,7 +347,10 @@ function indexUnique(m: Map<string, string | null>, key: string | null, id: stri
   m.set(key, m.has(key) && m.get(key) !== id ? null : id);
 }
 
-export function buildLegacyContext(parts: { departments: LegacyGroup[]; teams: LegacyGroup[]; workLocations: LegacyWorkLocation[] }, now: Date = new Date()): LegacyContext {
+export function buildLegacyContext(
+  parts: { departments: LegacyGroup[]; teams: LegacyGroup[]; workLocations: LegacyWorkLocation[] },
+  now: Date = new Date(),
+): LegacyContext {
   const departmentIdByName = new Map<string, string | null>();
   for (const d of parts.departments) indexUnique(departmentIdByName, text(d.name)?.toLowerCase() ?? null, d.id);
   const locationIdByAddress = new Map<string, string | null>();
@@ -329,7 +384,10 @@ export function mapLegacyEmployee(e: LegacyEmployee, ctx: LegacyContext): Employ
   const names = nameParts(e.firstName, e.lastName, e.preferredFirstName, [e.name]);
   const startDate = isoDate(e.startDate);
   const terminationDate = isoDate(e.endDate);
-  const { status, raw: statusRaw } = mapRoleState({ state: e.roleState, startDate, endDate: terminationDate }, ctx.today);
+  const { status, raw: statusRaw } = mapRoleState(
+    { state: e.roleState, startDate, endDate: terminationDate },
+    ctx.today,
+  );
   const { type, raw: typeRaw } = legacyEmploymentType(e);
   const teams = (e.teams ?? []).map((t) => (t && typeof t === 'object' ? ref(t.id) : ref(t)));
   const addrKey = addressKey(e.workLocation);
@@ -355,19 +413,36 @@ export function mapLegacyEmployee(e: LegacyEmployee, ctx: LegacyContext): Employ
 }
 
 export function mapLegacyGroups(ctx: LegacyContext): Group[] {
-  return [...ctx.departments.map((d) => group(d.id, d.name, 'DEPARTMENT', d.parent)), ...ctx.teams.map((t) => group(t.id, t.name, 'TEAM', t.parent))];
+  return [
+    ...ctx.departments.map((d) => group(d.id, d.name, 'DEPARTMENT', d.parent)),
+    ...ctx.teams.map((t) => group(t.id, t.name, 'TEAM', t.parent)),
+  ];
 }
 
 export function mapLegacyLocations(ctx: LegacyContext): Location[] {
   return ctx.workLocations.map((l) => ({
     id: l.id,
     name: text(l.nickname) ?? text(l.address?.city) ?? l.id,
-    address: address(l.address ? { line1: l.address.streetLine1, line2: l.address.streetLine2, city: l.address.city, region: l.address.state, postalCode: l.address.zip, country: l.address.country } : null),
+    address: address(
+      l.address
+        ? {
+            line1: l.address.streetLine1,
+            line2: l.address.streetLine2,
+            city: l.address.city,
+            region: l.address.state,
+            postalCode: l.address.zip,
+            country: l.address.country,
+          }
+        : null,
+    ),
     timezone: null,
   }));
 }
 
 export function mapLegacyCompany(c: LegacyCompany): Company {
-  const legalName = text(c.tax_info?.nameWithIrs) ?? text((c.tax_infos ?? []).map((t) => t.nameWithIrs).find((n) => text(n))) ?? text(c.tax_info?.entityName);
+  const legalName =
+    text(c.tax_info?.nameWithIrs) ??
+    text((c.tax_infos ?? []).map((t) => t.nameWithIrs).find((n) => text(n))) ??
+    text(c.tax_info?.entityName);
   return { id: c.id, name: text(c.name) ?? legalName ?? c.id, legalName };
 }

@@ -25,7 +25,10 @@ const optEnum = z.string().nullable().optional();
 
 /** `__meta` of REST responses: fields the token may not read. */
 export const RestMetaSchema = z.looseObject({
-  redacted_fields: z.array(z.looseObject({ name: z.string().nullable().optional(), reason: z.string().nullable().optional() })).nullable().optional(),
+  redacted_fields: z
+    .array(z.looseObject({ name: z.string().nullable().optional(), reason: z.string().nullable().optional() }))
+    .nullable()
+    .optional(),
 });
 
 /** Envelope of every REST list endpoint. */
@@ -93,11 +96,17 @@ export const RestWorkerSchema = z.looseObject({
   employment_type_id: optId,
   employment_type: RestEmploymentTypeSchema.nullable().optional(),
   department_id: optId,
-  teams_id: z.array(z.union([z.string(), z.number()])).nullable().optional(),
+  teams_id: z
+    .array(z.union([z.string(), z.number()]))
+    .nullable()
+    .optional(),
   title: optStr,
   level_id: optId,
   termination_details: z.looseObject({ type: optEnum, reason: optStr }).nullable().optional(),
-  custom_fields: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]).nullable().optional(),
+  custom_fields: z
+    .union([z.array(z.unknown()), z.record(z.string(), z.unknown())])
+    .nullable()
+    .optional(),
 });
 export type RestWorker = z.infer<typeof RestWorkerSchema>;
 
@@ -125,7 +134,11 @@ const RestAddressSchema = z.looseObject({
 });
 
 /** `GET /work-locations/` row. */
-export const RestWorkLocationSchema = z.looseObject({ id: idLike, name: optStr, address: RestAddressSchema.nullable().optional() });
+export const RestWorkLocationSchema = z.looseObject({
+  id: idLike,
+  name: optStr,
+  address: RestAddressSchema.nullable().optional(),
+});
 export type RestWorkLocation = z.infer<typeof RestWorkLocationSchema>;
 
 /** `GET /companies/` row. */
@@ -188,7 +201,10 @@ export const LegacyEmployeeSchema = z.looseObject({
   createdAt: optStr,
   updatedAt: optStr,
   /** Team membership is not in the spec; read only if a tenant sends it (UNCONFIRMED). */
-  teams: z.array(z.union([z.string(), z.number(), z.looseObject({ id: idLike })])).nullable().optional(),
+  teams: z
+    .array(z.union([z.string(), z.number(), z.looseObject({ id: idLike })]))
+    .nullable()
+    .optional(),
 });
 export type LegacyEmployee = z.infer<typeof LegacyEmployeeSchema>;
 
@@ -197,7 +213,11 @@ export const LegacyGroupSchema = z.looseObject({ id: idLike, name: optStr, paren
 export type LegacyGroup = z.infer<typeof LegacyGroupSchema>;
 
 /** `GET /work_locations` row. */
-export const LegacyWorkLocationSchema = z.looseObject({ id: idLike, nickname: optStr, address: LegacyAddressSchema.nullable().optional() });
+export const LegacyWorkLocationSchema = z.looseObject({
+  id: idLike,
+  nickname: optStr,
+  address: LegacyAddressSchema.nullable().optional(),
+});
 export type LegacyWorkLocation = z.infer<typeof LegacyWorkLocationSchema>;
 
 /** `GET /companies/current`. */
@@ -207,6 +227,9 @@ export const LegacyCompanySchema = z.looseObject({
   primaryEmail: optStr,
   /** Example shape (singular); the schema says `tax_infos` (array). Both are read. */
   tax_info: z.looseObject({ nameWithIrs: optStr, entityName: optStr }).nullable().optional(),
-  tax_infos: z.array(z.looseObject({ nameWithIrs: optStr })).nullable().optional(),
+  tax_infos: z
+    .array(z.looseObject({ nameWithIrs: optStr }))
+    .nullable()
+    .optional(),
 });
 export type LegacyCompany = z.infer<typeof LegacyCompanySchema>;

@@ -12,7 +12,15 @@
  * UNCONFIRMED for Rippling). Rendering the sample company is linear in its size.
  */
 import type { SampleOrg, SamplePerson, SampleType } from '../../src/simulator/sample-org.js';
-import { bearerToken, startSimulator, type Simulator, type SimulatorOptions, type SimRequest, type SimResponse, type VendorRoutes } from '../../src/simulator/server.js';
+import {
+  bearerToken,
+  startSimulator,
+  type Simulator,
+  type SimulatorOptions,
+  type SimRequest,
+  type SimResponse,
+  type VendorRoutes,
+} from '../../src/simulator/server.js';
 import type { VendorSimulator } from '../../src/simulator/vendor.js';
 
 type Json = Record<string, unknown>;
@@ -68,12 +76,47 @@ interface TypeDef {
 }
 
 const TYPES: Record<SampleType, TypeDef> = {
-  full_time: { code: 'SALARIED_FT', label: 'Salaried, full-time', restName: 'SALARIED_FT', type: 'EMPLOYEE', period: 'SALARIED', amount: 'FULL-TIME' },
-  part_time: { code: 'HOURLY_PT', label: 'Hourly, part-time', restName: 'HOURLY_PT', type: 'EMPLOYEE', period: 'HOURLY', amount: 'PART-TIME' },
-  contractor: { code: 'CONTRACTOR', label: 'Contractor', restName: 'CONTRACTOR', type: 'CONTRACTOR', period: 'HOURLY', amount: 'FULL-TIME' },
-  temporary: { code: 'TEMP', label: 'Temporary', restName: 'TEMP', type: 'EMPLOYEE', period: 'HOURLY', amount: 'TEMPORARY' },
+  full_time: {
+    code: 'SALARIED_FT',
+    label: 'Salaried, full-time',
+    restName: 'SALARIED_FT',
+    type: 'EMPLOYEE',
+    period: 'SALARIED',
+    amount: 'FULL-TIME',
+  },
+  part_time: {
+    code: 'HOURLY_PT',
+    label: 'Hourly, part-time',
+    restName: 'HOURLY_PT',
+    type: 'EMPLOYEE',
+    period: 'HOURLY',
+    amount: 'PART-TIME',
+  },
+  contractor: {
+    code: 'CONTRACTOR',
+    label: 'Contractor',
+    restName: 'CONTRACTOR',
+    type: 'CONTRACTOR',
+    period: 'HOURLY',
+    amount: 'FULL-TIME',
+  },
+  temporary: {
+    code: 'TEMP',
+    label: 'Temporary',
+    restName: 'TEMP',
+    type: 'EMPLOYEE',
+    period: 'HOURLY',
+    amount: 'TEMPORARY',
+  },
   // Interns are a company-defined type: no standard name; legacy reports its base code.
-  intern: { code: 'HOURLY_FT', label: 'Intern', restName: null, type: 'EMPLOYEE', period: 'HOURLY', amount: 'FULL-TIME' },
+  intern: {
+    code: 'HOURLY_FT',
+    label: 'Intern',
+    restName: null,
+    type: 'EMPLOYEE',
+    period: 'HOURLY',
+    amount: 'FULL-TIME',
+  },
 };
 const TYPE_ORDER: SampleType[] = ['full_time', 'part_time', 'contractor', 'temporary', 'intern'];
 
@@ -87,7 +130,10 @@ function roleState(p: SamplePerson): string {
 }
 
 /** Render the sample company as a Rippling account, in both APIs' formats. */
-export function ripplingDataFromSample(org: SampleOrg, opts: { apiToken?: string; restrictedToken?: string } = {}): RipplingSimData {
+export function ripplingDataFromSample(
+  org: SampleOrg,
+  opts: { apiToken?: string; restrictedToken?: string } = {},
+): RipplingSimData {
   const created = '2019-01-02T17:00:00Z';
   const deptIds = new Map<string, string>();
   const divisionIds = new Map<string, string>();
@@ -103,24 +149,68 @@ export function ripplingDataFromSample(org: SampleOrg, opts: { apiToken?: string
   for (const p of org.people) if (p.managerKey) managers.add(p.managerKey);
 
   const restDepartments: Json[] = [
-    ...org.divisions.map((d) => ({ id: divisionIds.get(d)!, created_at: created, updated_at: created, name: d, parent_id: null, reference_code: null, department_hierarchy_id: [divisionIds.get(d)!] })),
-    ...org.departments.map((d) => ({ id: deptIds.get(d.name)!, created_at: created, updated_at: created, name: d.name, parent_id: divisionIds.get(d.division) ?? null, reference_code: null, department_hierarchy_id: [divisionIds.get(d.division)!, deptIds.get(d.name)!] })),
+    ...org.divisions.map((d) => ({
+      id: divisionIds.get(d)!,
+      created_at: created,
+      updated_at: created,
+      name: d,
+      parent_id: null,
+      reference_code: null,
+      department_hierarchy_id: [divisionIds.get(d)!],
+    })),
+    ...org.departments.map((d) => ({
+      id: deptIds.get(d.name)!,
+      created_at: created,
+      updated_at: created,
+      name: d.name,
+      parent_id: divisionIds.get(d.division) ?? null,
+      reference_code: null,
+      department_hierarchy_id: [divisionIds.get(d.division)!, deptIds.get(d.name)!],
+    })),
   ];
   const legacyDepartments: Json[] = [
     ...org.divisions.map((d) => ({ name: d, id: divisionIds.get(d)!, parent: null })),
-    ...org.departments.map((d) => ({ name: d.name, id: deptIds.get(d.name)!, parent: divisionIds.get(d.division) ?? null })),
+    ...org.departments.map((d) => ({
+      name: d.name,
+      id: deptIds.get(d.name)!,
+      parent: divisionIds.get(d.division) ?? null,
+    })),
   ];
-  const restTeams: Json[] = org.teams.map((t) => ({ id: teamIds.get(t.name)!, created_at: created, updated_at: created, name: t.name, parent_id: null }));
+  const restTeams: Json[] = org.teams.map((t) => ({
+    id: teamIds.get(t.name)!,
+    created_at: created,
+    updated_at: created,
+    name: t.name,
+    parent_id: null,
+  }));
   const legacyTeams: Json[] = org.teams.map((t) => ({ name: t.name, id: teamIds.get(t.name)!, parent: null }));
-  const legacyAddress = (l: SampleOrg['locations'][number]) => ({ streetLine1: l.line1, city: l.city, state: l.region, zip: l.postalCode, country: l.country });
+  const legacyAddress = (l: SampleOrg['locations'][number]) => ({
+    streetLine1: l.line1,
+    city: l.city,
+    state: l.region,
+    zip: l.postalCode,
+    country: l.country,
+  });
   const restLocations: Json[] = org.locations.map((l) => ({
     id: locIds.get(l.name)!,
     created_at: created,
     updated_at: created,
     name: l.name,
-    address: { type: 'WORK', formatted: `${l.line1}, ${l.city}, ${l.region} ${l.postalCode}, ${l.country}`, street_address: l.line1, locality: l.city, region: l.region, postal_code: l.postalCode, country: l.country },
+    address: {
+      type: 'WORK',
+      formatted: `${l.line1}, ${l.city}, ${l.region} ${l.postalCode}, ${l.country}`,
+      street_address: l.line1,
+      locality: l.city,
+      region: l.region,
+      postal_code: l.postalCode,
+      country: l.country,
+    },
   }));
-  const legacyLocations: Json[] = org.locations.map((l) => ({ id: locIds.get(l.name)!, nickname: l.name, address: legacyAddress(l) }));
+  const legacyLocations: Json[] = org.locations.map((l) => ({
+    id: locIds.get(l.name)!,
+    nickname: l.name,
+    address: legacyAddress(l),
+  }));
   const restTypes: Json[] = TYPE_ORDER.map((t) => ({
     id: typeIds.get(t)!,
     created_at: created,
@@ -151,7 +241,14 @@ export function ripplingDataFromSample(org: SampleOrg, opts: { apiToken?: string
       active: p.status !== 'terminated',
       username: p.workEmail.split('@')[0],
       display_name: `${preferredGiven} ${p.lastName}`,
-      name: { formatted: `${p.firstName} ${p.lastName}`, given_name: p.firstName, middle_name: null, family_name: p.lastName, preferred_given_name: preferredGiven, preferred_family_name: p.lastName },
+      name: {
+        formatted: `${p.firstName} ${p.lastName}`,
+        given_name: p.firstName,
+        middle_name: null,
+        family_name: p.lastName,
+        preferred_given_name: preferredGiven,
+        preferred_family_name: p.lastName,
+      },
       emails: [
         { value: p.workEmail, type: 'WORK', display: p.workEmail },
         { value: p.personalEmail, type: 'HOME', display: p.personalEmail },
@@ -179,7 +276,12 @@ export function ripplingDataFromSample(org: SampleOrg, opts: { apiToken?: string
       teams_id: p.team ? [teamIds.get(p.team)!] : [],
       title: p.title,
       overtime_exemption: t.period === 'SALARIED' ? 'EXEMPT' : 'NON_EXEMPT',
-      termination_details: p.terminationType ? { type: p.terminationType.toUpperCase(), reason: p.terminationType === 'voluntary' ? 'Resigned' : 'Position eliminated' } : null,
+      termination_details: p.terminationType
+        ? {
+            type: p.terminationType.toUpperCase(),
+            reason: p.terminationType === 'voluntary' ? 'Resigned' : 'Position eliminated',
+          }
+        : null,
     });
     employees.push({
       id,
@@ -238,7 +340,14 @@ export function ripplingDataFromSample(org: SampleOrg, opts: { apiToken?: string
           doing_business_as_name: org.companyName,
           phone: '+14155550100',
           primary_email: `people@${org.domain}`,
-          physical_address: { type: 'WORK', street_address: hq.line1, locality: hq.city, region: hq.region, postal_code: hq.postalCode, country: hq.country },
+          physical_address: {
+            type: 'WORK',
+            street_address: hq.line1,
+            locality: hq.city,
+            region: hq.region,
+            postal_code: hq.postalCode,
+            country: hq.country,
+          },
           parent_legal_entity_id: companyId,
           legal_entities_id: [companyId],
           legal_entities: [],
@@ -294,9 +403,15 @@ const DETAIL = {
 const reply = (status: number, body: unknown, headers: Record<string, string> = {}): SimResponse => ({
   status,
   body,
-  headers: { 'x-request-id': `sim-${Math.random().toString(16).slice(2, 10)}`, vary: 'Accept, Authorization', allow: 'GET, HEAD, OPTIONS', ...headers },
+  headers: {
+    'x-request-id': `sim-${Math.random().toString(16).slice(2, 10)}`,
+    vary: 'Accept, Authorization',
+    allow: 'GET, HEAD, OPTIONS',
+    ...headers,
+  },
 });
-const detail = (status: number, message: string, headers: Record<string, string> = {}) => reply(status, { detail: message }, headers);
+const detail = (status: number, message: string, headers: Record<string, string> = {}) =>
+  reply(status, { detail: message }, headers);
 
 export function ripplingRoutes(data: RipplingSimData, opts: RipplingRoutesOptions = {}): VendorRoutes {
   let usersIndex: { source: Json[]; length: number; byId: Map<string, Json> } | undefined;
@@ -311,7 +426,13 @@ export function ripplingRoutes(data: RipplingSimData, opts: RipplingRoutesOption
   // Sorting a large company on every page would make the walk quadratic: unfiltered sorts are cached
   // per list (and recomputed when the list changes).
   const sortCache = new Map<string, { source: Json[]; length: number; rows: Json[] }>();
-  const sorted = (path: string, filter: string | null, order: string, rows: Json[], cmp: (a: Json, b: Json) => number): Json[] => {
+  const sorted = (
+    path: string,
+    filter: string | null,
+    order: string,
+    rows: Json[],
+    cmp: (a: Json, b: Json) => number,
+  ): Json[] => {
     if (filter !== null) return [...rows].sort(cmp);
     const key = `${path}|${order}`;
     const hit = sortCache.get(key);
@@ -327,7 +448,8 @@ export function ripplingRoutes(data: RipplingSimData, opts: RipplingRoutesOption
     handle(req) {
       const token = bearerToken(req.headers);
       if (!token) return detail(401, DETAIL.noCredentials, { 'www-authenticate': 'Bearer realm="api"' });
-      if (token !== data.apiToken && token !== data.restrictedToken) return detail(401, DETAIL.invalidToken, { 'www-authenticate': 'Bearer realm="api"' });
+      if (token !== data.apiToken && token !== data.restrictedToken)
+        return detail(401, DETAIL.invalidToken, { 'www-authenticate': 'Bearer realm="api"' });
       const restricted = token === data.restrictedToken;
       if (req.method !== 'GET' && req.method !== 'HEAD') return detail(405, `Method "${req.method}" not allowed.`);
       const legacy = /^\/platform\/api(\/.*)?$/.exec(req.path);
@@ -372,12 +494,22 @@ export function ripplingRoutes(data: RipplingSimData, opts: RipplingRoutesOption
     const orderBy = req.query.get('order_by');
     if (orderBy) {
       const desc = orderBy.startsWith('-') || /\s+desc$/i.test(orderBy);
-      const field = orderBy.replace(/^-/, '').replace(/\s+(asc|desc)$/i, '').trim();
+      const field = orderBy
+        .replace(/^-/, '')
+        .replace(/\s+(asc|desc)$/i, '')
+        .trim();
       if (!['id', 'created_at', 'updated_at'].includes(field)) return detail(400, `Invalid order_by field: ${field}`);
       rows = sorted(path, filter, `${field}:${desc}`, rows, (a, b) => {
         const x = String(a[field] ?? '');
         const y = String(b[field] ?? '');
-        const c = field === 'id' ? (x < y ? -1 : x > y ? 1 : 0) : Date.parse(x) - Date.parse(y) || (String(a['id']) < String(b['id']) ? -1 : 1);
+        const c =
+          field === 'id'
+            ? x < y
+              ? -1
+              : x > y
+                ? 1
+                : 0
+            : Date.parse(x) - Date.parse(y) || (String(a['id']) < String(b['id']) ? -1 : 1);
         return desc ? -c : c;
       });
     }
@@ -402,7 +534,9 @@ export function ripplingRoutes(data: RipplingSimData, opts: RipplingRoutesOption
     let next: string | null = null;
     if (offset + size < rows.length) {
       const params = new URLSearchParams();
-      if (!opts.bareNextLink) for (const k of ['expand', 'filter', 'order_by']) if (req.query.get(k) !== null) params.set(k, req.query.get(k)!);
+      if (!opts.bareNextLink)
+        for (const k of ['expand', 'filter', 'order_by'])
+          if (req.query.get(k) !== null) params.set(k, req.query.get(k)!);
       params.set('cursor', encodeCursor(offset + size, page[page.length - 1]?.['id']));
       const rel = `${path}?${params.toString()}`;
       const style = opts.nextLink ?? 'alternate';
@@ -420,7 +554,9 @@ export function ripplingRoutes(data: RipplingSimData, opts: RipplingRoutesOption
  * mid-walk, as a keyset cursor does (Rippling documents cursors as opaque; see README, UNCONFIRMED).
  */
 function encodeCursor(offset: number, lastId?: unknown): string {
-  return Buffer.from(JSON.stringify({ o: offset, v: 1, ...(lastId !== undefined ? { k: String(lastId) } : {}) })).toString('base64url');
+  return Buffer.from(
+    JSON.stringify({ o: offset, v: 1, ...(lastId !== undefined ? { k: String(lastId) } : {}) }),
+  ).toString('base64url');
 }
 
 function decodeCursor(cursor: string): { offset: number; lastId?: string } | null {
@@ -470,13 +606,19 @@ export function parseFilter(filter: string): Array<(row: Json) => boolean> | str
   return out;
 }
 
-function handleLegacy(data: RipplingSimData, opts: RipplingRoutesOptions, rawPath: string, req: SimRequest): SimResponse {
+function handleLegacy(
+  data: RipplingSimData,
+  opts: RipplingRoutesOptions,
+  rawPath: string,
+  req: SimRequest,
+): SimResponse {
   const path = rawPath.length > 1 ? rawPath.replace(/\/+$/, '') : rawPath;
   const paged = (rows: Json[]): SimResponse => {
     if (opts.legacyIgnoreLimit) return reply(200, rows);
     const limitRaw = req.query.get('limit');
     const offsetRaw = req.query.get('offset');
-    if ((limitRaw !== null && !/^\d+$/.test(limitRaw)) || (offsetRaw !== null && !/^\d+$/.test(offsetRaw))) return detail(400, 'limit and offset must be integers');
+    if ((limitRaw !== null && !/^\d+$/.test(limitRaw)) || (offsetRaw !== null && !/^\d+$/.test(offsetRaw)))
+      return detail(400, 'limit and offset must be integers');
     const offset = Number(offsetRaw ?? 0);
     if (limitRaw === null) return reply(200, rows.slice(offset));
     const limit = Math.min(100, Number(limitRaw)); // "Pagination should be set to a maximum of 100."
@@ -505,7 +647,11 @@ function handleLegacy(data: RipplingSimData, opts: RipplingRoutesOptions, rawPat
     case '/companies/current':
       return reply(200, data.legacy.company);
     case '/me':
-      return reply(200, { id: data.legacy.employees[0]?.['id'] ?? null, workEmail: data.legacy.employees[0]?.['workEmail'] ?? null, company: data.legacy.company['id'] });
+      return reply(200, {
+        id: data.legacy.employees[0]?.['id'] ?? null,
+        workEmail: data.legacy.employees[0]?.['workEmail'] ?? null,
+        company: data.legacy.company['id'],
+      });
     default: {
       const one = /^\/employees\/([^/]+)$/.exec(path);
       if (one) {
@@ -526,7 +672,11 @@ export function updateRipplingData(data: RipplingSimData, next: SampleOrg, chang
   const usersOf = (d: RipplingSimData) => new Map(d.rest.users.map((u) => [u['id'], u]));
   const oldUsers = usersOf(data);
   const newUsers = usersOf(fresh);
-  const fingerprint = (w: Json, users: Map<unknown, Json>) => JSON.stringify([{ ...w, updated_at: null }, { ...users.get(w['user_id']), updated_at: null }]);
+  const fingerprint = (w: Json, users: Map<unknown, Json>) =>
+    JSON.stringify([
+      { ...w, updated_at: null },
+      { ...users.get(w['user_id']), updated_at: null },
+    ]);
   const before = new Map(data.rest.workers.map((w) => [w['id'], { print: fingerprint(w, oldUsers), worker: w }]));
   const oldLegacy = new Map(data.legacy.employees.map((e) => [e['id'], e['updatedAt']]));
   const stamp = changedAt.toISOString();
@@ -559,7 +709,11 @@ function vendorSimulator(api: 'rest' | 'legacy'): VendorSimulator {
     id: 'rippling',
     async start(org, options) {
       const r = await startRipplingSimulator(org, { api, ...(options ? { simulator: options } : {}) });
-      return { sim: r.sim, options: r.options, update: (next, changedAt) => updateRipplingData(r.data, next, changedAt) };
+      return {
+        sim: r.sim,
+        options: r.options,
+        update: (next, changedAt) => updateRipplingData(r.data, next, changedAt),
+      };
     },
     badCredentials: (o) => ({ ...o, apiToken: 'sim-rippling-revoked-token-999999' }),
     employeesPath: api === 'rest' ? '/workers/' : '/platform/api/employees/include_terminated',
@@ -570,7 +724,11 @@ function vendorSimulator(api: 'rest' | 'legacy'): VendorSimulator {
       // The legacy rendering here carries no `teams` on employees (the connector reads them when present).
       groups: api === 'rest' ? { department: 'DEPARTMENT', team: 'TEAM' } : { department: 'DEPARTMENT' },
       // Rippling has no leave state: people on leave read as ACTIVE.
-      expect: (p) => ({ status: ({ active: 'ACTIVE', leave: 'ACTIVE', pending: 'PENDING', terminated: 'TERMINATED' } as const)[p.status] }),
+      expect: (p) => ({
+        status: ({ active: 'ACTIVE', leave: 'ACTIVE', pending: 'PENDING', terminated: 'TERMINATED' } as const)[
+          p.status
+        ],
+      }),
     },
   };
 }
@@ -587,9 +745,20 @@ export interface StartRipplingOptions {
 }
 
 /** Start a simulator for the sample company and return the `rippling(...)` options that read it. */
-export async function startRipplingSimulator(org: SampleOrg, o: StartRipplingOptions = {}): Promise<{ sim: Simulator; data: RipplingSimData; options: { apiToken: string; api: 'rest' | 'legacy'; baseUrl: string } }> {
+export async function startRipplingSimulator(
+  org: SampleOrg,
+  o: StartRipplingOptions = {},
+): Promise<{
+  sim: Simulator;
+  data: RipplingSimData;
+  options: { apiToken: string; api: 'rest' | 'legacy'; baseUrl: string };
+}> {
   const data = ripplingDataFromSample(org);
   const sim = await startSimulator(ripplingRoutes(data, o.routes), o.simulator);
   const api = o.api ?? 'rest';
-  return { sim, data, options: { apiToken: data.apiToken, api, baseUrl: api === 'legacy' ? `${sim.url}/platform/api` : sim.url } };
+  return {
+    sim,
+    data,
+    options: { apiToken: data.apiToken, api, baseUrl: api === 'legacy' ? `${sim.url}/platform/api` : sim.url },
+  };
 }

@@ -20,7 +20,14 @@ import {
   type ScimContext,
 } from './map.js';
 import { listResources, nonNegInt, recordKey, scimPager, uniquePageKey } from './paging.js';
-import { ERROR_MESSAGE, ScimErrorSchema, ScimGroupSchema, ScimUserSchema, type ScimGroup, type ScimUser } from './schemas.js';
+import {
+  ERROR_MESSAGE,
+  ScimErrorSchema,
+  ScimGroupSchema,
+  ScimUserSchema,
+  type ScimGroup,
+  type ScimUser,
+} from './schemas.js';
 
 export const ScimOptionsSchema = z.object({
   /** The SCIM service root, e.g. `https://idp.example.com/scim/v2` (required). */
@@ -38,7 +45,10 @@ export const SCIM_ACCEPT = 'application/scim+json, application/json;q=0.9';
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /** A SCIM list (`/Users`, `/Groups`): `count` from the context, a fresh id-tracking paginator per walk. */
-function scimList<Row>(resource: 'Users' | 'Groups', row: z.ZodType<Row>): ResourceDef<{ pageSize: number }, Row, never> {
+function scimList<Row>(
+  resource: 'Users' | 'Groups',
+  row: z.ZodType<Row>,
+): ResourceDef<{ pageSize: number }, Row, never> {
   return {
     request: (ctx) => ({ path: `/${resource}`, query: { count: ctx.pageSize } }),
     paginate: () => scimPager({ resource }),
@@ -56,7 +66,9 @@ const NOT_IMPLEMENTED = [404, 405, 501];
  * Read a SCIM error body (RFC 7644 §3.12) out of a response: `status` as a string or number,
  * `scimType`, `detail`. Recognized by the Error schema URN, or by `status` plus `detail`/`scimType`.
  */
-export function scimErrorOf(json: unknown): { status: number | undefined; scimType: string | null; detail: string | null } | undefined {
+export function scimErrorOf(
+  json: unknown,
+): { status: number | undefined; scimType: string | null; detail: string | null } | undefined {
   const parsed = ScimErrorSchema.safeParse(json);
   if (!parsed.success) return undefined;
   const e = parsed.data;
@@ -100,16 +112,32 @@ export function classifyScim(res: RawResponse): ErrorHint | undefined {
   const e = err ?? { status: undefined, scimType: null, detail: null };
   const code = e.scimType ?? undefined;
   if (res.status === 401) {
-    return { kind: 'auth', code, message: `SCIM server rejected the bearer token (401) on ${where}. Check the token and that it is still valid.${said(e)}` };
+    return {
+      kind: 'auth',
+      code,
+      message: `SCIM server rejected the bearer token (401) on ${where}. Check the token and that it is still valid.${said(e)}`,
+    };
   }
   if (res.status === 403) {
-    return { kind: 'auth', code, message: `SCIM server refused ${where} (403): the token is valid but lacks permission to read this resource.${said(e)}` };
+    return {
+      kind: 'auth',
+      code,
+      message: `SCIM server refused ${where} (403): the token is valid but lacks permission to read this resource.${said(e)}`,
+    };
   }
   if (res.status === 404 && /^\/(Users|Groups)\/?$/i.test(res.path)) {
-    return { kind: 'config', code, message: `SCIM server answered 404 for ${where}. Check that baseUrl is the SCIM service root (the URL that /Users is relative to, e.g. https://idp.example.com/scim/v2).${said(e)}` };
+    return {
+      kind: 'config',
+      code,
+      message: `SCIM server answered 404 for ${where}. Check that baseUrl is the SCIM service root (the URL that /Users is relative to, e.g. https://idp.example.com/scim/v2).${said(e)}`,
+    };
   }
   if (res.status === 400) {
-    return { kind: 'vendor', code, message: `SCIM server rejected ${where} (400${e.scimType ? ` ${e.scimType}` : ''}).${said(e)}` };
+    return {
+      kind: 'vendor',
+      code,
+      message: `SCIM server rejected ${where} (400${e.scimType ? ` ${e.scimType}` : ''}).${said(e)}`,
+    };
   }
   return code ? { code } : undefined;
 }
@@ -130,7 +158,10 @@ export const scim: ConnectorFactory<ScimOptions> = defineConnector<ScimOptions, 
   },
   http: (o) => {
     if (!o.baseUrl) {
-      throw new ConfigError({ vendor: 'scim', message: 'SCIM: baseUrl is required: the SCIM service root, e.g. https://idp.example.com/scim/v2.' });
+      throw new ConfigError({
+        vendor: 'scim',
+        message: 'SCIM: baseUrl is required: the SCIM service root, e.g. https://idp.example.com/scim/v2.',
+      });
     }
     let u: URL;
     try {
@@ -138,9 +169,16 @@ export const scim: ConnectorFactory<ScimOptions> = defineConnector<ScimOptions, 
     } catch {
       throw new ConfigError({ vendor: 'scim', message: 'SCIM: baseUrl is not a valid URL.' });
     }
-    if (u.username || u.password) throw new ConfigError({ vendor: 'scim', message: 'SCIM: baseUrl must not contain credentials; pass the token as `token`.' });
+    if (u.username || u.password)
+      throw new ConfigError({
+        vendor: 'scim',
+        message: 'SCIM: baseUrl must not contain credentials; pass the token as `token`.',
+      });
     if (u.protocol !== 'https:' && !(u.protocol === 'http:' && LOOPBACK.test(u.hostname))) {
-      throw new ConfigError({ vendor: 'scim', message: `SCIM: baseUrl must use https (plain http is accepted for localhost only), got '${u.protocol}//${u.host}'.` });
+      throw new ConfigError({
+        vendor: 'scim',
+        message: `SCIM: baseUrl must use https (plain http is accepted for localhost only), got '${u.protocol}//${u.host}'.`,
+      });
     }
     return {
       baseUrl: o.baseUrl,
@@ -152,7 +190,14 @@ export const scim: ConnectorFactory<ScimOptions> = defineConnector<ScimOptions, 
   },
   // No standard quota; servers throttle with 429 (+ Retry-After), which the pipeline honours.
   rateLimit: { requests: 10, intervalMs: 1_000, concurrency: 2 },
-  capabilities: { groups: true, locations: false, incremental: true, incrementalDeletions: false, webhooks: false, includesTerminated: true },
+  capabilities: {
+    groups: true,
+    locations: false,
+    incremental: true,
+    incrementalDeletions: false,
+    webhooks: false,
+    includesTerminated: true,
+  },
   classify: classifyScim,
   context: async (rt) => {
     // Findings here (e.g. /Groups not implemented) are snapshot warnings of full and incremental reads alike.
@@ -189,7 +234,8 @@ export const scim: ConnectorFactory<ScimOptions> = defineConnector<ScimOptions, 
           kind: 'config',
           code: 'filter_unsupported',
           vendor: 'scim',
-          message: 'SCIM: this server says filtering is not supported (ServiceProviderConfig filter.supported=false), so it cannot list changed users. Take full snapshots instead.',
+          message:
+            'SCIM: this server says filtering is not supported (ServiceProviderConfig filter.supported=false), so it cannot list changed users. Take full snapshots instead.',
         });
       }
       let rows: unknown[];

@@ -83,7 +83,10 @@ export function derivedGroupId(kind: keyof typeof DERIVED_PREFIX, name: unknown)
 }
 
 /** Build the mapping context from the server's groups (deduplicated by id; first wins). */
-export function buildContext(groupRows: ScimGroup[], info: { pageSize: number; filterSupported: boolean | null; maxResults: number | null }): ScimContext {
+export function buildContext(
+  groupRows: ScimGroup[],
+  info: { pageSize: number; filterSupported: boolean | null; maxResults: number | null },
+): ScimContext {
   const byId = new Map<string, ScimGroup>();
   for (const g of groupRows) if (!byId.has(g.id)) byId.set(g.id, g);
   const groupIds = new Set(byId.keys());
@@ -105,7 +108,8 @@ export function buildContext(groupRows: ScimGroup[], info: { pageSize: number; f
   }
   const parentOf = new Map<string, string>();
   const wouldCycle = (child: string, parent: string) => {
-    for (let p: string | undefined = parent, i = 0; p !== undefined && i <= byId.size; p = parentOf.get(p), i++) if (p === child) return true;
+    for (let p: string | undefined = parent, i = 0; p !== undefined && i <= byId.size; p = parentOf.get(p), i++)
+      if (p === child) return true;
     return false;
   };
   // Explicit links first, then inferred ones; within each, children and parents in id order.
@@ -130,7 +134,8 @@ export function buildContext(groupRows: ScimGroup[], info: { pageSize: number; f
 /** Status from `active`: true → ACTIVE, false → TERMINATED, absent or unreadable → UNKNOWN (raw kept). */
 export function mapStatus(active: unknown): { status: EmploymentStatus; raw: string | null } {
   if (active === undefined || active === null) return { status: 'UNKNOWN', raw: null };
-  const raw = typeof active === 'string' || typeof active === 'number' || typeof active === 'boolean' ? String(active) : null;
+  const raw =
+    typeof active === 'string' || typeof active === 'number' || typeof active === 'boolean' ? String(active) : null;
   const b = bool(active);
   if (b === true) return { status: 'ACTIVE', raw };
   if (b === false) return { status: 'TERMINATED', raw };
@@ -162,14 +167,25 @@ export function mapUserType(userType: unknown): { type: EmploymentType | null; r
   const raw = text(userType);
   if (!raw) return { type: null, raw: null };
   const key = raw.toLowerCase().replace(/[^a-z]/g, '');
-  return Object.prototype.hasOwnProperty.call(TYPE_BY_USER_TYPE, key) ? { type: TYPE_BY_USER_TYPE[key]!, raw } : { type: 'OTHER', raw };
+  return Object.prototype.hasOwnProperty.call(TYPE_BY_USER_TYPE, key)
+    ? { type: TYPE_BY_USER_TYPE[key]!, raw }
+    : { type: 'OTHER', raw };
 }
 
 type Email = NonNullable<ScimUser['emails']>[number];
 
 /** Work and personal email from `emails[]` (types optional, `primary` maybe a string), falling back to an email-shaped `userName`. */
-export function emailsOf(emails: ScimUser['emails'], userName: unknown): { work: string | null; personal: string | null } {
-  const list = (emails ?? []).map((e: Email) => ({ value: email(e.value), type: text(e.type)?.toLowerCase() ?? null, primary: bool(e.primary) === true })).filter((e) => e.value);
+export function emailsOf(
+  emails: ScimUser['emails'],
+  userName: unknown,
+): { work: string | null; personal: string | null } {
+  const list = (emails ?? [])
+    .map((e: Email) => ({
+      value: email(e.value),
+      type: text(e.type)?.toLowerCase() ?? null,
+      primary: bool(e.primary) === true,
+    }))
+    .filter((e) => e.value);
   const pick = (f: (e: (typeof list)[number]) => boolean) => list.find(f)?.value ?? null;
   const work =
     pick((e) => e.type === 'work' && e.primary) ??
@@ -209,9 +225,11 @@ export function mapUser(user: ScimUser, ctx: ScimContext): EmployeeDraft {
   const { status, raw: statusRaw } = mapStatus(user.active);
   const { type, raw: typeRaw } = mapUserType(user.userType);
   const { work, personal } = emailsOf(user.emails, user.userName);
-  const groupIds = [derivedGroupId('department', ext?.department), derivedGroupId('division', ext?.division), derivedGroupId('costCenter', ext?.costCenter)].filter(
-    (g): g is string => g !== null,
-  );
+  const groupIds = [
+    derivedGroupId('department', ext?.department),
+    derivedGroupId('division', ext?.division),
+    derivedGroupId('costCenter', ext?.costCenter),
+  ].filter((g): g is string => g !== null);
   groupIds.push(...(ctx.membership.get(user.id) ?? []));
   for (const g of user.groups ?? []) {
     const id = idOf(g.value);
@@ -252,7 +270,10 @@ export function mapUser(user: ScimUser, ctx: ScimContext): EmployeeDraft {
  * Department, division and cost-center groups named by the employees' derived group ids. A
  * department's parent is its division when every person in it who has a division has the same one.
  */
-export function derivedGroups(employees: ReadonlyArray<Pick<Employee, 'groupIds'>>, known: ReadonlySet<string> = new Set()): Group[] {
+export function derivedGroups(
+  employees: ReadonlyArray<Pick<Employee, 'groupIds'>>,
+  known: ReadonlySet<string> = new Set(),
+): Group[] {
   const out = new Map<string, Group>();
   const divisionsOf = new Map<string, Set<string>>();
   for (const e of employees) {
@@ -263,12 +284,14 @@ export function derivedGroups(employees: ReadonlyArray<Pick<Employee, 'groupIds'
       for (const kind of Object.keys(DERIVED_PREFIX) as Array<keyof typeof DERIVED_PREFIX>) {
         const prefix = DERIVED_PREFIX[kind];
         if (!id.startsWith(prefix) || id.length === prefix.length) continue;
-        if (!out.has(id)) out.set(id, { id, name: id.slice(prefix.length), type: DERIVED_TYPE[kind], typeRaw: kind, parentId: null });
+        if (!out.has(id))
+          out.set(id, { id, name: id.slice(prefix.length), type: DERIVED_TYPE[kind], typeRaw: kind, parentId: null });
         if (kind === 'division') division = id;
         if (kind === 'department') departments.push(id);
       }
     }
-    if (division) for (const d of departments) (divisionsOf.get(d) ?? divisionsOf.set(d, new Set()).get(d)!).add(division);
+    if (division)
+      for (const d of departments) (divisionsOf.get(d) ?? divisionsOf.set(d, new Set()).get(d)!).add(division);
   }
   for (const [dept, divisions] of divisionsOf) if (divisions.size === 1) out.get(dept)!.parentId = [...divisions][0]!;
   return [...out.values()];

@@ -54,7 +54,11 @@ export function listResources(res: HttpResponse): unknown[] {
   const total = nonNegInt(getCI(body, 'totalResults'));
   if (resources === undefined || resources === null) {
     if (total === 0) return [];
-    throw new Error(total === undefined ? 'the ListResponse has neither Resources nor totalResults' : `totalResults is ${total} but Resources is missing`);
+    throw new Error(
+      total === undefined
+        ? 'the ListResponse has neither Resources nor totalResults'
+        : `totalResults is ${total} but Resources is missing`,
+    );
   }
   if (!Array.isArray(resources)) throw new Error('Resources is not a list');
   return resources;
@@ -129,18 +133,28 @@ export function scimPager(o: ScimPagerOptions): Paginator {
         previous = { keys, full: count === undefined || p.items.length >= count };
         const unique = seen.size;
         const end = (reason: string): NextDecision => {
-          if (total !== undefined && unique < total) throw fail(`ended after ${unique} distinct records of the ${total} the server announced (${reason}).`, 'short_walk');
+          if (total !== undefined && unique < total)
+            throw fail(
+              `ended after ${unique} distinct records of the ${total} the server announced (${reason}).`,
+              'short_walk',
+            );
           return { done: true, total, reason };
         };
         if (p.items.length === 0) return end('empty page');
         if (fresh === 0) {
-          const sameAsBefore = !!before && before.keys.length === keys.length && before.keys.every((k, i) => k === keys[i]);
+          const sameAsBefore =
+            !!before && before.keys.length === keys.length && before.keys.every((k, i) => k === keys[i]);
           // Without totalResults, the same full page twice cannot be told from a server that ignores
           // startIndex (and would hand out page one forever): refuse rather than guess.
           if (total === undefined && sameAsBefore && before.full) {
-            throw fail(`returned the same full page twice (page ${p.index + 1}) without a totalResults: the server may be ignoring startIndex.`, 'repeated_page');
+            throw fail(
+              `returned the same full page twice (page ${p.index + 1}) without a totalResults: the server may be ignoring startIndex.`,
+              'repeated_page',
+            );
           }
-          return end(`page ${p.index + 1} only repeated records already read (${sameAsBefore ? 'the server may be ignoring startIndex' : 'the server wrapped around'})`);
+          return end(
+            `page ${p.index + 1} only repeated records already read (${sameAsBefore ? 'the server may be ignoring startIndex' : 'the server wrapped around'})`,
+          );
         }
         if (total !== undefined && unique >= total) return { done: true, total, reason: 'totalResults reached' };
         return { token: Number(p.token ?? 1) + p.items.length, total };

@@ -40,7 +40,10 @@ function canonicalKeys(obj: Rec, names: readonly string[], drop: readonly string
   for (const k of Object.keys(obj)) {
     const lower = k.toLowerCase();
     const canonical = byLower.get(lower);
-    if ((canonical !== undefined && canonical !== k) || (drop.length > 0 && drop.some((d) => d.toLowerCase() === lower))) {
+    if (
+      (canonical !== undefined && canonical !== k) ||
+      (drop.length > 0 && drop.some((d) => d.toLowerCase() === lower))
+    ) {
       clean = false;
       break;
     }
@@ -60,13 +63,38 @@ function canonicalKeys(obj: Rec, names: readonly string[], drop: readonly string
 }
 
 const mapRec = (v: unknown, names: readonly string[]): unknown => (isRec(v) ? canonicalKeys(v, names) : v);
-const mapList = (v: unknown, names: readonly string[]): unknown => (Array.isArray(v) ? v.map((x) => mapRec(x, names)) : v);
+const mapList = (v: unknown, names: readonly string[]): unknown =>
+  Array.isArray(v) ? v.map((x) => mapRec(x, names)) : v;
 
-const USER_KEYS = ['schemas', 'id', 'externalId', 'userName', 'name', 'displayName', 'nickName', 'title', 'userType', 'active', 'emails', 'groups', 'meta', 'managerId', ENTERPRISE_USER] as const;
+const USER_KEYS = [
+  'schemas',
+  'id',
+  'externalId',
+  'userName',
+  'name',
+  'displayName',
+  'nickName',
+  'title',
+  'userType',
+  'active',
+  'emails',
+  'groups',
+  'meta',
+  'managerId',
+  ENTERPRISE_USER,
+] as const;
 const NAME_KEYS = ['formatted', 'familyName', 'givenName', 'middleName', 'honorificPrefix', 'honorificSuffix'] as const;
 const MULTI_KEYS = ['value', 'display', 'type', 'primary', '$ref'] as const;
 const META_KEYS = ['resourceType', 'created', 'lastModified', 'location', 'version'] as const;
-const ENTERPRISE_KEYS = ['employeeNumber', 'costCenter', 'organization', 'division', 'department', 'manager', 'managerId'] as const;
+const ENTERPRISE_KEYS = [
+  'employeeNumber',
+  'costCenter',
+  'organization',
+  'division',
+  'department',
+  'manager',
+  'managerId',
+] as const;
 const MANAGER_KEYS = ['value', '$ref', 'displayName'] as const;
 const GROUP_KEYS = ['schemas', 'id', 'externalId', 'displayName', 'members', 'meta'] as const;
 
@@ -82,7 +110,8 @@ export function canonicalUser(raw: unknown): unknown {
   const rest: Rec = {};
   for (const [k, v] of Object.entries(raw)) {
     if (k.toLowerCase().startsWith(prefix)) flattened.push([k.slice(prefix.length), v]);
-    else if (k === '__proto__') Object.defineProperty(rest, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else if (k === '__proto__')
+      Object.defineProperty(rest, k, { value: v, enumerable: true, writable: true, configurable: true });
     else rest[k] = v;
   }
   const u = canonicalKeys(rest, USER_KEYS, ['password']);
@@ -129,7 +158,9 @@ const Meta = z
   .optional();
 
 /** `manager` as the RFC has it (`{value, $ref, displayName}`), as `{value}`, or as a plain id/userName string (Entra). */
-const Manager = z.union([z.string(), z.number(), z.looseObject({ value: scalar, $ref: scalar, displayName: scalar }), z.null()]).optional();
+const Manager = z
+  .union([z.string(), z.number(), z.looseObject({ value: scalar, $ref: scalar, displayName: scalar }), z.null()])
+  .optional();
 
 export const EnterpriseUserSchema = z.looseObject({
   employeeNumber: scalar,
@@ -147,7 +178,10 @@ const UserShape = z.looseObject({
   id: idLike,
   externalId: scalar,
   userName: scalar,
-  name: z.looseObject({ formatted: scalar, familyName: scalar, givenName: scalar, middleName: scalar }).nullable().optional(),
+  name: z
+    .looseObject({ formatted: scalar, familyName: scalar, givenName: scalar, middleName: scalar })
+    .nullable()
+    .optional(),
   displayName: scalar,
   nickName: scalar,
   title: scalar,
@@ -169,7 +203,10 @@ const GroupShape = z.looseObject({
   id: idLike,
   externalId: scalar,
   displayName: scalar,
-  members: z.array(z.looseObject({ value: idLike, display: scalar, type: scalar, $ref: scalar })).nullable().optional(),
+  members: z
+    .array(z.looseObject({ value: idLike, display: scalar, type: scalar, $ref: scalar }))
+    .nullable()
+    .optional(),
   meta: Meta,
 });
 export type ScimGroup = z.infer<typeof GroupShape>;
@@ -179,7 +216,10 @@ export const ScimGroupSchema = z.preprocess(canonicalGroup, GroupShape) as unkno
 
 /** `GET /ServiceProviderConfig` (RFC 7643 §5), tolerant: everything orgsync reads is optional. */
 export const ServiceProviderConfigSchema = z.looseObject({
-  filter: z.looseObject({ supported: boolish, maxResults: z.union([z.number(), z.string(), z.null()]).optional() }).nullable().optional(),
+  filter: z
+    .looseObject({ supported: boolish, maxResults: z.union([z.number(), z.string(), z.null()]).optional() })
+    .nullable()
+    .optional(),
 });
 
 /** A SCIM error body (RFC 7644 §3.12); `status` is a string per the RFC, a number on some servers. */

@@ -7,7 +7,14 @@
  */
 import type { SampleOrg, SamplePerson } from '../../src/simulator/sample-org.js';
 import { bearerToken, type SimRequest, type SimResponse, type VendorRoutes } from '../../src/simulator/server.js';
-import { CORE_GROUP, CORE_USER, ENTERPRISE_USER, ERROR_MESSAGE, LIST_RESPONSE, SERVICE_PROVIDER_CONFIG } from './schemas.js';
+import {
+  CORE_GROUP,
+  CORE_USER,
+  ENTERPRISE_USER,
+  ERROR_MESSAGE,
+  LIST_RESPONSE,
+  SERVICE_PROVIDER_CONFIG,
+} from './schemas.js';
 
 export type ScimResource = Record<string, unknown>;
 
@@ -65,7 +72,15 @@ export const scimUserId = (key: number): string => simUuid('user', key);
 /** The SCIM id of a sample group (by display name). */
 export const scimGroupId = (name: string): string => simUuid(`group:${name}`, 0xface);
 /** The cost center the simulator gives a department. */
-export const costCenterOf = (org: SampleOrg, department: string): string => `CC-${100 + Math.max(0, org.departments.findIndex((d) => d.name === department)) * 10}`;
+export const costCenterOf = (org: SampleOrg, department: string): string =>
+  `CC-${
+    100 +
+    Math.max(
+      0,
+      org.departments.findIndex((d) => d.name === department),
+    ) *
+      10
+  }`;
 
 export const ENGINEERING_TEAMS = 'Engineering Teams';
 
@@ -88,7 +103,13 @@ export function scimDataFromSample(org: SampleOrg, opts: ScimDataOptions = {}): 
     if (p.team) {
       const gid = scimGroupId(p.team);
       groups.push({ value: gid, $ref: `${root}/Groups/${gid}`, display: p.team, type: 'direct' });
-      if (engineeringTeams.has(p.team)) groups.push({ value: parentId, $ref: `${root}/Groups/${parentId}`, display: ENGINEERING_TEAMS, type: 'indirect' });
+      if (engineeringTeams.has(p.team))
+        groups.push({
+          value: parentId,
+          $ref: `${root}/Groups/${parentId}`,
+          display: ENGINEERING_TEAMS,
+          type: 'indirect',
+        });
       const list = members.get(p.team) ?? [];
       list.push({ value: id, $ref: `${root}/Users/${id}`, display, type: 'User' });
       members.set(p.team, list);
@@ -102,8 +123,19 @@ export function scimDataFromSample(org: SampleOrg, opts: ScimDataOptions = {}): 
     };
     if (mgr) {
       const mid = scimUserId(mgr.key);
-      const plain = opts.managerAsString === 'userName' ? mgr.workEmail : opts.managerAsString === 'externalId' ? `hr-${mgr.employeeNumber}` : mid;
-      enterprise['manager'] = opts.managerAsString ? plain : { value: mid, $ref: `${root}/Users/${mid}`, displayName: `${mgr.preferredName ?? mgr.firstName} ${mgr.lastName}` };
+      const plain =
+        opts.managerAsString === 'userName'
+          ? mgr.workEmail
+          : opts.managerAsString === 'externalId'
+            ? `hr-${mgr.employeeNumber}`
+            : mid;
+      enterprise['manager'] = opts.managerAsString
+        ? plain
+        : {
+            value: mid,
+            $ref: `${root}/Users/${mid}`,
+            displayName: `${mgr.preferredName ?? mgr.firstName} ${mgr.lastName}`,
+          };
     }
     const user: ScimResource = {
       schemas: [CORE_USER, ENTERPRISE_USER],
@@ -141,14 +173,25 @@ export function scimDataFromSample(org: SampleOrg, opts: ScimDataOptions = {}): 
       id: gid,
       displayName: name,
       members: list,
-      meta: { resourceType: 'Group', created: '2019-01-07T08:00:00Z', lastModified: '2025-06-02T10:00:00Z', location: `${root}/Groups/${gid}`, version: `W/"${gid.slice(0, 12)}"` },
+      meta: {
+        resourceType: 'Group',
+        created: '2019-01-07T08:00:00Z',
+        lastModified: '2025-06-02T10:00:00Z',
+        location: `${root}/Groups/${gid}`,
+        version: `W/"${gid.slice(0, 12)}"`,
+      },
     };
   };
   const groups: ScimResource[] = org.teams.map((t) => group(t.name, members.get(t.name) ?? []));
   groups.push(
     group(
       ENGINEERING_TEAMS,
-      [...engineeringTeams].map((t) => ({ value: scimGroupId(t), $ref: `${root}/Groups/${scimGroupId(t)}`, display: t, type: 'Group' })),
+      [...engineeringTeams].map((t) => ({
+        value: scimGroupId(t),
+        $ref: `${root}/Groups/${scimGroupId(t)}`,
+        display: t,
+        type: 'Group',
+      })),
     ),
   );
 
@@ -167,7 +210,13 @@ export function scimDataFromSample(org: SampleOrg, opts: ScimDataOptions = {}): 
       sort: { supported: false },
       etag: { supported: true },
       authenticationSchemes: [
-        { type: 'oauthbearertoken', name: 'OAuth Bearer Token', description: 'Authentication scheme using the OAuth Bearer Token Standard', specUri: 'https://www.rfc-editor.org/info/rfc6750', primary: true },
+        {
+          type: 'oauthbearertoken',
+          name: 'OAuth Bearer Token',
+          description: 'Authentication scheme using the OAuth Bearer Token Standard',
+          specUri: 'https://www.rfc-editor.org/info/rfc6750',
+          primary: true,
+        },
       ],
       meta: { resourceType: 'ServiceProviderConfig', location: `${root}/ServiceProviderConfig` },
     },
@@ -206,12 +255,23 @@ const USERNAME_FILTER = /^\s*userName\s+eq\s+"([^"]*)"\s*$/i;
 
 export function scimRoutes(data: ScimSimData, opts: ScimRoutesOptions = {}): VendorRoutes {
   const base = data.basePath.replace(/\/+$/, '');
-  const error = (status: number, detail: string, scimType?: string, headers: Record<string, string> = {}): SimResponse => ({
+  const error = (
+    status: number,
+    detail: string,
+    scimType?: string,
+    headers: Record<string, string> = {},
+  ): SimResponse => ({
     status,
     headers,
-    body: { schemas: [ERROR_MESSAGE], ...(scimType ? { scimType } : {}), detail, status: opts.errorStatusAsNumber ? status : String(status) },
+    body: {
+      schemas: [ERROR_MESSAGE],
+      ...(scimType ? { scimType } : {}),
+      detail,
+      status: opts.errorStatusAsNumber ? status : String(status),
+    },
   });
-  const maxResults = Number((data.serviceProviderConfig['filter'] as { maxResults?: unknown } | undefined)?.maxResults) || Infinity;
+  const maxResults =
+    Number((data.serviceProviderConfig['filter'] as { maxResults?: unknown } | undefined)?.maxResults) || Infinity;
 
   const list = (all: ScimResource[], q: URLSearchParams): SimResponse => {
     const rawStart = q.get('startIndex');
@@ -256,21 +316,28 @@ export function scimRoutes(data: ScimSimData, opts: ScimRoutesOptions = {}): Ven
   const handle = (req: SimRequest): SimResponse => {
     const token = bearerToken(req.headers);
     if (!token || token !== data.token) {
-      return error(401, 'Authentication failure: the bearer token is missing, invalid or expired.', undefined, { 'WWW-Authenticate': 'Bearer realm="scim", error="invalid_token"' });
+      return error(401, 'Authentication failure: the bearer token is missing, invalid or expired.', undefined, {
+        'WWW-Authenticate': 'Bearer realm="scim", error="invalid_token"',
+      });
     }
     if (req.method !== 'GET') return error(501, `${req.method} is not implemented by this read-only simulator`);
     const p = req.path.replace(/\/+$/, '') || '/';
     if (p === '/ServiceProviderConfig') {
-      return opts.serviceProviderConfigNotImplemented ? error(404, 'Endpoint Not Found') : { status: 200, body: data.serviceProviderConfig };
+      return opts.serviceProviderConfigNotImplemented
+        ? error(404, 'Endpoint Not Found')
+        : { status: 200, body: data.serviceProviderConfig };
     }
     if (p === '/Users') {
       const users = filterUsers(req.query.get('filter'));
       return Array.isArray(users) ? list(users, req.query) : users;
     }
-    if (p === '/Groups') return opts.groupsNotImplemented ? error(404, 'Endpoint Not Found') : list(data.groups, req.query);
+    if (p === '/Groups')
+      return opts.groupsNotImplemented ? error(404, 'Endpoint Not Found') : list(data.groups, req.query);
     const one = /^\/(Users|Groups)\/([^/]+)$/.exec(p);
     if (one) {
-      const found = (one[1] === 'Users' ? data.users : data.groups).find((r) => r['id'] === decodeURIComponent(one[2]!));
+      const found = (one[1] === 'Users' ? data.users : data.groups).find(
+        (r) => r['id'] === decodeURIComponent(one[2]!),
+      );
       return found ? { status: 200, body: found } : error(404, `Resource ${decodeURIComponent(one[2]!)} not found`);
     }
     return error(404, 'Endpoint Not Found');
@@ -280,7 +347,11 @@ export function scimRoutes(data: ScimSimData, opts: ScimRoutesOptions = {}): Ven
     vendor: 'scim',
     contentType: 'application/scim+json; charset=utf-8',
     throttleStatus: 429,
-    throttleBody: { schemas: [ERROR_MESSAGE], status: opts.errorStatusAsNumber ? 429 : '429', detail: 'Too many requests' },
+    throttleBody: {
+      schemas: [ERROR_MESSAGE],
+      status: opts.errorStatusAsNumber ? 429 : '429',
+      detail: 'Too many requests',
+    },
     route(rawPath) {
       if (rawPath === base) return '/';
       return rawPath.startsWith(`${base}/`) ? rawPath.slice(base.length) : null;

@@ -12,7 +12,14 @@ import { today as todayOf } from '../../src/connector/map-helpers.js';
 import { digestWorker, mapWorker, WorkerDerivedLists, type WorkdayMapContext, type WorkerRow } from './map.js';
 import { rawWorkerWid, workdayPaging, workersOf } from './paging.js';
 import { WorkerSchema, type WdWorker } from './schemas.js';
-import { findFault, MAX_PAGE_SIZE, renderGetWorkers, type GetWorkersParams, type SoapFault, type TransactionWindow } from './soap.js';
+import {
+  findFault,
+  MAX_PAGE_SIZE,
+  renderGetWorkers,
+  type GetWorkersParams,
+  type SoapFault,
+  type TransactionWindow,
+} from './soap.js';
 import { declaresDtd, escapeXml, parseXml } from './xml.js';
 
 export const DEFAULT_VERSION = '44.0';
@@ -27,7 +34,10 @@ export const WorkdayOptionsSchema = z.object({
   host: z
     .string()
     .min(1, 'required')
-    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/i, 'must be the web services host name, e.g. wd2-impl-services1.workday.com (no https://, no path)'),
+    .regex(
+      /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/i,
+      'must be the web services host name, e.g. wd2-impl-services1.workday.com (no https://, no path)',
+    ),
   /** Tenant name, e.g. `acme_impl1`. */
   tenant: z
     .string()
@@ -41,7 +51,10 @@ export const WorkdayOptionsSchema = z.object({
   version: z
     .string()
     .regex(/^v?\d{2,3}\.\d$/, 'must look like 44.0')
-    .refine((v) => Number(v.replace(/^v/, '')) >= 30, 'must be v30.0 or later (orgsync reads the v30+ Worker_Job_Data layout)')
+    .refine(
+      (v) => Number(v.replace(/^v/, '')) >= 30,
+      'must be v30.0 or later (orgsync reads the v30+ Worker_Job_Data layout)',
+    )
     .optional(),
   /** Workers per page (`Response_Filter/Count`), 1..999 (default 100). */
   pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).optional(),
@@ -67,7 +80,11 @@ const versionOf = (o: Pick<WorkdayOptions, 'version'>): string => (o.version ?? 
  * read's "now" (As_Of_Effective_Date: statuses are judged at it); `entry` pins As_Of_Entry_DateTime
  * for the whole walk (the real clock when the walk starts).
  */
-export function getWorkersRequest(o: WorkdayOptions, at: { asOfDate: string; entry: Date }, transactionLog?: TransactionWindow): RequestSpec {
+export function getWorkersRequest(
+  o: WorkdayOptions,
+  at: { asOfDate: string; entry: Date },
+  transactionLog?: TransactionWindow,
+): RequestSpec {
   const params: GetWorkersParams = {
     username: wsUsername(o),
     password: o.password,
@@ -146,7 +163,12 @@ function classifyFault(f: SoapFault, res: RawResponse, tenant: string | undefine
   // Not truncated here: the pipeline redacts secrets from the whole message, and a cut could leave
   // part of a secret (a fault that echoes the request) unredacted.
   const quoted = f.message ? `"${f.message}"` : '(no message)';
-  const detail = f.details.length ? ` Details: ${f.details.slice(0, 3).map((d) => `"${d}"`).join('; ')}.` : '';
+  const detail = f.details.length
+    ? ` Details: ${f.details
+        .slice(0, 3)
+        .map((d) => `"${d}"`)
+        .join('; ')}.`
+    : '';
   const code = f.code || 'Fault';
   if (/authenticationError/i.test(code)) {
     return {
@@ -156,7 +178,7 @@ function classifyFault(f: SoapFault, res: RawResponse, tenant: string | undefine
       message: `Workday rejected the credentials${account} (SOAP fault ${code}: ${quoted}). Check the integration system user name (user@tenant), its password, and that the account is active, not locked and its password not expired.`,
     };
   }
-  if ((/validationError|processingError/i.test(code)) && NOT_AUTHORIZED.test(`${f.message} ${f.details.join(' ')}`)) {
+  if (/validationError|processingError/i.test(code) && NOT_AUTHORIZED.test(`${f.message} ${f.details.join(' ')}`)) {
     return {
       kind: 'auth',
       code,
@@ -165,7 +187,12 @@ function classifyFault(f: SoapFault, res: RawResponse, tenant: string | undefine
     };
   }
   if (/validationError/i.test(code)) {
-    return { kind: 'vendor', code, retryable: false, message: `Workday rejected the Get_Workers request (SOAP fault ${code}: ${quoted}).${detail}` };
+    return {
+      kind: 'vendor',
+      code,
+      retryable: false,
+      message: `Workday rejected the Get_Workers request (SOAP fault ${code}: ${quoted}).${detail}`,
+    };
   }
   // Other faults (Server.*, Client.processingError, ...) are Workday-side trouble: retried.
   return {
@@ -203,13 +230,25 @@ const definition = defineConnector<WorkdayOptions, WorkdayContext>({
   }),
   // No published quota; SOAP calls are kept serial per tenant and polite.
   rateLimit: { requests: 5, intervalMs: 1_000, concurrency: 1 },
-  capabilities: { groups: true, locations: true, incremental: true, incrementalDeletions: false, webhooks: false, includesTerminated: true },
+  capabilities: {
+    groups: true,
+    locations: true,
+    incremental: true,
+    incrementalDeletions: false,
+    webhooks: false,
+    includesTerminated: true,
+  },
   // Groups, locations and the company come from the workers' organizations, sites and company.
   listsFromEmployees: true,
   timeoutMs: DEFAULT_TIMEOUT_MS,
   classify: classifyWorkday,
   // Each read gets a fresh context: its "now" (statuses and As_Of_Effective_Date) and empty derived lists.
-  context: async (rt) => ({ tenant: rt.options.tenant, today: todayOf(rt.now()), now: rt.now(), lists: new WorkerDerivedLists() }),
+  context: async (rt) => ({
+    tenant: rt.options.tenant,
+    today: todayOf(rt.now()),
+    now: rt.now(),
+    lists: new WorkerDerivedLists(),
+  }),
   employees: {
     request: (ctx: WorkdayContext, o: WorkdayOptions) => {
       // A new walk (also a second employees() on the same context): the derived lists start over.
@@ -242,7 +281,11 @@ const definition = defineConnector<WorkdayOptions, WorkdayContext>({
      */
     requests: (since, ctx, o) => {
       if (!(since instanceof Date) || Number.isNaN(since.getTime())) {
-        throw createError({ kind: 'config', vendor: 'workday', message: 'Workday: readChanges needs a valid `since` date.' });
+        throw createError({
+          kind: 'config',
+          vendor: 'workday',
+          message: 'Workday: readChanges needs a valid `since` date.',
+        });
       }
       const [from, through] = [since.toISOString(), ctx.now.toISOString()];
       const at = { asOfDate: ctx.today, entry: new Date() };

@@ -30,7 +30,15 @@
  * - Organization types: SUPERVISORY → DEPARTMENT, COST_CENTER → COST_CENTER, COMPANY and
  *   BUSINESS_UNIT → BUSINESS_UNIT, TEAM/MATRIX → TEAM, anything else → OTHER (raw type kept).
  */
-import type { Address, Company, EmploymentStatus, EmploymentType, Group, GroupType, Location } from '../../src/model.js';
+import type {
+  Address,
+  Company,
+  EmploymentStatus,
+  EmploymentType,
+  Group,
+  GroupType,
+  Location,
+} from '../../src/model.js';
 import type { EmployeeDraft, ManagerRef } from '../../src/connector/define.js';
 import { bool, email, isoDate, text } from '../../src/connector/map-helpers.js';
 import type { WdAddress, WdChainLink, WdJob, WdOrgMembership, WdRef, WdStatus, WdWorker } from './schemas.js';
@@ -129,7 +137,10 @@ export function refId(ref: WdRef | undefined, types: readonly string[] = []): st
   return null;
 }
 
-const personRef = (r: WdRef): PersonRef => ({ wid: idOfType(r, 'WID'), number: idOfType(r, 'Employee_ID') ?? idOfType(r, 'Contingent_Worker_ID') });
+const personRef = (r: WdRef): PersonRef => ({
+  wid: idOfType(r, 'WID'),
+  number: idOfType(r, 'Employee_ID') ?? idOfType(r, 'Contingent_Worker_ID'),
+});
 
 // ---------------------------------------------------------------------------------------------
 // Digest: validated XML shape → WorkerRow
@@ -140,13 +151,42 @@ export function primaryJob(w: WdWorker): WdJob | undefined {
   const primary = jobs.find((j) => bool(j['@Primary_Job']) === true) ?? jobs[0];
   if (primary) return primary;
   const legacy = w.Worker_Data?.Employment_Data?.Position_Data?.[0];
-  return legacy ? ({ Position_Data: legacy, Position_Management_Chains_Data: undefined, Position_Organizations_Data: undefined } as WdJob) : undefined;
+  return legacy
+    ? ({
+        Position_Data: legacy,
+        Position_Management_Chains_Data: undefined,
+        Position_Organizations_Data: undefined,
+      } as WdJob)
+    : undefined;
 }
 
-const nameParts = (n: { '@Formatted_Name'?: string | undefined; First_Name?: string | undefined; Middle_Name?: string | undefined; Last_Name?: string | undefined } | undefined): NameParts | null =>
-  n ? { first: text(n.First_Name), middle: text(n.Middle_Name), last: text(n.Last_Name), formatted: text(n['@Formatted_Name']) } : null;
+const nameParts = (
+  n:
+    | {
+        '@Formatted_Name'?: string | undefined;
+        First_Name?: string | undefined;
+        Middle_Name?: string | undefined;
+        Last_Name?: string | undefined;
+      }
+    | undefined,
+): NameParts | null =>
+  n
+    ? {
+        first: text(n.First_Name),
+        middle: text(n.Middle_Name),
+        last: text(n.Last_Name),
+        formatted: text(n['@Formatted_Name']),
+      }
+    : null;
 
-const ORG_ID_TYPES = ['Organization_Reference_ID', 'Cost_Center_Reference_ID', 'Company_Reference_ID', 'Business_Unit_ID', 'Custom_Organization_Reference_ID', 'Region_Reference_ID'];
+const ORG_ID_TYPES = [
+  'Organization_Reference_ID',
+  'Cost_Center_Reference_ID',
+  'Company_Reference_ID',
+  'Business_Unit_ID',
+  'Custom_Organization_Reference_ID',
+  'Region_Reference_ID',
+];
 
 /** Workday organization type id → group type. Unknown types → OTHER (raw kept in `typeRaw`). */
 export const GROUP_TYPE_BY_ORG_TYPE: Record<string, GroupType> = {
@@ -169,12 +209,25 @@ function orgOf(m: WdOrgMembership): WorkerOrg | null {
   const data = m.Organization_Data;
   const id = refId(m.Organization_Reference, ORG_ID_TYPES) ?? text(data?.Organization_Reference_ID);
   if (!id) return null;
-  let typeRaw = idOfType(data?.Organization_Type_Reference, 'Organization_Type_ID') ?? text(data?.Organization_Type_Reference?.['@Descriptor']);
-  if (!typeRaw) for (const [idType, t] of Object.entries(ORG_TYPE_BY_ID_TYPE)) if (idOfType(m.Organization_Reference, idType)) typeRaw = t;
-  const key = typeRaw ? typeRaw.trim().toUpperCase().replace(/[\s-]+/g, '_') : null;
+  let typeRaw =
+    idOfType(data?.Organization_Type_Reference, 'Organization_Type_ID') ??
+    text(data?.Organization_Type_Reference?.['@Descriptor']);
+  if (!typeRaw)
+    for (const [idType, t] of Object.entries(ORG_TYPE_BY_ID_TYPE))
+      if (idOfType(m.Organization_Reference, idType)) typeRaw = t;
+  const key = typeRaw
+    ? typeRaw
+        .trim()
+        .toUpperCase()
+        .replace(/[\s-]+/g, '_')
+    : null;
   return {
     id,
-    name: text(data?.Organization_Name) ?? text(m.Organization_Reference?.['@Descriptor']) ?? text(data?.Organization_Code) ?? id,
+    name:
+      text(data?.Organization_Name) ??
+      text(m.Organization_Reference?.['@Descriptor']) ??
+      text(data?.Organization_Code) ??
+      id,
     type: (key && GROUP_TYPE_BY_ORG_TYPE[key]) || 'OTHER',
     typeRaw,
   };
@@ -182,14 +235,20 @@ function orgOf(m: WdOrgMembership): WorkerOrg | null {
 
 function mapAddress(a: WdAddress | undefined): Address | null {
   if (!a) return null;
-  const lines = a.Address_Line_Data.map((l) => (typeof l === 'string' ? { type: '', text: l } : { type: (l['@Type'] ?? '').toUpperCase(), text: l['#text'] ?? '' }));
+  const lines = a.Address_Line_Data.map((l) =>
+    typeof l === 'string' ? { type: '', text: l } : { type: (l['@Type'] ?? '').toUpperCase(), text: l['#text'] ?? '' },
+  );
   const untyped = lines.every((l) => !l.type);
-  const line = (t: string, i: number) => text(lines.find((l) => l.type === t)?.text) ?? (untyped ? text(lines[i]?.text) : null);
+  const line = (t: string, i: number) =>
+    text(lines.find((l) => l.type === t)?.text) ?? (untyped ? text(lines[i]?.text) : null);
   const out: Address = {
     line1: line('ADDRESS_LINE_1', 0),
     line2: line('ADDRESS_LINE_2', 1),
     city: text(a.Municipality),
-    region: text(a.Country_Region_Descriptor) ?? text(a.Country_Region_Reference?.['@Descriptor']) ?? idOfType(a.Country_Region_Reference, 'Country_Region_ID'),
+    region:
+      text(a.Country_Region_Descriptor) ??
+      text(a.Country_Region_Reference?.['@Descriptor']) ??
+      idOfType(a.Country_Region_Reference, 'Country_Region_ID'),
     postalCode: text(a.Postal_Code),
     country: idOfType(a.Country_Reference, 'ISO_3166-1_Alpha-2_Code') ?? text(a.Country_Reference?.['@Descriptor']),
   };
@@ -197,7 +256,8 @@ function mapAddress(a: WdAddress | undefined): Address | null {
 }
 
 function chainLinks(w: WdWorker, job: WdJob | undefined): WdChainLink[] {
-  const fromWorker = w.Worker_Data?.Management_Chain_Data?.Worker_Supervisory_Management_Chain_Data?.Management_Chain_Data ?? [];
+  const fromWorker =
+    w.Worker_Data?.Management_Chain_Data?.Worker_Supervisory_Management_Chain_Data?.Management_Chain_Data ?? [];
   if (fromWorker.length) return fromWorker;
   return job?.Position_Management_Chains_Data?.Position_Supervisory_Management_Chain_Data?.Management_Chain_Data ?? [];
 }
@@ -212,7 +272,11 @@ function statusOf(s: WdStatus | undefined): WorkerRow['status'] {
     originalHireDate: text(s.Original_Hire_Date),
     firstDayOfWork: text(s.First_Day_of_Work),
     terminationDate: text(s.Termination_Date),
-    leaves: s.Leave_Status_Data.map((l) => ({ onLeave: text(l.On_Leave), start: text(l.Leave_Start_Date), end: text(l.Leave_End_Date) })),
+    leaves: s.Leave_Status_Data.map((l) => ({
+      onLeave: text(l.On_Leave),
+      start: text(l.Leave_Start_Date),
+      end: text(l.Leave_End_Date),
+    })),
   };
 }
 
@@ -227,19 +291,25 @@ export function digestWorker(w: WdWorker): WorkerRow {
     if (!address) continue;
     for (const u of e.Usage_Data) {
       for (const td of u.Type_Data) {
-        const usage = idOfType(td.Type_Reference, 'Communication_Usage_Type_ID') ?? text(td.Type_Reference?.['@Descriptor']);
+        const usage =
+          idOfType(td.Type_Reference, 'Communication_Usage_Type_ID') ?? text(td.Type_Reference?.['@Descriptor']);
         if (usage) emails.push({ address, usage: usage.toUpperCase(), primary: bool(td['@Primary']) === true });
       }
     }
   }
   const organizations = new Map<string, WorkerOrg>();
-  for (const m of [...(w.Worker_Data?.Organization_Data?.Worker_Organization_Data ?? []), ...(job?.Position_Organizations_Data?.Position_Organization_Data ?? [])]) {
+  for (const m of [
+    ...(w.Worker_Data?.Organization_Data?.Worker_Organization_Data ?? []),
+    ...(job?.Position_Organizations_Data?.Position_Organization_Data ?? []),
+  ]) {
     const o = orgOf(m);
     if (o && !organizations.has(o.id)) organizations.set(o.id, o);
   }
   const site = p?.Business_Site_Summary_Data;
   const locationId = refId(site?.Location_Reference, ['Location_ID']);
-  const workerTypeIdType = p?.Worker_Type_Reference ? (['Contingent_Worker_Type_ID', 'Employee_Type_ID'].find((t) => idOfType(p.Worker_Type_Reference, t)) ?? null) : null;
+  const workerTypeIdType = p?.Worker_Type_Reference
+    ? (['Contingent_Worker_Type_ID', 'Employee_Type_ID'].find((t) => idOfType(p.Worker_Type_Reference, t)) ?? null)
+    : null;
   return {
     id: idOfType(w.Worker_Reference, 'WID')!,
     employeeId: idOfType(w.Worker_Reference, 'Employee_ID'),
@@ -257,24 +327,39 @@ export function digestWorker(w: WdWorker): WorkerRow {
           businessTitle: text(p.Business_Title),
           startDate: text(p.Start_Date),
           workerType: p.Worker_Type_Reference
-            ? { idType: workerTypeIdType, id: workerTypeIdType ? idOfType(p.Worker_Type_Reference, workerTypeIdType) : null, descriptor: text(p.Worker_Type_Reference['@Descriptor']) }
+            ? {
+                idType: workerTypeIdType,
+                id: workerTypeIdType ? idOfType(p.Worker_Type_Reference, workerTypeIdType) : null,
+                descriptor: text(p.Worker_Type_Reference['@Descriptor']),
+              }
             : null,
           timeType: p.Position_Time_Type_Reference
-            ? { id: idOfType(p.Position_Time_Type_Reference, 'Position_Time_Type_ID'), descriptor: text(p.Position_Time_Type_Reference['@Descriptor']) }
+            ? {
+                id: idOfType(p.Position_Time_Type_Reference, 'Position_Time_Type_ID'),
+                descriptor: text(p.Position_Time_Type_Reference['@Descriptor']),
+              }
             : null,
           jobProfileName: text(p.Job_Profile_Summary_Data?.Job_Profile_Name),
           managerAsOfLastChange: p.Manager_as_of_last_detected_manager_change_Reference.map(personRef),
         }
       : null,
     location: locationId
-      ? { id: locationId, name: text(site?.Name) ?? text(site?.Location_Reference?.['@Descriptor']) ?? locationId, address: mapAddress(site?.Address_Data[0]), timezone: null }
+      ? {
+          id: locationId,
+          name: text(site?.Name) ?? text(site?.Location_Reference?.['@Descriptor']) ?? locationId,
+          address: mapAddress(site?.Address_Data[0]),
+          timezone: null,
+        }
       : null,
     status: statusOf(w.Worker_Data?.Employment_Data?.Worker_Status_Data),
     organizations: [...organizations.values()],
     managementChain: chainLinks(w, job).map((link) => ({
       orgId: refId(link.Organization_Reference, ORG_ID_TYPES),
       orgName: text(link.Organization_Reference?.['@Descriptor']),
-      managers: [...link.Manager_Reference, ...link.Manager.map((m) => m.Worker_Reference).filter((r): r is WdRef => !!r)].map(personRef),
+      managers: [
+        ...link.Manager_Reference,
+        ...link.Manager.map((m) => m.Worker_Reference).filter((r): r is WdRef => !!r),
+      ].map(personRef),
     })),
   };
 }
@@ -336,12 +421,20 @@ function onLeave(s: NonNullable<WorkerRow['status']>, today: string): { on: bool
   return { on: false, raw };
 }
 
-const norm = (s: string): string => s.trim().toLowerCase().replace(/[\s_\-/()]+/g, '_').replace(/^_|_$/g, '');
+const norm = (s: string): string =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_\-/()]+/g, '_')
+    .replace(/^_|_$/g, '');
 
 const TYPE_BY_WORKER_TYPE: Array<[RegExp, EmploymentType]> = [
   [/^(intern|internship|interns|student|student_worker|co_op|coop|apprentice|trainee)(_fixed_term)?$/, 'INTERN'],
   [/^(temporary|temp|seasonal|fixed_term|fixedterm|casual)(_fixed_term)?$/, 'TEMPORARY'],
-  [/^(contractor|contract|consultant|contingent|contingent_worker|vendor|freelance|freelancer|independent_contractor)$/, 'CONTRACTOR'],
+  [
+    /^(contractor|contract|consultant|contingent|contingent_worker|vendor|freelance|freelancer|independent_contractor)$/,
+    'CONTRACTOR',
+  ],
 ];
 const TIME_TYPE: Array<[RegExp, EmploymentType]> = [
   [/^(full_time|fulltime|ft)$/, 'FULL_TIME'],
@@ -483,7 +576,13 @@ export class WorkerDerivedLists {
       if (!link.orgId) continue;
       const g = this.groups.get(link.orgId);
       if (!g) {
-        this.groups.set(link.orgId, { id: link.orgId, name: link.orgName ?? link.orgId, type: 'DEPARTMENT', typeRaw: 'SUPERVISORY', parentId: parent });
+        this.groups.set(link.orgId, {
+          id: link.orgId,
+          name: link.orgName ?? link.orgId,
+          type: 'DEPARTMENT',
+          typeRaw: 'SUPERVISORY',
+          parentId: parent,
+        });
         this.chainOnly.add(link.orgId);
       } else if (g.parentId === null && parent !== null && parent !== g.id) g.parentId = parent;
       parent = link.orgId;

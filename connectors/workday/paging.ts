@@ -27,7 +27,9 @@ function pageOf(res: HttpResponse): WorkersPage {
   if (fault) throw new Error(`the body is a SOAP fault${/^[\w.:-]{1,80}$/.test(fault.code) ? ` (${fault.code})` : ''}`);
   const page = readWorkersPage(doc);
   if (page.pageResults !== undefined && page.pageResults !== page.workers.length) {
-    throw new Error(`Response_Results announces ${page.pageResults} workers on this page but the body holds ${page.workers.length}`);
+    throw new Error(
+      `Response_Results announces ${page.pageResults} workers on this page but the body holds ${page.workers.length}`,
+    );
   }
   pages.set(res, page);
   return page;
@@ -36,7 +38,8 @@ function pageOf(res: HttpResponse): WorkersPage {
 /** The WID of a raw (not yet validated) worker, for paging fingerprints and de-duplication. */
 export function rawWorkerWid(raw: unknown): string | undefined {
   for (const id of asList(child(child(raw as XmlValue, 'Worker_Reference'), 'ID'))) {
-    if (id && typeof id === 'object' && !Array.isArray(id) && id['@type'] === 'WID') return textOf(id)?.trim() || undefined;
+    if (id && typeof id === 'object' && !Array.isArray(id) && id['@type'] === 'WID')
+      return textOf(id)?.trim() || undefined;
   }
   return undefined;
 }
@@ -63,7 +66,8 @@ export function workdayPaging(): Paginator {
         }
         const total = page.totalResults;
         if (page.totalPages === undefined) {
-          if (p.items.length === 0 || (page.count !== undefined && p.items.length < page.count)) return { done: true, total, reason: 'short page' };
+          if (p.items.length === 0 || (page.count !== undefined && p.items.length < page.count))
+            return { done: true, total, reason: 'short page' };
           return { token: requested + 1, total };
         }
         if (requested >= page.totalPages) return { done: true, total, reason: 'Total_Pages reached' };

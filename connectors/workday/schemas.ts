@@ -62,7 +62,9 @@ export type WdEmail = z.infer<typeof EmailSchema>;
 export const AddressSchema = el({
   '@Formatted_Address': z.string().optional(),
   Country_Reference: RefSchema.optional(),
-  Address_Line_Data: many(z.union([z.string(), z.object({ '@Type': z.string().optional(), '#text': z.string().optional() })])),
+  Address_Line_Data: many(
+    z.union([z.string(), z.object({ '@Type': z.string().optional(), '#text': z.string().optional() })]),
+  ),
   Municipality: Text,
   Country_Region_Reference: RefSchema.optional(),
   Country_Region_Descriptor: Text,
@@ -103,7 +105,11 @@ export const PositionSchema = el({
   Worker_Type_Reference: RefSchema.optional(),
   Position_Time_Type_Reference: RefSchema.optional(),
   Job_Profile_Summary_Data: el({ Job_Profile_Reference: RefSchema.optional(), Job_Profile_Name: Text }).optional(),
-  Business_Site_Summary_Data: el({ Location_Reference: RefSchema.optional(), Name: Text, Address_Data: many(AddressSchema) }).optional(),
+  Business_Site_Summary_Data: el({
+    Location_Reference: RefSchema.optional(),
+    Name: Text,
+    Address_Data: many(AddressSchema),
+  }).optional(),
   Manager_as_of_last_detected_manager_change_Reference: many(RefSchema),
 });
 export type WdPosition = z.infer<typeof PositionSchema>;
@@ -112,11 +118,18 @@ const JobSchema = el({
   '@Primary_Job': z.string().optional(),
   Position_Data: PositionSchema.optional(),
   Position_Organizations_Data: el({ Position_Organization_Data: many(OrgMembershipSchema) }).optional(),
-  Position_Management_Chains_Data: el({ Position_Supervisory_Management_Chain_Data: ChainSchema.optional() }).optional(),
+  Position_Management_Chains_Data: el({
+    Position_Supervisory_Management_Chain_Data: ChainSchema.optional(),
+  }).optional(),
 });
 export type WdJob = z.infer<typeof JobSchema>;
 
-const LeaveSchema = el({ On_Leave: Text, Leave_Start_Date: Text, Estimated_Leave_End_Date: Text, Leave_End_Date: Text });
+const LeaveSchema = el({
+  On_Leave: Text,
+  Leave_Start_Date: Text,
+  Estimated_Leave_End_Date: Text,
+  Leave_End_Date: Text,
+});
 export type WdLeave = z.infer<typeof LeaveSchema>;
 
 export const StatusSchema = el({
@@ -158,6 +171,11 @@ export const WorkerSchema = el({
   }).optional(),
 }).superRefine((w, ctx) => {
   const wid = w.Worker_Reference.ID.find((i) => i['@type'] === 'WID' && i['#text']?.trim());
-  if (!wid) ctx.addIssue({ code: 'custom', path: ['Worker_Reference', 'ID'], message: 'the worker has no WID (is Include_Reference on?)' });
+  if (!wid)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['Worker_Reference', 'ID'],
+      message: 'the worker has no WID (is Include_Reference on?)',
+    });
 });
 export type WdWorker = z.infer<typeof WorkerSchema>;

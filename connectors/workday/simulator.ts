@@ -9,7 +9,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { SampleOrg, SamplePerson } from '../../src/simulator/sample-org.js';
-import { startSimulator, type Simulator, type SimulatorOptions, type SimRequest, type SimResponse, type VendorRoutes } from '../../src/simulator/server.js';
+import {
+  startSimulator,
+  type Simulator,
+  type SimulatorOptions,
+  type SimRequest,
+  type SimResponse,
+  type VendorRoutes,
+} from '../../src/simulator/server.js';
 import type { VendorSimulator } from '../../src/simulator/vendor.js';
 import { asList, child, escapeXml, parseXml, textOf, WSSE_NS, type XmlObject, type XmlValue } from './xml.js';
 
@@ -87,9 +94,16 @@ export interface WorkdaySimData {
 }
 
 /** A deterministic 32-hex WID. */
-export const wid = (kind: string, key: string | number): string => createHash('md5').update(`${kind}:${key}`).digest('hex');
+export const wid = (kind: string, key: string | number): string =>
+  createHash('md5').update(`${kind}:${key}`).digest('hex');
 
-const slug = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '').toUpperCase();
+const slug = (s: string): string =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')
+    .toUpperCase();
 
 const WORKER_TYPE: Record<SamplePerson['type'], WorkdaySimWorker['workerType']> = {
   full_time: { idType: 'Employee_Type_ID', id: 'Regular', descriptor: 'Regular' },
@@ -100,13 +114,36 @@ const WORKER_TYPE: Record<SamplePerson['type'], WorkdaySimWorker['workerType']> 
 };
 
 /** Render the sample company as a Workday tenant. */
-export function workdayDataFromSample(org: SampleOrg, opts: { tenant?: string; username?: string; password?: string } = {}): WorkdaySimData {
+export function workdayDataFromSample(
+  org: SampleOrg,
+  opts: { tenant?: string; username?: string; password?: string } = {},
+): WorkdaySimData {
   const index = new Map<number, number>(org.people.map((p, i) => [p.key, i]));
   const orgs: WorkdaySimOrg[] = [];
-  const company = orgs.push({ wid: wid('org', 'company'), refId: 'ACME_INC', refIdType: 'Company_Reference_ID', code: 'ACME', name: org.legalName, type: 'COMPANY', typeDescriptor: 'Company' }) - 1;
+  const company =
+    orgs.push({
+      wid: wid('org', 'company'),
+      refId: 'ACME_INC',
+      refIdType: 'Company_Reference_ID',
+      code: 'ACME',
+      name: org.legalName,
+      type: 'COMPANY',
+      typeDescriptor: 'Company',
+    }) - 1;
   const costCenter = new Map<string, number>();
   for (const d of org.departments) {
-    costCenter.set(d.name, orgs.push({ wid: wid('cc', d.name), refId: `CC_${slug(d.name)}`, refIdType: 'Cost_Center_Reference_ID', code: `CC-${1000 + costCenter.size * 10}`, name: d.name, type: 'COST_CENTER', typeDescriptor: 'Cost Center' }) - 1);
+    costCenter.set(
+      d.name,
+      orgs.push({
+        wid: wid('cc', d.name),
+        refId: `CC_${slug(d.name)}`,
+        refIdType: 'Cost_Center_Reference_ID',
+        code: `CC-${1000 + costCenter.size * 10}`,
+        name: d.name,
+        type: 'COST_CENTER',
+        typeDescriptor: 'Cost Center',
+      }) - 1,
+    );
   }
   // One supervisory organization per person with direct reports, named like Workday's defaults.
   const managers = new Set<number>();
@@ -115,7 +152,19 @@ export function workdayDataFromSample(org: SampleOrg, opts: { tenant?: string; u
   const nameOf = (p: SamplePerson) => `${p.preferredName ?? p.firstName} ${p.lastName}`;
   for (const p of org.people) {
     if (!managers.has(p.key) && p.managerKey !== null) continue;
-    supOf.set(p.key, orgs.push({ wid: wid('sup', p.key), refId: `SUP_${p.employeeNumber}`, refIdType: 'Organization_Reference_ID', code: `SUP-${p.employeeNumber}`, name: `${p.department} (${nameOf(p)})`, type: 'SUPERVISORY', typeDescriptor: 'Supervisory', manager: index.get(p.key)! }) - 1);
+    supOf.set(
+      p.key,
+      orgs.push({
+        wid: wid('sup', p.key),
+        refId: `SUP_${p.employeeNumber}`,
+        refIdType: 'Organization_Reference_ID',
+        code: `SUP-${p.employeeNumber}`,
+        name: `${p.department} (${nameOf(p)})`,
+        type: 'SUPERVISORY',
+        typeDescriptor: 'Supervisory',
+        manager: index.get(p.key)!,
+      }) - 1,
+    );
   }
   const chains = new Map<number, number[]>();
   const chainOf = (managerKey: number, depth = 0): number[] => {
@@ -161,7 +210,7 @@ export function workdayDataFromSample(org: SampleOrg, opts: { tenant?: string; u
       workerType: WORKER_TYPE[p.type],
       timeType: p.type === 'part_time' ? 'Part_time' : 'Full_time',
       location: locIndex.get(p.location) ?? 0,
-      manager: p.managerKey !== null ? index.get(p.managerKey) ?? null : null,
+      manager: p.managerKey !== null ? (index.get(p.managerKey) ?? null) : null,
       active: p.status === 'active' || p.status === 'leave',
       terminated: p.status === 'terminated',
       hireDate: p.hireDate,
@@ -171,7 +220,11 @@ export function workdayDataFromSample(org: SampleOrg, opts: { tenant?: string; u
       orgs: [...(supervisory !== undefined ? [supervisory] : []), costCenter.get(p.department)!, company],
       chain,
       updatedAt: p.updatedAt,
-      effectiveDates: [p.hireDate, ...(p.terminationDate ? [p.terminationDate] : []), ...(p.status === 'leave' ? [p.updatedAt.slice(0, 10)] : [])],
+      effectiveDates: [
+        p.hireDate,
+        ...(p.terminationDate ? [p.terminationDate] : []),
+        ...(p.status === 'leave' ? [p.updatedAt.slice(0, 10)] : []),
+      ],
     };
   });
   return {
@@ -191,14 +244,22 @@ export function workdayDataFromSample(org: SampleOrg, opts: { tenant?: string; u
 const SOAP_ENV = 'http://schemas.xmlsoap.org/soap/envelope/';
 
 /** A Workday SOAP fault body (as sent with HTTP 500). */
-export function soapFault(code: 'Client.authenticationError' | 'Client.validationError' | 'Client.processingError' | string, message: string, validation?: { message: string; detail?: string; xpath?: string }): string {
+export function soapFault(
+  code: 'Client.authenticationError' | 'Client.validationError' | 'Client.processingError' | string,
+  message: string,
+  validation?: { message: string; detail?: string; xpath?: string },
+): string {
   const detail = validation
     ? `<detail><wd:Validation_Fault><wd:Validation_Error><wd:Message>${escapeXml(validation.message)}</wd:Message><wd:Detail_Message>${escapeXml(validation.detail ?? '')}</wd:Detail_Message><wd:Xpath>${escapeXml(validation.xpath ?? '')}</wd:Xpath></wd:Validation_Error></wd:Validation_Fault></detail>`
     : '';
   return `<?xml version="1.0" encoding="utf-8"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="${SOAP_ENV}"><SOAP-ENV:Body><SOAP-ENV:Fault xmlns:SOAP-ENV="${SOAP_ENV}" xmlns:wd="urn:com.workday/bsvc"><faultcode>SOAP-ENV:${escapeXml(code)}</faultcode><faultstring>${escapeXml(message)}</faultstring>${detail}</SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>`;
 }
 
-const fault = (code: string, message: string, validation?: { message: string; detail?: string; xpath?: string }): SimResponse => ({ status: 500, body: soapFault(code, message, validation) });
+const fault = (
+  code: string,
+  message: string,
+  validation?: { message: string; detail?: string; xpath?: string },
+): SimResponse => ({ status: 500, body: soapFault(code, message, validation) });
 
 const x = escapeXml;
 
@@ -234,14 +295,17 @@ export function renderWorker(data: WorkdaySimData, i: number): string {
   const email = (address: string, usage: 'WORK' | 'HOME', isPublic: string, primary: string) =>
     `<wd:Email_Address_Data><wd:Email_Address>${x(address)}</wd:Email_Address>` +
     `<wd:Usage_Data wd:Public="${isPublic}"><wd:Type_Data wd:Primary="${primary}"><wd:Type_Reference wd:Descriptor="${usage === 'WORK' ? 'Work' : 'Home'}"><wd:ID wd:type="WID">${wid('usage', usage)}</wd:ID><wd:ID wd:type="Communication_Usage_Type_ID">${usage}</wd:ID></wd:Type_Reference></wd:Type_Data></wd:Usage_Data></wd:Email_Address_Data>`;
-  const manager = w.manager !== null ? workerRef('Manager_as_of_last_detected_manager_change_Reference', data, w.manager) : '';
+  const manager =
+    w.manager !== null ? workerRef('Manager_as_of_last_detected_manager_change_Reference', data, w.manager) : '';
   const status =
     `<wd:Worker_Status_Data><wd:Active>${w.active ? 1 : 0}</wd:Active>` +
     (w.active ? `<wd:Active_Status_Date>${d(w.hireDate)}</wd:Active_Status_Date>` : '') +
     `<wd:Hire_Date>${d(w.hireDate)}</wd:Hire_Date><wd:Original_Hire_Date>${d(w.hireDate)}</wd:Original_Hire_Date>` +
     `<wd:Terminated>${w.terminated ? 1 : 0}</wd:Terminated>` +
     (w.terminationDate ? `<wd:Termination_Date>${d(w.terminationDate)}</wd:Termination_Date>` : '') +
-    (w.onLeave ? `<wd:Leave_Status_Data><wd:On_Leave>1</wd:On_Leave><wd:Leave_Start_Date>${d(w.leaveStart ?? w.hireDate)}</wd:Leave_Start_Date></wd:Leave_Status_Data>` : '') +
+    (w.onLeave
+      ? `<wd:Leave_Status_Data><wd:On_Leave>1</wd:On_Leave><wd:Leave_Start_Date>${d(w.leaveStart ?? w.hireDate)}</wd:Leave_Start_Date></wd:Leave_Status_Data>`
+      : '') +
     `</wd:Worker_Status_Data>`;
   const memberships = w.orgs
     .map((oi) => {
@@ -258,7 +322,10 @@ export function renderWorker(data: WorkdaySimData, i: number): string {
   const chain = w.chain
     .map((oi) => {
       const o = data.orgs[oi]!;
-      return `<wd:Management_Chain_Data>${ref('Organization_Reference', o.name, [['WID', o.wid], ['Organization_Reference_ID', o.refId]])}${o.manager !== undefined ? workerRef('Manager_Reference', data, o.manager) : ''}</wd:Management_Chain_Data>`;
+      return `<wd:Management_Chain_Data>${ref('Organization_Reference', o.name, [
+        ['WID', o.wid],
+        ['Organization_Reference_ID', o.refId],
+      ])}${o.manager !== undefined ? workerRef('Manager_Reference', data, o.manager) : ''}</wd:Management_Chain_Data>`;
     })
     .join('');
   return (
@@ -271,9 +338,18 @@ export function renderWorker(data: WorkdaySimData, i: number): string {
     `<wd:Employment_Data><wd:Worker_Job_Data wd:Primary_Job="1"><wd:Position_Data wd:Effective_Date="${d(w.hireDate)}">` +
     `<wd:Position_ID>${x(w.positionId)}</wd:Position_ID><wd:Position_Title>${x(w.positionTitle)}</wd:Position_Title><wd:Business_Title>${x(w.businessTitle)}</wd:Business_Title>` +
     `<wd:Start_Date>${d(w.hireDate)}</wd:Start_Date>` +
-    ref('Worker_Type_Reference', w.workerType.descriptor, [['WID', wid('wtype', w.workerType.id)], [w.workerType.idType, w.workerType.id]]) +
-    ref('Position_Time_Type_Reference', w.timeType === 'Full_time' ? 'Full time' : 'Part time', [['WID', wid('time', w.timeType)], ['Position_Time_Type_ID', w.timeType]]) +
-    `<wd:Business_Site_Summary_Data>${ref('Location_Reference', loc.name, [['WID', loc.wid], ['Location_ID', loc.id]])}<wd:Name>${x(loc.name)}</wd:Name>` +
+    ref('Worker_Type_Reference', w.workerType.descriptor, [
+      ['WID', wid('wtype', w.workerType.id)],
+      [w.workerType.idType, w.workerType.id],
+    ]) +
+    ref('Position_Time_Type_Reference', w.timeType === 'Full_time' ? 'Full time' : 'Part time', [
+      ['WID', wid('time', w.timeType)],
+      ['Position_Time_Type_ID', w.timeType],
+    ]) +
+    `<wd:Business_Site_Summary_Data>${ref('Location_Reference', loc.name, [
+      ['WID', loc.wid],
+      ['Location_ID', loc.id],
+    ])}<wd:Name>${x(loc.name)}</wd:Name>` +
     `<wd:Address_Data wd:Formatted_Address="${x(`${loc.line1}&#xa;${loc.city}, ${loc.region} ${loc.postalCode}`)}" wd:Address_Format_Type="Basic">` +
     `<wd:Country_Reference wd:Descriptor="${x(loc.country)}"><wd:ID wd:type="ISO_3166-1_Alpha-2_Code">${x(loc.country)}</wd:ID></wd:Country_Reference>` +
     `<wd:Address_Line_Data wd:Type="ADDRESS_LINE_1" wd:Descriptor="Address Line 1">${x(loc.line1)}</wd:Address_Line_Data>` +
@@ -329,7 +405,11 @@ function handle(data: WorkdaySimData, req: SimRequest, opts: WorkdayRoutesOption
   try {
     doc = parseXml(req.body);
   } catch {
-    return fault('Client.validationError', 'Validation error occurred. Invalid request: the body is not a SOAP envelope', { message: 'Invalid request' });
+    return fault(
+      'Client.validationError',
+      'Validation error occurred. Invalid request: the body is not a SOAP envelope',
+      { message: 'Invalid request' },
+    );
   }
   const env = doc['soap:Envelope'];
   const security = child(child(env, 'soap:Header'), `{${WSSE_NS}}Security`);
@@ -337,24 +417,44 @@ function handle(data: WorkdaySimData, req: SimRequest, opts: WorkdayRoutesOption
   const username = textOf(child(token, `{${WSSE_NS}}Username`));
   const passwordEl = asList(child(token, `{${WSSE_NS}}Password`))[0];
   const password = textOf(passwordEl);
-  const passwordType = passwordEl && typeof passwordEl === 'object' && !Array.isArray(passwordEl) ? (passwordEl['@Type'] as string | undefined) : undefined;
-  if (username !== `${data.username}@${data.tenant}` || password !== data.password || !(passwordType ?? '').endsWith('#PasswordText')) {
+  const passwordType =
+    passwordEl && typeof passwordEl === 'object' && !Array.isArray(passwordEl)
+      ? (passwordEl['@Type'] as string | undefined)
+      : undefined;
+  if (
+    username !== `${data.username}@${data.tenant}` ||
+    password !== data.password ||
+    !(passwordType ?? '').endsWith('#PasswordText')
+  ) {
     return fault('Client.authenticationError', 'invalid username or password');
   }
   const request = child(child(env, 'soap:Body'), 'Get_Workers_Request');
   if (request === undefined) {
-    return fault('Client.validationError', 'Validation error occurred. Element Get_Workers_Request is required', { message: 'Unknown or missing operation', xpath: '/env:Envelope/env:Body' });
+    return fault('Client.validationError', 'Validation error occurred. Element Get_Workers_Request is required', {
+      message: 'Unknown or missing operation',
+      xpath: '/env:Envelope/env:Body',
+    });
   }
-  const version = typeof request === 'object' && !Array.isArray(request) ? (request['@version'] as string | undefined) : undefined;
+  const version =
+    typeof request === 'object' && !Array.isArray(request) ? (request['@version'] as string | undefined) : undefined;
   const filter = child(request, 'Response_Filter');
   const page = Number(textOf(child(filter, 'Page')) ?? '1') || 1;
   const count = Number(textOf(child(filter, 'Count')) ?? '100') || 100;
   opts.onRequest?.({ username, passwordType, version, page, count });
   if (count > 999) {
-    return fault('Client.validationError', `Validation error occurred. The value '${count}' is greater than the maximum of 999 for Count`, { message: `Count must be 999 or less`, xpath: '/bsvc:Get_Workers_Request[1]/bsvc:Response_Filter[1]/bsvc:Count[1]' });
+    return fault(
+      'Client.validationError',
+      `Validation error occurred. The value '${count}' is greater than the maximum of 999 for Count`,
+      {
+        message: `Count must be 999 or less`,
+        xpath: '/bsvc:Get_Workers_Request[1]/bsvc:Response_Filter[1]/bsvc:Count[1]',
+      },
+    );
   }
   const criteria = child(request, 'Request_Criteria');
-  const excludeInactive = ['1', 'true'].includes((textOf(child(criteria, 'Exclude_Inactive_Workers')) ?? '').trim().toLowerCase());
+  const excludeInactive = ['1', 'true'].includes(
+    (textOf(child(criteria, 'Exclude_Inactive_Workers')) ?? '').trim().toLowerCase(),
+  );
   const range = child(child(criteria, 'Transaction_Log_Criteria_Data'), 'Transaction_Date_Range_Data');
   const updatedFrom = isoAt(textOf(child(range, 'Updated_From')));
   const updatedThrough = isoAt(textOf(child(range, 'Updated_Through')));
@@ -365,12 +465,16 @@ function handle(data: WorkdaySimData, req: SimRequest, opts: WorkdayRoutesOption
     if (excludeInactive && !w.active) return;
     if (updatedFrom !== undefined || updatedThrough !== undefined) {
       const t = Date.parse(w.updatedAt);
-      if ((updatedFrom !== undefined && t < updatedFrom) || (updatedThrough !== undefined && t > updatedThrough)) return;
+      if ((updatedFrom !== undefined && t < updatedFrom) || (updatedThrough !== undefined && t > updatedThrough))
+        return;
     }
     if (effectiveFrom !== undefined || effectiveThrough !== undefined) {
       const hit = w.effectiveDates.some((date) => {
         const t = Date.parse(`${date}T00:00:00${data.offset}`);
-        return (effectiveFrom === undefined || t >= effectiveFrom) && (effectiveThrough === undefined || t <= effectiveThrough);
+        return (
+          (effectiveFrom === undefined || t >= effectiveFrom) &&
+          (effectiveThrough === undefined || t <= effectiveThrough)
+        );
       });
       if (!hit) return;
     }
@@ -378,7 +482,11 @@ function handle(data: WorkdaySimData, req: SimRequest, opts: WorkdayRoutesOption
   });
   const totalPages = Math.ceil(selected.length / count);
   if (page > Math.max(1, totalPages)) {
-    return fault('Client.validationError', `Validation error occurred. Page ${page} is greater than the number of pages (${totalPages})`, { message: 'Invalid page number', xpath: '/bsvc:Get_Workers_Request[1]/bsvc:Response_Filter[1]/bsvc:Page[1]' });
+    return fault(
+      'Client.validationError',
+      `Validation error occurred. Page ${page} is greater than the number of pages (${totalPages})`,
+      { message: 'Invalid page number', xpath: '/bsvc:Get_Workers_Request[1]/bsvc:Response_Filter[1]/bsvc:Page[1]' },
+    );
   }
   const slice = selected.slice((page - 1) * count, page * count);
   const asOf = (textOf(child(filter, 'As_Of_Effective_Date')) ?? new Date().toISOString().slice(0, 10)).slice(0, 10);
@@ -407,10 +515,27 @@ function handle(data: WorkdaySimData, req: SimRequest, opts: WorkdayRoutesOption
 // The registry entry (connectors/simulators.ts) and simulated HR changes
 
 /** Start a simulator for the sample company and return the `workday(...)` options that read it. */
-export async function startWorkdaySimulator(org: SampleOrg, o: { simulator?: SimulatorOptions; routes?: WorkdayRoutesOptions } = {}): Promise<{ sim: Simulator; data: WorkdaySimData; options: { host: string; tenant: string; username: string; password: string; baseUrl: string } }> {
+export async function startWorkdaySimulator(
+  org: SampleOrg,
+  o: { simulator?: SimulatorOptions; routes?: WorkdayRoutesOptions } = {},
+): Promise<{
+  sim: Simulator;
+  data: WorkdaySimData;
+  options: { host: string; tenant: string; username: string; password: string; baseUrl: string };
+}> {
   const data = workdayDataFromSample(org);
   const sim = await startSimulator(workdayRoutes(data, o.routes), o.simulator);
-  return { sim, data, options: { host: 'wd2-impl-services1.workday.com', tenant: data.tenant, username: data.username, password: data.password, baseUrl: `${sim.url}/ccx/service/${data.tenant}` } };
+  return {
+    sim,
+    data,
+    options: {
+      host: 'wd2-impl-services1.workday.com',
+      tenant: data.tenant,
+      username: data.username,
+      password: data.password,
+      baseUrl: `${sim.url}/ccx/service/${data.tenant}`,
+    },
+  };
 }
 
 /**

@@ -70,7 +70,9 @@ export function renderGetWorkers(p: GetWorkersParams): string {
       ].join('')
     : '';
   const criteria =
-    (range ? `<bsvc:Transaction_Log_Criteria_Data><bsvc:Transaction_Date_Range_Data>${range}</bsvc:Transaction_Date_Range_Data></bsvc:Transaction_Log_Criteria_Data>` : '') +
+    (range
+      ? `<bsvc:Transaction_Log_Criteria_Data><bsvc:Transaction_Date_Range_Data>${range}</bsvc:Transaction_Date_Range_Data></bsvc:Transaction_Log_Criteria_Data>`
+      : '') +
     // Terminated workers are part of the org (a snapshot without them would look like deletions).
     el('Exclude_Inactive_Workers', 'false');
   return (
@@ -128,12 +130,20 @@ export function findFault(doc: XmlObject): SoapFault | undefined {
   const f = typeof fault === 'object' && !Array.isArray(fault) ? fault : {};
   const rawCode = textOf(f['{}faultcode']) ?? textOf(child(child(f, 'soap:Code'), 'soap:Value')) ?? '';
   const code = rawCode.includes(':') ? rawCode.slice(rawCode.indexOf(':') + 1) : rawCode;
-  const message = (textOf(f['{}faultstring']) ?? textOf(child(f, 'soap:Reason') !== undefined ? child(child(f, 'soap:Reason'), 'soap:Text') : undefined) ?? '').trim();
+  const message = (
+    textOf(f['{}faultstring']) ??
+    textOf(child(f, 'soap:Reason') !== undefined ? child(child(f, 'soap:Reason'), 'soap:Text') : undefined) ??
+    ''
+  ).trim();
   const details: string[] = [];
   const detail = f['{}detail'] ?? f['soap:Detail'];
   for (const vf of asList(child(detail, 'Validation_Fault'))) {
     for (const ve of asList(child(vf, 'Validation_Error'))) {
-      const parts = [textOf(child(ve, 'Message')), textOf(child(ve, 'Detail_Message')), textOf(child(ve, 'Xpath')) ? `at ${textOf(child(ve, 'Xpath'))}` : undefined]
+      const parts = [
+        textOf(child(ve, 'Message')),
+        textOf(child(ve, 'Detail_Message')),
+        textOf(child(ve, 'Xpath')) ? `at ${textOf(child(ve, 'Xpath'))}` : undefined,
+      ]
         .map((s) => s?.trim())
         .filter((s): s is string => !!s);
       if (parts.length) details.push(parts.join(' '));
@@ -170,7 +180,11 @@ export function readWorkersPage(doc: XmlObject): WorkersPage {
   const body = soapBody(doc);
   const res = asList(body['Get_Workers_Response'])[0];
   if (res === undefined || typeof res !== 'object' || Array.isArray(res)) {
-    const found = Object.keys(body).filter((k) => !k.startsWith('@')).slice(0, 3).join(', ') || 'nothing';
+    const found =
+      Object.keys(body)
+        .filter((k) => !k.startsWith('@'))
+        .slice(0, 3)
+        .join(', ') || 'nothing';
     throw new Error(`expected a Get_Workers_Response in the urn:com.workday/bsvc namespace, found ${found}`);
   }
   const results = res['Response_Results'];

@@ -101,7 +101,15 @@ export function parseXmlSax(text: string): XmlObject {
     }
     if (refusedName(tag.name)) throw refused();
     flush(top);
-    const frame: Frame = { key: cachedKey(tag.name, scope, false), scope, children: null, attrs, text: '', pending: '', cdata: null };
+    const frame: Frame = {
+      key: cachedKey(tag.name, scope, false),
+      scope,
+      children: null,
+      attrs,
+      text: '',
+      pending: '',
+      cdata: null,
+    };
     stack.push(frame);
     top = frame;
   });
@@ -129,7 +137,10 @@ export function parseXmlSax(text: string): XmlObject {
 }
 
 function refused(): XmlReadError {
-  return new XmlReadError("the body is not well-formed XML (an element or attribute named '…' is refused)", 'xml_malformed');
+  return new XmlReadError(
+    "the body is not well-formed XML (an element or attribute named '…' is refused)",
+    'xml_malformed',
+  );
 }
 
 function valueOf(f: Frame): XmlValue {

@@ -70,7 +70,8 @@ const parser = new XMLParser({
  * for DTDs/entities and for malformed (e.g. truncated) XML. One SAX pass (xml-sax.ts).
  */
 export function parseXml(text: string): XmlObject {
-  if (declaresDtd(text)) throw new XmlReadError('the body declares a DOCTYPE or ENTITY, which orgsync refuses to parse', 'xml_dtd_refused');
+  if (declaresDtd(text))
+    throw new XmlReadError('the body declares a DOCTYPE or ENTITY, which orgsync refuses to parse', 'xml_dtd_refused');
   return parseXmlSax(text);
 }
 
@@ -80,14 +81,17 @@ export function parseXml(text: string): XmlObject {
  * is tested against, and as a baseline in the benchmark.
  */
 export function parseXmlTree(text: string): XmlObject {
-  if (declaresDtd(text)) throw new XmlReadError('the body declares a DOCTYPE or ENTITY, which orgsync refuses to parse', 'xml_dtd_refused');
+  if (declaresDtd(text))
+    throw new XmlReadError('the body declares a DOCTYPE or ENTITY, which orgsync refuses to parse', 'xml_dtd_refused');
   let raw: unknown;
   try {
     // `true` runs fast-xml-parser's validator first: unclosed or cut-off documents are errors, not partial data.
     raw = parser.parse(text, true);
   } catch (e) {
     // The parser's message may quote names from the body: keep its shape, not the quoted text.
-    const detail = String((e as Error)?.message ?? e).replace(/'[^']*'|"[^"]*"/g, "'…'").slice(0, 160);
+    const detail = String((e as Error)?.message ?? e)
+      .replace(/'[^']*'|"[^"]*"/g, "'…'")
+      .slice(0, 160);
     throw new XmlReadError(`the body is not well-formed XML (${detail})`, 'xml_malformed');
   }
   if (!raw || typeof raw !== 'object') throw new XmlReadError('the body holds no XML element', 'xml_malformed');
@@ -163,7 +167,9 @@ function resolveElement(item: unknown, scope: Scope): XmlValue {
     out[key] = decodeEntities(String(v));
     hasAttr = true;
   }
-  const text = (node['#text'] !== undefined ? decodeEntities(String(node['#text'])) : '') + (node['#cdata'] !== undefined ? String(node['#cdata']) : '');
+  const text =
+    (node['#text'] !== undefined ? decodeEntities(String(node['#text'])) : '') +
+    (node['#cdata'] !== undefined ? String(node['#cdata']) : '');
   if (!hasAttr && Object.keys(out).length === 0) return text;
   if (text !== '') out['#text'] = text;
   return out;
@@ -195,7 +201,9 @@ export function decodeEntities(s: string): string {
 
 /** Escape text for an XML element or attribute value. */
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;'));
+  return s.replace(/[&<>"']/g, (c) =>
+    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;',
+  );
 }
 
 /** The value as a list (absent → [], one → [one]). */

@@ -31,7 +31,9 @@ export function parseArgs(argv: string[]): ParsedArgs {
         } else flags.set(a.slice(2), true);
       }
     } else if (a.startsWith('-') && a.length > 1) {
-      throw new ConfigError({ message: `Unknown short option '${a}'. orgsync takes long options only (e.g. --out FILE).` });
+      throw new ConfigError({
+        message: `Unknown short option '${a}'. orgsync takes long options only (e.g. --out FILE).`,
+      });
     } else positionals.push(a);
   }
   return { positionals, flags };
@@ -39,7 +41,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
 
 export const kebab = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 export const camel = (s: string): string => s.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-export const envName = (vendor: string, option: string): string => `${vendor.replace(/-/g, '_')}_${kebab(option).replace(/-/g, '_')}`.toUpperCase();
+export const envName = (vendor: string, option: string): string =>
+  `${vendor.replace(/-/g, '_')}_${kebab(option).replace(/-/g, '_')}`.toUpperCase();
 
 type Kind = 'string' | 'number' | 'boolean' | 'array' | 'enum';
 
@@ -73,6 +76,10 @@ export function coerce(name: string, kind: Kind, raw: string | true): unknown {
     if (!Number.isFinite(n)) throw new ConfigError({ message: `--${name} must be a number, got '${raw}'.` });
     return n;
   }
-  if (kind === 'array') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (kind === 'array')
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   return raw;
 }

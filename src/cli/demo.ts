@@ -49,7 +49,9 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     const connector = factory({ ...options, http: { onProgress: (e: ProgressEvent) => progress.event(e) } });
     const snapshot = await takeSnapshot(connector);
     progress.done();
-    io.stdout(`orgsync demo: ${factory.definition.name} simulator on ${sim.url} serving "${org.companyName}" (${org.people.length} people)\n\n`);
+    io.stdout(
+      `orgsync demo: ${factory.definition.name} simulator on ${sim.url} serving "${org.companyName}" (${org.people.length} people)\n\n`,
+    );
     io.stdout(summarize(snapshot));
 
     // Simulated HR changes, then a second sync (incremental where the vendor allows it) and the change events.
@@ -61,8 +63,15 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     progress.done();
     const events = diffSnapshots(snapshot, second.snapshot);
     const counts = Object.entries(summarizeChanges(events)).filter(([, n]) => n > 0);
-    io.stdout(`\nAfter simulated HR changes: second sync (${second.mode}${second.reason ? `: ${second.reason}` : ''}), ${events.length} change events${counts.length ? ` (${counts.map(([t, n]) => `${n} ${t}`).join(', ')})` : ''}\n`);
-    io.stdout(formatChangesText(events, { groups: second.snapshot.groups, locations: second.snapshot.locations }).replace(/^/gm, '  '));
+    io.stdout(
+      `\nAfter simulated HR changes: second sync (${second.mode}${second.reason ? `: ${second.reason}` : ''}), ${events.length} change events${counts.length ? ` (${counts.map(([t, n]) => `${n} ${t}`).join(', ')})` : ''}\n`,
+    );
+    io.stdout(
+      formatChangesText(events, { groups: second.snapshot.groups, locations: second.snapshot.locations }).replace(
+        /^/gm,
+        '  ',
+      ),
+    );
     // What the provisioning helper would do about it, with the sample rules (dry run).
     const rulesFile = exampleRulesFile();
     if (rulesFile) {
@@ -83,7 +92,9 @@ export async function runDemo(o: DemoOptions): Promise<number> {
 export function summarize(s: OrgSnapshot, treeDepth = 2): string {
   const lines: string[] = [];
   lines.push(`Snapshot of ${s.company.name} via ${s.connector}, taken ${s.takenAt}`);
-  lines.push(`${s.employees.length} employees, ${s.groups.length} groups, ${s.locations.length} locations${s.warnings.length ? `, ${s.warnings.length} warnings` : ''}`);
+  lines.push(
+    `${s.employees.length} employees, ${s.groups.length} groups, ${s.locations.length} locations${s.warnings.length ? `, ${s.warnings.length} warnings` : ''}`,
+  );
   lines.push('');
   lines.push('Headcount by status');
   const byStatus = count(s.employees.map((e) => e.employmentStatus));
@@ -115,7 +126,9 @@ export function summarize(s: OrgSnapshot, treeDepth = 2): string {
       if (seen.has(e.id)) continue;
       seen.add(e.id);
       const n = reports.get(e.id)?.length ?? 0;
-      lines.push(`${prefix}${e.displayName} — ${e.jobTitle ?? 'no title'}${e.employmentStatus !== 'ACTIVE' ? ` [${e.employmentStatus}]` : ''}${n ? ` (${n} direct report${n === 1 ? '' : 's'})` : ''}`);
+      lines.push(
+        `${prefix}${e.displayName} — ${e.jobTitle ?? 'no title'}${e.employmentStatus !== 'ACTIVE' ? ` [${e.employmentStatus}]` : ''}${n ? ` (${n} direct report${n === 1 ? '' : 's'})` : ''}`,
+      );
       if (depth < treeDepth) walk(e.id, depth + 1, `${prefix}  `);
     }
   };

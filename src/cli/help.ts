@@ -33,32 +33,35 @@ export const COMMANDS: Record<string, CommandHelp> = {
     summary: 'the reporting tree (html: searchable, collapsible page)',
   },
   plan: {
-    synopsis: 'orgsync plan --rules RULES.json --from OLD.json --to NEW.json [--format text|json] [--out FILE] [--now DATE] [--allow-older]',
+    synopsis:
+      'orgsync plan --rules RULES.json --from OLD.json --to NEW.json [--format text|json] [--out FILE] [--now DATE] [--allow-older]',
     summary: 'dry-run provisioning plan from the changes between two snapshots',
   },
   apply: {
-    synopsis: 'orgsync apply PLAN.json [--journal FILE] [--handler console|json] [--approve PLAN_ID] [--rules RULES.json] [--now DATE]',
+    synopsis:
+      'orgsync apply PLAN.json [--journal FILE] [--handler console|json] [--approve PLAN_ID] [--rules RULES.json] [--now DATE]',
     summary: 'run a plan with a handler that prints each action (journaled; exit 3 = halted by a safety stop)',
   },
   simulate: {
     synopsis: 'orgsync simulate <vendor> [--port P] [--size N] [--changes]',
-    summary: 'serve a sample company on 127.0.0.1 in the vendor\'s wire format, to try every command without an account',
+    summary: "serve a sample company on 127.0.0.1 in the vendor's wire format, to try every command without an account",
     details: [
-      'Prints the `orgsync snapshot` command (with the simulator\'s throwaway credential) to run against it.',
+      "Prints the `orgsync snapshot` command (with the simulator's throwaway credential) to run against it.",
       'Apply simulated HR changes (a hire, a departure, a promotion, a move, an email change, a leave) with',
       '`curl -X POST http://127.0.0.1:PORT/__orgsync/advance`, or Enter when run in a terminal; --changes starts',
       'from the changed company. Runs until Ctrl-C or SIGTERM (exit 0).',
     ].join('\n'),
   },
   'new-connector': {
-    synopsis: 'orgsync new-connector <id> [--auth basic|bearer|oauth2-client-credentials] [--paging single|offset|page|cursor|next-link] [--lists endpoints|rows] [--root DIR]',
+    synopsis:
+      'orgsync new-connector <id> [--auth basic|bearer|oauth2-client-credentials] [--paging single|offset|page|cursor|next-link] [--lists endpoints|rows] [--root DIR]',
     summary: 'scaffold a connector and its conformance test (in your project: a package that imports orgsync)',
     details: [
       'Generates from one description the declaration (index.ts), schemas.ts, map.ts, simulator.ts (routes with',
       'that auth and paging, and <id>Simulator: the conformance registration connectors/simulators.ts and the test use),',
       'README.md and a conformance test. --lists rows: groups, locations and the company come from the employee rows',
       '(a vendor without department/location endpoints). A flag left out is asked in a terminal; otherwise it defaults',
-      'to --auth bearer --paging offset --lists endpoints. The test\'s first run lists every TODO(new-connector) left.',
+      "to --auth bearer --paging offset --lists endpoints. The test's first run lists every TODO(new-connector) left.",
     ].join('\n'),
   },
   'serve-scim': {
@@ -78,9 +81,11 @@ export const COMMANDS: Record<string, CommandHelp> = {
     summary: 'create or upgrade the runtime store schema (SQLite file by default, PostgreSQL per --config)',
   },
   tenants: {
-    synopsis: 'orgsync tenants add ID --connector C [--options JSON|FILE] [--credentials FILE] [--rules FILE] [--every 1h] | list | show ID | remove ID | rekey',
-    summary: 'manage the runtime\'s tenants (credentials encrypted at rest with ORGSYNC_KEYS)',
-    details: 'Runtime commands take --config FILE.json (or ORGSYNC_RUNTIME_CONFIG); without it the embedded SQLite file ./orgsync-runtime.db is used. See docs/runtime.md.',
+    synopsis:
+      'orgsync tenants add ID --connector C [--options JSON|FILE] [--credentials FILE] [--rules FILE] [--every 1h] | list | show ID | remove ID | rekey',
+    summary: "manage the runtime's tenants (credentials encrypted at rest with ORGSYNC_KEYS)",
+    details:
+      'Runtime commands take --config FILE.json (or ORGSYNC_RUNTIME_CONFIG); without it the embedded SQLite file ./orgsync-runtime.db is used. See docs/runtime.md.',
   },
   run: {
     synopsis: 'orgsync run [--config FILE.json] [--handlers ./handlers.mjs] [--once]',
@@ -95,21 +100,25 @@ export const COMMANDS: Record<string, CommandHelp> = {
     summary: 'per tenant: last sync, next run, lag, last error kind, pending approvals, rate budget used',
   },
   events: {
-    synopsis: 'orgsync events TENANT [--after OFFSET] [--limit N] | --dead-letter [TENANT] [--all] [--json] | --redeliver ID',
-    summary: 'the tenant\'s event log from an offset (JSON lines); dead-lettered deliveries and their redelivery',
+    synopsis:
+      'orgsync events TENANT [--after OFFSET] [--limit N] | --dead-letter [TENANT] [--all] [--json] | --redeliver ID',
+    summary: "the tenant's event log from an offset (JSON lines); dead-lettered deliveries and their redelivery",
   },
   endpoints: {
-    synopsis: 'orgsync endpoints add ID --url https://... [--tenant T] [--from now|start] [--max-attempts N] [--secret-file F] | list | remove ID',
-    summary: 'deliver tenants\' event logs to your HTTPS endpoint, signed (HMAC-SHA256), retried, dead-lettered',
-    details: 'The signing secret is generated and printed once unless --secret-file is given; it is stored encrypted with ORGSYNC_KEYS. See docs/runtime.md (Event delivery).',
+    synopsis:
+      'orgsync endpoints add ID --url https://... [--tenant T] [--from now|start] [--max-attempts N] [--secret-file F] | list | remove ID',
+    summary: "deliver tenants' event logs to your HTTPS endpoint, signed (HMAC-SHA256), retried, dead-lettered",
+    details:
+      'The signing secret is generated and printed once unless --secret-file is given; it is stored encrypted with ORGSYNC_KEYS. See docs/runtime.md (Event delivery).',
   },
   demo: {
     synopsis: 'orgsync demo [--vendor ID] [--size N] [--quiet] | orgsync demo --runtime',
-    summary: 'the whole pipeline on a local simulator with sample data (nothing written); --runtime: tenants, schedule, events, plan, apply',
+    summary:
+      'the whole pipeline on a local simulator with sample data (nothing written); --runtime: tenants, schedule, events, plan, apply',
   },
   help: {
     synopsis: 'orgsync help [COMMAND]',
-    summary: 'this text, or one command\'s',
+    summary: "this text, or one command's",
   },
 };
 

@@ -11,7 +11,11 @@ export interface InterruptGuard {
   release(): void;
 }
 
-export function guardFileWrite(target: string, say: (line: string) => void, what = 'the file was not written'): InterruptGuard {
+export function guardFileWrite(
+  target: string,
+  say: (line: string) => void,
+  what = 'the file was not written',
+): InterruptGuard {
   const dir = path.dirname(path.resolve(target));
   const prefix = `.${path.basename(target)}.${process.pid}.`;
   const handler = (signal: NodeJS.Signals) => {
@@ -26,7 +30,9 @@ export function guardFileWrite(target: string, say: (line: string) => void, what
     } catch {
       /* the folder may not exist yet */
     }
-    say(`orgsync: interrupted (${signal}); ${what}${removed ? `, ${removed} temporary file${removed === 1 ? '' : 's'} removed` : ''}.\n`);
+    say(
+      `orgsync: interrupted (${signal}); ${what}${removed ? `, ${removed} temporary file${removed === 1 ? '' : 's'} removed` : ''}.\n`,
+    );
     process.exit(signal === 'SIGTERM' ? 143 : 130);
   };
   process.on('SIGINT', handler);

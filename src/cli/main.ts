@@ -67,9 +67,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   }
   if (command === 'help' || args.flags.has('help')) {
     const topic = command === 'help' ? rest[0] : command;
-    const vendor = command === 'snapshot' ? rest[0] : command === 'help' && rest[0] === 'snapshot' ? rest[1] : undefined;
+    const vendor =
+      command === 'snapshot' ? rest[0] : command === 'help' && rest[0] === 'snapshot' ? rest[1] : undefined;
     let text = topic === undefined ? usage() : commandHelp(topic);
-    if (text !== undefined && vendor !== undefined && connectors[vendor]) text += `\nOptions of ${vendor}:\n${describeConnectors(vendor)}`;
+    if (text !== undefined && vendor !== undefined && connectors[vendor])
+      text += `\nOptions of ${vendor}:\n${describeConnectors(vendor)}`;
     if (text !== undefined) {
       io.stdout(text);
       return 0;
@@ -100,22 +102,32 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         checkPositionals(rest, 1, 'new-connector');
         checkFlags(args, 'new-connector', ['root', 'auth', 'paging', 'lists']);
         const root = str(args, 'root');
-        const answers = await scaffoldAnswers({ auth: str(args, 'auth'), paging: str(args, 'paging'), lists: str(args, 'lists') }, io.ask);
+        const answers = await scaffoldAnswers(
+          { auth: str(args, 'auth'), paging: str(args, 'paging'), lists: str(args, 'lists') },
+          io.ask,
+        );
         const made = await scaffoldConnector({ id, ...(root ? { root } : {}), ...answers });
-        io.stdout(`created (${made.mode === 'repo' ? 'inside the orgsync repository' : 'a connector package that depends on orgsync'}):\n${made.files.map((f) => `  ${f}`).join('\n')}\n${made.next}\n`);
+        io.stdout(
+          `created (${made.mode === 'repo' ? 'inside the orgsync repository' : 'a connector package that depends on orgsync'}):\n${made.files.map((f) => `  ${f}`).join('\n')}\n${made.next}\n`,
+        );
         return 0;
       }
       case 'serve-scim': {
         const port = num(args, 'port');
         const token = str(args, 'token') ?? io.env['ORGSYNC_SCIM_TOKEN'];
         if (port === undefined || !token) {
-          io.stderr('orgsync serve-scim: usage: orgsync serve-scim --port P --token T [--tenant ID] [--store DIR|FILE.json] [--host 127.0.0.1] (the token may come from ORGSYNC_SCIM_TOKEN)\n');
+          io.stderr(
+            'orgsync serve-scim: usage: orgsync serve-scim --port P --token T [--tenant ID] [--store DIR|FILE.json] [--host 127.0.0.1] (the token may come from ORGSYNC_SCIM_TOKEN)\n',
+          );
           return 2;
         }
         const tenant = str(args, 'tenant');
         const store = str(args, 'store');
         const host = str(args, 'host');
-        return await serveScimCommand({ port, token, ...(tenant ? { tenant } : {}), ...(store ? { store } : {}), ...(host ? { host } : {}) }, io);
+        return await serveScimCommand(
+          { port, token, ...(tenant ? { tenant } : {}), ...(store ? { store } : {}), ...(host ? { host } : {}) },
+          io,
+        );
       }
       case 'tenants':
         return await (await import('./runtime.js')).tenantsCommand(rest, args, io);
@@ -141,11 +153,22 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         checkPositionals(rest, 0, 'demo');
         checkFlags(args, 'demo', ['vendor', 'size', 'quiet', 'runtime']);
         if (args.flags.has('runtime')) return await (await import('./runtime-demo.js')).runRuntimeDemo(io);
-        return await runDemo({ vendor: str(args, 'vendor') ?? 'bamboohr', size: positiveInt(args, 'size'), quiet: args.flags.has('quiet'), io });
+        return await runDemo({
+          vendor: str(args, 'vendor') ?? 'bamboohr',
+          size: positiveInt(args, 'size'),
+          quiet: args.flags.has('quiet'),
+          io,
+        });
       case 'simulate':
         checkPositionals(rest, 1, 'simulate');
         checkFlags(args, 'simulate', ['port', 'size', 'changes']);
-        return await simulateCommand({ vendor: rest[0] ?? '', port: portFlag(args), size: positiveInt(args, 'size'), changes: args.flags.has('changes'), io });
+        return await simulateCommand({
+          vendor: rest[0] ?? '',
+          port: portFlag(args),
+          size: positiveInt(args, 'size'),
+          changes: args.flags.has('changes'),
+          io,
+        });
       default:
         io.stderr(`orgsync: unknown command '${command}'.\n\n${usage()}`);
         return 2;
@@ -166,7 +189,9 @@ function describeConnectors(only?: string): string {
       const optional = schema.safeParse(undefined).success;
       const secret = (def.secrets as readonly string[]).includes(key);
       const help = (def.optionHelp as Record<string, string> | undefined)?.[key] ?? '';
-      lines.push(`  --${kebab(key)}${kind === 'boolean' ? '' : values ? ` ${values.join('|')}` : kind === 'array' ? ' A,B' : ' VALUE'}${optional ? ' (optional)' : ''}${secret ? ` [secret; env ORGSYNC_${envName(id, key)}]` : ''}${help ? `  ${help}` : ''}`);
+      lines.push(
+        `  --${kebab(key)}${kind === 'boolean' ? '' : values ? ` ${values.join('|')}` : kind === 'array' ? ' A,B' : ' VALUE'}${optional ? ' (optional)' : ''}${secret ? ` [secret; env ORGSYNC_${envName(id, key)}]` : ''}${help ? `  ${help}` : ''}`,
+      );
     }
     for (const [flag, f2] of Object.entries(COMMON_FLAGS)) {
       if (camel(flag) in def.options.shape) continue; // the connector's own option says it better (SCIM's --base-url)
@@ -178,7 +203,12 @@ function describeConnectors(only?: string): string {
 }
 
 /** Build the factory options for a vendor from config file, env and flags (in increasing precedence). */
-export async function resolveConnectorOptions(vendor: string, factory: ConnectorFactory<any>, args: ParsedArgs, env: Record<string, string | undefined>): Promise<Record<string, unknown>> {
+export async function resolveConnectorOptions(
+  vendor: string,
+  factory: ConnectorFactory<any>,
+  args: ParsedArgs,
+  env: Record<string, string | undefined>,
+): Promise<Record<string, unknown>> {
   const def = factory.definition;
   const shape = def.options.shape as Record<string, any>;
   const out: Record<string, unknown> = {};
@@ -189,7 +219,9 @@ export async function resolveConnectorOptions(vendor: string, factory: Connector
     try {
       text = await fs.readFile(configFile, 'utf8');
     } catch (e) {
-      throw new ConfigError({ message: `Cannot read --config ${configFile}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}.` });
+      throw new ConfigError({
+        message: `Cannot read --config ${configFile}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}.`,
+      });
     }
     try {
       // Never quote the file: it holds credentials. Say where it is broken instead.
@@ -197,22 +229,36 @@ export async function resolveConnectorOptions(vendor: string, factory: Connector
     } catch (e) {
       throw new ConfigError({ message: `${(e as Error).message}.`, code: 'config_syntax' });
     }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError({ message: `--config ${configFile} must hold a JSON object of connector options.` });
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new ConfigError({ message: `--config ${configFile} must hold a JSON object of connector options.` });
     const allowed = [...Object.keys(shape), 'baseUrl', 'includeRemoteData'];
     const unknown = Object.keys(parsed).filter((k) => !allowed.includes(k));
     if (unknown.length) {
-      throw new ConfigError({ message: `--config ${configFile}: unknown key${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `'${k}'`).join(', ')} for ${vendor}. Keys: ${allowed.join(', ')}.` });
+      throw new ConfigError({
+        message: `--config ${configFile}: unknown key${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `'${k}'`).join(', ')} for ${vendor}. Keys: ${allowed.join(', ')}.`,
+      });
     }
     for (const [k, v] of Object.entries(parsed)) out[k] = v;
   }
   for (const key of [...Object.keys(shape), 'baseUrl']) {
     const v = env[`ORGSYNC_${envName(vendor, key)}`] ?? env[envName(vendor, key)];
-    if (v !== undefined && v !== '') out[key] = coerce(kebab(key), key === 'baseUrl' ? 'string' : fieldKind(shape[key]).kind === 'enum' ? 'string' : (fieldKind(shape[key]).kind as any), v);
+    if (v !== undefined && v !== '')
+      out[key] = coerce(
+        kebab(key),
+        key === 'baseUrl'
+          ? 'string'
+          : fieldKind(shape[key]).kind === 'enum'
+            ? 'string'
+            : (fieldKind(shape[key]).kind as any),
+        v,
+      );
   }
   const known = new Set<string>([...Object.keys(shape).map(kebab), ...Object.keys(COMMON_FLAGS), ...CLI_FLAGS]);
   for (const [flag, raw] of args.flags) {
     if (!known.has(flag)) {
-      throw new ConfigError({ message: `Unknown option --${flag} for ${vendor}. Options: ${[...Object.keys(shape).map((k) => `--${kebab(k)}`), ...Object.keys(COMMON_FLAGS).map((f) => `--${f}`)].join(', ')}.` });
+      throw new ConfigError({
+        message: `Unknown option --${flag} for ${vendor}. Options: ${[...Object.keys(shape).map((k) => `--${kebab(k)}`), ...Object.keys(COMMON_FLAGS).map((f) => `--${f}`)].join(', ')}.`,
+      });
     }
     if (CLI_FLAGS.has(flag)) continue;
     const key = camel(flag);
@@ -260,10 +306,14 @@ async function snapshotCommand(rest: string[], args: ParsedArgs, io: Io): Promis
   const onProgress = (e: ProgressEvent) => progress.event(e);
   const http = { ...((options['http'] as object) ?? {}), onProgress };
   const connector = factory({ ...options, http });
-  const guard = guardFileWrite(outFile, (line) => {
-    progress.done();
-    io.stderr(line);
-  }, `no snapshot written (${outFile} is unchanged)`);
+  const guard = guardFileWrite(
+    outFile,
+    (line) => {
+      progress.done();
+      io.stderr(line);
+    },
+    `no snapshot written (${outFile} is unchanged)`,
+  );
   let snapshot: Awaited<ReturnType<typeof takeSnapshot>>;
   try {
     snapshot = await takeSnapshot(connector);
@@ -277,7 +327,11 @@ async function snapshotCommand(rest: string[], args: ParsedArgs, io: Io): Promis
     const by: Record<string, number> = {};
     for (const e of snapshot.employees) by[e.employmentStatus] = (by[e.employmentStatus] ?? 0) + 1;
     io.stderr(
-      `${vendor}: wrote ${outFile}: ${snapshot.employees.length} employees (${Object.entries(by).map(([k, v]) => `${v} ${k.toLowerCase()}`).join(', ')}), ${snapshot.groups.length} groups, ${snapshot.locations.length} locations in ${((Date.now() - started) / 1000).toFixed(1)} s, ${progress.pages} pages` +
+      `${vendor}: wrote ${outFile}: ${snapshot.employees.length} employees (${Object.entries(by)
+        .map(([k, v]) => `${v} ${k.toLowerCase()}`)
+        .join(
+          ', ',
+        )}), ${snapshot.groups.length} groups, ${snapshot.locations.length} locations in ${((Date.now() - started) / 1000).toFixed(1)} s, ${progress.pages} pages` +
         (snapshot.warnings.length ? `; ${snapshot.warnings.length} warnings (see "warnings" in the file)` : '') +
         '\n',
     );
@@ -301,15 +355,23 @@ function checkConnectorOptions(vendor: string, factory: ConnectorFactory<any>, o
     if (!key || seen.has(key)) continue;
     seen.add(key);
     const where = `--${kebab(key)} (or ORGSYNC_${envName(vendor, key)}${secrets.has(key) ? '' : `, or "${key}" in --config`})`;
-    problems.push(options[key] === undefined ? `missing ${where}` : `invalid ${where}: ${secrets.has(key) ? 'not an accepted value' : issue.message}`);
+    problems.push(
+      options[key] === undefined
+        ? `missing ${where}`
+        : `invalid ${where}: ${secrets.has(key) ? 'not an accepted value' : issue.message}`,
+    );
   }
-  throw new ConfigError({ vendor, message: `${def.name}: ${problems.join('; ')}. See: orgsync snapshot ${vendor} --help.` });
+  throw new ConfigError({
+    vendor,
+    message: `${def.name}: ${problems.join('; ')}. See: orgsync snapshot ${vendor} --help.`,
+  });
 }
 
 /** `--port P`: an integer 0..65535 (0 = any free port). */
 function portFlag(args: ParsedArgs): number | undefined {
   const p = num(args, 'port');
-  if (p !== undefined && (!Number.isInteger(p) || p < 0 || p > 65535)) throw new ConfigError({ message: `--port must be an integer from 0 to 65535, got '${args.flags.get('port')}'.` });
+  if (p !== undefined && (!Number.isInteger(p) || p < 0 || p > 65535))
+    throw new ConfigError({ message: `--port must be an integer from 0 to 65535, got '${args.flags.get('port')}'.` });
   return p;
 }
 
@@ -355,6 +417,7 @@ export function systemErrorMessage(e: unknown): string | undefined {
     EADDRNOTAVAIL: 'address not available',
   };
   const target = err.path ?? (err.port !== undefined ? `${err.address ?? ''}:${err.port}` : undefined);
-  const action = err.syscall === 'open' || err.syscall === 'read' ? 'cannot open' : err.syscall ? `cannot ${err.syscall}` : 'failed';
+  const action =
+    err.syscall === 'open' || err.syscall === 'read' ? 'cannot open' : err.syscall ? `cannot ${err.syscall}` : 'failed';
   return `${action}${target ? ` '${target}'` : ''}: ${what[err.code] ?? err.code} (${err.code}).`;
 }

@@ -54,9 +54,13 @@ class LineProgress implements Progress {
     const { io, label } = this.o;
     if (e.type === 'page') {
       this.pages++;
-      io.stderr(`${label}: ${e.resource} page ${e.page} (${e.items} records${e.total !== undefined ? ` of ${e.total}` : ''})\n`);
+      io.stderr(
+        `${label}: ${e.resource} page ${e.page} (${e.items} records${e.total !== undefined ? ` of ${e.total}` : ''})\n`,
+      );
     } else if (e.type === 'retry') {
-      io.stderr(`${label}: ${isRateLimit(e.reason) ? 'rate limited, waiting' : 'retrying in'} ${seconds(e.delayMs)}: ${e.reason}\n`);
+      io.stderr(
+        `${label}: ${isRateLimit(e.reason) ? 'rate limited, waiting' : 'retrying in'} ${seconds(e.delayMs)}: ${e.reason}\n`,
+      );
     }
   }
   phase(text: string): void {
@@ -81,7 +85,10 @@ export class LiveProgress implements Progress {
   private readonly now: () => number;
   private readonly log: ReturnType<typeof createLogUpdate>;
 
-  constructor(private readonly o: ProgressOptions, stream: NodeJS.WritableStream) {
+  constructor(
+    private readonly o: ProgressOptions,
+    stream: NodeJS.WritableStream,
+  ) {
     this.now = o.now ?? Date.now;
     this.started = this.now();
     this.log = createLogUpdate(stream, { showCursor: true });
@@ -132,7 +139,9 @@ export class LiveProgress implements Progress {
     if (this.phaseText) parts.push(this.phaseText);
     if (this.people || this.linePages) {
       const pct = this.total ? Math.min(100, Math.floor((this.people / this.total) * 100)) : undefined;
-      parts.push(`${fmt(this.people)}${this.total ? ` of ${fmt(this.total)}` : ''} people read${pct !== undefined ? ` (${pct}%)` : ''}`);
+      parts.push(
+        `${fmt(this.people)}${this.total ? ` of ${fmt(this.total)}` : ''} people read${pct !== undefined ? ` (${pct}%)` : ''}`,
+      );
       parts.push(`${this.linePages} page${this.linePages === 1 ? '' : 's'}`);
       const other = [...this.counts].filter(([r]) => !EMPLOYEES.test(r)).map(([r, n]) => `${fmt(n)} ${r}`);
       if (other.length) parts.push(other.join(', '));

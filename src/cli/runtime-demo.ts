@@ -20,12 +20,26 @@ export async function runRuntimeDemo(io: Io): Promise<number> {
   const store = await openStore({ sqlite: path.join(dir, 'runtime.db') }, { migrate: true });
   const actions: string[] = [];
   const handler = (tenant: string, type: string) => (a: any) => {
-    actions.push(`${tenant}: ${type}${a.employeeId ? ` ${a.employeeId}` : ''}${a.notification?.kind ? ` (${a.notification.kind})` : ''}`);
+    actions.push(
+      `${tenant}: ${type}${a.employeeId ? ` ${a.employeeId}` : ''}${a.notification?.kind ? ` (${a.notification.kind})` : ''}`,
+    );
     return { ok: true };
   };
   const handlersFor = (tenant: string) =>
-    Object.fromEntries(['createUser', 'updateUser', 'grant', 'revoke', 'suspendUser', 'deleteUser', 'sendWelcome', 'notify'].map((t) => [t, handler(tenant, t)])) as unknown as ProvisioningHandlers;
-  const rt = createRuntime({ store, queue, keyring: parseKeyring(generateKeySpec('demo')), handlers: (t) => handlersFor(t.id), apply: { retries: 0 }, tick: { everyMs: 3_600_000 } });
+    Object.fromEntries(
+      ['createUser', 'updateUser', 'grant', 'revoke', 'suspendUser', 'deleteUser', 'sendWelcome', 'notify'].map((t) => [
+        t,
+        handler(tenant, t),
+      ]),
+    ) as unknown as ProvisioningHandlers;
+  const rt = createRuntime({
+    store,
+    queue,
+    keyring: parseKeyring(generateKeySpec('demo')),
+    handlers: (t) => handlersFor(t.id),
+    apply: { retries: 0 },
+    tick: { everyMs: 3_600_000 },
+  });
   try {
     const rulesFile = exampleRulesFile();
     const rules = rulesFile ? await loadRuleSet(rulesFile) : null;
@@ -43,16 +57,36 @@ export async function runRuntimeDemo(io: Io): Promise<number> {
       sims.push(s);
       const secretKeys = new Set(['apiKey', 'token', 'accessToken']);
       const options = Object.fromEntries(Object.entries(s.options).filter(([k]) => !secretKeys.has(k)));
-      const credentials = Object.fromEntries(Object.entries(s.options).filter(([k]) => secretKeys.has(k))) as Record<string, string>;
-      const r = rules ? (t.strict ? { ...rules, policy: { ...rules.policy, thresholds: { ...rules.policy.thresholds, maxDeprovisionCount: 0 } } } : rules) : null;
-      await rt.addTenant({ id: t.id, connector: t.vendor, options, credentials, rules: r as any, schedule: { incrementalEveryMs: 3_600_000, fullEveryMs: 86_400_000 } });
-      io.stdout(`tenant ${t.id}: ${t.vendor} simulator ${s.sim.url}, credentials encrypted (AES-256-GCM)${t.strict ? ', deprovisioning threshold 0 (halts)' : ''}\n`);
+      const credentials = Object.fromEntries(Object.entries(s.options).filter(([k]) => secretKeys.has(k))) as Record<
+        string,
+        string
+      >;
+      const r = rules
+        ? t.strict
+          ? {
+              ...rules,
+              policy: { ...rules.policy, thresholds: { ...rules.policy.thresholds, maxDeprovisionCount: 0 } },
+            }
+          : rules
+        : null;
+      await rt.addTenant({
+        id: t.id,
+        connector: t.vendor,
+        options,
+        credentials,
+        rules: r as any,
+        schedule: { incrementalEveryMs: 3_600_000, fullEveryMs: 86_400_000 },
+      });
+      io.stdout(
+        `tenant ${t.id}: ${t.vendor} simulator ${s.sim.url}, credentials encrypted (AES-256-GCM)${t.strict ? ', deprovisioning threshold 0 (halts)' : ''}\n`,
+      );
     }
     await rt.start({ schedule: false });
 
     io.stdout(`\nschedule tick: ${(await rt.tick()).join(', ')} due\n`);
     await queue.idle();
-    for (const s of await rt.status()) io.stdout(`  ${s.id}: synced, ${s.requestsLastRun} requests, event offset ${s.eventOffset}\n`);
+    for (const s of await rt.status())
+      io.stdout(`  ${s.id}: synced, ${s.requestsLastRun} requests, event offset ${s.eventOffset}\n`);
 
     io.stdout('\nHR changes at every vendor, then a burst of 5 webhooks per tenant (coalesced)\n');
     tenants.forEach((t, i) => sims[i]!.update(applySampleChanges(orgs.get(t.id)!), new Date()));
@@ -62,23 +96,50 @@ export async function runRuntimeDemo(io: Io): Promise<number> {
       const ev = await rt.events(t.id, 1);
       const changes = ev.filter((e) => e.type === 'change').length;
       const syncs = ev.filter((e) => e.type === 'sync.completed').length;
-      io.stdout(`  ${t.id}: ${syncs} sync (${(ev[0]?.data as any)?.mode ?? '-'}), ${changes} change events, ${ev.filter((e) => e.type.startsWith('plan.')).map((e) => `${e.type} ${(e.data as any).planId}`).join(', ') || 'no plan'}\n`);
+      io.stdout(
+        `  ${t.id}: ${syncs} sync (${(ev[0]?.data as any)?.mode ?? '-'}), ${changes} change events, ${
+          ev
+            .filter((e) => e.type.startsWith('plan.'))
+            .map((e) => `${e.type} ${(e.data as any).planId}`)
+            .join(', ') || 'no plan'
+        }\n`,
+      );
     }
-    io.stdout(`\nactions applied through the handlers (${actions.length}):\n${actions.slice(0, 12).map((a) => `  ${a}`).join('\n')}${actions.length > 12 ? `\n  ... ${actions.length - 12} more` : ''}\n`);
+    io.stdout(
+      `\nactions applied through the handlers (${actions.length}):\n${actions
+        .slice(0, 12)
+        .map((a) => `  ${a}`)
+        .join('\n')}${actions.length > 12 ? `\n  ... ${actions.length - 12} more` : ''}\n`,
+    );
 
     const halted = (await rt.status()).filter((s) => s.pendingApprovals.length);
     for (const h of halted) {
       const planId = h.pendingApprovals[0]!;
-      io.stdout(`\n${h.id}: plan ${planId} halted by a safety threshold; IT/security notified. Approving (orgsync approve ${h.id} ${planId})\n`);
+      io.stdout(
+        `\n${h.id}: plan ${planId} halted by a safety threshold; IT/security notified. Approving (orgsync approve ${h.id} ${planId})\n`,
+      );
       const before = actions.length;
       await rt.approve(h.id, planId, 'demo');
       await queue.idle();
-      io.stdout(`  applied after approval: ${actions.slice(before).map((a) => a.replace(`${h.id}: `, '')).join('; ') || 'nothing'}\n`);
+      io.stdout(
+        `  applied after approval: ${
+          actions
+            .slice(before)
+            .map((a) => a.replace(`${h.id}: `, ''))
+            .join('; ') || 'nothing'
+        }\n`,
+      );
     }
     io.stdout('\nevent log of acme from offset 0 (what a consumer reads):\n');
-    for (const e of (await rt.events('acme')).slice(0, 8)) io.stdout(`  #${e.offset} ${e.type}${e.type === 'change' ? ` ${(e.data as any).type} ${(e.data as any).employeeId ?? ''}` : ''}\n`);
+    for (const e of (await rt.events('acme')).slice(0, 8))
+      io.stdout(
+        `  #${e.offset} ${e.type}${e.type === 'change' ? ` ${(e.data as any).type} ${(e.data as any).employeeId ?? ''}` : ''}\n`,
+      );
     io.stdout(`\nstatus:\n`);
-    for (const s of await rt.status()) io.stdout(`  ${s.id}: last sync ${new Date(s.lastSyncAt!).toISOString()}, next run in ${Math.round((s.nextRunAt - Date.now()) / 60000)} min, errors ${s.lastErrorKind ?? 'none'}, pending approvals ${s.pendingApprovals.length}, events ${s.eventOffset}\n`);
+    for (const s of await rt.status())
+      io.stdout(
+        `  ${s.id}: last sync ${new Date(s.lastSyncAt!).toISOString()}, next run in ${Math.round((s.nextRunAt - Date.now()) / 60000)} min, errors ${s.lastErrorKind ?? 'none'}, pending approvals ${s.pendingApprovals.length}, events ${s.eventOffset}\n`,
+      );
     return 0;
   } finally {
     await rt.close();

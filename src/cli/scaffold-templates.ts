@@ -39,7 +39,8 @@ export interface ImportPaths {
 const M = 'TODO(new-connector)';
 export const camel = (id: string) => id.replace(/[-_]+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 const pascal = (d: ConnectorDescription) => d.name.replace(/\W/g, '');
-const env = (d: ConnectorDescription, key: string) => `ORGSYNC_${d.id.toUpperCase().replace(/-/g, '_')}_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+const env = (d: ConnectorDescription, key: string) =>
+  `ORGSYNC_${d.id.toUpperCase().replace(/-/g, '_')}_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 
 /** The credential options, the secret among them, and the factory options a simulator returns. */
 export function authParts(d: ConnectorDescription): {
@@ -90,7 +91,11 @@ function pagingParts(d: ConnectorDescription): { helper: string; paginate: strin
   const page = `const all = data.employees;`;
   switch (d.paging) {
     case 'single':
-      return { helper: 'singlePage', paginate: 'singlePage()', simListing: `return { status: 200, body: { employees: data.employees } };` };
+      return {
+        helper: 'singlePage',
+        paginate: 'singlePage()',
+        simListing: `return { status: 200, body: { employees: data.employees } };`,
+      };
     case 'page':
       return {
         helper: 'pageNumberPaging',
@@ -203,7 +208,8 @@ ${lists}
 `;
 }
 
-const authKeys = (d: ConnectorDescription) => (d.auth === 'basic' ? ['username', 'password'] : d.auth === 'bearer' ? ['apiToken'] : ['clientId', 'clientSecret']);
+const authKeys = (d: ConnectorDescription) =>
+  d.auth === 'basic' ? ['username', 'password'] : d.auth === 'bearer' ? ['apiToken'] : ['clientId', 'clientSecret'];
 
 export function schemasTs(d: ConnectorDescription): string {
   const rows = d.lists === 'rows';
@@ -378,7 +384,11 @@ ${oauth ? `    const issuer = new SimTokenIssuer({ clientId: data.credentials.cl
 }
 
 function credentialType(d: ConnectorDescription): string {
-  return d.auth === 'basic' ? '{ username: string; password: string }' : d.auth === 'bearer' ? '{ apiToken: string }' : '{ clientId: string; clientSecret: string }';
+  return d.auth === 'basic'
+    ? '{ username: string; password: string }'
+    : d.auth === 'bearer'
+      ? '{ apiToken: string }'
+      : '{ clientId: string; clientSecret: string }';
 }
 
 /** The simulator data's credentials (for the scaffold test's filled-in version). */
@@ -404,7 +414,10 @@ export function readmeMd(d: ConnectorDescription): string {
   return `# ${d.name} connector
 
 \`\`\`sh
-${keys.map((k) => (k === authParts(d).secret ? `${env(d, k)}=...` : '')).filter(Boolean).join(' ')} orgsync snapshot ${d.id} ${keys
+${keys
+  .map((k) => (k === authParts(d).secret ? `${env(d, k)}=...` : ''))
+  .filter(Boolean)
+  .join(' ')} orgsync snapshot ${d.id} ${keys
     .filter((k) => k !== authParts(d).secret)
     .map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ...`)
     .join(' ')} --out snap.json

@@ -79,8 +79,13 @@ function ownVersions(): { orgsync: string; zod: string } {
   for (let i = 0; i < 4; i++) {
     const f = path.join(dir, 'package.json');
     if (existsSync(f)) {
-      const pkg = JSON.parse(readFileSync(f, 'utf8')) as { name?: string; version?: string; dependencies?: Record<string, string> };
-      if (pkg.name === 'orgsync') return { orgsync: `^${pkg.version ?? '0.1.0'}`, zod: pkg.dependencies?.['zod'] ?? '^4' };
+      const pkg = JSON.parse(readFileSync(f, 'utf8')) as {
+        name?: string;
+        version?: string;
+        dependencies?: Record<string, string>;
+      };
+      if (pkg.name === 'orgsync')
+        return { orgsync: `^${pkg.version ?? '0.1.0'}`, zod: pkg.dependencies?.['zod'] ?? '^4' };
     }
     dir = path.dirname(dir);
   }
@@ -92,13 +97,18 @@ const CHOICES = { auth: SCAFFOLD_AUTH, paging: SCAFFOLD_PAGING, lists: SCAFFOLD_
 /** Check an answer to one of the scaffold's questions (flag or prompt). */
 export function scaffoldChoice<K extends keyof typeof CHOICES>(key: K, value: string): (typeof CHOICES)[K][number] {
   const allowed = CHOICES[key] as readonly string[];
-  if (!allowed.includes(value)) throw new ConfigError({ message: `new-connector: --${key} must be one of ${allowed.join(', ')} (got '${value}').` });
+  if (!allowed.includes(value))
+    throw new ConfigError({
+      message: `new-connector: --${key} must be one of ${allowed.join(', ')} (got '${value}').`,
+    });
   return value as (typeof CHOICES)[K][number];
 }
 
 export async function scaffoldConnector(o: ScaffoldOptions): Promise<ScaffoldResult> {
   if (!/^[a-z][a-z0-9-]{1,39}$/.test(o.id)) {
-    throw new ConfigError({ message: `new-connector: '${o.id}' is not a valid connector id (lower-case letters, digits and dashes, starting with a letter).` });
+    throw new ConfigError({
+      message: `new-connector: '${o.id}' is not a valid connector id (lower-case letters, digits and dashes, starting with a letter).`,
+    });
   }
   const auth = scaffoldChoice('auth', o.auth ?? 'bearer');
   const paging = scaffoldChoice('paging', o.paging ?? 'offset');
@@ -110,7 +120,9 @@ export async function scaffoldConnector(o: ScaffoldOptions): Promise<ScaffoldRes
   const testDir = mode === 'repo' ? path.join(root, 'test', 'connectors', o.id) : path.join(dir, 'test');
   try {
     await fs.access(dir);
-    throw new ConfigError({ message: `new-connector: ${path.relative(root, dir)} already exists; pick another id or remove it.` });
+    throw new ConfigError({
+      message: `new-connector: ${path.relative(root, dir)} already exists; pick another id or remove it.`,
+    });
   } catch (e) {
     if (e instanceof ConfigError) throw e;
   }
@@ -125,7 +137,8 @@ export async function scaffoldConnector(o: ScaffoldOptions): Promise<ScaffoldRes
     connectorFromTest: rel(testDir, dir),
   };
   const v = camel(o.id);
-  const name = o.name ?? o.id.replace(/(^|-)([a-z])/g, (_, d: string, c: string) => `${d ? ' ' : ''}${c.toUpperCase()}`);
+  const name =
+    o.name ?? o.id.replace(/(^|-)([a-z])/g, (_, d: string, c: string) => `${d ? ' ' : ''}${c.toUpperCase()}`);
   // The one description every file below comes from.
   const d: ConnectorDescription = { id: o.id, name, auth, paging, lists, mode };
   const files: Record<string, string> = {
@@ -134,7 +147,8 @@ export async function scaffoldConnector(o: ScaffoldOptions): Promise<ScaffoldRes
     [path.join(dir, 'map.ts')]: mapTs(d, paths),
     [path.join(dir, 'simulator.ts')]: simulatorTs(d, paths),
     [path.join(dir, 'README.md')]: readmeMd(d),
-    [path.join(fixtures, 'README.md')]: `# ${name} fixtures\n\nRecorded-style responses, one file per endpoint and page, in the vendor's exact shape (field names, nesting, headers, error bodies).\n`,
+    [path.join(fixtures, 'README.md')]:
+      `# ${name} fixtures\n\nRecorded-style responses, one file per endpoint and page, in the vendor's exact shape (field names, nesting, headers, error bodies).\n`,
     [path.join(testDir, 'conformance.test.ts')]: conformanceTestTs(d, paths),
   };
   if (mode === 'package') {
@@ -174,7 +188,10 @@ export async function scaffoldConnector(o: ScaffoldOptions): Promise<ScaffoldRes
 const QUESTIONS = {
   auth: { question: 'How does the vendor authenticate?', fallback: 'bearer' },
   paging: { question: 'How does its employee listing page?', fallback: 'offset' },
-  lists: { question: 'Where do departments and locations come from (endpoints of their own, or the employee rows)?', fallback: 'endpoints' },
+  lists: {
+    question: 'Where do departments and locations come from (endpoints of their own, or the employee rows)?',
+    fallback: 'endpoints',
+  },
 } as const;
 
 /**
@@ -190,7 +207,9 @@ export async function scaffoldAnswers(
     if (given !== undefined) return scaffoldChoice(key, given);
     if (!ask) return QUESTIONS[key].fallback as (typeof CHOICES)[K][number];
     for (let i = 0; ; i++) {
-      const said = (await ask(`${QUESTIONS[key].question} ${CHOICES[key].join(' | ')} [${QUESTIONS[key].fallback}]: `)).trim();
+      const said = (
+        await ask(`${QUESTIONS[key].question} ${CHOICES[key].join(' | ')} [${QUESTIONS[key].fallback}]: `)
+      ).trim();
       try {
         return scaffoldChoice(key, said || QUESTIONS[key].fallback);
       } catch (e) {

@@ -39,14 +39,20 @@ export interface ServeScimExtra {
 const BASE_PATH = '/scim/v2';
 export const DEFAULT_STORE = 'orgsync-scim-data';
 
-export async function serveScimCommand(args: ServeScimArgs, io: ServeScimIo, extra: ServeScimExtra = {}): Promise<number> {
+export async function serveScimCommand(
+  args: ServeScimArgs,
+  io: ServeScimIo,
+  extra: ServeScimExtra = {},
+): Promise<number> {
   const port = Number(args.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     io.stderr('orgsync serve-scim: --port must be an integer between 0 and 65535.\n');
     return 2;
   }
   if (typeof args.token !== 'string' || args.token.trim() === '') {
-    io.stderr('orgsync serve-scim: --token is required: the bearer token your identity provider will send (e.g. from `openssl rand -hex 32`).\n');
+    io.stderr(
+      'orgsync serve-scim: --token is required: the bearer token your identity provider will send (e.g. from `openssl rand -hex 32`).\n',
+    );
     return 2;
   }
   if (/\s/.test(args.token)) {
@@ -58,10 +64,15 @@ export async function serveScimCommand(args: ServeScimArgs, io: ServeScimIo, ext
     io.stderr('orgsync serve-scim: --tenant must be 1-64 lower-case letters, digits, "-" or "_".\n');
     return 2;
   }
-  if (args.token.length < 16) io.stderr('orgsync serve-scim: warning: the token is shorter than 16 characters; use a long random token for anything but a local trial.\n');
+  if (args.token.length < 16)
+    io.stderr(
+      'orgsync serve-scim: warning: the token is shorter than 16 characters; use a long random token for anything but a local trial.\n',
+    );
   const host = args.host ?? '127.0.0.1';
   const storePath = path.resolve(args.store ?? DEFAULT_STORE);
-  const store = /\.json$/i.test(storePath) ? new FileScimStore({ file: storePath }) : new FileScimStore({ dir: storePath });
+  const store = /\.json$/i.test(storePath)
+    ? new FileScimStore({ file: storePath })
+    : new FileScimStore({ dir: storePath });
 
   const handler = createScimHandler({
     store,
@@ -79,7 +90,9 @@ export async function serveScimCommand(args: ServeScimArgs, io: ServeScimIo, ext
   // Load the tenant now so an unreadable store fails at start, not on the IdP's first request.
   try {
     const snap = await handler.snapshot(tenant);
-    io.stdout(`Store: ${storePath} (${snap.employees.length} user(s), ${snap.groups.length} group(s) for tenant '${tenant}').\n`);
+    io.stdout(
+      `Store: ${storePath} (${snap.employees.length} user(s), ${snap.groups.length} group(s) for tenant '${tenant}').\n`,
+    );
   } catch (e) {
     io.stderr(`orgsync serve-scim: cannot open the store: ${(e as Error).message}\n`);
     return 1;
@@ -100,7 +113,9 @@ export async function serveScimCommand(args: ServeScimArgs, io: ServeScimIo, ext
       });
     });
   } catch (e) {
-    io.stderr(`orgsync serve-scim: cannot listen on ${host}:${port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    io.stderr(
+      `orgsync serve-scim: cannot listen on ${host}:${port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`,
+    );
     await handler.close();
     return 1;
   }

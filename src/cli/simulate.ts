@@ -65,7 +65,11 @@ export async function simulateCommand(o: SimulateOptions): Promise<number> {
       fn: (_res, req) =>
         req.method === 'POST'
           ? { status: 200, body: { message: advance(), round } }
-          : { status: 405, headers: { allow: 'POST' }, body: { error: `POST ${ADVANCE_PATH} applies simulated HR changes` } },
+          : {
+              status: 405,
+              headers: { allow: 'POST' },
+              body: { error: `POST ${ADVANCE_PATH} applies simulated HR changes` },
+            },
     },
   });
 
@@ -86,7 +90,8 @@ export async function simulateCommand(o: SimulateOptions): Promise<number> {
     if (secrets.has(key)) envs.push(`ORGSYNC_${envName(o.vendor, key)}=${shellQuote(String(value))}`);
     else flags.push(`--${kebab(key)} ${shellQuote(String(value))}`);
   }
-  const command = (file: string) => `${envs.join(' ')} npx orgsync snapshot ${o.vendor} ${flags.join(' ')} --out ${file}`.trim();
+  const command = (file: string) =>
+    `${envs.join(' ')} npx orgsync snapshot ${o.vendor} ${flags.join(' ')} --out ${file}`.trim();
   io.stdout(
     [
       `orgsync simulate: ${def.name} simulator on ${sim.url} serving "${org.companyName}" ` +

@@ -18,7 +18,8 @@ export function auxiliaryLabel(raw: unknown): string {
   const parts: string[] = [];
   for (const k of ['id', 'uuid', 'name', 'alias', 'fieldId', 'title']) {
     const v = r[k];
-    if ((typeof v === 'string' && v.trim() !== '') || typeof v === 'number') parts.push(`${k} ${JSON.stringify(String(v).slice(0, 60))}`);
+    if ((typeof v === 'string' && v.trim() !== '') || typeof v === 'number')
+      parts.push(`${k} ${JSON.stringify(String(v).slice(0, 60))}`);
     if (parts.length === 3) break;
   }
   return parts.join(', ');
@@ -51,14 +52,19 @@ export interface AuxiliaryParse<T> {
 export function parseAuxiliary<T>(o: AuxiliaryParse<T>): T[] {
   if (!Array.isArray(o.data)) {
     const got = o.data === null ? 'null' : typeof o.data;
-    o.warn(`${o.vendorName}: expected a list of items (${o.what}) but got ${got}; skipped them all. It is auxiliary data, so the sync continued without it.`);
+    o.warn(
+      `${o.vendorName}: expected a list of items (${o.what}) but got ${got}; skipped them all. It is auxiliary data, so the sync continued without it.`,
+    );
     return [];
   }
   const out: T[] = [];
   o.data.forEach((raw, i) => {
     const r = o.schema.safeParse(raw);
     if (r.success) out.push(r.data);
-    else o.warn(skippedMessage(o.vendorName, o.what, i, raw, `it does not match the documented shape (${zodReason(r.error)})`));
+    else
+      o.warn(
+        skippedMessage(o.vendorName, o.what, i, raw, `it does not match the documented shape (${zodReason(r.error)})`),
+      );
   });
   return out;
 }

@@ -39,13 +39,18 @@ export * from './types.js';
 export { finalizeEmployees, unresolvedField } from './finalize.js';
 
 /** Declare a connector; returns its factory (e.g. `bamboohr({ subdomain, apiKey })`). */
-export function defineConnector<Opts extends Record<string, unknown>, Ctx = undefined>(def: ConnectorDefinition<Opts, Ctx>): ConnectorFactory<Opts> {
+export function defineConnector<Opts extends Record<string, unknown>, Ctx = undefined>(
+  def: ConnectorDefinition<Opts, Ctx>,
+): ConnectorFactory<Opts> {
   const factory = (options: Opts & CommonOptions): Connector<Opts> => createConnector(def, options);
   Object.defineProperty(factory, 'definition', { value: def, enumerable: true });
   return factory as ConnectorFactory<Opts>;
 }
 
-function createConnector<Opts extends Record<string, unknown>, Ctx>(def: ConnectorDefinition<Opts, Ctx>, rawOptions: Opts & CommonOptions): Connector<Opts> {
+function createConnector<Opts extends Record<string, unknown>, Ctx>(
+  def: ConnectorDefinition<Opts, Ctx>,
+  rawOptions: Opts & CommonOptions,
+): Connector<Opts> {
   const options = validateOptions(def, rawOptions);
   const h = def.http(options);
   const secrets = [...(h.secrets ?? []), ...def.secrets.map((k) => options[k] as unknown as string | undefined)];
@@ -92,7 +97,8 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
       } catch (e) {
         const tolerated =
           e instanceof OrgsyncError &&
-          ((e.status !== undefined && o.statuses.includes(e.status)) || (e.code !== undefined && !!o.codes?.includes(e.code)));
+          ((e.status !== undefined && o.statuses.includes(e.status)) ||
+            (e.code !== undefined && !!o.codes?.includes(e.code)));
         if (!tolerated) throw e;
         if (o.warn !== undefined) rt.warn(typeof o.warn === 'string' ? o.warn : o.warn(e));
         return undefined;
@@ -107,13 +113,20 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
     },
   };
   /** Auxiliary resources skip what does not fit (with a warning); people never do. */
-  const tolerant = (resource: string, r: { auxiliary?: boolean | undefined }) => r.auxiliary ?? (resource === 'groups' || resource === 'locations');
+  const tolerant = (resource: string, r: { auxiliary?: boolean | undefined }) =>
+    r.auxiliary ?? (resource === 'groups' || resource === 'locations');
   const skip = (resource: string, index: number, raw: unknown, e: unknown) => {
-    const reason = e instanceof ValidationError && e.issues?.length ? e.issues.join('; ') : String((e as Error)?.message ?? e);
+    const reason =
+      e instanceof ValidationError && e.issues?.length ? e.issues.join('; ') : String((e as Error)?.message ?? e);
     rt.warn(skippedMessage(def.name, `${resource} record`, index, raw, reason.slice(0, 300)));
   };
 
-  async function* walk<Row>(resource: string, r: ResourceDef<any, Row, unknown>, ctx: unknown, aux = false): AsyncGenerator<Row[]> {
+  async function* walk<Row>(
+    resource: string,
+    r: ResourceDef<any, Row, unknown>,
+    ctx: unknown,
+    aux = false,
+  ): AsyncGenerator<Row[]> {
     const request = typeof r.request === 'function' ? r.request(ctx, options) : r.request;
     const paginator = typeof r.paginate === 'function' ? r.paginate(ctx, options) : (r.paginate ?? singlePage());
     let n = 0;
@@ -133,7 +146,8 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
       ...(r.itemId ? { itemId: r.itemId } : {}),
       ...(r.maxPages ? { maxPages: r.maxPages } : {}),
       redact: (t) => http.redactor.redact(t),
-      onPage: (info, total) => progress?.({ type: 'page', vendor: def.id, resource, page: info.index + 1, items: info.items.length, total }),
+      onPage: (info, total) =>
+        progress?.({ type: 'page', vendor: def.id, resource, page: info.index + 1, items: info.items.length, total }),
     })) {
       let rows: Row[];
       if (aux) {
@@ -164,7 +178,8 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
     warnings = [];
     asOf = now;
   };
-  const context = (): Promise<Ctx> => (ctxPromise ??= def.context ? def.context(rt) : Promise.resolve(undefined as Ctx));
+  const context = (): Promise<Ctx> =>
+    (ctxPromise ??= def.context ? def.context(rt) : Promise.resolve(undefined as Ctx));
 
   /** One validated employee row through the mapper (a mapper failure names the row). */
   function mapEmployee(row: unknown, ctx: Ctx): EmployeeDraft[] {
@@ -205,7 +220,11 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
     return { rows: [...byId.values(), ...unkeyed], deletedIds: [] };
   }
 
-  async function readEmployees(): Promise<{ employees: Employee[]; warnings: string[]; unresolved: Record<string, ManagerRef> }> {
+  async function readEmployees(): Promise<{
+    employees: Employee[];
+    warnings: string[];
+    unresolved: Record<string, ManagerRef>;
+  }> {
     const drafts: Array<{ draft: EmployeeDraft; raw: unknown }> = [];
     for await (const d of mappedEmployees()) drafts.push(d);
     listsReady = true;
@@ -220,7 +239,11 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
     await walking;
   }
 
-  async function readList<Out>(resource: string, spec: ResourceDef<Ctx, any, Out> | DerivedList<Ctx, Out[]> | undefined, schema: z.ZodType<Out>): Promise<Out[]> {
+  async function readList<Out>(
+    resource: string,
+    spec: ResourceDef<Ctx, any, Out> | DerivedList<Ctx, Out[]> | undefined,
+    schema: z.ZodType<Out>,
+  ): Promise<Out[]> {
     if (!spec) return [];
     await ensureLists();
     const ctx = await context();
@@ -239,7 +262,7 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
           try {
             const mapped = spec.map ? spec.map(row, ctx) : (row as Out);
             for (const m of toArray(mapped)) {
-              out.push(options.includeRemoteData ? { ...(m as object), remoteData: row } as Out : m);
+              out.push(options.includeRemoteData ? ({ ...(m as object), remoteData: row } as Out) : m);
             }
           } catch (e) {
             if (!tolerant(resource, spec)) throw mapFailure(def, resource, row, e);
@@ -249,7 +272,8 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
         }
       }
     }
-    const aux = typeof spec === 'function' ? resource === 'groups' || resource === 'locations' : tolerant(resource, spec);
+    const aux =
+      typeof spec === 'function' ? resource === 'groups' || resource === 'locations' : tolerant(resource, spec);
     if (!aux) return out.map((o, i) => validateOutput(def, resource, schema, o, i));
     const valid: Out[] = [];
     out.forEach((o, i) => {
@@ -306,7 +330,8 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
     if (typeof c === 'function') company = await c(ctx, rt);
     else {
       const list = await readList('company', c, CompanySchema);
-      if (!list[0]) throw createError({ kind: 'vendor', vendor: def.id, message: `${def.name}: the company record was empty.` });
+      if (!list[0])
+        throw createError({ kind: 'vendor', vendor: def.id, message: `${def.name}: the company record was empty.` });
       company = list[0];
     }
     return validateOutput(def, 'company', CompanySchema, company, 0);
@@ -362,14 +387,28 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(def: Connect
         const company = await readCompany();
         const groups = await readGroups(employees);
         const locations = await readList('locations', def.locations, LocationSchema);
-        return { company, groups, locations, employees, warnings: [...warnings, ...resolution], ...unresolvedField(unresolved) };
+        return {
+          company,
+          groups,
+          locations,
+          employees,
+          warnings: [...warnings, ...resolution],
+          ...unresolvedField(unresolved),
+        };
       }
       const company = await readCompany();
       const listed = await readList('groups', def.groups, GroupSchema);
       const locations = await readList('locations', def.locations, LocationSchema);
       const { employees, warnings: resolution, unresolved } = await readEmployees();
       const groups = def.groupsFromEmployees ? await withDerivedGroups(listed, employees) : listed;
-      return { company, groups, locations, employees, warnings: [...warnings, ...resolution], ...unresolvedField(unresolved) };
+      return {
+        company,
+        groups,
+        locations,
+        employees,
+        warnings: [...warnings, ...resolution],
+        ...unresolvedField(unresolved),
+      };
     },
   };
 }

@@ -46,7 +46,8 @@ export function finalizeEmployees(
       managerId = resolver.resolve(draft.id, ref, warn);
       if (!managerId) unresolved[draft.id] = ref;
     }
-    if (managerId && !byId.has(managerId)) warnings.push(`employee ${draft.id}: manager ${managerId} is not in the snapshot`);
+    if (managerId && !byId.has(managerId))
+      warnings.push(`employee ${draft.id}: manager ${managerId} is not in the snapshot`);
     // An explicit literal (one object shape for every employee) rather than spreads: this loop runs
     // once per person of the company.
     const employee: Employee = {
@@ -55,7 +56,11 @@ export function finalizeEmployees(
       firstName: draft.firstName,
       lastName: draft.lastName,
       preferredName: draft.preferredName,
-      displayName: draft.displayName || composeDisplayName(draft.firstName, draft.lastName, draft.preferredName) || draft.workEmail || draft.id,
+      displayName:
+        draft.displayName ||
+        composeDisplayName(draft.firstName, draft.lastName, draft.preferredName) ||
+        draft.workEmail ||
+        draft.id,
       workEmail: draft.workEmail,
       personalEmail: draft.personalEmail,
       jobTitle: draft.jobTitle,
@@ -82,7 +87,9 @@ export function finalizeEmployees(
 }
 
 /** `{ unresolvedManagerRefs }` with keys in id order, or nothing when every reference resolved. */
-export function unresolvedField(unresolved: Record<string, ManagerRef>): { unresolvedManagerRefs?: Record<string, ManagerRef> } {
+export function unresolvedField(unresolved: Record<string, ManagerRef>): {
+  unresolvedManagerRefs?: Record<string, ManagerRef>;
+} {
   const ids = Object.keys(unresolved);
   if (!ids.length) return {};
   ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

@@ -34,7 +34,9 @@ export interface ManagerRef {
 }
 
 /** The part of an employee (or a mapped draft) manager resolution reads. */
-export type ManagerCandidate = Pick<Employee, 'id' | 'employeeNumber' | 'workEmail'> & { customFields?: Record<string, unknown> | undefined };
+export type ManagerCandidate = Pick<Employee, 'id' | 'employeeNumber' | 'workEmail'> & {
+  customFields?: Record<string, unknown> | undefined;
+};
 
 /**
  * A connector's manager-reference hook (`ConnectorDefinition.managers`): where its employees keep
@@ -79,7 +81,10 @@ export interface ManagerResolver {
  * A resolver over `employees` (every employee of the sync, keyed by id). Indexes are built only for
  * the keys some reference actually uses, once each.
  */
-export function managerResolver(employees: ReadonlyMap<string, { draft: ManagerCandidate }>, hook: ManagerHook | undefined): ManagerResolver {
+export function managerResolver(
+  employees: ReadonlyMap<string, { draft: ManagerCandidate }>,
+  hook: ManagerHook | undefined,
+): ManagerResolver {
   const indexes = new Map<Exclude<ManagerKey, 'id'>, Map<string, string[]>>();
   const index = (key: Exclude<ManagerKey, 'id'>): Map<string, string[]> => {
     let m = indexes.get(key);
@@ -117,7 +122,9 @@ export function managerResolver(employees: ReadonlyMap<string, { draft: ManagerC
         if (hits.length === 1) return hits[0]!;
         // Employee numbers and external ids are quoted; emails and userNames (personal data) are not.
         const shown = key === 'employeeNumber' || key === 'externalId' ? ` ${v}` : '';
-        warn(`employee ${employeeId}: manager ${LABEL[key]}${shown} matched ${hits.length} employees; managerId left empty`);
+        warn(
+          `employee ${employeeId}: manager ${LABEL[key]}${shown} matched ${hits.length} employees; managerId left empty`,
+        );
         return null;
       }
       if (ref.value) {
@@ -126,7 +133,9 @@ export function managerResolver(employees: ReadonlyMap<string, { draft: ManagerC
         const hits = new Set<string>();
         for (const key of valueKeys) for (const id of lookup(key, v)) hits.add(id);
         if (hits.size === 1) return hits.values().next().value as string;
-        warn(`employee ${employeeId}: manager reference matched ${hits.size} employees (by ${[...(valueById ? ['id'] : []), ...valueKeys].join(', ')}); managerId left empty`);
+        warn(
+          `employee ${employeeId}: manager reference matched ${hits.size} employees (by ${[...(valueById ? ['id'] : []), ...valueKeys].join(', ')}); managerId left empty`,
+        );
       }
       return null;
     },

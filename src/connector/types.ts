@@ -5,7 +5,15 @@
  */
 import { z } from 'zod';
 import type { OrgsyncError } from '../errors.js';
-import type { AuthSpec, ErrorHint, HttpClient, HttpOptions, HttpResponse, RawResponse, RequestSpec } from '../http/client.js';
+import type {
+  AuthSpec,
+  ErrorHint,
+  HttpClient,
+  HttpOptions,
+  HttpResponse,
+  RawResponse,
+  RequestSpec,
+} from '../http/client.js';
 import type { RateLimitOptions } from '../http/rate-limit.js';
 import type { ClientCertificate } from '../http/auth.js';
 import type { Paginator } from '../pagination/index.js';
@@ -44,7 +52,10 @@ export interface ConnectorCapabilities {
 export type { ManagerCandidate, ManagerHook, ManagerKey, ManagerRef } from './managers.js';
 
 /** What an employee mapper returns: an Employee with a few conveniences filled in by the runtime. */
-export type EmployeeDraft = Omit<Employee, 'displayName' | 'customFields' | 'employmentStatusRaw' | 'employmentTypeRaw' | 'managerId' | 'remoteData'> & {
+export type EmployeeDraft = Omit<
+  Employee,
+  'displayName' | 'customFields' | 'employmentStatusRaw' | 'employmentTypeRaw' | 'managerId' | 'remoteData'
+> & {
   displayName?: string | null;
   customFields?: Record<string, unknown>;
   employmentStatusRaw?: string | null;
@@ -272,6 +283,8 @@ export interface ReadOptions {
   now?: Date | undefined;
 }
 
-export type ConnectorFactory<Opts extends Record<string, unknown>> = ((options: Opts & CommonOptions) => Connector<Opts>) & {
+export type ConnectorFactory<Opts extends Record<string, unknown>> = ((
+  options: Opts & CommonOptions,
+) => Connector<Opts>) & {
   readonly definition: ConnectorDefinition<Opts, any>;
 };

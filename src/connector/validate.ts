@@ -7,9 +7,15 @@ import type { z } from 'zod';
 import { ConfigError, OrgsyncError, ValidationError } from '../errors.js';
 import { CommonOptionsSchema, type CommonOptions, type ConnectorDefinition } from './types.js';
 
-export function validateOptions<Opts extends Record<string, unknown>>(def: ConnectorDefinition<Opts, any>, options: unknown): Opts & CommonOptions {
+export function validateOptions<Opts extends Record<string, unknown>>(
+  def: ConnectorDefinition<Opts, any>,
+  options: unknown,
+): Opts & CommonOptions {
   if (!options || typeof options !== 'object') {
-    throw new ConfigError({ vendor: def.id, message: `${def.name}: options are required (${Object.keys(def.options.shape).join(', ')}).` });
+    throw new ConfigError({
+      vendor: def.id,
+      message: `${def.name}: options are required (${Object.keys(def.options.shape).join(', ')}).`,
+    });
   }
   const schema = def.options.merge(CommonOptionsSchema);
   const parsed = schema.safeParse(options);
@@ -18,7 +24,9 @@ export function validateOptions<Opts extends Record<string, unknown>>(def: Conne
     const problems = parsed.error.issues.map((i) => {
       const path = i.path.join('.') || '(options)';
       // zod messages never include values, but be explicit for secret fields.
-      return secrets.has(String(i.path[0])) ? `${path}: required secret is missing or invalid` : `${path}: ${i.message}`;
+      return secrets.has(String(i.path[0]))
+        ? `${path}: required secret is missing or invalid`
+        : `${path}: ${i.message}`;
     });
     throw new ConfigError({ vendor: def.id, message: `${def.name}: invalid options: ${problems.join('; ')}.` });
   }
@@ -42,7 +50,13 @@ export function rowLabel(raw: unknown): string {
   return '';
 }
 
-export function validateRow<Row>(def: ConnectorDefinition<any, any>, resource: string, schema: z.ZodType<Row> | undefined, raw: unknown, index: number): Row {
+export function validateRow<Row>(
+  def: ConnectorDefinition<any, any>,
+  resource: string,
+  schema: z.ZodType<Row> | undefined,
+  raw: unknown,
+  index: number,
+): Row {
   if (!schema) return raw as Row;
   const r = schema.safeParse(raw);
   if (r.success) return keepOwnKeys(raw, r.data);
@@ -64,14 +78,26 @@ export function keepOwnKeys<T>(raw: unknown, parsed: T): T {
   if (!raw || typeof raw !== 'object' || !parsed || typeof parsed !== 'object' || Array.isArray(raw)) return parsed;
   for (const key of ['__proto__', 'constructor', 'prototype']) {
     if (Object.prototype.hasOwnProperty.call(raw, key)) {
-      Object.defineProperty(parsed, key, { value: (raw as Record<string, unknown>)[key], enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(parsed, key, {
+        value: (raw as Record<string, unknown>)[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
   }
-  if (Object.getPrototypeOf(parsed) !== Object.prototype && Object.getPrototypeOf(parsed) !== null) Object.setPrototypeOf(parsed, Object.prototype);
+  if (Object.getPrototypeOf(parsed) !== Object.prototype && Object.getPrototypeOf(parsed) !== null)
+    Object.setPrototypeOf(parsed, Object.prototype);
   return parsed;
 }
 
-export function validateOutput<Out>(def: ConnectorDefinition<any, any>, resource: string, schema: z.ZodType<Out>, value: unknown, index: number): Out {
+export function validateOutput<Out>(
+  def: ConnectorDefinition<any, any>,
+  resource: string,
+  schema: z.ZodType<Out>,
+  value: unknown,
+  index: number,
+): Out {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issues = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`);
@@ -84,7 +110,12 @@ export function validateOutput<Out>(def: ConnectorDefinition<any, any>, resource
   });
 }
 
-export function mapFailure(def: ConnectorDefinition<any, any>, resource: string, row: unknown, e: unknown): OrgsyncError {
+export function mapFailure(
+  def: ConnectorDefinition<any, any>,
+  resource: string,
+  row: unknown,
+  e: unknown,
+): OrgsyncError {
   if (e instanceof OrgsyncError) return e;
   const label = rowLabel(row);
   return new ValidationError({

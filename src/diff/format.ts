@@ -22,7 +22,6 @@ export interface FormatChangesOptions {
 
 /** Make any text safe for a one-line listing: control characters are escaped, never printed. */
 function oneLine(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => {
     if (ch === '\n') return '\\n';
     if (ch === '\r') return '\\r';

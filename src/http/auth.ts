@@ -101,7 +101,12 @@ function pemOrFile(value: string, option: string, who: Who, secret: boolean): st
     });
   }
   if (!PEM.test(text)) {
-    throw createError({ kind: 'config', code: 'client_certificate_invalid', vendor: who.vendor, message: `${who.vendorName}: the file given as ${option}${where} holds no PEM block (-----BEGIN ...).` });
+    throw createError({
+      kind: 'config',
+      code: 'client_certificate_invalid',
+      vendor: who.vendor,
+      message: `${who.vendorName}: the file given as ${option}${where} holds no PEM block (-----BEGIN ...).`,
+    });
   }
   return text;
 }
@@ -109,26 +114,48 @@ function pemOrFile(value: string, option: string, who: Who, secret: boolean): st
 /** Load the PEMs (text or files) and check that they form a usable client identity. Throws `config`. */
 export function loadClientCertificate(c: ClientCertificate, who: Who): LoadedCertificate {
   if (!c.cert !== !c.key) {
-    throw createError({ kind: 'config', code: 'client_certificate_invalid', vendor: who.vendor, message: `${who.vendorName}: a client certificate needs both the certificate and its private key (only the ${c.cert ? 'certificate' : 'key'} was given).` });
+    throw createError({
+      kind: 'config',
+      code: 'client_certificate_invalid',
+      vendor: who.vendor,
+      message: `${who.vendorName}: a client certificate needs both the certificate and its private key (only the ${c.cert ? 'certificate' : 'key'} was given).`,
+    });
   }
   const cert = c.cert ? pemOrFile(c.cert, 'the client certificate', who, false) : undefined;
   const key = c.key ? pemOrFile(c.key, 'the client key', who, true) : undefined;
   const ca = c.ca ? pemOrFile(c.ca, 'the CA certificate', who, false) : undefined;
   try {
-    tls.createSecureContext({ ...(cert && key ? { cert, key } : {}), ...(c.passphrase ? { passphrase: c.passphrase } : {}), ...(ca ? { ca } : {}) });
+    tls.createSecureContext({
+      ...(cert && key ? { cert, key } : {}),
+      ...(c.passphrase ? { passphrase: c.passphrase } : {}),
+      ...(ca ? { ca } : {}),
+    });
   } catch (e) {
     const code = String((e as { code?: string }).code ?? '');
     const msg = String((e as Error).message ?? '');
     const why =
       code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH'
         ? 'the private key does not belong to the client certificate'
-        : /bad decrypt|bad password|DECODER|unsupported|interrupted|PRIVATE KEY|key/i.test(`${code} ${msg}`) && !/CERTIFICATE/i.test(msg)
+        : /bad decrypt|bad password|DECODER|unsupported|interrupted|PRIVATE KEY|key/i.test(`${code} ${msg}`) &&
+            !/CERTIFICATE/i.test(msg)
           ? `the private key could not be read (${c.passphrase ? 'wrong passphrase, or ' : 'encrypted without a passphrase given, or '}not a PEM private key)`
           : 'the client certificate or the CA certificate is not a valid PEM certificate';
-    throw createError({ kind: 'config', code: 'client_certificate_invalid', vendor: who.vendor, message: `${who.vendorName}: cannot use the client certificate: ${why}${code ? ` (${code})` : ''}.` });
+    throw createError({
+      kind: 'config',
+      code: 'client_certificate_invalid',
+      vendor: who.vendor,
+      message: `${who.vendorName}: cannot use the client certificate: ${why}${code ? ` (${code})` : ''}.`,
+    });
   }
-  const fingerprint = createHash('sha256').update(`${cert ?? ''}\0${key ?? ''}\0${ca ?? ''}\0${c.passphrase ?? ''}`).digest('hex');
-  return { ...(cert && key ? { cert, key } : {}), ...(c.passphrase ? { passphrase: c.passphrase } : {}), ...(ca ? { ca } : {}), fingerprint };
+  const fingerprint = createHash('sha256')
+    .update(`${cert ?? ''}\0${key ?? ''}\0${ca ?? ''}\0${c.passphrase ?? ''}`)
+    .digest('hex');
+  return {
+    ...(cert && key ? { cert, key } : {}),
+    ...(c.passphrase ? { passphrase: c.passphrase } : {}),
+    ...(ca ? { ca } : {}),
+    fingerprint,
+  };
 }
 
 /** Secrets of a client certificate to register with the redactor (the key and its passphrase). */
@@ -142,7 +169,13 @@ const agents = new Map<string, https.Agent>();
 export function httpsAgentFor(c: LoadedCertificate): https.Agent {
   let agent = agents.get(c.fingerprint);
   if (!agent) {
-    agent = new https.Agent({ keepAlive: true, maxSockets: 64, ...(c.cert && c.key ? { cert: c.cert, key: c.key } : {}), ...(c.passphrase ? { passphrase: c.passphrase } : {}), ...(c.ca ? { ca: c.ca } : {}) });
+    agent = new https.Agent({
+      keepAlive: true,
+      maxSockets: 64,
+      ...(c.cert && c.key ? { cert: c.cert, key: c.key } : {}),
+      ...(c.passphrase ? { passphrase: c.passphrase } : {}),
+      ...(c.ca ? { ca: c.ca } : {}),
+    });
     agents.set(c.fingerprint, agent);
   }
   return agent;
@@ -152,7 +185,10 @@ export function httpsAgentFor(c: LoadedCertificate): https.Agent {
  * A TLS failure the generic network rules would retry in vain, as a typed error; undefined for
  * anything else. `clientCertificate`: whether this client presents one.
  */
-export function tlsFailure(e: unknown, who: Who & { endpoint: string; clientCertificate: boolean }): OrgsyncError | undefined {
+export function tlsFailure(
+  e: unknown,
+  who: Who & { endpoint: string; clientCertificate: boolean },
+): OrgsyncError | undefined {
   const err = e as { code?: string; message?: string; cause?: { code?: string }; request?: { reusedSocket?: boolean } };
   const code = String(err.code ?? err.cause?.code ?? '');
   const base = { vendor: who.vendor, endpoint: who.endpoint };
@@ -170,7 +206,11 @@ export function tlsFailure(e: unknown, who: Who & { endpoint: string; clientCert
     });
   }
   if (!who.clientCertificate) return undefined;
-  if (/^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|ERR_TLS_CERT_ALTNAME_INVALID|CERT_UNTRUSTED)$/.test(code)) {
+  if (
+    /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|ERR_TLS_CERT_ALTNAME_INVALID|CERT_UNTRUSTED)$/.test(
+      code,
+    )
+  ) {
     return createError({
       ...base,
       kind: 'config',
@@ -198,7 +238,11 @@ export function tlsFailure(e: unknown, who: Who & { endpoint: string; clientCert
 // OAuth 2.0 client credentials
 
 /** How the token request is sent: the pipeline's own transport (same agent, same certificate). */
-export type TokenTransport = (req: { url: string; headers: Record<string, string>; body: string }) => Promise<{ status: number; headers: Record<string, string>; text: string }>;
+export type TokenTransport = (req: {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}) => Promise<{ status: number; headers: Record<string, string>; text: string }>;
 
 interface CacheEntry {
   token?: string;
@@ -215,7 +259,15 @@ export function clearTokenCache(): void {
 
 /** The stable identity of OAuth2 credentials (token endpoint, client, scope, certificate), hashed. */
 export function oauth2CredentialKey(a: OAuth2ClientCredentialsAuth, certificate?: LoadedCertificate): string {
-  const parts = [a.tokenUrl, a.clientId, a.clientSecret, a.scope ?? '', a.clientAuth ?? 'basic', JSON.stringify(a.params ?? {}), certificate?.fingerprint ?? ''];
+  const parts = [
+    a.tokenUrl,
+    a.clientId,
+    a.clientSecret,
+    a.scope ?? '',
+    a.clientAuth ?? 'basic',
+    JSON.stringify(a.params ?? {}),
+    certificate?.fingerprint ?? '',
+  ];
   return createHash('sha256').update(parts.join('\0')).digest('hex');
 }
 
@@ -224,7 +276,12 @@ export function oauth2Secrets(a: OAuth2ClientCredentialsAuth): string[] {
   return [a.clientSecret, `${a.clientId}:${a.clientSecret}`];
 }
 
-const CONFIG_ERRORS = new Set(['invalid_scope', 'unsupported_grant_type', 'invalid_request', 'unsupported_response_type']);
+const CONFIG_ERRORS = new Set([
+  'invalid_scope',
+  'unsupported_grant_type',
+  'invalid_request',
+  'unsupported_response_type',
+]);
 
 export class ClientCredentialsTokens {
   private readonly key: string;
@@ -244,7 +301,11 @@ export class ClientCredentialsTokens {
       if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('protocol');
       path = u.pathname;
     } catch {
-      throw createError({ kind: 'config', vendor: who.vendor, message: `${who.vendorName}: the token URL '${redactor.redact(auth.tokenUrl)}' is not a valid http(s) URL.` });
+      throw createError({
+        kind: 'config',
+        vendor: who.vendor,
+        message: `${who.vendorName}: the token URL '${redactor.redact(auth.tokenUrl)}' is not a valid http(s) URL.`,
+      });
     }
     this.endpoint = `POST ${path}`;
   }
@@ -290,8 +351,12 @@ export class ClientCredentialsTokens {
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (a.scope) form.set('scope', a.scope);
     for (const [k, v] of Object.entries(a.params ?? {})) form.set(k, v);
-    const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
-    if ((a.clientAuth ?? 'basic') === 'basic') headers['Authorization'] = `Basic ${Buffer.from(`${a.clientId}:${a.clientSecret}`).toString('base64')}`;
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Accept: 'application/json',
+    };
+    if ((a.clientAuth ?? 'basic') === 'basic')
+      headers['Authorization'] = `Basic ${Buffer.from(`${a.clientId}:${a.clientSecret}`).toString('base64')}`;
     else {
       form.set('client_id', a.clientId);
       form.set('client_secret', a.clientSecret);
@@ -312,11 +377,21 @@ export class ClientCredentialsTokens {
     const token = json?.['access_token'];
     const type = json?.['token_type'];
     if (typeof token !== 'string' || token.trim() === '') {
-      throw this.error('vendor', 'token_response_invalid', undefined, `${this.who.vendorName}: the token endpoint (${this.endpoint}) answered without an access_token. Check the token URL.`);
+      throw this.error(
+        'vendor',
+        'token_response_invalid',
+        undefined,
+        `${this.who.vendorName}: the token endpoint (${this.endpoint}) answered without an access_token. Check the token URL.`,
+      );
     }
     this.registered(token);
     if (type !== undefined && type !== null && !(typeof type === 'string' && /^bearer$/i.test(type))) {
-      throw this.error('vendor', 'token_type_unsupported', undefined, `${this.who.vendorName}: the token endpoint issued a '${this.redactor.redact(String(type))}' token; orgsync sends Bearer tokens only.`);
+      throw this.error(
+        'vendor',
+        'token_type_unsupported',
+        undefined,
+        `${this.who.vendorName}: the token endpoint issued a '${this.redactor.redact(String(type))}' token; orgsync sends Bearer tokens only.`,
+      );
     }
     const raw = json?.['expires_in'];
     const seconds = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
@@ -326,32 +401,83 @@ export class ClientCredentialsTokens {
     return { token, expiresAt: started + Math.max(lifetime - skew, lifetime / 2) };
   }
 
-  private failure(status: number, headers: Record<string, string>, json: Record<string, unknown> | undefined, text: string): OrgsyncError {
+  private failure(
+    status: number,
+    headers: Record<string, string>,
+    json: Record<string, unknown> | undefined,
+    text: string,
+  ): OrgsyncError {
     const name = this.who.vendorName;
     const oauthError = typeof json?.['error'] === 'string' ? (json['error'] as string) : undefined;
-    const described = typeof json?.['error_description'] === 'string' ? (json['error_description'] as string) : undefined;
-    const said = this.redactor.redact([oauthError, described].filter(Boolean).join(': ') || (json ? '' : /^\s*</.test(text) ? '' : text.trim())).slice(0, 300);
+    const described =
+      typeof json?.['error_description'] === 'string' ? (json['error_description'] as string) : undefined;
+    const said = this.redactor
+      .redact([oauthError, described].filter(Boolean).join(': ') || (json ? '' : /^\s*</.test(text) ? '' : text.trim()))
+      .slice(0, 300);
     const quote = said ? ` ${name} said: "${said}".` : '';
     const where = `the token endpoint (${this.endpoint})`;
     if (status === 429 || status === 408 || status >= 500) {
       const retryAfterMs = parseRetryAfter(headers['retry-after']);
       const kind = status === 429 ? 'rate_limited' : 'transient';
-      const what = status === 429 ? 'rate-limited the token request (429)' : `failed (${status}); this is usually temporary`;
-      return createError({ kind, retryable: true, code: oauthError ?? `token_${status}`, vendor: this.who.vendor, status, endpoint: this.endpoint, retryAfterMs, message: `${name}: ${where} ${what}.${quote}` });
+      const what =
+        status === 429 ? 'rate-limited the token request (429)' : `failed (${status}); this is usually temporary`;
+      return createError({
+        kind,
+        retryable: true,
+        code: oauthError ?? `token_${status}`,
+        vendor: this.who.vendor,
+        status,
+        endpoint: this.endpoint,
+        retryAfterMs,
+        message: `${name}: ${where} ${what}.${quote}`,
+      });
     }
     if (oauthError && CONFIG_ERRORS.has(oauthError)) {
-      return this.error('config', oauthError, status, `${name}: ${where} refused the token request (${status} ${oauthError}).${quote} Check the scope and the token URL configured for this connector.`);
+      return this.error(
+        'config',
+        oauthError,
+        status,
+        `${name}: ${where} refused the token request (${status} ${oauthError}).${quote} Check the scope and the token URL configured for this connector.`,
+      );
     }
     if (status === 404 || status === 405) {
-      return this.error('config', `token_${status}`, status, `${name}: ${where} answered ${status}. Check the token URL.`);
+      return this.error(
+        'config',
+        `token_${status}`,
+        status,
+        `${name}: ${where} answered ${status}. Check the token URL.`,
+      );
     }
     if (status === 400 || status === 401 || status === 403) {
-      return this.error('auth', oauthError ?? 'invalid_client', status, `${name}: ${where} rejected the client credentials (${status}${oauthError ? ` ${oauthError}` : ''}).${quote} Check the client id and secret (and that the secret has not expired or been rotated).`);
+      return this.error(
+        'auth',
+        oauthError ?? 'invalid_client',
+        status,
+        `${name}: ${where} rejected the client credentials (${status}${oauthError ? ` ${oauthError}` : ''}).${quote} Check the client id and secret (and that the secret has not expired or been rotated).`,
+      );
     }
-    return this.error('vendor', oauthError ?? `token_${status}`, status, `${name}: ${where} answered ${status}.${quote}`);
+    return this.error(
+      'vendor',
+      oauthError ?? `token_${status}`,
+      status,
+      `${name}: ${where} answered ${status}.${quote}`,
+    );
   }
 
-  private error(kind: 'auth' | 'config' | 'vendor', code: string, status: number | undefined, message: string): OrgsyncError {
-    return createError({ kind, retryable: false, code, vendor: this.who.vendor, status, endpoint: this.endpoint, message: this.redactor.redact(message) });
+  private error(
+    kind: 'auth' | 'config' | 'vendor',
+    code: string,
+    status: number | undefined,
+    message: string,
+  ): OrgsyncError {
+    return createError({
+      kind,
+      retryable: false,
+      code,
+      vendor: this.who.vendor,
+      status,
+      endpoint: this.endpoint,
+      message: this.redactor.redact(message),
+    });
   }
 }

@@ -10,11 +10,28 @@ import https from 'node:https';
 import pRetry from 'p-retry';
 import { createError, OrgsyncError, type ErrorKind } from '../errors.js';
 import { Redactor } from '../redact.js';
-import { credentialHash, sharedRateLimiter, type LimiterProvider, type RateLimitOptions, type RateLimitStrategy } from './rate-limit.js';
+import {
+  credentialHash,
+  sharedRateLimiter,
+  type LimiterProvider,
+  type RateLimitOptions,
+  type RateLimitStrategy,
+} from './rate-limit.js';
 import { backoffDelay, sleep, type BackoffOptions } from './timing.js';
 import { currentDeadline, SyncDeadlineReason } from './deadline.js';
 import { DEFAULT_RETRY_STATUSES, htmlTitle, statusError } from './status-errors.js';
-import { ClientCredentialsTokens, certificateSecrets, httpsAgentFor, loadClientCertificate, oauth2CredentialKey, oauth2Secrets, tlsFailure, type ClientCertificate, type LoadedCertificate, type OAuth2ClientCredentialsAuth } from './auth.js';
+import {
+  ClientCredentialsTokens,
+  certificateSecrets,
+  httpsAgentFor,
+  loadClientCertificate,
+  oauth2CredentialKey,
+  oauth2Secrets,
+  tlsFailure,
+  type ClientCertificate,
+  type LoadedCertificate,
+  type OAuth2ClientCredentialsAuth,
+} from './auth.js';
 
 export { DEFAULT_RETRY_STATUSES, extractVendorMessage } from './status-errors.js';
 
@@ -89,7 +106,15 @@ export interface Logger {
 }
 
 export type ProgressEvent =
-  | { type: 'request'; vendor: string; method: string; url: string; status: number; attempt: number; durationMs: number }
+  | {
+      type: 'request';
+      vendor: string;
+      method: string;
+      url: string;
+      status: number;
+      attempt: number;
+      durationMs: number;
+    }
   | { type: 'retry'; vendor: string; method: string; url: string; attempt: number; delayMs: number; reason: string }
   | { type: 'page'; vendor: string; resource: string; page: number; items: number; total?: number | undefined }
   | { type: 'resource'; vendor: string; resource: string; count: number };
@@ -181,10 +206,18 @@ export class HttpClient {
     try {
       parsed = new URL(this.baseUrl);
     } catch {
-      throw createError({ kind: 'config', vendor: config.vendor, message: `${config.vendorName}: baseUrl '${config.baseUrl}' is not a valid URL.` });
+      throw createError({
+        kind: 'config',
+        vendor: config.vendor,
+        message: `${config.vendorName}: baseUrl '${config.baseUrl}' is not a valid URL.`,
+      });
     }
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-      throw createError({ kind: 'config', vendor: config.vendor, message: `${config.vendorName}: baseUrl must be http(s), got '${parsed.protocol}'.` });
+      throw createError({
+        kind: 'config',
+        vendor: config.vendor,
+        message: `${config.vendorName}: baseUrl must be http(s), got '${parsed.protocol}'.`,
+      });
     }
     this.origin = parsed.origin;
     this.redactor = new Redactor(config.secrets ?? []);
@@ -206,7 +239,10 @@ export class HttpClient {
     };
     this.retryStatuses = new Set([...DEFAULT_RETRY_STATUSES, ...(config.retryStatuses ?? [])]);
     const rl: RateLimitOptions = { ...config.defaultRateLimit, ...stripUndefined(config.rateLimit ?? {}) };
-    const credential = a.type === 'oauth2-client-credentials' ? `${this.baseUrl}|oauth2:${oauth2CredentialKey(a, this.certificate)}` : credentialKey(a, this.baseUrl);
+    const credential =
+      a.type === 'oauth2-client-credentials'
+        ? `${this.baseUrl}|oauth2:${oauth2CredentialKey(a, this.certificate)}`
+        : credentialKey(a, this.baseUrl);
     this.limiter = config.limiter
       ? config.limiter({ vendor: config.vendor, credentialHash: credentialHash(credential), options: rl })
       : sharedRateLimiter(config.vendor, credential, rl);
@@ -222,18 +258,38 @@ export class HttpClient {
       httpsAgent: this.certificate ? httpsAgentFor(this.certificate) : keepAliveHttps,
       proxy: false,
     });
-    this.tokens = a.type === 'oauth2-client-credentials' ? new ClientCredentialsTokens(a, (r) => this.sendTokenRequest(r), this.redactor, who, this.certificate) : undefined;
+    this.tokens =
+      a.type === 'oauth2-client-credentials'
+        ? new ClientCredentialsTokens(a, (r) => this.sendTokenRequest(r), this.redactor, who, this.certificate)
+        : undefined;
   }
 
   /** The token request of `auth.type: 'oauth2-client-credentials'`: same transport, agent and certificate as every call. */
-  private async sendTokenRequest(r: { url: string; headers: Record<string, string>; body: string }): Promise<{ status: number; headers: Record<string, string>; text: string }> {
+  private async sendTokenRequest(r: {
+    url: string;
+    headers: Record<string, string>;
+    body: string;
+  }): Promise<{ status: number; headers: Record<string, string>; text: string }> {
     const endpoint = `POST ${this.redactor.redact(new URL(r.url).pathname)}`;
     const timeoutMs = this.config.timeoutMs ?? 60_000;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signals = [timeout, this.config.signal].filter((s): s is AbortSignal => s !== undefined);
     try {
-      const res = await this.axios.request<string>({ url: r.url, method: 'POST', headers: { 'User-Agent': this.config.userAgent ?? 'orgsync/0.1 (+https://github.com/orgsync/orgsync)', ...r.headers }, data: r.body, signal: AbortSignal.any(signals) });
-      return { status: res.status, headers: normalizeHeaders(res.headers as Record<string, unknown>), text: typeof res.data === 'string' ? res.data : String(res.data ?? '') };
+      const res = await this.axios.request<string>({
+        url: r.url,
+        method: 'POST',
+        headers: {
+          'User-Agent': this.config.userAgent ?? 'orgsync/0.1 (+https://github.com/orgsync/orgsync)',
+          ...r.headers,
+        },
+        data: r.body,
+        signal: AbortSignal.any(signals),
+      });
+      return {
+        status: res.status,
+        headers: normalizeHeaders(res.headers as Record<string, unknown>),
+        text: typeof res.data === 'string' ? res.data : String(res.data ?? ''),
+      };
     } catch (e) {
       throw this.networkError(e, endpoint, timeout.aborted && !this.config.signal?.aborted, this.config.signal);
     }
@@ -256,7 +312,8 @@ export class HttpClient {
   /** Send a request through rate limiting and retries; resolves with the parsed response or throws an OrgsyncError. */
   async request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>> {
     const method = spec.method ?? 'GET';
-    const idempotent = spec.idempotent ?? (method === 'GET' || method === 'HEAD' || method === 'PUT' || method === 'DELETE');
+    const idempotent =
+      spec.idempotent ?? (method === 'GET' || method === 'HEAD' || method === 'PUT' || method === 'DELETE');
     const deadline = currentDeadline()?.signal;
     const signals = [spec.signal, this.config.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
@@ -290,10 +347,18 @@ export class HttpClient {
               });
             }
             const delay = serverDelay ?? backoffDelay(attemptNumber, this.retry);
-            if (waited + delay > this.retry.maxTotalWaitMs) return void (retriesLeftExhausted(error));
+            if (waited + delay > this.retry.maxTotalWaitMs) return void retriesLeftExhausted(error);
             waited += delay;
             if (serverDelay !== undefined) this.limiter.pause(serverDelay);
-            this.emit({ type: 'retry', vendor: this.vendor, method, url: this.describePath(spec.path), attempt: attemptNumber, delayMs: delay, reason: error.message });
+            this.emit({
+              type: 'retry',
+              vendor: this.vendor,
+              method,
+              url: this.describePath(spec.path),
+              attempt: attemptNumber,
+              delayMs: delay,
+              reason: error.message,
+            });
             this.config.logger?.warn?.(`retrying ${endpoint} in ${delay} ms: ${error.message}`);
             await sleep(delay, signal);
           },
@@ -305,7 +370,14 @@ export class HttpClient {
     }
   }
 
-  private async attempt<T>(spec: RequestSpec, method: string, attempt: number, endpoint: string, signal: AbortSignal | undefined, tokenRetried = false): Promise<HttpResponse<T>> {
+  private async attempt<T>(
+    spec: RequestSpec,
+    method: string,
+    attempt: number,
+    endpoint: string,
+    signal: AbortSignal | undefined,
+    tokenRetried = false,
+  ): Promise<HttpResponse<T>> {
     const started = Date.now();
     const bearer = this.tokens ? await this.tokens.token() : undefined;
     let url = this.resolveUrl(spec.path, spec.query);
@@ -325,20 +397,37 @@ export class HttpClient {
             url,
             method,
             headers,
-            data: spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body),
+            data:
+              spec.body === undefined
+                ? undefined
+                : typeof spec.body === 'string'
+                  ? spec.body
+                  : JSON.stringify(spec.body),
             signal: attemptSignal,
           });
         } catch (e) {
           throw this.networkError(e, endpoint, total.signal.aborted && !signal?.aborted, signal);
         }
         const location = res.headers['location'];
-        if (res.status >= 300 && res.status < 400 && typeof location === 'string' && (method === 'GET' || method === 'HEAD' || res.status === 307 || res.status === 308)) {
+        if (
+          res.status >= 300 &&
+          res.status < 400 &&
+          typeof location === 'string' &&
+          (method === 'GET' || method === 'HEAD' || res.status === 307 || res.status === 308)
+        ) {
           const next = new URL(location, url);
           // Never send credentials to another origin; a request body may hold them too (SOAP
           // WS-Security), so a request with a body is never re-sent to another origin.
           if (next.origin !== new URL(url).origin) {
             if (spec.body !== undefined && (res.status === 307 || res.status === 308)) {
-              throw createError({ kind: 'vendor', code: 'foreign_redirect', vendor: this.vendor, endpoint, status: res.status, message: `${this.vendorName} redirected ${endpoint} to another host (${next.origin}); orgsync does not re-send the request body there. Check the base URL.` });
+              throw createError({
+                kind: 'vendor',
+                code: 'foreign_redirect',
+                vendor: this.vendor,
+                endpoint,
+                status: res.status,
+                message: `${this.vendorName} redirected ${endpoint} to another host (${next.origin}); orgsync does not re-send the request body there. Check the base URL.`,
+              });
             }
             sendAuth = false;
           }
@@ -350,12 +439,26 @@ export class HttpClient {
     } finally {
       clearTimeout(timer);
     }
-    if (!res) throw createError({ kind: 'transient', vendor: this.vendor, endpoint, message: `${this.vendorName}: no response for ${endpoint}.` });
+    if (!res)
+      throw createError({
+        kind: 'transient',
+        vendor: this.vendor,
+        endpoint,
+        message: `${this.vendorName}: no response for ${endpoint}.`,
+      });
     const headers = normalizeHeaders(res.headers as Record<string, unknown>);
     const requestId = this.requestIdOf(headers);
     const text = typeof res.data === 'string' ? res.data : res.data == null ? '' : String(res.data);
     if (!this.sawSecretInResponse && this.redactor.containsSecret(text)) this.sawSecretInResponse = true;
-    this.emit({ type: 'request', vendor: this.vendor, method, url: this.safeUrl(url), status: res.status, attempt, durationMs: Date.now() - started });
+    this.emit({
+      type: 'request',
+      vendor: this.vendor,
+      method,
+      url: this.safeUrl(url),
+      status: res.status,
+      attempt,
+      durationMs: Date.now() - started,
+    });
     this.config.logger?.debug?.(`${method} ${this.safeUrl(url)} -> ${res.status}`, { requestId });
 
     const contentType = headers['content-type'] ?? '';
@@ -376,7 +479,7 @@ export class HttpClient {
     }
     const raw: RawResponse = { status: res.status, headers, text, json, method, path: this.describePath(spec.path) };
     const hint = this.config.classify?.(raw);
-    const isError = res.status >= 400 || res.status >= 300 || (hint?.kind !== undefined);
+    const isError = res.status >= 400 || res.status >= 300 || hint?.kind !== undefined;
     if (isError) throw this.httpError(raw, hint, requestId, endpoint);
 
     if ((spec.responseType ?? 'json') === 'text') {
@@ -394,7 +497,11 @@ export class HttpClient {
       });
     }
     if (!looksJson) {
-      const what = /<html|<!doctype html/i.test(text) ? `an HTML page${this.redactor.redact(htmlTitle(text))}` : /^\s*</.test(text) ? 'XML' : `'${contentType || 'no content type'}'`;
+      const what = /<html|<!doctype html/i.test(text)
+        ? `an HTML page${this.redactor.redact(htmlTitle(text))}`
+        : /^\s*</.test(text)
+          ? 'XML'
+          : `'${contentType || 'no content type'}'`;
       throw createError({
         kind: 'vendor',
         code: 'unexpected_content_type',
@@ -415,10 +522,12 @@ export class HttpClient {
       ...(this.config.headers ?? {}),
       ...(spec.headers ?? {}),
     };
-    if (spec.body !== undefined && typeof spec.body !== 'string' && !hasHeader(h, 'content-type')) h['Content-Type'] = 'application/json';
+    if (spec.body !== undefined && typeof spec.body !== 'string' && !hasHeader(h, 'content-type'))
+      h['Content-Type'] = 'application/json';
     if (withAuth) {
       const a = this.config.auth;
-      if (a.type === 'basic') h['Authorization'] = `Basic ${Buffer.from(`${a.username}:${a.password}`).toString('base64')}`;
+      if (a.type === 'basic')
+        h['Authorization'] = `Basic ${Buffer.from(`${a.username}:${a.password}`).toString('base64')}`;
       else if (a.type === 'bearer') h['Authorization'] = `Bearer ${a.token}`;
       else if (a.type === 'header') h[a.name] = a.value;
       else if (bearer !== undefined) h['Authorization'] = `Bearer ${bearer}`;
@@ -427,9 +536,16 @@ export class HttpClient {
   }
 
   resolveUrl(path: string, query?: Record<string, QueryValue>): string {
-    const url = /^https?:\/\//i.test(path) ? new URL(path) : new URL(this.baseUrl + (path.startsWith('/') ? path : `/${path}`));
+    const url = /^https?:\/\//i.test(path)
+      ? new URL(path)
+      : new URL(this.baseUrl + (path.startsWith('/') ? path : `/${path}`));
     if (/^https?:\/\//i.test(path) && url.origin !== this.origin) {
-      throw createError({ kind: 'vendor', code: 'foreign_link', vendor: this.vendor, message: `${this.vendorName} sent a paging link to another host (${url.origin}); orgsync does not send credentials there.` });
+      throw createError({
+        kind: 'vendor',
+        code: 'foreign_link',
+        vendor: this.vendor,
+        message: `${this.vendorName} sent a paging link to another host (${url.origin}); orgsync does not send credentials there.`,
+      });
     }
     for (const [k, v] of Object.entries(query ?? {})) {
       if (v === undefined || v === null) continue;
@@ -442,7 +558,9 @@ export class HttpClient {
   /** Path without query string, for messages. */
   describePath(path: string): string {
     try {
-      const u = /^https?:\/\//i.test(path) ? new URL(path) : new URL(this.baseUrl + (path.startsWith('/') ? path : `/${path}`));
+      const u = /^https?:\/\//i.test(path)
+        ? new URL(path)
+        : new URL(this.baseUrl + (path.startsWith('/') ? path : `/${path}`));
       const basePath = new URL(this.baseUrl).pathname.replace(/\/+$/, '');
       const p = u.pathname.startsWith(basePath) ? u.pathname.slice(basePath.length) || '/' : u.pathname;
       return this.redactor.redact(p);
@@ -470,7 +588,12 @@ export class HttpClient {
     return undefined;
   }
 
-  private httpError(raw: RawResponse, hint: ErrorHint | undefined, requestId: string | undefined, endpoint: string): OrgsyncError {
+  private httpError(
+    raw: RawResponse,
+    hint: ErrorHint | undefined,
+    requestId: string | undefined,
+    endpoint: string,
+  ): OrgsyncError {
     return statusError(raw, hint, requestId, endpoint, {
       vendor: this.vendor,
       vendorName: this.vendorName,
@@ -484,7 +607,12 @@ export class HttpClient {
 
   private networkError(e: unknown, endpoint: string, timedOut = false, signal?: AbortSignal): OrgsyncError {
     if (e instanceof OrgsyncError) return e;
-    const tlsError = tlsFailure(e, { vendor: this.vendor, vendorName: this.vendorName, endpoint, clientCertificate: this.certificate?.cert !== undefined });
+    const tlsError = tlsFailure(e, {
+      vendor: this.vendor,
+      vendorName: this.vendorName,
+      endpoint,
+      clientCertificate: this.certificate?.cert !== undefined,
+    });
     if (tlsError) return tlsError;
     const err = e as { code?: string; message?: string; name?: string };
     const code = err.code ?? err.name ?? 'ERR_NETWORK';
@@ -498,15 +626,35 @@ export class HttpClient {
         message: `${this.vendorName}: ${endpoint} timed out after ${this.config.timeoutMs ?? 60_000} ms (total time for the request, connection and body included).`,
       });
     }
-    if (signal?.aborted && signal.reason instanceof SyncDeadlineReason) return this.deadlineError(endpoint, signal.reason);
+    if (signal?.aborted && signal.reason instanceof SyncDeadlineReason)
+      return this.deadlineError(endpoint, signal.reason);
     if (code === 'ERR_CANCELED' || err.name === 'CanceledError' || err.name === 'AbortError') {
-      return createError({ kind: 'incomplete', retryable: false, code: 'aborted', vendor: this.vendor, endpoint, message: `${this.vendorName}: ${endpoint} was cancelled.` });
+      return createError({
+        kind: 'incomplete',
+        retryable: false,
+        code: 'aborted',
+        vendor: this.vendor,
+        endpoint,
+        message: `${this.vendorName}: ${endpoint} was cancelled.`,
+      });
     }
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-      return createError({ kind: 'config', code, vendor: this.vendor, endpoint, message: `${this.vendorName}: could not resolve the host for ${endpoint} (${code}). Check the subdomain/host and base URL.` });
+      return createError({
+        kind: 'config',
+        code,
+        vendor: this.vendor,
+        endpoint,
+        message: `${this.vendorName}: could not resolve the host for ${endpoint} (${code}). Check the subdomain/host and base URL.`,
+      });
     }
     if (/maxContentLength/i.test(detail)) {
-      return createError({ kind: 'vendor', code: 'response_too_large', vendor: this.vendor, endpoint, message: `${this.vendorName}: the response to ${endpoint} exceeded the configured maximum size (${this.config.maxResponseBytes ?? 256 * 1024 * 1024} bytes).` });
+      return createError({
+        kind: 'vendor',
+        code: 'response_too_large',
+        vendor: this.vendor,
+        endpoint,
+        message: `${this.vendorName}: the response to ${endpoint} exceeded the configured maximum size (${this.config.maxResponseBytes ?? 256 * 1024 * 1024} bytes).`,
+      });
     }
     const timeout = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(detail);
     return createError({
@@ -523,11 +671,24 @@ export class HttpClient {
   private finalError(e: unknown, endpoint: string, signal?: AbortSignal): OrgsyncError {
     if (e instanceof OrgsyncError) return e;
     const err = e as { name?: string; message?: string };
-    if (signal?.aborted && signal.reason instanceof SyncDeadlineReason) return this.deadlineError(endpoint, signal.reason);
+    if (signal?.aborted && signal.reason instanceof SyncDeadlineReason)
+      return this.deadlineError(endpoint, signal.reason);
     if (signal?.aborted || this.config.signal?.aborted || err?.name === 'AbortError') {
-      return createError({ kind: 'incomplete', retryable: false, code: 'aborted', vendor: this.vendor, endpoint, message: `${this.vendorName}: ${endpoint} was cancelled.` });
+      return createError({
+        kind: 'incomplete',
+        retryable: false,
+        code: 'aborted',
+        vendor: this.vendor,
+        endpoint,
+        message: `${this.vendorName}: ${endpoint} was cancelled.`,
+      });
     }
-    return createError({ kind: 'transient', vendor: this.vendor, endpoint, message: `${this.vendorName}: ${endpoint} failed: ${this.redactor.redact(String(err?.message ?? e))}` });
+    return createError({
+      kind: 'transient',
+      vendor: this.vendor,
+      endpoint,
+      message: `${this.vendorName}: ${endpoint} failed: ${this.redactor.redact(String(err?.message ?? e))}`,
+    });
   }
 
   private deadlineError(endpoint: string, reason: SyncDeadlineReason): OrgsyncError {

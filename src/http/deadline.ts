@@ -41,7 +41,11 @@ export function currentDeadline(): Deadline | undefined {
  * the returned promise rejects with `onTimeout()` (even if `fn` ignores the signal). Nested calls
  * keep the outer deadline too. `ms` of 0/undefined/Infinity: no deadline of its own.
  */
-export async function runWithDeadline<T>(ms: number | undefined, fn: () => Promise<T>, onTimeout: (ms: number) => OrgsyncError): Promise<T> {
+export async function runWithDeadline<T>(
+  ms: number | undefined,
+  fn: () => Promise<T>,
+  onTimeout: (ms: number) => OrgsyncError,
+): Promise<T> {
   if (ms === undefined || !Number.isFinite(ms) || ms <= 0) return fn();
   const outer = store.getStore();
   const ac = new AbortController();

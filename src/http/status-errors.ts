@@ -24,7 +24,13 @@ export interface StatusErrorContext {
 }
 
 /** The typed error for a response the pipeline will not return (status >= 300, or a `classify` hint with a kind). */
-export function statusError(raw: RawResponse, hint: ErrorHint | undefined, requestId: string | undefined, endpoint: string, c: StatusErrorContext): OrgsyncError {
+export function statusError(
+  raw: RawResponse,
+  hint: ErrorHint | undefined,
+  requestId: string | undefined,
+  endpoint: string,
+  c: StatusErrorContext,
+): OrgsyncError {
   const { status, headers } = raw;
   const said = c.vendorMessage ? c.vendorMessage(raw) : extractVendorMessage(raw);
   const vendorMsg = c.redact(said ?? '').slice(0, 500);
@@ -60,9 +66,22 @@ export function statusError(raw: RawResponse, hint: ErrorHint | undefined, reque
   if (hint?.kind) kind = hint.kind;
   if (hint?.message) message = c.redact(hint.message);
   else if (vendorMsg) message += ` ${name} said: "${vendorMsg}"`;
-  const retryAfterMs = hint?.retryAfterMs ?? parseRetryAfter(headers['retry-after']) ?? (status === 429 ? parseRateLimitReset(headers['x-ratelimit-reset']) : undefined);
+  const retryAfterMs =
+    hint?.retryAfterMs ??
+    parseRetryAfter(headers['retry-after']) ??
+    (status === 429 ? parseRateLimitReset(headers['x-ratelimit-reset']) : undefined);
   const retryable = hint?.retryable ?? (c.retryStatuses.has(status) || kind === 'rate_limited' || kind === 'transient');
-  return createError({ kind, message, retryable, vendor: c.vendor, status, requestId, endpoint, code: hint?.code, retryAfterMs });
+  return createError({
+    kind,
+    message,
+    retryable,
+    vendor: c.vendor,
+    status,
+    requestId,
+    endpoint,
+    code: hint?.code,
+    retryAfterMs,
+  });
 }
 
 /**
@@ -77,9 +96,11 @@ export function extractVendorMessage(raw: RawResponse): string {
     if (Array.isArray(j.errors)) {
       for (const e of j.errors.slice(0, 5)) {
         if (typeof e === 'string') parts.push(e);
-        else if (e && typeof e === 'object') parts.push([e.error_key ?? e.code, e.message ?? e.error ?? e.detail].filter(Boolean).join(': '));
+        else if (e && typeof e === 'object')
+          parts.push([e.error_key ?? e.code, e.message ?? e.error ?? e.detail].filter(Boolean).join(': '));
       }
-    } else if (j.error && typeof j.error === 'object') parts.push([j.error.code, j.error.message].filter(Boolean).join(': '));
+    } else if (j.error && typeof j.error === 'object')
+      parts.push([j.error.code, j.error.message].filter(Boolean).join(': '));
     else if (typeof j.error === 'string') parts.push([j.error, j.error_description].filter(Boolean).join(': '));
     if (!parts.length && typeof j.detail === 'string') parts.push(j.detail);
     if (!parts.length && typeof j.message === 'string') parts.push(j.message);

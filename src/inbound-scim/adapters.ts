@@ -69,7 +69,9 @@ function tooLarge(limit: number): ScimResponse {
 function originOf(req: IncomingMessage): string | undefined {
   const host = req.headers.host;
   if (!host || !/^[\w.:[\]-]+$/.test(host)) return undefined;
-  const fwd = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim();
+  const fwd = String(req.headers['x-forwarded-proto'] ?? '')
+    .split(',')[0]
+    ?.trim();
   const tls = (req.socket as { encrypted?: boolean }).encrypted === true;
   return `${fwd === 'https' || tls ? 'https' : 'http'}://${host}`;
 }
@@ -124,7 +126,12 @@ export function toNodeListener(handler: ScimHandler): (req: IncomingMessage, res
       });
       send(res, r);
     })().catch(() => {
-      if (!res.headersSent) send(res, { status: 500, headers: { 'content-type': 'application/scim+json; charset=utf-8' }, body: scimErrorBody(500, undefined, 'Internal server error.') });
+      if (!res.headersSent)
+        send(res, {
+          status: 500,
+          headers: { 'content-type': 'application/scim+json; charset=utf-8' },
+          body: scimErrorBody(500, undefined, 'Internal server error.'),
+        });
       else res.destroy();
     });
   };
@@ -145,7 +152,9 @@ export interface ExpressLikeRequest extends IncomingMessage {
  * only parses `application/json` by default, not `application/scim+json`: without a matching
  * parser the middleware reads the body itself).
  */
-export function toExpressMiddleware(handler: ScimHandler): (req: ExpressLikeRequest, res: ServerResponse, next: (err?: unknown) => void) => void {
+export function toExpressMiddleware(
+  handler: ScimHandler,
+): (req: ExpressLikeRequest, res: ServerResponse, next: (err?: unknown) => void) => void {
   return (req, res, next) => {
     void (async () => {
       let body: unknown;

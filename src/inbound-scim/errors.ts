@@ -21,7 +21,17 @@ export type ScimType =
   | 'sensitive';
 
 const TYPES_BY_STATUS: Record<number, readonly ScimType[]> = {
-  400: ['invalidFilter', 'tooMany', 'mutability', 'invalidSyntax', 'invalidPath', 'noTarget', 'invalidValue', 'invalidVers', 'sensitive'],
+  400: [
+    'invalidFilter',
+    'tooMany',
+    'mutability',
+    'invalidSyntax',
+    'invalidPath',
+    'noTarget',
+    'invalidValue',
+    'invalidVers',
+    'sensitive',
+  ],
   409: ['uniqueness'],
 };
 
@@ -52,7 +62,11 @@ export class ScimHttpError extends Error {
   }
 }
 
-export function scimErrorBody(status: number, scimType: ScimType | undefined, detail: string | undefined): ScimErrorBody {
+export function scimErrorBody(
+  status: number,
+  scimType: ScimType | undefined,
+  detail: string | undefined,
+): ScimErrorBody {
   const body: ScimErrorBody = { schemas: [ERROR_URN], status: String(status) };
   if (scimType && TYPES_BY_STATUS[status]?.includes(scimType)) body.scimType = scimType;
   if (detail) body.detail = detail;
@@ -68,7 +82,8 @@ export function fromScimmyError(e: unknown): ScimHttpError | null {
     const status = typeof e.status === 'number' && e.status >= 400 && e.status < 600 ? e.status : 400;
     const type = (e.scimType || undefined) as ScimType | undefined;
     // scimmy sometimes wraps a JavaScript TypeError's own text: never pass that on.
-    if (JS_INTERNALS.test(e.message)) return new ScimHttpError(status, type, 'The request could not be applied: a value does not fit its attribute.');
+    if (JS_INTERNALS.test(e.message))
+      return new ScimHttpError(status, type, 'The request could not be applied: a value does not fit its attribute.');
     return new ScimHttpError(status, type, cleanDetail(e.message));
   }
   return null;

@@ -231,7 +231,8 @@ function describe(tok: Token): string {
 export function parseFilterText(text: string, scimType: ScimType = 'invalidFilter'): FilterNode {
   parseStats.steps = 0;
   const what = scimType === 'invalidFilter' ? 'filter' : 'path filter';
-  if (text.length > MAX_FILTER_LENGTH) throw badRequest(scimType, `The ${what} is longer than ${MAX_FILTER_LENGTH} characters.`);
+  if (text.length > MAX_FILTER_LENGTH)
+    throw badRequest(scimType, `The ${what} is longer than ${MAX_FILTER_LENGTH} characters.`);
   try {
     return new Parser(tokenize(text)).parse();
   } catch (e) {

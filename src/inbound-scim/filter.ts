@@ -47,7 +47,10 @@ export function checkFilterAcross(node: FilterNode, defs: SchemaDefinition[], ex
       const known = defs.filter((d) => resolve(d, prefix, node.path));
       if (!known.length) {
         const quoted = JSON.stringify(expression.slice(0, 200));
-        throw badRequest('invalidFilter', `Filter ${quoted} uses an unknown attribute '${joinPath(prefix, node.path)}'.`);
+        throw badRequest(
+          'invalidFilter',
+          `Filter ${quoted} uses an unknown attribute '${joinPath(prefix, node.path)}'.`,
+        );
       }
       if (node.kind === 'valuePath') {
         const shell: FilterNode = { ...node, filter: { kind: 'present', path: node.path } };
@@ -73,14 +76,16 @@ function checkNode(n: FilterNode, def: SchemaDefinition, prefix: string, express
     case 'valuePath': {
       const a = resolve(def, prefix, n.path);
       if (!a) throw badRequest('invalidFilter', `Filter ${quoted} uses an unknown attribute '${n.path}'.`);
-      if (a.type !== 'complex') throw badRequest('invalidFilter', `Filter uses '${n.path}[...]' but '${n.path}' is not a complex attribute.`);
+      if (a.type !== 'complex')
+        throw badRequest('invalidFilter', `Filter uses '${n.path}[...]' but '${n.path}' is not a complex attribute.`);
       checkNode(n.filter, def, joinPath(prefix, n.path), expression);
       return;
     }
     case 'present':
     case 'compare': {
       const a = resolve(def, prefix, n.path);
-      if (!a) throw badRequest('invalidFilter', `Filter ${quoted} uses an unknown attribute '${joinPath(prefix, n.path)}'.`);
+      if (!a)
+        throw badRequest('invalidFilter', `Filter ${quoted} uses an unknown attribute '${joinPath(prefix, n.path)}'.`);
       if (n.kind === 'compare') checkComparison(a, n.op, n.value, n.path);
       return;
     }
@@ -92,7 +97,10 @@ function checkComparison(a: Attribute, op: string, value: FilterValue, path: str
   if (!target) return;
   if (target.type === 'dateTime' && value !== null && !['co', 'sw', 'ew'].includes(op)) {
     if (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(Date.parse(value))) {
-      throw badRequest('invalidFilter', `Filter compares the dateTime '${path}' with ${JSON.stringify(value)}, which is not a date.`);
+      throw badRequest(
+        'invalidFilter',
+        `Filter compares the dateTime '${path}' with ${JSON.stringify(value)}, which is not a date.`,
+      );
     }
   }
   if ((target.type === 'boolean' || target.type === 'binary') && ORDERING.has(op)) {
@@ -158,7 +166,8 @@ function matchNode(target: unknown, n: FilterNode, def: SchemaDefinition, prefix
       if (!a) return n.kind === 'compare' && n.op === 'ne';
       const values = valuesAt(target, n.path, def, prefix === '');
       if (n.kind === 'present') return values.some((v) => !isEmpty(v));
-      if (n.op === 'ne') return !values.some((v) => compare(v, 'eq', n.value, a)) && (values.length > 0 || n.value !== null);
+      if (n.op === 'ne')
+        return !values.some((v) => compare(v, 'eq', n.value, a)) && (values.length > 0 || n.value !== null);
       if (values.length === 0) return compare(undefined, n.op, n.value, a);
       return values.some((v) => compare(v, n.op, n.value, a));
     }
@@ -222,7 +231,14 @@ function compareOne(actual: unknown, op: string, expected: unknown, a: Attribute
   if (expected === null || expected === undefined) return op === 'ne';
   switch (a.type) {
     case 'boolean': {
-      const e = typeof expected === 'string' ? (expected.toLowerCase() === 'true' ? true : expected.toLowerCase() === 'false' ? false : expected) : expected;
+      const e =
+        typeof expected === 'string'
+          ? expected.toLowerCase() === 'true'
+            ? true
+            : expected.toLowerCase() === 'false'
+              ? false
+              : expected
+          : expected;
       if (op === 'eq') return actual === e;
       if (op === 'ne') return actual !== e;
       return false;
@@ -279,4 +295,3 @@ function order<T extends string | number>(x: T, y: T, op: string): boolean {
       return false;
   }
 }
-

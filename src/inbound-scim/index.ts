@@ -14,7 +14,15 @@ export {
   type ScimTenantConfig,
 } from './handler.js';
 export { toNodeListener, toExpressMiddleware, scimClientErrorListener, type ExpressLikeRequest } from './adapters.js';
-export { FileScimStore, MemoryScimStore, STORE_KIND, TENANT_ID, type FileScimStoreOptions, type ScimStore, type ScimTenantData } from './store.js';
+export {
+  FileScimStore,
+  MemoryScimStore,
+  STORE_KIND,
+  TENANT_ID,
+  type FileScimStoreOptions,
+  type ScimStore,
+  type ScimTenantData,
+} from './store.js';
 export type { StoredResource } from './resource.js';
 export { buildSnapshot as scimSnapshot, INBOUND_CONNECTOR_ID } from './mapping.js';
 export type { InboundPlan, InboundProvisioningOptions } from './provisioning.js';

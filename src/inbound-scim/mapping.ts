@@ -14,7 +14,12 @@
  */
 import { buildContext, derivedGroups, mapUser, scimManagers, type ScimContext } from '../../connectors/scim/map.js';
 import { ScimGroupSchema, ScimUserSchema, type ScimGroup, type ScimUser } from '../../connectors/scim/schemas.js';
-import { finalizeEmployees, type ConnectorDefinition, type EmployeeDraft, type ManagerRef } from '../connector/define.js';
+import {
+  finalizeEmployees,
+  type ConnectorDefinition,
+  type EmployeeDraft,
+  type ManagerRef,
+} from '../connector/define.js';
 import { managerResolver } from '../connector/managers.js';
 import { OrgSnapshotSchema, SCHEMA_VERSION, type Employee, type OrgSnapshot } from '../model.js';
 
@@ -23,7 +28,10 @@ type Rec = Record<string, unknown>;
 export const INBOUND_CONNECTOR_ID = 'scim-inbound';
 
 /** The identity `finalizeEmployees` reports errors under (it only reads `id` and `name`). */
-const SOURCE = { id: INBOUND_CONNECTOR_ID, name: 'SCIM inbound' } as unknown as ConnectorDefinition<Record<string, unknown>, unknown>;
+const SOURCE = { id: INBOUND_CONNECTOR_ID, name: 'SCIM inbound' } as unknown as ConnectorDefinition<
+  Record<string, unknown>,
+  unknown
+>;
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -70,7 +78,8 @@ function mapOne(u: Rec, ctx: ScimContext): Mapped {
     // The core's per-employee finalization (defaults, validation); the manager reference depends on
     // the other users and is resolved in `buildSnapshot`.
     ref = draft.managerRef ?? null;
-    employee = finalizeEmployees(SOURCE, [{ draft: { ...draft, managerRef: null }, raw: u }], false).employees[0] ?? null;
+    employee =
+      finalizeEmployees(SOURCE, [{ draft: { ...draft, managerRef: null }, raw: u }], false).employees[0] ?? null;
   }
   const out = { membership, employee, ref };
   mappedUsers.set(u, out);
@@ -102,7 +111,9 @@ export function buildSnapshot(source: SnapshotSource, company: { id: string; nam
   });
   const groups = [...ctx.groups, ...derivedGroups(employees, new Set(ctx.groups.map((g) => g.id)))];
   const groupIds = new Set(groups.map((g) => g.id));
-  for (const e of employees) for (const g of e.groupIds) if (!groupIds.has(g)) warnings.push(`employee ${e.id}: group ${g} is not in the snapshot`);
+  for (const e of employees)
+    for (const g of e.groupIds)
+      if (!groupIds.has(g)) warnings.push(`employee ${e.id}: group ${g} is not in the snapshot`);
   // Everything but the employees is validated here; each employee was validated when it was mapped.
   const rest = OrgSnapshotSchema.parse({
     schemaVersion: SCHEMA_VERSION,

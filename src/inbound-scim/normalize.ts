@@ -120,7 +120,9 @@ export function normalizeResourceBody(body: Rec, def: SchemaDefinition): Rec {
     const lower = key.toLowerCase();
     if (lower === 'schemas') {
       if (Array.isArray(value)) {
-        const kept = value.filter((s): s is string => typeof s === 'string').map((s) => known.find((k) => k.toLowerCase() === s.toLowerCase()) ?? s);
+        const kept = value
+          .filter((s): s is string => typeof s === 'string')
+          .map((s) => known.find((k) => k.toLowerCase() === s.toLowerCase()) ?? s);
         setKey(out, 'schemas', [...new Set(kept.filter((s) => known.includes(s)))]);
       }
       continue;

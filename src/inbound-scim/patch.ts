@@ -22,7 +22,15 @@ import SCIMMY from 'scimmy';
 import { badRequest, fromScimmyError, fromUnexpectedError, ScimHttpError } from './errors.js';
 import { matchesFilter, parseFilter } from './filter.js';
 import { formatFilter, parsePatchPath, type FilterNode } from './filter-parser.js';
-import { extensionFor, isRec, normalizeResourceBody, normalizeValue, safeAttribute, setKey, tidy } from './normalize.js';
+import {
+  extensionFor,
+  isRec,
+  normalizeResourceBody,
+  normalizeValue,
+  safeAttribute,
+  setKey,
+  tidy,
+} from './normalize.js';
 import { PATCH_OP, type ResourceSpec, type SchemaDefinition } from './schema.js';
 
 type Rec = Record<string, unknown>;
@@ -39,12 +47,16 @@ export function readPatchMessage(body: unknown): PatchOperation[] {
   const get = (o: Rec, name: string) => Object.entries(o).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
   const schemas = get(body, 'schemas');
   if (schemas !== undefined) {
-    if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === PATCH_OP.toLowerCase())) {
+    if (
+      !Array.isArray(schemas) ||
+      !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === PATCH_OP.toLowerCase())
+    ) {
       throw badRequest('invalidSyntax', `A PATCH body must have schemas ["${PATCH_OP}"].`);
     }
   }
   const ops = get(body, 'Operations');
-  if (!Array.isArray(ops) || ops.length === 0) throw badRequest('invalidValue', 'The PatchOp message needs a non-empty `Operations` list.');
+  if (!Array.isArray(ops) || ops.length === 0)
+    throw badRequest('invalidValue', 'The PatchOp message needs a non-empty `Operations` list.');
   const out: PatchOperation[] = [];
   ops.forEach((raw, i) => {
     if (!isRec(raw)) throw badRequest('invalidValue', `Operation ${i + 1} is not an object.`);
@@ -52,11 +64,14 @@ export function readPatchMessage(body: unknown): PatchOperation[] {
     const path = get(raw, 'path');
     const value = get(raw, 'value');
     const name = typeof op === 'string' ? op.trim().toLowerCase() : '';
-    if (name !== 'add' && name !== 'remove' && name !== 'replace') throw badRequest('invalidSyntax', `Operation ${i + 1} has an invalid op ${JSON.stringify(op)}.`);
-    if (path !== undefined && path !== null && typeof path !== 'string') throw badRequest('invalidPath', `Operation ${i + 1} has a path that is not a string.`);
+    if (name !== 'add' && name !== 'remove' && name !== 'replace')
+      throw badRequest('invalidSyntax', `Operation ${i + 1} has an invalid op ${JSON.stringify(op)}.`);
+    if (path !== undefined && path !== null && typeof path !== 'string')
+      throw badRequest('invalidPath', `Operation ${i + 1} has a path that is not a string.`);
     const p = typeof path === 'string' && path.trim() ? path.trim() : undefined;
     if (name === 'remove' && !p) throw badRequest('noTarget', `Operation ${i + 1}: 'remove' needs a path.`);
-    if (name === 'add' && value === undefined) throw badRequest('invalidValue', `Operation ${i + 1}: 'add' needs a value.`);
+    if (name === 'add' && value === undefined)
+      throw badRequest('invalidValue', `Operation ${i + 1}: 'add' needs a value.`);
     out.push({ op: name, ...(p ? { path: p } : {}), ...(value !== undefined ? { value } : {}) });
   });
   return out;
@@ -78,7 +93,8 @@ interface PathParts {
 function splitPath(def: SchemaDefinition, path: string): PathParts | null {
   const lower = path.toLowerCase();
   if (lower.startsWith('urn:')) {
-    if (lower.startsWith(`${def.id.toLowerCase()}:`)) return { ext: null, local: path.slice(def.id.length + 1), prefix: '' };
+    if (lower.startsWith(`${def.id.toLowerCase()}:`))
+      return { ext: null, local: path.slice(def.id.length + 1), prefix: '' };
     const hit = extensionFor(def, path);
     if (!hit) return null;
     return { ext: hit.ext, local: hit.rest, prefix: hit.rest ? `${hit.ext.id}:` : hit.ext.id };
@@ -105,7 +121,13 @@ export function expandPathless(spec: ResourceSpec, current: Rec, op: PatchOperat
     const hit = extensionFor(def, key);
     if (hit && hit.rest === '' && isRec(v)) {
       // A nested `schemas` (`{ "urn:…:enterprise:2.0:User": { "schemas": [...], ... } }`) is bookkeeping, as in POST.
-      for (const [sub, sv] of Object.entries(v)) if (sub.toLowerCase() !== 'schemas') out.push(sv === undefined ? { op: 'remove', path: `${hit.ext.id}:${sub}` } : { op: op.op, path: `${hit.ext.id}:${sub}`, value: sv });
+      for (const [sub, sv] of Object.entries(v))
+        if (sub.toLowerCase() !== 'schemas')
+          out.push(
+            sv === undefined
+              ? { op: 'remove', path: `${hit.ext.id}:${sub}` }
+              : { op: op.op, path: `${hit.ext.id}:${sub}`, value: sv },
+          );
       continue;
     }
     // Read-only attributes (a user's `groups`) in a path-less value are echoes, not updates.
@@ -131,11 +153,17 @@ export function adaptOperation(spec: ResourceSpec, current: Rec, op: PatchOperat
   // Our linear-time parser checks every path before scimmy's (backtracking, DNF-expanding) one sees it.
   const parsedPath = parsePatchPath(op.path);
   if (parsedPath.filter && dnfSize(parsedPath.filter) > MAX_PATH_FILTER_BRANCHES) {
-    throw badRequest('invalidPath', `The filter in path ${JSON.stringify(op.path.slice(0, 200))} is too complex (more than ${MAX_PATH_FILTER_BRANCHES} alternatives).`);
+    throw badRequest(
+      'invalidPath',
+      `The filter in path ${JSON.stringify(op.path.slice(0, 200))} is too complex (more than ${MAX_PATH_FILTER_BRANCHES} alternatives).`,
+    );
   }
   if (parsedPath.filter) {
     // scimmy gets the filter in canonical form (quoted strings, no redundant parentheses).
-    op = { ...op, path: `${parsedPath.attrPath}[${formatFilter(parsedPath.filter)}]${parsedPath.sub ? `.${parsedPath.sub}` : ''}` };
+    op = {
+      ...op,
+      path: `${parsedPath.attrPath}[${formatFilter(parsedPath.filter)}]${parsedPath.sub ? `.${parsedPath.sub}` : ''}`,
+    };
   }
   const parts = splitPath(def, op.path!);
   if (!parts) return []; // an extension this endpoint does not serve
@@ -171,7 +199,11 @@ export function adaptOperation(spec: ResourceSpec, current: Rec, op: PatchOperat
     const target = sub ? safeAttribute(scope, `${attrName}.${sub}`) : attr;
     if (!target) throw badRequest('invalidPath', `Invalid path '${op.path}'.`);
     // With a sub-attribute the value is for it; without, it is one element (or a list of them).
-    const value = sub ? normalizeValue(target, op.value) : Array.isArray(op.value) ? normalizeValue(attr, op.value) : (normalizeValue(attr, [op.value]) as unknown[] | undefined)?.[0];
+    const value = sub
+      ? normalizeValue(target, op.value)
+      : Array.isArray(op.value)
+        ? normalizeValue(attr, op.value)
+        : (normalizeValue(attr, [op.value]) as unknown[] | undefined)?.[0];
     if (value === undefined) return [{ op: 'remove', path }];
     // Does any element match the filter now? If not, create it (add/replace of a value path).
     const elements = (scopeValue(current) as Rec | undefined)?.[attr.name];
@@ -181,7 +213,8 @@ export function adaptOperation(spec: ResourceSpec, current: Rec, op: PatchOperat
       const any = list.some((el) => matchesFilter(el, filter, fakeDefinitionFor(attr)));
       if (!any) {
         const seed = equalityObject(filterText, attr);
-        if (seed) return [{ op: 'add', path: `${parts.prefix}${attr.name}`, value: [{ ...seed, [target.name]: value }] }];
+        if (seed)
+          return [{ op: 'add', path: `${parts.prefix}${attr.name}`, value: [{ ...seed, [target.name]: value }] }];
       }
     }
     return [{ op: op.op, path, value }];
@@ -198,7 +231,9 @@ export function adaptOperation(spec: ResourceSpec, current: Rec, op: PatchOperat
     // Member removal by value list (Entra): match on `value` only.
     if (op.value !== undefined && op.value !== null && attr.type === 'complex' && attr.config.multiValued) {
       const given = Array.isArray(op.value) ? op.value : [op.value];
-      const values = given.map((v) => (isRec(v) ? v['value'] : v)).filter((v) => v !== undefined && v !== null && v !== '');
+      const values = given
+        .map((v) => (isRec(v) ? v['value'] : v))
+        .filter((v) => v !== undefined && v !== null && v !== '');
       // A value list that names nothing removes nothing (never "all members").
       if (!values.length) return [];
       return [{ op: 'remove', path, value: values.map((v) => ({ value: String(v) })) }];
@@ -211,7 +246,13 @@ export function adaptOperation(spec: ResourceSpec, current: Rec, op: PatchOperat
   }
   // Replacing a single-valued complex attribute sets the sub-attributes given and leaves the others
   // (RFC 7644 §3.5.2.3): a merge. A reference (`manager`: it has a `value`) is replaced whole.
-  if (op.op === 'replace' && segments.length === 1 && attr.type === 'complex' && !attr.config.multiValued && !attr.subAttributes?.some((s) => s.name === 'value')) {
+  if (
+    op.op === 'replace' &&
+    segments.length === 1 &&
+    attr.type === 'complex' &&
+    !attr.config.multiValued &&
+    !attr.subAttributes?.some((s) => s.name === 'value')
+  ) {
     return [{ op: 'add', path, value }];
   }
   if (segments.length === 2) {
@@ -232,7 +273,12 @@ const wrappers = new WeakMap<object, SchemaDefinition>();
 function fakeDefinitionFor(attr: { subAttributes?: unknown[] | undefined; name: string }): SchemaDefinition {
   let d = wrappers.get(attr);
   if (!d) {
-    d = new SCIMMY.Types.SchemaDefinition(`${attr.name}Value`, `urn:ietf:params:scim:schemas:orgsync:value:${attr.name}`, '', (attr.subAttributes ?? []) as never);
+    d = new SCIMMY.Types.SchemaDefinition(
+      `${attr.name}Value`,
+      `urn:ietf:params:scim:schemas:orgsync:value:${attr.name}`,
+      '',
+      (attr.subAttributes ?? []) as never,
+    );
     wrappers.set(attr, d);
   }
   return d;
@@ -294,7 +340,13 @@ export async function applyPatch(spec: ResourceSpec, current: Rec, body: unknown
       try {
         out = await new SCIMMY.Messages.PatchOp({ schemas: [PATCH_OP], Operations: [op as never] }).apply(instance);
       } catch (e) {
-        throw fromScimmyError(e) ?? fromUnexpectedError(e, `Operation '${op.op}'${op.path ? ` on '${op.path.slice(0, 200)}'` : ''} could not be applied: the value does not fit the attribute.`);
+        throw (
+          fromScimmyError(e) ??
+          fromUnexpectedError(
+            e,
+            `Operation '${op.op}'${op.path ? ` on '${op.path.slice(0, 200)}'` : ''} could not be applied: the value does not fit the attribute.`,
+          )
+        );
       }
       if (out) {
         const plain = JSON.parse(JSON.stringify(out)) as Rec;

@@ -130,7 +130,12 @@ export class ProvisioningBatcher {
       const events = diffSnapshots(previous, current, { now, allowOlder: true }); // in order by construction
       if (events.length === 0) return;
       const existingAccounts = this.options.existingAccounts ? await this.options.existingAccounts(tenant) : undefined;
-      const plan = planProvisioning(events, this.rules, { previous, current, now, ...(existingAccounts ? { existingAccounts } : {}) });
+      const plan = planProvisioning(events, this.rules, {
+        previous,
+        current,
+        now,
+        ...(existingAccounts ? { existingAccounts } : {}),
+      });
       const safety = checkSafety(plan, { now });
       await this.deps.emit({ tenant, plan, safety, halted: !safety.ok, events, previous, current });
     } catch (e) {

@@ -25,7 +25,10 @@ export function ingest(spec: ResourceSpec, body: unknown): Rec {
     if (!Array.isArray(rawSchemas)) throw badRequest('invalidSyntax', '`schemas` must be a list of schema URNs.');
     const given = rawSchemas.filter((s): s is string => typeof s === 'string').map((s) => s.toLowerCase());
     if (given.length && !given.includes(spec.definition.id.toLowerCase())) {
-      throw badRequest('invalidSyntax', `The body's schemas do not include ${spec.definition.id}; it is not a ${spec.kind}.`);
+      throw badRequest(
+        'invalidSyntax',
+        `The body's schemas do not include ${spec.definition.id}; it is not a ${spec.kind}.`,
+      );
     }
   }
   const norm = normalizeResourceBody(body, spec.definition);
@@ -49,18 +52,31 @@ export function ingest(spec: ResourceSpec, body: unknown): Rec {
 
 /** The `schemas` of a resource: the core schema, then the extensions it has values for. */
 export function schemasOf(spec: ResourceSpec, resource: Rec): string[] {
-  return knownSchemas(spec.definition).filter((id, i) => i === 0 || (isRec(resource[id]) && Object.keys(resource[id] as Rec).length > 0));
+  return knownSchemas(spec.definition).filter(
+    (id, i) => i === 0 || (isRec(resource[id]) && Object.keys(resource[id] as Rec).length > 0),
+  );
 }
 
 /**
  * Attribute projection from the `attributes` / `excludedAttributes` parameters (RFC 7644 §3.9),
  * as a scimmy Filter for `SchemaDefinition.coerce`. `attributes` wins when both are given.
  */
-export function projection(attributes: string | undefined, excluded: string | undefined): SCIMMY.Types.Filter | undefined {
-  const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+export function projection(
+  attributes: string | undefined,
+  excluded: string | undefined,
+): SCIMMY.Types.Filter | undefined {
+  const list = (s: string | undefined) =>
+    (s ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
   const inc = list(attributes);
   const exc = list(excluded);
-  const expr = inc.length ? inc.map((a) => `${a} pr`).join(' and ') : exc.length ? exc.map((a) => `${a} np`).join(' and ') : null;
+  const expr = inc.length
+    ? inc.map((a) => `${a} pr`).join(' and ')
+    : exc.length
+      ? exc.map((a) => `${a} np`).join(' and ')
+      : null;
   if (!expr) return undefined;
   // Checked by our linear-time path grammar first: scimmy's filter parser backtracks on bad input.
   checkAttributeList(inc.length ? inc : exc, inc.length ? 'attributes' : 'excludedAttributes');

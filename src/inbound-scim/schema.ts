@@ -49,7 +49,8 @@ class SuggestedValuesAttribute extends Types.Attribute {
     return out as ReturnType<Attribute['toJSON']>;
   }
   override coerce(source: unknown, direction?: string, isComplexMultiValue?: boolean): never {
-    const canon = (v: unknown) => (typeof v === 'string' ? (this.suggested.find((c) => c.toLowerCase() === v.toLowerCase()) ?? v) : v);
+    const canon = (v: unknown) =>
+      typeof v === 'string' ? (this.suggested.find((c) => c.toLowerCase() === v.toLowerCase()) ?? v) : v;
     const value = Array.isArray(source) ? source.map(canon) : canon(source);
     return super.coerce(value as never, direction as never, isComplexMultiValue as never) as never;
   }
@@ -68,14 +69,23 @@ function relaxCanonical(a: Attribute): Attribute {
 
 /** The resource's own attributes of a scimmy schema (not the common id/externalId/meta/schemas, not extensions). */
 function ownAttributes(def: SchemaDefinition, drop: readonly string[] = []): Attribute[] {
-  return def.attributes.filter((a) => a instanceof Types.Attribute && !a.config.shadow && !drop.includes(a.name)).map(relaxCanonical);
+  return def.attributes
+    .filter((a) => a instanceof Types.Attribute && !a.config.shadow && !drop.includes(a.name))
+    .map(relaxCanonical);
 }
 
-export const userDefinition: SchemaDefinition = new Types.SchemaDefinition('User', CORE_USER, 'User Account', ownAttributes(Schemas.User.definition, ['password'])).extend(
-  Schemas.EnterpriseUser.definition,
-  false,
+export const userDefinition: SchemaDefinition = new Types.SchemaDefinition(
+  'User',
+  CORE_USER,
+  'User Account',
+  ownAttributes(Schemas.User.definition, ['password']),
+).extend(Schemas.EnterpriseUser.definition, false);
+export const groupDefinition: SchemaDefinition = new Types.SchemaDefinition(
+  'Group',
+  CORE_GROUP,
+  'Group',
+  ownAttributes(Schemas.Group.definition),
 );
-export const groupDefinition: SchemaDefinition = new Types.SchemaDefinition('Group', CORE_GROUP, 'Group', ownAttributes(Schemas.Group.definition));
 
 /** scimmy Schema classes over the definitions above (PatchOp needs a Schema instance to patch). */
 export class InboundUser extends Types.Schema {
@@ -115,7 +125,13 @@ export interface ResourceSpec {
 }
 
 export const RESOURCES: Record<ResourceKind, ResourceSpec> = {
-  User: { kind: 'User', endpoint: '/Users', definition: userDefinition, schemaClass: InboundUser, extensions: [ENTERPRISE_USER] },
+  User: {
+    kind: 'User',
+    endpoint: '/Users',
+    definition: userDefinition,
+    schemaClass: InboundUser,
+    extensions: [ENTERPRISE_USER],
+  },
   Group: { kind: 'Group', endpoint: '/Groups', definition: groupDefinition, schemaClass: InboundGroup, extensions: [] },
 };
 
@@ -147,7 +163,10 @@ export function describeResourceType(spec: ResourceSpec, base: string): Record<s
   ) as Record<string, unknown>;
 }
 
-export function describeServiceProviderConfig(base: string, opts: { maxResults: number; maxPayloadSize: number; documentationUri?: string | undefined }): Record<string, unknown> {
+export function describeServiceProviderConfig(
+  base: string,
+  opts: { maxResults: number; maxPayloadSize: number; documentationUri?: string | undefined },
+): Record<string, unknown> {
   return JSON.parse(
     JSON.stringify(
       new Schemas.ServiceProviderConfig(
@@ -163,7 +182,8 @@ export function describeServiceProviderConfig(base: string, opts: { maxResults: 
             {
               type: 'oauthbearertoken',
               name: 'OAuth Bearer Token',
-              description: 'Authentication with a bearer token (Authorization: Bearer <token>) issued per tenant by the application.',
+              description:
+                'Authentication with a bearer token (Authorization: Bearer <token>) issued per tenant by the application.',
               specUri: 'https://www.rfc-editor.org/rfc/rfc6750',
               primary: true,
             },

@@ -67,7 +67,12 @@ export function rootMatches(
 ): Array<{ spec: ResourceSpec; resource: Rec }> {
   const text = q.filter?.trim() ? q.filter.trim() : null;
   const node = text ? parseFilterText(text) : null;
-  if (node) checkFilterAcross(node, specs.map((s) => s.definition), text!);
+  if (node)
+    checkFilterAcross(
+      node,
+      specs.map((s) => s.definition),
+      text!,
+    );
   const out: Array<{ spec: ResourceSpec; resource: Rec }> = [];
   for (const spec of specs) {
     for (const r of views(spec)) if (!node || matchesFilter(r, node, spec.definition)) out.push({ spec, resource: r });

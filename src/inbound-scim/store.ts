@@ -43,7 +43,9 @@ export const TENANT_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 export function assertTenantId(tenant: string): void {
   if (!TENANT_ID.test(tenant)) {
-    throw new ConfigError({ message: `Invalid SCIM tenant id ${JSON.stringify(tenant).slice(0, 80)}: use 1-64 lower-case letters, digits, '-' or '_', starting with a letter or digit.` });
+    throw new ConfigError({
+      message: `Invalid SCIM tenant id ${JSON.stringify(tenant).slice(0, 80)}: use 1-64 lower-case letters, digits, '-' or '_', starting with a letter or digit.`,
+    });
   }
 }
 
@@ -96,7 +98,9 @@ export class FileScimStore implements ScimStore {
     private readonly lockOptions: Pick<FileLockOptions, 'staleMs' | 'heartbeatMs'> = {},
   ) {
     if (!options || (!('dir' in options && options.dir) && !('file' in options && options.file))) {
-      throw new ConfigError({ message: 'FileScimStore needs { dir } (one file per tenant) or { file } (a single tenant).' });
+      throw new ConfigError({
+        message: 'FileScimStore needs { dir } (one file per tenant) or { file } (a single tenant).',
+      });
     }
   }
 
@@ -121,11 +125,16 @@ export class FileScimStore implements ScimStore {
     const dir = 'file' in this.options ? path.dirname(path.resolve(this.options.file)) : path.resolve(this.options.dir);
     await fs.mkdir(dir, { recursive: true });
     const target = 'file' in this.options ? path.resolve(this.options.file) : path.join(dir, DIR_LOCK);
-    const lock = await FileLock.acquire(target, { what: `SCIM store ${'file' in this.options ? target : dir}`, ...this.lockOptions });
+    const lock = await FileLock.acquire(target, {
+      what: `SCIM store ${'file' in this.options ? target : dir}`,
+      ...this.lockOptions,
+    });
     // Temp files of writers killed between write and rename: this store's pattern only, dead pids only.
     const ours = 'file' in this.options ? [path.basename(target)] : undefined;
     for (const f of await fs.readdir(dir)) {
-      const base = ours?.find((b) => f.startsWith(`.${b}.`)) ?? (ours ? undefined : /^\.([a-z0-9][a-z0-9_-]{0,63}\.scim\.json)\./.exec(f)?.[1]);
+      const base =
+        ours?.find((b) => f.startsWith(`.${b}.`)) ??
+        (ours ? undefined : /^\.([a-z0-9][a-z0-9_-]{0,63}\.scim\.json)\./.exec(f)?.[1]);
       if (base && deadWriterTemp(f, base)) await fs.rm(path.join(dir, f), { force: true });
     }
     return lock;
@@ -147,35 +156,58 @@ export class FileScimStore implements ScimStore {
       text = await fs.readFile(file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { users: [], groups: [] };
-      throw new ConfigError({ message: `Cannot read the SCIM store file '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`, code: 'store_unreadable' });
+      throw new ConfigError({
+        message: `Cannot read the SCIM store file '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`,
+        code: 'store_unreadable',
+      });
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (e) {
-      throw new ValidationError({ message: `The SCIM store file '${file}' is not valid JSON (${(e as Error).message}); it was left untouched.`, code: 'store_corrupt' });
+      throw new ValidationError({
+        message: `The SCIM store file '${file}' is not valid JSON (${(e as Error).message}); it was left untouched.`,
+        code: 'store_corrupt',
+      });
     }
     const parsed = StoreFileSchema.safeParse(json);
     if (!parsed.success) {
       const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`);
-      throw new ValidationError({ message: `The SCIM store file '${file}' is not an orgsync SCIM store: ${issues.join('; ')}; it was left untouched.`, code: 'store_corrupt', issues });
+      throw new ValidationError({
+        message: `The SCIM store file '${file}' is not an orgsync SCIM store: ${issues.join('; ')}; it was left untouched.`,
+        code: 'store_corrupt',
+        issues,
+      });
     }
     if (parsed.data.tenant !== tenant) {
-      throw new ConfigError({ message: `The SCIM store file '${file}' holds tenant '${parsed.data.tenant}', not '${tenant}'.`, code: 'store_tenant_mismatch' });
+      throw new ConfigError({
+        message: `The SCIM store file '${file}' holds tenant '${parsed.data.tenant}', not '${tenant}'.`,
+        code: 'store_tenant_mismatch',
+      });
     }
     return { users: parsed.data.users as StoredResource[], groups: parsed.data.groups as StoredResource[] };
   }
 
   save(tenant: string, data: ScimTenantData): Promise<void> {
     const file = this.fileFor(tenant);
-    const body = JSON.stringify({ kind: STORE_KIND, version: 1, tenant, savedAt: new Date().toISOString(), users: data.users, groups: data.groups }) + '\n';
+    const body =
+      JSON.stringify({
+        kind: STORE_KIND,
+        version: 1,
+        tenant,
+        savedAt: new Date().toISOString(),
+        users: data.users,
+        groups: data.groups,
+      }) + '\n';
     const prev = this.queues.get(file) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(async () => {
-      const lock = await this.lock();
-      // Never write once another process has taken the store over.
-      await lock.verify();
-      await writeDurably(file, body);
-    });
+    const next = prev
+      .catch(() => undefined)
+      .then(async () => {
+        const lock = await this.lock();
+        // Never write once another process has taken the store over.
+        await lock.verify();
+        await writeDurably(file, body);
+      });
     const tail = next.catch(() => undefined);
     this.queues.set(file, tail);
     void tail.then(() => {

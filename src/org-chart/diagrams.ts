@@ -69,7 +69,7 @@ export function dotString(text: string): string {
     .replace(/\\/g, '\\\\')
     .replace(/"/g, '\\"')
     .replace(/\r\n|\r|\n/g, '\\n')
-    // eslint-disable-next-line no-control-regex
+
     .replace(/[\u0000-\u001f\u007f]/g, ' ');
   return `"${s}"`;
 }

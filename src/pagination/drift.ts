@@ -27,7 +27,8 @@ export function defaultIdentity(item: unknown): string | undefined {
   const o = item as Record<string, unknown>;
   for (const k of ['id', 'uuid', 'ID', 'Id', 'employeeId', 'employee_id']) {
     const v = Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined;
-    if ((typeof v === 'string' && v.trim() !== '') || (typeof v === 'number' && Number.isFinite(v))) return `${k}:${String(v).trim()}`;
+    if ((typeof v === 'string' && v.trim() !== '') || (typeof v === 'number' && Number.isFinite(v)))
+      return `${k}:${String(v).trim()}`;
   }
   return undefined;
 }
@@ -78,9 +79,16 @@ export class DriftGuard<Item> {
     if (!this.overlapPending) return 0;
     const expected = this.expectOverlap as Item;
     const first = items[0];
-    if (first === undefined) return { code: 'page_shift', detail: `the page after ${this.describe(expected)} came back empty (a record before it was removed)` };
+    if (first === undefined)
+      return {
+        code: 'page_shift',
+        detail: `the page after ${this.describe(expected)} came back empty (a record before it was removed)`,
+      };
     if (!this.same(first, expected)) {
-      return { code: 'page_shift', detail: `the overlapping record moved: expected ${this.describe(expected)} to start the next page, got ${this.describe(first)}` };
+      return {
+        code: 'page_shift',
+        detail: `the overlapping record moved: expected ${this.describe(expected)} to start the next page, got ${this.describe(first)}`,
+      };
     }
     return 1;
   }

@@ -49,12 +49,18 @@ export interface PaginationStrategy {
 /** Where a page token goes in the request. */
 export type Placement = (req: RequestSpec, token: PageToken) => RequestSpec;
 
-export const inQuery = (name: string): Placement => (req, token) => ({ ...req, query: { ...(req.query ?? {}), [name]: token } });
-export const inBody = (name: string): Placement => (req, token) => ({
-  ...req,
-  body: { ...((req.body as Record<string, unknown>) ?? {}), [name]: token },
-});
-export const inHeader = (name: string): Placement => (req, token) => ({ ...req, headers: { ...(req.headers ?? {}), [name]: String(token) } });
+export const inQuery =
+  (name: string): Placement =>
+  (req, token) => ({ ...req, query: { ...(req.query ?? {}), [name]: token } });
+export const inBody =
+  (name: string): Placement =>
+  (req, token) => ({
+    ...req,
+    body: { ...((req.body as Record<string, unknown>) ?? {}), [name]: token },
+  });
+export const inHeader =
+  (name: string): Placement =>
+  (req, token) => ({ ...req, headers: { ...(req.headers ?? {}), [name]: String(token) } });
 export interface AsUrlOptions {
   /**
    * Keep the first request's query parameters that the link does not carry itself (e.g. `expand`,
@@ -298,11 +304,17 @@ export async function* paginate<Item>(o: PaginateOptions<Item>): AsyncGenerator<
   const seenTokens = new Set<string>();
   let pagesRequested = 0;
   const fail = (message: string, code: string) =>
-    createError({ kind: 'incomplete', code, vendor: o.vendor, message: `${o.vendorName}: paging ${o.resource} ${message}. The sync stopped without a snapshot so nothing is reported as removed.` });
+    createError({
+      kind: 'incomplete',
+      code,
+      vendor: o.vendor,
+      message: `${o.vendorName}: paging ${o.resource} ${message}. The sync stopped without a snapshot so nothing is reported as removed.`,
+    });
 
   let inflight: AbortController | undefined;
   const request = (index: number, t: PageToken | undefined): Promise<HttpResponse> => {
-    if (index >= maxPages || pagesRequested >= maxPages * maxWalks) throw fail(`exceeded the limit of ${maxPages} pages`, 'max_pages');
+    if (index >= maxPages || pagesRequested >= maxPages * maxWalks)
+      throw fail(`exceeded the limit of ${maxPages} pages`, 'max_pages');
     if (t !== undefined) {
       const key = String(t);
       if (seenTokens.has(key)) throw fail(`returned the page token '${key.slice(0, 80)}' twice`, 'repeated_token');
@@ -337,10 +349,20 @@ export async function* paginate<Item>(o: PaginateOptions<Item>): AsyncGenerator<
         } catch (e) {
           if (e instanceof OrgsyncError) throw e;
           const detail = (o.redact ?? ((x: string) => x))(String((e as Error)?.message ?? e)).slice(0, 300);
-          throw createError({ kind: 'vendor', code: 'unexpected_shape', vendor: o.vendor, message: `${o.vendorName}: page ${index + 1} of ${o.resource} did not have the expected shape (${detail}).` });
+          throw createError({
+            kind: 'vendor',
+            code: 'unexpected_shape',
+            vendor: o.vendor,
+            message: `${o.vendorName}: page ${index + 1} of ${o.resource} did not have the expected shape (${detail}).`,
+          });
         }
         if (!Array.isArray(items)) {
-          throw createError({ kind: 'vendor', code: 'unexpected_shape', vendor: o.vendor, message: `${o.vendorName}: page ${index + 1} of ${o.resource} holds no list of records.` });
+          throw createError({
+            kind: 'vendor',
+            code: 'unexpected_shape',
+            vendor: o.vendor,
+            message: `${o.vendorName}: page ${index + 1} of ${o.resource} holds no list of records.`,
+          });
         }
         if (items.length > 0) {
           const key = o.itemKey ?? ((i: Item) => JSON.stringify(i));
@@ -367,7 +389,10 @@ export async function* paginate<Item>(o: PaginateOptions<Item>): AsyncGenerator<
         const total = decision.total ?? lastTotal;
         if (decision.total !== undefined) {
           if (lastTotal !== undefined && decision.total !== lastTotal) {
-            drift = { code: 'total_changed', detail: `the total changed from ${lastTotal} to ${decision.total} (records moved between pages)` };
+            drift = {
+              code: 'total_changed',
+              detail: `the total changed from ${lastTotal} to ${decision.total} (records moved between pages)`,
+            };
             break;
           }
           lastTotal = decision.total;
@@ -377,7 +402,10 @@ export async function* paginate<Item>(o: PaginateOptions<Item>): AsyncGenerator<
         const seen = itemsBefore + items.length - overlap;
         if ('done' in decision) {
           if (total !== undefined && seen < total) {
-            throw fail(`ended after ${seen} of ${total} announced records (${decision.reason ?? 'stopped'})`, 'short_walk');
+            throw fail(
+              `ended after ${seen} of ${total} announced records (${decision.reason ?? 'stopped'})`,
+              'short_walk',
+            );
           }
           if (fresh.length) yield fresh;
           return;
@@ -385,7 +413,12 @@ export async function* paginate<Item>(o: PaginateOptions<Item>): AsyncGenerator<
         if (items.length - overlap <= 0) {
           // An empty page that still points further (a next link, a cursor, a lower total) cannot be
           // trusted to be the end: whatever follows it might be missing.
-          throw fail(total !== undefined ? `returned an empty page after ${seen} of ${total} records` : `returned an empty page after ${seen} records that still pointed to a next page`, 'empty_page');
+          throw fail(
+            total !== undefined
+              ? `returned an empty page after ${seen} of ${total} records`
+              : `returned an empty page after ${seen} records that still pointed to a next page`,
+            'empty_page',
+          );
         }
         guard.expectNext(items, decision.overlap);
         if (o.prefetch === false) {

@@ -103,7 +103,14 @@ export interface ApplyResult {
    * Earlier plans' scheduled actions this plan supersedes (`plan.cancels`), now marked done
    * (`{ canceled: true }`) in the journal; `alreadyDone: true` when it had run before it could be canceled.
    */
-  canceled: Array<{ idempotencyKey: string; employeeId: string; type: ActionType; target: string; reason: string; alreadyDone: boolean }>;
+  canceled: Array<{
+    idempotencyKey: string;
+    employeeId: string;
+    type: ActionType;
+    target: string;
+    reason: string;
+    alreadyDone: boolean;
+  }>;
   /** Deliveries of this run's digest / safety alert to `options.alerts` channels (a failure never fails the run). */
   deliveries: DeliveryOutcome[];
 }
@@ -123,10 +130,17 @@ function validatePlan(plan: ProvisioningPlan): void {
   const r = ProvisioningPlanSchema.safeParse(plan);
   if (!r.success) {
     const issues = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ValidationError({ message: `not a valid provisioning plan: ${issues.slice(0, 3).join('; ')}`, issues, code: 'plan_invalid' });
+    throw new ValidationError({
+      message: `not a valid provisioning plan: ${issues.slice(0, 3).join('; ')}`,
+      issues,
+      code: 'plan_invalid',
+    });
   }
   if (computePlanId(plan) !== plan.planId) {
-    throw new ValidationError({ message: `plan content does not match its planId ${plan.planId}: it was edited after planning; re-plan instead`, code: 'plan_edited' });
+    throw new ValidationError({
+      message: `plan content does not match its planId ${plan.planId}: it was edited after planning; re-plan instead`,
+      code: 'plan_edited',
+    });
   }
 }
 
@@ -135,14 +149,30 @@ function validatePlan(plan: ProvisioningPlan): void {
  * missing handlers or bad options, `ValidationError` for an invalid or edited plan, and rethrows
  * journal errors (after letting in-flight actions finish) since progress could not be recorded.
  */
-export async function applyPlan(plan: ProvisioningPlan, handlers: Partial<ProvisioningHandlers>, options: ApplyOptions): Promise<ApplyResult> {
+export async function applyPlan(
+  plan: ProvisioningPlan,
+  handlers: Partial<ProvisioningHandlers>,
+  options: ApplyOptions,
+): Promise<ApplyResult> {
   validatePlan(plan);
   const journal = options?.journal;
-  if (!journal || typeof journal.markDone !== 'function') throw new ConfigError({ message: 'applyPlan needs options.journal (e.g. new FileJournal(path))', code: 'journal_missing' });
+  if (!journal || typeof journal.markDone !== 'function')
+    throw new ConfigError({
+      message: 'applyPlan needs options.journal (e.g. new FileJournal(path))',
+      code: 'journal_missing',
+    });
   const concurrency = options.concurrency ?? 4;
   const retries = options.retries ?? 3;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError({ message: `concurrency must be an integer >= 1 (got ${concurrency})`, code: 'apply_options_invalid' });
-  if (!Number.isInteger(retries) || retries < 0) throw new ConfigError({ message: `retries must be an integer >= 0 (got ${retries})`, code: 'apply_options_invalid' });
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new ConfigError({
+      message: `concurrency must be an integer >= 1 (got ${concurrency})`,
+      code: 'apply_options_invalid',
+    });
+  if (!Number.isInteger(retries) || retries < 0)
+    throw new ConfigError({
+      message: `retries must be an integer >= 0 (got ${retries})`,
+      code: 'apply_options_invalid',
+    });
   const now = options.now ?? new Date();
   const mode = options.notifications ?? plan.settings.notifications.mode;
   const redactor = options.redactor ?? new Redactor();
@@ -162,12 +192,30 @@ export async function applyPlan(plan: ProvisioningPlan, handlers: Partial<Provis
   const needed = new Set<ActionType>(['notify']);
   for (const a of actions) if (!journalDone.has(a.idempotencyKey)) needed.add(a.type);
   const missing = [...needed].filter((t) => typeof handlers?.[t] !== 'function');
-  if (missing.length) throw new ConfigError({ message: `applyPlan: missing handler(s) for ${missing.join(', ')}`, code: 'handler_missing' });
+  if (missing.length)
+    throw new ConfigError({
+      message: `applyPlan: missing handler(s) for ${missing.join(', ')}`,
+      code: 'handler_missing',
+    });
 
-  const result: ApplyResult = { planId: plan.planId, done: [], skipped: [], failed: [], deferred: [], halted: null, alertDelivery: null, digest: null, canceled: [], deliveries: [] };
+  const result: ApplyResult = {
+    planId: plan.planId,
+    done: [],
+    skipped: [],
+    failed: [],
+    deferred: [],
+    halted: null,
+    alertDelivery: null,
+    digest: null,
+    canceled: [],
+    deliveries: [],
+  };
 
   /** Call a handler with retries. Never throws: returns the value or the last error. */
-  const call = async (a: PlanAction, key: string): Promise<{ ok: boolean; value?: unknown; error?: unknown; attempts: number }> => {
+  const call = async (
+    a: PlanAction,
+    key: string,
+  ): Promise<{ ok: boolean; value?: unknown; error?: unknown; attempts: number }> => {
     let attempts = 0;
     const handler = handlers[a.type] as ActionHandler<PlanAction>;
     try {
@@ -197,7 +245,13 @@ export async function applyPlan(plan: ProvisioningPlan, handlers: Partial<Provis
   // ---- cancellations (protective: applied even when the run is halted) ------------------------
   for (const c of plan.cancels) {
     const e = entries.get(c.idempotencyKey);
-    const info = { idempotencyKey: c.idempotencyKey, employeeId: c.employeeId, type: c.type, target: c.target, reason: c.reason.text };
+    const info = {
+      idempotencyKey: c.idempotencyKey,
+      employeeId: c.employeeId,
+      type: c.type,
+      target: c.target,
+      reason: c.reason.text,
+    };
     if (e?.status === 'done') {
       const r = e.result as { canceled?: unknown } | undefined;
       if (!r || r.canceled !== true) result.canceled.push({ ...info, alreadyDone: true });
@@ -236,9 +290,21 @@ export async function applyPlan(plan: ProvisioningPlan, handlers: Partial<Provis
     }
     for (const a of actions) {
       if (journalDone.has(a.idempotencyKey)) result.skipped.push(outcome(a));
-      else result.deferred.push(outcome(a, { waitingFor: a.notBefore && Date.parse(a.notBefore) > now.getTime() ? 'not_before' : 'approval' }));
+      else
+        result.deferred.push(
+          outcome(a, {
+            waitingFor: a.notBefore && Date.parse(a.notBefore) > now.getTime() ? 'not_before' : 'approval',
+          }),
+        );
     }
-    if (options.alerts?.channels.length) result.deliveries = await deliverJournaled(alert, key, options.alerts, journal, (k) => entries.get(k)?.status === 'done');
+    if (options.alerts?.channels.length)
+      result.deliveries = await deliverJournaled(
+        alert,
+        key,
+        options.alerts,
+        journal,
+        (k) => entries.get(k)?.status === 'done',
+      );
     result.halted = alert;
     return result;
   }
@@ -269,11 +335,19 @@ export async function applyPlan(plan: ProvisioningPlan, handlers: Partial<Provis
         state.set(key, 'deferred');
         continue;
       }
-      const blocker = a.dependsOn.find((d) => !journalDone.has(d) && state.get(d) !== 'done' && state.get(d) !== 'queued');
+      const blocker = a.dependsOn.find(
+        (d) => !journalDone.has(d) && state.get(d) !== 'done' && state.get(d) !== 'queued',
+      );
       if (blocker !== undefined) {
         const bs = state.get(blocker);
         if (bs === 'failed') {
-          result.failed.push(outcome(a, { attempts: 0, error: `not attempted: depends on ${blocker}, which failed`, blockedBy: blocker }));
+          result.failed.push(
+            outcome(a, {
+              attempts: 0,
+              error: `not attempted: depends on ${blocker}, which failed`,
+              blockedBy: blocker,
+            }),
+          );
           state.set(key, 'failed');
         } else {
           result.deferred.push(outcome(a, { waitingFor: 'dependency', blockedBy: blocker }));
@@ -282,7 +356,12 @@ export async function applyPlan(plan: ProvisioningPlan, handlers: Partial<Provis
         continue;
       }
       if (entries.get(key)?.status === 'started' && options.interrupted === 'hold') {
-        result.failed.push(outcome(a, { attempts: 0, error: 'interrupted in an earlier run (started, never finished): held for manual review' }));
+        result.failed.push(
+          outcome(a, {
+            attempts: 0,
+            error: 'interrupted in an earlier run (started, never finished): held for manual review',
+          }),
+        );
         state.set(key, 'failed');
         continue;
       }
@@ -331,7 +410,12 @@ export async function applyPlan(plan: ProvisioningPlan, handlers: Partial<Provis
       employeeId: null,
       target: 'digest',
       user: null,
-      reason: { eventId: plan.planId, eventType: 'DIGEST', ruleIds: [POLICY_SOURCE], text: `digest of ${items.length} notification(s)` },
+      reason: {
+        eventId: plan.planId,
+        eventType: 'DIGEST',
+        ruleIds: [POLICY_SOURCE],
+        text: `digest of ${items.length} notification(s)`,
+      },
       dependsOn: [],
       type: 'notify',
       notification: digest,
@@ -351,7 +435,14 @@ export async function applyPlan(plan: ProvisioningPlan, handlers: Partial<Provis
         result.failed.push(outcome(a, { attempts: r.attempts, error: message }));
       }
     }
-    if (options.alerts?.channels.length) result.deliveries = await deliverJournaled(digest, key, options.alerts, journal, (k) => entries.get(k)?.status === 'done');
+    if (options.alerts?.channels.length)
+      result.deliveries = await deliverJournaled(
+        digest,
+        key,
+        options.alerts,
+        journal,
+        (k) => entries.get(k)?.status === 'done',
+      );
   }
 
   // Stable order for reports.

@@ -40,13 +40,20 @@ export function formatPlanText(plan: ProvisioningPlan, opts: { now?: Date } = {}
   );
   lines.push(
     `${plan.stats.events} event(s) -> ${plan.stats.employees} person(s), ${plan.stats.actions} action(s)` +
-      (byType.size ? `: ${[...byType.entries()].sort(([a], [b]) => cmp(a, b)).map(([t, c]) => `${t} ${c}`).join(', ')}` : ''),
+      (byType.size
+        ? `: ${[...byType.entries()]
+            .sort(([a], [b]) => cmp(a, b))
+            .map(([t, c]) => `${t} ${c}`)
+            .join(', ')}`
+        : ''),
   );
   lines.push(
     `Safety stop if more than ${th.maxDeprovisionPercent}% of ${plan.stats.activeEmployees} active employees or more than ${th.maxDeprovisionCount} people are suspended/deleted, ` +
       `or more than ${th.maxPermissionChangePercent}%${th.maxPermissionChangeCount !== undefined ? ` / ${th.maxPermissionChangeCount}` : ''} of accounts change permissions in one run`,
   );
-  lines.push(`Notifications: ${n.mode} to ${n.recipients.length ? n.recipients.join(', ') : '(no recipients configured)'}`);
+  lines.push(
+    `Notifications: ${n.mode} to ${n.recipients.length ? n.recipients.join(', ') : '(no recipients configured)'}`,
+  );
   if (!actions.length) {
     lines.push('', 'Nothing to do.');
     return `${lines.join('\n')}\n`;
@@ -55,7 +62,11 @@ export function formatPlanText(plan: ProvisioningPlan, opts: { now?: Date } = {}
     lines.push('', `${e.displayName}${e.email ? ` <${e.email}>` : ''} [${e.employeeId}]`);
     e.actions.forEach((a, i) => {
       let when = '';
-      if (a.notBefore) when = now !== undefined && Date.parse(a.notBefore) <= now ? `  (due since ${a.notBefore})` : `  (not before ${a.notBefore})`;
+      if (a.notBefore)
+        when =
+          now !== undefined && Date.parse(a.notBefore) <= now
+            ? `  (due since ${a.notBefore})`
+            : `  (not before ${a.notBefore})`;
       lines.push(`  ${String(i + 1).padStart(2)}. ${actionLabel(a)}${when}`);
       const rules = a.reason.ruleIds.length ? ` [${a.reason.ruleIds.join(', ')}]` : '';
       lines.push(`      ${a.reason.eventType} ${a.reason.eventId.slice(0, 12)}${rules}: ${a.reason.text}`);

@@ -68,7 +68,14 @@ export {
   type ProvisioningHandlers,
   type WaitingFor,
 } from './apply.js';
-export { FileJournal, MemoryJournal, type Journal, type JournalEntry, type JournalStatus, type JournalOptions } from './journal.js';
+export {
+  FileJournal,
+  MemoryJournal,
+  type Journal,
+  type JournalEntry,
+  type JournalStatus,
+  type JournalOptions,
+} from './journal.js';
 export { checkSafety, dueActions, type SafetyCheck, type SafetyCheckOptions } from './safety.js';
 export { buildDigest, formatNotificationEmail, type EmailContent } from './notify.js';
 export {
@@ -123,7 +130,11 @@ export function parsePlan(input: unknown): ProvisioningPlan {
   const r = ProvisioningPlanSchema.safeParse(json);
   if (!r.success) {
     const issues = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ValidationError({ message: `not a valid provisioning plan: ${issues.slice(0, 3).join('; ')}`, issues, code: 'plan_invalid' });
+    throw new ValidationError({
+      message: `not a valid provisioning plan: ${issues.slice(0, 3).join('; ')}`,
+      issues,
+      code: 'plan_invalid',
+    });
   }
   return r.data;
 }

@@ -88,7 +88,12 @@ abstract class MapJournal implements Journal {
   markStarted(key: string): Promise<void> {
     return this.mutate(() => {
       const prev = this.entries.get(key);
-      this.entries.set(key, { key, status: 'started', attempts: (prev?.attempts ?? 0) + 1, startedAt: this.clock().toISOString() });
+      this.entries.set(key, {
+        key,
+        status: 'started',
+        attempts: (prev?.attempts ?? 0) + 1,
+        startedAt: this.clock().toISOString(),
+      });
     });
   }
 
@@ -96,7 +101,13 @@ abstract class MapJournal implements Journal {
     return this.mutate(() => {
       const prev = this.entries.get(key);
       const now = this.clock().toISOString();
-      const e: JournalEntry = { key, status: 'done', attempts: prev?.attempts ?? 1, startedAt: prev?.startedAt ?? now, finishedAt: now };
+      const e: JournalEntry = {
+        key,
+        status: 'done',
+        attempts: prev?.attempts ?? 1,
+        startedAt: prev?.startedAt ?? now,
+        finishedAt: now,
+      };
       const safe = jsonSafe(result);
       if (safe !== undefined) e.result = safe;
       this.entries.set(key, e);
@@ -107,7 +118,14 @@ abstract class MapJournal implements Journal {
     return this.mutate(() => {
       const prev = this.entries.get(key);
       const now = this.clock().toISOString();
-      this.entries.set(key, { key, status: 'failed', attempts: prev?.attempts ?? 1, startedAt: prev?.startedAt ?? now, finishedAt: now, error: errorMessage(error) });
+      this.entries.set(key, {
+        key,
+        status: 'failed',
+        attempts: prev?.attempts ?? 1,
+        startedAt: prev?.startedAt ?? now,
+        finishedAt: now,
+        error: errorMessage(error),
+      });
     });
   }
 }
@@ -188,10 +206,16 @@ export class FileJournal extends MapJournal {
     try {
       data = JSON.parse(text) as JournalFile;
     } catch {
-      throw new ValidationError({ message: `journal ${this.path} is not valid JSON; refusing to continue (it would forget what was done)`, code: 'journal_corrupt' });
+      throw new ValidationError({
+        message: `journal ${this.path} is not valid JSON; refusing to continue (it would forget what was done)`,
+        code: 'journal_corrupt',
+      });
     }
     if (data?.kind !== 'orgsync.provisioning-journal' || !Array.isArray(data.entries)) {
-      throw new ValidationError({ message: `${this.path} is not an orgsync provisioning journal`, code: 'journal_corrupt' });
+      throw new ValidationError({
+        message: `${this.path} is not an orgsync provisioning journal`,
+        code: 'journal_corrupt',
+      });
     }
     for (const e of data.entries) if (e && typeof e.key === 'string') this.entries.set(e.key, e);
   }

@@ -2,7 +2,13 @@
  * Notifications for IT/security: per-person change notifications (planned as `notify` actions),
  * batched by `applyPlan` into one digest per run by default, and rendered as email.
  */
-import type { ChangeNotification, Notification, NotificationCategory, NotificationDigest, SafetyAlert } from './types.js';
+import type {
+  ChangeNotification,
+  Notification,
+  NotificationCategory,
+  NotificationDigest,
+  SafetyAlert,
+} from './types.js';
 import { cmp } from './util.js';
 
 const CATEGORY_LABEL: Record<NotificationCategory, string> = {
@@ -23,7 +29,11 @@ const CATEGORY_LABEL: Record<NotificationCategory, string> = {
 const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 } as const;
 
 /** One digest for a run: items sorted by severity, then person, then category. */
-export function buildDigest(planId: string, items: ChangeNotification[], opts: { now?: Date; recipients?: string[] } = {}): NotificationDigest {
+export function buildDigest(
+  planId: string,
+  items: ChangeNotification[],
+  opts: { now?: Date; recipients?: string[] } = {},
+): NotificationDigest {
   const sorted = [...items].sort(
     (a, b) =>
       SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
@@ -34,17 +44,32 @@ export function buildDigest(planId: string, items: ChangeNotification[], opts: {
   const counts: Record<string, number> = {};
   for (const i of sorted) counts[i.category] = (counts[i.category] ?? 0) + 1;
   const recipients = opts.recipients ?? [...new Set(sorted.flatMap((i) => i.recipients))].sort(cmp);
-  return { kind: 'digest', planId, createdAt: (opts.now ?? new Date()).toISOString(), recipients, counts, items: sorted };
+  return {
+    kind: 'digest',
+    planId,
+    createdAt: (opts.now ?? new Date()).toISOString(),
+    recipients,
+    counts,
+    items: sorted,
+  };
 }
 
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** Subjects are single-line: CR/LF and other control characters are removed (no header injection). */
 function subjectLine(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+  return s
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
 }
 
 export interface EmailContent {
@@ -56,7 +81,8 @@ export interface EmailContent {
 function itemLines(i: ChangeNotification): string[] {
   const who = `${i.employee.displayName}${i.employee.email ? ` <${i.employee.email}>` : ''}`;
   const lines = [`[${i.severity.toUpperCase()}] ${CATEGORY_LABEL[i.category]}: ${who}`, `  ${i.summary}`];
-  if (i.employee.title || i.employee.department) lines.push(`  ${[i.employee.title, i.employee.department].filter(Boolean).join(', ')}`);
+  if (i.employee.title || i.employee.department)
+    lines.push(`  ${[i.employee.title, i.employee.department].filter(Boolean).join(', ')}`);
   if (i.granted.length) lines.push(`  granted: ${i.granted.map((g) => `${g.type}:${g.value}`).join(', ')}`);
   if (i.revoked.length) lines.push(`  revoked: ${i.revoked.map((g) => `${g.type}:${g.value}`).join(', ')}`);
   if (i.effectiveAt) lines.push(`  effective: ${i.effectiveAt}`);
@@ -68,10 +94,16 @@ function itemLines(i: ChangeNotification): string[] {
 function itemHtml(i: ChangeNotification): string {
   const e = escapeHtml;
   const who = `${e(i.employee.displayName)}${i.employee.email ? ` &lt;${e(i.employee.email)}&gt;` : ''}`;
-  const rows: string[] = [`<p><strong>${e(i.severity.toUpperCase())}</strong> ${e(CATEGORY_LABEL[i.category])}: ${who}<br>${e(i.summary)}</p>`, '<ul>'];
-  if (i.employee.title || i.employee.department) rows.push(`<li>${e([i.employee.title, i.employee.department].filter(Boolean).join(', '))}</li>`);
-  if (i.granted.length) rows.push(`<li>granted: ${i.granted.map((g) => `<code>${e(`${g.type}:${g.value}`)}</code>`).join(', ')}</li>`);
-  if (i.revoked.length) rows.push(`<li>revoked: ${i.revoked.map((g) => `<code>${e(`${g.type}:${g.value}`)}</code>`).join(', ')}</li>`);
+  const rows: string[] = [
+    `<p><strong>${e(i.severity.toUpperCase())}</strong> ${e(CATEGORY_LABEL[i.category])}: ${who}<br>${e(i.summary)}</p>`,
+    '<ul>',
+  ];
+  if (i.employee.title || i.employee.department)
+    rows.push(`<li>${e([i.employee.title, i.employee.department].filter(Boolean).join(', '))}</li>`);
+  if (i.granted.length)
+    rows.push(`<li>granted: ${i.granted.map((g) => `<code>${e(`${g.type}:${g.value}`)}</code>`).join(', ')}</li>`);
+  if (i.revoked.length)
+    rows.push(`<li>revoked: ${i.revoked.map((g) => `<code>${e(`${g.type}:${g.value}`)}</code>`).join(', ')}</li>`);
   if (i.effectiveAt) rows.push(`<li>effective: ${e(i.effectiveAt)}</li>`);
   for (const d of i.details) rows.push(`<li>${e(d)}</li>`);
   rows.push(`<li>event: ${e(i.eventType)} <code>${e(i.eventId)}</code></li>`, '</ul>');
@@ -104,7 +136,9 @@ function alertEmail(a: SafetyAlert): EmailContent {
     `<p>Would be suspended/deleted: ${a.counts.deprovision}${a.samples.deprovision.length ? ` (e.g. ${a.samples.deprovision.map(e).join(', ')})` : ''}<br>`,
     `Would change permissions: ${a.counts.permissionChanges}${a.samples.permissionChanges.length ? ` (e.g. ${a.samples.permissionChanges.map(e).join(', ')})` : ''}<br>`,
     `Active employees: ${a.counts.activeEmployees}; accounts: ${a.counts.accounts}</p>`,
-    ...(a.approvalProvided ? [`<p>An approval was given for <code>${e(a.approvalProvided)}</code>, which is not this plan.</p>`] : []),
+    ...(a.approvalProvided
+      ? [`<p>An approval was given for <code>${e(a.approvalProvided)}</code>, which is not this plan.</p>`]
+      : []),
   ].join('\n');
   return { subject, text: `${lines.join('\n')}\n`, html: wrapHtml(subject, html) };
 }
@@ -115,7 +149,8 @@ function alertEmail(a: SafetyAlert): EmailContent {
  */
 export function formatNotificationEmail(input: NotificationDigest | Notification): EmailContent {
   if (input.kind === 'safety_alert') return alertEmail(input);
-  const digest: NotificationDigest = input.kind === 'digest' ? input : buildDigest('(single)', [input], { now: new Date(0) });
+  const digest: NotificationDigest =
+    input.kind === 'digest' ? input : buildDigest('(single)', [input], { now: new Date(0) });
   const n = digest.items.length;
   const countText = Object.entries(digest.counts)
     .sort(([a], [b]) => cmp(a, b))
@@ -126,14 +161,18 @@ export function formatNotificationEmail(input: NotificationDigest | Notification
       ? subjectLine(`[orgsync] ${input.employee.displayName}: ${CATEGORY_LABEL[input.category]}`)
       : subjectLine(`[orgsync] ${n} access change${n === 1 ? '' : 's'}${countText ? `: ${countText}` : ''}`);
   const text = [
-    input.kind === 'digest' ? `Provisioning digest for plan ${digest.planId} (${digest.createdAt})` : 'Provisioning notification',
+    input.kind === 'digest'
+      ? `Provisioning digest for plan ${digest.planId} (${digest.createdAt})`
+      : 'Provisioning notification',
     countText ? `Summary: ${countText}` : 'No changes.',
     '',
     ...digest.items.flatMap((i) => [...itemLines(i), '']),
   ].join('\n');
   const html = [
     `<h1>${escapeHtml(input.kind === 'digest' ? 'Provisioning digest' : 'Provisioning notification')}</h1>`,
-    input.kind === 'digest' ? `<p>Plan <code>${escapeHtml(digest.planId)}</code>, ${escapeHtml(digest.createdAt)}</p>` : '',
+    input.kind === 'digest'
+      ? `<p>Plan <code>${escapeHtml(digest.planId)}</code>, ${escapeHtml(digest.createdAt)}</p>`
+      : '',
     `<p>${escapeHtml(countText || 'No changes.')}</p>`,
     ...digest.items.map(itemHtml),
   ]

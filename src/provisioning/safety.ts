@@ -37,30 +37,54 @@ export function checkSafety(plan: ProvisioningPlan, opts: SafetyCheckOptions = {
   const names = new Map(plan.employees.map((e) => [e.employeeId, e.displayName]));
 
   const deprov = new Set<string>();
-  for (const a of due) if ((a.type === 'suspendUser' || a.type === 'deleteUser') && a.employeeId) deprov.add(a.employeeId);
+  for (const a of due)
+    if ((a.type === 'suspendUser' || a.type === 'deleteUser') && a.employeeId) deprov.add(a.employeeId);
   // Permission changes on existing accounts: not counting people being created or deprovisioned.
-  const creating = new Set(planActions(plan).filter((a) => a.type === 'createUser' && a.employeeId).map((a) => a.employeeId!));
+  const creating = new Set(
+    planActions(plan)
+      .filter((a) => a.type === 'createUser' && a.employeeId)
+      .map((a) => a.employeeId!),
+  );
   const perm = new Set<string>();
   for (const a of due) {
-    if ((a.type === 'grant' || a.type === 'revoke') && a.employeeId && !deprov.has(a.employeeId) && !creating.has(a.employeeId)) perm.add(a.employeeId);
+    if (
+      (a.type === 'grant' || a.type === 'revoke') &&
+      a.employeeId &&
+      !deprov.has(a.employeeId) &&
+      !creating.has(a.employeeId)
+    )
+      perm.add(a.employeeId);
   }
   const active = plan.stats.activeEmployees;
   const accounts = plan.stats.accounts ?? active;
   const pct = (n: number, base: number): number => (base > 0 ? Math.round((n / base) * 10000) / 100 : n > 0 ? 100 : 0);
 
   const breaches: ThresholdBreach[] = [];
-  if (deprov.size > th.maxDeprovisionCount) breaches.push({ threshold: 'maxDeprovisionCount', limit: th.maxDeprovisionCount, actual: deprov.size });
+  if (deprov.size > th.maxDeprovisionCount)
+    breaches.push({ threshold: 'maxDeprovisionCount', limit: th.maxDeprovisionCount, actual: deprov.size });
   if (deprov.size >= th.minCountForPercent && pct(deprov.size, active) > th.maxDeprovisionPercent)
-    breaches.push({ threshold: 'maxDeprovisionPercent', limit: th.maxDeprovisionPercent, actual: pct(deprov.size, active) });
+    breaches.push({
+      threshold: 'maxDeprovisionPercent',
+      limit: th.maxDeprovisionPercent,
+      actual: pct(deprov.size, active),
+    });
   if (perm.size >= th.minCountForPercent && pct(perm.size, accounts) > th.maxPermissionChangePercent)
-    breaches.push({ threshold: 'maxPermissionChangePercent', limit: th.maxPermissionChangePercent, actual: pct(perm.size, accounts) });
+    breaches.push({
+      threshold: 'maxPermissionChangePercent',
+      limit: th.maxPermissionChangePercent,
+      actual: pct(perm.size, accounts),
+    });
   if (th.maxPermissionChangeCount !== undefined && perm.size > th.maxPermissionChangeCount)
     breaches.push({ threshold: 'maxPermissionChangeCount', limit: th.maxPermissionChangeCount, actual: perm.size });
 
   if (!breaches.length) return { ok: true, approved: false, breaches, alert: null };
   if (opts.approval && opts.approval.planId === plan.planId) return { ok: true, approved: true, breaches, alert: null };
 
-  const sample = (ids: Set<string>): string[] => [...ids].map((id) => names.get(id) ?? id).sort(cmp).slice(0, SAMPLE_SIZE);
+  const sample = (ids: Set<string>): string[] =>
+    [...ids]
+      .map((id) => names.get(id) ?? id)
+      .sort(cmp)
+      .slice(0, SAMPLE_SIZE);
   const parts: string[] = [];
   if (deprov.size) parts.push(`${deprov.size} of ${active} active employee(s) would be suspended or deleted`);
   if (perm.size) parts.push(`${perm.size} of ${accounts} account(s) would change permissions`);
@@ -74,7 +98,13 @@ export function checkSafety(plan: ProvisioningPlan, opts: SafetyCheckOptions = {
       breaches.map((b) => `${b.threshold} ${b.actual} > ${b.limit}`).join(', ') +
       `. Nothing was executed. Review the plan and re-run with approval { planId: "${plan.planId}" } to proceed.`,
     breaches,
-    counts: { deprovision: deprov.size, permissionChanges: perm.size, activeEmployees: active, accounts, actionsDue: due.length },
+    counts: {
+      deprovision: deprov.size,
+      permissionChanges: perm.size,
+      activeEmployees: active,
+      accounts,
+      actionsDue: due.length,
+    },
     samples: { deprovision: sample(deprov), permissionChanges: sample(perm) },
     approvalProvided: opts.approval ? opts.approval.planId : null,
   };

@@ -11,7 +11,16 @@ const nstr = z.string().nullable();
 export const PLAN_KIND = 'orgsync.provisioning-plan' as const;
 export const PLAN_VERSION = 1 as const;
 
-export const ActionTypeSchema = z.enum(['createUser', 'updateUser', 'grant', 'revoke', 'suspendUser', 'deleteUser', 'sendWelcome', 'notify']);
+export const ActionTypeSchema = z.enum([
+  'createUser',
+  'updateUser',
+  'grant',
+  'revoke',
+  'suspendUser',
+  'deleteUser',
+  'sendWelcome',
+  'notify',
+]);
 export type ActionType = z.infer<typeof ActionTypeSchema>;
 
 export const EntitlementRefSchema = z.object({ type: EntitlementTypeSchema, value: z.string() });
@@ -99,7 +108,12 @@ export const NotificationDigestSchema = z.object({
 export type NotificationDigest = z.infer<typeof NotificationDigestSchema>;
 
 export const ThresholdBreachSchema = z.object({
-  threshold: z.enum(['maxDeprovisionPercent', 'maxDeprovisionCount', 'maxPermissionChangePercent', 'maxPermissionChangeCount']),
+  threshold: z.enum([
+    'maxDeprovisionPercent',
+    'maxDeprovisionCount',
+    'maxPermissionChangePercent',
+    'maxPermissionChangeCount',
+  ]),
   limit: z.number(),
   actual: z.number(),
 });
@@ -125,7 +139,11 @@ export const SafetyAlertSchema = z.object({
 });
 export type SafetyAlert = z.infer<typeof SafetyAlertSchema>;
 
-export const NotificationSchema = z.discriminatedUnion('kind', [ChangeNotificationSchema, NotificationDigestSchema, SafetyAlertSchema]);
+export const NotificationSchema = z.discriminatedUnion('kind', [
+  ChangeNotificationSchema,
+  NotificationDigestSchema,
+  SafetyAlertSchema,
+]);
 export type Notification = z.infer<typeof NotificationSchema>;
 
 const actionBase = {
@@ -168,11 +186,23 @@ export const GrantActionSchema = z.object({
   /** For a role grant: the role it replaces (an account has one role). */
   replaces: z.string().optional(),
 });
-export const RevokeActionSchema = z.object({ ...actionBase, type: z.literal('revoke'), entitlement: EntitlementRefSchema });
+export const RevokeActionSchema = z.object({
+  ...actionBase,
+  type: z.literal('revoke'),
+  entitlement: EntitlementRefSchema,
+});
 export const SuspendUserActionSchema = z.object({ ...actionBase, type: z.literal('suspendUser') });
 export const DeleteUserActionSchema = z.object({ ...actionBase, type: z.literal('deleteUser') });
-export const SendWelcomeActionSchema = z.object({ ...actionBase, type: z.literal('sendWelcome'), profile: UserProfileSchema });
-export const NotifyActionSchema = z.object({ ...actionBase, type: z.literal('notify'), notification: NotificationSchema });
+export const SendWelcomeActionSchema = z.object({
+  ...actionBase,
+  type: z.literal('sendWelcome'),
+  profile: UserProfileSchema,
+});
+export const NotifyActionSchema = z.object({
+  ...actionBase,
+  type: z.literal('notify'),
+  notification: NotificationSchema,
+});
 
 export const PlanActionSchema = z.discriminatedUnion('type', [
   CreateUserActionSchema,
@@ -227,7 +257,11 @@ export const ProvisioningPlanSchema = z.object({
   source: z.object({ connector: z.string(), takenAt: z.string(), previousTakenAt: nstr }),
   settings: z.object({
     thresholds: ThresholdsSchema,
-    notifications: z.object({ mode: z.enum(['digest', 'per_action']), recipients: z.array(z.string()), alertRecipients: z.array(z.string()) }),
+    notifications: z.object({
+      mode: z.enum(['digest', 'per_action']),
+      recipients: z.array(z.string()),
+      alertRecipients: z.array(z.string()),
+    }),
   }),
   stats: z.object({
     events: z.number(),

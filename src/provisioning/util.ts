@@ -38,7 +38,10 @@ export function assertTimeZone(tz: string): void {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
   } catch {
-    throw new ConfigError({ message: `unknown time zone "${tz}" (expected an IANA name such as "America/New_York" or "UTC")`, code: 'timezone_invalid' });
+    throw new ConfigError({
+      message: `unknown time zone "${tz}" (expected an IANA name such as "America/New_York" or "UTC")`,
+      code: 'timezone_invalid',
+    });
   }
 }
 
@@ -95,7 +98,8 @@ export function errorMessage(err: unknown, max = 500): string {
   let msg: string;
   if (err instanceof Error) msg = `${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}`;
   else if (typeof err === 'string') msg = err;
-  else if (err && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string') msg = (err as { message: string }).message;
+  else if (err && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string')
+    msg = (err as { message: string }).message;
   else msg = 'unknown error';
   return msg.length > max ? `${msg.slice(0, max)}…` : msg;
 }

@@ -24,7 +24,15 @@ export const RuntimeConfigSchema = z.strictObject({
   store: z
     .union([
       z.strictObject({ sqlite: z.string().min(1) }),
-      z.strictObject({ postgres: z.strictObject({ connectionString: z.string().optional(), schema: z.string().optional(), max: z.number().int().min(1).optional(), applicationName: z.string().optional(), synchronousCommit: z.boolean().optional() }) }),
+      z.strictObject({
+        postgres: z.strictObject({
+          connectionString: z.string().optional(),
+          schema: z.string().optional(),
+          max: z.number().int().min(1).optional(),
+          applicationName: z.string().optional(),
+          synchronousCommit: z.boolean().optional(),
+        }),
+      }),
     ])
     .default({ sqlite: './orgsync-runtime.db' }),
   queue: z
@@ -42,7 +50,9 @@ export const RuntimeConfigSchema = z.strictObject({
     ])
     .default({ inProcess: {} }),
   /** Share each credential's rate budget across workers through Redis (default: on with bullmq). */
-  sharedRateLimit: z.union([z.strictObject({ redis: Redis, prefix: z.string().optional() }), z.literal(false)]).optional(),
+  sharedRateLimit: z
+    .union([z.strictObject({ redis: Redis, prefix: z.string().optional() }), z.literal(false)])
+    .optional(),
   tickEveryMs: z.number().int().min(100).optional(),
   leaseTtlMs: z.number().int().min(1000).optional(),
   /** Snapshots kept per tenant, or every retention window (src/runtime/retention.ts). */
@@ -68,7 +78,9 @@ export const RuntimeConfigSchema = z.strictObject({
         concurrency: z.number().int().min(1).optional(),
         batchSize: z.number().int().min(1).max(1000).optional(),
         timeoutMs: z.number().int().min(100).optional(),
-        backoff: z.strictObject({ baseMs: z.number().int().min(1).optional(), maxMs: z.number().int().min(1).optional() }).optional(),
+        backoff: z
+          .strictObject({ baseMs: z.number().int().min(1).optional(), maxMs: z.number().int().min(1).optional() })
+          .optional(),
         maxAttempts: z.number().int().min(1).max(100).optional(),
         /** PEM file of extra CA certificates trusted for endpoints. */
         caFile: z.string().optional(),
@@ -80,7 +92,14 @@ export type RuntimeConfig = z.input<typeof RuntimeConfigSchema>;
 
 export function parseRuntimeConfig(input: unknown): z.output<typeof RuntimeConfigSchema> {
   const r = RuntimeConfigSchema.safeParse(input ?? {});
-  if (!r.success) throw new ConfigError({ message: `runtime config: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).slice(0, 3).join('; ')}`, code: 'runtime_config_invalid' });
+  if (!r.success)
+    throw new ConfigError({
+      message: `runtime config: ${r.error.issues
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .slice(0, 3)
+        .join('; ')}`,
+      code: 'runtime_config_invalid',
+    });
   return r.data;
 }
 
@@ -90,19 +109,34 @@ function deliveryOf(d: Exclude<z.output<typeof RuntimeConfigSchema>['delivery'],
   try {
     return { ...(rest as DeliveryOptions), ca: readFileSync(caFile) };
   } catch (e) {
-    throw new ConfigError({ message: `runtime config: delivery.caFile: ${(e as Error).message}`, code: 'runtime_config_invalid' });
+    throw new ConfigError({
+      message: `runtime config: delivery.caFile: ${(e as Error).message}`,
+      code: 'runtime_config_invalid',
+    });
   }
 }
 
 /** Build a runtime from configuration (store migrations are not run here: `orgsync migrate`). */
-export async function runtimeFromConfig(input: unknown, extra: Omit<RuntimeOptions, 'store' | 'queue'> = {}): Promise<Runtime> {
+export async function runtimeFromConfig(
+  input: unknown,
+  extra: Omit<RuntimeOptions, 'store' | 'queue'> = {},
+): Promise<Runtime> {
   const c = parseRuntimeConfig(input);
   const driver = 'sqlite' in c.store ? await openSqlite(c.store.sqlite) : await openPostgres(c.store.postgres);
   const store = new SqlStore(driver);
-  const queue = 'bullmq' in c.queue ? new BullMQQueue(c.queue.bullmq) : new InProcessQueue({ concurrency: c.queue.inProcess.concurrency ?? 4 });
-  const shared = c.sharedRateLimit ?? ('bullmq' in c.queue ? { redis: c.queue.bullmq.connection, prefix: c.queue.bullmq.prefix } : false);
+  const queue =
+    'bullmq' in c.queue
+      ? new BullMQQueue(c.queue.bullmq)
+      : new InProcessQueue({ concurrency: c.queue.inProcess.concurrency ?? 4 });
+  const shared =
+    c.sharedRateLimit ??
+    ('bullmq' in c.queue ? { redis: c.queue.bullmq.connection, prefix: c.queue.bullmq.prefix } : false);
   let limiter: RedisLimiter | undefined;
-  if (shared) limiter = redisRateLimiter({ connection: shared.redis as any, ...(shared.prefix ? { prefix: shared.prefix } : {}) });
+  if (shared)
+    limiter = redisRateLimiter({
+      connection: shared.redis as any,
+      ...(shared.prefix ? { prefix: shared.prefix } : {}),
+    });
   const rt = createRuntime({
     store,
     queue,

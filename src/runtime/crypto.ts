@@ -25,20 +25,33 @@ const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 export function parseKeyring(spec: string | undefined, envName = 'ORGSYNC_KEYS'): Keyring {
   if (!spec || !spec.trim()) {
     throw new ConfigError({
-      message: `${envName} is not set: the runtime needs a key to encrypt tenant credentials ` +
+      message:
+        `${envName} is not set: the runtime needs a key to encrypt tenant credentials ` +
         `(e.g. ${envName}="k1:$(openssl rand -base64 32)").`,
       code: 'keyring_missing',
     });
   }
   const keys = new Map<string, Buffer>();
   let active = '';
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const i = part.indexOf(':');
     const id = i > 0 ? part.slice(0, i) : '';
-    if (!KEY_ID.test(id)) throw new ConfigError({ message: `${envName}: each entry must be KEYID:BASE64KEY (key id of letters, digits, _ or -).`, code: 'keyring_invalid' });
+    if (!KEY_ID.test(id))
+      throw new ConfigError({
+        message: `${envName}: each entry must be KEYID:BASE64KEY (key id of letters, digits, _ or -).`,
+        code: 'keyring_invalid',
+      });
     const key = Buffer.from(part.slice(i + 1), 'base64');
-    if (key.length !== 32) throw new ConfigError({ message: `${envName}: key '${id}' must be 32 bytes, base64-encoded (got ${key.length} bytes).`, code: 'keyring_invalid' });
-    if (keys.has(id)) throw new ConfigError({ message: `${envName}: key id '${id}' appears twice.`, code: 'keyring_invalid' });
+    if (key.length !== 32)
+      throw new ConfigError({
+        message: `${envName}: key '${id}' must be 32 bytes, base64-encoded (got ${key.length} bytes).`,
+        code: 'keyring_invalid',
+      });
+    if (keys.has(id))
+      throw new ConfigError({ message: `${envName}: key id '${id}' appears twice.`, code: 'keyring_invalid' });
     keys.set(id, key);
     active ||= id;
   }
@@ -49,7 +62,11 @@ export function parseKeyring(spec: string | undefined, envName = 'ORGSYNC_KEYS')
 export function createKeyring(keys: Map<string, Buffer>, activeKeyId: string): Keyring {
   const keyIdOf = (ciphertext: string): string => {
     const parts = ciphertext.split('.');
-    if (parts.length !== 5 || parts[0] !== 'v1') throw new ConfigError({ message: 'stored credentials are not in the orgsync v1 encrypted format', code: 'credentials_corrupt' });
+    if (parts.length !== 5 || parts[0] !== 'v1')
+      throw new ConfigError({
+        message: 'stored credentials are not in the orgsync v1 encrypted format',
+        code: 'credentials_corrupt',
+      });
     return parts[1]!;
   };
   return {
@@ -61,12 +78,18 @@ export function createKeyring(keys: Map<string, Buffer>, activeKeyId: string): K
       const c = createCipheriv('aes-256-gcm', key, iv);
       c.setAAD(Buffer.from(aad, 'utf8'));
       const ct = Buffer.concat([c.update(plaintext, 'utf8'), c.final()]);
-      return ['v1', activeKeyId, iv.toString('base64'), c.getAuthTag().toString('base64'), ct.toString('base64')].join('.');
+      return ['v1', activeKeyId, iv.toString('base64'), c.getAuthTag().toString('base64'), ct.toString('base64')].join(
+        '.',
+      );
     },
     decrypt(ciphertext, aad) {
       const kid = keyIdOf(ciphertext);
       const key = keys.get(kid);
-      if (!key) throw new ConfigError({ message: `credentials were encrypted with key '${kid}', which is not in the key ring (ORGSYNC_KEYS)`, code: 'key_unknown' });
+      if (!key)
+        throw new ConfigError({
+          message: `credentials were encrypted with key '${kid}', which is not in the key ring (ORGSYNC_KEYS)`,
+          code: 'key_unknown',
+        });
       const [, , iv, tag, ct] = ciphertext.split('.') as [string, string, string, string, string];
       try {
         const d = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
@@ -74,7 +97,10 @@ export function createKeyring(keys: Map<string, Buffer>, activeKeyId: string): K
         d.setAuthTag(Buffer.from(tag, 'base64'));
         return Buffer.concat([d.update(Buffer.from(ct, 'base64')), d.final()]).toString('utf8');
       } catch {
-        throw new ConfigError({ message: `credentials could not be decrypted with key '${kid}' (wrong key, or the data was altered or moved to another tenant)`, code: 'credentials_corrupt' });
+        throw new ConfigError({
+          message: `credentials could not be decrypted with key '${kid}' (wrong key, or the data was altered or moved to another tenant)`,
+          code: 'credentials_corrupt',
+        });
       }
     },
   };

@@ -31,7 +31,13 @@ export async function openStore(c: StoreConfig, o: { migrate?: boolean } = {}): 
 export { BullMQQueue, jobIdOf, type BullMQQueueOptions } from './queue/bullmq.js';
 export { redisRateLimiter, type RedisLimiter, type RedisLimiterOptions } from './redis-limiter.js';
 export { runtimeFromConfig, parseRuntimeConfig, RuntimeConfigSchema, type RuntimeConfig } from './config.js';
-export { EventDelivery, checkEndpointUrl, type DeliveryOptions, type EndpointInput, type AttemptResult } from './delivery/deliver.js';
+export {
+  EventDelivery,
+  checkEndpointUrl,
+  type DeliveryOptions,
+  type EndpointInput,
+  type AttemptResult,
+} from './delivery/deliver.js';
 export { DeliveryStore, type DeadLetter, type DeliveryLine, type EndpointRow } from './delivery/store.js';
 export {
   verifyEventDelivery,

@@ -9,14 +9,25 @@ import { diffSnapshots } from '../diff.js';
 import { OrgsyncError } from '../errors.js';
 import type { LimiterProvider } from '../http/rate-limit.js';
 import type { Logger } from '../http/client.js';
-import { applyPlan, checkSafety, planActions, planProvisioning, type ApplyResult, type ProvisioningHandlers, type ProvisioningPlan, type RuleSetInput } from '../provisioning/index.js';
+import {
+  applyPlan,
+  checkSafety,
+  planActions,
+  planProvisioning,
+  type ApplyResult,
+  type ProvisioningHandlers,
+  type ProvisioningPlan,
+  type RuleSetInput,
+} from '../provisioning/index.js';
 import { Redactor } from '../redact.js';
 import { sync } from '../sync.js';
 import type { Keyring } from './crypto.js';
 import type { JobLoad, NewEvent, SqlStore } from './store/store.js';
 import type { TenantRecord } from './types.js';
 
-export type HandlersFor = Partial<ProvisioningHandlers> | ((tenant: TenantRecord) => Partial<ProvisioningHandlers> | Promise<Partial<ProvisioningHandlers>>);
+export type HandlersFor =
+  | Partial<ProvisioningHandlers>
+  | ((tenant: TenantRecord) => Partial<ProvisioningHandlers> | Promise<Partial<ProvisioningHandlers>>);
 
 export interface JobContext {
   store: SqlStore;
@@ -67,12 +78,15 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
   ctx.onDbTime?.(leased.now);
   let preloaded: JobLoad | undefined | null = leased.load;
   const abort = new AbortController();
-  const heartbeat = setInterval(() => {
-    store.acquireLease(tenantId, ctx.workerId, ctx.leaseTtlMs).then(
-      (now) => (now === null ? abort.abort(new Error('lease lost')) : ctx.onDbTime?.(now)),
-      () => undefined,
-    );
-  }, Math.max(100, ctx.leaseTtlMs / 3));
+  const heartbeat = setInterval(
+    () => {
+      store.acquireLease(tenantId, ctx.workerId, ctx.leaseTtlMs).then(
+        (now) => (now === null ? abort.abort(new Error('lease lost')) : ctx.onDbTime?.(now)),
+        () => undefined,
+      );
+    },
+    Math.max(100, ctx.leaseTtlMs / 3),
+  );
   let outcome: JobOutcome = 'missing';
   try {
     await ctx.observer?.leased?.(tenantId);
@@ -95,7 +109,12 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
  * One pass. Round trips for a tenant with nothing to apply: the lease with the read (tenant,
  * credentials, last snapshot, unfinished plan count), the commit, the release.
  */
-async function runOnce(ctx: JobContext, tenantId: string, signal: AbortSignal, preloaded: JobLoad | undefined | null): Promise<{ outcome: JobOutcome; triggeredAt: number | null }> {
+async function runOnce(
+  ctx: JobContext,
+  tenantId: string,
+  signal: AbortSignal,
+  preloaded: JobLoad | undefined | null,
+): Promise<{ outcome: JobOutcome; triggeredAt: number | null }> {
   const { store } = ctx;
   // Read with the lease on the first round (null: read now, for a re-run).
   const loaded = preloaded === null ? await store.loadJob(tenantId) : preloaded;
@@ -127,7 +146,11 @@ async function runOnce(ctx: JobContext, tenantId: string, signal: AbortSignal, p
     const credentials: Record<string, string> = ciphertext ? JSON.parse(ctx.keyring.decrypt(ciphertext, tenantId)) : {};
     for (const v of Object.values(credentials)) redactor.add(v);
     const factory = ctx.connectors[tenant.connector];
-    if (!factory) throw new OrgsyncError({ kind: 'config', message: `tenant '${tenantId}': unknown connector '${tenant.connector}'` });
+    if (!factory)
+      throw new OrgsyncError({
+        kind: 'config',
+        message: `tenant '${tenantId}': unknown connector '${tenant.connector}'`,
+      });
     const connector = factory({
       ...tenant.options,
       ...credentials,
@@ -149,15 +172,32 @@ async function runOnce(ctx: JobContext, tenantId: string, signal: AbortSignal, p
     let plan: ProvisioningPlan | undefined;
     let halt = false;
     if (tenant.rules && changes.length) {
-      plan = planProvisioning(changes, tenant.rules as RuleSetInput, { ...(previous ? { previous } : {}), current, now });
+      plan = planProvisioning(changes, tenant.rules as RuleSetInput, {
+        ...(previous ? { previous } : {}),
+        current,
+        now,
+      });
       if (planActions(plan).length === 0 && plan.cancels.length === 0) plan = undefined;
       else halt = !checkSafety(plan, { now }).ok;
     }
     const events: NewEvent[] = [
-      { type: 'sync.completed', data: { mode: result.mode, ...(result.reason ? { reason: result.reason } : {}), employees: current.employees.length, changes: changes.length, takenAt: current.takenAt } },
+      {
+        type: 'sync.completed',
+        data: {
+          mode: result.mode,
+          ...(result.reason ? { reason: result.reason } : {}),
+          employees: current.employees.length,
+          changes: changes.length,
+          takenAt: current.takenAt,
+        },
+      },
       ...changes.map((c) => ({ type: 'change' as const, data: c })),
     ];
-    if (plan) events.push({ type: halt ? 'plan.halted' : 'plan.created', data: { planId: plan.planId, actions: planActions(plan).length } });
+    if (plan)
+      events.push({
+        type: halt ? 'plan.halted' : 'plan.created',
+        data: { planId: plan.planId, actions: planActions(plan).length },
+      });
     // 4. Commit: snapshot, events, plan and the run record at once.
     let { triggeredAt } = await store.commitSync(tenantId, {
       snapshot: current,
@@ -192,14 +232,27 @@ async function runOnce(ctx: JobContext, tenantId: string, signal: AbortSignal, p
     const failures = tenant.status.failures + 1;
     const cap = ctx.maxBackoffMs ?? tenant.schedule.incrementalEveryMs;
     const backoff = Math.min(cap, 5_000 * 2 ** Math.min(failures - 1, 20));
-    await store.recordRun(tenantId, { failures, lastErrorKind: kind, lastError: message, nextRunAt: now.getTime() + backoff, requestsLastRun: requests });
+    await store.recordRun(tenantId, {
+      failures,
+      lastErrorKind: kind,
+      lastError: message,
+      nextRunAt: now.getTime() + backoff,
+      requestsLastRun: requests,
+    });
     await store.appendEvents(tenantId, [{ type: 'sync.failed', data: { kind, message, failures } }], now.getTime());
     ctx.logger?.warn?.(`tenant ${tenantId}: ${kind} error: ${message}`);
     return { outcome: 'failed', triggeredAt: null };
   }
 }
 
-async function applyStored(ctx: JobContext, tenant: TenantRecord, plan: ProvisioningPlan, handlers: Partial<ProvisioningHandlers>, redactor: Redactor, approved: boolean): Promise<ApplyResult> {
+async function applyStored(
+  ctx: JobContext,
+  tenant: TenantRecord,
+  plan: ProvisioningPlan,
+  handlers: Partial<ProvisioningHandlers>,
+  redactor: Redactor,
+  approved: boolean,
+): Promise<ApplyResult> {
   const { store } = ctx;
   const now = ctx.clock();
   const r = await applyPlan(plan, handlers, {
@@ -215,7 +268,11 @@ async function applyStored(ctx: JobContext, tenant: TenantRecord, plan: Provisio
     ...r.failed.map((a) => ({ type: 'action.failed' as const, data: { planId: plan.planId, ...a } })),
   ];
   const finished = !r.halted && r.failed.length === 0 && r.deferred.length === 0;
-  if (finished) events.push({ type: 'plan.applied', data: { planId: plan.planId, done: r.done.length, skipped: r.skipped.length } });
+  if (finished)
+    events.push({
+      type: 'plan.applied',
+      data: { planId: plan.planId, done: r.done.length, skipped: r.skipped.length },
+    });
   if (events.length) await store.appendEvents(tenant.id, events, now.getTime());
   if (r.halted) return r;
   await store.setPlanStatus(tenant.id, plan.planId, finished ? 'applied' : 'open');

@@ -56,7 +56,10 @@ export function redisRateLimiter(o: RedisLimiterOptions): RedisLimiter {
   try {
     Redis = require('ioredis').Redis ?? require('ioredis');
   } catch (e) {
-    throw new ConfigError({ message: `the shared rate limiter needs ioredis (npm install ioredis@5): ${(e as Error).message}`, code: 'dependency_missing' });
+    throw new ConfigError({
+      message: `the shared rate limiter needs ioredis (npm install ioredis@5): ${(e as Error).message}`,
+      code: 'dependency_missing',
+    });
   }
   const redis = typeof o.connection === 'string' ? new Redis(o.connection) : new Redis({ ...o.connection });
   redis.on('error', () => undefined);
@@ -69,8 +72,12 @@ export function redisRateLimiter(o: RedisLimiterOptions): RedisLimiter {
     const opts = key.options;
     const base = `${prefix}:rl:${key.vendor}:${key.credentialHash}`;
     const keys = [`${base}:bucket`, `${base}:blocked`];
-    const rate = Number.isFinite(opts.requests) ? (opts.requests * (1 - (opts.headroom ?? 0.03))) / opts.intervalMs : Infinity;
-    const burst = Number.isFinite(opts.requests) ? Math.max(1, Math.min(opts.requests, Math.ceil((opts.requests * 1000) / opts.intervalMs))) : Infinity;
+    const rate = Number.isFinite(opts.requests)
+      ? (opts.requests * (1 - (opts.headroom ?? 0.03))) / opts.intervalMs
+      : Infinity;
+    const burst = Number.isFinite(opts.requests)
+      ? Math.max(1, Math.min(opts.requests, Math.ceil((opts.requests * 1000) / opts.intervalMs)))
+      : Infinity;
     const ttl = Math.max(60_000, opts.intervalMs * 2);
     const limit: LimitFunction = pLimit(Math.max(1, opts.concurrency));
     let localPause = 0;
@@ -84,10 +91,11 @@ export function redisRateLimiter(o: RedisLimiterOptions): RedisLimiter {
       }
     };
     return {
-      schedule: (fn, signal) => limit(async () => {
-        await acquire(signal);
-        return fn();
-      }),
+      schedule: (fn, signal) =>
+        limit(async () => {
+          await acquire(signal);
+          return fn();
+        }),
       pause(ms) {
         localPause = Math.max(localPause, Date.now() + ms);
         o.onPause?.(key, ms);

@@ -57,7 +57,13 @@ export interface TenantStatusLine {
   requestsLastRun: number;
   eventOffset: number;
   /** Per endpoint: events not yet delivered, dead letters, the last failed attempt. */
-  delivery: Array<{ endpointId: string; pending: number; deadLetters: number; attempts: number; lastError: string | null }>;
+  delivery: Array<{
+    endpointId: string;
+    pending: number;
+    deadLetters: number;
+    attempts: number;
+    lastError: string | null;
+  }>;
 }
 
 const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -91,7 +97,11 @@ export interface Runtime {
   /** Delivery state per endpoint x tenant. */
   deliveries(): Promise<DeliveryLine[]>;
   /** Batches whose attempts ran out (default: not yet redelivered). */
-  deadLetters(f?: { tenantId?: string; endpointId?: string; status?: 'dead' | 'redelivered' | 'all' }): Promise<DeadLetter[]>;
+  deadLetters(f?: {
+    tenantId?: string;
+    endpointId?: string;
+    status?: 'dead' | 'redelivered' | 'all';
+  }): Promise<DeadLetter[]>;
   /** Send a dead letter again now (one attempt). */
   redeliver(deadLetterId: string): Promise<AttemptResult & { deadLetter: DeadLetter }>;
   /** One delivery pass in this process (what the running worker does every `delivery.everyMs`); returns batches delivered. */
@@ -141,22 +151,41 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     queue,
     workerId,
     async addTenant(t) {
-      if (!t || typeof t.id !== 'string' || !TENANT_ID.test(t.id)) throw new ValidationError({ message: `tenant id must be 1-128 letters, digits, '.', '_' or '-' (got ${JSON.stringify(t?.id)})`, code: 'tenant_invalid' });
+      if (!t || typeof t.id !== 'string' || !TENANT_ID.test(t.id))
+        throw new ValidationError({
+          message: `tenant id must be 1-128 letters, digits, '.', '_' or '-' (got ${JSON.stringify(t?.id)})`,
+          code: 'tenant_invalid',
+        });
       const factory = connectors[t.connector];
-      if (!factory) throw new ConfigError({ message: `tenant '${t.id}': unknown connector '${t.connector}'. One of: ${Object.keys(connectors).join(', ')}`, code: 'tenant_invalid' });
+      if (!factory)
+        throw new ConfigError({
+          message: `tenant '${t.id}': unknown connector '${t.connector}'. One of: ${Object.keys(connectors).join(', ')}`,
+          code: 'tenant_invalid',
+        });
       const secrets = new Set<string>(factory.definition.secrets as readonly string[]);
       const options = { ...(t.options ?? {}) };
       for (const k of Object.keys(options)) {
-        if (secrets.has(k)) throw new ConfigError({ message: `tenant '${t.id}': '${k}' is a secret; pass it in credentials (encrypted at rest), not options`, code: 'tenant_invalid' });
+        if (secrets.has(k))
+          throw new ConfigError({
+            message: `tenant '${t.id}': '${k}' is a secret; pass it in credentials (encrypted at rest), not options`,
+            code: 'tenant_invalid',
+          });
       }
       const rules = t.rules ? parseRuleSet(t.rules) : null;
       const schedule = { ...DEFAULT_SCHEDULE, ...(t.schedule ?? {}) };
       if (!(schedule.incrementalEveryMs >= 1000) || !(schedule.fullEveryMs >= schedule.incrementalEveryMs)) {
-        throw new ConfigError({ message: `tenant '${t.id}': schedule needs incrementalEveryMs >= 1000 and fullEveryMs >= incrementalEveryMs`, code: 'tenant_invalid' });
+        throw new ConfigError({
+          message: `tenant '${t.id}': schedule needs incrementalEveryMs >= 1000 and fullEveryMs >= incrementalEveryMs`,
+          code: 'tenant_invalid',
+        });
       }
       await syncClock();
-      const credentials = t.credentials && Object.keys(t.credentials).length ? keys().encrypt(JSON.stringify(t.credentials), t.id) : null;
-      await store.upsertTenant({ id: t.id, connector: t.connector, options, credentials, rules: rules ? t.rules : null, schedule }, clock().getTime());
+      const credentials =
+        t.credentials && Object.keys(t.credentials).length ? keys().encrypt(JSON.stringify(t.credentials), t.id) : null;
+      await store.upsertTenant(
+        { id: t.id, connector: t.connector, options, credentials, rules: rules ? t.rules : null, schedule },
+        clock().getTime(),
+      );
       return (await store.getTenant(t.id))!;
     },
     getTenant: (id) => store.getTenant(id),
@@ -164,7 +193,8 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     removeTenant: (id) => store.removeTenant(id),
     async trigger(id) {
       await syncClock();
-      if (!(await store.trigger(id, clock().getTime()))) throw new ConfigError({ message: `unknown tenant '${id}'`, code: 'tenant_unknown' });
+      if (!(await store.trigger(id, clock().getTime())))
+        throw new ConfigError({ message: `unknown tenant '${id}'`, code: 'tenant_unknown' });
       await queue.enqueue(id);
     },
     async tick() {
@@ -188,9 +218,11 @@ export function createRuntime(o: RuntimeOptions): Runtime {
               await rt.prune();
             }
           };
-          sweep().catch((e) => o.logger?.error?.(`schedule tick failed: ${(e as Error).message}`)).finally(() => {
-            if (timer) timer = setTimeout(loop, every);
-          });
+          sweep()
+            .catch((e) => o.logger?.error?.(`schedule tick failed: ${(e as Error).message}`))
+            .finally(() => {
+              if (timer) timer = setTimeout(loop, every);
+            });
         };
         timer = setTimeout(loop, 0);
       }
@@ -201,7 +233,11 @@ export function createRuntime(o: RuntimeOptions): Runtime {
       const p = await store.getPlan(id, planId);
       if (!p) throw new ConfigError({ message: `tenant '${id}' has no plan ${planId}`, code: 'plan_unknown' });
       await syncClock();
-      if (p.status !== 'halted') throw new ConfigError({ message: `plan ${planId} of tenant '${id}' is ${p.status}, not halted: nothing to approve`, code: 'plan_not_halted' });
+      if (p.status !== 'halted')
+        throw new ConfigError({
+          message: `plan ${planId} of tenant '${id}' is ${p.status}, not halted: nothing to approve`,
+          code: 'plan_not_halted',
+        });
       const now = clock().getTime();
       await store.setPlanStatus(id, planId, 'approved', { at: now, by });
       await store.appendEvents(id, [{ type: 'plan.approved', data: { planId, by } }], now);
@@ -214,7 +250,9 @@ export function createRuntime(o: RuntimeOptions): Runtime {
       const lines = new Map<string, DeliveryLine[]>();
       for (const l of await delivery.store.lines()) lines.set(l.tenantId, [...(lines.get(l.tenantId) ?? []), l]);
       const halted = new Map<string, string[]>();
-      for (const p of await store.driver.query<{ tenant_id: string; plan_id: string }>(`SELECT tenant_id, plan_id FROM plans WHERE status = 'halted' ORDER BY created_at, plan_id`)) {
+      for (const p of await store.driver.query<{ tenant_id: string; plan_id: string }>(
+        `SELECT tenant_id, plan_id FROM plans WHERE status = 'halted' ORDER BY created_at, plan_id`,
+      )) {
         halted.set(p.tenant_id, [...(halted.get(p.tenant_id) ?? []), p.plan_id]);
       }
       for (const t of await store.listTenants()) {
@@ -229,7 +267,13 @@ export function createRuntime(o: RuntimeOptions): Runtime {
           pendingApprovals: pending,
           requestsLastRun: t.status.requestsLastRun,
           eventOffset: t.status.eventSeq,
-          delivery: (lines.get(t.id) ?? []).map((l) => ({ endpointId: l.endpointId, pending: l.pending, deadLetters: l.deadLetters, attempts: l.attempts, lastError: l.lastError })),
+          delivery: (lines.get(t.id) ?? []).map((l) => ({
+            endpointId: l.endpointId,
+            pending: l.pending,
+            deadLetters: l.deadLetters,
+            attempts: l.attempts,
+            lastError: l.lastError,
+          })),
         });
       }
       return out;

@@ -12,7 +12,12 @@ export interface TickOptions {
   claimMs?: number;
 }
 
-export async function scheduleTick(store: SqlStore, queue: TenantQueue, now: number, o: TickOptions = {}): Promise<string[]> {
+export async function scheduleTick(
+  store: SqlStore,
+  queue: TenantQueue,
+  now: number,
+  o: TickOptions = {},
+): Promise<string[]> {
   const batch = o.batch ?? 1000;
   const claimed: string[] = [];
   for (let i = 0; i < 100; i++) {

@@ -32,20 +32,36 @@ export class SimTokenIssuer {
   handle(req: SimRequest): SimResponse {
     this.requests++;
     const o = this.options;
-    const err = (status: number, error: string, description: string): SimResponse => ({ status, body: { error, error_description: description }, headers: { 'cache-control': 'no-store' } });
+    const err = (status: number, error: string, description: string): SimResponse => ({
+      status,
+      body: { error, error_description: description },
+      headers: { 'cache-control': 'no-store' },
+    });
     if (req.method !== 'POST') return err(405, 'invalid_request', 'The token endpoint accepts POST only.');
     const form = new URLSearchParams(req.body);
     const basic = basicAuth(req.headers);
     const mode = o.clientAuth ?? 'either';
     const id = mode !== 'body' && basic ? basic.user : mode !== 'basic' ? form.get('client_id') : null;
     const secret = mode !== 'body' && basic ? basic.pass : mode !== 'basic' ? form.get('client_secret') : null;
-    if (form.get('grant_type') !== 'client_credentials') return err(400, 'unsupported_grant_type', 'Only grant_type=client_credentials is supported.');
-    if (id !== o.clientId || secret !== o.clientSecret) return err(401, 'invalid_client', 'Client authentication failed.');
-    if (o.scope && !(form.get('scope') ?? '').split(' ').includes(o.scope)) return err(400, 'invalid_scope', `The requested scope is invalid; expected ${o.scope}.`);
+    if (form.get('grant_type') !== 'client_credentials')
+      return err(400, 'unsupported_grant_type', 'Only grant_type=client_credentials is supported.');
+    if (id !== o.clientId || secret !== o.clientSecret)
+      return err(401, 'invalid_client', 'Client authentication failed.');
+    if (o.scope && !(form.get('scope') ?? '').split(' ').includes(o.scope))
+      return err(400, 'invalid_scope', `The requested scope is invalid; expected ${o.scope}.`);
     const token = `${o.tokenPrefix ?? 'sim-at'}-${randomBytes(18).toString('base64url')}`;
     const expiresIn = o.expiresIn ?? 3600;
     this.tokens.set(token, Date.now() + expiresIn * 1000);
-    return { status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: expiresIn, ...(o.scope ? { scope: o.scope } : {}) }, headers: { 'cache-control': 'no-store' } };
+    return {
+      status: 200,
+      body: {
+        access_token: token,
+        token_type: 'Bearer',
+        expires_in: expiresIn,
+        ...(o.scope ? { scope: o.scope } : {}),
+      },
+      headers: { 'cache-control': 'no-store' },
+    };
   }
 
   /** Whether the request carries a bearer token this endpoint issued and that has not expired or been revoked. */

@@ -51,8 +51,66 @@ export interface SampleOrg {
   people: SamplePerson[];
 }
 
-const FIRST = ['Ava', 'Liam', 'Noah', 'Emma', 'Olivia', 'Mateo', 'Sofía', 'Yuki', 'Aarav', 'Zoë', 'Chen', 'Fatima', 'Lucas', 'Amara', 'Ingrid', 'Kwame', 'Priya', 'Diego', 'Hannah', 'Omar', 'Mei', 'Elena', 'Tomás', 'Nia', 'Jonas', 'Leila', 'Ravi', 'Grace', 'Kenji', 'Anouk', 'Sipho', 'Camille'];
-const LAST = ['Okafor', 'Nguyen', 'García', 'Schmidt', "O'Brien", 'Tanaka', 'Patel', 'Kowalski', 'Haddad', 'Johansson', 'Mensah', 'Rossi', 'Kim', 'Dubois', 'Silva', 'Novak', 'Ibrahim', 'Larsen', 'Moreau', 'Fischer', 'Cohen', 'Müller', 'Santos', 'Ivanova'];
+const FIRST = [
+  'Ava',
+  'Liam',
+  'Noah',
+  'Emma',
+  'Olivia',
+  'Mateo',
+  'Sofía',
+  'Yuki',
+  'Aarav',
+  'Zoë',
+  'Chen',
+  'Fatima',
+  'Lucas',
+  'Amara',
+  'Ingrid',
+  'Kwame',
+  'Priya',
+  'Diego',
+  'Hannah',
+  'Omar',
+  'Mei',
+  'Elena',
+  'Tomás',
+  'Nia',
+  'Jonas',
+  'Leila',
+  'Ravi',
+  'Grace',
+  'Kenji',
+  'Anouk',
+  'Sipho',
+  'Camille',
+];
+const LAST = [
+  'Okafor',
+  'Nguyen',
+  'García',
+  'Schmidt',
+  "O'Brien",
+  'Tanaka',
+  'Patel',
+  'Kowalski',
+  'Haddad',
+  'Johansson',
+  'Mensah',
+  'Rossi',
+  'Kim',
+  'Dubois',
+  'Silva',
+  'Novak',
+  'Ibrahim',
+  'Larsen',
+  'Moreau',
+  'Fischer',
+  'Cohen',
+  'Müller',
+  'Santos',
+  'Ivanova',
+];
 
 const DEPARTMENTS = [
   { name: 'Executive', division: 'Corporate' },
@@ -71,10 +129,42 @@ const TEAMS = [
   { name: 'Enterprise Sales', department: 'Sales' },
 ];
 const LOCATIONS: SampleLocation[] = [
-  { name: 'San Francisco HQ', line1: '500 Howard St', city: 'San Francisco', region: 'CA', postalCode: '94105', country: 'US', timezone: 'America/Los_Angeles' },
-  { name: 'New York', line1: '28 W 23rd St', city: 'New York', region: 'NY', postalCode: '10010', country: 'US', timezone: 'America/New_York' },
-  { name: 'London', line1: '1 Finsbury Ave', city: 'London', region: 'England', postalCode: 'EC2M 2PF', country: 'GB', timezone: 'Europe/London' },
-  { name: 'Remote (US)', line1: '500 Howard St', city: 'San Francisco', region: 'CA', postalCode: '94105', country: 'US', timezone: 'America/Chicago' },
+  {
+    name: 'San Francisco HQ',
+    line1: '500 Howard St',
+    city: 'San Francisco',
+    region: 'CA',
+    postalCode: '94105',
+    country: 'US',
+    timezone: 'America/Los_Angeles',
+  },
+  {
+    name: 'New York',
+    line1: '28 W 23rd St',
+    city: 'New York',
+    region: 'NY',
+    postalCode: '10010',
+    country: 'US',
+    timezone: 'America/New_York',
+  },
+  {
+    name: 'London',
+    line1: '1 Finsbury Ave',
+    city: 'London',
+    region: 'England',
+    postalCode: 'EC2M 2PF',
+    country: 'GB',
+    timezone: 'Europe/London',
+  },
+  {
+    name: 'Remote (US)',
+    line1: '500 Howard St',
+    city: 'San Francisco',
+    region: 'CA',
+    postalCode: '94105',
+    country: 'US',
+    timezone: 'America/Chicago',
+  },
 ];
 
 const TITLES: Record<string, [string, string, string]> = {
@@ -178,7 +268,12 @@ export function sampleOrg(options: SampleOrgOptions = {}): SampleOrg {
     }
     usedEmails.add(localPart);
     const hireDate = addDays('2019-01-07', Math.floor(rand() * 2300));
-    const team = dept.name === 'Engineering' ? TEAMS[key % 3]!.name : dept.name === 'Sales' && key % 2 === 0 ? 'Enterprise Sales' : null;
+    const team =
+      dept.name === 'Engineering'
+        ? TEAMS[key % 3]!.name
+        : dept.name === 'Sales' && key % 2 === 0
+          ? 'Enterprise Sales'
+          : null;
 
     let status: SampleStatus = 'active';
     let type: SampleType = 'full_time';
@@ -258,7 +353,9 @@ export function applySampleChanges(org: SampleOrg, today = new Date().toISOStrin
     mover.department = mover.department === 'Marketing' ? 'Sales' : 'Marketing';
     mover.division = 'Go To Market';
     mover.team = null;
-    mover.managerKey = org.people.find((p) => p.key <= org.departments.length && p.department === mover.department)?.key ?? mover.managerKey;
+    mover.managerKey =
+      org.people.find((p) => p.key <= org.departments.length && p.department === mover.department)?.key ??
+      mover.managerKey;
   }
   if (promoted) promoted.title = `Senior ${promoted.title}`;
   if (renamed) renamed.workEmail = renamed.workEmail.replace('@', '.new@');

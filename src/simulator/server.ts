@@ -113,7 +113,7 @@ export async function startSimulator(routes: VendorRoutes, options: SimulatorOpt
   const log: RequestLogEntry[] = [];
   const stats = { requests: 0, throttled: 0, faults: 0 };
   const rl = options.rateLimit;
-  let tokens = rl ? rl.burst ?? Math.max(1, rl.requestsPerSecond) : 0;
+  let tokens = rl ? (rl.burst ?? Math.max(1, rl.requestsPerSecond)) : 0;
   let last = Date.now();
 
   const takeToken = (): number => {
@@ -142,7 +142,12 @@ export async function startSimulator(routes: VendorRoutes, options: SimulatorOpt
     });
   };
   const t = options.tls;
-  const server = t ? https.createServer({ cert: t.cert, key: t.key, ...(t.ca ? { ca: t.ca, requestCert: true, rejectUnauthorized: true } : {}) }, onRequest) : http.createServer(onRequest);
+  const server = t
+    ? https.createServer(
+        { cert: t.cert, key: t.key, ...(t.ca ? { ca: t.ca, requestCert: true, rejectUnauthorized: true } : {}) },
+        onRequest,
+      )
+    : http.createServer(onRequest);
 
   const send = (res: http.ServerResponse, r: SimResponse, contentType: string): void => {
     const body = r.body === undefined ? '' : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
@@ -157,23 +162,51 @@ export async function startSimulator(routes: VendorRoutes, options: SimulatorOpt
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const contentType = routes.contentType ?? 'application/json; charset=utf-8';
     const path = routes.route(url.pathname);
-    const simReq: SimRequest = { method: req.method ?? 'GET', path: path ?? url.pathname, rawPath: url.pathname, query: url.searchParams, headers: req.headers, body };
+    const simReq: SimRequest = {
+      method: req.method ?? 'GET',
+      path: path ?? url.pathname,
+      rawPath: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+    };
     const record = (status: number) =>
-      log.push({ method: simReq.method, path: url.pathname + url.search, status, at: Date.now(), headers: pickHeaders(req.headers), body });
+      log.push({
+        method: simReq.method,
+        path: url.pathname + url.search,
+        status,
+        at: Date.now(),
+        headers: pickHeaders(req.headers),
+        body,
+      });
 
     const wait = takeToken();
     if (wait > 0) {
       stats.throttled++;
       const status = routes.throttleStatus ?? 429;
       record(status);
-      return send(res, { status, headers: { 'Retry-After': String(Math.max(1, Math.ceil(wait / 1000))) }, body: routes.throttleBody ?? '' }, contentType);
+      return send(
+        res,
+        {
+          status,
+          headers: { 'Retry-After': String(Math.max(1, Math.ceil(wait / 1000))) },
+          body: routes.throttleBody ?? '',
+        },
+        contentType,
+      );
     }
 
     // Every matching rule counts the request; the first one still within its window applies.
     let fault: Fault | undefined;
     for (const r of rules) {
       if (r.method && r.method !== simReq.method) continue;
-      if (r.match && !(typeof r.match === 'string' ? (url.pathname + url.search).includes(r.match) : r.match.test(url.pathname + url.search))) continue;
+      if (
+        r.match &&
+        !(typeof r.match === 'string'
+          ? (url.pathname + url.search).includes(r.match)
+          : r.match.test(url.pathname + url.search))
+      )
+        continue;
       r.seen++;
       if (!fault && r.seen > (r.after ?? 0) && r.used < (r.times ?? 1)) {
         r.used++;
@@ -192,7 +225,14 @@ export async function startSimulator(routes: VendorRoutes, options: SimulatorOpt
     }
     if (fault?.type === 'html') {
       record(fault.status ?? 200);
-      return send(res, { status: fault.status ?? 200, body: '<!DOCTYPE html><html><head><title>Service Unavailable</title></head><body><h1>We will be right back</h1></body></html>' }, 'text/html; charset=utf-8');
+      return send(
+        res,
+        {
+          status: fault.status ?? 200,
+          body: '<!DOCTYPE html><html><head><title>Service Unavailable</title></head><body><h1>We will be right back</h1></body></html>',
+        },
+        'text/html; charset=utf-8',
+      );
     }
 
     let real: SimResponse = path === null ? { status: 404, body: { error: 'not found' } } : await routes.handle(simReq);
@@ -200,15 +240,23 @@ export async function startSimulator(routes: VendorRoutes, options: SimulatorOpt
     const text = real.body === undefined ? '' : typeof real.body === 'string' ? real.body : JSON.stringify(real.body);
     record(real.status);
     if (fault?.type === 'reset') {
-      res.writeHead(real.status, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(text)), ...(real.headers ?? {}) });
+      res.writeHead(real.status, {
+        'content-type': contentType,
+        'content-length': String(Buffer.byteLength(text)),
+        ...(real.headers ?? {}),
+      });
       res.write(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
       setTimeout(() => res.destroy(), 5);
       return;
     }
-    if (fault?.type === 'truncate') return send(res, { ...real, body: text.slice(0, Math.floor(text.length / 2)) }, contentType);
-    if (fault?.type === 'malformed') return send(res, { ...real, body: text.replace(/[}\]>]/g, '').concat(',') }, contentType);
+    if (fault?.type === 'truncate')
+      return send(res, { ...real, body: text.slice(0, Math.floor(text.length / 2)) }, contentType);
+    if (fault?.type === 'malformed')
+      return send(res, { ...real, body: text.replace(/[}\]>]/g, '').concat(',') }, contentType);
     if (fault?.type === 'huge') {
-      const filler = contentType.includes('xml') ? `<!-- ${'x'.repeat(fault.bytes)} -->` : JSON.stringify({ padding: 'x'.repeat(fault.bytes) });
+      const filler = contentType.includes('xml')
+        ? `<!-- ${'x'.repeat(fault.bytes)} -->`
+        : JSON.stringify({ padding: 'x'.repeat(fault.bytes) });
       return send(res, { ...real, body: filler }, contentType);
     }
     send(res, real, contentType);

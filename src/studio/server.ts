@@ -269,7 +269,13 @@ export function createStudioHandler(options: StudioOptions): StudioHandler {
           ...(query ? { query } : {}),
           ...(department ? { department } : {}),
         }),
-        plan: planPreview(ruleSet, d.previous, d.current, now(), d.previous ? changesFor(d.previous, d.current) : undefined),
+        plan: planPreview(
+          ruleSet,
+          d.previous,
+          d.current,
+          now(),
+          d.previous ? changesFor(d.previous, d.current) : undefined,
+        ),
       });
       return;
     }

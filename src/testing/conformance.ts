@@ -112,13 +112,20 @@ export function runConnectorConformance(factory: ConnectorFactory<any>, setup: C
       sim?.clearFaults();
       if (ctx.task.name.startsWith('is finished')) return;
       // Every later test fails with the same cause; the first one says everything that is unfinished.
-      if (broken) throw new Error(`${def.id}: the conformance run could not start: ${String((broken as Error).message ?? broken)}`, { cause: broken });
+      if (broken)
+        throw new Error(
+          `${def.id}: the conformance run could not start: ${String((broken as Error).message ?? broken)}`,
+          { cause: broken },
+        );
     });
 
     it('is finished: no TODO(new-connector) left, the simulator starts and the first read completes', async () => {
       const todo = setup.sourceDir ? await unfinishedParts(setup.sourceDir) : [];
       const parts = todo.map((t) => `  - ${t}`);
-      if (!setup.sample) parts.push('  - the registration has no `sample` (SampleReading): how the simulator renders the sample company (see docs/adding-a-connector.md)');
+      if (!setup.sample)
+        parts.push(
+          '  - the registration has no `sample` (SampleReading): how the simulator renders the sample company (see docs/adding-a-connector.md)',
+        );
       if (parts.length || broken) {
         const cause = broken ? `\nThe first run failed: ${String((broken as Error).message ?? broken)}` : '';
         throw new Error(`${def.id} is not finished; ${parts.length} part(s) left:\n${parts.join('\n')}${cause}`);
@@ -197,23 +204,48 @@ export function runConnectorConformance(factory: ConnectorFactory<any>, setup: C
     it(`${setup.paged ? 'paging walks past page one and stops' : 'reads employees in one request'}`, async () => {
       const before = sim.log.length;
       await takeSnapshot(make(), { now });
-      const calls = sim.log.slice(before).filter((l) => (typeof setup.employeesPath === 'string' ? l.path.includes(setup.employeesPath) : setup.employeesPath.test(l.path)));
+      const calls = sim.log
+        .slice(before)
+        .filter((l) =>
+          typeof setup.employeesPath === 'string'
+            ? l.path.includes(setup.employeesPath)
+            : setup.employeesPath.test(l.path),
+        );
       if (setup.paged) expect(calls.length).toBeGreaterThan(1);
       else expect(calls.length).toBe(1);
       expect(calls.length).toBeLessThan(50);
     });
 
     it('a page that keeps failing yields an incomplete error and no snapshot', async () => {
-      sim.inject({ match: setup.employeesPath, after: setup.paged ? 1 : 0, times: Infinity, fault: { type: 'status', status: 500 } });
+      sim.inject({
+        match: setup.employeesPath,
+        after: setup.paged ? 1 : 0,
+        times: Infinity,
+        fault: { type: 'status', status: 500 },
+      });
       const err = await takeSnapshot(make(), { now }).catch((e) => e);
       expect(err).toBeInstanceOf(OrgsyncError);
       expect(err.kind).toBe('incomplete');
     });
 
     it('secrets never appear in errors or snapshots', async () => {
-      const secrets = def.secrets.map((s) => options[s]).filter((v): v is string => typeof v === 'string' && v.length >= 4);
+      const secrets = def.secrets
+        .map((s) => options[s])
+        .filter((v): v is string => typeof v === 'string' && v.length >= 4);
       expect(secrets.length).toBeGreaterThan(0);
-      sim.inject({ match: setup.employeesPath, times: Infinity, fault: { type: 'status', status: 400, body: JSON.stringify({ error: { message: `echo ${secrets.join(' ')}` }, errors: [{ message: `echo ${secrets.join(' ')}` }], detail: `echo ${secrets.join(' ')}` }) } });
+      sim.inject({
+        match: setup.employeesPath,
+        times: Infinity,
+        fault: {
+          type: 'status',
+          status: 400,
+          body: JSON.stringify({
+            error: { message: `echo ${secrets.join(' ')}` },
+            errors: [{ message: `echo ${secrets.join(' ')}` }],
+            detail: `echo ${secrets.join(' ')}`,
+          }),
+        },
+      });
       const err = await takeSnapshot(make(), { now }).catch((e) => e);
       expect(err).toBeInstanceOf(OrgsyncError);
       for (const s of secrets) {

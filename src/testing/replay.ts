@@ -54,7 +54,10 @@ export function replayFixtures(baseUrl: string, exchanges: RecordedExchange[]): 
     const method = (x.method ?? 'GET').toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
     let ic = x.body ? scope[method](x.path, (b: NockType.Body) => x.body!(b)) : scope[method](x.path);
     ic = x.query === true ? ic.query(true) : x.query ? ic.query(x.query) : ic;
-    ic.times(x.times ?? 1).reply(x.status ?? 200, x.response as NockType.Body, { 'content-type': 'application/json', ...(x.headers ?? {}) });
+    ic.times(x.times ?? 1).reply(x.status ?? 200, x.response as NockType.Body, {
+      'content-type': 'application/json',
+      ...(x.headers ?? {}),
+    });
   }
   return {
     unexpected,

@@ -35,7 +35,11 @@ export async function unfinishedParts(dir: string | URL, maxFiles = 200): Promis
       lines.forEach((line, i) => {
         const at = line.indexOf(UNFINISHED_MARKER);
         if (at < 0) return;
-        const what = line.slice(at + UNFINISHED_MARKER.length).replace(/^[:\s]+/, '').replace(/\s*(\*\/|-->|\|)?\s*$/, '').trim();
+        const what = line
+          .slice(at + UNFINISHED_MARKER.length)
+          .replace(/^[:\s]+/, '')
+          .replace(/\s*(\*\/|-->|\|)?\s*$/, '')
+          .trim();
         out.push(`${path.relative(root, full).split(path.sep).join('/')}:${i + 1}: ${what || 'unfinished'}`);
       });
     }

@@ -13,6 +13,9 @@ try {
 }
 
 export function vitestApi(): Vitest {
-  if (!loaded) throw new Error('runConnectorConformance needs vitest: npm install -D vitest, and call it from a vitest test file.');
+  if (!loaded)
+    throw new Error(
+      'runConnectorConformance needs vitest: npm install -D vitest, and call it from a vitest test file.',
+    );
   return loaded;
 }

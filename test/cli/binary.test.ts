@@ -30,7 +30,10 @@ beforeAll(async () => {
   }
   const snap = JSON.parse(fs.readFileSync(path.join(dir, 'new.json'), 'utf8'));
   const keep = new Set(snap.employees.slice(0, 10).map((e: { id: string }) => e.id));
-  snap.employees = snap.employees.slice(0, 10).map((e: { managerId: string | null }) => ({ ...e, managerId: e.managerId && keep.has(e.managerId) ? e.managerId : null }));
+  snap.employees = snap.employees.slice(0, 10).map((e: { managerId: string | null }) => ({
+    ...e,
+    managerId: e.managerId && keep.has(e.managerId) ? e.managerId : null,
+  }));
   fs.writeFileSync(path.join(dir, 'old.json'), JSON.stringify(snap));
 }, 300_000);
 
@@ -53,7 +56,9 @@ describe('orgsync binary: usage', { timeout: 180_000 }, () => {
     for (const c of Object.keys(COMMANDS)) expect(none.stderr).toContain(`orgsync ${c}`);
     const v = await runBin(['--version']);
     expect(v.code).toBe(0);
-    expect(v.stdout.trim()).toBe(`orgsync ${JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version}`);
+    expect(v.stdout.trim()).toBe(
+      `orgsync ${JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version}`,
+    );
     const help = await runBin(['help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: orgsync <command>/);
@@ -67,13 +72,17 @@ describe('orgsync binary: usage', { timeout: 180_000 }, () => {
       expect(r.stderr, c).toBe('');
     }
     const vendor = await runBin(['snapshot', 'bamboohr', '--help']);
-    expect(vendor.stdout).toMatch(/Options of bamboohr:[\s\S]*--api-key VALUE \[secret; env ORGSYNC_BAMBOOHR_API_KEY\]/);
+    expect(vendor.stdout).toMatch(
+      /Options of bamboohr:[\s\S]*--api-key VALUE \[secret; env ORGSYNC_BAMBOOHR_API_KEY\]/,
+    );
   });
 
   it('demo shows its progress on stderr (plain lines in a pipe), the report on stdout', async () => {
     const r = await runBin(['demo', '--size', '300']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^demo: building a sample company of 300 people\ndemo: reading it from the BambooHR simulator\ndemo: employees page 1 \(300 records\)\n/);
+    expect(r.stderr).toMatch(
+      /^demo: building a sample company of 300 people\ndemo: reading it from the BambooHR simulator\ndemo: employees page 1 \(300 records\)\n/,
+    );
     expect(r.stderr).toMatch(/demo: second sync after simulated HR changes/);
     expect(r.stdout).toMatch(/^orgsync demo: BambooHR simulator .* \(300 people\)/);
     expect(r.stdout).not.toMatch(/demo: building/);
@@ -86,40 +95,66 @@ describe('orgsync binary: usage', { timeout: 180_000 }, () => {
   });
 });
 
-describe('orgsync binary: errors are clean config errors (exit 2), never "unexpected error"', { timeout: 180_000 }, () => {
-  const cases: Array<[string[], RegExp]> = [
-    [['plan', '--rules', 'missing.json', '--from', 'old.json', '--to', 'new.json'], /config error: Cannot read --rules 'missing.json': ENOENT/],
-    [['plan', '--rules', rules, '--from', 'nope.json', '--to', 'new.json'], /config error: Cannot read snapshot 'nope.json': ENOENT/],
-    [['diff', 'old.json', 'new.json', 'extra.json'], /'diff' takes 2 arguments; unexpected: 'extra.json'/],
-    [['diff', 'old.json', 'missing.json'], /Cannot read snapshot 'missing.json'/],
-    [['orgchart', 'new.json', '--format', 'csv', '--out', 'new.json/chart.csv'], /config error: cannot mkdir '.*new\.json': .*\(EEXIST\)|config error: cannot .*new\.json.*\(ENOTDIR\)/],
-    [['apply', 'missing-plan.json'], /config error: Cannot read plan 'missing-plan.json': ENOENT/],
-    [['demo', '--size', '0'], /--size must be a positive integer, got '0'/],
-    [['demo', '--size', '-5'], /--size must be a positive integer, got '-5'/],
-    [['demo', '--size', 'abc'], /--size must be a positive integer, got 'abc'/],
-    [['simulate', 'bamboohr', '--size', '0'], /--size must be a positive integer/],
-    [['simulate', 'nosuch'], /unknown vendor 'nosuch'/],
-    [['demo', '--sise', '3000'], /Unknown option --sise for 'demo'\. Options: --vendor, --size, --quiet/],
-    [['snapshot', 'bamboohr', '--out', 'x.json'], /missing --subdomain \(or ORGSYNC_BAMBOOHR_SUBDOMAIN.*missing --api-key \(or ORGSYNC_BAMBOOHR_API_KEY\)/],
-    [['new-connector', 'Bad Id'], /not a valid connector id/],
-    [['help', 'nosuch'], /unknown command 'nosuch'/],
-  ];
-  it.each(cases)('orgsync %j', async (args, pattern) => {
-    const r = await runBin(args, { cwd: dir });
-    expect(r.stderr).toMatch(pattern);
-    expect(r.stderr).not.toMatch(/unexpected error| {4}at /);
-    expect(r.code).toBe(2);
-  });
+describe(
+  'orgsync binary: errors are clean config errors (exit 2), never "unexpected error"',
+  { timeout: 180_000 },
+  () => {
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ['plan', '--rules', 'missing.json', '--from', 'old.json', '--to', 'new.json'],
+        /config error: Cannot read --rules 'missing.json': ENOENT/,
+      ],
+      [
+        ['plan', '--rules', rules, '--from', 'nope.json', '--to', 'new.json'],
+        /config error: Cannot read snapshot 'nope.json': ENOENT/,
+      ],
+      [['diff', 'old.json', 'new.json', 'extra.json'], /'diff' takes 2 arguments; unexpected: 'extra.json'/],
+      [['diff', 'old.json', 'missing.json'], /Cannot read snapshot 'missing.json'/],
+      [
+        ['orgchart', 'new.json', '--format', 'csv', '--out', 'new.json/chart.csv'],
+        /config error: cannot mkdir '.*new\.json': .*\(EEXIST\)|config error: cannot .*new\.json.*\(ENOTDIR\)/,
+      ],
+      [['apply', 'missing-plan.json'], /config error: Cannot read plan 'missing-plan.json': ENOENT/],
+      [['demo', '--size', '0'], /--size must be a positive integer, got '0'/],
+      [['demo', '--size', '-5'], /--size must be a positive integer, got '-5'/],
+      [['demo', '--size', 'abc'], /--size must be a positive integer, got 'abc'/],
+      [['simulate', 'bamboohr', '--size', '0'], /--size must be a positive integer/],
+      [['simulate', 'nosuch'], /unknown vendor 'nosuch'/],
+      [['demo', '--sise', '3000'], /Unknown option --sise for 'demo'\. Options: --vendor, --size, --quiet/],
+      [
+        ['snapshot', 'bamboohr', '--out', 'x.json'],
+        /missing --subdomain \(or ORGSYNC_BAMBOOHR_SUBDOMAIN.*missing --api-key \(or ORGSYNC_BAMBOOHR_API_KEY\)/,
+      ],
+      [['new-connector', 'Bad Id'], /not a valid connector id/],
+      [['help', 'nosuch'], /unknown command 'nosuch'/],
+    ];
+    it.each(cases)('orgsync %j', async (args, pattern) => {
+      const r = await runBin(args, { cwd: dir });
+      expect(r.stderr).toMatch(pattern);
+      expect(r.stderr).not.toMatch(/unexpected error| {4}at /);
+      expect(r.code).toBe(2);
+    });
 
-  it('--approve with the wrong id says it did not match', async () => {
-    const plan = path.join(dir, 'halt-plan.json');
-    // Everyone but 10 people leaves: a mass deprovisioning the safety stop halts.
-    expect((await runBin(['plan', '--rules', rules, '--from', 'new.json', '--to', 'old.json', '--format', 'json', '--out', plan], { cwd: dir })).code).toBe(0);
-    const r = await runBin(['apply', plan, '--approve', 'plan_wrong', '--journal', path.join(dir, 'halt.journal.json')], { cwd: dir });
-    expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/--approve plan_wrong did not match this plan's id \(plan_/);
-  }, 180_000);
-});
+    it('--approve with the wrong id says it did not match', async () => {
+      const plan = path.join(dir, 'halt-plan.json');
+      // Everyone but 10 people leaves: a mass deprovisioning the safety stop halts.
+      expect(
+        (
+          await runBin(
+            ['plan', '--rules', rules, '--from', 'new.json', '--to', 'old.json', '--format', 'json', '--out', plan],
+            { cwd: dir },
+          )
+        ).code,
+      ).toBe(0);
+      const r = await runBin(
+        ['apply', plan, '--approve', 'plan_wrong', '--journal', path.join(dir, 'halt.journal.json')],
+        { cwd: dir },
+      );
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/--approve plan_wrong did not match this plan's id \(plan_/);
+    }, 180_000);
+  },
+);
 
 describe('orgsync binary: a closed pipe ends the command quietly', { timeout: 180_000 }, () => {
   it('diff | head', () => {
@@ -130,7 +165,24 @@ describe('orgsync binary: a closed pipe ends the command quietly', { timeout: 18
   });
 
   it('apply --handler json | head', () => {
-    execFileSync(process.execPath, [bin, 'plan', '--rules', rules, '--from', 'old.json', '--to', 'new.json', '--format', 'json', '--out', 'plan.json'], { cwd: dir });
+    execFileSync(
+      process.execPath,
+      [
+        bin,
+        'plan',
+        '--rules',
+        rules,
+        '--from',
+        'old.json',
+        '--to',
+        'new.json',
+        '--format',
+        'json',
+        '--out',
+        'plan.json',
+      ],
+      { cwd: dir },
+    );
     const r = pipeToHead('apply plan.json --handler json --journal pipe.journal.json');
     expect(JSON.parse(r.head)).toHaveProperty('idempotencyKey');
     expect(r.stderr).not.toMatch(/EPIPE| {4}at /);

@@ -10,7 +10,6 @@ const org = sampleOrg({ size: 30 });
 
 const io = captureIo;
 
-
 let pair: Awaited<ReturnType<typeof snapshotPair>>;
 beforeAll(async () => {
   pair = await snapshotPair(org, 'orgsync-cli2-');
@@ -36,7 +35,9 @@ describe('orgsync diff', () => {
     await main(['diff', path.join(dir, 'old.json'), path.join(dir, 'new.json'), '--format', 'json'], b.io);
     const ja = JSON.parse(a.text());
     expect(ja.summary.HIRE).toBe(1);
-    expect(ja.events.map((e: { id: string }) => e.id)).toEqual(JSON.parse(b.text()).events.map((e: { id: string }) => e.id));
+    expect(ja.events.map((e: { id: string }) => e.id)).toEqual(
+      JSON.parse(b.text()).events.map((e: { id: string }) => e.id),
+    );
   });
 
   it('refuses snapshots given newest first (exit 2) unless --allow-older; plan --from NEW --to OLD too', async () => {
@@ -69,7 +70,12 @@ describe('orgsync diff', () => {
     expect(await main(['plan', '--rules', rules, '--from', newFile, '--to', early], plan.io)).toBe(2);
     expect(plan.errText()).toMatch(/is older than the previous one/);
     const planOk = io();
-    expect(await main(['plan', '--rules', rules, '--from', newFile, '--to', early, '--allow-older', '--format', 'json'], planOk.io)).toBe(0);
+    expect(
+      await main(
+        ['plan', '--rules', rules, '--from', newFile, '--to', early, '--allow-older', '--format', 'json'],
+        planOk.io,
+      ),
+    ).toBe(0);
     expect(JSON.parse(planOk.text()).kind).toBeDefined();
   });
 
@@ -80,7 +86,9 @@ describe('orgsync diff', () => {
     expect(await main(['diff', bad, path.join(dir, 'new.json')], t.io)).toBe(1);
     expect(t.errText()).toMatch(/validation error: Snapshot .* is not a complete orgsync snapshot/);
     const t2 = io();
-    expect(await main(['diff', path.join(dir, 'old.json'), path.join(dir, 'new.json'), '--format', 'yaml'], t2.io)).toBe(2);
+    expect(
+      await main(['diff', path.join(dir, 'old.json'), path.join(dir, 'new.json'), '--format', 'yaml'], t2.io),
+    ).toBe(2);
     expect(t2.errText()).toMatch(/--format must be one of text\|json/);
   });
 });

@@ -9,7 +9,15 @@ import { captureIo } from '../helpers/cli.js';
 /** A terminal-like stream that records what is written. */
 function fakeTty() {
   const writes: string[] = [];
-  const stream = { isTTY: true, columns: 200, rows: 40, write: (s: string) => (writes.push(s), true), on: () => stream, once: () => stream, removeListener: () => stream } as unknown as NodeJS.WriteStream;
+  const stream = {
+    isTTY: true,
+    columns: 200,
+    rows: 40,
+    write: (s: string) => (writes.push(s), true),
+    on: () => stream,
+    once: () => stream,
+    removeListener: () => stream,
+  } as unknown as NodeJS.WriteStream;
   return { stream, writes };
 }
 
@@ -25,7 +33,15 @@ describe('CLI progress', () => {
     p.event({ type: 'page', vendor: 'gusto', resource: 'employees', page: 1, items: 100, total: 400 });
     expect(live.line()).toBe('gusto: 100 of 400 people read (25%) · 1 page · ETA 6.0 s');
     now = 3_000;
-    p.event({ type: 'retry', vendor: 'gusto', method: 'GET', url: '/employees', attempt: 1, delayMs: 30_000, reason: 'HTTP 429 Too Many Requests' });
+    p.event({
+      type: 'retry',
+      vendor: 'gusto',
+      method: 'GET',
+      url: '/employees',
+      attempt: 1,
+      delayMs: 30_000,
+      reason: 'HTTP 429 Too Many Requests',
+    });
     expect(live.line()).toMatch(/rate limited, waiting 30\.0 s$/);
     now = 40_000;
     p.event({ type: 'page', vendor: 'gusto', resource: 'employees', page: 2, items: 100, total: 400 });
@@ -48,9 +64,19 @@ describe('CLI progress', () => {
     const plain = captureIo();
     const p = createProgress({ io: plain.io, label: 'scim' });
     p.event({ type: 'page', vendor: 'scim', resource: 'employees', page: 1, items: 100, total: 250 });
-    p.event({ type: 'retry', vendor: 'scim', method: 'GET', url: '/Users', attempt: 1, delayMs: 2000, reason: 'HTTP 503' });
+    p.event({
+      type: 'retry',
+      vendor: 'scim',
+      method: 'GET',
+      url: '/Users',
+      attempt: 1,
+      delayMs: 2000,
+      reason: 'HTTP 503',
+    });
     p.phase('writing x.json');
-    expect(plain.errText()).toBe('scim: employees page 1 (100 records of 250)\nscim: retrying in 2.0 s: HTTP 503\nscim: writing x.json\n');
+    expect(plain.errText()).toBe(
+      'scim: employees page 1 (100 records of 250)\nscim: retrying in 2.0 s: HTTP 503\nscim: writing x.json\n',
+    );
     const quiet = captureIo();
     const { stream, writes } = fakeTty();
     const q = createProgress({ io: { ...quiet.io, stderrStream: stream }, label: 'scim', quiet: true });

@@ -27,7 +27,16 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const args = (r: RunningSimulator, out: string) => ['snapshot', 'bamboohr', '--subdomain', String(r.options['subdomain']), '--base-url', String(r.options['baseUrl']), '--out', out];
+const args = (r: RunningSimulator, out: string) => [
+  'snapshot',
+  'bamboohr',
+  '--subdomain',
+  String(r.options['subdomain']),
+  '--base-url',
+  String(r.options['baseUrl']),
+  '--out',
+  out,
+];
 const env = (r: RunningSimulator) => ({ ORGSYNC_BAMBOOHR_API_KEY: String(r.options['apiKey']) });
 const leftovers = (name: string) => fs.readdirSync(dir).filter((f) => f.includes(name));
 
@@ -35,23 +44,29 @@ describe('orgsync snapshot interrupted', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
-  ] as const)('%s while reading the vendor: one line, exit %i, nothing written', async (signal, code) => {
-    const out = path.join(dir, `read-${signal}.json`);
-    // The employee report hangs, so the signal arrives mid-read.
-    small.sim.inject({ match: '/v1/reports/custom', fault: { type: 'delay', ms: 20_000 } });
-    const before = small.sim.stats.requests;
-    const child = spawnBin(args(small, out), { env: env(small) });
-    let stderr = '';
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    for (let i = 0; i < 200 && small.sim.stats.requests === before; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(small.sim.stats.requests).toBeGreaterThan(before);
-    child.kill(signal);
-    const result = await exited(child);
-    small.sim.clearFaults();
-    expect(result.code).toBe(code);
-    expect(stderr.trim().split('\n')).toEqual([`orgsync: interrupted (${signal}); no snapshot written (${out} is unchanged).`]);
-    expect(leftovers(`read-${signal}`)).toEqual([]);
-  }, 60_000);
+  ] as const)(
+    '%s while reading the vendor: one line, exit %i, nothing written',
+    async (signal, code) => {
+      const out = path.join(dir, `read-${signal}.json`);
+      // The employee report hangs, so the signal arrives mid-read.
+      small.sim.inject({ match: '/v1/reports/custom', fault: { type: 'delay', ms: 20_000 } });
+      const before = small.sim.stats.requests;
+      const child = spawnBin(args(small, out), { env: env(small) });
+      let stderr = '';
+      child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+      for (let i = 0; i < 200 && small.sim.stats.requests === before; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(small.sim.stats.requests).toBeGreaterThan(before);
+      child.kill(signal);
+      const result = await exited(child);
+      small.sim.clearFaults();
+      expect(result.code).toBe(code);
+      expect(stderr.trim().split('\n')).toEqual([
+        `orgsync: interrupted (${signal}); no snapshot written (${out} is unchanged).`,
+      ]);
+      expect(leftovers(`read-${signal}`)).toEqual([]);
+    },
+    60_000,
+  );
 
   it('SIGINT while the 15 MB file is being written removes the temporary file', async () => {
     // The signal is sent the moment the temp file appears; a write that wins the race is retried.
@@ -72,7 +87,9 @@ describe('orgsync snapshot interrupted', () => {
       watcher.close();
       if (result.code === 130) {
         interrupted++;
-        expect(stderr).toMatch(/orgsync: interrupted \(SIGINT\); no snapshot written .*, 1 temporary file removed\.\n$/);
+        expect(stderr).toMatch(
+          /orgsync: interrupted \(SIGINT\); no snapshot written .*, 1 temporary file removed\.\n$/,
+        );
         expect(fs.existsSync(out)).toBe(false);
       } else expect(result.code).toBe(0); // the rename won the race: a complete file, never a partial one
       expect(leftovers(name).filter((f) => f.endsWith('.tmp'))).toEqual([]);

@@ -21,41 +21,50 @@ function runPrinted(line: string): string {
 }
 
 describe('orgsync simulate', () => {
-  it.each(['bamboohr', 'workday', 'scim'])('%s: snapshot, advance, snapshot, diff', async (vendor) => {
-    const child = spawnBin(['simulate', vendor, '--size', '60', '--port', '0']);
-    try {
-      const printed = await waitFor(child.stdout!, /Ctrl-C stops the simulator/);
-      const url = /simulator on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)![1]!;
-      const lines = printed.split('\n').filter((l) => l.includes('npx orgsync snapshot'));
-      expect(lines).toHaveLength(2);
-      expect(lines[0]).toMatch(new RegExp(`ORGSYNC_${vendor.toUpperCase()}_\\w+=\\S+ npx orgsync snapshot ${vendor} .*--out before\\.json$`));
-      const before = path.join(dir, `${vendor}-before.json`);
-      const after = path.join(dir, `${vendor}-after.json`);
-      expect(runPrinted(lines[0]!.replace('before.json', before))).toMatch(/wrote .*: 60 employees/);
+  it.each(['bamboohr', 'workday', 'scim'])(
+    '%s: snapshot, advance, snapshot, diff',
+    async (vendor) => {
+      const child = spawnBin(['simulate', vendor, '--size', '60', '--port', '0']);
+      try {
+        const printed = await waitFor(child.stdout!, /Ctrl-C stops the simulator/);
+        const url = /simulator on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)![1]!;
+        const lines = printed.split('\n').filter((l) => l.includes('npx orgsync snapshot'));
+        expect(lines).toHaveLength(2);
+        expect(lines[0]).toMatch(
+          new RegExp(`ORGSYNC_${vendor.toUpperCase()}_\\w+=\\S+ npx orgsync snapshot ${vendor} .*--out before\\.json$`),
+        );
+        const before = path.join(dir, `${vendor}-before.json`);
+        const after = path.join(dir, `${vendor}-after.json`);
+        expect(runPrinted(lines[0]!.replace('before.json', before))).toMatch(/wrote .*: 60 employees/);
 
-      const res = await fetch(`${url}/__orgsync/advance`, { method: 'POST' });
-      expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ round: 1 });
-      expect((await fetch(`${url}/__orgsync/advance`)).status).toBe(405);
+        const res = await fetch(`${url}/__orgsync/advance`, { method: 'POST' });
+        expect(res.status).toBe(200);
+        expect(await res.json()).toMatchObject({ round: 1 });
+        expect((await fetch(`${url}/__orgsync/advance`)).status).toBe(405);
 
-      expect(runPrinted(lines[1]!.replace('after.json', after))).toMatch(/wrote .*: 61 employees/);
-      const diff = execFileSync(process.execPath, [bin, 'diff', before, after], { encoding: 'utf8' });
-      expect(diff).toMatch(/\(.*1 HIRE.*\)/);
-      expect(diff).toMatch(/TERMINATION {2}/);
-      // Managers by name, not ids: `manager: Zoë O'Brien → Ano Cohen`.
-      expect(diff).toMatch(/MANAGER_CHANGE .* — manager: (?!id )\p{Lu}[^→\n]+ → (?!id )\p{Lu}[^\n]+$/mu);
-    } finally {
-      child.kill('SIGTERM');
-    }
-    const end = await exited(child);
-    expect(end.code).toBe(0);
-  }, 120_000);
+        expect(runPrinted(lines[1]!.replace('after.json', after))).toMatch(/wrote .*: 61 employees/);
+        const diff = execFileSync(process.execPath, [bin, 'diff', before, after], { encoding: 'utf8' });
+        expect(diff).toMatch(/\(.*1 HIRE.*\)/);
+        expect(diff).toMatch(/TERMINATION {2}/);
+        // Managers by name, not ids: `manager: Zoë O'Brien → Ano Cohen`.
+        expect(diff).toMatch(/MANAGER_CHANGE .* — manager: (?!id )\p{Lu}[^→\n]+ → (?!id )\p{Lu}[^\n]+$/mu);
+      } finally {
+        child.kill('SIGTERM');
+      }
+      const end = await exited(child);
+      expect(end.code).toBe(0);
+    },
+    120_000,
+  );
 
   it('--changes serves the changed company from the start', async () => {
     const plain = spawnBin(['simulate', 'gusto', '--size', '30']);
     const changed = spawnBin(['simulate', 'gusto', '--size', '30', '--changes']);
     try {
-      const [a, b] = await Promise.all([waitFor(plain.stdout!, /Ctrl-C stops/), waitFor(changed.stdout!, /Ctrl-C stops/)]);
+      const [a, b] = await Promise.all([
+        waitFor(plain.stdout!, /Ctrl-C stops/),
+        waitFor(changed.stdout!, /Ctrl-C stops/),
+      ]);
       expect(a).toMatch(/\(30 people\)/);
       expect(b).toMatch(/\(31 people, simulated HR changes applied\)/);
       expect(b).toMatch(/--out after\.json/);

@@ -27,7 +27,21 @@ describe('orgsync snapshot <vendor>', () => {
     const o = running.options;
     const file = path.join(dir, 'snap.json');
     const t = io();
-    const code = await main(['snapshot', 'bamboohr', '--subdomain', String(o['subdomain']), '--api-key', String(o['apiKey']), '--base-url', String(o['baseUrl']), '--out', file], t.io);
+    const code = await main(
+      [
+        'snapshot',
+        'bamboohr',
+        '--subdomain',
+        String(o['subdomain']),
+        '--api-key',
+        String(o['apiKey']),
+        '--base-url',
+        String(o['baseUrl']),
+        '--out',
+        file,
+      ],
+      t.io,
+    );
     expect(code).toBe(0);
     const snap = OrgSnapshotSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
     expect(snap.employees).toHaveLength(30);
@@ -51,7 +65,21 @@ describe('orgsync snapshot <vendor>', () => {
     const o = running.options;
     const file = path.join(dir, 'fail.json');
     const t = io();
-    const code = await main(['snapshot', 'bamboohr', '--subdomain', 'acme', '--api-key', 'wrong-key-123456', '--base-url', String(o['baseUrl']), '--out', file], t.io);
+    const code = await main(
+      [
+        'snapshot',
+        'bamboohr',
+        '--subdomain',
+        'acme',
+        '--api-key',
+        'wrong-key-123456',
+        '--base-url',
+        String(o['baseUrl']),
+        '--out',
+        file,
+      ],
+      t.io,
+    );
     expect(code).toBe(1);
     expect(t.errText()).toMatch(/orgsync: auth error: BambooHR rejected the API key/);
     expect(t.errText()).not.toContain('wrong-key-123456');
@@ -65,7 +93,23 @@ describe('orgsync snapshot <vendor>', () => {
     fs.writeFileSync(file, '{"previous":true}');
     running.sim.inject({ match: '/reports/custom', times: Infinity, fault: { type: 'status', status: 500 } });
     const t = io();
-    const code = await main(['snapshot', 'bamboohr', '--subdomain', 'acme', '--api-key', String(o['apiKey']), '--base-url', String(o['baseUrl']), '--max-retries', '1', '--out', file], t.io);
+    const code = await main(
+      [
+        'snapshot',
+        'bamboohr',
+        '--subdomain',
+        'acme',
+        '--api-key',
+        String(o['apiKey']),
+        '--base-url',
+        String(o['baseUrl']),
+        '--max-retries',
+        '1',
+        '--out',
+        file,
+      ],
+      t.io,
+    );
     running.sim.clearFaults();
     expect(code).toBe(1);
     expect(t.errText()).toMatch(/incomplete error/);
@@ -84,9 +128,13 @@ describe('orgsync snapshot <vendor>', () => {
     expect(t.errText()).toMatch(/Unknown option --subdomian .*--subdomain/);
     t = io();
     expect(await main(['snapshot', 'bamboohr', '--api-key', 'k', '--out', path.join(dir, 'x.json')], t.io)).toBe(2);
-    expect(t.errText()).toMatch(/config error: BambooHR: missing --subdomain \(or ORGSYNC_BAMBOOHR_SUBDOMAIN, or "subdomain" in --config\)/);
+    expect(t.errText()).toMatch(
+      /config error: BambooHR: missing --subdomain \(or ORGSYNC_BAMBOOHR_SUBDOMAIN, or "subdomain" in --config\)/,
+    );
     t = io();
-    expect(await main(['snapshot', 'bamboohr', '--subdomain', 'acme', '--out', path.join(dir, 'x.json')], t.io)).toBe(2);
+    expect(await main(['snapshot', 'bamboohr', '--subdomain', 'acme', '--out', path.join(dir, 'x.json')], t.io)).toBe(
+      2,
+    );
     expect(t.errText()).toMatch(/missing --api-key \(or ORGSYNC_BAMBOOHR_API_KEY\)/);
     t = io();
     const cfg = path.join(dir, 'typo.json');

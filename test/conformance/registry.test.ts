@@ -23,8 +23,12 @@ describe('connector registry', () => {
     for (const [id, factory] of Object.entries(connectors)) {
       const def = factory.definition;
       const block = text.slice(text.indexOf(`${id} (${def.name})\n`)).split('\n\n')[0]!;
-      for (const key of Object.keys(def.options.shape)) expect(block, `${id} --${kebab(key)}`).toContain(`--${kebab(key)}`);
-      for (const s of def.secrets) expect(block).toMatch(new RegExp(`--${kebab(s)} VALUE[^\\n]*\\[secret; env ORGSYNC_${id.toUpperCase().replace(/-/g, '_')}_`));
+      for (const key of Object.keys(def.options.shape))
+        expect(block, `${id} --${kebab(key)}`).toContain(`--${kebab(key)}`);
+      for (const s of def.secrets)
+        expect(block).toMatch(
+          new RegExp(`--${kebab(s)} VALUE[^\\n]*\\[secret; env ORGSYNC_${id.toUpperCase().replace(/-/g, '_')}_`),
+        );
     }
   });
 
@@ -34,7 +38,10 @@ describe('connector registry', () => {
       expect(sim.id, id).toBe(id);
       expect(typeof sim.sample?.personId, `${id}: sample.personId`).toBe('function');
       // Groups are declared, or said not to apply; not-applicable fields name real fields and give a reason.
-      expect(sim.sample.groups !== undefined || sim.sample.notApplicable?.groups !== undefined, `${id}: sample.groups`).toBe(true);
+      expect(
+        sim.sample.groups !== undefined || sim.sample.notApplicable?.groups !== undefined,
+        `${id}: sample.groups`,
+      ).toBe(true);
       for (const [field, why] of Object.entries(sim.sample.notApplicable ?? {})) {
         expect(PERSON_FIELDS as readonly string[], id).toContain(field);
         expect(String(why).length, `${id}: why ${field} does not apply`).toBeGreaterThan(10);

@@ -52,35 +52,45 @@ beforeAll(async () => {
   if (skip) return;
   pki = testPki();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'orgsync-auth-test-'));
-  server = https.createServer({ cert: pki.server.cert, key: pki.server.key, ca: pki.ca, requestCert: true, rejectUnauthorized: true }, (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const cn = (req.socket as TLSSocket).getPeerCertificate()?.subject?.CN as string | undefined;
-      const body = Buffer.concat(chunks).toString('utf8');
-      const json = (status: number, b: unknown, headers: Record<string, string> = {}) => {
-        res.writeHead(status, { 'content-type': 'application/json', ...headers });
-        res.end(JSON.stringify(b));
-      };
-      if (req.url === '/oauth/token' && req.method === 'POST') {
-        seen.tokenCalls.push({ cn, authorization: req.headers.authorization, body });
-        const reply = () => {
-          const r = behaviour.tokenReply?.();
-          if (r) return json(r.status, r.body, r.headers);
-          const ok = req.headers.authorization === `Basic ${Buffer.from(`${CLIENT_ID}:${SECRET}`).toString('base64')}` && /grant_type=client_credentials/.test(body);
-          if (!ok) return json(401, { error: 'invalid_client', error_description: 'Client authentication failed' });
-          return json(200, { access_token: `at-${++issued}-${'x'.repeat(24)}`, token_type: 'Bearer', expires_in: behaviour.expiresIn ?? 3600 });
+  server = https.createServer(
+    { cert: pki.server.cert, key: pki.server.key, ca: pki.ca, requestCert: true, rejectUnauthorized: true },
+    (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const cn = (req.socket as TLSSocket).getPeerCertificate()?.subject?.CN as string | undefined;
+        const body = Buffer.concat(chunks).toString('utf8');
+        const json = (status: number, b: unknown, headers: Record<string, string> = {}) => {
+          res.writeHead(status, { 'content-type': 'application/json', ...headers });
+          res.end(JSON.stringify(b));
         };
-        if (behaviour.tokenDelayMs) setTimeout(reply, behaviour.tokenDelayMs);
-        else reply();
-        return;
-      }
-      seen.apiCalls.push({ cn, authorization: req.headers.authorization });
-      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-      if (!token || !token.startsWith('at-') || behaviour.rejectAll || behaviour.revoked.has(token)) return json(401, { message: 'invalid token' });
-      json(200, { path: req.url, ok: true });
-    });
-  });
+        if (req.url === '/oauth/token' && req.method === 'POST') {
+          seen.tokenCalls.push({ cn, authorization: req.headers.authorization, body });
+          const reply = () => {
+            const r = behaviour.tokenReply?.();
+            if (r) return json(r.status, r.body, r.headers);
+            const ok =
+              req.headers.authorization === `Basic ${Buffer.from(`${CLIENT_ID}:${SECRET}`).toString('base64')}` &&
+              /grant_type=client_credentials/.test(body);
+            if (!ok) return json(401, { error: 'invalid_client', error_description: 'Client authentication failed' });
+            return json(200, {
+              access_token: `at-${++issued}-${'x'.repeat(24)}`,
+              token_type: 'Bearer',
+              expires_in: behaviour.expiresIn ?? 3600,
+            });
+          };
+          if (behaviour.tokenDelayMs) setTimeout(reply, behaviour.tokenDelayMs);
+          else reply();
+          return;
+        }
+        seen.apiCalls.push({ cn, authorization: req.headers.authorization });
+        const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+        if (!token || !token.startsWith('at-') || behaviour.rejectAll || behaviour.revoked.has(token))
+          return json(401, { message: 'invalid token' });
+        json(200, { path: req.url, ok: true });
+      });
+    },
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -99,12 +109,21 @@ beforeEach(() => {
 });
 
 let n = 0;
-function client(extra: Partial<HttpClientConfig> = {}, auth: Partial<Extract<HttpClientConfig['auth'], { type: 'oauth2-client-credentials' }>> = {}): HttpClient {
+function client(
+  extra: Partial<HttpClientConfig> = {},
+  auth: Partial<Extract<HttpClientConfig['auth'], { type: 'oauth2-client-credentials' }>> = {},
+): HttpClient {
   return new HttpClient({
     vendor: `mtls${++n}`,
     vendorName: 'Vendor',
     baseUrl: `${base}/api`,
-    auth: { type: 'oauth2-client-credentials', tokenUrl: `${base}/oauth/token`, clientId: CLIENT_ID, clientSecret: SECRET, ...auth },
+    auth: {
+      type: 'oauth2-client-credentials',
+      tokenUrl: `${base}/oauth/token`,
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+      ...auth,
+    },
     tls: { cert: pki.client.cert, key: pki.client.key, ca: pki.ca },
     defaultRateLimit: { requests: Infinity, intervalMs: 1000, concurrency: 8 },
     retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 },
@@ -114,7 +133,8 @@ function client(extra: Partial<HttpClientConfig> = {}, auth: Partial<Extract<Htt
 }
 
 /** Everything an error exposes when printed, serialized or inspected. */
-const allText = (e: unknown) => `${String(e)} ${JSON.stringify(e)} ${inspect(e, { depth: 8 })} ${(e as Error).stack ?? ''}`;
+const allText = (e: unknown) =>
+  `${String(e)} ${JSON.stringify(e)} ${inspect(e, { depth: 8 })} ${(e as Error).stack ?? ''}`;
 
 describe.skipIf(skip)('OAuth2 client credentials + mutual TLS against a local HTTPS server', () => {
   it('presents the client certificate on every call, the token request included, and caches the token', async () => {
@@ -123,19 +143,34 @@ describe.skipIf(skip)('OAuth2 client credentials + mutual TLS against a local HT
     expect(seen.tokenCalls).toHaveLength(1);
     expect(seen.tokenCalls[0]!.cn).toBe('orgsync test client');
     expect(seen.tokenCalls[0]!.body).toBe('grant_type=client_credentials');
-    expect(seen.apiCalls.map((a) => a.cn)).toEqual(['orgsync test client', 'orgsync test client', 'orgsync test client']);
-    expect(new Set(seen.apiCalls.map((a) => a.authorization))).toEqual(new Set([`Bearer at-${issued}-${'x'.repeat(24)}`]));
+    expect(seen.apiCalls.map((a) => a.cn)).toEqual([
+      'orgsync test client',
+      'orgsync test client',
+      'orgsync test client',
+    ]);
+    expect(new Set(seen.apiCalls.map((a) => a.authorization))).toEqual(
+      new Set([`Bearer at-${issued}-${'x'.repeat(24)}`]),
+    );
     // A second client with the same credentials (another connector instance) reuses the cached token.
     await client().request({ path: '/again' });
     expect(seen.tokenCalls).toHaveLength(1);
   });
 
   it('sends scope and extra params, or the credentials in the form body when asked', async () => {
-    behaviour.tokenReply = () => ({ status: 200, body: { access_token: 'at-form-token-0123456789', token_type: 'bearer', expires_in: '3600' } });
+    behaviour.tokenReply = () => ({
+      status: 200,
+      body: { access_token: 'at-form-token-0123456789', token_type: 'bearer', expires_in: '3600' },
+    });
     await client({}, { scope: 'WebLinkAPI', clientAuth: 'body', params: { audience: 'hr' } }).request({ path: '/x' });
     const call = seen.tokenCalls[0]!;
     expect(call.authorization).toBeUndefined();
-    expect(Object.fromEntries(new URLSearchParams(call.body))).toEqual({ grant_type: 'client_credentials', scope: 'WebLinkAPI', audience: 'hr', client_id: CLIENT_ID, client_secret: SECRET });
+    expect(Object.fromEntries(new URLSearchParams(call.body))).toEqual({
+      grant_type: 'client_credentials',
+      scope: 'WebLinkAPI',
+      audience: 'hr',
+      client_id: CLIENT_ID,
+      client_secret: SECRET,
+    });
   });
 
   it('concurrent calls share one in-flight token request', async () => {
@@ -167,12 +202,18 @@ describe.skipIf(skip)('OAuth2 client credentials + mutual TLS against a local HT
     const res = await c.request<{ ok: boolean }>({ path: '/b' });
     expect(res.data.ok).toBe(true);
     expect(seen.tokenCalls).toHaveLength(2);
-    expect(seen.apiCalls.map((a) => a.authorization?.split('-')[1])).toEqual([String(first), String(first), String(first + 1)]);
+    expect(seen.apiCalls.map((a) => a.authorization?.split('-')[1])).toEqual([
+      String(first),
+      String(first),
+      String(first + 1),
+    ]);
   });
 
   it('a second 401 is a typed auth error: one refresh, no retries', async () => {
     behaviour.rejectAll = true;
-    const err = await client().request({ path: '/a' }).catch((e: unknown) => e);
+    const err = await client()
+      .request({ path: '/a' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OrgsyncError);
     expect(err).toMatchObject({ kind: 'auth', status: 401, retryable: false });
     expect(seen.tokenCalls).toHaveLength(2);
@@ -182,11 +223,27 @@ describe.skipIf(skip)('OAuth2 client credentials + mutual TLS against a local HT
   });
 
   it('token endpoint errors are typed, not retried when they cannot heal, and never show the secret', async () => {
-    behaviour.tokenReply = () => ({ status: 400, body: { error: 'invalid_client', error_description: `client secret ${SECRET} is not valid` } });
+    behaviour.tokenReply = () => ({
+      status: 400,
+      body: { error: 'invalid_client', error_description: `client secret ${SECRET} is not valid` },
+    });
     const logs: string[] = [];
-    const logger = { debug: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), info: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
-    const err = await client({ logger }).request({ path: '/a' }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ kind: 'auth', code: 'invalid_client', status: 400, retryable: false, endpoint: 'POST /oauth/token' });
+    const logger = {
+      debug: (m: string) => logs.push(m),
+      warn: (m: string) => logs.push(m),
+      info: (m: string) => logs.push(m),
+      error: (m: string) => logs.push(m),
+    };
+    const err = await client({ logger })
+      .request({ path: '/a' })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      kind: 'auth',
+      code: 'invalid_client',
+      status: 400,
+      retryable: false,
+      endpoint: 'POST /oauth/token',
+    });
     expect((err as Error).message).toMatch(/rejected the client credentials \(400 invalid_client\)/);
     expect(seen.tokenCalls).toHaveLength(1);
     expect(seen.apiCalls).toHaveLength(0);
@@ -197,29 +254,48 @@ describe.skipIf(skip)('OAuth2 client credentials + mutual TLS against a local HT
 
     seen.tokenCalls = [];
     behaviour.tokenReply = () => ({ status: 400, body: { error: 'invalid_scope' } });
-    expect(await client().request({ path: '/a' }).catch((e: unknown) => e)).toMatchObject({ kind: 'config', code: 'invalid_scope' });
+    expect(
+      await client()
+        .request({ path: '/a' })
+        .catch((e: unknown) => e),
+    ).toMatchObject({ kind: 'config', code: 'invalid_scope' });
     behaviour.tokenReply = () => ({ status: 200, body: { token_type: 'Bearer' } });
-    expect(await client().request({ path: '/a' }).catch((e: unknown) => e)).toMatchObject({ kind: 'vendor', code: 'token_response_invalid' });
+    expect(
+      await client()
+        .request({ path: '/a' })
+        .catch((e: unknown) => e),
+    ).toMatchObject({ kind: 'vendor', code: 'token_response_invalid' });
     behaviour.tokenReply = () => ({ status: 404, body: {} });
-    expect(await client().request({ path: '/a' }).catch((e: unknown) => e)).toMatchObject({ kind: 'config', code: 'token_404' });
+    expect(
+      await client()
+        .request({ path: '/a' })
+        .catch((e: unknown) => e),
+    ).toMatchObject({ kind: 'config', code: 'token_404' });
   });
 
   it('wrong client credentials against the real check: auth error', async () => {
-    const err = await client({}, { clientSecret: 'cs_wrong_secret_value_000' }).request({ path: '/a' }).catch((e: unknown) => e);
+    const err = await client({}, { clientSecret: 'cs_wrong_secret_value_000' })
+      .request({ path: '/a' })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'auth', code: 'invalid_client', status: 401 });
     expect(allText(err)).not.toContain('cs_wrong_secret_value_000');
   });
 
   it('a failing token endpoint (503, then a token) is retried like any call', async () => {
     let calls = 0;
-    behaviour.tokenReply = () => (++calls === 1 ? { status: 503, body: { error: 'temporarily_unavailable' } } : { status: 200, body: { access_token: 'at-after-503-abcdefghijkl', expires_in: 60 } });
+    behaviour.tokenReply = () =>
+      ++calls === 1
+        ? { status: 503, body: { error: 'temporarily_unavailable' } }
+        : { status: 200, body: { access_token: 'at-after-503-abcdefghijkl', expires_in: 60 } };
     const res = await client().request<{ ok: boolean }>({ path: '/a' });
     expect(res.data.ok).toBe(true);
     expect(seen.tokenCalls).toHaveLength(2);
   });
 
   it('without a client certificate the handshake fails: a typed auth error, not retried', async () => {
-    const err = await client({ tls: { ca: pki.ca } }).request({ path: '/a' }).catch((e: unknown) => e);
+    const err = await client({ tls: { ca: pki.ca } })
+      .request({ path: '/a' })
+      .catch((e: unknown) => e);
     // The token request is the first call: it fails in the handshake too.
     expect(err).toBeInstanceOf(OrgsyncError);
     expect(err).toMatchObject({ kind: 'auth', code: 'client_certificate_rejected', retryable: false });
@@ -228,7 +304,9 @@ describe.skipIf(skip)('OAuth2 client credentials + mutual TLS against a local HT
   });
 
   it('with a certificate from another CA the server refuses it: a typed auth error', async () => {
-    const err = await client({ tls: { cert: pki.stranger.cert, key: pki.stranger.key, ca: pki.ca } }).request({ path: '/a' }).catch((e: unknown) => e);
+    const err = await client({ tls: { cert: pki.stranger.cert, key: pki.stranger.key, ca: pki.ca } })
+      .request({ path: '/a' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OrgsyncError);
     expect(err).toMatchObject({ kind: 'auth', code: 'client_certificate_rejected' });
     expect(allText(err)).not.toContain(pki.stranger.key.split('\n')[1]!);
@@ -236,7 +314,9 @@ describe.skipIf(skip)('OAuth2 client credentials + mutual TLS against a local HT
   });
 
   it('a server certificate from an unknown CA is a config error', async () => {
-    const err = await client({ tls: { cert: pki.client.cert, key: pki.client.key } }).request({ path: '/a' }).catch((e: unknown) => e);
+    const err = await client({ tls: { cert: pki.client.cert, key: pki.client.key } })
+      .request({ path: '/a' })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'config', code: 'server_certificate_untrusted' });
   });
 
@@ -246,7 +326,12 @@ describe.skipIf(skip)('OAuth2 client credentials + mutual TLS against a local HT
       fs.writeFileSync(f, text);
       return f;
     };
-    const tlsFiles = { cert: write('client.crt', pki.client.cert), key: write('client-enc.key', pki.encryptedClient.key), passphrase: pki.encryptedClient.passphrase, ca: write('ca.crt', pki.ca) };
+    const tlsFiles = {
+      cert: write('client.crt', pki.client.cert),
+      key: write('client-enc.key', pki.encryptedClient.key),
+      passphrase: pki.encryptedClient.passphrase,
+      ca: write('ca.crt', pki.ca),
+    };
     expect((await client({ tls: tlsFiles }).request<{ ok: boolean }>({ path: '/files' })).data.ok).toBe(true);
     expect(seen.apiCalls[0]!.cn).toBe('orgsync test client');
   });
@@ -263,10 +348,22 @@ describe.skipIf(skip)('OAuth2 client credentials + mutual TLS against a local HT
     const mismatch = make({ cert: pki.client.cert, key: pki.stranger.key });
     expect(mismatch).toMatchObject({ kind: 'config', code: 'client_certificate_invalid' });
     expect((mismatch as Error).message).toMatch(/does not belong to the client certificate/);
-    expect(make({ cert: pki.client.cert, key: pki.encryptedClient.key, passphrase: 'not-the-passphrase' })).toMatchObject({ kind: 'config', message: expect.stringMatching(/private key could not be read \(wrong passphrase/) });
+    expect(
+      make({ cert: pki.client.cert, key: pki.encryptedClient.key, passphrase: 'not-the-passphrase' }),
+    ).toMatchObject({
+      kind: 'config',
+      message: expect.stringMatching(/private key could not be read \(wrong passphrase/),
+    });
     const missing = make({ cert: path.join(tmp, 'nope.crt'), key: pki.client.key });
-    expect(missing).toMatchObject({ kind: 'config', code: 'client_certificate_unreadable', message: expect.stringContaining('nope.crt') });
-    const keyNotPem = make({ cert: pki.client.cert, key: 'MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg-not-a-file' });
+    expect(missing).toMatchObject({
+      kind: 'config',
+      code: 'client_certificate_unreadable',
+      message: expect.stringContaining('nope.crt'),
+    });
+    const keyNotPem = make({
+      cert: pki.client.cert,
+      key: 'MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg-not-a-file',
+    });
     expect(keyNotPem).toMatchObject({ kind: 'config', code: 'client_certificate_unreadable' });
     expect(allText(keyNotPem)).not.toContain('MIGHAgEAMBMGByqGSM49');
   });
@@ -291,7 +388,12 @@ describe.skipIf(skip)('the simulator server over mutual TLS with a client-creden
       {
         vendor: 'simtls',
         route: (p) => p,
-        handle: (req) => (req.path === '/token' ? issuer.handle(req) : issuer.authorized(req) ? { status: 200, body: { ok: true } } : { status: 401, body: { error: 'invalid_token' } }),
+        handle: (req) =>
+          req.path === '/token'
+            ? issuer.handle(req)
+            : issuer.authorized(req)
+              ? { status: 200, body: { ok: true } }
+              : { status: 401, body: { error: 'invalid_token' } },
       },
       { tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.ca } },
     );
@@ -301,7 +403,13 @@ describe.skipIf(skip)('the simulator server over mutual TLS with a client-creden
         vendor: 'simtls',
         vendorName: 'Sim',
         baseUrl: sim.url,
-        auth: { type: 'oauth2-client-credentials', tokenUrl: `${sim.url}/token`, clientId: 'sim-client', clientSecret: 'sim-secret-0123456789', scope: 'read' },
+        auth: {
+          type: 'oauth2-client-credentials',
+          tokenUrl: `${sim.url}/token`,
+          clientId: 'sim-client',
+          clientSecret: 'sim-secret-0123456789',
+          scope: 'read',
+        },
         tls: { cert: pki.client.cert, key: pki.client.key, ca: pki.ca },
         defaultRateLimit: { requests: Infinity, intervalMs: 1000, concurrency: 4 },
         retry: { retries: 1, baseDelayMs: 1 },
@@ -310,9 +418,22 @@ describe.skipIf(skip)('the simulator server over mutual TLS with a client-creden
       issuer.revokeAll();
       expect((await c.request<{ ok: boolean }>({ path: '/b' })).data.ok).toBe(true);
       expect(issuer.requests).toBe(2);
-      expect(sim.log.map((l) => `${l.path} ${l.status}`)).toEqual(['/token 200', '/a 200', '/b 401', '/token 200', '/b 200']);
-      const scopeless = new HttpClient({ ...(c as any).config, vendor: 'simtls2', auth: { ...(c as any).config.auth, scope: undefined } });
-      expect(await scopeless.request({ path: '/c' }).catch((e: unknown) => e)).toMatchObject({ kind: 'config', code: 'invalid_scope' });
+      expect(sim.log.map((l) => `${l.path} ${l.status}`)).toEqual([
+        '/token 200',
+        '/a 200',
+        '/b 401',
+        '/token 200',
+        '/b 200',
+      ]);
+      const scopeless = new HttpClient({
+        ...(c as any).config,
+        vendor: 'simtls2',
+        auth: { ...(c as any).config.auth, scope: undefined },
+      });
+      expect(await scopeless.request({ path: '/c' }).catch((e: unknown) => e)).toMatchObject({
+        kind: 'config',
+        code: 'invalid_scope',
+      });
     } finally {
       await sim.close();
     }

@@ -131,7 +131,9 @@ describe('per-request total deadline (http.timeoutMs)', () => {
       const drip = await start();
       servers.push(drip);
       const t0 = Date.now();
-      const err = await client(drip.url, { timeoutMs: 300 }).request({ path: '/v1/people' }).catch((e) => e);
+      const err = await client(drip.url, { timeoutMs: 300 })
+        .request({ path: '/v1/people' })
+        .catch((e) => e);
       const took = Date.now() - t0;
       expect(err).toBeInstanceOf(OrgsyncError);
       expect(err.kind).toBe('transient');
@@ -149,7 +151,9 @@ describe('per-request total deadline (http.timeoutMs)', () => {
   it('retries a timed-out attempt like any transient failure, each attempt with its own deadline', async () => {
     const drip = await dripBody();
     servers.push(drip);
-    const err = await client(drip.url, { timeoutMs: 200, retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } }).request({ path: '/x' }).catch((e) => e);
+    const err = await client(drip.url, { timeoutMs: 200, retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } })
+      .request({ path: '/x' })
+      .catch((e) => e);
     expect(err.code).toBe('timeout');
     expect(drip.requests).toHaveLength(3);
   }, 5000);
@@ -157,7 +161,12 @@ describe('per-request total deadline (http.timeoutMs)', () => {
 
 describe('overall sync deadline (syncTimeoutMs)', () => {
   const bamboo = (url: string, http: Record<string, unknown>) =>
-    bamboohr({ subdomain: 'acme', apiKey: 'drip-api-key-0123456789', baseUrl: `${url}/api/gateway.php/acme`, http: { retry: { retries: 0 }, ...http } });
+    bamboohr({
+      subdomain: 'acme',
+      apiKey: 'drip-api-key-0123456789',
+      baseUrl: `${url}/api/gateway.php/acme`,
+      http: { retry: { retries: 0 }, ...http },
+    });
 
   it('aborts the request in flight and fails incomplete (sync_timeout), with no snapshot', async () => {
     const drip = await dripBody();
@@ -167,7 +176,9 @@ describe('overall sync deadline (syncTimeoutMs)', () => {
     const took = Date.now() - t0;
     expect(err).toBeInstanceOf(IncompleteSyncError);
     expect(err.code).toBe('sync_timeout');
-    expect(err.message).toMatch(/BambooHR: the sync did not finish within its overall deadline of 300 ms.*no snapshot was produced/);
+    expect(err.message).toMatch(
+      /BambooHR: the sync did not finish within its overall deadline of 300 ms.*no snapshot was produced/,
+    );
     expect(took).toBeLessThan(2000);
     expect(drip.requests.length).toBeGreaterThan(0);
     await waitFor(() => drip.requests.every((r) => r.closedAfterMs !== undefined));
@@ -179,7 +190,9 @@ describe('overall sync deadline (syncTimeoutMs)', () => {
     servers.push(drip);
     const err = await takeSnapshot(bamboo(drip.url, { timeoutMs: 30_000, syncTimeoutMs: 250 })).catch((e) => e);
     expect(err.code).toBe('sync_timeout');
-    const err2 = await sync(bamboo(drip.url, { timeoutMs: 30_000, syncTimeoutMs: 250 }), { mode: 'full' }).catch((e) => e);
+    const err2 = await sync(bamboo(drip.url, { timeoutMs: 30_000, syncTimeoutMs: 250 }), { mode: 'full' }).catch(
+      (e) => e,
+    );
     expect(err2).toBeInstanceOf(IncompleteSyncError);
     expect(err2.code).toBe('sync_timeout');
   }, 5000);
@@ -192,7 +205,23 @@ describe('overall sync deadline (syncTimeoutMs)', () => {
       const out = path.join(dir, 'snap.json');
       const t = captureIo();
       const code = await main(
-        ['snapshot', 'bamboohr', '--subdomain', 'acme', '--api-key', 'drip-api-key-0123456789', '--base-url', `${drip.url}/api/gateway.php/acme`, '--sync-timeout-ms', '300', '--max-retries', '0', '--out', out, '--quiet'],
+        [
+          'snapshot',
+          'bamboohr',
+          '--subdomain',
+          'acme',
+          '--api-key',
+          'drip-api-key-0123456789',
+          '--base-url',
+          `${drip.url}/api/gateway.php/acme`,
+          '--sync-timeout-ms',
+          '300',
+          '--max-retries',
+          '0',
+          '--out',
+          out,
+          '--quiet',
+        ],
         t.io,
       );
       expect(code).toBe(1);

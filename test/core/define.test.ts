@@ -47,9 +47,21 @@ function toy(extra: Record<string, unknown> = {}) {
     secrets: ['token'],
     http: (o: Options) => ({ baseUrl: BASE, auth: { type: 'bearer', token: o.token } }),
     rateLimit: { requests: Infinity, intervalMs: 1000, concurrency: 4 },
-    capabilities: { groups: true, locations: false, incremental: false, incrementalDeletions: false, webhooks: false, includesTerminated: true },
+    capabilities: {
+      groups: true,
+      locations: false,
+      incremental: false,
+      incrementalDeletions: false,
+      webhooks: false,
+      includesTerminated: true,
+    },
     context: async () => ({ seen: [] }),
-    employees: { request: { path: '/people' }, records: (r: { data: { items: unknown[] } }) => r.data.items, row: Row, map: draft },
+    employees: {
+      request: { path: '/people' },
+      records: (r: { data: { items: unknown[] } }) => r.data.items,
+      row: Row,
+      map: draft,
+    },
     company: () => ({ id: 'toy', name: 'Toy', legalName: null }),
     ...extra,
   } as never);
@@ -77,9 +89,18 @@ describe('paginate as a function of (context, options)', () => {
     });
     const people = [1, 2, 3].map((i) => ({ id: `p${i}`, name: `P${i}` }));
     nock(BASE)
-      .get('/people').query({ offset: '0', limit: '2' }).times(2).reply(200, { items: people.slice(0, 2) })
-      .get('/people').query({ offset: '1', limit: '2' }).times(2).reply(200, { items: people.slice(1, 3) })
-      .get('/people').query({ offset: '2', limit: '2' }).times(2).reply(200, { items: people.slice(2) });
+      .get('/people')
+      .query({ offset: '0', limit: '2' })
+      .times(2)
+      .reply(200, { items: people.slice(0, 2) })
+      .get('/people')
+      .query({ offset: '1', limit: '2' })
+      .times(2)
+      .reply(200, { items: people.slice(1, 3) })
+      .get('/people')
+      .query({ offset: '2', limit: '2' })
+      .times(2)
+      .reply(200, { items: people.slice(2) });
     const c = factory({ token: 'secret-token-1', pageSize: 2 });
     expect((await c.read()).employees.map((e) => e.id)).toEqual(['p1', 'p2', 'p3']);
     expect((await c.read()).employees.map((e) => e.id)).toEqual(['p1', 'p2', 'p3']);
@@ -90,9 +111,18 @@ describe('paginate as a function of (context, options)', () => {
 
   it('the old form (a Paginator object) is still accepted', async () => {
     const factory = toy({
-      employees: { request: { path: '/people' }, paginate: offsetPaging({ limit: 5 }), records: (r: { data: { items: unknown[] } }) => r.data.items, row: Row, map: draft },
+      employees: {
+        request: { path: '/people' },
+        paginate: offsetPaging({ limit: 5 }),
+        records: (r: { data: { items: unknown[] } }) => r.data.items,
+        row: Row,
+        map: draft,
+      },
     });
-    nock(BASE).get('/people').query({ offset: '0', limit: '5' }).reply(200, { items: [{ id: 'a', name: 'A' }] });
+    nock(BASE)
+      .get('/people')
+      .query({ offset: '0', limit: '5' })
+      .reply(200, { items: [{ id: 'a', name: 'A' }] });
     expect((await factory({ token: 'secret-token-2' }).read()).employees).toHaveLength(1);
   });
 });
@@ -101,21 +131,33 @@ describe('rt.optional', () => {
   const withLookup = (statuses: number[], warn?: string | ((e: OrgsyncError) => string), codes?: string[]) =>
     toy({
       context: async (rt: any) => {
-        const types = await rt.optional(() => rt.request({ path: '/types' }).then((r: { data: string[] }) => r.data), { statuses, ...(codes ? { codes } : {}), ...(warn ? { warn } : {}) });
+        const types = await rt.optional(() => rt.request({ path: '/types' }).then((r: { data: string[] }) => r.data), {
+          statuses,
+          ...(codes ? { codes } : {}),
+          ...(warn ? { warn } : {}),
+        });
         return { seen: types ?? ['(none)'] };
       },
-      groups: (ctx: { seen: string[] }) => ctx.seen.map((s) => ({ id: s, name: s, type: 'TEAM', typeRaw: null, parentId: null })),
+      groups: (ctx: { seen: string[] }) =>
+        ctx.seen.map((s) => ({ id: s, name: s, type: 'TEAM', typeRaw: null, parentId: null })),
     });
 
   it('tolerates the listed statuses: undefined, and the warning in the snapshot', async () => {
     nock(BASE).get('/types').reply(403, { message: 'no scope' }).get('/people').reply(200, { items: [] });
-    const r = await withLookup([403, 404], (e) => `Toy: cannot read types (${e.status}).`)({ token: 'secret-token-3' }).read();
+    const r = await withLookup(
+      [403, 404],
+      (e) => `Toy: cannot read types (${e.status}).`,
+    )({ token: 'secret-token-3' }).read();
     expect(r.groups.map((g) => g.id)).toEqual(['(none)']);
     expect(r.warnings).toEqual(['Toy: cannot read types (403).']);
   });
 
   it('skips silently without `warn`, and tolerates listed error codes', async () => {
-    nock(BASE).get('/types').reply(200, '<html><title>Login</title></html>', { 'content-type': 'text/html' }).get('/people').reply(200, { items: [] });
+    nock(BASE)
+      .get('/types')
+      .reply(200, '<html><title>Login</title></html>', { 'content-type': 'text/html' })
+      .get('/people')
+      .reply(200, { items: [] });
     const r = await withLookup([404], undefined, ['unexpected_content_type'])({ token: 'secret-token-4' }).read();
     expect(r.groups.map((g) => g.id)).toEqual(['(none)']);
     expect(r.warnings).toEqual([]);
@@ -123,7 +165,12 @@ describe('rt.optional', () => {
 
   it('anything else still fails the sync', async () => {
     nock(BASE).get('/types').reply(401, {});
-    const err = await withLookup([403, 404], 'never')({ token: 'secret-token-5' }).read().catch((e) => e);
+    const err = await withLookup(
+      [403, 404],
+      'never',
+    )({ token: 'secret-token-5' })
+      .read()
+      .catch((e) => e);
     expect(err).toBeInstanceOf(OrgsyncError);
     expect(err.kind).toBe('auth');
   });
@@ -138,9 +185,17 @@ describe('rt.optional', () => {
 describe('groupsFromEmployees', () => {
   const factory = () =>
     toy({
-      groups: () => [{ id: 'dept:Eng', name: 'Engineering (listed)', type: 'DEPARTMENT', typeRaw: null, parentId: null }],
+      groups: () => [
+        { id: 'dept:Eng', name: 'Engineering (listed)', type: 'DEPARTMENT', typeRaw: null, parentId: null },
+      ],
       groupsFromEmployees: (employees: readonly { groupIds: string[] }[]) =>
-        [...new Set(employees.flatMap((e) => e.groupIds))].map((id) => ({ id, name: id.slice(5), type: 'DEPARTMENT', typeRaw: null, parentId: null })),
+        [...new Set(employees.flatMap((e) => e.groupIds))].map((id) => ({
+          id,
+          name: id.slice(5),
+          type: 'DEPARTMENT',
+          typeRaw: null,
+          parentId: null,
+        })),
     });
   const rows = [
     { id: 'a', name: 'A', dept: 'Eng' },
@@ -172,23 +227,42 @@ describe('vendorMessage and retryStatuses', () => {
   it('the vendor-message hook supplies the quote of generic error messages', async () => {
     nock(BASE).get('/people').reply(400, '', { 'x-toy-message': 'field foo is unknown' });
     const factory = toy({ vendorMessage: (res: { headers: Record<string, string> }) => res.headers['x-toy-message'] });
-    const err = await factory({ token: 'secret-token-10' }).read().catch((e) => e);
+    const err = await factory({ token: 'secret-token-10' })
+      .read()
+      .catch((e) => e);
     expect(err.message).toContain('Toy said: "field foo is unknown"');
   });
 
   it('without the hook, vendor headers are not read (nothing vendor-specific in the core)', async () => {
     nock(BASE).get('/people').reply(400, '', { 'x-bamboohr-message': 'header text' });
-    const err = await toy()({ token: 'secret-token-11' }).read().catch((e) => e);
+    const err = await toy()({ token: 'secret-token-11' })
+      .read()
+      .catch((e) => e);
     expect(err.message).not.toContain('header text');
-    expect(extractVendorMessage({ status: 400, headers: { 'x-bamboohr-message': 'x' }, text: '', json: undefined, method: 'GET', path: '/' })).toBe('');
+    expect(
+      extractVendorMessage({
+        status: 400,
+        headers: { 'x-bamboohr-message': 'x' },
+        text: '',
+        json: undefined,
+        method: 'GET',
+        path: '/',
+      }),
+    ).toBe('');
   });
 
   it('a status the connector declares retryable is retried; the same status is not retried elsewhere', async () => {
-    nock(BASE).get('/people').reply(409, { message: 'busy' }).get('/people').reply(200, { items: [{ id: 'a', name: 'A' }] });
+    nock(BASE)
+      .get('/people')
+      .reply(409, { message: 'busy' })
+      .get('/people')
+      .reply(200, { items: [{ id: 'a', name: 'A' }] });
     const r = await toy({ retryStatuses: [409] })({ token: 'secret-token-12', ...fast }).read();
     expect(r.employees).toHaveLength(1);
     const scope = nock(BASE).get('/people').reply(409, { message: 'busy' });
-    const err = await toy()({ token: 'secret-token-13', ...fast }).read().catch((e) => e);
+    const err = await toy()({ token: 'secret-token-13', ...fast })
+      .read()
+      .catch((e) => e);
     expect(scope.isDone()).toBe(true);
     expect(err.status).toBe(409);
     expect(err.retryable).toBe(false);
@@ -207,8 +281,12 @@ describe('next links that keep the query', () => {
       },
     });
     nock(BASE)
-      .get('/people').query({ expand: 'user', order_by: 'id' }).reply(200, { items: [{ id: 'a', name: 'A' }], next: '/people?cursor=2&order_by=name' })
-      .get('/people').query({ cursor: '2', order_by: 'name', expand: 'user' }).reply(200, { items: [{ id: 'b', name: 'B' }], next: null });
+      .get('/people')
+      .query({ expand: 'user', order_by: 'id' })
+      .reply(200, { items: [{ id: 'a', name: 'A' }], next: '/people?cursor=2&order_by=name' })
+      .get('/people')
+      .query({ cursor: '2', order_by: 'name', expand: 'user' })
+      .reply(200, { items: [{ id: 'b', name: 'B' }], next: null });
     const r = await factory({ token: 'secret-token-14' }).read();
     expect(r.employees.map((e) => e.id)).toEqual(['a', 'b']);
     expect(nock.pendingMocks()).toEqual([]);
@@ -225,8 +303,12 @@ describe('next links that keep the query', () => {
       },
     });
     nock(BASE)
-      .get('/people').query({ expand: 'user' }).reply(200, { items: [{ id: 'a', name: 'A' }], next: '/people?cursor=2' })
-      .get('/people').query({ cursor: '2' }).reply(200, { items: [{ id: 'b', name: 'B' }], next: null });
+      .get('/people')
+      .query({ expand: 'user' })
+      .reply(200, { items: [{ id: 'a', name: 'A' }], next: '/people?cursor=2' })
+      .get('/people')
+      .query({ cursor: '2' })
+      .reply(200, { items: [{ id: 'b', name: 'B' }], next: null });
     expect((await factory({ token: 'secret-token-15' }).read()).employees).toHaveLength(2);
   });
 });
@@ -234,7 +316,14 @@ describe('next links that keep the query', () => {
 describe('incremental reads reuse the employees resource', () => {
   const withIncremental = (incremental: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
     toy({
-      capabilities: { groups: true, locations: false, incremental: true, incrementalDeletions: false, webhooks: false, includesTerminated: true },
+      capabilities: {
+        groups: true,
+        locations: false,
+        incremental: true,
+        incrementalDeletions: false,
+        webhooks: false,
+        includesTerminated: true,
+      },
       employees: {
         request: { path: '/people' },
         paginate: nextLinkPaging({ next: (r) => (r.data as { next?: string | null }).next, keepQuery: true }),
@@ -250,9 +339,15 @@ describe('incremental reads reuse the employees resource', () => {
 
   it('`requests`: each window walked with the resource paginator; a row listed twice keeps its last copy', async () => {
     nock(BASE)
-      .get('/people').query({ updated_since: '2026-01-01T00:00:00.000Z' }).reply(200, { items: [{ id: 'a', name: 'a-old' }], next: '/people?page=2' })
-      .get('/people').query({ page: '2', updated_since: '2026-01-01T00:00:00.000Z' }).reply(200, { items: [{ id: 'b', name: 'b' }], next: null })
-      .get('/people').query({ effective_since: '2026-01-01T00:00:00.000Z' }).reply(200, { items: [{ id: 'a', name: 'a-new' }] });
+      .get('/people')
+      .query({ updated_since: '2026-01-01T00:00:00.000Z' })
+      .reply(200, { items: [{ id: 'a', name: 'a-old' }], next: '/people?page=2' })
+      .get('/people')
+      .query({ page: '2', updated_since: '2026-01-01T00:00:00.000Z' })
+      .reply(200, { items: [{ id: 'b', name: 'b' }], next: null })
+      .get('/people')
+      .query({ effective_since: '2026-01-01T00:00:00.000Z' })
+      .reply(200, { items: [{ id: 'a', name: 'a-new' }] });
     const c = withIncremental({
       requests: (since: Date) => [
         { path: '/people', query: { updated_since: since.toISOString() } },
@@ -260,17 +355,31 @@ describe('incremental reads reuse the employees resource', () => {
       ],
     })({ token: 'secret-token-16', includeRemoteData: true });
     const changes = await c.readChanges!(new Date('2026-01-01T00:00:00Z'));
-    expect(changes.employees.map((e) => [e.id, e.firstName])).toEqual([['b', 'B'], ['a', 'A-NEW']]);
+    expect(changes.employees.map((e) => [e.id, e.firstName])).toEqual([
+      ['b', 'B'],
+      ['a', 'A-NEW'],
+    ]);
     expect(changes.deletedIds).toEqual([]);
     // remoteData of an incremental read is the validated (and enriched) row, as in a full read.
-    expect(changes.raw).toEqual([{ id: 'b', name: 'B' }, { id: 'a', name: 'A-NEW' }]);
+    expect(changes.raw).toEqual([
+      { id: 'b', name: 'B' },
+      { id: 'a', name: 'A-NEW' },
+    ]);
     expect(nock.pendingMocks()).toEqual([]);
   });
 
   it('`read` with rt.employeeRows: raw rows of the resource walk, validated and mapped by the core', async () => {
     nock(BASE)
-      .get('/deleted').reply(200, ['z'])
-      .get('/people').query({ since: 'x' }).reply(200, { items: [{ id: 'c', name: 'c' }, { id: 'd', name: 7 }] });
+      .get('/deleted')
+      .reply(200, ['z'])
+      .get('/people')
+      .query({ since: 'x' })
+      .reply(200, {
+        items: [
+          { id: 'c', name: 'c' },
+          { id: 'd', name: 7 },
+        ],
+      });
     const c = withIncremental({
       read: async (rt: any) => {
         const deleted = (await rt.request({ path: '/deleted' })).data as string[];

@@ -25,7 +25,12 @@ afterEach(() => nock.cleanAll());
 describe('request pipeline', () => {
   it('sends auth and Accept headers and parses JSON', async () => {
     const c = client();
-    nock(BASE).get('/v1/things').query({ a: '1', b: 'x y' }).matchHeader('authorization', `Bearer ${TOKEN}-${n}`).matchHeader('accept', 'application/json').reply(200, { ok: true }, { 'x-request-id': 'r1' });
+    nock(BASE)
+      .get('/v1/things')
+      .query({ a: '1', b: 'x y' })
+      .matchHeader('authorization', `Bearer ${TOKEN}-${n}`)
+      .matchHeader('accept', 'application/json')
+      .reply(200, { ok: true }, { 'x-request-id': 'r1' });
     const res = await c.request({ path: '/v1/things', query: { a: 1, b: 'x y', skip: undefined } });
     expect(res.data).toEqual({ ok: true });
     expect(res.requestId).toBe('r1');
@@ -34,7 +39,9 @@ describe('request pipeline', () => {
   for (const status of [400, 401, 403, 404, 422]) {
     it(`never retries ${status}`, async () => {
       const scope = nock(BASE).get('/x').reply(status, { message: 'nope' });
-      const err = await client().request({ path: '/x' }).catch((e) => e);
+      const err = await client()
+        .request({ path: '/x' })
+        .catch((e) => e);
       expect(scope.isDone()).toBe(true);
       expect(err).toBeInstanceOf(OrgsyncError);
       expect(err.status).toBe(status);
@@ -55,7 +62,9 @@ describe('request pipeline', () => {
 
   it('gives up after the configured retries with the last error', async () => {
     const scope = nock(BASE).get('/x').times(3).reply(502, '');
-    const err = await client({ retry: { retries: 2, baseDelayMs: 1 } }).request({ path: '/x' }).catch((e) => e);
+    const err = await client({ retry: { retries: 2, baseDelayMs: 1 } })
+      .request({ path: '/x' })
+      .catch((e) => e);
     expect(scope.isDone()).toBe(true);
     expect(err.kind).toBe('transient');
     expect(err.status).toBe(502);
@@ -66,7 +75,11 @@ describe('request pipeline', () => {
     const delays: number[] = [];
     await client({ onProgress: (e) => e.type === 'retry' && delays.push(e.delayMs) }).request({ path: '/x' });
     expect(delays).toEqual([1000]);
-    nock(BASE).get('/y').reply(429, '', { 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 1) }).get('/y').reply(200, { ok: 1 });
+    nock(BASE)
+      .get('/y')
+      .reply(429, '', { 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 1) })
+      .get('/y')
+      .reply(200, { ok: 1 });
     const d2: number[] = [];
     await client({ onProgress: (e) => e.type === 'retry' && d2.push(e.delayMs) }).request({ path: '/y' });
     expect(d2[0]).toBeGreaterThan(0);
@@ -75,7 +88,9 @@ describe('request pipeline', () => {
 
   it('refuses to wait longer than maxRetryAfterMs and says so', async () => {
     nock(BASE).get('/x').reply(429, '', { 'retry-after': '3600' });
-    const err = await client({ retry: { maxRetryAfterMs: 10_000 } }).request({ path: '/x' }).catch((e) => e);
+    const err = await client({ retry: { maxRetryAfterMs: 10_000 } })
+      .request({ path: '/x' })
+      .catch((e) => e);
     expect(err.kind).toBe('rate_limited');
     expect(err.message).toMatch(/asked to wait 3600 s, more than the configured maximum of 10 s/);
   });
@@ -83,14 +98,18 @@ describe('request pipeline', () => {
   it('caps the total wait across retries', async () => {
     nock(BASE).get('/x').times(5).reply(503, '', { 'retry-after': '1' });
     const started = Date.now();
-    const err = await client({ retry: { retries: 4, maxTotalWaitMs: 1500 } }).request({ path: '/x' }).catch((e) => e);
+    const err = await client({ retry: { retries: 4, maxTotalWaitMs: 1500 } })
+      .request({ path: '/x' })
+      .catch((e) => e);
     expect(err.kind).toBe('transient');
     expect(Date.now() - started).toBeLessThan(2500);
   });
 
   it('does not retry non-idempotent POSTs unless marked idempotent', async () => {
     const s1 = nock(BASE).post('/p').reply(503, '');
-    const e1 = await client().request({ method: 'POST', path: '/p', body: {} }).catch((e) => e);
+    const e1 = await client()
+      .request({ method: 'POST', path: '/p', body: {} })
+      .catch((e) => e);
     expect(e1.status).toBe(503);
     expect(s1.isDone()).toBe(true);
     nock(BASE).post('/p').reply(503, '').post('/p').reply(200, { ok: 1 });
@@ -99,15 +118,23 @@ describe('request pipeline', () => {
   });
 
   it('classifies an HTML page instead of JSON, with its title', async () => {
-    nock(BASE).get('/x').reply(200, '<html><head><title>Sign in</title></head></html>', { 'content-type': 'text/html' });
-    const err = await client().request({ path: '/x' }).catch((e) => e);
+    nock(BASE)
+      .get('/x')
+      .reply(200, '<html><head><title>Sign in</title></head></html>', { 'content-type': 'text/html' });
+    const err = await client()
+      .request({ path: '/x' })
+      .catch((e) => e);
     expect(err.kind).toBe('vendor');
     expect(err.message).toMatch(/HTML page \("Sign in"\) instead of JSON/);
   });
 
   it('lets a connector reclassify a response (vendor quirk hook)', async () => {
-    nock(BASE).get('/x').reply(200, { error: { code: 429, message: 'Over rate limit' } });
-    const err = await client({ classify: (r) => ((r.json as any)?.error?.code === 429 ? { kind: 'vendor', message: 'quirk seen' } : undefined) })
+    nock(BASE)
+      .get('/x')
+      .reply(200, { error: { code: 429, message: 'Over rate limit' } });
+    const err = await client({
+      classify: (r) => ((r.json as any)?.error?.code === 429 ? { kind: 'vendor', message: 'quirk seen' } : undefined),
+    })
       .request({ path: '/x' })
       .catch((e) => e);
     expect(err.message).toBe('quirk seen');
@@ -116,7 +143,10 @@ describe('request pipeline', () => {
   it('follows same-origin redirects with credentials and drops them for another host', async () => {
     const c = client();
     nock(BASE).get('/old').reply(302, '', { location: '/new' });
-    nock(BASE).get('/new').matchHeader('authorization', /^Bearer /).reply(200, { here: 1 });
+    nock(BASE)
+      .get('/new')
+      .matchHeader('authorization', /^Bearer /)
+      .reply(200, { here: 1 });
     expect((await c.request({ path: '/old' })).data).toEqual({ here: 1 });
     nock(BASE).get('/away').reply(302, '', { location: 'https://evil.example/steal' });
     let sawAuth: string | undefined = 'unset';
@@ -131,14 +161,18 @@ describe('request pipeline', () => {
   });
 
   it('refuses paging links to another host', async () => {
-    const err = await client().request({ path: 'https://evil.example/next?page=2' }).catch((e) => e);
+    const err = await client()
+      .request({ path: 'https://evil.example/next?page=2' })
+      .catch((e) => e);
     expect(err.code).toBe('foreign_link');
   });
 
   it('redacts the token from vendor messages, URLs and error JSON', async () => {
     const c = client();
     const token = `${TOKEN}-${n}`;
-    nock(BASE).get('/x').reply(400, { message: `bad token ${token} in Authorization: Bearer ${token}` });
+    nock(BASE)
+      .get('/x')
+      .reply(400, { message: `bad token ${token} in Authorization: Bearer ${token}` });
     const err = await c.request({ path: '/x' }).catch((e) => e);
     const text = `${err.message} ${JSON.stringify(err)} ${err.stack}`;
     expect(text).not.toContain(token);
@@ -148,7 +182,9 @@ describe('request pipeline', () => {
   it('cancels with an AbortSignal', async () => {
     const ac = new AbortController();
     nock(BASE).get('/slow').delay(2000).reply(200, {});
-    const p = client({ signal: ac.signal }).request({ path: '/slow' }).catch((e) => e);
+    const p = client({ signal: ac.signal })
+      .request({ path: '/slow' })
+      .catch((e) => e);
     setTimeout(() => ac.abort(), 50);
     const err = await p;
     expect(err).toBeInstanceOf(OrgsyncError);

@@ -10,7 +10,12 @@ const fast = { retry: { retries: 0 } };
 const all = () => [
   { path: '/api/v1/meta/lists', response: fixture('bamboohr', 'GET_v1_meta_lists.json') },
   { path: '/api/v1/company_information', response: fixture('bamboohr', 'GET_v1_company_information.json') },
-  { method: 'POST' as const, path: '/api/v1/reports/custom', query: { format: 'JSON', onlyCurrent: 'false' }, response: fixture('bamboohr', 'POST_v1_reports_custom.json') },
+  {
+    method: 'POST' as const,
+    path: '/api/v1/reports/custom',
+    query: { format: 'JSON', onlyCurrent: 'false' },
+    response: fixture('bamboohr', 'POST_v1_reports_custom.json'),
+  },
 ];
 
 describe('strict fixture replay', () => {
@@ -21,7 +26,10 @@ describe('strict fixture replay', () => {
   });
 
   it('fails when a recorded response was never requested', async () => {
-    replay = replayFixtures('https://acme.bamboohr.com', [...all(), { path: '/api/v1/employees/directory', response: { employees: [] } }]);
+    replay = replayFixtures('https://acme.bamboohr.com', [
+      ...all(),
+      { path: '/api/v1/employees/directory', response: { employees: [] } },
+    ]);
     await takeSnapshot(bamboohr({ subdomain: 'acme', apiKey: 'k-123456', http: fast }));
     expect(() => replay!.assertDone()).toThrow(/never requested: .*employees\/directory/);
   });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeEventSchema, type ChangeEvent, type EmployeeChangeEvent } from '../../src/changes.js';
-import { __fastEmployeeValidation, diffSnapshots, formatChangesText, SnapshotOrderError, summarizeChanges, withFieldsKeptAcrossStatus } from '../../src/diff.js';
+import {
+  __fastEmployeeValidation,
+  diffSnapshots,
+  formatChangesText,
+  SnapshotOrderError,
+  summarizeChanges,
+  withFieldsKeptAcrossStatus,
+} from '../../src/diff.js';
 import { ConfigError, ValidationError } from '../../src/errors.js';
 import { EmployeeSchema, OrgSnapshotSchema, type Employee, type OrgSnapshot } from '../../src/model.js';
 import { clone, makeEmployee, makeGroup, makeLocation, makeSnapshot } from './helpers.js';
@@ -36,7 +43,10 @@ describe('diffSnapshots: refusals', () => {
   it('refuses a current snapshot taken before the previous one (SnapshotOrderError), unless allowOlder', () => {
     const older = makeSnapshot({ employees: [makeEmployee({ id: '1' })], takenAt: '2026-01-01T00:00:00Z' });
     const newer = makeSnapshot({
-      employees: [makeEmployee({ id: '1', employmentStatus: 'TERMINATED', terminationDate: '2026-01-02' }), makeEmployee({ id: '2' })],
+      employees: [
+        makeEmployee({ id: '1', employmentStatus: 'TERMINATED', terminationDate: '2026-01-02' }),
+        makeEmployee({ id: '2' }),
+      ],
       takenAt: '2026-02-01T00:00:00+01:00',
     });
     const err = (() => {
@@ -48,11 +58,19 @@ describe('diffSnapshots: refusals', () => {
     })();
     expect(err).toBeInstanceOf(SnapshotOrderError);
     expect(err).toBeInstanceOf(ConfigError);
-    expect(err).toMatchObject({ kind: 'config', code: 'snapshots_out_of_order', previousTakenAt: newer.takenAt, currentTakenAt: older.takenAt });
+    expect(err).toMatchObject({
+      kind: 'config',
+      code: 'snapshots_out_of_order',
+      previousTakenAt: newer.takenAt,
+      currentTakenAt: older.takenAt,
+    });
     // Forwards is fine; so is the same instant; backwards only on request.
     expect(diffSnapshots(older, newer, { now: NOW }).map((e) => e.type)).toEqual(['TERMINATION', 'HIRE']);
     expect(diffSnapshots(older, { ...older, takenAt: '2026-01-01T01:00:00+01:00' }, { now: NOW })).toEqual([]);
-    expect(diffSnapshots(newer, older, { now: NOW, allowOlder: true }).map((e) => e.type)).toEqual(['REHIRE', 'REMOTE_DELETED']);
+    expect(diffSnapshots(newer, older, { now: NOW, allowOlder: true }).map((e) => e.type)).toEqual([
+      'REHIRE',
+      'REMOTE_DELETED',
+    ]);
   });
 
   it('refuses snapshots of different companies with a ConfigError', () => {
@@ -95,7 +113,9 @@ describe('diffSnapshots: refusals', () => {
     const dup = makeSnapshot({ employees: [makeEmployee({ id: '1' }), makeEmployee({ id: '1', jobTitle: 'X' })] });
     expect(() => diffSnapshots(a, dup)).toThrow(/two employees with id "1"/);
     expect(() => diffSnapshots(dup, a)).toThrow(/previous snapshot has two employees/);
-    const dupNew = makeSnapshot({ employees: [makeEmployee({ id: '1' }), makeEmployee({ id: '2' }), makeEmployee({ id: '2' })] });
+    const dupNew = makeSnapshot({
+      employees: [makeEmployee({ id: '1' }), makeEmployee({ id: '2' }), makeEmployee({ id: '2' })],
+    });
     expect(() => diffSnapshots(a, dupNew)).toThrow(ValidationError);
   });
 
@@ -167,7 +187,9 @@ describe('diffSnapshots: the fast employee validator never accepts what zod reje
     (cur.employees as Employee[])[0]!.jobTitle = 'Boss';
     expect(OrgSnapshotSchema.safeParse(prev).success).toBe(true);
     expect(types(diffSnapshots(prev as OrgSnapshot, cur as OrgSnapshot))).toEqual(['TITLE_CHANGE']);
-    expect(types(diffSnapshots(prev as OrgSnapshot, cur as OrgSnapshot, { validate: false }))).toEqual(['TITLE_CHANGE']);
+    expect(types(diffSnapshots(prev as OrgSnapshot, cur as OrgSnapshot, { validate: false }))).toEqual([
+      'TITLE_CHANGE',
+    ]);
   });
 });
 
@@ -186,11 +208,16 @@ describe('diffSnapshots: employee lifecycle events', () => {
   });
 
   it('no HIRE for a new id that is already TERMINATED', () => {
-    expect(diffOne(null, makeEmployee({ id: '1', employmentStatus: 'TERMINATED', terminationDate: '2025-01-01' }))).toEqual([]);
+    expect(
+      diffOne(null, makeEmployee({ id: '1', employmentStatus: 'TERMINATED', terminationDate: '2025-01-01' })),
+    ).toEqual([]);
   });
 
   it('a new id with UNKNOWN status is a PROFILE_UPDATE, never a HIRE', () => {
-    const ev = diffOne(null, makeEmployee({ id: '1', employmentStatus: 'UNKNOWN', employmentStatusRaw: 'Sabbatical-ish' }));
+    const ev = diffOne(
+      null,
+      makeEmployee({ id: '1', employmentStatus: 'UNKNOWN', employmentStatusRaw: 'Sabbatical-ish' }),
+    );
     expect(types(ev)).toEqual(['PROFILE_UPDATE']);
     expect(emp(ev, 'PROFILE_UPDATE').changes).toEqual([{ field: 'employmentStatus', before: null, after: 'UNKNOWN' }]);
   });
@@ -203,7 +230,12 @@ describe('diffSnapshots: employee lifecycle events', () => {
 
   it('TERMINATION when the status becomes TERMINATED, with the termination date', () => {
     const before = makeEmployee({ id: '1' });
-    const after = { ...before, employmentStatus: 'TERMINATED' as const, employmentStatusRaw: 'Inactive', terminationDate: '2026-02-28' };
+    const after = {
+      ...before,
+      employmentStatus: 'TERMINATED' as const,
+      employmentStatusRaw: 'Inactive',
+      terminationDate: '2026-02-28',
+    };
     const ev = diffOne(before, after);
     expect(types(ev)).toEqual(['TERMINATION']);
     const t = emp(ev, 'TERMINATION');
@@ -218,7 +250,10 @@ describe('diffSnapshots: employee lifecycle events', () => {
 
   it('TERMINATION from LEAVE and from PENDING (a hire that never started)', () => {
     for (const s of ['LEAVE', 'PENDING'] as const) {
-      const ev = diffOne(makeEmployee({ id: '1', employmentStatus: s }), makeEmployee({ id: '1', employmentStatus: 'TERMINATED' }));
+      const ev = diffOne(
+        makeEmployee({ id: '1', employmentStatus: s }),
+        makeEmployee({ id: '1', employmentStatus: 'TERMINATED' }),
+      );
       expect(types(ev)).toEqual(['TERMINATION']);
     }
   });
@@ -234,7 +269,11 @@ describe('diffSnapshots: employee lifecycle events', () => {
     });
     const moved = diffOne(scheduled, { ...scheduled, terminationDate: '2026-05-01' });
     expect(types(moved)).toEqual(['TERMINATION_SCHEDULED']);
-    expect(emp(moved, 'TERMINATION_SCHEDULED').changes[0]).toEqual({ field: 'terminationDate', before: '2026-04-15', after: '2026-05-01' });
+    expect(emp(moved, 'TERMINATION_SCHEDULED').changes[0]).toEqual({
+      field: 'terminationDate',
+      before: '2026-04-15',
+      after: '2026-05-01',
+    });
   });
 
   it('options.now decides what is in the future (today counts as scheduled, the past does not)', () => {
@@ -242,7 +281,9 @@ describe('diffSnapshots: employee lifecycle events', () => {
     const after = { ...before, terminationDate: '2026-04-15' };
     expect(types(diffOne(before, after, '2026-04-15'))).toEqual(['TERMINATION_SCHEDULED']);
     expect(types(diffOne(before, after, '2026-04-16'))).toEqual(['PROFILE_UPDATE']);
-    const asDate = diffSnapshots(makeSnapshot({ employees: [before] }), makeSnapshot({ employees: [after] }), { now: new Date('2026-04-16T23:00:00Z') });
+    const asDate = diffSnapshots(makeSnapshot({ employees: [before] }), makeSnapshot({ employees: [after] }), {
+      now: new Date('2026-04-16T23:00:00Z'),
+    });
     expect(types(asDate)).toEqual(['PROFILE_UPDATE']);
   });
 
@@ -250,11 +291,18 @@ describe('diffSnapshots: employee lifecycle events', () => {
     const scheduled = makeEmployee({ id: '1', terminationDate: '2026-04-15' });
     const ev = diffOne(scheduled, { ...scheduled, terminationDate: null });
     expect(types(ev)).toEqual(['PROFILE_UPDATE']);
-    expect(emp(ev, 'PROFILE_UPDATE').changes).toEqual([{ field: 'terminationDate', before: '2026-04-15', after: null }]);
+    expect(emp(ev, 'PROFILE_UPDATE').changes).toEqual([
+      { field: 'terminationDate', before: '2026-04-15', after: null },
+    ]);
   });
 
   it('REHIRE when a TERMINATED person is ACTIVE, PENDING or on LEAVE again', () => {
-    const gone = makeEmployee({ id: '1', employmentStatus: 'TERMINATED', terminationDate: '2025-01-01', startDate: '2020-01-01' });
+    const gone = makeEmployee({
+      id: '1',
+      employmentStatus: 'TERMINATED',
+      terminationDate: '2025-01-01',
+      startDate: '2020-01-01',
+    });
     for (const s of ['ACTIVE', 'PENDING', 'LEAVE'] as const) {
       const back = { ...gone, employmentStatus: s, terminationDate: null, startDate: '2026-03-15' };
       const ev = diffOne(gone, back);
@@ -278,9 +326,14 @@ describe('diffSnapshots: employee lifecycle events', () => {
   });
 
   it('PENDING -> ACTIVE (start date reached) is a PROFILE_UPDATE of employmentStatus', () => {
-    const ev = diffOne(makeEmployee({ id: '1', employmentStatus: 'PENDING' }), makeEmployee({ id: '1', employmentStatus: 'ACTIVE' }));
+    const ev = diffOne(
+      makeEmployee({ id: '1', employmentStatus: 'PENDING' }),
+      makeEmployee({ id: '1', employmentStatus: 'ACTIVE' }),
+    );
     expect(types(ev)).toEqual(['PROFILE_UPDATE']);
-    expect(emp(ev, 'PROFILE_UPDATE').changes).toEqual([{ field: 'employmentStatus', before: 'PENDING', after: 'ACTIVE' }]);
+    expect(emp(ev, 'PROFILE_UPDATE').changes).toEqual([
+      { field: 'employmentStatus', before: 'PENDING', after: 'ACTIVE' },
+    ]);
   });
 
   it('transitions into or out of UNKNOWN are PROFILE_UPDATEs, never TERMINATION/HIRE/REHIRE', () => {
@@ -320,20 +373,29 @@ describe('diffSnapshots: field events', () => {
     customFields: { shirt: 'M', tags: ['a', 'b'], nested: { x: 1 } },
   });
   const snap = (e: Employee, extra: Employee[] = []) =>
-    makeSnapshot({ employees: [e, makeEmployee({ id: 'm1' }), makeEmployee({ id: 'm2' }), ...extra], groups: [makeGroup({ id: 'g1' }), makeGroup({ id: 'g2' }), makeGroup({ id: 'g3' })], locations: [makeLocation({ id: 'l1' }), makeLocation({ id: 'l2' })] });
-  const diff = (after: Partial<Employee>) => diffSnapshots(snap(base), snap({ ...clone(base), ...after }), { now: NOW });
+    makeSnapshot({
+      employees: [e, makeEmployee({ id: 'm1' }), makeEmployee({ id: 'm2' }), ...extra],
+      groups: [makeGroup({ id: 'g1' }), makeGroup({ id: 'g2' }), makeGroup({ id: 'g3' })],
+      locations: [makeLocation({ id: 'l1' }), makeLocation({ id: 'l2' })],
+    });
+  const diff = (after: Partial<Employee>) =>
+    diffSnapshots(snap(base), snap({ ...clone(base), ...after }), { now: NOW });
 
   it('MANAGER_CHANGE', () => {
     const ev = diff({ managerId: 'm2' });
     expect(types(ev)).toEqual(['MANAGER_CHANGE']);
     // The managers' names ride along (added fields; before/after keep the ids) so a listing reads by name.
-    expect(emp(ev, 'MANAGER_CHANGE').changes).toEqual([{ field: 'managerId', before: 'm1', after: 'm2', beforeLabel: 'Firstm1 Lastm1', afterLabel: 'Firstm2 Lastm2' }]);
+    expect(emp(ev, 'MANAGER_CHANGE').changes).toEqual([
+      { field: 'managerId', before: 'm1', after: 'm2', beforeLabel: 'Firstm1 Lastm1', afterLabel: 'Firstm2 Lastm2' },
+    ]);
     expect(formatChangesText(ev)).toContain('manager: Firstm1 Lastm1 → Firstm2 Lastm2');
   });
 
   it('TITLE_CHANGE', () => {
     const ev = diff({ jobTitle: 'Staff Engineer' });
-    expect(emp(ev, 'TITLE_CHANGE').changes).toEqual([{ field: 'jobTitle', before: 'Engineer', after: 'Staff Engineer' }]);
+    expect(emp(ev, 'TITLE_CHANGE').changes).toEqual([
+      { field: 'jobTitle', before: 'Engineer', after: 'Staff Engineer' },
+    ]);
   });
 
   it('GROUP_CHANGE compares groupIds as a set and shows sorted arrays', () => {
@@ -341,15 +403,30 @@ describe('diffSnapshots: field events', () => {
     expect(diff({ groupIds: ['g2', 'g1', 'g1'] })).toEqual([]);
     const ev = diff({ groupIds: ['g3', 'g1'] });
     expect(types(ev)).toEqual(['GROUP_CHANGE']);
-    expect(emp(ev, 'GROUP_CHANGE').changes).toEqual([{ field: 'groupIds', before: ['g1', 'g2'], after: ['g1', 'g3'], beforeLabel: ['Group g1', 'Group g2'], afterLabel: ['Group g1', 'Group g3'] }]);
+    expect(emp(ev, 'GROUP_CHANGE').changes).toEqual([
+      {
+        field: 'groupIds',
+        before: ['g1', 'g2'],
+        after: ['g1', 'g3'],
+        beforeLabel: ['Group g1', 'Group g2'],
+        afterLabel: ['Group g1', 'Group g3'],
+      },
+    ]);
     expect(formatChangesText(ev)).toContain("groupIds: ['Group g1', 'Group g2'] → ['Group g1', 'Group g3']");
-    const unsorted = diffOne(makeEmployee({ id: '1', groupIds: ['z', 'a', 'z'] }), makeEmployee({ id: '1', groupIds: ['m', 'b'] }));
-    expect(emp(unsorted, 'GROUP_CHANGE').changes).toEqual([{ field: 'groupIds', before: ['a', 'z'], after: ['b', 'm'] }]);
+    const unsorted = diffOne(
+      makeEmployee({ id: '1', groupIds: ['z', 'a', 'z'] }),
+      makeEmployee({ id: '1', groupIds: ['m', 'b'] }),
+    );
+    expect(emp(unsorted, 'GROUP_CHANGE').changes).toEqual([
+      { field: 'groupIds', before: ['a', 'z'], after: ['b', 'm'] },
+    ]);
   });
 
   it('LOCATION_CHANGE', () => {
     const ev = diff({ locationId: 'l2' });
-    expect(emp(ev, 'LOCATION_CHANGE').changes).toEqual([{ field: 'locationId', before: 'l1', after: 'l2', beforeLabel: 'Location l1', afterLabel: 'Location l2' }]);
+    expect(emp(ev, 'LOCATION_CHANGE').changes).toEqual([
+      { field: 'locationId', before: 'l1', after: 'l2', beforeLabel: 'Location l1', afterLabel: 'Location l2' },
+    ]);
     expect(formatChangesText(ev)).toContain("locationId: 'Location l1' (l1) → 'Location l2' (l2)");
   });
 
@@ -357,11 +434,20 @@ describe('diffSnapshots: field events', () => {
     expect(types(diff({ workEmail: 'new@example.com' }))).toEqual(['EMAIL_CHANGE']);
     const p = diff({ personalEmail: 'me@home.example' });
     expect(types(p)).toEqual(['PROFILE_UPDATE']);
-    expect(emp(p, 'PROFILE_UPDATE').changes).toEqual([{ field: 'personalEmail', before: null, after: 'me@home.example' }]);
+    expect(emp(p, 'PROFILE_UPDATE').changes).toEqual([
+      { field: 'personalEmail', before: null, after: 'me@home.example' },
+    ]);
   });
 
   it('PROFILE_UPDATE for names, displayName, employeeNumber, employmentType, startDate', () => {
-    const ev = diff({ firstName: 'Janet', displayName: 'Janet Doe', employeeNumber: 'N-99', employmentType: 'PART_TIME', employmentTypeRaw: 'PT', startDate: '2021-01-01' });
+    const ev = diff({
+      firstName: 'Janet',
+      displayName: 'Janet Doe',
+      employeeNumber: 'N-99',
+      employmentType: 'PART_TIME',
+      employmentTypeRaw: 'PT',
+      startDate: '2021-01-01',
+    });
     expect(types(ev)).toEqual(['PROFILE_UPDATE']);
     expect(emp(ev, 'PROFILE_UPDATE').changes.map((c) => c.field)).toEqual([
       'employeeNumber',
@@ -382,26 +468,48 @@ describe('diffSnapshots: field events', () => {
       { field: 'customFields.tags', before: ['a', 'b'], after: ['b', 'a'] },
     ]);
     const removed = diff({ customFields: { shirt: 'M', tags: ['a', 'b'] } });
-    expect(emp(removed, 'PROFILE_UPDATE').changes).toEqual([{ field: 'customFields.nested', before: { x: 1 }, after: null }]);
+    expect(emp(removed, 'PROFILE_UPDATE').changes).toEqual([
+      { field: 'customFields.nested', before: { x: 1 }, after: null },
+    ]);
     const deep = diff({ customFields: { shirt: 'M', tags: ['a', 'b'], nested: { x: 2 } } });
-    expect(emp(deep, 'PROFILE_UPDATE').changes).toEqual([{ field: 'customFields.nested', before: { x: 1 }, after: { x: 2 } }]);
+    expect(emp(deep, 'PROFILE_UPDATE').changes).toEqual([
+      { field: 'customFields.nested', before: { x: 1 }, after: { x: 2 } },
+    ]);
   });
 
   it('treats a __proto__ custom field as plain data', () => {
     const before = makeEmployee({ id: '1', customFields: JSON.parse('{"__proto__":{"polluted":1},"a":1}') });
     const after = makeEmployee({ id: '1', customFields: JSON.parse('{"__proto__":{"polluted":2},"a":1}') });
     const ev = diffOne(before, after);
-    expect(emp(ev, 'PROFILE_UPDATE').changes).toEqual([{ field: 'customFields.__proto__', before: { polluted: 1 }, after: { polluted: 2 } }]);
+    expect(emp(ev, 'PROFILE_UPDATE').changes).toEqual([
+      { field: 'customFields.__proto__', before: { polluted: 1 }, after: { polluted: 2 } },
+    ]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(diffOne(before, makeEmployee({ id: '1', customFields: JSON.parse('{"__proto__":{"polluted":1},"a":1}') }))).toEqual([]);
+    expect(
+      diffOne(before, makeEmployee({ id: '1', customFields: JSON.parse('{"__proto__":{"polluted":1},"a":1}') })),
+    ).toEqual([]);
   });
 
   it('ignores remoteData, updatedAt, and raw values whose normalized value is unchanged', () => {
-    expect(diff({ remoteData: { a: 1 }, updatedAt: '2026-02-02T10:00:00Z', employmentStatusRaw: 'active', employmentTypeRaw: 'full time' })).toEqual([]);
+    expect(
+      diff({
+        remoteData: { a: 1 },
+        updatedAt: '2026-02-02T10:00:00Z',
+        employmentStatusRaw: 'active',
+        employmentTypeRaw: 'full time',
+      }),
+    ).toEqual([]);
   });
 
   it('one employee can yield several events, each with only its own fields', () => {
-    const ev = diff({ jobTitle: 'Manager', managerId: 'm2', lastName: 'Smith', displayName: 'First1 Smith', workEmail: 'x@example.com', groupIds: ['g1'] });
+    const ev = diff({
+      jobTitle: 'Manager',
+      managerId: 'm2',
+      lastName: 'Smith',
+      displayName: 'First1 Smith',
+      workEmail: 'x@example.com',
+      groupIds: ['g1'],
+    });
     expect(types(ev)).toEqual(['EMAIL_CHANGE', 'TITLE_CHANGE', 'MANAGER_CHANGE', 'GROUP_CHANGE', 'PROFILE_UPDATE']);
     expect(emp(ev, 'TITLE_CHANGE').changes.map((c) => c.field)).toEqual(['jobTitle']);
     expect(emp(ev, 'MANAGER_CHANGE').changes.map((c) => c.field)).toEqual(['managerId']);
@@ -411,16 +519,38 @@ describe('diffSnapshots: field events', () => {
   });
 
   it('a termination with other changes splits fields between TERMINATION and the field events', () => {
-    const ev = diff({ employmentStatus: 'TERMINATED', employmentStatusRaw: 'Inactive', terminationDate: '2026-02-27', managerId: 'm2' });
+    const ev = diff({
+      employmentStatus: 'TERMINATED',
+      employmentStatusRaw: 'Inactive',
+      terminationDate: '2026-02-27',
+      managerId: 'm2',
+    });
     expect(types(ev)).toEqual(['TERMINATION', 'MANAGER_CHANGE']);
-    expect(emp(ev, 'TERMINATION').changes.map((c) => c.field)).toEqual(['employmentStatus', 'employmentStatusRaw', 'terminationDate']);
+    expect(emp(ev, 'TERMINATION').changes.map((c) => c.field)).toEqual([
+      'employmentStatus',
+      'employmentStatusRaw',
+      'terminationDate',
+    ]);
   });
 
   it('fields the vendor stops sending with a status change belong to the status event, not to events of their own', () => {
     // BambooHR: "Full-Time" in employmentHistoryStatus becomes "Terminated"; some vendors also clear the manager.
     const full = { employmentType: 'FULL_TIME' as const, employmentTypeRaw: 'Full-Time' };
     const prev = snap({ ...clone(base), ...full });
-    const ev = diffSnapshots(prev, snap({ ...clone(base), employmentStatus: 'TERMINATED', employmentStatusRaw: 'Inactive / Terminated', terminationDate: '2026-02-27', managerId: null, employmentType: null, employmentTypeRaw: null, groupIds: [] }), { now: NOW });
+    const ev = diffSnapshots(
+      prev,
+      snap({
+        ...clone(base),
+        employmentStatus: 'TERMINATED',
+        employmentStatusRaw: 'Inactive / Terminated',
+        terminationDate: '2026-02-27',
+        managerId: null,
+        employmentType: null,
+        employmentTypeRaw: null,
+        groupIds: [],
+      }),
+      { now: NOW },
+    );
     expect(types(ev)).toEqual(['TERMINATION']);
     expect(emp(ev, 'TERMINATION').changes.map((c) => c.field)).toEqual([
       'managerId',
@@ -436,21 +566,49 @@ describe('diffSnapshots: field events', () => {
     const onLeave = snap({ ...clone(base), ...leave });
     expect(types(diffSnapshots(prev, onLeave, { now: NOW }))).toEqual(['LEAVE_START']);
     expect(types(diffSnapshots(onLeave, prev, { now: NOW }))).toEqual(['LEAVE_END']);
-    const partTime = snap({ ...clone(base), employmentStatus: 'LEAVE', employmentType: 'PART_TIME', employmentTypeRaw: 'Part-Time' });
+    const partTime = snap({
+      ...clone(base),
+      employmentStatus: 'LEAVE',
+      employmentType: 'PART_TIME',
+      employmentTypeRaw: 'Part-Time',
+    });
     expect(types(diffSnapshots(prev, partTime, { now: NOW }))).toEqual(['LEAVE_START', 'PROFILE_UPDATE']);
     // Without a lifecycle change (ACTIVE -> PENDING, or no status change) a cleared field is a change as ever.
-    expect(types(diffSnapshots(prev, snap({ ...clone(base), employmentType: null, employmentTypeRaw: null }), { now: NOW }))).toEqual(['PROFILE_UPDATE']);
-    expect(types(diffSnapshots(prev, snap({ ...clone(base), ...full, employmentStatus: 'PENDING', managerId: null }), { now: NOW }))).toEqual([
-      'MANAGER_CHANGE',
-      'PROFILE_UPDATE',
-    ]);
+    expect(
+      types(diffSnapshots(prev, snap({ ...clone(base), employmentType: null, employmentTypeRaw: null }), { now: NOW })),
+    ).toEqual(['PROFILE_UPDATE']);
+    expect(
+      types(
+        diffSnapshots(prev, snap({ ...clone(base), ...full, employmentStatus: 'PENDING', managerId: null }), {
+          now: NOW,
+        }),
+      ),
+    ).toEqual(['MANAGER_CHANGE', 'PROFILE_UPDATE']);
   });
 
   it('withFieldsKeptAcrossStatus: what orgsync last knew of the fields dropped with a status change', () => {
-    const before = { ...clone(base), employmentType: 'FULL_TIME' as const, employmentTypeRaw: 'Full-Time', jobTitle: 'Engineer' };
-    const after = { ...clone(base), employmentStatus: 'LEAVE' as const, employmentType: null, employmentTypeRaw: null, jobTitle: null, customFields: {} };
+    const before = {
+      ...clone(base),
+      employmentType: 'FULL_TIME' as const,
+      employmentTypeRaw: 'Full-Time',
+      jobTitle: 'Engineer',
+    };
+    const after = {
+      ...clone(base),
+      employmentStatus: 'LEAVE' as const,
+      employmentType: null,
+      employmentTypeRaw: null,
+      jobTitle: null,
+      customFields: {},
+    };
     const kept = withFieldsKeptAcrossStatus(before, after);
-    expect(kept).toMatchObject({ employmentStatus: 'LEAVE', employmentType: 'FULL_TIME', employmentTypeRaw: 'Full-Time', jobTitle: 'Engineer', customFields: before.customFields });
+    expect(kept).toMatchObject({
+      employmentStatus: 'LEAVE',
+      employmentType: 'FULL_TIME',
+      employmentTypeRaw: 'Full-Time',
+      jobTitle: 'Engineer',
+      customFields: before.customFields,
+    });
     expect(after.employmentType).toBeNull(); // not modified
     const plain = { ...clone(base), jobTitle: null };
     expect(withFieldsKeptAcrossStatus(before, plain)).toBe(plain); // no status change: nothing kept
@@ -462,7 +620,10 @@ describe('diffSnapshots: event ids', () => {
 
   it('the same change diffed twice gets the same ids', () => {
     const prev = makeSnapshot({ employees: [before, makeEmployee({ id: '2' })] });
-    const cur = makeSnapshot({ employees: [{ ...before, jobTitle: 'B' }, makeEmployee({ id: '3' })], takenAt: '2026-02-01T00:00:00Z' });
+    const cur = makeSnapshot({
+      employees: [{ ...before, jobTitle: 'B' }, makeEmployee({ id: '3' })],
+      takenAt: '2026-02-01T00:00:00Z',
+    });
     const a = diffSnapshots(prev, cur, { now: NOW });
     const b = diffSnapshots(clone(prev), { ...clone(cur), takenAt: '2026-02-02T00:00:00Z' }, { now: NOW });
     expect(a.map((e) => e.id)).toEqual(b.map((e) => e.id));
@@ -473,7 +634,8 @@ describe('diffSnapshots: event ids', () => {
     const toB = diffOne(before, { ...before, jobTitle: 'B' })[0]!.id;
     const toC = diffOne(before, { ...before, jobTitle: 'C' })[0]!.id;
     const fromOther = diffOne({ ...before, jobTitle: 'Z' }, { ...before, jobTitle: 'B' })[0]!.id;
-    const other = diffOne(makeEmployee({ id: '2', jobTitle: 'Engineer' }), makeEmployee({ id: '2', jobTitle: 'B' }))[0]!.id;
+    const other = diffOne(makeEmployee({ id: '2', jobTitle: 'Engineer' }), makeEmployee({ id: '2', jobTitle: 'B' }))[0]!
+      .id;
     expect(new Set([toB, toC, fromOther, other]).size).toBe(4);
     const mgrA = diffOne(before, { ...before, managerId: 'x' })[0]!.id;
     const mgrB = diffOne(before, { ...before, managerId: 'y' })[0]!.id;
@@ -483,7 +645,12 @@ describe('diffSnapshots: event ids', () => {
 
 describe('diffSnapshots: identity changes', () => {
   it('a removed id and a new id with the same employeeNumber are one IDENTITY_CHANGE plus field events', () => {
-    const old = makeEmployee({ id: 'old-1', employeeNumber: 'E100', workEmail: 'jane@example.com', jobTitle: 'Engineer' });
+    const old = makeEmployee({
+      id: 'old-1',
+      employeeNumber: 'E100',
+      workEmail: 'jane@example.com',
+      jobTitle: 'Engineer',
+    });
     const neu = { ...old, id: 'new-1', workEmail: 'jane.doe@example.com', jobTitle: 'Lead' };
     const ev = diffOne(old, neu);
     expect(types(ev)).toEqual(['IDENTITY_CHANGE', 'EMAIL_CHANGE', 'TITLE_CHANGE']);
@@ -492,7 +659,10 @@ describe('diffSnapshots: identity changes', () => {
     expect(ic.previous).toEqual(old);
     expect(ic.employee).toEqual(neu);
     expect(ic.changes).toEqual([{ field: 'id', before: 'old-1', after: 'new-1' }]);
-    expect(emp(ev, 'TITLE_CHANGE')).toMatchObject({ employeeId: 'new-1', changes: [{ field: 'jobTitle', before: 'Engineer', after: 'Lead' }] });
+    expect(emp(ev, 'TITLE_CHANGE')).toMatchObject({
+      employeeId: 'new-1',
+      changes: [{ field: 'jobTitle', before: 'Engineer', after: 'Lead' }],
+    });
     expect(ev.some((e) => e.type === 'HIRE' || e.type === 'REMOTE_DELETED')).toBe(false);
   });
 
@@ -553,12 +723,27 @@ describe('diffSnapshots: identity changes', () => {
 
 describe('diffSnapshots: groups and ordering', () => {
   it('GROUP_CREATED, GROUP_RENAMED, GROUP_REPARENTED, GROUP_DELETED', () => {
-    const prev = makeSnapshot({ groups: [makeGroup({ id: 'g1', name: 'Eng' }), makeGroup({ id: 'g2', name: 'Ops' }), makeGroup({ id: 'g3', name: 'Old' })] });
+    const prev = makeSnapshot({
+      groups: [
+        makeGroup({ id: 'g1', name: 'Eng' }),
+        makeGroup({ id: 'g2', name: 'Ops' }),
+        makeGroup({ id: 'g3', name: 'Old' }),
+      ],
+    });
     const cur = makeSnapshot({
-      groups: [makeGroup({ id: 'g1', name: 'Engineering' }), makeGroup({ id: 'g2', name: 'Ops', parentId: 'g1' }), makeGroup({ id: 'g4', name: 'New', type: 'TEAM' })],
+      groups: [
+        makeGroup({ id: 'g1', name: 'Engineering' }),
+        makeGroup({ id: 'g2', name: 'Ops', parentId: 'g1' }),
+        makeGroup({ id: 'g4', name: 'New', type: 'TEAM' }),
+      ],
     });
     const ev = diffSnapshots(prev, cur);
-    expect(ev.map((e) => `${e.type}:${e.kind === 'group' ? e.groupId : ''}`)).toEqual(['GROUP_RENAMED:g1', 'GROUP_REPARENTED:g2', 'GROUP_CREATED:g4', 'GROUP_DELETED:g3']);
+    expect(ev.map((e) => `${e.type}:${e.kind === 'group' ? e.groupId : ''}`)).toEqual([
+      'GROUP_RENAMED:g1',
+      'GROUP_REPARENTED:g2',
+      'GROUP_CREATED:g4',
+      'GROUP_DELETED:g3',
+    ]);
     const renamed = ev[0]!;
     expect(renamed.changes).toEqual([{ field: 'name', before: 'Eng', after: 'Engineering' }]);
     expect(ev[1]!.changes).toEqual([{ field: 'parentId', before: null, after: 'g1' }]);
@@ -566,7 +751,10 @@ describe('diffSnapshots: groups and ordering', () => {
   });
 
   it('orders group creations first, then employees by id and type, then group deletions', () => {
-    const prev = makeSnapshot({ employees: [makeEmployee({ id: 'b' }), makeEmployee({ id: 'c' })], groups: [makeGroup({ id: 'gx' })] });
+    const prev = makeSnapshot({
+      employees: [makeEmployee({ id: 'b' }), makeEmployee({ id: 'c' })],
+      groups: [makeGroup({ id: 'gx' })],
+    });
     const cur = makeSnapshot({
       employees: [makeEmployee({ id: 'c', jobTitle: 'T', employmentStatus: 'TERMINATED' }), makeEmployee({ id: 'a' })],
       groups: [makeGroup({ id: 'gy' })],
@@ -588,13 +776,23 @@ describe('diffSnapshots: groups and ordering', () => {
 
 describe('summarizeChanges and formatChangesText', () => {
   const prev = makeSnapshot({
-    employees: [makeEmployee({ id: '7', firstName: 'Ann', lastName: 'Lee', displayName: 'Ann Lee', jobTitle: 'A' }), makeEmployee({ id: '8', displayName: 'Bo\nFake line' })],
+    employees: [
+      makeEmployee({ id: '7', firstName: 'Ann', lastName: 'Lee', displayName: 'Ann Lee', jobTitle: 'A' }),
+      makeEmployee({ id: '8', displayName: 'Bo\nFake line' }),
+    ],
     groups: [makeGroup({ id: 'g1', name: 'Engineering' })],
   });
   const cur = makeSnapshot({
     employees: [
       makeEmployee({ id: '7', firstName: 'Ann', lastName: 'Lee', displayName: 'Ann Lee', jobTitle: 'B' }),
-      makeEmployee({ id: '42', displayName: 'Jane Doe', jobTitle: 'Engineer', groupIds: ['g1'], startDate: '2026-12-01', employmentStatus: 'PENDING' }),
+      makeEmployee({
+        id: '42',
+        displayName: 'Jane Doe',
+        jobTitle: 'Engineer',
+        groupIds: ['g1'],
+        startDate: '2026-12-01',
+        employmentStatus: 'PENDING',
+      }),
     ],
     groups: [makeGroup({ id: 'g1', name: 'Engineering' })],
   });
@@ -623,6 +821,8 @@ describe('summarizeChanges and formatChangesText', () => {
   it('shows group names for group changes when groups are given, ids otherwise', () => {
     const ev = diffOne(makeEmployee({ id: '1', groupIds: ['g1'] }), makeEmployee({ id: '1', groupIds: ['g2'] }));
     expect(formatChangesText(ev)).toContain("groupIds: ['g1'] → ['g2']");
-    expect(formatChangesText(ev, { groups: [makeGroup({ id: 'g1', name: 'Eng' }), makeGroup({ id: 'g2', name: 'Ops' })] })).toContain("groupIds: ['Eng'] → ['Ops']");
+    expect(
+      formatChangesText(ev, { groups: [makeGroup({ id: 'g1', name: 'Eng' }), makeGroup({ id: 'g2', name: 'Ops' })] }),
+    ).toContain("groupIds: ['Eng'] → ['Ops']");
   });
 });

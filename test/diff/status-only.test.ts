@@ -36,7 +36,8 @@ const transitions: Array<{ name: string; from: Change; to: Change }> = [
   },
   {
     name: 'is rehired',
-    from: (p) => Object.assign(p, { status: 'terminated', terminationDate: '2026-03-31', terminationType: 'voluntary' }),
+    from: (p) =>
+      Object.assign(p, { status: 'terminated', terminationDate: '2026-03-31', terminationType: 'voluntary' }),
     to: (p) => Object.assign(p, { status: 'active', terminationDate: null, terminationType: null }),
   },
 ];
@@ -57,7 +58,9 @@ const vendors = { ...simulators, 'rippling (legacy)': ripplingLegacySimulator };
 function subjects(org: SampleOrg): SamplePerson[] {
   const out: SamplePerson[] = [];
   for (const type of ['full_time', 'part_time', 'contractor', 'intern', 'temporary'] as const) {
-    const p = org.people.find((x) => x.type === type && x.status === 'active' && !x.terminationDate && x.key > org.departments.length);
+    const p = org.people.find(
+      (x) => x.type === type && x.status === 'active' && !x.terminationDate && x.key > org.departments.length,
+    );
     if (p) out.push(p);
   }
   return out;
@@ -74,7 +77,10 @@ describe('a status-only transition yields exactly the status event, for every co
         const base = sampleOrg({ size: 60, today: TODAY });
         const keys = subjects(base).map((p) => p.key);
         expect(keys.length).toBe(5);
-        const at = (change: Change): SampleOrg => ({ ...base, people: base.people.map((p) => (keys.includes(p.key) ? applied(p, change) : p)) });
+        const at = (change: Change): SampleOrg => ({
+          ...base,
+          people: base.people.map((p) => (keys.includes(p.key) ? applied(p, change) : p)),
+        });
         const before = at(t.from);
         const after = at((p) => (t.from(p), t.to(p)));
         running = await vendor.start(before);
@@ -86,7 +92,11 @@ describe('a status-only transition yields exactly the status event, for every co
         const events = diffSnapshots(s0, s1, { now: TODAY }).filter((e) => e.kind === 'employee');
         const expected = new Map<string, string[]>();
         const seen = new Map<string, string[]>();
-        for (const e of events) seen.set(e.employeeId, [...(seen.get(e.employeeId) ?? []), `${e.type} ${e.changes.map((c) => c.field).join(',')}`]);
+        for (const e of events)
+          seen.set(e.employeeId, [
+            ...(seen.get(e.employeeId) ?? []),
+            `${e.type} ${e.changes.map((c) => c.field).join(',')}`,
+          ]);
         const byEmployeeNumber = new Map(s1.employees.map((e) => [e.employeeNumber, e]));
         for (const key of keys) {
           const p = base.people.find((x) => x.key === key)!;
@@ -117,18 +127,36 @@ describe('the demo (BambooHR): a leave and a termination are status events only,
     const types = events.map((e) => e.type);
     expect(types).toContain('LEAVE_START');
     expect(types).toContain('TERMINATION');
-    const typeChanges = events.filter((e) => e.type !== 'LEAVE_START' && e.type !== 'TERMINATION' && e.changes.some((c) => c.field === 'employmentType'));
+    const typeChanges = events.filter(
+      (e) =>
+        e.type !== 'LEAVE_START' && e.type !== 'TERMINATION' && e.changes.some((c) => c.field === 'employmentType'),
+    );
     expect(typeChanges).toEqual([]);
     const onLeave = events.find((e) => e.type === 'LEAVE_START')!;
-    expect(onLeave.kind === 'employee' && onLeave.changes.map((c) => c.field)).toEqual(['employmentStatus', 'employmentStatusRaw', 'employmentType', 'employmentTypeRaw']);
+    expect(onLeave.kind === 'employee' && onLeave.changes.map((c) => c.field)).toEqual([
+      'employmentStatus',
+      'employmentStatusRaw',
+      'employmentType',
+      'employmentTypeRaw',
+    ]);
 
-    const rules = JSON.parse(readFileSync(fileURLToPath(new URL('../../examples/rules/department-access.json', import.meta.url)), 'utf8'));
-    const plan = planProvisioning(events, rules, { previous: first, current: second.snapshot, now: new Date(`${TODAY}T10:00:00Z`) });
-    const updates = plan.employees.flatMap((e) => e.actions).filter((a) => a.type === 'updateUser' && a.changes.some((c) => c.field === 'employmentType'));
+    const rules = JSON.parse(
+      readFileSync(fileURLToPath(new URL('../../examples/rules/department-access.json', import.meta.url)), 'utf8'),
+    );
+    const plan = planProvisioning(events, rules, {
+      previous: first,
+      current: second.snapshot,
+      now: new Date(`${TODAY}T10:00:00Z`),
+    });
+    const updates = plan.employees
+      .flatMap((e) => e.actions)
+      .filter((a) => a.type === 'updateUser' && a.changes.some((c) => c.field === 'employmentType'));
     expect(updates).toEqual([]);
     const leaveId = onLeave.kind === 'employee' ? onLeave.employeeId : '';
     // Access that depends on the type is not revoked for someone on leave.
-    expect(plan.employees.find((e) => e.employeeId === leaveId)?.actions.filter((a) => a.type === 'revoke') ?? []).toEqual([]);
+    expect(
+      plan.employees.find((e) => e.employeeId === leaveId)?.actions.filter((a) => a.type === 'revoke') ?? [],
+    ).toEqual([]);
   });
 });
 

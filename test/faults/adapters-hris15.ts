@@ -6,12 +6,18 @@ import type { SimResponse } from '../../src/simulator/server.js';
 import { poison, type VendorFaultAdapter } from './adapters.js';
 
 type Json = Record<string, any>;
-const jsonOf = (res: SimResponse): any => (typeof res.body === 'string' ? JSON.parse(res.body) : structuredClone(res.body));
+const jsonOf = (res: SimResponse): any =>
+  typeof res.body === 'string' ? JSON.parse(res.body) : structuredClone(res.body);
 const echo = (secret: string) => ({
   type: 'status' as const,
   status: 400,
   headers: { 'X-Debug-Echo': `Basic ${Buffer.from(`u:${secret}`).toString('base64')}` },
-  body: JSON.stringify({ key: 'bad_request', error: `bad credential ${secret}`, errors: [{ path: 'token', message: `Bearer ${secret}` }], message: secret }),
+  body: JSON.stringify({
+    key: 'bad_request',
+    error: `bad credential ${secret}`,
+    errors: [{ path: 'token', message: `Bearer ${secret}` }],
+    message: secret,
+  }),
 });
 
 export const hibob: VendorFaultAdapter = {
@@ -35,7 +41,10 @@ export const hibob: VendorFaultAdapter = {
     e['work'] = { ...e['work'], custom };
     return e;
   },
-  echoSecret: (item, secret) => ({ ...(item as Json), work: { ...(item as Json)['work'], title: `Engineer ${secret}` } }),
+  echoSecret: (item, secret) => ({
+    ...(item as Json),
+    work: { ...(item as Json)['work'], title: `Engineer ${secret}` },
+  }),
   revoked: { type: 'status', status: 401, body: JSON.stringify({ key: 'unauthorized', error: 'Unauthorized' }) },
   errorEchoing: echo,
 };
@@ -66,14 +75,19 @@ export const deel: VendorFaultAdapter = {
   revoked: {
     type: 'status',
     status: 401,
-    body: JSON.stringify({ request: { method: 'GET', status: 401, code: 401 }, errors: [{ message: 'Unauthorized. The token is invalid or expired.', path: '' }] }),
+    body: JSON.stringify({
+      request: { method: 'GET', status: 401, code: 401 },
+      errors: [{ message: 'Unauthorized. The token is invalid or expired.', path: '' }],
+    }),
   },
   errorEchoing: echo,
 };
 
 /** Personio v2: the persons listing carries no status or type; they come from each person's employments. */
 export const personio: VendorFaultAdapter = {
-  shape: { tokenRefresh: 'OAuth2 client credentials: a 401 fetches a new token once (the token request is rejected too)' },
+  shape: {
+    tokenRefresh: 'OAuth2 client credentials: a 401 fetches a new token once (the token request is rejected too)',
+  },
   items: (res) => jsonOf(res)._data,
   withItems: (res, items) => ({ ...res, body: { ...jsonOf(res), _data: items } }),
   idOf: (item) => String((item as Json)['id']),
@@ -92,11 +106,23 @@ export const personio: VendorFaultAdapter = {
     poison(e);
     const attr: Json = { id: 'dynamic_1', type: 'STRING', label: '__proto__', value: 'x' };
     poison(attr);
-    e['custom_attributes'] = [...(e['custom_attributes'] ?? []), attr, { id: 'dynamic_2', type: 'STRING', label: 'constructor', value: 'y' }];
+    e['custom_attributes'] = [
+      ...(e['custom_attributes'] ?? []),
+      attr,
+      { id: 'dynamic_2', type: 'STRING', label: 'constructor', value: 'y' },
+    ];
     return e;
   },
   echoSecret: (item, secret) => ({ ...(item as Json), last_name: `Doe ${secret}` }),
-  revoked: { type: 'status', status: 401, body: JSON.stringify({ personio_trace_id: 'x', timestamp: '2026-06-01T00:00:00Z', errors: [{ title: 'Unauthorized', detail: 'The access token is missing, invalid or expired.' }] }) },
+  revoked: {
+    type: 'status',
+    status: 401,
+    body: JSON.stringify({
+      personio_trace_id: 'x',
+      timestamp: '2026-06-01T00:00:00Z',
+      errors: [{ title: 'Unauthorized', detail: 'The access token is missing, invalid or expired.' }],
+    }),
+  },
   errorEchoing: echo,
 };
 

@@ -47,7 +47,12 @@ export interface VendorFaultAdapter {
    * Where status and type live when the listing does not carry them (Personio: one employments
    * request per person): the unknown-enum cells edit these responses instead of the listing's.
    */
-  detail?: { path: RegExp; items(res: SimResponse): unknown[]; withItems(res: SimResponse, items: unknown[]): SimResponse; idOf(item: unknown): string };
+  detail?: {
+    path: RegExp;
+    items(res: SimResponse): unknown[];
+    withItems(res: SimResponse, items: unknown[]): SimResponse;
+    idOf(item: unknown): string;
+  };
   /** The records of one employee-listing response (a private copy: edit freely). */
   items(res: SimResponse): unknown[];
   /** The same response with these records (counts that describe the page are kept consistent). */
@@ -93,7 +98,9 @@ export function poison(target: Json): void {
 
 const jsonEchoBody = (secret: string) => ({
   error: { code: 'invalid_request', message: `bad credential ${secret}` },
-  errors: [{ error_key: 'base', category: 'invalid_request', message: `echo: ${secret}; Authorization: Bearer ${secret}` }],
+  errors: [
+    { error_key: 'base', category: 'invalid_request', message: `echo: ${secret}; Authorization: Bearer ${secret}` },
+  ],
   detail: `token ${secret} is not valid here`,
   message: `Authorization: Basic ${Buffer.from(`${secret}:x`).toString('base64')}`,
 });
@@ -159,7 +166,19 @@ const gusto: VendorFaultAdapter = {
     out['jobs'] = ((out['jobs'] as Json[]) ?? []).map((j) => ({ ...j, title: `Engineer ${secret}` }));
     return out;
   },
-  revoked: { type: 'status', status: 401, body: JSON.stringify({ errors: [{ error_key: 'request', category: 'invalid_token', message: 'The access token is invalid, expired, or was not included.' }] }) },
+  revoked: {
+    type: 'status',
+    status: 401,
+    body: JSON.stringify({
+      errors: [
+        {
+          error_key: 'request',
+          category: 'invalid_token',
+          message: 'The access token is invalid, expired, or was not included.',
+        },
+      ],
+    }),
+  },
   errorEchoing: jsonEcho,
 };
 
@@ -191,7 +210,12 @@ const rippling: VendorFaultAdapter = {
     return out;
   },
   echoSecret: (item, secret) => ({ ...(item as Json), title: `Engineer ${secret}` }),
-  revoked: { type: 'status', status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="api"' }, body: JSON.stringify({ detail: 'Invalid token.' }) },
+  revoked: {
+    type: 'status',
+    status: 401,
+    headers: { 'WWW-Authenticate': 'Bearer realm="api"' },
+    body: JSON.stringify({ detail: 'Invalid token.' }),
+  },
   errorEchoing: jsonEcho,
 };
 
@@ -225,20 +249,30 @@ const scim: VendorFaultAdapter = {
     type: 'status',
     status: 401,
     headers: { 'WWW-Authenticate': 'Bearer realm="scim", error="invalid_token"' },
-    body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '401', detail: 'Authentication failure: the bearer token is missing, invalid or expired.' }),
+    body: JSON.stringify({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: '401',
+      detail: 'Authentication failure: the bearer token is missing, invalid or expired.',
+    }),
   },
   errorEchoing: (secret) => ({
     type: 'status',
     status: 400,
     headers: { 'X-Debug-Echo': `Bearer ${secret}` },
-    body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '400', scimType: 'invalidValue', detail: `token ${secret}; Authorization: Bearer ${secret}` }),
+    body: JSON.stringify({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: '400',
+      scimType: 'invalidValue',
+      detail: `token ${secret}; Authorization: Bearer ${secret}`,
+    }),
   }),
 };
 
 // ---------------------------------------------------------------------------------------------
 // Workday: SOAP XML, edited as text
 
-const escapeXml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+const escapeXml = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 /** A Workday SOAP fault as Workday sends it (HTTP 500). */
 export function workdayFault(code: string, message: string, validation?: { message: string; detail?: string }): string {
@@ -279,16 +313,32 @@ const workday: VendorFaultAdapter = {
     if (!m) throw new Error('worker without a WID');
     return m[1]!;
   },
-  lieAboutTotal: (res, delta) => ({ ...res, body: xmlOf(res).replace(/<wd:Total_Results>(\d+)<\/wd:Total_Results>/, (_m, n: string) => `<wd:Total_Results>${Number(n) + delta}</wd:Total_Results>`) }),
+  lieAboutTotal: (res, delta) => ({
+    ...res,
+    body: xmlOf(res).replace(
+      /<wd:Total_Results>(\d+)<\/wd:Total_Results>/,
+      (_m, n: string) => `<wd:Total_Results>${Number(n) + delta}</wd:Total_Results>`,
+    ),
+  }),
   unknownEnums: (item, v) =>
     String(item)
       .replace(/<wd:Active>[^<]*<\/wd:Active>/, () => `<wd:Active>${escapeXml(v.status)}</wd:Active>`)
-      .replace(/(<wd:ID wd:type="(?:Employee|Contingent_Worker)_Type_ID">)[^<]*(<\/wd:ID>)/, (_m, a: string, b: string) => `${a}${escapeXml(v.type)}${b}`)
-      .replace(/(wd:Descriptor=")[^"]*("><wd:ID wd:type="WID">[0-9a-f]+<\/wd:ID><wd:ID wd:type="(?:Employee|Contingent_Worker)_Type_ID">)/, (_m, a: string, b: string) => `${a}${escapeXml(v.type)}${b}`)
+      .replace(
+        /(<wd:ID wd:type="(?:Employee|Contingent_Worker)_Type_ID">)[^<]*(<\/wd:ID>)/,
+        (_m, a: string, b: string) => `${a}${escapeXml(v.type)}${b}`,
+      )
+      .replace(
+        /(wd:Descriptor=")[^"]*("><wd:ID wd:type="WID">[0-9a-f]+<\/wd:ID><wd:ID wd:type="(?:Employee|Contingent_Worker)_Type_ID">)/,
+        (_m, a: string, b: string) => `${a}${escapeXml(v.type)}${b}`,
+      )
       .replace(/(<wd:ID wd:type="Position_Time_Type_ID">)[^<]*(<\/wd:ID>)/, `$1Flex_time$2`)
-      .replace(/(wd:Descriptor=")[^"]*("><wd:ID wd:type="WID">[0-9a-f]+<\/wd:ID><wd:ID wd:type="Position_Time_Type_ID">)/, `$1Flex time$2`),
+      .replace(
+        /(wd:Descriptor=")[^"]*("><wd:ID wd:type="WID">[0-9a-f]+<\/wd:ID><wd:ID wd:type="Position_Time_Type_ID">)/,
+        `$1Flex time$2`,
+      ),
   unknownStatusReadsAs: ['UNKNOWN'],
-  nullRequired: (item) => String(item).replace(/(<wd:Worker_Reference[^>]*><wd:ID wd:type="WID">)[^<]+(<\/wd:ID>)/, '$1$2'),
+  nullRequired: (item) =>
+    String(item).replace(/(<wd:Worker_Reference[^>]*><wd:ID wd:type="WID">)[^<]+(<\/wd:ID>)/, '$1$2'),
   pollute: (item) =>
     String(item)
       .replace(
@@ -297,22 +347,38 @@ const workday: VendorFaultAdapter = {
       )
       .replace('<wd:Worker>', '<wd:Worker wd:__proto__="polluted" wd:constructor="polluted">'),
   // Replacement functions, not strings: a secret may contain `$` sequences.
-  echoSecret: (item, secret) => String(item).replace(/<wd:User_ID>[^<]*<\/wd:User_ID>/, () => `<wd:User_ID>${escapeXml(secret)}</wd:User_ID>`),
-  revoked: { type: 'status', status: 500, body: workdayFault('Client.authenticationError', 'invalid username or password') },
+  echoSecret: (item, secret) =>
+    String(item).replace(/<wd:User_ID>[^<]*<\/wd:User_ID>/, () => `<wd:User_ID>${escapeXml(secret)}</wd:User_ID>`),
+  revoked: {
+    type: 'status',
+    status: 500,
+    body: workdayFault('Client.authenticationError', 'invalid username or password'),
+  },
   errorEchoing: (secret) => ({
     type: 'status',
     status: 500,
-    body: workdayFault('Client.validationError', `Validation error occurred. Invalid password ${secret}`, { message: `Password ${secret} is not valid`, detail: `Authorization: Basic ${Buffer.from(`isu:${secret}`).toString('base64')}` }),
+    body: workdayFault('Client.validationError', `Validation error occurred. Invalid password ${secret}`, {
+      message: `Password ${secret} is not valid`,
+      detail: `Authorization: Basic ${Buffer.from(`isu:${secret}`).toString('base64')}`,
+    }),
   }),
 };
 
 // ---------------------------------------------------------------------------------------------
 // OAuth2 vendors
 
-const adpError = (message: string) => JSON.stringify({ confirmMessage: { protocolStatusCode: { codeValue: '401' }, processMessages: [{ userMessage: { messageTxt: message } }] } });
+const adpError = (message: string) =>
+  JSON.stringify({
+    confirmMessage: {
+      protocolStatusCode: { codeValue: '401' },
+      processMessages: [{ userMessage: { messageTxt: message } }],
+    },
+  });
 
 const adpWfn: VendorFaultAdapter = {
-  shape: { tokenRefresh: 'OAuth2 client credentials: a 401 fetches a new token once (the token request is rejected too)' },
+  shape: {
+    tokenRefresh: 'OAuth2 client credentials: a 401 fetches a new token once (the token request is rejected too)',
+  },
   items: (res) => jsonOf(res).workers,
   withItems: (res, items) => ({ ...res, body: { ...jsonOf(res), workers: items } }),
   idOf: (item) => String((item as Json)['associateOID']),
@@ -336,7 +402,13 @@ const adpWfn: VendorFaultAdapter = {
     const out = structuredClone(item) as Json;
     poison(out);
     // Custom fields named like prototype keys.
-    out['customFieldGroup'] = { stringFields: ['__proto__', 'constructor', 'prototype'].map((n, i) => ({ itemID: `cf${i}`, nameCode: { codeValue: n, shortName: n }, stringValue: 'polluted' })) };
+    out['customFieldGroup'] = {
+      stringFields: ['__proto__', 'constructor', 'prototype'].map((n, i) => ({
+        itemID: `cf${i}`,
+        nameCode: { codeValue: n, shortName: n },
+        stringValue: 'polluted',
+      })),
+    };
     return out;
   },
   echoSecret: (item, secret) => {
@@ -348,12 +420,14 @@ const adpWfn: VendorFaultAdapter = {
   errorEchoing: jsonEcho,
 };
 
-const totalHeader = (h: Record<string, string>) => Object.keys(h).find((k) => k.toLowerCase() === 'x-pcty-total-count') ?? 'X-Pcty-Total-Count';
+const totalHeader = (h: Record<string, string>) =>
+  Object.keys(h).find((k) => k.toLowerCase() === 'x-pcty-total-count') ?? 'X-Pcty-Total-Count';
 
 const paylocity: VendorFaultAdapter = {
   shape: {
     tokenRefresh: 'OAuth2 client credentials: a 401 fetches a new token once (the token request is rejected too)',
-    typeOnlyInRecords: 'the WebLink list has employeeId/statusCode/statusTypeCode only; the type is in each employee record',
+    typeOnlyInRecords:
+      'the WebLink list has employeeId/statusCode/statusTypeCode only; the type is in each employee record',
   },
   items: (res) => jsonOf(res),
   withItems: (res, items) => ({ ...res, body: items }),
@@ -375,9 +449,22 @@ const paylocity: VendorFaultAdapter = {
   },
   // statusTypeCode is kept in the raw status.
   echoSecret: (item, secret) => ({ ...(item as Json), statusTypeCode: `X ${secret}` }),
-  revoked: { type: 'status', status: 401, body: JSON.stringify([{ message: 'Authorization has been denied for this request.' }]) },
+  revoked: {
+    type: 'status',
+    status: 401,
+    body: JSON.stringify([{ message: 'Authorization has been denied for this request.' }]),
+  },
   errorEchoing: jsonEcho,
 };
 
 /** Adapters by connector id (the keys of `connectors/simulators.ts`). */
-export const adapters: Record<string, VendorFaultAdapter> = { bamboohr, gusto, rippling, scim, workday, 'adp-wfn': adpWfn, paylocity, ...hris15Adapters };
+export const adapters: Record<string, VendorFaultAdapter> = {
+  bamboohr,
+  gusto,
+  rippling,
+  scim,
+  workday,
+  'adp-wfn': adpWfn,
+  paylocity,
+  ...hris15Adapters,
+};

@@ -10,7 +10,16 @@
 import { expect } from 'vitest';
 import type { SampleOrg } from '../../src/simulator/sample-org.js';
 import type { VendorFaultAdapter } from './adapters.js';
-import { attempt, expectComplete, INSERTED_EMAIL, NOW, org, withInsertedPerson, type Outcome, type Running } from './helpers.js';
+import {
+  attempt,
+  expectComplete,
+  INSERTED_EMAIL,
+  NOW,
+  org,
+  withInsertedPerson,
+  type Outcome,
+  type Running,
+} from './helpers.js';
 
 /** The sample company without the person whose work email is `email`. */
 export function withoutPerson(base: SampleOrg, email: string): SampleOrg {
@@ -20,7 +29,8 @@ export function withoutPerson(base: SampleOrg, email: string): SampleOrg {
 /** Employee listing requests (page requests of every walk) since log index `from`. */
 function listingCalls(r: Running, from: number): number {
   const p = r.target.simulator.employeesPath;
-  return r.running.sim.log.slice(from).filter((l) => (typeof p === 'string' ? l.path.includes(p) : p.test(l.path))).length;
+  return r.running.sim.log.slice(from).filter((l) => (typeof p === 'string' ? l.path.includes(p) : p.test(l.path)))
+    .length;
 }
 
 export interface DriftResult {
@@ -46,7 +56,9 @@ export async function deletionDuringWalk(r: Running, a: () => VendorFaultAdapter
       type: 'transform',
       fn: (res) => {
         if (res.status !== 200) return res;
-        const ids = a().items(res).map((it) => a().idOf(it));
+        const ids = a()
+          .items(res)
+          .map((it) => a().idOf(it));
         const managers = new Set(r.baseline.employees.map((e) => e.managerId));
         victim = ids.slice(1, -1).find((id) => byId.get(id)?.workEmail && !managers.has(id));
         return res;
@@ -69,7 +81,10 @@ export async function deletionDuringWalk(r: Running, a: () => VendorFaultAdapter
       if (e.id === victim) continue;
       expect(counts.get(e.id), `${e.id} exactly once`).toBe(1);
     }
-    expect(s.employees.every((e) => byId.has(e.id)), 'nobody unknown').toBe(true);
+    expect(
+      s.employees.every((e) => byId.has(e.id)),
+      'nobody unknown',
+    ).toBe(true);
     return { outcome, calls: listingCalls(r, from) };
   } finally {
     // Restore the victim with the update time it had, so later cells still match the baseline.
@@ -83,7 +98,11 @@ export async function deletionDuringWalk(r: Running, a: () => VendorFaultAdapter
  * forward by one. Everybody of the baseline exactly once; the new person may be there or not.
  */
 export async function insertionDuringWalk(r: Running): Promise<DriftResult> {
-  r.running.sim.inject({ match: r.target.simulator.employeesPath, after: 1, fault: { type: 'before', fn: () => r.running.update(withInsertedPerson(org()), NOW) } });
+  r.running.sim.inject({
+    match: r.target.simulator.employeesPath,
+    after: 1,
+    fault: { type: 'before', fn: () => r.running.update(withInsertedPerson(org()), NOW) },
+  });
   const from = r.running.sim.log.length;
   try {
     const outcome = await attempt(r);

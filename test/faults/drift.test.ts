@@ -16,7 +16,8 @@ const target: Target = { id: 'rippling', factory: rippling, simulator: ripplingL
 // The legacy API lists employees as a bare array of records with `id` (the REST adapter reads `results`).
 const legacyAdapter = () => ({
   ...adapters['rippling']!,
-  items: (res: { body: unknown }) => (typeof res.body === 'string' ? JSON.parse(res.body) : structuredClone(res.body)) as unknown[],
+  items: (res: { body: unknown }) =>
+    (typeof res.body === 'string' ? JSON.parse(res.body) : structuredClone(res.body)) as unknown[],
 });
 
 describe('Rippling legacy (limit/offset): records that move mid-walk', () => {

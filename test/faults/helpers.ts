@@ -23,7 +23,10 @@ export const NOW = new Date(`${TODAY}T12:00:00Z`);
 export const SIZE = 120;
 
 /** Fast retries, and a client budget that never throttles a test (the simulators do not either). */
-export const FAST: HttpOptions = { retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 }, rateLimit: { requests: 1000, intervalMs: 1000 } };
+export const FAST: HttpOptions = {
+  retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 },
+  rateLimit: { requests: 1000, intervalMs: 1000 },
+};
 
 export interface Target {
   id: string;
@@ -42,14 +45,18 @@ export interface Target {
 export async function targets(): Promise<Target[]> {
   const out: Target[] = [];
   for (const id of Object.keys(connectors)) {
-    if (!simulators[id]) throw new Error(`connector '${id}' has no simulator in connectors/simulators.ts: the fault matrix cannot run it`);
+    if (!simulators[id])
+      throw new Error(`connector '${id}' has no simulator in connectors/simulators.ts: the fault matrix cannot run it`);
   }
   for (const [id, simulator] of Object.entries(simulators)) {
     const factory = connectors[id];
     if (!factory) throw new Error(`simulator '${id}' has no connector in connectors/index.ts`);
     out.push({ id, factory, simulator });
   }
-  for (const id of (process.env['ORGSYNC_FAULTS_PREVIEW'] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const id of (process.env['ORGSYNC_FAULTS_PREVIEW'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (out.some((t) => t.id === id)) continue;
     const conn = (await import(`../../connectors/${id}/index.js`)) as Record<string, unknown>;
     const sim = (await import(`../../connectors/${id}/simulator.js`)) as Record<string, unknown>;
@@ -108,8 +115,11 @@ export async function start(target: Target): Promise<Running> {
   const before = running.sim.stats.requests;
   const baseline = await takeSnapshot(target.factory({ ...running.options, http: FAST }), { now: NOW });
   const baselineRequests = running.sim.stats.requests - before;
-  const rawSecrets = target.factory.definition.secrets.map((k: string) => running.options[k]).filter((v): v is string => typeof v === 'string' && v.length >= 4);
-  if (rawSecrets.length === 0) throw new Error(`${target.id}: no secret option value found; the secret checks would be vacuous`);
+  const rawSecrets = target.factory.definition.secrets
+    .map((k: string) => running.options[k])
+    .filter((v): v is string => typeof v === 'string' && v.length >= 4);
+  if (rawSecrets.length === 0)
+    throw new Error(`${target.id}: no secret option value found; the secret checks would be vacuous`);
   return { target, running, baseline, rawSecrets, secrets: secretForms(rawSecrets, running), baselineRequests };
 }
 
@@ -144,14 +154,25 @@ export interface Outcome {
  * A sync through the real pipeline, capturing everything that can leave the SDK: a full snapshot
  * (`takeSnapshot`), or with `incremental` an incremental `sync()` from the baseline.
  */
-export async function attempt(r: Running, http: HttpOptions = {}, extra: Record<string, unknown> = {}, how: 'full' | 'incremental' = 'full'): Promise<Outcome> {
+export async function attempt(
+  r: Running,
+  http: HttpOptions = {},
+  extra: Record<string, unknown> = {},
+  how: 'full' | 'incremental' = 'full',
+): Promise<Outcome> {
   const logs: string[] = [];
   const progress: string[] = [];
-  const log = (level: string) => (message: string, meta?: Record<string, unknown>) => void logs.push(`${level} ${message} ${meta ? JSON.stringify(meta) : ''}`);
+  const log = (level: string) => (message: string, meta?: Record<string, unknown>) =>
+    void logs.push(`${level} ${message} ${meta ? JSON.stringify(meta) : ''}`);
   const connector = r.target.factory({
     ...r.running.options,
     ...extra,
-    http: { ...FAST, ...http, logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }, onProgress: (e: unknown) => void progress.push(JSON.stringify(e)) },
+    http: {
+      ...FAST,
+      ...http,
+      logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+      onProgress: (e: unknown) => void progress.push(JSON.stringify(e)),
+    },
   });
   const t0 = Date.now();
   try {
@@ -160,7 +181,8 @@ export async function attempt(r: Running, http: HttpOptions = {}, extra: Record<
       how === 'full'
         ? await takeSnapshot(connector, { now: NOW, onProgress })
         : await sync(connector, { previous: r.baseline, now: NOW, onProgress }).then((res) => {
-            if (res.mode !== 'incremental') throw new Error(`expected an incremental sync, got a ${res.mode} one (${res.reason ?? ''})`);
+            if (res.mode !== 'incremental')
+              throw new Error(`expected an incremental sync, got a ${res.mode} one (${res.reason ?? ''})`);
             return res.snapshot;
           });
     return (r.last = { snapshot, logs, progress, ms: Date.now() - t0 });
@@ -177,7 +199,10 @@ export function stable(s: OrgSnapshot): Omit<OrgSnapshot, 'takenAt' | 'watermark
 
 export function describeOutcome(o: Outcome, r?: Running): string {
   if (o.snapshot) {
-    const removals = r ? diffSnapshots(r.baseline, o.snapshot).filter((e) => e.type === 'TERMINATION' || e.type === 'REMOTE_DELETED').length : 0;
+    const removals = r
+      ? diffSnapshots(r.baseline, o.snapshot).filter((e) => e.type === 'TERMINATION' || e.type === 'REMOTE_DELETED')
+          .length
+      : 0;
     return `complete (${o.snapshot.employees.length} people${removals ? `, ${removals} TERMINATION/REMOTE_DELETED events` : ''})`;
   }
   if (o.error instanceof OrgsyncError) {
@@ -198,8 +223,13 @@ export function checkCommon(r: Running, o: Outcome): void {
   if (o.snapshot) {
     expect(OrgSnapshotSchema.safeParse(o.snapshot).success, 'the snapshot validates').toBe(true);
     expect(o.snapshot.complete).toBe(true);
-    const removals = diffSnapshots(r.baseline, o.snapshot).filter((e) => e.kind === 'employee' && (e.type === 'TERMINATION' || e.type === 'REMOTE_DELETED'));
-    expect(removals.map((e) => `${e.type} ${e.kind === 'employee' ? e.employeeId : ''}`), 'no TERMINATION / REMOTE_DELETED against the baseline').toEqual([]);
+    const removals = diffSnapshots(r.baseline, o.snapshot).filter(
+      (e) => e.kind === 'employee' && (e.type === 'TERMINATION' || e.type === 'REMOTE_DELETED'),
+    );
+    expect(
+      removals.map((e) => `${e.type} ${e.kind === 'employee' ? e.employeeId : ''}`),
+      'no TERMINATION / REMOTE_DELETED against the baseline',
+    ).toEqual([]);
     const ids = o.snapshot.employees.map((e) => e.id);
     expect(new Set(ids).size, 'nobody twice').toBe(ids.length);
   } else {
@@ -213,7 +243,8 @@ export function checkCommon(r: Running, o: Outcome): void {
     ['progress', o.progress.join('\n')],
   ];
   for (const [where, text] of texts) {
-    for (const s of r.secrets) expect(text.includes(s), `a secret (${s.slice(0, 3)}…) leaked into the ${where}`).toBe(false);
+    for (const s of r.secrets)
+      expect(text.includes(s), `a secret (${s.slice(0, 3)}…) leaked into the ${where}`).toBe(false);
   }
 }
 
@@ -231,12 +262,16 @@ export function expectError(o: Outcome, kinds: ErrorKind[], codes?: RegExp): Org
   expect(o.error).toBeInstanceOf(OrgsyncError);
   const e = o.error as OrgsyncError;
   expect(kinds, `error kind (${e.message})`).toContain(e.kind);
-  if (codes) expect(String(e.code ?? (e.cause as OrgsyncError | undefined)?.code), `error code (${e.message})`).toMatch(codes);
+  if (codes)
+    expect(String(e.code ?? (e.cause as OrgsyncError | undefined)?.code), `error code (${e.message})`).toMatch(codes);
   return e;
 }
 
 export function expectComplete(r: Running, o: Outcome): OrgSnapshot {
-  if (!o.snapshot) throw new Error(`expected a complete snapshot, got ${describeOutcome(o)}: ${String((o.error as Error)?.message ?? o.error)}`);
+  if (!o.snapshot)
+    throw new Error(
+      `expected a complete snapshot, got ${describeOutcome(o)}: ${String((o.error as Error)?.message ?? o.error)}`,
+    );
   return o.snapshot;
 }
 
@@ -282,7 +317,8 @@ export function record(connector: string, fault: string, status: CellStatus, obs
 
 export function matrixTable(connectorIds: string[], faults: string[]): string {
   const by = new Map(cells.map((c) => [`${c.connector}|${c.fault}`, c]));
-  const mark = (c: Cell | undefined) => (!c ? '—' : c.status === 'n/a' ? `n/a: ${c.observed}` : `${c.status === 'passed' ? '✓' : '✗'} ${c.observed}`);
+  const mark = (c: Cell | undefined) =>
+    !c ? '—' : c.status === 'n/a' ? `n/a: ${c.observed}` : `${c.status === 'passed' ? '✓' : '✗'} ${c.observed}`;
   const lines = [`| fault | ${connectorIds.join(' | ')} |`, `|---|${connectorIds.map(() => '---').join('|')}|`];
   for (const f of faults) lines.push(`| ${f} | ${connectorIds.map((id) => mark(by.get(`${id}|${f}`))).join(' | ')} |`);
   return lines.join('\n');
@@ -292,12 +328,23 @@ export function matrixTable(connectorIds: string[], faults: string[]): string {
  * What does not hold of a vendor shape an adapter declares, given a clean sync (its request count
  * and snapshot): one line per false claim, empty when every claim holds.
  */
-export function shapeProblems(shape: VendorShape, cleanRequests: number, clean: Pick<OrgSnapshot, 'employees'>): string[] {
+export function shapeProblems(
+  shape: VendorShape,
+  cleanRequests: number,
+  clean: Pick<OrgSnapshot, 'employees'>,
+): string[] {
   const out: string[] = [];
-  if (shape.oneRequest && cleanRequests !== 1) out.push(`declared one request (${shape.oneRequest}), but a clean sync made ${cleanRequests}`);
+  if (shape.oneRequest && cleanRequests !== 1)
+    out.push(`declared one request (${shape.oneRequest}), but a clean sync made ${cleanRequests}`);
   if (shape.noEmploymentType) {
     const typed = clean.employees.filter((e) => e.employmentType !== null || e.employmentTypeRaw !== null);
-    if (typed.length) out.push(`declared no employment type (${shape.noEmploymentType}), but ${typed.length} people have one (${typed.slice(0, 3).map((e) => e.id).join(', ')}${typed.length > 3 ? ', ...' : ''})`);
+    if (typed.length)
+      out.push(
+        `declared no employment type (${shape.noEmploymentType}), but ${typed.length} people have one (${typed
+          .slice(0, 3)
+          .map((e) => e.id)
+          .join(', ')}${typed.length > 3 ? ', ...' : ''})`,
+      );
   }
   return out;
 }

@@ -63,14 +63,26 @@ const soapOnly = (t: Target) => (t.id === 'workday' ? undefined : 'no SOAP');
 /** Mid-walk for paged vendors (page 2), else the only listing request. */
 const midWalk = (r: Running) => (r.target.simulator.paged ? 1 : 0);
 const onEmployees = (r: Running, fault: Fault, o: { after?: number; times?: number } = {}) =>
-  r.running.sim.inject({ match: r.target.simulator.employeesPath, after: o.after ?? midWalk(r), times: o.times ?? 1, fault });
+  r.running.sim.inject({
+    match: r.target.simulator.employeesPath,
+    after: o.after ?? midWalk(r),
+    times: o.times ?? 1,
+    fault,
+  });
 
 /** Employees of the first listing page rewritten by `edit` (given the page's records, returns new ones). */
 const editFirstPage = (r: Running, a: VendorFaultAdapter, edit: (items: unknown[]) => unknown[]) =>
-  onEmployees(r, { type: 'transform', fn: (res) => (res.status === 200 ? a.withItems(res, edit(a.items(res))) : res) }, { after: 0 });
+  onEmployees(
+    r,
+    { type: 'transform', fn: (res) => (res.status === 200 ? a.withItems(res, edit(a.items(res))) : res) },
+    { after: 0 },
+  );
 
 const byId = (r: Running) => new Map(r.baseline.employees.map((e) => [e.id, e]));
-const retries = (o: Outcome) => o.progress.map((p) => JSON.parse(p) as { type: string; delayMs?: number; reason?: string }).filter((e) => e.type === 'retry');
+const retries = (o: Outcome) =>
+  o.progress
+    .map((p) => JSON.parse(p) as { type: string; delayMs?: number; reason?: string })
+    .filter((e) => e.type === 'retry');
 
 function retryAfter(status: 429 | 503, form: 'seconds' | 'date'): FaultCase {
   return {
@@ -82,7 +94,9 @@ function retryAfter(status: 429 | 503, form: 'seconds' | 'date'): FaultCase {
       const o = await attempt(r);
       expect(stable(expectComplete(r, o))).toEqual(stable(r.baseline));
       const waits = retries(o).map((e) => e.delayMs ?? 0);
-      expect(Math.max(0, ...waits), 'the wait the server asked for was honoured').toBeGreaterThanOrEqual(form === 'seconds' ? 900 : 300);
+      expect(Math.max(0, ...waits), 'the wait the server asked for was honoured').toBeGreaterThanOrEqual(
+        form === 'seconds' ? 900 : 300,
+      );
       return o;
     },
   };
@@ -186,7 +200,15 @@ const faults: FaultCase[] = [
     notApplicable: soapOnly,
     run: async (r) => {
       const from = r.running.sim.log.length;
-      onEmployees(r, { type: 'status', status: 500, body: workdayFault('Client.authenticationError', 'invalid username or password') }, { after: 0, times: Infinity });
+      onEmployees(
+        r,
+        {
+          type: 'status',
+          status: 500,
+          body: workdayFault('Client.authenticationError', 'invalid username or password'),
+        },
+        { after: 0, times: Infinity },
+      );
       const o = await attempt(r);
       const e = expectError(o, ['auth']);
       expect(e.message).toContain('invalid username or password');
@@ -199,7 +221,15 @@ const faults: FaultCase[] = [
     notApplicable: soapOnly,
     run: async (r) => {
       const said = 'The value of Count must be between 1 and 999';
-      onEmployees(r, { type: 'status', status: 500, body: workdayFault('Client.validationError', `Validation error occurred. ${said}`, { message: said }) }, { after: 0, times: Infinity });
+      onEmployees(
+        r,
+        {
+          type: 'status',
+          status: 500,
+          body: workdayFault('Client.validationError', `Validation error occurred. ${said}`, { message: said }),
+        },
+        { after: 0, times: Infinity },
+      );
       const o = await attempt(r);
       const e = expectError(o, ['vendor', 'incomplete'], /validationError/);
       // takeSnapshot reports every failed read as `incomplete`; the vendor error is its cause.
@@ -220,7 +250,8 @@ const faults: FaultCase[] = [
       expectError(o, ['auth']);
       const calls = r.running.sim.log.slice(from);
       // OAuth2 vendors (declared in the adapter's shape) fetch a new token once after the 401: rejected too.
-      if (a().shape?.tokenRefresh) expect(calls.length, 'one successful request, one rejected, one rejected token request, no retry').toBe(3);
+      if (a().shape?.tokenRefresh)
+        expect(calls.length, 'one successful request, one rejected, one rejected token request, no retry').toBe(3);
       else expect(calls.length, 'one successful request, one rejected, no retry').toBe(2);
       return o;
     },
@@ -283,10 +314,15 @@ const faults: FaultCase[] = [
   },
   {
     name: 'a total count that lies',
-    notApplicable: (t) => (adapters[t.id] && adapters[t.id]!.lieAboutTotal === null ? 'the vendor announces no total' : undefined),
+    notApplicable: (t) =>
+      adapters[t.id] && adapters[t.id]!.lieAboutTotal === null ? 'the vendor announces no total' : undefined,
     run: async (r, a) => {
       const lie = a().lieAboutTotal!;
-      onEmployees(r, { type: 'transform', fn: (res) => (res.status === 200 ? lie(res, 50) : res) }, { after: 0, times: Infinity });
+      onEmployees(
+        r,
+        { type: 'transform', fn: (res) => (res.status === 200 ? lie(res, 50) : res) },
+        { after: 0, times: Infinity },
+      );
       const o = await attempt(r);
       expectError(o, ['incomplete']);
       return o;
@@ -348,15 +384,30 @@ function unknownEnums(name: string, values: { status: string; type: string }): F
       const detail = a().detail;
       if (detail) {
         // Status and type come from a per-person response: edit those of three active full-time people.
-        for (const e of base.values()) if (chosen.size < 3 && e.employmentStatus === 'ACTIVE' && e.employmentType === 'FULL_TIME') chosen.add(e.id);
-        const edit = (res: SimResponse) => detail.withItems(res, detail.items(res).map((it) => (chosen.has(detail.idOf(it)) ? a().unknownEnums(it, values) : it)));
-        r.running.sim.inject({ match: detail.path, times: Infinity, fault: { type: 'transform', fn: (res) => (res.status === 200 ? edit(res) : res) } });
+        for (const e of base.values())
+          if (chosen.size < 3 && e.employmentStatus === 'ACTIVE' && e.employmentType === 'FULL_TIME') chosen.add(e.id);
+        const edit = (res: SimResponse) =>
+          detail.withItems(
+            res,
+            detail.items(res).map((it) => (chosen.has(detail.idOf(it)) ? a().unknownEnums(it, values) : it)),
+          );
+        r.running.sim.inject({
+          match: detail.path,
+          times: Infinity,
+          fault: { type: 'transform', fn: (res) => (res.status === 200 ? edit(res) : res) },
+        });
       } else
         editFirstPage(r, a(), (items) =>
           items.map((it) => {
             const e = base.get(a().idOf(it));
             // Active, and not a contractor (Workday's contingent workers are contractors whatever their type says).
-            if (chosen.size >= 3 || !e || e.employmentStatus !== 'ACTIVE' || (e.employmentType !== 'FULL_TIME' && e.employmentType !== null)) return it;
+            if (
+              chosen.size >= 3 ||
+              !e ||
+              e.employmentStatus !== 'ACTIVE' ||
+              (e.employmentType !== 'FULL_TIME' && e.employmentType !== null)
+            )
+              return it;
             chosen.add(e.id);
             return a().unknownEnums(it, values);
           }),
@@ -386,7 +437,13 @@ function unknownEnums(name: string, values: { status: string; type: string }): F
 
 const SHAPE_CELL = 'declared vendor shape matches a clean sync';
 const faultNames = [...faults.map((f) => f.name), SHAPE_CELL];
-const INCREMENTAL = ['500 forever', '401 after the first request', 'truncated body on every attempt', 'HTML error page', 'connection reset on every attempt'].map((n) => `incremental sync: ${n}`);
+const INCREMENTAL = [
+  '500 forever',
+  '401 after the first request',
+  'truncated body on every attempt',
+  'HTML error page',
+  'connection reset on every attempt',
+].map((n) => `incremental sync: ${n}`);
 
 // Connectors run side by side (each has its own simulator, client budget and baseline: most of the
 // time is spent waiting out Retry-After), the faults of one connector one after another.
@@ -432,7 +489,9 @@ for (const target of list) {
           expect(r.running.sim.stats.faults, 'the fault was injected').toBeGreaterThan(faultsBefore);
           record(target.id, f.name, 'passed', describeOutcome(o));
         } catch (e) {
-          const why = String((e as Error).message).split('\n')[0]!.slice(0, 100);
+          const why = String((e as Error).message)
+            .split('\n')[0]!
+            .slice(0, 100);
           record(target.id, f.name, 'failed', r.last ? `${describeOutcome(r.last, r)}: ${why}` : `test error: ${why}`);
           throw e;
         }
@@ -445,21 +504,45 @@ for (const target of list) {
     if (declared.oneRequest || declared.noEmploymentType || declared.tokenRefresh || declared.typeOnlyInRecords) {
       cell(SHAPE_CELL, () => {
         // Recorded as failed first, overwritten below when every claim holds.
-        const at = cells.push({ connector: target.id, fault: SHAPE_CELL, status: 'failed', observed: 'a declaration does not hold' }) - 1;
+        const at =
+          cells.push({
+            connector: target.id,
+            fault: SHAPE_CELL,
+            status: 'failed',
+            observed: 'a declaration does not hold',
+          }) - 1;
         expect(shapeProblems(declared, r.baselineRequests, r.baseline)).toEqual([]);
-        const said = [declared.oneRequest ? 'one request' : '', declared.noEmploymentType ? 'no employment type' : ''].filter(Boolean);
+        const said = [
+          declared.oneRequest ? 'one request' : '',
+          declared.noEmploymentType ? 'no employment type' : '',
+        ].filter(Boolean);
         if (declared.tokenRefresh) {
           const auth = target.factory.definition.http(r.running.options as never).auth.type;
-          expect(auth, `declared a token refresh (${declared.tokenRefresh}), but the connector authenticates with ${auth}`).toBe('oauth2-client-credentials');
+          expect(
+            auth,
+            `declared a token refresh (${declared.tokenRefresh}), but the connector authenticates with ${auth}`,
+          ).toBe('oauth2-client-credentials');
           said.push('OAuth2 token refresh');
         }
         if (declared.typeOnlyInRecords) {
-          const listing = r.running.sim.log.filter((l) => (typeof target.simulator.employeesPath === 'string' ? l.path.includes(target.simulator.employeesPath) : target.simulator.employeesPath.test(l.path))).length;
-          expect(r.baselineRequests, `declared per-person records (${declared.typeOnlyInRecords}), but a clean sync made ${r.baselineRequests} requests for ${r.baseline.employees.length} people`).toBeGreaterThan(r.baseline.employees.length);
+          const listing = r.running.sim.log.filter((l) =>
+            typeof target.simulator.employeesPath === 'string'
+              ? l.path.includes(target.simulator.employeesPath)
+              : target.simulator.employeesPath.test(l.path),
+          ).length;
+          expect(
+            r.baselineRequests,
+            `declared per-person records (${declared.typeOnlyInRecords}), but a clean sync made ${r.baselineRequests} requests for ${r.baseline.employees.length} people`,
+          ).toBeGreaterThan(r.baseline.employees.length);
           expect(listing, 'listing requests').toBeGreaterThan(0);
           said.push('per-person records');
         }
-        cells[at] = { connector: target.id, fault: SHAPE_CELL, status: 'passed', observed: `confirmed: ${said.join(', ')}` };
+        cells[at] = {
+          connector: target.id,
+          fault: SHAPE_CELL,
+          status: 'passed',
+          observed: `confirmed: ${said.join(', ')}`,
+        };
       });
     } else {
       record(target.id, SHAPE_CELL, 'n/a', 'nothing declared');
@@ -486,13 +569,21 @@ for (const target of list) {
           // Without a fault the same call is incremental (attempt checks), so the fault hits an incremental read.
           const clean = await attempt(r, {}, {}, 'incremental');
           expect(clean.error, 'a clean incremental sync succeeds').toBeUndefined();
-          r.running.sim.inject({ after: o.after ?? 0, times: Infinity, fault: fault.type === 'status' && fault.status === 401 ? adapter().revoked : fault });
+          r.running.sim.inject({
+            after: o.after ?? 0,
+            times: Infinity,
+            fault: fault.type === 'status' && fault.status === 401 ? adapter().revoked : fault,
+          });
           const out = await attempt(r, {}, {}, 'incremental');
-          expect(out.snapshot ? `a snapshot of ${out.snapshot.employees.length} people` : 'no snapshot').toBe('no snapshot');
+          expect(out.snapshot ? `a snapshot of ${out.snapshot.employees.length} people` : 'no snapshot').toBe(
+            'no snapshot',
+          );
           checkCommon(r, out);
           record(target.id, name, 'passed', describeOutcome(out));
         } catch (e) {
-          const why = String((e as Error).message).split('\n')[0]!.slice(0, 100);
+          const why = String((e as Error).message)
+            .split('\n')[0]!
+            .slice(0, 100);
           record(target.id, name, 'failed', r.last ? `${describeOutcome(r.last, r)}: ${why}` : `test error: ${why}`);
           throw e;
         }

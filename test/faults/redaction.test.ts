@@ -63,10 +63,23 @@ function echoPage(creds: string[], auth: string | undefined): string {
 
 /** Every printable rendering of an error and of each error in its cause chain. */
 function renderings(err: unknown): string[] {
-  const out = [util.inspect(err, { depth: Infinity, showHidden: true }), util.inspect(err), String(err), JSON.stringify(err), errorText(err), util.format('%o', err)];
+  const out = [
+    util.inspect(err, { depth: Infinity, showHidden: true }),
+    util.inspect(err),
+    String(err),
+    JSON.stringify(err),
+    errorText(err),
+    util.format('%o', err),
+  ];
   let c: unknown = err;
   for (let i = 0; c && i < 10; i++) {
-    out.push(String(c), util.inspect(c), JSON.stringify(c) ?? '', String((c as Error).message), String((c as Error).stack));
+    out.push(
+      String(c),
+      util.inspect(c),
+      JSON.stringify(c) ?? '',
+      String((c as Error).message),
+      String((c as Error).stack),
+    );
     c = (c as { cause?: unknown }).cause;
   }
   return out;
@@ -90,7 +103,12 @@ for (const target of list) {
     });
 
     const incremental = target.factory.definition.capabilities.incremental === true;
-    for (const [status, how] of [[200, 'full'], [401, 'full'], [500, 'full'], ...(incremental ? [[200, 'incremental'] as const] : [])] as const) {
+    for (const [status, how] of [
+      [200, 'full'],
+      [401, 'full'],
+      [500, 'full'],
+      ...(incremental ? [[200, 'incremental'] as const] : []),
+    ] as const) {
       it(`an HTML page (${status}${how === 'incremental' ? ', incremental sync' : ''}) echoing the credentials leaves no form of them in the error or its cause chain`, async () => {
         r.running.sim.inject({
           match: target.simulator.employeesPath,
@@ -101,7 +119,11 @@ for (const target of list) {
               const creds = credentialsOf(req, r.rawSecrets);
               seen.push(...creds);
               const auth = req.headers['authorization'];
-              return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, body: echoPage(creds, typeof auth === 'string' ? auth : undefined) };
+              return {
+                status,
+                headers: { 'content-type': 'text/html; charset=utf-8' },
+                body: echoPage(creds, typeof auth === 'string' ? auth : undefined),
+              };
             },
           },
         });
@@ -111,7 +133,9 @@ for (const target of list) {
         expect(seen.length, 'the page really echoed credentials').toBeGreaterThan(0);
         const secrets = [...new Set([...seen, ...r.rawSecrets].flatMap(forms))];
         const texts = [...renderings(o.error), ...o.logs, ...o.progress];
-        for (const t of texts) for (const s of secrets) expect(t.includes(s), `a form of a credential (${s.slice(0, 4)}…) leaked: ${t.slice(0, 300)}`).toBe(false);
+        for (const t of texts)
+          for (const s of secrets)
+            expect(t.includes(s), `a form of a credential (${s.slice(0, 4)}…) leaked: ${t.slice(0, 300)}`).toBe(false);
       });
     }
   });
@@ -123,7 +147,10 @@ describe('Redactor.redactError', () => {
     const red = new Redactor([SECRET]);
     const inner = new Error(`upstream said ${SECRET.toLowerCase()}`);
     Object.assign(inner, {
-      config: { headers: { Authorization: `Bearer ${SECRET}` }, url: `https://x.example/?key=${encodeURIComponent(SECRET)}` },
+      config: {
+        headers: { Authorization: `Bearer ${SECRET}` },
+        url: `https://x.example/?key=${encodeURIComponent(SECRET)}`,
+      },
       response: { status: 500, data: `<title>${Buffer.from(SECRET).toString('base64url')}</title>` },
     });
     const mid = new Error(`wrapped: ${SECRET}`, { cause: inner });
@@ -161,7 +188,9 @@ describe('--config that fails to parse', () => {
       // And a file cut short.
       fs.writeFileSync(file, `{"apiKey": "${secret}`);
       const t2 = captureIo();
-      expect(await main(['snapshot', 'bamboohr', '--config', file, '--out', path.join(dir, 'out.json')], t2.io)).toBe(2);
+      expect(await main(['snapshot', 'bamboohr', '--config', file, '--out', path.join(dir, 'out.json')], t2.io)).toBe(
+        2,
+      );
       expect(t2.errText()).toMatch(/ends early/);
       expect(t2.errText()).not.toContain(secret.slice(0, 10));
     } finally {

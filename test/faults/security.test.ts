@@ -12,9 +12,26 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { diffSnapshots } from '../../src/diff.js';
 import { OrgSnapshotSchema, type Employee, type OrgSnapshot } from '../../src/model.js';
-import { applyPlan, FileJournal, planProvisioning, type ActionType, type ProvisioningHandlers, type RuleSetInput } from '../../src/provisioning/index.js';
+import {
+  applyPlan,
+  FileJournal,
+  planProvisioning,
+  type ActionType,
+  type ProvisioningHandlers,
+  type RuleSetInput,
+} from '../../src/provisioning/index.js';
 import { adapters } from './adapters.js';
-import { attempt, checkCommon, expectComplete, expectError, NOW, quiesce, start, targets, type Running } from './helpers.js';
+import {
+  attempt,
+  checkCommon,
+  expectComplete,
+  expectError,
+  NOW,
+  quiesce,
+  start,
+  targets,
+  type Running,
+} from './helpers.js';
 
 const list = await targets();
 
@@ -30,11 +47,26 @@ const known = (key: string) => !process.env['ORGSYNC_FAULTS_SHOW_KNOWN_BUGS'] &&
 const check = (key: string) => (known(key) ? it.fails : it);
 const label = (key: string, name: string) => (known(key) ? `${name} [known bug, see KNOWN_BUGS]` : name);
 
-const RULES: RuleSetInput = JSON.parse(readFileSync(new URL('../../examples/rules/department-access.json', import.meta.url), 'utf8')) as RuleSetInput;
-const ACTION_TYPES: ActionType[] = ['createUser', 'updateUser', 'grant', 'revoke', 'suspendUser', 'deleteUser', 'sendWelcome', 'notify'];
+const RULES: RuleSetInput = JSON.parse(
+  readFileSync(new URL('../../examples/rules/department-access.json', import.meta.url), 'utf8'),
+) as RuleSetInput;
+const ACTION_TYPES: ActionType[] = [
+  'createUser',
+  'updateUser',
+  'grant',
+  'revoke',
+  'suspendUser',
+  'deleteUser',
+  'sendWelcome',
+  'notify',
+];
 
 /** A small HTTP server on another port (another origin) that records what it receives. */
-async function foreignServer(): Promise<{ url: string; seen: Array<{ url: string; headers: http.IncomingHttpHeaders; body: string }>; close(): Promise<void> }> {
+async function foreignServer(): Promise<{
+  url: string;
+  seen: Array<{ url: string; headers: http.IncomingHttpHeaders; body: string }>;
+  close(): Promise<void>;
+}> {
   const seen: Array<{ url: string; headers: http.IncomingHttpHeaders; body: string }> = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -53,7 +85,8 @@ async function foreignServer(): Promise<{ url: string; seen: Array<{ url: string
   };
 }
 
-const leaks = (text: string, secrets: string[]) => secrets.filter((s) => text.includes(s)).map((s) => `${s.slice(0, 3)}…`);
+const leaks = (text: string, secrets: string[]) =>
+  secrets.filter((s) => text.includes(s)).map((s) => `${s.slice(0, 3)}…`);
 
 for (const target of list) {
   describe(`security: ${target.id}`, () => {
@@ -75,12 +108,22 @@ for (const target of list) {
       check(key)(label(key, `a ${status} redirect to another origin carries no credentials`), async () => {
         const foreign = await foreignServer();
         try {
-          r.running.sim.inject({ match: target.simulator.employeesPath, times: Infinity, fault: { type: 'transform', fn: () => ({ status, headers: { Location: `${foreign.url}/elsewhere?x=1` }, body: '' }) } });
+          r.running.sim.inject({
+            match: target.simulator.employeesPath,
+            times: Infinity,
+            fault: {
+              type: 'transform',
+              fn: () => ({ status, headers: { Location: `${foreign.url}/elsewhere?x=1` }, body: '' }),
+            },
+          });
           const o = await attempt(r);
           checkCommon(r, o);
           for (const req of foreign.seen) {
             expect(req.headers['authorization'], 'no Authorization header').toBeUndefined();
-            expect(leaks(`${req.url}\n${JSON.stringify(req.headers)}\n${req.body}`, r.secrets), 'no secret in what the other host received').toEqual([]);
+            expect(
+              leaks(`${req.url}\n${JSON.stringify(req.headers)}\n${req.body}`, r.secrets),
+              'no secret in what the other host received',
+            ).toEqual([]);
           }
         } finally {
           await foreign.close();
@@ -89,22 +132,32 @@ for (const target of list) {
     }
 
     it('a body with a DOCTYPE and entity declarations is refused, not parsed', async () => {
-      const doctype = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY xxe SYSTEM "file:///etc/passwd">]>';
+      const doctype =
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY xxe SYSTEM "file:///etc/passwd">]>';
       r.running.sim.inject({
         match: target.simulator.employeesPath,
         times: Infinity,
         fault: {
           type: 'transform',
           fn: (res) => {
-            const body = typeof res.body === 'string' ? res.body.replace(/^<\?xml[^>]*\?>/, '') : '<r><v>&lol2;&xxe;</v></r>';
+            const body =
+              typeof res.body === 'string' ? res.body.replace(/^<\?xml[^>]*\?>/, '') : '<r><v>&lol2;&xxe;</v></r>';
             // The vendor's own XML, or an XML body where JSON was expected; either way with a DTD.
-            return { ...res, headers: { ...(res.headers ?? {}), 'content-type': 'text/xml; charset=utf-8' }, body: doctype + body.replace('<wd:Worker_Descriptor>', '<wd:Worker_Descriptor>&lol2;&xxe;') };
+            return {
+              ...res,
+              headers: { ...(res.headers ?? {}), 'content-type': 'text/xml; charset=utf-8' },
+              body: doctype + body.replace('<wd:Worker_Descriptor>', '<wd:Worker_Descriptor>&lol2;&xxe;'),
+            };
           },
         },
       });
       const o = await attempt(r);
       checkCommon(r, o);
-      const e = expectError(o, ['incomplete', 'vendor'], target.id === 'workday' ? /xml_dtd_refused/ : /unexpected_content_type|xml_dtd_refused/);
+      const e = expectError(
+        o,
+        ['incomplete', 'vendor'],
+        target.id === 'workday' ? /xml_dtd_refused/ : /unexpected_content_type|xml_dtd_refused/,
+      );
       if (target.id === 'workday') expect(e.message).toMatch(/DOCTYPE|ENTITY/);
       expect(JSON.stringify(o.error)).not.toMatch(/root:|lollol/);
     });
@@ -112,7 +165,20 @@ for (const target of list) {
     it('custom-field keys such as __proto__ / constructor cannot pollute prototypes', async () => {
       const a = adapters[target.id];
       if (!a) throw new Error(`no fault adapter for '${target.id}': add one to test/faults/adapters.ts`);
-      r.running.sim.inject({ match: target.simulator.employeesPath, times: Infinity, fault: { type: 'transform', fn: (res) => (res.status === 200 ? a.withItems(res, a.items(res).map((it) => a.pollute(it))) : res) } });
+      r.running.sim.inject({
+        match: target.simulator.employeesPath,
+        times: Infinity,
+        fault: {
+          type: 'transform',
+          fn: (res) =>
+            res.status === 200
+              ? a.withItems(
+                  res,
+                  a.items(res).map((it) => a.pollute(it)),
+                )
+              : res,
+        },
+      });
       for (const includeRemoteData of [false, true]) {
         const o = await attempt(r, {}, { includeRemoteData });
         checkCommon(r, o);
@@ -130,7 +196,8 @@ for (const target of list) {
             expect(proto === Object.prototype || proto === null, `${e.id}: a plain object`).toBe(true);
           }
           // A `__proto__` that made it through is plain data, never the object's prototype.
-          if (Object.prototype.hasOwnProperty.call(e.customFields, '__proto__')) expect(Object.getOwnPropertyDescriptor(e.customFields, '__proto__')?.enumerable).toBe(true);
+          if (Object.prototype.hasOwnProperty.call(e.customFields, '__proto__'))
+            expect(Object.getOwnPropertyDescriptor(e.customFields, '__proto__')?.enumerable).toBe(true);
         }
         // Survives a JSON round trip (what writeSnapshotFile does) without changing prototypes either.
         const again = JSON.parse(JSON.stringify(s)) as OrgSnapshot;
@@ -150,15 +217,23 @@ for (const target of list) {
           ACTION_TYPES.map((t) => [
             t,
             async () => {
-              if (t === 'notify') return { delivered: true, echo: secret, token: secret, headers: { Authorization: `Bearer ${secret}` } };
-              const e = new Error(`upstream refused ${secret}; Authorization: Bearer ${secret}; authorization=Basic ${basic}`);
+              if (t === 'notify')
+                return { delivered: true, echo: secret, token: secret, headers: { Authorization: `Bearer ${secret}` } };
+              const e = new Error(
+                `upstream refused ${secret}; Authorization: Bearer ${secret}; authorization=Basic ${basic}`,
+              );
               (e as Error & { retryable: boolean }).retryable = false;
               throw e;
             },
           ]),
         ) as unknown as ProvisioningHandlers;
         const file = join(dir, 'journal.json');
-        const res = await applyPlan(plan, handlers, { journal: new FileJournal(file), now: NOW, retries: 0, redactor: connector.http.redactor });
+        const res = await applyPlan(plan, handlers, {
+          journal: new FileJournal(file),
+          now: NOW,
+          retries: 0,
+          redactor: connector.http.redactor,
+        });
         expect(res.failed.length + res.done.length).toBeGreaterThan(0);
         const forms = [...r.secrets, basic];
         expect(leaks(readFileSync(file, 'utf8'), forms), 'journal file').toEqual([]);
@@ -197,7 +272,12 @@ describe('security: provisioning journal', () => {
         ]),
       ) as unknown as ProvisioningHandlers;
       const file = join(dir, 'journal.json');
-      await applyPlan(tinyPlan(r.baseline), handlers, { journal: new FileJournal(file), now: NOW, retries: 0, redactor: connector.http.redactor });
+      await applyPlan(tinyPlan(r.baseline), handlers, {
+        journal: new FileJournal(file),
+        now: NOW,
+        retries: 0,
+        redactor: connector.http.redactor,
+      });
       expect(readFileSync(file, 'utf8')).not.toContain(secret.slice(0, 8));
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -35,7 +35,10 @@ export interface BinResult {
 }
 
 /** Run `orgsync ...args` to completion with stdout and stderr piped. */
-export function runBin(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<BinResult> {
+export function runBin(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<BinResult> {
   return new Promise((resolve, reject) => {
     const child = spawnBin(args, opts);
     const out: Buffer[] = [];
@@ -46,7 +49,12 @@ export function runBin(args: string[], opts: { cwd?: string; env?: Record<string
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      resolve({
+        code,
+        signal,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
     });
   });
 }
@@ -80,6 +88,7 @@ export function waitFor(stream: NodeJS.ReadableStream, pattern: RegExp, timeoutM
 }
 
 export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
 }

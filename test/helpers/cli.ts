@@ -17,11 +17,31 @@ export function captureIo(env: Record<string, string> = {}) {
 /** Write a BambooHR snapshot of a running simulator to `file` through the CLI. */
 export async function cliSnapshot(running: RunningSimulator, file: string): Promise<void> {
   const o = running.options;
-  expect(await main(['snapshot', 'bamboohr', '--subdomain', String(o['subdomain']), '--api-key', String(o['apiKey']), '--base-url', String(o['baseUrl']), '--out', file, '--quiet'], captureIo().io)).toBe(0);
+  expect(
+    await main(
+      [
+        'snapshot',
+        'bamboohr',
+        '--subdomain',
+        String(o['subdomain']),
+        '--api-key',
+        String(o['apiKey']),
+        '--base-url',
+        String(o['baseUrl']),
+        '--out',
+        file,
+        '--quiet',
+      ],
+      captureIo().io,
+    ),
+  ).toBe(0);
 }
 
 /** A BambooHR simulator and two snapshot files, before and after the sample HR changes. */
-export async function snapshotPair(org: SampleOrg, prefix: string): Promise<{ running: RunningSimulator; dir: string; close(): Promise<void> }> {
+export async function snapshotPair(
+  org: SampleOrg,
+  prefix: string,
+): Promise<{ running: RunningSimulator; dir: string; close(): Promise<void> }> {
   const running = await simulators['bamboohr']!.start(org);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   await cliSnapshot(running, path.join(dir, 'old.json'));

@@ -25,7 +25,10 @@ async function start(args: Partial<Parameters<typeof serveScimCommand>[0]> = {})
   const ac = new AbortController();
   let listening!: (url: string) => void;
   const url = new Promise<string>((r) => (listening = r));
-  const exit = serveScimCommand({ port: 0, token: TOKEN, store: dir, ...args }, o.io, { signal: ac.signal, onListening: (i) => listening(i.baseUrl) });
+  const exit = serveScimCommand({ port: 0, token: TOKEN, store: dir, ...args }, o.io, {
+    signal: ac.signal,
+    onListening: (i) => listening(i.baseUrl),
+  });
   const baseUrl = await Promise.race([
     url,
     exit.then((code): string => {
@@ -52,7 +55,9 @@ describe('orgsync serve-scim', () => {
       body: JSON.stringify(user('trial@acme.com', { title: 'Tester' })),
     });
     expect(post.status).toBe(201);
-    const list = await fetch(`${s.baseUrl()}/Users?startIndex=1&count=2`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const list = await fetch(`${s.baseUrl()}/Users?startIndex=1&count=2`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(((await list.json()) as { totalResults: number }).totalResults).toBe(1);
     expect((await fetch(`${s.baseUrl()}/Users`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     expect(await s.stop()).toBe(0);
@@ -68,7 +73,11 @@ describe('orgsync serve-scim', () => {
   it('reopens what it stored (single .json file store)', async () => {
     const file = path.join(dir, 'data.json');
     const a = await start({ store: file });
-    await fetch(`${a.baseUrl()}/Users`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(user('keep@acme.com')) });
+    await fetch(`${a.baseUrl()}/Users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify(user('keep@acme.com')),
+    });
     expect(await a.stop()).toBe(0);
     const b = await start({ store: file });
     expect(b.out.join('')).toContain("1 user(s), 0 group(s) for tenant 'default'");

@@ -18,22 +18,37 @@ interface Delivery {
 
 function setup(extra: Parameters<typeof makeHandler>[0] = {}) {
   const deliveries: Delivery[] = [];
-  const h = makeHandler({ onChanges: (events, info) => void deliveries.push({ events, previous: info.previous, current: info.current }), ...extra });
+  const h = makeHandler({
+    onChanges: (events, info) => void deliveries.push({ events, previous: info.previous, current: info.current }),
+    ...extra,
+  });
   return { h, scim: client(h), deliveries };
 }
 
 describe('change events', () => {
   it('every write yields exactly diffSnapshots(before, after): HIRE, TERMINATION, GROUP_CHANGE, REMOTE_DELETED', async () => {
     const { h, scim, deliveries } = setup();
-    const ann = (await scim('POST', '/Users', { ...user('ann@acme.com'), title: 'Engineer', [ENTERPRISE]: { department: 'Engineering' } })).json.id;
+    const ann = (
+      await scim('POST', '/Users', {
+        ...user('ann@acme.com'),
+        title: 'Engineer',
+        [ENTERPRISE]: { department: 'Engineering' },
+      })
+    ).json.id;
     const bob = (await scim('POST', '/Users', user('bob@acme.com'))).json.id;
     const team = (await scim('POST', '/Groups', { schemas: [CORE_GROUP], displayName: 'Platform' })).json.id;
-    await scim('PATCH', `/Groups/${team}`, patchOp({ op: 'add', path: 'members', value: [{ value: ann }, { value: bob }] }));
+    await scim(
+      'PATCH',
+      `/Groups/${team}`,
+      patchOp({ op: 'add', path: 'members', value: [{ value: ann }, { value: bob }] }),
+    );
     await scim('PATCH', `/Users/${bob}`, patchOp({ op: 'replace', path: 'active', value: false }));
     await scim('PATCH', `/Users/${ann}`, patchOp({ op: 'replace', path: 'title', value: 'Staff Engineer' }));
     await scim('DELETE', `/Users/${bob}`);
 
-    const kinds = deliveries.map((d) => d.events.map((e) => (e.kind === 'employee' ? `${e.type}:${e.employeeId}` : `${e.type}:${e.groupId}`)));
+    const kinds = deliveries.map((d) =>
+      d.events.map((e) => (e.kind === 'employee' ? `${e.type}:${e.employeeId}` : `${e.type}:${e.groupId}`)),
+    );
     expect(kinds).toEqual([
       ['GROUP_CREATED:department:Engineering', `HIRE:${ann}`],
       [`HIRE:${bob}`],
@@ -53,13 +68,24 @@ describe('change events', () => {
     const group = deliveries[3]!.events[0]!;
     // Group names ride along as labels (added next to the ids, which stay as they were).
     expect(group.kind === 'employee' && group.changes).toEqual([
-      { field: 'groupIds', before: ['department:Engineering'], after: ['department:Engineering', team].sort(), beforeLabel: ['Engineering'], afterLabel: expect.arrayContaining(['Engineering', 'Platform']) },
+      {
+        field: 'groupIds',
+        before: ['department:Engineering'],
+        after: ['department:Engineering', team].sort(),
+        beforeLabel: ['Engineering'],
+        afterLabel: expect.arrayContaining(['Engineering', 'Platform']),
+      },
     ]);
   });
 
   it('maps SCIM users to employees the way the SCIM connector does', async () => {
     const { h, scim } = setup();
-    const boss = (await scim('POST', '/Users', { ...user('boss@acme.com'), [ENTERPRISE]: { department: 'Engineering', division: 'R&D', employeeNumber: 'E1' } })).json.id;
+    const boss = (
+      await scim('POST', '/Users', {
+        ...user('boss@acme.com'),
+        [ENTERPRISE]: { department: 'Engineering', division: 'R&D', employeeNumber: 'E1' },
+      })
+    ).json.id;
     await scim('POST', '/Users', {
       ...user('dev@acme.com'),
       displayName: 'Dev One',
@@ -70,7 +96,14 @@ describe('change events', () => {
         { value: 'dev@acme.com', type: 'work', primary: true },
         { value: 'dev@home.example', type: 'home' },
       ],
-      [ENTERPRISE]: { department: 'Engineering', division: 'R&D', costCenter: 'CC-1', manager: { value: boss }, employeeNumber: 'E2', organization: 'Acme' },
+      [ENTERPRISE]: {
+        department: 'Engineering',
+        division: 'R&D',
+        costCenter: 'CC-1',
+        manager: { value: boss },
+        employeeNumber: 'E2',
+        organization: 'Acme',
+      },
     });
     await scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'nostatus' });
     const snap = await h.snapshot('acme');
@@ -95,7 +128,13 @@ describe('change events', () => {
       customFields: { userName: 'dev@acme.com', externalId: 'ext-dev', organization: 'Acme' },
     });
     expect(dev.groupIds.sort()).toEqual(['costCenter:CC-1', 'department:Engineering', 'division:R&D']);
-    expect(snap.groups.find((g) => g.id === 'department:Engineering')).toEqual({ id: 'department:Engineering', name: 'Engineering', type: 'DEPARTMENT', typeRaw: 'department', parentId: 'division:R&D' });
+    expect(snap.groups.find((g) => g.id === 'department:Engineering')).toEqual({
+      id: 'department:Engineering',
+      name: 'Engineering',
+      type: 'DEPARTMENT',
+      typeRaw: 'department',
+      parentId: 'division:R&D',
+    });
     expect(snap.employees.find((e) => e.customFields['userName'] === 'nostatus')!.employmentStatus).toBe('UNKNOWN');
   });
 
@@ -103,7 +142,9 @@ describe('change events', () => {
     const saves: number[] = [];
     const { MemoryScimStore } = await import('../../src/inbound-scim/index.js');
     const inner = new MemoryScimStore();
-    const { scim, deliveries } = setup({ store: { load: (t) => inner.load(t), save: (t, d) => (saves.push(1), inner.save(t, d)) } });
+    const { scim, deliveries } = setup({
+      store: { load: (t) => inner.load(t), save: (t, d) => (saves.push(1), inner.save(t, d)) },
+    });
     const id = (await scim('POST', '/Users', user('a@acme.com'))).json.id;
     await scim('PATCH', `/Users/${id}`, patchOp({ op: 'replace', path: 'active', value: true }));
     await scim('PATCH', `/Users/${id}`, patchOp({ op: 'remove', path: 'title' }));
@@ -115,12 +156,17 @@ describe('change events', () => {
   it('serializes concurrent writes per tenant: no lost updates, uniqueness holds, events in commit order', async () => {
     const { h, scim, deliveries } = setup();
     const names = Array.from({ length: 25 }, (_, i) => `u${i}@acme.com`);
-    const results = await Promise.all([...names.map((n) => scim('POST', '/Users', user(n))), scim('POST', '/Users', user('u0@ACME.com'))]);
+    const results = await Promise.all([
+      ...names.map((n) => scim('POST', '/Users', user(n))),
+      scim('POST', '/Users', user('u0@ACME.com')),
+    ]);
     expect(results.filter((r) => r.status === 201)).toHaveLength(25);
     expect(results.filter((r) => r.status === 409)).toHaveLength(1);
     const g = (await scim('POST', '/Groups', { schemas: [CORE_GROUP], displayName: 'All' })).json.id;
     const ids = results.filter((r) => r.status === 201).map((r) => r.json.id as string);
-    await Promise.all(ids.map((id) => scim('PATCH', `/Groups/${g}`, patchOp({ op: 'add', path: 'members', value: [{ value: id }] }))));
+    await Promise.all(
+      ids.map((id) => scim('PATCH', `/Groups/${g}`, patchOp({ op: 'add', path: 'members', value: [{ value: id }] }))),
+    );
     expect((await scim('GET', `/Groups/${g}`)).json.members).toHaveLength(25);
     const snap = await h.snapshot('acme');
     expect(snap.employees.filter((e) => e.groupIds.includes(g))).toHaveLength(25);
@@ -147,22 +193,42 @@ describe('change events', () => {
 const RULES: RuleSetInput = {
   version: 1,
   name: 'acme',
-  rules: [{ id: 'eng-tools', when: { attribute: 'group', op: 'equals', value: 'Engineering' }, grant: { licenses: ['eng-tools'], groups: ['engineers'] } }],
+  rules: [
+    {
+      id: 'eng-tools',
+      when: { attribute: 'group', op: 'equals', value: 'Engineering' },
+      grant: { licenses: ['eng-tools'], groups: ['engineers'] },
+    },
+  ],
   defaultEntitlements: { role: 'member' },
-  policy: { notifications: { recipients: ['it@acme.com'], alertRecipients: ['security@acme.com'] }, thresholds: { minCountForPercent: 5 } },
+  policy: {
+    notifications: { recipients: ['it@acme.com'], alertRecipients: ['security@acme.com'] },
+    thresholds: { minCountForPercent: 5 },
+  },
 };
 
 async function population(n: number, extra: Parameters<typeof makeHandler>[0] = {}) {
   const plans: InboundPlan[] = [];
   const alerts: SafetyAlert[] = [];
   const h = makeHandler({
-    provisioning: { rules: RULES, settleMs: 60_000, onPlan: (r) => void plans.push(r), onSafetyStop: (a) => void alerts.push(a) },
+    provisioning: {
+      rules: RULES,
+      settleMs: 60_000,
+      onPlan: (r) => void plans.push(r),
+      onSafetyStop: (a) => void alerts.push(a),
+    },
     ...extra,
   });
   const scim = client(h);
   const ids: string[] = [];
   for (let i = 0; i < n; i++) ids.push((await scim('POST', '/Users', user(`p${i}@acme.com`))).json.id);
-  const eng = (await scim('POST', '/Groups', { schemas: [CORE_GROUP], displayName: 'Engineering', members: ids.slice(0, 30).map((value) => ({ value })) })).json.id;
+  const eng = (
+    await scim('POST', '/Groups', {
+      schemas: [CORE_GROUP],
+      displayName: 'Engineering',
+      members: ids.slice(0, 30).map((value) => ({ value })),
+    })
+  ).json.id;
   await h.flush();
   plans.length = 0;
   alerts.length = 0;
@@ -204,7 +270,10 @@ describe('provisioning plans and safety stops', () => {
     // The plan stays halted where actions are applied: applyPlan runs nothing but the alert.
     const calls: string[] = [];
     const handlers = Object.fromEntries(
-      ['createUser', 'updateUser', 'grant', 'revoke', 'suspendUser', 'deleteUser', 'sendWelcome', 'notify'].map((t) => [t, (a: { type: string }) => void calls.push(a.type)]),
+      ['createUser', 'updateUser', 'grant', 'revoke', 'suspendUser', 'deleteUser', 'sendWelcome', 'notify'].map((t) => [
+        t,
+        (a: { type: string }) => void calls.push(a.type),
+      ]),
     );
     const journal = new MemoryJournal();
     const applied = await applyPlan(r.plan, handlers, { journal });
@@ -219,7 +288,8 @@ describe('provisioning plans and safety stops', () => {
 
   it('a wave of single-user deactivations (one PATCH each) is one batch and trips the deprovisioning threshold', async () => {
     const { h, scim, ids, plans, alerts } = await population(40);
-    for (const id of ids.slice(0, 12)) await scim('PATCH', `/Users/${id}`, patchOp({ op: 'replace', value: { active: false } }));
+    for (const id of ids.slice(0, 12))
+      await scim('PATCH', `/Users/${id}`, patchOp({ op: 'replace', value: { active: false } }));
     await h.flush();
     expect(plans).toHaveLength(1);
     expect(plans[0]!.events.filter((e) => e.type === 'TERMINATION')).toHaveLength(12);
@@ -247,7 +317,10 @@ describe('provisioning plans and safety stops', () => {
     await client(h)('POST', '/Users', user('a@acme.com'));
     await client(h)('POST', '/Users', user('b@acme.com'));
     expect(plans).toHaveLength(0);
-    await vi.waitFor(() => expect(plans.flatMap((p) => p.events.map((e) => e.type))).toEqual(['HIRE', 'HIRE']), { timeout: 5000, interval: 20 });
+    await vi.waitFor(() => expect(plans.flatMap((p) => p.events.map((e) => e.type))).toEqual(['HIRE', 'HIRE']), {
+      timeout: 5000,
+      interval: 20,
+    });
   });
 
   it('rejects an invalid rule set when the handler is created', () => {

@@ -4,7 +4,12 @@
  * filter measured in the same test with a generous factor.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_FILTER_LENGTH, parseFilterText, parsePatchPath, parseStats } from '../../src/inbound-scim/filter-parser.js';
+import {
+  MAX_FILTER_LENGTH,
+  parseFilterText,
+  parsePatchPath,
+  parseStats,
+} from '../../src/inbound-scim/filter-parser.js';
 import { client, expectScimError, makeHandler, patchOp, user } from './helpers.js';
 
 const enc = encodeURIComponent;
@@ -21,7 +26,31 @@ function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const PIECES = ['(', ')', '[', ']', '"', '\\', ' ', 'and', 'or', 'not', 'eq', 'pr', 'gt', 'userName', 'emails', 'type', '"work"', 'a', '.', ':', 'urn:x:y', '1', 'true'];
+const PIECES = [
+  '(',
+  ')',
+  '[',
+  ']',
+  '"',
+  '\\',
+  ' ',
+  'and',
+  'or',
+  'not',
+  'eq',
+  'pr',
+  'gt',
+  'userName',
+  'emails',
+  'type',
+  '"work"',
+  'a',
+  '.',
+  ':',
+  'urn:x:y',
+  '1',
+  'true',
+];
 
 function steps(text: string): number {
   try {
@@ -54,8 +83,14 @@ describe('filter parser: linear, bounded', () => {
       throw new Error('accepted');
     };
     expect(err('x'.repeat(MAX_FILTER_LENGTH + 1))).toMatchObject({ status: 400, scimType: 'invalidFilter' });
-    expect(err(`${'('.repeat(100)}userName eq "a"${')'.repeat(100)}`)).toMatchObject({ status: 400, scimType: 'invalidFilter' });
-    expect(err(Array.from({ length: 250 }, () => 'a pr').join(' or '))).toMatchObject({ status: 400, scimType: 'invalidFilter' });
+    expect(err(`${'('.repeat(100)}userName eq "a"${')'.repeat(100)}`)).toMatchObject({
+      status: 400,
+      scimType: 'invalidFilter',
+    });
+    expect(err(Array.from({ length: 250 }, () => 'a pr').join(' or '))).toMatchObject({
+      status: 400,
+      scimType: 'invalidFilter',
+    });
   });
 
   it('property: any filter under 1 KB takes steps linear in its length (5,000 random filters)', () => {
@@ -74,8 +109,12 @@ describe('filter parser: linear, bounded', () => {
 
   it('PATCH paths are parsed by the same grammar: bad ones are 400 invalidPath', () => {
     expect(parsePatchPath('emails[type eq "work"].value')).toMatchObject({ attrPath: 'emails', sub: 'value' });
-    expect(() => parsePatchPath(`emails[value eq "a${'\\'.repeat(48)}]`)).toThrow(expect.objectContaining({ scimType: 'invalidPath' }));
-    expect(() => parsePatchPath('emails[type eq "work"]x')).toThrow(expect.objectContaining({ scimType: 'invalidPath' }));
+    expect(() => parsePatchPath(`emails[value eq "a${'\\'.repeat(48)}]`)).toThrow(
+      expect.objectContaining({ scimType: 'invalidPath' }),
+    );
+    expect(() => parsePatchPath('emails[type eq "work"]x')).toThrow(
+      expect.objectContaining({ scimType: 'invalidPath' }),
+    );
   });
 });
 
@@ -91,10 +130,26 @@ describe('through the handler, relative to a trivial filter', () => {
     const trivial = await time(() => scim('GET', `/Users?filter=${enc('userName eq "a"')}`));
 
     expectScimError(await scim('GET', `/Users?filter=${enc(backslashes)}`), 400, 'invalidFilter');
-    expectScimError(await scim('GET', `/Users?attributes=${enc(`userName eq "a${'\\'.repeat(48)}`)}`), 400, 'invalidPath');
-    expectScimError(await scim('PATCH', `/Users/${id}`, patchOp({ op: 'replace', path: `emails[value eq "a${'\\'.repeat(48)}].value`, value: 'x' })), 400, 'invalidPath');
+    expectScimError(
+      await scim('GET', `/Users?attributes=${enc(`userName eq "a${'\\'.repeat(48)}`)}`),
+      400,
+      'invalidPath',
+    );
+    expectScimError(
+      await scim(
+        'PATCH',
+        `/Users/${id}`,
+        patchOp({ op: 'replace', path: `emails[value eq "a${'\\'.repeat(48)}].value`, value: 'x' }),
+      ),
+      400,
+      'invalidPath',
+    );
     const big = `emails[${nested(17).replace(/userName/g, 'value')}].value`;
-    expectScimError(await scim('PATCH', `/Users/${id}`, patchOp({ op: 'replace', path: big, value: 'x' })), 400, 'invalidPath');
+    expectScimError(
+      await scim('PATCH', `/Users/${id}`, patchOp({ op: 'replace', path: big, value: 'x' })),
+      400,
+      'invalidPath',
+    );
     const n17 = await scim('GET', `/Users?filter=${enc(nested(17))}`);
     expect(n17.status).toBe(200);
     expect(n17.json.totalResults).toBe(1);

@@ -1,7 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createScimHandler, MemoryScimStore, type ScimHandler, type ScimHandlerOptions, type ScimResponse } from '../../src/inbound-scim/index.js';
+import {
+  createScimHandler,
+  MemoryScimStore,
+  type ScimHandler,
+  type ScimHandlerOptions,
+  type ScimResponse,
+} from '../../src/inbound-scim/index.js';
 
 export const TOKEN_A = 'token-acme-0123456789abcdef';
 export const TOKEN_B = 'token-globex-0123456789abcdef';
@@ -38,7 +44,12 @@ export function makeHandler(overrides: Partial<ScimHandlerOptions> = {}): ScimHa
 }
 
 export interface Client {
-  (method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ScimResponse & { json: any }>;
+  (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<ScimResponse & { json: any }>;
 }
 
 /** A request helper bound to a handler and token; bodies are sent as JSON text, like on the wire. */
@@ -77,12 +88,21 @@ export function spec(name: string): any {
   return JSON.parse(readFileSync(path.join(SPECS, name), 'utf8'));
 }
 
-export function expectScimError(res: { status: number; json: any; headers: Record<string, string> }, status: number, scimType?: string): void {
+export function expectScimError(
+  res: { status: number; json: any; headers: Record<string, string> },
+  status: number,
+  scimType?: string,
+): void {
   if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.json)}`);
   const body = res.json;
-  if (!body || !Array.isArray(body.schemas) || body.schemas[0] !== ERROR_URN) throw new Error(`not a SCIM error body: ${JSON.stringify(body)}`);
-  if (body.status !== String(status)) throw new Error(`error status should be the string "${status}", got ${JSON.stringify(body.status)}`);
-  if (scimType !== undefined && body.scimType !== scimType) throw new Error(`expected scimType ${scimType}, got ${JSON.stringify(body.scimType)}`);
-  if (scimType === undefined && 'scimType' in body) throw new Error(`expected no scimType, got ${JSON.stringify(body.scimType)}`);
-  if (!String(res.headers['content-type'] ?? '').startsWith('application/scim+json')) throw new Error('error without application/scim+json content type');
+  if (!body || !Array.isArray(body.schemas) || body.schemas[0] !== ERROR_URN)
+    throw new Error(`not a SCIM error body: ${JSON.stringify(body)}`);
+  if (body.status !== String(status))
+    throw new Error(`error status should be the string "${status}", got ${JSON.stringify(body.status)}`);
+  if (scimType !== undefined && body.scimType !== scimType)
+    throw new Error(`expected scimType ${scimType}, got ${JSON.stringify(body.scimType)}`);
+  if (scimType === undefined && 'scimType' in body)
+    throw new Error(`expected no scimType, got ${JSON.stringify(body.scimType)}`);
+  if (!String(res.headers['content-type'] ?? '').startsWith('application/scim+json'))
+    throw new Error('error without application/scim+json content type');
 }

@@ -34,10 +34,19 @@ describe('Okta provisioning sequence', () => {
     const { scim } = setup();
     const first = await scim('GET', '/Users?startIndex=1&count=2');
     expect(first.status).toBe(200);
-    expect(first.json).toEqual({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 0, startIndex: 1, itemsPerPage: 0, Resources: [] });
+    expect(first.json).toEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 0,
+      startIndex: 1,
+      itemsPerPage: 0,
+      Resources: [],
+    });
     // Okta reads these as integers.
     expect(typeof first.json.totalResults).toBe('number');
-    const lookup = await scim('GET', '/Users?filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=1&count=100');
+    const lookup = await scim(
+      'GET',
+      '/Users?filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=1&count=100',
+    );
     expect(lookup.json.totalResults).toBe(0);
     expect(lookup.json.Resources).toEqual([]);
     // With users present the connection test gets at most two.
@@ -49,14 +58,26 @@ describe('Okta provisioning sequence', () => {
   it('create, read, PUT update, PATCH deactivate (OIN) and PUT deactivate/reactivate (AIW)', async () => {
     const { h, scim, events } = setup();
     // Determine if the user exists, then create it.
-    expect((await scim('GET', '/Users?filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=1&count=100')).json.totalResults).toBe(0);
+    expect(
+      (await scim('GET', '/Users?filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=1&count=100')).json
+        .totalResults,
+    ).toBe(0);
     const created = await scim('POST', '/Users', oktaUser('test.user@okta.local'));
     expect(created.status).toBe(201);
     const id = created.json.id;
-    expect(created.json).toMatchObject({ userName: 'test.user@okta.local', displayName: 'Test User', locale: 'en-US', externalId: '00ujl29u0le5T6Aj10h7', active: true });
+    expect(created.json).toMatchObject({
+      userName: 'test.user@okta.local',
+      displayName: 'Test User',
+      locale: 'en-US',
+      externalId: '00ujl29u0le5T6Aj10h7',
+      active: true,
+    });
     expect(JSON.stringify(created.json)).not.toContain('1mz050nq');
     // The lookup now finds it (Okta then links instead of creating), case-insensitively.
-    expect((await scim('GET', '/Users?filter=userName%20eq%20%22Test.User%40okta.local%22&startIndex=1&count=100')).json.Resources[0].id).toBe(id);
+    expect(
+      (await scim('GET', '/Users?filter=userName%20eq%20%22Test.User%40okta.local%22&startIndex=1&count=100')).json
+        .Resources[0].id,
+    ).toBe(id);
     // Creating it again is a conflict.
     expect((await scim('POST', '/Users', oktaUser('test.user@okta.local'))).status).toBe(409);
 
@@ -73,11 +94,18 @@ describe('Okta provisioning sequence', () => {
       meta: { resourceType: 'User' },
     });
     expect(put.status).toBe(200);
-    expect(put.json).toMatchObject({ id, name: { givenName: 'Another', middleName: 'Excited', familyName: 'User' }, active: true });
+    expect(put.json).toMatchObject({
+      id,
+      name: { givenName: 'Another', middleName: 'Excited', familyName: 'User' },
+      active: true,
+    });
     expect(put.json.meta.created).toBe(current.meta.created);
 
     // OIN apps deactivate with PATCH.
-    const deactivated = await scim('PATCH', `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: 'replace', value: { active: false } }] });
+    const deactivated = await scim('PATCH', `/Users/${id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'replace', value: { active: false } }],
+    });
     expect(deactivated.status).toBe(200);
     expect(deactivated.json.active).toBe(false);
     expect(events.at(-1)).toMatchObject({ type: 'TERMINATION', employeeId: id });
@@ -103,7 +131,8 @@ describe('Okta provisioning sequence', () => {
 
   it('import: pages of count=100 by startIndex, in a stable order', async () => {
     const { scim } = setup();
-    for (let i = 0; i < 230; i++) await scim('POST', '/Users', oktaUser(`user${String(i).padStart(3, '0')}@okta.local`, { externalId: `e${i}` }));
+    for (let i = 0; i < 230; i++)
+      await scim('POST', '/Users', oktaUser(`user${String(i).padStart(3, '0')}@okta.local`, { externalId: `e${i}` }));
     const seen: string[] = [];
     for (let start = 1; ; start += 100) {
       const page = (await scim('GET', `/Users?startIndex=${start}&count=100`)).json;
@@ -128,7 +157,10 @@ describe('Okta provisioning sequence', () => {
     expect((await scim('GET', '/Groups?startIndex=1&count=100')).json.totalResults).toBe(1);
 
     // Rename: path-less replace that repeats the group's id.
-    const renamed = await scim('PATCH', `/Groups/${gid}`, { schemas: [PATCH], Operations: [{ op: 'replace', value: { id: gid, displayName: 'Test SCIMv20' } }] });
+    const renamed = await scim('PATCH', `/Groups/${gid}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'replace', value: { id: gid, displayName: 'Test SCIMv20' } }],
+    });
     expect(renamed.status).toBe(204);
     expect((await scim('GET', `/Groups/${gid}`)).json.displayName).toBe('Test SCIMv20');
 
@@ -140,18 +172,28 @@ describe('Okta provisioning sequence', () => {
         { op: 'add', path: 'members', value: [{ value: a, display: 'a@okta.local' }] },
       ],
     });
-    expect((await scim('GET', `/Groups/${gid}`)).json.members).toEqual([{ value: a, display: 'a@okta.local', type: 'User' }]);
+    expect((await scim('GET', `/Groups/${gid}`)).json.members).toEqual([
+      { value: a, display: 'a@okta.local', type: 'User' },
+    ]);
     expect(events.at(-1)).toMatchObject({ type: 'GROUP_CHANGE', employeeId: a });
 
     // Full push of the membership with replace.
-    await scim('PATCH', `/Groups/${gid}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'members', value: [{ value: b, display: 'b@okta.local' }] }] });
+    await scim('PATCH', `/Groups/${gid}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'replace', path: 'members', value: [{ value: b, display: 'b@okta.local' }] }],
+    });
     expect((await scim('GET', `/Groups/${gid}`)).json.members.map((m: any) => m.value)).toEqual([b]);
     const snap = await h.snapshot('acme');
     expect(snap.employees.find((e) => e.id === a)!.groupIds).not.toContain(gid);
     expect(snap.employees.find((e) => e.id === b)!.groupIds).toContain(gid);
 
     // AIW apps update groups with PUT.
-    const put = await scim('PUT', `/Groups/${gid}`, { schemas: [CORE_GROUP], id: gid, displayName: 'Test SCIMv20', members: [{ value: a }, { value: b }] });
+    const put = await scim('PUT', `/Groups/${gid}`, {
+      schemas: [CORE_GROUP],
+      id: gid,
+      displayName: 'Test SCIMv20',
+      members: [{ value: a }, { value: b }],
+    });
     expect(put.status).toBe(200);
     expect(put.json.members.map((m: any) => m.value)).toEqual([a, b]);
 

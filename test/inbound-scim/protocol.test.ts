@@ -41,7 +41,11 @@ describe('discovery', () => {
     const names = userSchema.json.attributes.map((a: any) => a.name);
     expect(names).toContain('userName');
     expect(names).not.toContain('password');
-    expect(userSchema.json.attributes.find((a: any) => a.name === 'userName')).toMatchObject({ required: true, caseExact: false, uniqueness: 'server' });
+    expect(userSchema.json.attributes.find((a: any) => a.name === 'userName')).toMatchObject({
+      required: true,
+      caseExact: false,
+      uniqueness: 'server',
+    });
     expect((await scim('GET', `/Schemas/${ENTERPRISE}`)).json.attributes.map((a: any) => a.name)).toContain('manager');
   });
 });
@@ -56,7 +60,9 @@ describe('authentication and tenants', () => {
     expectScimError(await client(h, 'wrong-token')('GET', '/Users'), 401);
     expectScimError(await client(h, `${TOKEN_A}x`)('GET', '/ServiceProviderConfig'), 401);
     // The bearer scheme is case-insensitive.
-    expect((await client(h, null)('GET', '/Users', undefined, { authorization: `bearer ${TOKEN_A}` })).status).toBe(200);
+    expect((await client(h, null)('GET', '/Users', undefined, { authorization: `bearer ${TOKEN_A}` })).status).toBe(
+      200,
+    );
   });
 
   it('isolates tenants: one tenant never reads or changes another one’s users and groups', async () => {
@@ -64,7 +70,9 @@ describe('authentication and tenants', () => {
     const acme = client(h, TOKEN_A);
     const globex = client(h, TOKEN_B);
     const ann = (await acme('POST', '/Users', user('ann@acme.com'))).json;
-    const team = (await acme('POST', '/Groups', { schemas: [CORE_GROUP], displayName: 'Acme Team', members: [{ value: ann.id }] })).json;
+    const team = (
+      await acme('POST', '/Groups', { schemas: [CORE_GROUP], displayName: 'Acme Team', members: [{ value: ann.id }] })
+    ).json;
 
     // Globex sees nothing of Acme.
     expect((await globex('GET', '/Users')).json.totalResults).toBe(0);
@@ -72,12 +80,19 @@ describe('authentication and tenants', () => {
     expectScimError(await globex('GET', `/Users/${ann.id}`), 404);
     expectScimError(await globex('GET', `/Groups/${team.id}`), 404);
     // ... and cannot change or delete it.
-    expectScimError(await globex('PATCH', `/Users/${ann.id}`, patchOp({ op: 'replace', path: 'active', value: false })), 404);
+    expectScimError(
+      await globex('PATCH', `/Users/${ann.id}`, patchOp({ op: 'replace', path: 'active', value: false })),
+      404,
+    );
     expectScimError(await globex('PUT', `/Users/${ann.id}`, user('ann@acme.com', { active: false })), 404);
     expectScimError(await globex('DELETE', `/Users/${ann.id}`), 404);
     expectScimError(await globex('DELETE', `/Groups/${team.id}`), 404);
     // Nor reference Acme's user from its own group.
-    expectScimError(await globex('POST', '/Groups', { schemas: [CORE_GROUP], displayName: 'Spy', members: [{ value: ann.id }] }), 400, 'invalidValue');
+    expectScimError(
+      await globex('POST', '/Groups', { schemas: [CORE_GROUP], displayName: 'Spy', members: [{ value: ann.id }] }),
+      400,
+      'invalidValue',
+    );
     // The same userName may exist in both tenants.
     expect((await globex('POST', '/Users', user('ann@acme.com'))).status).toBe(201);
 
@@ -114,9 +129,17 @@ describe('authentication and tenants', () => {
 
   it('rejects bad configuration early', () => {
     expect(() => createScimHandler({ store: new MemoryScimStore() })).toThrow(/tenants/);
-    expect(() => createScimHandler({ store: new MemoryScimStore(), tenants: [{ id: 'Bad Id', token: 'x' }] })).toThrow(/tenant id/);
+    expect(() => createScimHandler({ store: new MemoryScimStore(), tenants: [{ id: 'Bad Id', token: 'x' }] })).toThrow(
+      /tenant id/,
+    );
     expect(() =>
-      createScimHandler({ store: new MemoryScimStore(), tenants: [{ id: 'a', token: 'same' }, { id: 'b', token: 'same' }] }),
+      createScimHandler({
+        store: new MemoryScimStore(),
+        tenants: [
+          { id: 'a', token: 'same' },
+          { id: 'b', token: 'same' },
+        ],
+      }),
     ).toThrow(/share a token/);
   });
 });
@@ -138,7 +161,11 @@ describe('Users', () => {
       id,
       userName: 'jane@acme.com',
       active: true,
-      meta: { resourceType: 'User', created: expect.stringMatching(/^2026-03-02T09:00:0\d\.000Z$/), lastModified: created.json.meta.created },
+      meta: {
+        resourceType: 'User',
+        created: expect.stringMatching(/^2026-03-02T09:00:0\d\.000Z$/),
+        lastModified: created.json.meta.created,
+      },
       [ENTERPRISE]: { employeeNumber: '701984', department: 'Engineering' },
     });
     expect(JSON.stringify(created.json)).not.toContain('never-stored');
@@ -154,7 +181,11 @@ describe('Users', () => {
     expect(put.json.meta.created).toBe(created.json.meta.created);
     expect(put.json.meta.lastModified > created.json.meta.lastModified).toBe(true);
 
-    const patched = await scim('PATCH', `/Users/${id}`, patchOp({ op: 'replace', path: 'title', value: 'Principal Engineer' }));
+    const patched = await scim(
+      'PATCH',
+      `/Users/${id}`,
+      patchOp({ op: 'replace', path: 'title', value: 'Principal Engineer' }),
+    );
     expect(patched.status).toBe(200);
     expect(patched.json.title).toBe('Principal Engineer');
 
@@ -169,9 +200,16 @@ describe('Users', () => {
     const bob = (await scim('POST', '/Users', user('bob@acme.com'))).json;
     expectScimError(await scim('POST', '/Users', user('ANN@acme.com')), 409, 'uniqueness');
     expectScimError(await scim('PUT', `/Users/${bob.id}`, user('Ann@Acme.com')), 409, 'uniqueness');
-    expectScimError(await scim('PATCH', `/Users/${bob.id}`, patchOp({ op: 'replace', path: 'userName', value: 'ann@ACME.com' })), 409, 'uniqueness');
+    expectScimError(
+      await scim('PATCH', `/Users/${bob.id}`, patchOp({ op: 'replace', path: 'userName', value: 'ann@ACME.com' })),
+      409,
+      'uniqueness',
+    );
     // Renaming to a new unique value works.
-    expect((await scim('PATCH', `/Users/${bob.id}`, patchOp({ op: 'replace', path: 'userName', value: 'robert@acme.com' }))).json.userName).toBe('robert@acme.com');
+    expect(
+      (await scim('PATCH', `/Users/${bob.id}`, patchOp({ op: 'replace', path: 'userName', value: 'robert@acme.com' })))
+        .json.userName,
+    ).toBe('robert@acme.com');
   });
 
   it('validates bodies: 400 invalidSyntax / invalidValue', async () => {
@@ -181,37 +219,99 @@ describe('Users', () => {
     expectScimError(await scim('POST', '/Users', { schemas: [CORE_GROUP], displayName: 'x' }), 400, 'invalidSyntax');
     expectScimError(await scim('POST', '/Users', { schemas: [CORE_USER] }), 400, 'invalidValue');
     expectScimError(await scim('POST', '/Users', { schemas: [CORE_USER], userName: '   ' }), 400, 'invalidValue');
-    expectScimError(await scim('POST', '/Users', { schemas: [CORE_USER], userName: 'a', active: 'maybe' }), 400, 'invalidValue');
-    expectScimError(await scim('POST', '/Users', { schemas: [CORE_USER], userName: 'a', name: 'Ann' }), 400, 'invalidValue');
+    expectScimError(
+      await scim('POST', '/Users', { schemas: [CORE_USER], userName: 'a', active: 'maybe' }),
+      400,
+      'invalidValue',
+    );
+    expectScimError(
+      await scim('POST', '/Users', { schemas: [CORE_USER], userName: 'a', name: 'Ann' }),
+      400,
+      'invalidValue',
+    );
     const ok = (await scim('POST', '/Users', { schemas: [CORE_USER], userName: 'a' })).json;
     expectScimError(await scim('PATCH', `/Users/${ok.id}`, { Operations: [] }), 400, 'invalidValue');
-    expectScimError(await scim('PATCH', `/Users/${ok.id}`, { schemas: ['urn:wrong'], Operations: [{ op: 'add', path: 'title', value: 'x' }] }), 400, 'invalidSyntax');
-    expectScimError(await scim('PATCH', `/Users/${ok.id}`, patchOp({ op: 'merge', path: 'title', value: 'x' })), 400, 'invalidSyntax');
-    expectScimError(await scim('PATCH', `/Users/${ok.id}`, patchOp({ op: 'replace', path: 'nosuch', value: 'x' })), 400, 'invalidPath');
-    expectScimError(await scim('PATCH', `/Users/${ok.id}`, patchOp({ op: 'replace', path: 'id', value: 'other' })), 400, 'mutability');
-    expectScimError(await scim('PATCH', `/Users/${ok.id}`, patchOp({ op: 'remove', path: 'userName' })), 400, 'invalidValue');
+    expectScimError(
+      await scim('PATCH', `/Users/${ok.id}`, {
+        schemas: ['urn:wrong'],
+        Operations: [{ op: 'add', path: 'title', value: 'x' }],
+      }),
+      400,
+      'invalidSyntax',
+    );
+    expectScimError(
+      await scim('PATCH', `/Users/${ok.id}`, patchOp({ op: 'merge', path: 'title', value: 'x' })),
+      400,
+      'invalidSyntax',
+    );
+    expectScimError(
+      await scim('PATCH', `/Users/${ok.id}`, patchOp({ op: 'replace', path: 'nosuch', value: 'x' })),
+      400,
+      'invalidPath',
+    );
+    expectScimError(
+      await scim('PATCH', `/Users/${ok.id}`, patchOp({ op: 'replace', path: 'id', value: 'other' })),
+      400,
+      'mutability',
+    );
+    expectScimError(
+      await scim('PATCH', `/Users/${ok.id}`, patchOp({ op: 'remove', path: 'userName' })),
+      400,
+      'invalidValue',
+    );
     expectScimError(await scim('PATCH', `/Users/${ok.id}`, patchOp({ op: 'remove' })), 400, 'noTarget');
   });
 
   it('PATCH semantics: merge of complex values, whole-extension removal, read-only and URN-qualified paths', async () => {
     const scim = client(makeHandler());
-    const id = (await scim('POST', '/Users', { ...user('p@acme.com'), name: { givenName: 'Pat', familyName: 'Lee' }, [ENTERPRISE]: { department: 'Eng', costCenter: 'CC-1' } })).json.id;
+    const id = (
+      await scim('POST', '/Users', {
+        ...user('p@acme.com'),
+        name: { givenName: 'Pat', familyName: 'Lee' },
+        [ENTERPRISE]: { department: 'Eng', costCenter: 'CC-1' },
+      })
+    ).json.id;
     // Replace of a complex attribute keeps the sub-attributes not given (RFC 7644 §3.5.2.3).
-    const merged = await scim('PATCH', `/Users/${id}`, patchOp({ op: 'replace', path: 'name', value: { familyName: 'Lee-Smith' } }));
+    const merged = await scim(
+      'PATCH',
+      `/Users/${id}`,
+      patchOp({ op: 'replace', path: 'name', value: { familyName: 'Lee-Smith' } }),
+    );
     expect(merged.json.name).toEqual({ givenName: 'Pat', familyName: 'Lee-Smith' });
     // Path-less replace of an extension object changes only the attributes given.
-    const ext = await scim('PATCH', `/Users/${id}`, patchOp({ op: 'replace', value: { [ENTERPRISE]: { department: 'Sales' } } }));
+    const ext = await scim(
+      'PATCH',
+      `/Users/${id}`,
+      patchOp({ op: 'replace', value: { [ENTERPRISE]: { department: 'Sales' } } }),
+    );
     expect(ext.json[ENTERPRISE]).toEqual({ department: 'Sales', costCenter: 'CC-1' });
     // Path-less replace of a multi-valued attribute replaces it (it does not append).
-    const emails = await scim('PATCH', `/Users/${id}`, patchOp({ op: 'replace', value: { emails: [{ value: 'new@acme.com', type: 'work' }] } }));
+    const emails = await scim(
+      'PATCH',
+      `/Users/${id}`,
+      patchOp({ op: 'replace', value: { emails: [{ value: 'new@acme.com', type: 'work' }] } }),
+    );
     expect(emails.json.emails).toEqual([{ value: 'new@acme.com', type: 'work' }]);
     // A core-URN-qualified path.
-    expect((await scim('PATCH', `/Users/${id}`, patchOp({ op: 'add', path: `${CORE_USER}:title`, value: 'Lead' }))).json.title).toBe('Lead');
+    expect(
+      (await scim('PATCH', `/Users/${id}`, patchOp({ op: 'add', path: `${CORE_USER}:title`, value: 'Lead' }))).json
+        .title,
+    ).toBe('Lead');
     // Removing the whole extension.
-    expect((await scim('PATCH', `/Users/${id}`, patchOp({ op: 'remove', path: ENTERPRISE }))).json[ENTERPRISE]).toBeUndefined();
+    expect(
+      (await scim('PATCH', `/Users/${id}`, patchOp({ op: 'remove', path: ENTERPRISE }))).json[ENTERPRISE],
+    ).toBeUndefined();
     // User.groups is read-only: an explicit path is refused, a path-less echo is ignored.
-    expectScimError(await scim('PATCH', `/Users/${id}`, patchOp({ op: 'add', path: 'groups', value: [{ value: 'g' }] })), 400, 'mutability');
-    const echo = await scim('PATCH', `/Users/${id}`, patchOp({ op: 'replace', value: { groups: [{ value: 'g' }], nickName: 'P' } }));
+    expectScimError(
+      await scim('PATCH', `/Users/${id}`, patchOp({ op: 'add', path: 'groups', value: [{ value: 'g' }] })),
+      400,
+      'mutability',
+    );
+    const echo = await scim(
+      'PATCH',
+      `/Users/${id}`,
+      patchOp({ op: 'replace', value: { groups: [{ value: 'g' }], nickName: 'P' } }),
+    );
     expect(echo.json.nickName).toBe('P');
     expect(echo.json.groups).toBeUndefined();
   });
@@ -220,15 +320,28 @@ describe('Users', () => {
     const scim = client(makeHandler());
     for (const n of ['a', 'b', 'c', 'd', 'e']) await scim('POST', '/Users', user(`${n}@acme.com`));
     const page = await scim('GET', '/Users?startIndex=2&count=2');
-    expect(page.json).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 5, startIndex: 2, itemsPerPage: 2 });
+    expect(page.json).toMatchObject({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 5,
+      startIndex: 2,
+      itemsPerPage: 2,
+    });
     expect(page.json.Resources.map((r: any) => r.userName)).toEqual(['b@acme.com', 'c@acme.com']);
     const last = await scim('GET', '/Users?startIndex=5&count=10');
     expect(last.json.Resources.map((r: any) => r.userName)).toEqual(['e@acme.com']);
     expect(last.json.itemsPerPage).toBe(1);
     expect((await scim('GET', '/Users?startIndex=0&count=1')).json.startIndex).toBe(1);
-    expect((await scim('GET', '/Users?count=-4')).json).toMatchObject({ totalResults: 5, itemsPerPage: 0, Resources: [] });
+    expect((await scim('GET', '/Users?count=-4')).json).toMatchObject({
+      totalResults: 5,
+      itemsPerPage: 0,
+      Resources: [],
+    });
     expect((await scim('GET', '/Users?count=0')).json.Resources).toEqual([]);
-    expect((await scim('GET', '/Users?startIndex=9')).json).toMatchObject({ totalResults: 5, itemsPerPage: 0, Resources: [] });
+    expect((await scim('GET', '/Users?startIndex=9')).json).toMatchObject({
+      totalResults: 5,
+      itemsPerPage: 0,
+      Resources: [],
+    });
     const capped = client(makeHandler({ maxResults: 2 }));
     for (const n of ['a', 'b', 'c']) await capped('POST', '/Users', user(`${n}@acme.com`));
     expect((await capped('GET', '/Users?count=100')).json).toMatchObject({ totalResults: 3, itemsPerPage: 2 });
@@ -236,9 +349,22 @@ describe('Users', () => {
 
   it('filters: case rules per attribute, extension attributes, value paths, logic, dates', async () => {
     const scim = client(makeHandler());
-    const ann = (await scim('POST', '/Users', { ...user('Ann@Acme.com'), externalId: 'EXT-1', title: 'Engineer', [ENTERPRISE]: { department: 'Engineering' } })).json;
-    await scim('POST', '/Users', { ...user('bob@acme.com'), externalId: 'ext-2', active: false, emails: [{ value: 'bob@home.org', type: 'home' }] });
-    const names = async (f: string) => (await scim('GET', `/Users?filter=${encodeURIComponent(f)}`)).json.Resources.map((r: any) => r.userName);
+    const ann = (
+      await scim('POST', '/Users', {
+        ...user('Ann@Acme.com'),
+        externalId: 'EXT-1',
+        title: 'Engineer',
+        [ENTERPRISE]: { department: 'Engineering' },
+      })
+    ).json;
+    await scim('POST', '/Users', {
+      ...user('bob@acme.com'),
+      externalId: 'ext-2',
+      active: false,
+      emails: [{ value: 'bob@home.org', type: 'home' }],
+    });
+    const names = async (f: string) =>
+      (await scim('GET', `/Users?filter=${encodeURIComponent(f)}`)).json.Resources.map((r: any) => r.userName);
     expect(await names('userName eq "ann@acme.com"')).toEqual(['Ann@Acme.com']); // caseExact false
     expect(await names('externalId eq "ext-1"')).toEqual([]); // caseExact true
     expect(await names('externalId eq "EXT-1"')).toEqual(['Ann@Acme.com']);
@@ -257,14 +383,23 @@ describe('Users', () => {
     expectScimError(await scim('GET', '/Users?filter=userName%20zz%20%22a%22'), 400, 'invalidFilter');
     expectScimError(await scim('GET', '/Users?filter=nosuch%20eq%20%22a%22'), 400, 'invalidFilter');
     expectScimError(await scim('GET', `/Users?filter=${encodeURIComponent('userName eq')}`), 400, 'invalidFilter');
-    expectScimError(await scim('GET', `/Users?filter=${encodeURIComponent('title[value eq "x"]')}`), 400, 'invalidFilter');
+    expectScimError(
+      await scim('GET', `/Users?filter=${encodeURIComponent('title[value eq "x"]')}`),
+      400,
+      'invalidFilter',
+    );
   });
 
   it('applies attributes / excludedAttributes, always keeping id and schemas', async () => {
     const scim = client(makeHandler());
     const u = (await scim('POST', '/Users', { ...user('ann@acme.com'), [ENTERPRISE]: { department: 'Eng' } })).json;
     const only = await scim('GET', `/Users/${u.id}?attributes=userName,emails.value`);
-    expect(only.json).toEqual({ schemas: [CORE_USER], id: u.id, userName: 'ann@acme.com', emails: [{ value: 'ann@acme.com' }] });
+    expect(only.json).toEqual({
+      schemas: [CORE_USER],
+      id: u.id,
+      userName: 'ann@acme.com',
+      emails: [{ value: 'ann@acme.com' }],
+    });
     const without = await scim('GET', `/Users?excludedAttributes=emails,name,${ENTERPRISE}`);
     const r = without.json.Resources[0];
     expect(r.emails).toBeUndefined();
@@ -281,11 +416,19 @@ describe('Users', () => {
     await scim('POST', '/Users', { ...user('jdoe@acme.com'), displayName: 'John Doe' });
     const body = hasSpecs
       ? spec('rfc7644-3.4.3-search_request.json')
-      : { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], attributes: ['displayName', 'userName'], filter: 'displayName sw "smith"', startIndex: 1, count: 10 };
+      : {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+          attributes: ['displayName', 'userName'],
+          filter: 'displayName sw "smith"',
+          startIndex: 1,
+          count: 10,
+        };
     body.filter = 'displayName sw "barbara"';
     const res = await scim('POST', '/Users/.search', body);
     expect(res.status).toBe(200);
-    expect(res.json.Resources).toEqual([{ schemas: [CORE_USER], id: expect.any(String), displayName: 'Barbara Smith', userName: 'bsmith@acme.com' }]);
+    expect(res.json.Resources).toEqual([
+      { schemas: [CORE_USER], id: expect.any(String), displayName: 'Barbara Smith', userName: 'bsmith@acme.com' },
+    ]);
     expectScimError(await scim('GET', '/Users/.search'), 405);
   });
 });
@@ -294,27 +437,61 @@ describe('Groups', () => {
   it('creates groups with members, nests groups, and computes User.groups', async () => {
     const scim = client(makeHandler());
     const ann = (await scim('POST', '/Users', user('ann@acme.com'))).json;
-    const eng = (await scim('POST', '/Groups', { schemas: [CORE_GROUP], displayName: 'Engineering', members: [{ value: ann.id, display: 'Ann' }] })).json;
+    const eng = (
+      await scim('POST', '/Groups', {
+        schemas: [CORE_GROUP],
+        displayName: 'Engineering',
+        members: [{ value: ann.id, display: 'Ann' }],
+      })
+    ).json;
     expect(eng.members).toEqual([{ value: ann.id, display: 'Ann', type: 'User' }]);
-    const all = (await scim('POST', '/Groups', { schemas: [CORE_GROUP], displayName: 'Everyone', members: [{ value: eng.id }] })).json;
+    const all = (
+      await scim('POST', '/Groups', { schemas: [CORE_GROUP], displayName: 'Everyone', members: [{ value: eng.id }] })
+    ).json;
     expect(all.members).toEqual([{ value: eng.id, type: 'Group' }]);
     const readUser = (await scim('GET', `/Users/${ann.id}`)).json;
     expect(readUser.groups).toEqual([{ value: eng.id, display: 'Engineering', type: 'direct' }]);
-    expect((await scim('GET', `/Users?filter=${encodeURIComponent(`groups.value eq "${eng.id}"`)}`)).json.totalResults).toBe(1);
-    expect((await scim('GET', `/Groups?filter=${encodeURIComponent(`members[value eq "${ann.id}"]`)}`)).json.Resources.map((g: any) => g.displayName)).toEqual(['Engineering']);
+    expect(
+      (await scim('GET', `/Users?filter=${encodeURIComponent(`groups.value eq "${eng.id}"`)}`)).json.totalResults,
+    ).toBe(1);
+    expect(
+      (await scim('GET', `/Groups?filter=${encodeURIComponent(`members[value eq "${ann.id}"]`)}`)).json.Resources.map(
+        (g: any) => g.displayName,
+      ),
+    ).toEqual(['Engineering']);
 
-    expectScimError(await scim('POST', '/Groups', { schemas: [CORE_GROUP], displayName: 'engineering' }), 409, 'uniqueness');
+    expectScimError(
+      await scim('POST', '/Groups', { schemas: [CORE_GROUP], displayName: 'engineering' }),
+      409,
+      'uniqueness',
+    );
     expectScimError(await scim('POST', '/Groups', { schemas: [CORE_GROUP] }), 400, 'invalidValue');
-    expectScimError(await scim('PATCH', `/Groups/${eng.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: eng.id }] })), 400, 'invalidValue');
-    expectScimError(await scim('PATCH', `/Groups/${eng.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: 'ghost' }] })), 400, 'invalidValue');
+    expectScimError(
+      await scim('PATCH', `/Groups/${eng.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: eng.id }] })),
+      400,
+      'invalidValue',
+    );
+    expectScimError(
+      await scim('PATCH', `/Groups/${eng.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: 'ghost' }] })),
+      400,
+      'invalidValue',
+    );
   });
 
   it('deleting a user or group removes it from every group', async () => {
     const h = makeHandler();
     const scim = client(h);
     const ann = (await scim('POST', '/Users', user('ann@acme.com'))).json;
-    const eng = (await scim('POST', '/Groups', { schemas: [CORE_GROUP], displayName: 'Engineering', members: [{ value: ann.id }] })).json;
-    const all = (await scim('POST', '/Groups', { schemas: [CORE_GROUP], displayName: 'Everyone', members: [{ value: eng.id }, { value: ann.id }] })).json;
+    const eng = (
+      await scim('POST', '/Groups', { schemas: [CORE_GROUP], displayName: 'Engineering', members: [{ value: ann.id }] })
+    ).json;
+    const all = (
+      await scim('POST', '/Groups', {
+        schemas: [CORE_GROUP],
+        displayName: 'Everyone',
+        members: [{ value: eng.id }, { value: ann.id }],
+      })
+    ).json;
     await scim('DELETE', `/Groups/${eng.id}`);
     expect((await scim('GET', `/Groups/${all.id}`)).json.members).toEqual([{ value: ann.id, type: 'User' }]);
     await scim('DELETE', `/Users/${ann.id}`);
@@ -325,10 +502,18 @@ describe('Groups', () => {
   it('PATCH on a group answers 204, or 200 with the group when attributes are asked for', async () => {
     const scim = client(makeHandler());
     const g = (await scim('POST', '/Groups', { schemas: [CORE_GROUP], displayName: 'Ops' })).json;
-    const res = await scim('PATCH', `/Groups/${g.id}`, patchOp({ op: 'replace', path: 'displayName', value: 'Operations' }));
+    const res = await scim(
+      'PATCH',
+      `/Groups/${g.id}`,
+      patchOp({ op: 'replace', path: 'displayName', value: 'Operations' }),
+    );
     expect(res.status).toBe(204);
     expect(res.body).toBeUndefined();
-    const withBody = await scim('PATCH', `/Groups/${g.id}?excludedAttributes=members`, patchOp({ op: 'replace', path: 'displayName', value: 'Ops 2' }));
+    const withBody = await scim(
+      'PATCH',
+      `/Groups/${g.id}?excludedAttributes=members`,
+      patchOp({ op: 'replace', path: 'displayName', value: 'Ops 2' }),
+    );
     expect(withBody.status).toBe(200);
     expect(withBody.json.displayName).toBe('Ops 2');
   });
@@ -340,7 +525,12 @@ describe.skipIf(!hasSpecs)('RFC 7644 sample requests (../shared/specs/scim)', ()
     const scim = client(makeHandler({ newId: ids('x', [BJENSEN]) }));
     const created = await scim('POST', '/Users', spec('rfc7644-3.3-user-post_request.json'));
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ id: BJENSEN, userName: 'bjensen', externalId: 'bjensen', name: { familyName: 'Jensen', givenName: 'Barbara' } });
+    expect(created.json).toMatchObject({
+      id: BJENSEN,
+      userName: 'bjensen',
+      externalId: 'bjensen',
+      name: { familyName: 'Jensen', givenName: 'Barbara' },
+    });
     const put = await scim('PUT', `/Users/${BJENSEN}`, spec('rfc7644-3.5.1-user-put_request.json'));
     expect(put.status).toBe(200);
     expect(put.json.name.middleName).toBe('Jane');
@@ -352,13 +542,18 @@ describe.skipIf(!hasSpecs)('RFC 7644 sample requests (../shared/specs/scim)', ()
     const JSMITH_SHORT = '08e1d05d...473d93df9210'; // the RFC's abbreviated id, used in one sample
     const OTHER = '2819c223...919d-413861904646';
     const scim = client(makeHandler({ newId: ids('x', [BJENSEN, JSMITH, JSMITH_SHORT, OTHER, 'g1']) }));
-    await scim('POST', '/Users', { ...spec('rfc7644-3.3-user-post_request.json'), emails: [{ value: 'bjensen@example.com', type: 'work' }] });
+    await scim('POST', '/Users', {
+      ...spec('rfc7644-3.3-user-post_request.json'),
+      emails: [{ value: 'bjensen@example.com', type: 'work' }],
+    });
     await scim('POST', '/Users', user('jsmith@example.com'));
     await scim('POST', '/Users', user('jsmith2@example.com'));
     await scim('POST', '/Users', user('other@example.com'));
     const g = (await scim('POST', '/Groups', { schemas: [CORE_GROUP], displayName: 'Tour Guides' })).json;
 
-    expect((await scim('PATCH', `/Groups/${g.id}`, spec('rfc7644-3.5.2.1-patch_op-add_members.json'))).status).toBe(204);
+    expect((await scim('PATCH', `/Groups/${g.id}`, spec('rfc7644-3.5.2.1-patch_op-add_members.json'))).status).toBe(
+      204,
+    );
     let members = (await scim('GET', `/Groups/${g.id}`)).json.members.map((m: any) => m.value);
     expect(members).toEqual([BJENSEN]);
     await scim('PATCH', `/Groups/${g.id}`, spec('rfc7644-3.5.2.3-patch_op-replace_all_members.json'));
@@ -375,16 +570,34 @@ describe.skipIf(!hasSpecs)('RFC 7644 sample requests (../shared/specs/scim)', ()
     const add = await scim('PATCH', `/Users/${BJENSEN}`, spec('rfc7644-3.5.2.1-patch_op-add_emails.json'));
     expect(add.json.nickName).toBe('Babs');
     expect(add.json.emails.map((e: any) => e.value)).toEqual(['bjensen@example.com', 'babs@jensen.org']);
-    const replaced = await scim('PATCH', `/Users/${BJENSEN}`, spec('rfc7644-3.5.2.3-patch_op-replace_all_email_values.json'));
+    const replaced = await scim(
+      'PATCH',
+      `/Users/${BJENSEN}`,
+      spec('rfc7644-3.5.2.3-patch_op-replace_all_email_values.json'),
+    );
     expect(replaced.json.emails).toEqual([
       { value: 'bjensen@example.com', type: 'work', primary: true },
       { value: 'babs@jensen.org', type: 'home' },
     ]);
-    const removed = await scim('PATCH', `/Users/${BJENSEN}`, spec('rfc7644-3.5.2.2-patch_op-remove_multi_complex_value.json'));
+    const removed = await scim(
+      'PATCH',
+      `/Users/${BJENSEN}`,
+      spec('rfc7644-3.5.2.2-patch_op-remove_multi_complex_value.json'),
+    );
     expect(removed.json.emails).toEqual([{ value: 'babs@jensen.org', type: 'home' }]);
-    const addr = await scim('PATCH', `/Users/${BJENSEN}`, spec('rfc7644-3.5.2.3-patch_op-replace_user_work_address.json'));
-    expect(addr.json.addresses).toEqual([expect.objectContaining({ type: 'work', locality: 'Hollywood', postalCode: '91608', primary: true })]);
-    const street = await scim('PATCH', `/Users/${BJENSEN}`, spec('rfc7644-3.5.2.3-patch_op-replace_street_address.json'));
+    const addr = await scim(
+      'PATCH',
+      `/Users/${BJENSEN}`,
+      spec('rfc7644-3.5.2.3-patch_op-replace_user_work_address.json'),
+    );
+    expect(addr.json.addresses).toEqual([
+      expect.objectContaining({ type: 'work', locality: 'Hollywood', postalCode: '91608', primary: true }),
+    ]);
+    const street = await scim(
+      'PATCH',
+      `/Users/${BJENSEN}`,
+      spec('rfc7644-3.5.2.3-patch_op-replace_street_address.json'),
+    );
     expect(street.json.addresses[0]).toMatchObject({ streetAddress: '1010 Broadway Ave', locality: 'Hollywood' });
   });
 });
@@ -410,7 +623,12 @@ describe('errors for every failure', () => {
     expectScimError(await scim('POST', '/Users', big), 413);
     expectScimError(await scim('POST', '/Users', user('a@b.c'), { 'content-length': '999999' }), 413);
     const h = makeHandler({ maxBodyBytes: 2048 });
-    const parsed = await h.handle({ method: 'POST', path: '/Users', headers: { authorization: `Bearer ${TOKEN_A}` }, body: big });
+    const parsed = await h.handle({
+      method: 'POST',
+      path: '/Users',
+      headers: { authorization: `Bearer ${TOKEN_A}` },
+      body: big,
+    });
     expect(parsed.status).toBe(413);
     expect(JSON.stringify(parsed.body)).toContain('2048 bytes');
   });

@@ -7,14 +7,22 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { scim } from '../../connectors/scim/index.js';
-import { createScimHandler, MemoryScimStore, toExpressMiddleware, toNodeListener, type ScimHandler } from '../../src/inbound-scim/index.js';
+import {
+  createScimHandler,
+  MemoryScimStore,
+  toExpressMiddleware,
+  toNodeListener,
+  type ScimHandler,
+} from '../../src/inbound-scim/index.js';
 import type { Employee, OrgSnapshot } from '../../src/model.js';
 import { takeSnapshot } from '../../src/snapshot.js';
 import { CORE_GROUP, ENTERPRISE, ERROR_URN, PATCH_OP, TOKEN_A, user } from './helpers.js';
 
 // express ships no types here (no @types/express); it is a dev dependency used as a host only.
 type ExpressApp = { use(...args: unknown[]): void };
-const express = createRequire(import.meta.url)('express') as (() => ExpressApp) & { json(o: { type: string[]; limit: string }): unknown };
+const express = createRequire(import.meta.url)('express') as (() => ExpressApp) & {
+  json(o: { type: string[]; limit: string }): unknown;
+};
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -28,7 +36,12 @@ async function listen(server: Server): Promise<string> {
 }
 
 function handler(): ScimHandler {
-  return createScimHandler({ store: new MemoryScimStore(), tenants: [{ id: 'acme', token: TOKEN_A, name: 'Acme' }], basePath: '/scim/v2', maxResults: 7 });
+  return createScimHandler({
+    store: new MemoryScimStore(),
+    tenants: [{ id: 'acme', token: TOKEN_A, name: 'Acme' }],
+    basePath: '/scim/v2',
+    maxResults: 7,
+  });
 }
 
 async function call(base: string, method: string, p: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -65,32 +78,63 @@ async function pushOrg(base: string): Promise<void> {
       displayName: `${name.toUpperCase()} Person`,
       title: `${department} role`,
       externalId: `okta-${name}`,
-      ...(name.startsWith('contractor') ? { userType: 'Contractor' } : name.startsWith('intern') ? { userType: 'Intern' } : {}),
+      ...(name.startsWith('contractor')
+        ? { userType: 'Contractor' }
+        : name.startsWith('intern')
+          ? { userType: 'Intern' }
+          : {}),
       // Entra-style plain-string manager for some, RFC object for others.
-      [ENTERPRISE]: { department, division, employeeNumber: `E-${name}`, ...(manager ? { manager: name.length % 2 ? ids[manager] : { value: ids[manager] } } : {}) },
+      [ENTERPRISE]: {
+        department,
+        division,
+        employeeNumber: `E-${name}`,
+        ...(manager ? { manager: name.length % 2 ? ids[manager] : { value: ids[manager] } } : {}),
+      },
     };
     const res = await call(base, 'POST', `${root}/Users`, body);
     expect(res.status).toBe(201);
     ids[name] = res.json.id;
   }
   const group = async (displayName: string, members: string[]) => {
-    const res = await call(base, 'POST', `${root}/Groups`, { schemas: [CORE_GROUP], displayName, members: members.map((value) => ({ value })) });
+    const res = await call(base, 'POST', `${root}/Groups`, {
+      schemas: [CORE_GROUP],
+      displayName,
+      members: members.map((value) => ({ value })),
+    });
     expect(res.status).toBe(201);
     return res.json.id as string;
   };
   const platform = await group('Platform Team', [ids['dev1']!, ids['dev2']!]);
   await group('Engineering All', [platform, ids['cto']!]);
   const sales = await group('Sales Team', [ids['sales1']!]);
-  await call(base, 'PATCH', `${root}/Groups/${sales}`, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: [{ value: ids['sales2'] }, { value: ids['leaver'] }] }] });
-  await call(base, 'PATCH', `${root}/Groups/${sales}`, { schemas: [PATCH_OP], Operations: [{ op: 'Remove', path: 'members', value: [{ value: ids['leaver'] }] }] });
-  await call(base, 'PATCH', `${root}/Users/${ids['leaver']}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] });
+  await call(base, 'PATCH', `${root}/Groups/${sales}`, {
+    schemas: [PATCH_OP],
+    Operations: [{ op: 'Add', path: 'members', value: [{ value: ids['sales2'] }, { value: ids['leaver'] }] }],
+  });
+  await call(base, 'PATCH', `${root}/Groups/${sales}`, {
+    schemas: [PATCH_OP],
+    Operations: [{ op: 'Remove', path: 'members', value: [{ value: ids['leaver'] }] }],
+  });
+  await call(base, 'PATCH', `${root}/Users/${ids['leaver']}`, {
+    schemas: [PATCH_OP],
+    Operations: [{ op: 'Replace', path: 'active', value: 'False' }],
+  });
 }
 
 const sortEmployee = (e: Employee) => ({ ...e, groupIds: [...e.groupIds].sort() });
-const comparable = (s: OrgSnapshot) => ({ employees: s.employees.map(sortEmployee), groups: s.groups, locations: s.locations });
+const comparable = (s: OrgSnapshot) => ({
+  employees: s.employees.map(sortEmployee),
+  groups: s.groups,
+  locations: s.locations,
+});
 
 async function readBack(baseUrl: string): Promise<OrgSnapshot> {
-  const connector = scim({ baseUrl, token: TOKEN_A, pageSize: 5, http: { retry: { retries: 0 }, rateLimit: { requests: 1000, intervalMs: 1000, concurrency: 4 } } });
+  const connector = scim({
+    baseUrl,
+    token: TOKEN_A,
+    pageSize: 5,
+    http: { retry: { retries: 0 }, rateLimit: { requests: 1000, intervalMs: 1000, concurrency: 4 } },
+  });
   return takeSnapshot(connector);
 }
 
@@ -120,7 +164,9 @@ describe('round trip: pushed into the inbound endpoint, read back by the SCIM co
     const platform = read.groups.find((g) => g.name === 'Platform Team')!;
     const all = read.groups.find((g) => g.name === 'Engineering All')!;
     expect(platform.parentId).toBe(all.id);
-    expect(byMail.get('dev1@acme.com')!.groupIds).toEqual(expect.arrayContaining(['department:Engineering', 'division:R&D', platform.id]));
+    expect(byMail.get('dev1@acme.com')!.groupIds).toEqual(
+      expect.arrayContaining(['department:Engineering', 'division:R&D', platform.id]),
+    );
     expect(read.groups.find((g) => g.id === 'department:Engineering')!.parentId).toBe('division:R&D');
     expect(read.employees).toHaveLength(12);
   });
@@ -145,11 +191,20 @@ describe('round trip: pushed into the inbound endpoint, read back by the SCIM co
   });
 
   it('enforces the body limit while streaming (413 SCIM error) and answers errors as SCIM over HTTP', async () => {
-    const h = createScimHandler({ store: new MemoryScimStore(), tenants: [{ id: 'acme', token: TOKEN_A }], basePath: '/scim/v2', maxBodyBytes: 4096 });
+    const h = createScimHandler({
+      store: new MemoryScimStore(),
+      tenants: [{ id: 'acme', token: TOKEN_A }],
+      basePath: '/scim/v2',
+      maxBodyBytes: 4096,
+    });
     const base = await listen(createServer(toNodeListener(h)));
     const big = await call(base, 'POST', '/scim/v2/Users', user('big@acme.com', { title: 'x'.repeat(10_000) }));
     expect(big.status).toBe(413);
-    expect(big.json).toEqual({ schemas: [ERROR_URN], status: '413', detail: 'The request body is larger than the limit of 4096 bytes.' });
+    expect(big.json).toEqual({
+      schemas: [ERROR_URN],
+      status: '413',
+      detail: 'The request body is larger than the limit of 4096 bytes.',
+    });
     const unauth = await call(base, 'GET', '/scim/v2/Users', undefined, { authorization: 'Bearer nope' });
     expect(unauth.status).toBe(401);
     expect(unauth.json.status).toBe('401');

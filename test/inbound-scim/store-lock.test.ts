@@ -62,7 +62,12 @@ describe('two serve-scim processes on one store', () => {
       const res = await fetch(`${base}/Users`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
-        body: JSON.stringify({ schemas: [CORE_USER], userName: 'ada@acme.example', name: { givenName: 'Ada', familyName: 'Lovelace' }, active: true }),
+        body: JSON.stringify({
+          schemas: [CORE_USER],
+          userName: 'ada@acme.example',
+          name: { givenName: 'Ada', familyName: 'Lovelace' },
+          active: true,
+        }),
       });
       expect(res.status).toBe(201);
       a.proc.kill('SIGTERM');

@@ -2,7 +2,12 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createScimHandler, FileScimStore, type ScimTenantData, type StoredResource } from '../../src/inbound-scim/index.js';
+import {
+  createScimHandler,
+  FileScimStore,
+  type ScimTenantData,
+  type StoredResource,
+} from '../../src/inbound-scim/index.js';
 import { client, CORE_GROUP, ENTERPRISE, expectScimError, ids, patchOp, TOKEN_A, user } from './helpers.js';
 
 let dir: string;
@@ -13,10 +18,15 @@ afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-const open = (store: FileScimStore | string, newId = ids('r')) => createScimHandler({ store, tenants: [{ id: 'acme', token: TOKEN_A }], newId });
+const open = (store: FileScimStore | string, newId = ids('r')) =>
+  createScimHandler({ store, tenants: [{ id: 'acme', token: TOKEN_A }], newId });
 
 function resource(id: string, kind: 'User' | 'Group', extra: Record<string, unknown>): StoredResource {
-  return { id, ...extra, meta: { resourceType: kind, created: '2026-01-01T00:00:00.000Z', lastModified: '2026-01-01T00:00:00.000Z' } } as StoredResource;
+  return {
+    id,
+    ...extra,
+    meta: { resourceType: kind, created: '2026-01-01T00:00:00.000Z', lastModified: '2026-01-01T00:00:00.000Z' },
+  } as StoredResource;
 }
 
 describe('FileScimStore', () => {
@@ -25,7 +35,11 @@ describe('FileScimStore', () => {
     const scim1 = client(h1);
     const ann = (await scim1('POST', '/Users', { ...user('ann@acme.com'), [ENTERPRISE]: { department: 'Eng' } })).json;
     const bob = (await scim1('POST', '/Users', user('bob@acme.com'))).json;
-    await scim1('POST', '/Groups', { schemas: [CORE_GROUP], displayName: 'Team', members: [{ value: ann.id }, { value: bob.id }] });
+    await scim1('POST', '/Groups', {
+      schemas: [CORE_GROUP],
+      displayName: 'Team',
+      members: [{ value: ann.id }, { value: bob.id }],
+    });
     await scim1('PATCH', `/Users/${bob.id}`, patchOp({ op: 'replace', path: 'active', value: false }));
     const before = await h1.snapshot('acme');
     const listBefore = (await scim1('GET', '/Users')).json;
@@ -60,7 +74,12 @@ describe('FileScimStore', () => {
 
   it('queues concurrent saves so they never interleave; the last one wins', async () => {
     const store = new FileScimStore({ dir });
-    const data = (n: number): ScimTenantData => ({ users: Array.from({ length: n }, (_, i) => resource(`u${i}`, 'User', { userName: `u${i}`, pad: 'x'.repeat(2000) })), groups: [] });
+    const data = (n: number): ScimTenantData => ({
+      users: Array.from({ length: n }, (_, i) =>
+        resource(`u${i}`, 'User', { userName: `u${i}`, pad: 'x'.repeat(2000) }),
+      ),
+      groups: [],
+    });
     const writes = Array.from({ length: 30 }, (_, i) => store.save('acme', data(i + 1)));
     // Reads in between see a complete version, never a torn file.
     const reads = Array.from({ length: 10 }, () => store.load('acme').catch((e) => e));
@@ -77,7 +96,11 @@ describe('FileScimStore', () => {
     const file = path.join(dir, 'acme.scim.json');
     await fs.writeFile(file, '{"kind": "orgsync.scim-inbound-store", "version": 1, "tenant": "acme", "users": [');
     const errors: unknown[] = [];
-    const h = createScimHandler({ store: dir, tenants: [{ id: 'acme', token: TOKEN_A }], onError: (e) => errors.push(e) });
+    const h = createScimHandler({
+      store: dir,
+      tenants: [{ id: 'acme', token: TOKEN_A }],
+      onError: (e) => errors.push(e),
+    });
     const scim = client(h);
     expectScimError(await scim('GET', '/Users'), 500);
     expectScimError(await scim('POST', '/Users', user('a@acme.com')), 500);

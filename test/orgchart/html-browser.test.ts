@@ -46,10 +46,15 @@ async function renderDom(html: string, name: string): Promise<string> {
     pathToFileURL(file).href,
   ];
   return new Promise((resolve, reject) => {
-    execFile(CHROMIUM, args, { timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
-      if (err && !stdout) reject(new Error(`chromium failed: ${err.message}\n${String(stderr).slice(0, 2000)}`));
-      else resolve(String(stdout));
-    });
+    execFile(
+      CHROMIUM,
+      args,
+      { timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, killSignal: 'SIGKILL' },
+      (err, stdout, stderr) => {
+        if (err && !stdout) reject(new Error(`chromium failed: ${err.message}\n${String(stderr).slice(0, 2000)}`));
+        else resolve(String(stdout));
+      },
+    );
   });
 }
 
@@ -66,47 +71,63 @@ function nastyChart() {
         makeEmployee({ id: 'ceo', displayName: 'Zoë Chief', jobTitle: 'CEO' }),
         makeEmployee({ id: 'x1', displayName: XSS_SCRIPT, jobTitle: XSS_IMG, managerId: 'ceo' }),
         makeEmployee({ id: XSS_ATTR, displayName: `O'Brien & "Sons"`, jobTitle: 'Ops', managerId: 'ceo' }),
-        makeEmployee({ id: 'lost', displayName: 'Lost Soul', managerId: `</li><script>document.documentElement.setAttribute('data-xss','diag')</script>` }),
+        makeEmployee({
+          id: 'lost',
+          displayName: 'Lost Soul',
+          managerId: `</li><script>document.documentElement.setAttribute('data-xss','diag')</script>`,
+        }),
       ],
     }),
   );
 }
 
 describe('orgChartToHtml in headless Chromium', () => {
-  it('the harness detects a script that runs (control)', async (ctx) => {
-    if (!HAVE_CHROMIUM) return ctx.skip(SKIP_MESSAGE);
-    const dom = await renderDom(`<!DOCTYPE html><html><body><p>control</p>${XSS_SCRIPT}</body></html>`, 'control');
-    expect(dom).toMatch(/<html[^>]*data-xss="script"/);
-  }, TIMEOUT_MS + 5_000);
+  it(
+    'the harness detects a script that runs (control)',
+    async (ctx) => {
+      if (!HAVE_CHROMIUM) return ctx.skip(SKIP_MESSAGE);
+      const dom = await renderDom(`<!DOCTYPE html><html><body><p>control</p>${XSS_SCRIPT}</body></html>`, 'control');
+      expect(dom).toMatch(/<html[^>]*data-xss="script"/);
+    },
+    TIMEOUT_MS + 5_000,
+  );
 
-  it('renders every name and title as text, runs no script from a name, shows diagnostics', async (ctx) => {
-    if (!HAVE_CHROMIUM) return ctx.skip(SKIP_MESSAGE);
-    const html = orgChartToHtml(nastyChart());
-    const dom = await renderDom(html, 'chart');
-    expect(dom).toContain('Zoë Chief');
-    expect(dom).toContain('Lost Soul');
-    expect(dom).toContain(`O'Brien &amp; "Sons"`);
-    // The payloads are visible as text...
-    expect(dom).toContain(`&lt;script&gt;document.documentElement.setAttribute('data-xss','script')&lt;/script&gt;`);
-    expect(dom).toContain('&lt;img src=x onerror=');
-    // ...and never became elements or ran.
-    expect(dom).not.toMatch(/<html[^>]*data-xss/);
-    expect(dom).toMatch(OWN_SCRIPT);
-    expect(dom.replace(OWN_SCRIPT, '')).not.toMatch(/<script/i);
-    expect(dom).not.toMatch(/<img/i);
-    expect(dom).not.toMatch(/onmouseover="document/);
-    // Tree structure: the CEO box contains the reports' boxes.
-    expect(dom).toMatch(/data-id="ceo"[\s\S]*<ul>[\s\S]*data-id="x1"/);
-    expect(dom).toContain('Managers missing from the snapshot (1)');
-  }, TIMEOUT_MS + 5_000);
+  it(
+    'renders every name and title as text, runs no script from a name, shows diagnostics',
+    async (ctx) => {
+      if (!HAVE_CHROMIUM) return ctx.skip(SKIP_MESSAGE);
+      const html = orgChartToHtml(nastyChart());
+      const dom = await renderDom(html, 'chart');
+      expect(dom).toContain('Zoë Chief');
+      expect(dom).toContain('Lost Soul');
+      expect(dom).toContain(`O'Brien &amp; "Sons"`);
+      // The payloads are visible as text...
+      expect(dom).toContain(`&lt;script&gt;document.documentElement.setAttribute('data-xss','script')&lt;/script&gt;`);
+      expect(dom).toContain('&lt;img src=x onerror=');
+      // ...and never became elements or ran.
+      expect(dom).not.toMatch(/<html[^>]*data-xss/);
+      expect(dom).toMatch(OWN_SCRIPT);
+      expect(dom.replace(OWN_SCRIPT, '')).not.toMatch(/<script/i);
+      expect(dom).not.toMatch(/<img/i);
+      expect(dom).not.toMatch(/onmouseover="document/);
+      // Tree structure: the CEO box contains the reports' boxes.
+      expect(dom).toMatch(/data-id="ceo"[\s\S]*<ul>[\s\S]*data-id="x1"/);
+      expect(dom).toContain('Managers missing from the snapshot (1)');
+    },
+    TIMEOUT_MS + 5_000,
+  );
 
-  it('escaping alone is enough: with the Content-Security-Policy removed, still nothing runs', async (ctx) => {
-    if (!HAVE_CHROMIUM) return ctx.skip(SKIP_MESSAGE);
-    const html = orgChartToHtml(nastyChart()).replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '');
-    expect(html).not.toContain('Content-Security-Policy');
-    const dom = await renderDom(html, 'no-csp');
-    expect(dom).toContain('Zoë Chief');
-    expect(dom).not.toMatch(/<html[^>]*data-xss/);
-    expect(dom.replace(OWN_SCRIPT, '')).not.toMatch(/<script|<img/i);
-  }, TIMEOUT_MS + 5_000);
+  it(
+    'escaping alone is enough: with the Content-Security-Policy removed, still nothing runs',
+    async (ctx) => {
+      if (!HAVE_CHROMIUM) return ctx.skip(SKIP_MESSAGE);
+      const html = orgChartToHtml(nastyChart()).replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '');
+      expect(html).not.toContain('Content-Security-Policy');
+      const dom = await renderDom(html, 'no-csp');
+      expect(dom).toContain('Zoë Chief');
+      expect(dom).not.toMatch(/<html[^>]*data-xss/);
+      expect(dom.replace(OWN_SCRIPT, '')).not.toMatch(/<script|<img/i);
+    },
+    TIMEOUT_MS + 5_000,
+  );
 });

@@ -47,7 +47,16 @@ beforeAll(async () => {
   await writeFile(file, orgChartToHtml(buildOrgChart(makeSnapshot({ employees: bigCompany() }))), 'utf8');
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
   page = await browser.newPage();
   const errors: string[] = [];

@@ -25,7 +25,14 @@ import { makeEmployee, makeGroup, makeSnapshot } from '../diff/helpers.js';
  */
 function company(): OrgSnapshot {
   const e = (id: string, name: string, managerId: string | null, extra: Partial<Employee> = {}) =>
-    makeEmployee({ id, displayName: name, firstName: name.split(' ')[0]!, lastName: name.split(' ')[1] ?? null, managerId, ...extra });
+    makeEmployee({
+      id,
+      displayName: name,
+      firstName: name.split(' ')[0]!,
+      lastName: name.split(' ')[1] ?? null,
+      managerId,
+      ...extra,
+    });
   return makeSnapshot({
     employees: [
       e('dev2', 'Bea Dev', 'cto', { jobTitle: 'Engineer', groupIds: ['t1', 'd-eng'] }),
@@ -57,7 +64,14 @@ describe('buildOrgChart', () => {
     expect(cto.directReports).toEqual(['dev1', 'dev2']);
     expect(cto.parentId).toBe('ceo');
     const dev2 = chart.nodes.get('dev2')!;
-    expect(dev2).toMatchObject({ name: 'Bea Dev', title: 'Engineer', depth: 2, span: 0, department: 'Engineering', managerId: 'cto' });
+    expect(dev2).toMatchObject({
+      name: 'Bea Dev',
+      title: 'Engineer',
+      depth: 2,
+      span: 0,
+      department: 'Engineering',
+      managerId: 'cto',
+    });
     expect(chart.nodes.get('acc')!.employmentStatus).toBe('LEAVE');
   });
 
@@ -77,7 +91,13 @@ describe('buildOrgChart', () => {
   });
 
   it('reports no diagnostics for a clean org', () => {
-    expect(chart.diagnostics).toEqual({ cycles: [], missingManagers: [], reportingToTerminated: [], selfManaged: [], duplicateIds: [] });
+    expect(chart.diagnostics).toEqual({
+      cycles: [],
+      missingManagers: [],
+      reportingToTerminated: [],
+      selfManaged: [],
+      duplicateIds: [],
+    });
   });
 
   it('node JSON does not drag the whole chart along', () => {
@@ -150,7 +170,9 @@ describe('buildOrgChart diagnostics', () => {
 
   it('handles a 100,000-deep chain and a 100,000-node cycle without recursion', () => {
     const n = 100_000; // far beyond what recursion survives (~10k frames)
-    const employees = Array.from({ length: n }, (_, i) => makeEmployee({ id: `p${i}`, managerId: i === 0 ? null : `p${i - 1}` }));
+    const employees = Array.from({ length: n }, (_, i) =>
+      makeEmployee({ id: `p${i}`, managerId: i === 0 ? null : `p${i - 1}` }),
+    );
     const chart = buildOrgChart(makeSnapshot({ employees }));
     expect(chart.roots).toEqual(['p0']);
     const last = chart.nodes.get(`p${n - 1}`)!;
@@ -185,7 +207,13 @@ describe('exporters', () => {
       const ceo = doc.roots[0];
       expect(ceo.reports.map((r: { id: string }) => r.id)).toEqual(['cfo', 'cto']);
       expect(ceo.reports[1].reports.map((r: { name: string }) => r.name)).toEqual(['Abe Dev', 'Bea Dev']);
-      expect(ceo.reports[1].reports[0]).toMatchObject({ title: 'Engineer', department: 'Engineering', depth: 2, span: 0, reports: [] });
+      expect(ceo.reports[1].reports[0]).toMatchObject({
+        title: 'Engineer',
+        department: 'Engineering',
+        depth: 2,
+        span: 0,
+        reports: [],
+      });
       expect(doc.diagnostics.cycles).toEqual([]);
       expect(doc).toEqual(JSON.parse(JSON.stringify(orgChartToTree(chart))));
     }
@@ -214,7 +242,9 @@ describe('exporters', () => {
     expect(csvCell(null)).toBe('');
     expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     expect(csvCell('=1+1', false)).toBe('=1+1');
-    const tricky = buildOrgChart(makeSnapshot({ employees: [makeEmployee({ id: '1', displayName: 'Doe, "J"\nJr', jobTitle: '@cmd' })] }));
+    const tricky = buildOrgChart(
+      makeSnapshot({ employees: [makeEmployee({ id: '1', displayName: 'Doe, "J"\nJr', jobTitle: '@cmd' })] }),
+    );
     expect(orgChartToCsv(tricky).split('\r\n')[1]).toBe(`1,"Doe, ""J""\nJr",'@cmd,,`);
   });
 
@@ -266,11 +296,17 @@ describe('exporters', () => {
     const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)];
     expect(scripts).toHaveLength(1);
     const hash = createHash('sha256').update(scripts[0]![1]!, 'utf8').digest('base64');
-    expect(html).toMatch(new RegExp(`Content-Security-Policy" content="default-src 'none'; [^"]*script-src 'sha256-${hash.replace(/[+/]/g, '\\$&')}'"`));
+    expect(html).toMatch(
+      new RegExp(
+        `Content-Security-Policy" content="default-src 'none'; [^"]*script-src 'sha256-${hash.replace(/[+/]/g, '\\$&')}'"`,
+      ),
+    );
     expect(html.replace(scripts[0]![0], '')).not.toMatch(/<script|src=|href=|@import|url\(/i);
     expect(html).toContain('Ann &#34;The Boss&#34; &#60;b&#62;O&#39;Neil&#60;/b&#62;');
     expect(html).toContain('No reporting-line problems found.');
-    const diag = orgChartToHtml(buildOrgChart(makeSnapshot({ employees: [makeEmployee({ id: 'a', managerId: '<ghost>' })] })));
+    const diag = orgChartToHtml(
+      buildOrgChart(makeSnapshot({ employees: [makeEmployee({ id: 'a', managerId: '<ghost>' })] })),
+    );
     expect(diag).toContain('Managers missing from the snapshot (1)');
     expect(diag).toContain('&#60;ghost&#62;');
   });

@@ -10,17 +10,37 @@ const deep = process.argv[3] === 'deep';
 const employees: Employee[] = new Array(n);
 for (let i = 0; i < n; i++) {
   employees[i] = {
-    id: `e${i}`, employeeNumber: null, firstName: 'F', lastName: `L${i}`, preferredName: null, displayName: `F L${i}`,
-    workEmail: null, personalEmail: null, jobTitle: 'Engineer',
+    id: `e${i}`,
+    employeeNumber: null,
+    firstName: 'F',
+    lastName: `L${i}`,
+    preferredName: null,
+    displayName: `F L${i}`,
+    workEmail: null,
+    personalEmail: null,
+    jobTitle: 'Engineer',
     managerId: i === 0 ? null : deep ? `e${i - 1}` : `e${Math.floor((i - 1) / 8)}`,
-    groupIds: ['d1'], locationId: null, employmentStatus: 'ACTIVE', employmentStatusRaw: null, employmentType: null,
-    employmentTypeRaw: null, startDate: null, terminationDate: null, customFields: {},
+    groupIds: ['d1'],
+    locationId: null,
+    employmentStatus: 'ACTIVE',
+    employmentStatusRaw: null,
+    employmentType: null,
+    employmentTypeRaw: null,
+    startDate: null,
+    terminationDate: null,
+    customFields: {},
   };
 }
 const snap: OrgSnapshot = {
-  schemaVersion: 1, connector: 'x', takenAt: '2026-01-01T00:00:00Z', complete: true,
-  company: { id: 'c', name: 'C', legalName: null }, employees,
-  groups: [{ id: 'd1', name: 'Eng', type: 'DEPARTMENT', parentId: null }], locations: [], warnings: [],
+  schemaVersion: 1,
+  connector: 'x',
+  takenAt: '2026-01-01T00:00:00Z',
+  complete: true,
+  company: { id: 'c', name: 'C', legalName: null },
+  employees,
+  groups: [{ id: 'd1', name: 'Eng', type: 'DEPARTMENT', parentId: null }],
+  locations: [],
+  warnings: [],
 };
 for (let r = 0; r < 3; r++) {
   const t = performance.now();
@@ -31,5 +51,7 @@ for (let r = 0; r < 3; r++) {
   orgChartToJson(chart, { indent: 0 });
   const t3 = performance.now();
   const last = chart.nodes.get(`e${n - 1}`)!;
-  console.log(`n=${n} deep=${deep} build ${(t1 - t).toFixed(0)} ms, csv ${(t2 - t1).toFixed(0)} ms (${csv.length} chars), json ${(t3 - t2).toFixed(0)} ms; last depth ${last.depth}, chain ${last.chain.length}`);
+  console.log(
+    `n=${n} deep=${deep} build ${(t1 - t).toFixed(0)} ms, csv ${(t2 - t1).toFixed(0)} ms (${csv.length} chars), json ${(t3 - t2).toFixed(0)} ms; last depth ${last.depth}, chain ${last.chain.length}`,
+  );
 }

@@ -18,15 +18,26 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'orgsync-pack-'));
 const project = path.join(scratch, 'app');
 let installError: string | undefined;
 
-const run = (cmd: string, args: string[], cwd = project) => execFileSync(cmd, args, { cwd, encoding: 'utf8', timeout: 240_000, stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (cmd: string, args: string[], cwd = project) =>
+  execFileSync(cmd, args, { cwd, encoding: 'utf8', timeout: 240_000, stdio: ['ignore', 'pipe', 'pipe'] });
 
 beforeAll(() => {
   ensureBuilt();
-  const packed = run('npm', ['pack', '--ignore-scripts', '--pack-destination', scratch, '--silent'], root).trim().split('\n').pop()!;
+  const packed = run('npm', ['pack', '--ignore-scripts', '--pack-destination', scratch, '--silent'], root)
+    .trim()
+    .split('\n')
+    .pop()!;
   const tarball = path.join(scratch, packed);
   fs.mkdirSync(project);
-  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'acme-app', version: '1.0.0', private: true }, null, 2));
-  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', tarball], { cwd: project, encoding: 'utf8', timeout: 240_000 });
+  fs.writeFileSync(
+    path.join(project, 'package.json'),
+    JSON.stringify({ name: 'acme-app', version: '1.0.0', private: true }, null, 2),
+  );
+  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', tarball], {
+    cwd: project,
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
   if (r.status !== 0) installError = `${r.stderr || r.error?.message}`.split('\n').slice(-6).join('\n');
 }, 400_000);
 
@@ -42,7 +53,18 @@ describe('npm pack -> npm install in an empty project', () => {
   it('ships dist, LICENSE and README; no sources or tests', (ctx) => {
     need(ctx);
     const pkg = path.join(project, 'node_modules', 'orgsync');
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.cjs', 'dist/testing.js', 'dist/testing.cjs', 'dist/cli.js', 'dist/index.d.ts', 'dist/testing.d.cts']) {
+    for (const f of [
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'dist/index.js',
+      'dist/index.cjs',
+      'dist/testing.js',
+      'dist/testing.cjs',
+      'dist/cli.js',
+      'dist/index.d.ts',
+      'dist/testing.d.cts',
+    ]) {
       expect(fs.existsSync(path.join(pkg, f)), f).toBe(true);
     }
     expect(fs.existsSync(path.join(pkg, 'src'))).toBe(false);
@@ -101,20 +123,61 @@ const { simulators, sampleOrg, runConnectorConformance } = require('orgsync/test
     const made = run('npx', ['--no-install', 'orgsync', 'new-connector', 'acmehr']);
     expect(made).toMatch(/a connector package that depends on orgsync/);
     const dir = path.join(project, 'connectors', 'acmehr');
-    const files = ['package.json', 'index.ts', 'schemas.ts', 'map.ts', 'simulator.ts', 'README.md', 'test/conformance.test.ts'];
+    const files = [
+      'package.json',
+      'index.ts',
+      'schemas.ts',
+      'map.ts',
+      'simulator.ts',
+      'README.md',
+      'test/conformance.test.ts',
+    ];
     for (const f of files) expect(fs.existsSync(path.join(dir, f)), f).toBe(true);
-    const sources = files.filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
+    const sources = files
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+      .join('\n');
     expect(sources).not.toMatch(/from '\.\.\/.*src\//);
     expect(sources).toMatch(/from 'orgsync'/);
     expect(sources).toMatch(/from 'orgsync\/testing'/);
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).dependencies.orgsync).toBe(`^${version}`);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).dependencies.orgsync).toBe(
+      `^${version}`,
+    );
     // The scaffold typechecks against the installed package's types (vitest types are the test's own concern).
     fs.writeFileSync(
       path.join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, skipLibCheck: true, types: [] }, include: ['connectors/acmehr/*.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          noEmit: true,
+          skipLibCheck: true,
+          types: [],
+        },
+        include: ['connectors/acmehr/*.ts'],
+      }),
     );
-    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'acme-app', version: '1.0.0', private: true, type: 'module', dependencies: JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8')).dependencies }, null, 2));
-    const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { cwd: project, encoding: 'utf8' });
+    fs.writeFileSync(
+      path.join(project, 'package.json'),
+      JSON.stringify(
+        {
+          name: 'acme-app',
+          version: '1.0.0',
+          private: true,
+          type: 'module',
+          dependencies: JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8')).dependencies,
+        },
+        null,
+        2,
+      ),
+    );
+    const tsc = spawnSync(
+      process.execPath,
+      [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project],
+      { cwd: project, encoding: 'utf8' },
+    );
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
   }, 120_000);

@@ -28,7 +28,11 @@ const oldRead = (text: string) => OrgSnapshotSchema.parse(JSON.parse(text));
 
 const sample = () => {
   const s = { ...syntheticSnapshot(40), warnings: ['w "1"', 'ü ✓ \u2028'], watermark: '2026-06-01T00:00:00.000Z' };
-  s.employees[3] = { ...s.employees[3]!, displayName: 'Zoë "Q" {[,]} \\ 🦄', customFields: { nested: { a: [1, 'x\ny', null, true, -1.5e3] }, empty: [], o: {} } };
+  s.employees[3] = {
+    ...s.employees[3]!,
+    displayName: 'Zoë "Q" {[,]} \\ 🦄',
+    customFields: { nested: { a: [1, 'x\ny', null, true, -1.5e3] }, empty: [], o: {} },
+  };
   return s;
 };
 
@@ -40,7 +44,12 @@ describe('streaming snapshot reader', { timeout: 120_000 }, () => {
       JSON.stringify(s),
       JSON.stringify(s, null, '\t').replace(/,\n/g, ' ,\r\n '),
       // extra unknown keys (stripped, as zod strips them), scalars at the end of the object, extra employee key
-      JSON.stringify({ extra: [1, { a: '}' }], ...s, employees: s.employees.map((e, i) => (i === 2 ? { ...e, junk: 1 } : e)), more: 12 }),
+      JSON.stringify({
+        extra: [1, { a: '}' }],
+        ...s,
+        employees: s.employees.map((e, i) => (i === 2 ? { ...e, junk: 1 } : e)),
+        more: 12,
+      }),
     ];
     for (const text of texts) {
       const expected = oldRead(text);
@@ -53,21 +62,40 @@ describe('streaming snapshot reader', { timeout: 120_000 }, () => {
   it('reads a written file back', async () => {
     const file = path.join(tmp(), 's.json');
     const s = sample();
-    writeFileSync(file, [...snapshotJsonChunks(OrgSnapshotSchema.parse(s) as unknown as Record<string, unknown>)].join(''));
+    writeFileSync(
+      file,
+      [...snapshotJsonChunks(OrgSnapshotSchema.parse(s) as unknown as Record<string, unknown>)].join(''),
+    );
     expect(await readSnapshotFile(file)).toEqual(OrgSnapshotSchema.parse(s));
   });
 
   it('malformed and truncated files are typed errors naming the position, without quoting content', async () => {
     const good = JSON.stringify(sample(), null, 2);
     const cases: Array<[string, string, RegExp]> = [
-      ['truncated mid-employee', good.slice(0, Math.floor(good.length / 2)), /ends early \(truncated\) at line \d+, column \d+ \(byte \d+\)/],
+      [
+        'truncated mid-employee',
+        good.slice(0, Math.floor(good.length / 2)),
+        /ends early \(truncated\) at line \d+, column \d+ \(byte \d+\)/,
+      ],
       ['truncated after the last brace is removed', good.slice(0, good.lastIndexOf('}')), /ends early/],
       ['empty', '', /the file is empty/],
-      ['a bad token inside an employee', good.replace('"First5"', '"First5" x'), /invalid JSON at line \d+, column \d+/],
-      ['a trailing comma in employees', good.replace(/\}\n {2}\],\n {2}"groups"/, '},\n  ],\n  "groups"'), /expected a value in the array/],
+      [
+        'a bad token inside an employee',
+        good.replace('"First5"', '"First5" x'),
+        /invalid JSON at line \d+, column \d+/,
+      ],
+      [
+        'a trailing comma in employees',
+        good.replace(/\}\n {2}\],\n {2}"groups"/, '},\n  ],\n  "groups"'),
+        /expected a value in the array/,
+      ],
       ['garbage after the object', good + '\n{}', /after the end of the snapshot object/],
       ['an array document', '[1]', /a JSON array, not a snapshot object/],
-      ['an unterminated string value', good.replace('"connector": "bench"', '"connector": "bench'), /invalid JSON|ends early/],
+      [
+        'an unterminated string value',
+        good.replace('"connector": "bench"', '"connector": "bench'),
+        /invalid JSON|ends early/,
+      ],
     ];
     for (const [what, text, re] of cases) {
       const err = await readSnapshotChunks(pieces(text, 97), 'Snapshot s.json').catch((e: unknown) => e);
@@ -84,7 +112,9 @@ describe('streaming snapshot reader', { timeout: 120_000 }, () => {
     const err = (await readSnapshotChunks(pieces(bad, 13), 's').catch((e: unknown) => e)) as OrgsyncError;
     expect(err.message).toContain(`line ${line}, column ${column} (byte ${Buffer.byteLength(bad.slice(0, offset))})`);
     expect(err.code).toBe('snapshot_malformed');
-    const cut = (await readSnapshotChunks(pieces(good.slice(0, 500), 13), 's').catch((e: unknown) => e)) as OrgsyncError;
+    const cut = (await readSnapshotChunks(pieces(good.slice(0, 500), 13), 's').catch(
+      (e: unknown) => e,
+    )) as OrgsyncError;
     expect(cut.code).toBe('snapshot_truncated');
     expect(cut.message).toContain('(byte 500)');
   });
@@ -95,7 +125,9 @@ describe('streaming snapshot reader', { timeout: 120_000 }, () => {
     s.employees[9].id = '';
     delete s.company.name;
     const text = JSON.stringify(s);
-    const err = (await readSnapshotChunks(pieces(text, 50), 'Snapshot x').catch((e: unknown) => e)) as OrgsyncError & { issues?: string[] };
+    const err = (await readSnapshotChunks(pieces(text, 50), 'Snapshot x').catch((e: unknown) => e)) as OrgsyncError & {
+      issues?: string[];
+    };
     const r = OrgSnapshotSchema.safeParse(JSON.parse(text));
     expect(r.success).toBe(false);
     const zodIssues = r.error!.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
@@ -104,12 +136,17 @@ describe('streaming snapshot reader', { timeout: 120_000 }, () => {
   });
 
   it('a missing file is a config error', async () => {
-    await expect(readSnapshotFile(path.join(tmp(), 'nope.json'))).rejects.toMatchObject({ kind: 'config', message: expect.stringContaining('ENOENT') });
+    await expect(readSnapshotFile(path.join(tmp(), 'nope.json'))).rejects.toMatchObject({
+      kind: 'config',
+      message: expect.stringContaining('ENOENT'),
+    });
   });
 
   it('__proto__ at the top level or in an employee never changes a prototype', async () => {
     const s = sample() as any;
-    const text = JSON.stringify(s).replace('{"schemaVersion"', '{"__proto__":{"polluted":1},"schemaVersion"').replace('"customFields":{"costCenter":"cc0"}', '"customFields":{"__proto__":{"x":1}}');
+    const text = JSON.stringify(s)
+      .replace('{"schemaVersion"', '{"__proto__":{"polluted":1},"schemaVersion"')
+      .replace('"customFields":{"costCenter":"cc0"}', '"customFields":{"__proto__":{"x":1}}');
     const got = await readSnapshotChunks(pieces(text, 31), 'x');
     expect(({} as any).polluted).toBeUndefined();
     expect(Object.getPrototypeOf(got)).toBe(Object.prototype);

@@ -47,9 +47,26 @@ describe('Workday SAX reader = tree reader', { timeout: 180_000 }, () => {
   });
 
   it('on random documents (property test, seeded)', () => {
-    const NS = { wd: 'urn:com.workday/bsvc', env: 'http://schemas.xmlsoap.org/soap/envelope/', x: 'urn:example:x' } as const;
+    const NS = {
+      wd: 'urn:com.workday/bsvc',
+      env: 'http://schemas.xmlsoap.org/soap/envelope/',
+      x: 'urn:example:x',
+    } as const;
     const NAMES = ['Worker', 'ID', 'Name', 'Email_Address', 'Data', 'faultcode', 'detail', 'Fault', 'Body'];
-    const TEXTS = ['', ' ', 'plain', '  padded  ', 'R&amp;D', '&lt;b&gt;', '&#233;t&#xE9;', '&quot;q&apos;', 'line\nbreak', 'ünï 🦄', '&amp;#x41;', '5'];
+    const TEXTS = [
+      '',
+      ' ',
+      'plain',
+      '  padded  ',
+      'R&amp;D',
+      '&lt;b&gt;',
+      '&#233;t&#xE9;',
+      '&quot;q&apos;',
+      'line\nbreak',
+      'ünï 🦄',
+      '&amp;#x41;',
+      '5',
+    ];
     for (let seed = 1; seed <= 300; seed++) {
       const rand = rng(seed);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
@@ -91,13 +108,18 @@ describe('Workday SAX reader = tree reader', { timeout: 180_000 }, () => {
     for (const body of ['<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>', '<x><!ENTITY y "z"></x>']) {
       expect(outcome(parseXml, body)).toEqual({ error: 'xml_dtd_refused' });
     }
-    for (const body of ['<a><__proto__>1</__proto__></a>', '<a><b constructor="1"/></a>', '<a><wd:prototype xmlns:wd="urn:com.workday/bsvc"/></a>']) {
+    for (const body of [
+      '<a><__proto__>1</__proto__></a>',
+      '<a><b constructor="1"/></a>',
+      '<a><wd:prototype xmlns:wd="urn:com.workday/bsvc"/></a>',
+    ]) {
       expect(outcome(parseXml, body)).toEqual({ error: 'xml_malformed' });
       expect(({} as Record<string, unknown>)['1']).toBeUndefined();
     }
     // Other named entities are never expanded: kept as written, as before; broken references are refused.
     for (const body of ['<a>&nbsp;</a>', '<a b="&nbsp;&amp;"/>', '<a>&#0;&#xD800;</a>']) same(body, body);
     expect(outcome(parseXml, '<a>&nbsp;</a>')).toEqual({ ok: { '{}a': '&nbsp;' } });
-    for (const body of ['<a>&#X41;</a>', '<a>a & b</a>', '<a>&bogus</a>']) expect(outcome(parseXml, body)).toEqual({ error: 'xml_malformed' });
+    for (const body of ['<a>&#X41;</a>', '<a>a & b</a>', '<a>&bogus</a>'])
+      expect(outcome(parseXml, body)).toEqual({ error: 'xml_malformed' });
   });
 });

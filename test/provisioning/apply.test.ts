@@ -22,17 +22,25 @@ const NOW = new Date('2025-03-02T12:00:00Z');
 const fast = { retryDelay: { minMs: 1, maxMs: 5 } };
 
 /** 40 active people, plus a hire (today), a department change and a voluntary termination (today). */
-function scenario(opts: { extraTerminations?: number; pendingHire?: boolean; rules?: RuleSetInput } = {}): ProvisioningPlan {
+function scenario(
+  opts: { extraTerminations?: number; pendingHire?: boolean; rules?: RuleSetInput } = {},
+): ProvisioningPlan {
   const fillers = Array.from({ length: 40 }, (_, i) => emp(`f${String(i).padStart(2, '0')}`, { groupIds: ['g-fin'] }));
   const hire = emp('hana', {
     groupIds: ['g-eng'],
-    ...(opts.pendingHire ? { employmentStatus: 'PENDING' as const, startDate: '2025-03-10' } : { startDate: '2025-03-01' }),
+    ...(opts.pendingHire
+      ? { employmentStatus: 'PENDING' as const, startDate: '2025-03-10' }
+      : { startDate: '2025-03-01' }),
   });
   const bob0 = emp('bob', { groupIds: ['g-sales'] });
   const bob1 = emp('bob', { groupIds: ['g-eng'] });
   const leo0 = emp('leo', { groupIds: ['g-sales'] });
   const leo1 = emp('leo', { groupIds: ['g-sales'], employmentStatus: 'TERMINATED', terminationDate: '2025-03-02' });
-  const events = [ev('HIRE', hire), ev('GROUP_CHANGE', bob1, bob0), ev('TERMINATION', leo1, leo0, { effectiveDate: '2025-03-02' })];
+  const events = [
+    ev('HIRE', hire),
+    ev('GROUP_CHANGE', bob1, bob0),
+    ev('TERMINATION', leo1, leo0, { effectiveDate: '2025-03-02' }),
+  ];
   const prevPeople = [...fillers, bob0, leo0];
   const curPeople = [...fillers.slice(opts.extraTerminations ?? 0), hire, bob1, leo1];
   for (const f of fillers.slice(0, opts.extraTerminations ?? 0)) {
@@ -40,10 +48,18 @@ function scenario(opts: { extraTerminations?: number; pendingHire?: boolean; rul
     curPeople.push(gone);
     events.push(ev('TERMINATION', gone, f, { effectiveDate: '2025-03-01' }));
   }
-  return planProvisioning(events, opts.rules ?? rules, { previous: snap(prevPeople), current: snap(curPeople), now: NOW });
+  return planProvisioning(events, opts.rules ?? rules, {
+    previous: snap(prevPeople),
+    current: snap(curPeople),
+    now: NOW,
+  });
 }
 
-const doneKeys = async (j: Journal): Promise<string[]> => (await j.list()).filter((e) => e.status === 'done').map((e) => e.key).sort();
+const doneKeys = async (j: Journal): Promise<string[]> =>
+  (await j.list())
+    .filter((e) => e.status === 'done')
+    .map((e) => e.key)
+    .sort();
 
 describe('applyPlan', () => {
   it('executes every due action through the handlers, one person in order, and journals it', async () => {
@@ -55,7 +71,11 @@ describe('applyPlan', () => {
     expect(res.failed).toEqual([]);
     expect(res.deferred).toEqual([]);
     expect(res.done).toHaveLength(actionsOf(plan).length);
-    expect(await doneKeys(journal)).toEqual(actionsOf(plan).map((a) => a.idempotencyKey).sort());
+    expect(await doneKeys(journal)).toEqual(
+      actionsOf(plan)
+        .map((a) => a.idempotencyKey)
+        .sort(),
+    );
     // Per person, handler calls follow plan order (create before grant, revoke before suspend...).
     for (const e of plan.employees) {
       const planned = e.actions.filter((a) => a.type !== 'notify').map((a) => a.idempotencyKey);
@@ -80,7 +100,11 @@ describe('applyPlan', () => {
     const n = notifies[0]!.action;
     if (n.type !== 'notify' || n.notification.kind !== 'digest') throw new Error('expected a digest');
     expect(n.employeeId).toBeNull();
-    expect(n.notification.items.map((i) => `${i.employee.id}:${i.category}`).sort()).toEqual(['bob:permissions_changed', 'hana:account_created', 'leo:deprovisioned']);
+    expect(n.notification.items.map((i) => `${i.employee.id}:${i.category}`).sort()).toEqual([
+      'bob:permissions_changed',
+      'hana:account_created',
+      'leo:deprovisioned',
+    ]);
     expect(n.notification.recipients).toEqual(['it@acme.example', 'security@acme.example']);
     expect(res.digest?.items).toHaveLength(3);
   });
@@ -101,7 +125,9 @@ describe('applyPlan', () => {
     const r1 = await applyPlan(plan, first.handlers, { journal, now: NOW, ...fast });
     expect(first.calls.some((c) => c.employeeId === 'hana')).toBe(false);
     expect(r1.deferred.map((d) => d.employeeId)).toEqual(Array(actionsOf(plan, 'hana').length).fill('hana'));
-    expect(r1.deferred.every((d) => d.waitingFor === 'not_before' && d.notBefore === '2025-03-10T12:00:00.000Z')).toBe(true);
+    expect(r1.deferred.every((d) => d.waitingFor === 'not_before' && d.notBefore === '2025-03-10T12:00:00.000Z')).toBe(
+      true,
+    );
 
     const second = recordingHandlers();
     const r2 = await applyPlan(plan, second.handlers, { journal, now: new Date('2025-03-10T12:00:00Z'), ...fast });
@@ -112,7 +138,10 @@ describe('applyPlan', () => {
 
   it('retries with backoff, gives up after `retries`, and does not retry non-retryable errors', async () => {
     const plan = scenario();
-    const flaky = recordingHandlers({ fail: (a, attempt) => (a.type === 'createUser' && attempt < 3 ? new TransientError({ message: '503' }) : undefined) });
+    const flaky = recordingHandlers({
+      fail: (a, attempt) =>
+        a.type === 'createUser' && attempt < 3 ? new TransientError({ message: '503' }) : undefined,
+    });
     const r = await applyPlan(plan, flaky.handlers, { journal: new MemoryJournal(), now: NOW, retries: 3, ...fast });
     expect(flaky.calls.filter((c) => c.type === 'createUser').map((c) => c.attempt)).toEqual([1, 2, 3]);
     expect(r.done.find((d) => d.type === 'createUser')?.attempts).toBe(3);
@@ -123,9 +152,13 @@ describe('applyPlan', () => {
     expect(r2.failed.find((f) => f.type === 'createUser')).toMatchObject({ attempts: 3, error: 'still down' });
     // Grants for that person wait for the account: not attempted, reported as failed (blocked).
     expect(down.calls.some((c) => c.employeeId === 'hana' && c.type !== 'createUser')).toBe(false);
-    expect(r2.failed.filter((f) => f.employeeId === 'hana' && f.blockedBy).length).toBe(actionsOf(plan, 'hana').length - 1);
+    expect(r2.failed.filter((f) => f.employeeId === 'hana' && f.blockedBy).length).toBe(
+      actionsOf(plan, 'hana').length - 1,
+    );
 
-    const fatal = recordingHandlers({ fail: (a) => (a.type === 'createUser' ? new VendorError({ message: 'email taken' }) : undefined) });
+    const fatal = recordingHandlers({
+      fail: (a) => (a.type === 'createUser' ? new VendorError({ message: 'email taken' }) : undefined),
+    });
     await applyPlan(plan, fatal.handlers, { journal: new MemoryJournal(), now: NOW, retries: 5, ...fast });
     expect(fatal.calls.filter((c) => c.type === 'createUser')).toHaveLength(1);
   });
@@ -135,13 +168,20 @@ describe('applyPlan', () => {
     const journal = new FileJournal(join(mkdtempSync(join(tmpdir(), 'orgsync-prov-')), 'journal.json'));
     let broken = true;
     const target = actionsOf(plan, 'bob').find((a) => a.type === 'grant')!.idempotencyKey;
-    const h = recordingHandlers({ fail: (a) => (broken && a.idempotencyKey === target ? new Error('boom') : undefined) });
+    const h = recordingHandlers({
+      fail: (a) => (broken && a.idempotencyKey === target ? new Error('boom') : undefined),
+    });
     const r1 = await applyPlan(plan, h.handlers, { journal, now: NOW, retries: 1, ...fast });
     expect(r1.failed.map((f) => f.idempotencyKey)).toContain(target);
     expect(r1.done.length).toBeGreaterThan(0);
 
     broken = false;
-    const r2 = await applyPlan(plan, h.handlers, { journal: new FileJournal(journal.path), now: NOW, retries: 1, ...fast });
+    const r2 = await applyPlan(plan, h.handlers, {
+      journal: new FileJournal(journal.path),
+      now: NOW,
+      retries: 1,
+      ...fast,
+    });
     expect(r2.failed).toEqual([]);
     expect(r2.skipped.length).toBe(r1.done.length);
 
@@ -153,9 +193,14 @@ describe('applyPlan', () => {
     // the broken one twice in run 1 (1 retry) and once in run 2.
     const calledPerKey = new Map<string, number>();
     for (const c of h.calls) calledPerKey.set(c.key, (calledPerKey.get(c.key) ?? 0) + 1);
-    for (const a of nonNotify) expect(calledPerKey.get(a.idempotencyKey), `${a.type} ${a.target}`).toBe(a.idempotencyKey === target ? 3 : 1);
+    for (const a of nonNotify)
+      expect(calledPerKey.get(a.idempotencyKey), `${a.type} ${a.target}`).toBe(a.idempotencyKey === target ? 3 : 1);
     const finalDone = await doneKeys(new FileJournal(journal.path));
-    expect(actionsOf(plan).filter((a) => !finalDone.includes(a.idempotencyKey)).map((a) => `${a.type} ${a.target}`)).toEqual([]);
+    expect(
+      actionsOf(plan)
+        .filter((a) => !finalDone.includes(a.idempotencyKey))
+        .map((a) => `${a.type} ${a.target}`),
+    ).toEqual([]);
     // A third run does nothing at all.
     const quiet = recordingHandlers();
     const r3 = await applyPlan(plan, quiet.handlers, { journal: new FileJournal(journal.path), now: NOW, ...fast });
@@ -206,16 +251,27 @@ describe('applyPlan', () => {
       expect(h.inFlight.max).toBe(concurrency);
       expect(h.succeeded.length).toBe(actionsOf(plan).filter((a) => a.type !== 'notify').length + 1);
     }
-    await expect(applyPlan(plan, recordingHandlers().handlers, { journal: new MemoryJournal(), concurrency: 0 })).rejects.toBeInstanceOf(ConfigError);
+    await expect(
+      applyPlan(plan, recordingHandlers().handlers, { journal: new MemoryJournal(), concurrency: 0 }),
+    ).rejects.toBeInstanceOf(ConfigError);
   });
 
   it('stores error messages only, redacted, never stacks or properties', async () => {
     const plan = scenario();
     const journal = new MemoryJournal();
     const secret = 'sk_live_abcdef123456';
-    const err = Object.assign(new Error(`request failed: Authorization: Bearer ${secret}`), { config: { headers: { Authorization: `Bearer ${secret}` } }, password: 'hunter22' });
+    const err = Object.assign(new Error(`request failed: Authorization: Bearer ${secret}`), {
+      config: { headers: { Authorization: `Bearer ${secret}` } },
+      password: 'hunter22',
+    });
     const h = recordingHandlers({ fail: (a) => (a.type === 'suspendUser' ? err : undefined) });
-    const res = await applyPlan(plan, h.handlers, { journal, now: NOW, retries: 0, redactor: new Redactor([secret]), ...fast });
+    const res = await applyPlan(plan, h.handlers, {
+      journal,
+      now: NOW,
+      retries: 0,
+      redactor: new Redactor([secret]),
+      ...fast,
+    });
     const entry = (await journal.list()).find((e) => e.status === 'failed')!;
     expect(entry.error).toBe('request failed: Authorization: Bearer [REDACTED]');
     const stored = JSON.stringify(await journal.list());
@@ -240,14 +296,22 @@ describe('applyPlan', () => {
     const plan = scenario();
     const { handlers } = recordingHandlers();
     const { suspendUser: _s, ...partial } = handlers;
-    await expect(applyPlan(plan, partial, { journal: new MemoryJournal(), now: NOW })).rejects.toThrow(/missing handler\(s\) for suspendUser/);
-    await expect(applyPlan(plan, partial, { journal: new MemoryJournal(), now: NOW })).rejects.toMatchObject({ code: 'handler_missing' });
+    await expect(applyPlan(plan, partial, { journal: new MemoryJournal(), now: NOW })).rejects.toThrow(
+      /missing handler\(s\) for suspendUser/,
+    );
+    await expect(applyPlan(plan, partial, { journal: new MemoryJournal(), now: NOW })).rejects.toMatchObject({
+      code: 'handler_missing',
+    });
     await expect(applyPlan(plan, handlers, {} as never)).rejects.toBeInstanceOf(ConfigError);
     const edited = structuredClone(plan);
     const grant = edited.employees[0]!.actions.find((a) => a.type === 'grant')!;
     if (grant.type === 'grant') grant.entitlement.value = 'god-mode';
-    await expect(applyPlan(edited, handlers, { journal: new MemoryJournal(), now: NOW })).rejects.toBeInstanceOf(ValidationError);
-    await expect(applyPlan(edited, handlers, { journal: new MemoryJournal(), now: NOW })).rejects.toMatchObject({ code: 'plan_edited' });
+    await expect(applyPlan(edited, handlers, { journal: new MemoryJournal(), now: NOW })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(applyPlan(edited, handlers, { journal: new MemoryJournal(), now: NOW })).rejects.toMatchObject({
+      code: 'plan_edited',
+    });
   });
 
   it('rethrows journal failures (after in-flight work) rather than losing track', async () => {
@@ -259,7 +323,9 @@ describe('applyPlan', () => {
         return super.markDone(key, result);
       }
     }
-    await expect(applyPlan(plan, recordingHandlers().handlers, { journal: new Failing(), now: NOW, ...fast })).rejects.toThrow('disk full');
+    await expect(
+      applyPlan(plan, recordingHandlers().handlers, { journal: new Failing(), now: NOW, ...fast }),
+    ).rejects.toThrow('disk full');
   });
 });
 
@@ -300,7 +366,12 @@ describe('safety stops', () => {
     const plan = scenario({ extraTerminations: 4 });
     const journal = new MemoryJournal();
     const wrong = recordingHandlers();
-    const r1 = await applyPlan(plan, wrong.handlers, { journal, now: NOW, approval: { planId: 'plan_000000000000000000000000' }, ...fast });
+    const r1 = await applyPlan(plan, wrong.handlers, {
+      journal,
+      now: NOW,
+      approval: { planId: 'plan_000000000000000000000000' },
+      ...fast,
+    });
     expect(r1.halted?.approvalProvided).toBe('plan_000000000000000000000000');
     expect(wrong.calls.every((c) => c.type === 'notify')).toBe(true);
 
@@ -311,12 +382,23 @@ describe('safety stops', () => {
   });
 
   it('count and permission-change thresholds; future actions and finished ones do not count', async () => {
-    const countRules = parseRuleSet({ ...rules, policy: { ...(rules.policy as object), thresholds: { maxDeprovisionCount: 2, maxDeprovisionPercent: 100 } } });
+    const countRules = parseRuleSet({
+      ...rules,
+      policy: { ...(rules.policy as object), thresholds: { maxDeprovisionCount: 2, maxDeprovisionPercent: 100 } },
+    });
     const byCount = scenario({ extraTerminations: 2, rules: countRules });
-    const r = await applyPlan(byCount, recordingHandlers().handlers, { journal: new MemoryJournal(), now: NOW, ...fast });
+    const r = await applyPlan(byCount, recordingHandlers().handlers, {
+      journal: new MemoryJournal(),
+      now: NOW,
+      ...fast,
+    });
     expect(r.halted?.breaches).toEqual([{ threshold: 'maxDeprovisionCount', limit: 2, actual: 3 }]);
     // The same terminations two days earlier are not due yet: nothing to stop.
-    const early = await applyPlan(byCount, recordingHandlers().handlers, { journal: new MemoryJournal(), now: new Date('2025-02-27T00:00:00Z'), ...fast });
+    const early = await applyPlan(byCount, recordingHandlers().handlers, {
+      journal: new MemoryJournal(),
+      now: new Date('2025-02-27T00:00:00Z'),
+      ...fast,
+    });
     expect(early.halted).toBeNull();
 
     // 10 of 40 accounts change permissions (25% > 20%).
@@ -329,26 +411,40 @@ describe('safety stops', () => {
     expect(halted.halted?.breaches).toEqual([{ threshold: 'maxPermissionChangePercent', limit: 20, actual: 25 }]);
     expect(halted.halted?.counts.permissionChanges).toBe(10);
     // After approval and a successful run, re-applying has nothing left to count.
-    await applyPlan(plan, recordingHandlers().handlers, { journal, now: NOW, approval: { planId: plan.planId }, ...fast });
+    await applyPlan(plan, recordingHandlers().handlers, {
+      journal,
+      now: NOW,
+      approval: { planId: plan.planId },
+      ...fast,
+    });
     const later = await applyPlan(plan, recordingHandlers().handlers, { journal, now: NOW, ...fast });
     expect(later.halted).toBeNull();
   });
 });
 
 describe('cancellations', () => {
-  it('a moved termination date cancels the earlier plan\'s scheduled suspension before it runs', async () => {
+  it("a moved termination date cancels the earlier plan's scheduled suspension before it runs", async () => {
     const journal = new MemoryJournal();
     const leo0 = emp('leo', { groupIds: ['g-sales'] });
     const leo1 = emp('leo', { groupIds: ['g-sales'], terminationDate: '2025-03-20' });
-    const first = planProvisioning([ev('TERMINATION_SCHEDULED', leo1, leo0, { effectiveDate: '2025-03-20' })], rules, { current: snap([leo1]), now: NOW });
+    const first = planProvisioning([ev('TERMINATION_SCHEDULED', leo1, leo0, { effectiveDate: '2025-03-20' })], rules, {
+      current: snap([leo1]),
+      now: NOW,
+    });
     await applyPlan(first, recordingHandlers().handlers, { journal, now: NOW, ...fast });
 
     const leo2 = emp('leo', { groupIds: ['g-sales'], terminationDate: '2025-04-30' });
-    const second = planProvisioning([ev('TERMINATION_SCHEDULED', leo2, leo1, { effectiveDate: '2025-04-30' })], rules, { current: snap([leo2]), now: NOW });
+    const second = planProvisioning([ev('TERMINATION_SCHEDULED', leo2, leo1, { effectiveDate: '2025-04-30' })], rules, {
+      current: snap([leo2]),
+      now: NOW,
+    });
     const oldSuspend = actionsOf(first).find((a) => a.type === 'suspendUser')!;
     expect(second.cancels.map((c) => c.idempotencyKey)).toContain(oldSuspend.idempotencyKey);
     const r = await applyPlan(second, recordingHandlers().handlers, { journal, now: NOW, ...fast });
-    expect(r.canceled.find((c) => c.idempotencyKey === oldSuspend.idempotencyKey)).toMatchObject({ alreadyDone: false, reason: expect.stringMatching(/moved from 2025-03-20 to 2025-04-30/) });
+    expect(r.canceled.find((c) => c.idempotencyKey === oldSuspend.idempotencyKey)).toMatchObject({
+      alreadyDone: false,
+      reason: expect.stringMatching(/moved from 2025-03-20 to 2025-04-30/),
+    });
 
     // On the old date, the first plan no longer suspends anyone.
     const h = recordingHandlers();
@@ -364,6 +460,15 @@ describe('FileJournal with applyPlan', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'orgsync-prov-')), 'nested', 'journal.json');
     await applyPlan(plan, recordingHandlers().handlers, { journal: new FileJournal(path), now: NOW, ...fast });
     const file = JSON.parse(readFileSync(path, 'utf8')) as { entries: Array<{ key: string; status: string }> };
-    expect(file.entries.filter((e) => e.status === 'done').map((e) => e.key).sort()).toEqual(actionsOf(plan).map((a: PlanAction) => a.idempotencyKey).sort());
+    expect(
+      file.entries
+        .filter((e) => e.status === 'done')
+        .map((e) => e.key)
+        .sort(),
+    ).toEqual(
+      actionsOf(plan)
+        .map((a: PlanAction) => a.idempotencyKey)
+        .sort(),
+    );
   });
 });

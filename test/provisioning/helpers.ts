@@ -57,7 +57,12 @@ export function snap(employees: Employee[], o: Partial<OrgSnapshot> = {}): OrgSn
   };
 }
 
-export function ev(type: EmployeeChangeType, employee: Employee, previous?: Employee, extra: Partial<EmployeeChangeEvent> = {}): EmployeeChangeEvent {
+export function ev(
+  type: EmployeeChangeType,
+  employee: Employee,
+  previous?: Employee,
+  extra: Partial<EmployeeChangeEvent> = {},
+): EmployeeChangeEvent {
   return {
     id: extra.id ?? `evt-${type.toLowerCase()}-${employee.id}`,
     kind: 'employee',
@@ -71,7 +76,15 @@ export function ev(type: EmployeeChangeType, employee: Employee, previous?: Empl
 }
 
 export function gev(type: GroupChangeEvent['type'], group: Group, previous?: Group): GroupChangeEvent {
-  return { id: `gevt-${type.toLowerCase()}-${group.id}`, kind: 'group', type, groupId: group.id, group, ...(previous ? { previous } : {}), changes: [] };
+  return {
+    id: `gevt-${type.toLowerCase()}-${group.id}`,
+    kind: 'group',
+    type,
+    groupId: group.id,
+    group,
+    ...(previous ? { previous } : {}),
+    changes: [],
+  };
 }
 
 export function loadExample(name: string): unknown {
@@ -79,7 +92,9 @@ export function loadExample(name: string): unknown {
 }
 
 export function actionsOf(plan: ProvisioningPlan, employeeId?: string): PlanAction[] {
-  return plan.employees.filter((e) => employeeId === undefined || e.employeeId === employeeId).flatMap((e) => e.actions);
+  return plan.employees
+    .filter((e) => employeeId === undefined || e.employeeId === employeeId)
+    .flatMap((e) => e.actions);
 }
 
 export function summary(actions: PlanAction[]): string[] {
@@ -107,7 +122,9 @@ export interface Call {
 }
 
 /** Handlers that record every call; `fail(action, attempt)` returning an error makes that call throw it. */
-export function recordingHandlers(opts: { fail?: (a: PlanAction, attempt: number) => unknown; delayMs?: number } = {}): {
+export function recordingHandlers(
+  opts: { fail?: (a: PlanAction, attempt: number) => unknown; delayMs?: number } = {},
+): {
   handlers: ProvisioningHandlers;
   calls: Call[];
   succeeded: Call[];

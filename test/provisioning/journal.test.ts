@@ -21,7 +21,14 @@ describe('FileJournal', () => {
     await j.markFailed('b', new Error('nope'));
     await j.markStarted('c');
     const again = new FileJournal(path);
-    expect(await again.get('a')).toEqual({ key: 'a', status: 'done', attempts: 1, startedAt: '2025-01-01T00:00:00.000Z', finishedAt: '2025-01-01T00:00:00.000Z', result: { id: 'u1' } });
+    expect(await again.get('a')).toEqual({
+      key: 'a',
+      status: 'done',
+      attempts: 1,
+      startedAt: '2025-01-01T00:00:00.000Z',
+      finishedAt: '2025-01-01T00:00:00.000Z',
+      result: { id: 'u1' },
+    });
     expect(await again.get('b')).toMatchObject({ status: 'failed', error: 'nope' });
     expect(await again.get('c')).toMatchObject({ status: 'started', attempts: 1 });
     expect(await again.get('zzz')).toBeUndefined();
@@ -44,7 +51,9 @@ describe('FileJournal', () => {
         reads++;
       }
     })();
-    await Promise.all(Array.from({ length: 60 }, (_, i) => j.markStarted(`k${i}`).then(() => j.markDone(`k${i}`, { i }))));
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) => j.markStarted(`k${i}`).then(() => j.markDone(`k${i}`, { i }))),
+    );
     reading = false;
     await reader;
     expect(reads).toBeGreaterThan(0);
@@ -75,12 +84,16 @@ describe('FileJournal', () => {
     writeFileSync(join(d, 'bad.json'), '{"kind":"orgsync.provisioning-journal","entries":[{"key":"a"');
     await expect(new FileJournal(join(d, 'bad.json')).list()).rejects.toBeInstanceOf(ValidationError);
     writeFileSync(join(d, 'other.json'), '{"hello":"world"}');
-    await expect(new FileJournal(join(d, 'other.json')).get('a')).rejects.toThrow(/not an orgsync provisioning journal/);
+    await expect(new FileJournal(join(d, 'other.json')).get('a')).rejects.toThrow(
+      /not an orgsync provisioning journal/,
+    );
   });
 
   it('stores the message of an error only (no stack, cause or properties)', async () => {
     for (const j of [new FileJournal(join(dir(), 'j.json')), new MemoryJournal()]) {
-      const err = Object.assign(new Error('upstream said no', { cause: new Error('token=abc123') }), { response: { headers: { authorization: 'Bearer xyz' } } });
+      const err = Object.assign(new Error('upstream said no', { cause: new Error('token=abc123') }), {
+        response: { headers: { authorization: 'Bearer xyz' } },
+      });
       await j.markStarted('k');
       await j.markFailed('k', err);
       const e = await j.get('k');
@@ -109,7 +122,9 @@ describe('crash recovery (a real process killed mid-run)', () => {
     const child = fileURLToPath(new URL('./fixtures/crash-child.ts', import.meta.url));
     const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url));
 
-    const proc = spawn(process.execPath, ['--import', tsx, child, planPath, journalPath, effectsPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['--import', tsx, child, planPath, journalPath, effectsPath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     // Kill it once some (not all) side effects happened.
@@ -131,7 +146,10 @@ describe('crash recovery (a real process killed mid-run)', () => {
     await new Promise((r) => proc.once('close', r));
 
     const plan = parsePlan(readFileSync(planPath, 'utf8'));
-    const keys = plan.employees.flatMap((e) => e.actions).filter((a) => a.type !== 'notify').map((a) => a.idempotencyKey);
+    const keys = plan.employees
+      .flatMap((e) => e.actions)
+      .filter((a) => a.type !== 'notify')
+      .map((a) => a.idempotencyKey);
     const before = readFileSync(effectsPath, 'utf8').split('\n').filter(Boolean);
     expect(before.length).toBeGreaterThanOrEqual(6);
     expect(before.length).toBeLessThan(keys.length);
@@ -152,7 +170,11 @@ describe('crash recovery (a real process killed mid-run)', () => {
         },
       ]),
     );
-    const res = await applyPlan(plan, dedupe as never, { journal: new FileJournal(journalPath), now: new Date('2025-03-02T12:00:00Z'), retryDelay: { minMs: 1 } });
+    const res = await applyPlan(plan, dedupe as never, {
+      journal: new FileJournal(journalPath),
+      now: new Date('2025-03-02T12:00:00Z'),
+      retryDelay: { minMs: 1 },
+    });
     expect(res.failed).toEqual([]);
     // Done before the crash: never called again.
     const journaledBefore = new Set(res.skipped.map((s) => s.idempotencyKey));
@@ -161,7 +183,10 @@ describe('crash recovery (a real process killed mid-run)', () => {
     const recalled = h.calls.filter((c) => before.includes(c.key));
     expect(recalled.length).toBeLessThanOrEqual(2);
     // Every action applied exactly once overall.
-    const all = [...before, ...h.succeeded.filter((c) => c.type !== 'notify' && !before.includes(c.key)).map((c) => c.key)];
+    const all = [
+      ...before,
+      ...h.succeeded.filter((c) => c.type !== 'notify' && !before.includes(c.key)).map((c) => c.key),
+    ];
     expect(all.sort()).toEqual([...keys].sort());
     const final = await new FileJournal(journalPath).list();
     expect(final.filter((e) => e.status === 'done').map((e) => e.key)).toEqual(expect.arrayContaining(keys));

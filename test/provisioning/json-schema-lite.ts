@@ -6,13 +6,60 @@ type Schema = Record<string, unknown> | boolean;
 
 /** Keywords of draft 2020-12 (core, applicator, validation, meta-data, format-annotation). */
 export const KNOWN_KEYWORDS = new Set([
-  '$schema', '$id', '$ref', '$defs', '$comment', '$anchor', '$dynamicRef', '$dynamicAnchor', '$vocabulary',
-  'type', 'const', 'enum', 'anyOf', 'oneOf', 'allOf', 'not', 'if', 'then', 'else',
-  'properties', 'required', 'additionalProperties', 'patternProperties', 'propertyNames', 'unevaluatedProperties',
-  'items', 'prefixItems', 'contains', 'minItems', 'maxItems', 'uniqueItems', 'unevaluatedItems',
-  'minLength', 'maxLength', 'pattern', 'format', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf',
-  'minProperties', 'maxProperties', 'dependentRequired', 'dependentSchemas',
-  'title', 'description', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly', 'contentEncoding', 'contentMediaType',
+  '$schema',
+  '$id',
+  '$ref',
+  '$defs',
+  '$comment',
+  '$anchor',
+  '$dynamicRef',
+  '$dynamicAnchor',
+  '$vocabulary',
+  'type',
+  'const',
+  'enum',
+  'anyOf',
+  'oneOf',
+  'allOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  'properties',
+  'required',
+  'additionalProperties',
+  'patternProperties',
+  'propertyNames',
+  'unevaluatedProperties',
+  'items',
+  'prefixItems',
+  'contains',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'unevaluatedItems',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'format',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minProperties',
+  'maxProperties',
+  'dependentRequired',
+  'dependentSchemas',
+  'title',
+  'description',
+  'default',
+  'examples',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+  'contentEncoding',
+  'contentMediaType',
 ]);
 
 /** Structural check of a schema document: known keywords, well-typed values, resolvable $refs. Returns problems. */
@@ -27,7 +74,8 @@ export function checkSchemaDocument(root: Record<string, unknown>): string[] {
     for (const [k, v] of Object.entries(s)) {
       if (!KNOWN_KEYWORDS.has(k)) problems.push(`${at}: unknown keyword ${k}`);
       if (k === '$ref') {
-        if (typeof v !== 'string' || resolve(root, v) === undefined) problems.push(`${at}: unresolvable $ref ${String(v)}`);
+        if (typeof v !== 'string' || resolve(root, v) === undefined)
+          problems.push(`${at}: unresolvable $ref ${String(v)}`);
       } else if (k === 'properties' || k === '$defs' || k === 'patternProperties') {
         for (const [pk, pv] of Object.entries(v as object)) walk(pv, `${at}/${k}/${pk}`);
       } else if (k === 'anyOf' || k === 'oneOf' || k === 'allOf' || k === 'prefixItems') {
@@ -36,10 +84,13 @@ export function checkSchemaDocument(root: Record<string, unknown>): string[] {
       } else if (k === 'items' || k === 'not' || k === 'additionalProperties' || k === 'propertyNames') {
         walk(v, `${at}/${k}`);
       } else if (k === 'required') {
-        if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) problems.push(`${at}: required must be an array of strings`);
+        if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+          problems.push(`${at}: required must be an array of strings`);
       } else if (k === 'type') {
         const types = Array.isArray(v) ? v : [v];
-        for (const t of types) if (!['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'].includes(t as string)) problems.push(`${at}: bad type ${String(t)}`);
+        for (const t of types)
+          if (!['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'].includes(t as string))
+            problems.push(`${at}: bad type ${String(t)}`);
       } else if (k === 'pattern') {
         try {
           new RegExp(v as string, 'u');
@@ -58,7 +109,10 @@ function resolve(root: Record<string, unknown>, ref: string): Schema | undefined
   if (!ref.startsWith('#/')) return undefined;
   let cur: unknown = root;
   for (const part of ref.slice(2).split('/')) {
-    cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+    cur =
+      cur && typeof cur === 'object'
+        ? (cur as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')]
+        : undefined;
   }
   return cur as Schema | undefined;
 }
@@ -88,13 +142,19 @@ export function validate(root: Record<string, unknown>, value: unknown): string[
         return;
       }
     }
-    if ('const' in s && JSON.stringify(s.const) !== JSON.stringify(v)) out.push(`${at}: expected const ${JSON.stringify(s.const)}`);
-    if (Array.isArray(s.enum) && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(v))) out.push(`${at}: not in enum`);
-    if (Array.isArray(s.anyOf) && !s.anyOf.some((b) => {
-      const e: string[] = [];
-      check(b as Schema, v, at, e);
-      return e.length === 0;
-    })) out.push(`${at}: matches no anyOf branch`);
+    if ('const' in s && JSON.stringify(s.const) !== JSON.stringify(v))
+      out.push(`${at}: expected const ${JSON.stringify(s.const)}`);
+    if (Array.isArray(s.enum) && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(v)))
+      out.push(`${at}: not in enum`);
+    if (
+      Array.isArray(s.anyOf) &&
+      !s.anyOf.some((b) => {
+        const e: string[] = [];
+        check(b as Schema, v, at, e);
+        return e.length === 0;
+      })
+    )
+      out.push(`${at}: matches no anyOf branch`);
     if (Array.isArray(s.oneOf)) {
       const n = s.oneOf.filter((b) => {
         const e: string[] = [];
@@ -107,7 +167,8 @@ export function validate(root: Record<string, unknown>, value: unknown): string[
     if (typeof v === 'string') {
       if (typeof s.minLength === 'number' && v.length < s.minLength) out.push(`${at}: shorter than ${s.minLength}`);
       if (typeof s.maxLength === 'number' && v.length > s.maxLength) out.push(`${at}: longer than ${s.maxLength}`);
-      if (typeof s.pattern === 'string' && !new RegExp(s.pattern, 'u').test(v)) out.push(`${at}: does not match ${s.pattern}`);
+      if (typeof s.pattern === 'string' && !new RegExp(s.pattern, 'u').test(v))
+        out.push(`${at}: does not match ${s.pattern}`);
     }
     if (typeof v === 'number') {
       if (typeof s.minimum === 'number' && v < s.minimum) out.push(`${at}: below ${s.minimum}`);
@@ -124,7 +185,8 @@ export function validate(root: Record<string, unknown>, value: unknown): string[
       for (const [k, x] of Object.entries(obj)) {
         if (k in props) check(props[k]!, x, `${at}/${k}`, out);
         else if (s.additionalProperties === false) out.push(`${at}: unexpected property ${k}`);
-        else if (s.additionalProperties && typeof s.additionalProperties === 'object') check(s.additionalProperties as Schema, x, `${at}/${k}`, out);
+        else if (s.additionalProperties && typeof s.additionalProperties === 'object')
+          check(s.additionalProperties as Schema, x, `${at}/${k}`, out);
       }
     }
   };

@@ -13,7 +13,13 @@ const base = (o: Partial<ChangeNotification>): ChangeNotification => ({
   kind: 'change',
   category: 'permissions_changed',
   severity: 'info',
-  employee: { id: 'e1', displayName: 'Ann Lee', email: 'ann@acme.example', title: 'Engineer', department: 'Engineering' },
+  employee: {
+    id: 'e1',
+    displayName: 'Ann Lee',
+    email: 'ann@acme.example',
+    title: 'Engineer',
+    department: 'Engineering',
+  },
   eventId: 'evt-1',
   eventType: 'GROUP_CHANGE',
   summary: 'Ann Lee: permissions changed',
@@ -31,8 +37,16 @@ describe('digest', () => {
       'plan_x',
       [
         base({}),
-        base({ category: 'deprovisioned', severity: 'critical', employee: { ...base({}).employee, id: 'e2', displayName: 'Zed' } }),
-        base({ category: 'account_created', employee: { ...base({}).employee, id: 'e3', displayName: 'Bea' }, recipients: ['security@acme.example'] }),
+        base({
+          category: 'deprovisioned',
+          severity: 'critical',
+          employee: { ...base({}).employee, id: 'e2', displayName: 'Zed' },
+        }),
+        base({
+          category: 'account_created',
+          employee: { ...base({}).employee, id: 'e3', displayName: 'Bea' },
+          recipients: ['security@acme.example'],
+        }),
       ],
       { now: new Date('2025-03-02T12:00:00Z') },
     );
@@ -45,7 +59,13 @@ describe('digest', () => {
 
 describe('formatNotificationEmail', () => {
   const evil = base({
-    employee: { id: 'e9', displayName: '<script>alert("x")</script> O\'Brien & Co\r\nBcc: attacker@evil.example', email: 'a"b@acme.example', title: '<b>CEO</b>', department: null },
+    employee: {
+      id: 'e9',
+      displayName: '<script>alert("x")</script> O\'Brien & Co\r\nBcc: attacker@evil.example',
+      email: 'a"b@acme.example',
+      title: '<b>CEO</b>',
+      department: null,
+    },
     summary: 'moved to <img src=x onerror=alert(1)>',
     granted: [{ type: 'permission', value: '<admin>' }],
     details: ['"quoted" & <tagged>'],
@@ -66,12 +86,18 @@ describe('formatNotificationEmail', () => {
   });
 
   it('renders a safety alert', () => {
-    const leavers = Array.from({ length: 3 }, (_, i) => emp(`l${i}`, { employmentStatus: 'TERMINATED', terminationDate: '2025-03-01', displayName: `<L${i}>` }));
+    const leavers = Array.from({ length: 3 }, (_, i) =>
+      emp(`l${i}`, { employmentStatus: 'TERMINATED', terminationDate: '2025-03-01', displayName: `<L${i}>` }),
+    );
     const actives = leavers.map((l) => ({ ...l, employmentStatus: 'ACTIVE' as const, terminationDate: null }));
     const plan = planProvisioning(
       leavers.map((l, i) => ev('TERMINATION', l, actives[i])),
       loadExample('department-access') as RuleSetInput,
-      { previous: snap([...actives, emp('x')]), current: snap([...leavers, emp('x')]), now: new Date('2025-03-02T12:00:00Z') },
+      {
+        previous: snap([...actives, emp('x')]),
+        current: snap([...leavers, emp('x')]),
+        now: new Date('2025-03-02T12:00:00Z'),
+      },
     );
     const { alert } = checkSafety(plan, { now: new Date('2025-03-02T12:00:00Z') });
     const mail = formatNotificationEmail(alert!);

@@ -23,7 +23,13 @@ const ada = emp('ada', {
   employmentType: 'CONTRACTOR',
   customFields: { costCenter: 4200, skills: ['go', 'rust'], onCall: true, empty: '' },
 });
-const bob = emp('bob', { managerId: 'vp', groupIds: ['g-sales'], jobTitle: 'Account Executive', workEmail: null, employmentStatus: 'LEAVE' });
+const bob = emp('bob', {
+  managerId: 'vp',
+  groupIds: ['g-sales'],
+  jobTitle: 'Account Executive',
+  workEmail: null,
+  employmentStatus: 'LEAVE',
+});
 // A manager cycle: x -> y -> x
 const x = emp('x', { managerId: 'y' });
 const y = emp('y', { managerId: 'x' });
@@ -81,7 +87,9 @@ describe('rule attributes', () => {
     // Ada is in a team under Engineering, not in the department itself.
     expect(t({ attribute: 'department', op: 'equals', value: 'Engineering' })).toBe(false);
     expect(t({ attribute: 'department', op: 'equals', value: 'Engineering', includeParents: true })).toBe(true);
-    expect(t({ attribute: 'group', groupType: 'DEPARTMENT', op: 'equals', value: 'g-eng', includeParents: true })).toBe(true);
+    expect(t({ attribute: 'group', groupType: 'DEPARTMENT', op: 'equals', value: 'g-eng', includeParents: true })).toBe(
+      true,
+    );
     expect(t({ attribute: 'department', op: 'exists' }, vp)).toBe(true);
     expect(t({ attribute: 'department', op: 'exists' })).toBe(false);
   });
@@ -129,7 +137,10 @@ describe('rule attributes', () => {
     for (let round = 0; round < 40; round++) {
       const n = 2 + rnd(30);
       const people = Array.from({ length: n }, (_, i) =>
-        emp(`q${i}`, { managerId: rnd(5) === 0 ? null : rnd(8) === 0 ? `gone${i}` : `q${rnd(n)}`, workEmail: rnd(3) ? `q${i}@acme.example` : null }),
+        emp(`q${i}`, {
+          managerId: rnd(5) === 0 ? null : rnd(8) === 0 ? `gone${i}` : `q${rnd(n)}`,
+          workEmail: rnd(3) ? `q${i}@acme.example` : null,
+        }),
       );
       const c = createRuleContext(snap(people));
       const conds: Condition[] = [
@@ -143,7 +154,9 @@ describe('rule attributes', () => {
       for (const cond of conds) {
         for (const p of order) {
           const chain = managerChain(p, c).flatMap((m) => (m.workEmail ? [m.id, m.workEmail] : [m.id]));
-          expect(evaluateCondition(cond, p, c), `${JSON.stringify(cond)} for ${p.id} (chain ${chain.join(',')})`).toBe(reference(cond, chain));
+          expect(evaluateCondition(cond, p, c), `${JSON.stringify(cond)} for ${p.id} (chain ${chain.join(',')})`).toBe(
+            reference(cond, chain),
+          );
         }
       }
       // Someone from another snapshot (another manager) is judged by their own chain.
@@ -176,24 +189,43 @@ describe('combinators', () => {
 });
 
 describe('rule set validation', () => {
-  const base = (when: unknown): RuleSetInput => ({ version: 1, rules: [{ id: 'r', when: when as Condition, grant: { role: 'x' } }] });
+  const base = (when: unknown): RuleSetInput => ({
+    version: 1,
+    rules: [{ id: 'r', when: when as Condition, grant: { role: 'x' } }],
+  });
 
   it('accepts a minimal rule set and fills defaults', () => {
     const rs = parseRuleSet({ version: 1 });
     expect(rs.rules).toEqual([]);
     expect(rs.defaultEntitlements).toBeNull();
     expect(rs.policy.termination.action).toBe('suspend');
-    expect(rs.policy.thresholds).toMatchObject({ maxDeprovisionPercent: 10, maxDeprovisionCount: 25, maxPermissionChangePercent: 20 });
+    expect(rs.policy.thresholds).toMatchObject({
+      maxDeprovisionPercent: 10,
+      maxDeprovisionCount: 25,
+      maxPermissionChangePercent: 20,
+    });
     expect(rs.policy.notifications.mode).toBe('digest');
   });
 
   it('rejects invalid regexes, over-long patterns and catastrophic patterns at load', () => {
-    expect(() => parseRuleSet(base({ attribute: 'title', op: 'matches', pattern: '([a-z' }))).toThrow(/invalid regular expression/);
-    expect(() => parseRuleSet(base({ attribute: 'title', op: 'matches', pattern: 'a'.repeat(201) }))).toThrow(ValidationError);
-    expect(() => parseRuleSet(base({ attribute: 'title', op: 'matches', pattern: '(a+)+$' }))).toThrow(/nested quantifiers/);
-    expect(() => parseRuleSet(base({ attribute: 'title', op: 'matches', pattern: '^(\\w+\\s?)*$' }))).toThrow(/nested quantifiers/);
-    expect(() => parseRuleSet(base({ attribute: 'title', op: 'matches', pattern: '(a)\\1' }))).toThrow(/backreferences/);
-    expect(() => parseRuleSet(base({ attribute: 'title', op: 'matches', pattern: '^(Senior|Staff) (Engineer|Designer)$' }))).not.toThrow();
+    expect(() => parseRuleSet(base({ attribute: 'title', op: 'matches', pattern: '([a-z' }))).toThrow(
+      /invalid regular expression/,
+    );
+    expect(() => parseRuleSet(base({ attribute: 'title', op: 'matches', pattern: 'a'.repeat(201) }))).toThrow(
+      ValidationError,
+    );
+    expect(() => parseRuleSet(base({ attribute: 'title', op: 'matches', pattern: '(a+)+$' }))).toThrow(
+      /nested quantifiers/,
+    );
+    expect(() => parseRuleSet(base({ attribute: 'title', op: 'matches', pattern: '^(\\w+\\s?)*$' }))).toThrow(
+      /nested quantifiers/,
+    );
+    expect(() => parseRuleSet(base({ attribute: 'title', op: 'matches', pattern: '(a)\\1' }))).toThrow(
+      /backreferences/,
+    );
+    expect(() =>
+      parseRuleSet(base({ attribute: 'title', op: 'matches', pattern: '^(Senior|Staff) (Engineer|Designer)$' })),
+    ).not.toThrow();
   });
 
   it('reports every problem with a path, as a ValidationError', () => {
@@ -221,7 +253,9 @@ describe('rule set validation', () => {
 
   it('rejects misplaced options and bad JSON', () => {
     expect(() => parseRuleSet(base({ attribute: 'title', field: 'x', op: 'exists' }))).toThrow(/"field" only applies/);
-    expect(() => parseRuleSet(base({ attribute: 'title', groupType: 'TEAM', op: 'exists' }))).toThrow(/"groupType" only applies/);
+    expect(() => parseRuleSet(base({ attribute: 'title', groupType: 'TEAM', op: 'exists' }))).toThrow(
+      /"groupType" only applies/,
+    );
     expect(() => parseRuleSetJson('{ not json')).toThrow(ValidationError);
     expect(() => parseRuleSet({ version: 2 })).toThrow(ValidationError);
   });
@@ -232,9 +266,22 @@ describe('evaluateRules', () => {
     version: 1,
     rules: [
       { id: 'all', when: { all: [] }, grant: { role: 'member', licenses: ['seat'], permissions: ['read'] } },
-      { id: 'eng', when: { attribute: 'department', op: 'equals', value: 'Engineering', includeParents: true }, grant: { role: 'developer', permissions: ['read', 'write'] } },
-      { id: 'eng2', when: { attribute: 'department', op: 'equals', value: 'Engineering', includeParents: true }, grant: { role: 'builder' } },
-      { id: 'contractor', priority: 5, when: { attribute: 'employmentType', op: 'equals', value: 'CONTRACTOR' }, grant: { role: 'guest', groups: ['contractors'] } },
+      {
+        id: 'eng',
+        when: { attribute: 'department', op: 'equals', value: 'Engineering', includeParents: true },
+        grant: { role: 'developer', permissions: ['read', 'write'] },
+      },
+      {
+        id: 'eng2',
+        when: { attribute: 'department', op: 'equals', value: 'Engineering', includeParents: true },
+        grant: { role: 'builder' },
+      },
+      {
+        id: 'contractor',
+        priority: 5,
+        when: { attribute: 'employmentType', op: 'equals', value: 'CONTRACTOR' },
+        grant: { role: 'guest', groups: ['contractors'] },
+      },
       { id: 'off', enabled: false, when: { all: [] }, grant: { permissions: ['never'] } },
     ],
   });
@@ -262,12 +309,21 @@ describe('evaluateRules', () => {
   it('default entitlements apply only when no rule matches; without defaults the result is null', () => {
     const withDefaults = parseRuleSet({
       version: 1,
-      rules: [{ id: 'sales', when: { attribute: 'department', op: 'equals', value: 'Sales' }, grant: { permissions: ['crm'] } }],
+      rules: [
+        {
+          id: 'sales',
+          when: { attribute: 'department', op: 'equals', value: 'Sales' },
+          grant: { permissions: ['crm'] },
+        },
+      ],
       defaultEntitlements: { role: 'viewer', licenses: ['basic'] },
     });
     const d = evaluateRules(withDefaults, ada, ctx)!;
     expect(d.source).toBe('defaults');
-    expect(entitlementRefs(d).map((r) => `${r.type}:${r.value}:${r.ruleIds[0]}`)).toEqual(['role:viewer:$defaults', 'license:basic:$defaults']);
+    expect(entitlementRefs(d).map((r) => `${r.type}:${r.value}:${r.ruleIds[0]}`)).toEqual([
+      'role:viewer:$defaults',
+      'license:basic:$defaults',
+    ]);
     const m = evaluateRules(withDefaults, bob, ctx)!;
     expect(m.source).toBe('rules');
     expect(entitlementRefs(m).map((r) => r.value)).toEqual(['crm']);

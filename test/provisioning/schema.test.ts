@@ -26,9 +26,20 @@ describe('ruleSetJsonSchema', () => {
     expect(JSON.stringify(defs.Condition)).toContain('"$ref":"#/$defs/Condition"');
     const policy = props.policy!.properties as Record<string, Record<string, unknown>>;
     expect(Object.keys(policy)).toEqual(
-      expect.arrayContaining(['events', 'hire', 'termination', 'leave', 'neverTouch', 'notifications', 'thresholds', 'timezone']),
+      expect.arrayContaining([
+        'events',
+        'hire',
+        'termination',
+        'leave',
+        'neverTouch',
+        'notifications',
+        'thresholds',
+        'timezone',
+      ]),
     );
-    expect((policy.termination!.properties as Record<string, unknown>).action).toMatchObject({ enum: ['suspend', 'delete', 'suspend_then_delete'] });
+    expect((policy.termination!.properties as Record<string, unknown>).action).toMatchObject({
+      enum: ['suspend', 'delete', 'suspend_then_delete'],
+    });
     expect(checkSchemaDocument(schema)).toEqual([]);
     // Plain JSON: survives a round trip unchanged.
     expect(JSON.parse(JSON.stringify(schema))).toEqual(schema);
@@ -44,12 +55,18 @@ describe('ruleSetJsonSchema', () => {
     const bad = [
       { version: 2 },
       { version: 1, rules: [{ id: 'r', when: { attribute: 'title', op: 'equalz', value: 'x' }, grant: {} }] },
-      { version: 1, rules: [{ id: 'r', when: { attribute: 'title', op: 'equals', value: 'x' }, grant: { permisions: [] } }] },
+      {
+        version: 1,
+        rules: [{ id: 'r', when: { attribute: 'title', op: 'equals', value: 'x' }, grant: { permisions: [] } }],
+      },
       { version: 1, rules: [{ id: 'bad id!', when: { all: [] }, grant: {} }] },
       { version: 1, rules: [{ id: 'r', when: { not: { attribute: 'x', op: 'exists' } }, grant: {} }] },
       { version: 1, policy: { termination: { action: 'shred' } } },
       { version: 1, policy: { thresholds: { maxDeprovisionPercent: 150 } } },
-      { version: 1, rules: [{ id: 'r', when: { attribute: 'title', op: 'matches', pattern: 'x'.repeat(201) }, grant: {} }] },
+      {
+        version: 1,
+        rules: [{ id: 'r', when: { attribute: 'title', op: 'matches', pattern: 'x'.repeat(201) }, grant: {} }],
+      },
     ];
     for (const doc of bad) {
       expect(validate(schema, doc), JSON.stringify(doc)).not.toEqual([]);

@@ -20,13 +20,25 @@ const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 
 function setup(hires = 20) {
   const d = mkdtempSync(join(tmpdir(), 'orgsync-2w-'));
-  const people = Array.from({ length: hires }, (_, i) => emp(`w${String(i).padStart(2, '0')}`, { groupIds: ['g-sales'] }));
+  const people = Array.from({ length: hires }, (_, i) =>
+    emp(`w${String(i).padStart(2, '0')}`, { groupIds: ['g-sales'] }),
+  );
   const rules: RuleSetInput = {
     version: 1,
-    rules: [{ id: 'sales', when: { attribute: 'department', op: 'equals', value: 'Sales' }, grant: { role: 'member', permissions: ['crm'] } }],
+    rules: [
+      {
+        id: 'sales',
+        when: { attribute: 'department', op: 'equals', value: 'Sales' },
+        grant: { role: 'member', permissions: ['crm'] },
+      },
+    ],
     policy: { hire: { sendWelcome: false } },
   };
-  const plan = planProvisioning(people.map((p) => ev('HIRE', p)), rules, { current: snap(people), now: new Date('2025-03-02T12:00:00Z') });
+  const plan = planProvisioning(
+    people.map((p) => ev('HIRE', p)),
+    rules,
+    { current: snap(people), now: new Date('2025-03-02T12:00:00Z') },
+  );
   const planPath = join(d, 'plan.json');
   writeFileSync(planPath, JSON.stringify(plan));
   const keys = plan.employees.flatMap((e) => e.actions).map((a) => a.idempotencyKey);
@@ -44,7 +56,9 @@ function run(args: string[]): Run {
   let stderr = '';
   proc.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
   proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => proc.once('close', (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    proc.once('close', (code) => resolve({ code, stdout, stderr })),
+  );
   return { proc, done };
 }
 
@@ -65,9 +79,14 @@ describe('two processes on one provisioning journal', () => {
     const b = run([child, s.planPath, s.journalPath, s.effectsPath]);
     const [ra, rb] = await Promise.all([a.done, b.done]);
     const results = [ra, rb].sort((x, y) => (x.code ?? 9) - (y.code ?? 9));
-    expect(results.map((r) => r.code), `${ra.stderr}\n${rb.stderr}`).toEqual([0, 1]);
+    expect(
+      results.map((r) => r.code),
+      `${ra.stderr}\n${rb.stderr}`,
+    ).toEqual([0, 1]);
     const winner = results[0]!.code === ra.code ? a : b;
-    expect(results[1]!.stderr).toMatch(/orgsync: transient error: The provisioning journal .*journal\.json is in use by another process \(pid \d+\): lock file .*journal\.json\.lock/);
+    expect(results[1]!.stderr).toMatch(
+      /orgsync: transient error: The provisioning journal .*journal\.json is in use by another process \(pid \d+\): lock file .*journal\.json\.lock/,
+    );
     expect(results[1]!.stderr).toContain(`pid ${winner.proc.pid}`);
     const lines = effects(s.effectsPath);
     const keys = lines.map((l) => l.split(' ')[1]);
@@ -75,8 +94,16 @@ describe('two processes on one provisioning journal', () => {
     expect(new Set(keys).size, 'no action twice').toBe(keys.length);
     const journal = new FileJournal(s.journalPath);
     const entries = await journal.list();
-    expect(entries.filter((e) => e.status === 'done').map((e) => e.key).sort()).toEqual([...s.keys].sort());
-    expect(entries.filter((e) => e.attempts !== 1), 'nothing started twice').toEqual([]);
+    expect(
+      entries
+        .filter((e) => e.status === 'done')
+        .map((e) => e.key)
+        .sort(),
+    ).toEqual([...s.keys].sort());
+    expect(
+      entries.filter((e) => e.attempts !== 1),
+      'nothing started twice',
+    ).toEqual([]);
     await journal.close();
     expect(new Set(lines.map((l) => l.split(' ')[0]))).toEqual(new Set([String(winner.proc.pid)]));
     // The winner released its lock; the journal is readable and complete, and 0600.

@@ -30,7 +30,8 @@ import { startReceiver, type Receiver } from './receiver.js';
 
 const keyring = parseKeyring(generateKeySpec('k1'));
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const events = (n: number, from = 0): NewEvent[] => Array.from({ length: n }, (_, i) => ({ type: 'change', data: { n: from + i } }));
+const events = (n: number, from = 0): NewEvent[] =>
+  Array.from({ length: n }, (_, i) => ({ type: 'change', data: { n: from + i } }));
 
 function runtime(store: SqlStore, o: Partial<RuntimeOptions> = {}): Runtime {
   return createRuntime({
@@ -43,7 +44,9 @@ function runtime(store: SqlStore, o: Partial<RuntimeOptions> = {}): Runtime {
 }
 
 /** Offsets first seen per tenant, in arrival order (what a deduping consumer processes). */
-function firstSeen(bodies: Array<{ events: Array<{ id: string; tenantId: string; offset: number }> }>): Map<string, number[]> {
+function firstSeen(
+  bodies: Array<{ events: Array<{ id: string; tenantId: string; offset: number }> }>,
+): Map<string, number[]> {
   const seen = new Set<string>();
   const out = new Map<string, number[]>();
   for (const b of bodies) {
@@ -66,7 +69,11 @@ async function until(what: string, fn: () => Promise<boolean> | boolean, ms = 15
   }
 }
 
-function suite(name: string, open: () => Promise<{ store: () => Promise<SqlStore>; rawDb: () => Promise<string>; cleanup: () => Promise<void> }>, skip: boolean) {
+function suite(
+  name: string,
+  open: () => Promise<{ store: () => Promise<SqlStore>; rawDb: () => Promise<string>; cleanup: () => Promise<void> }>,
+  skip: boolean,
+) {
   describe.skipIf(skip)(`event delivery (${name})`, () => {
     let env: Awaited<ReturnType<typeof open>>;
     let rt: Runtime;
@@ -80,7 +87,8 @@ function suite(name: string, open: () => Promise<{ store: () => Promise<SqlStore
     beforeAll(async () => {
       env = await open();
       rt = runtime(await env.store());
-      for (const id of ['acme', 'globex']) await rt.addTenant({ id, connector: 'bamboohr', options: { subdomain: id } });
+      for (const id of ['acme', 'globex'])
+        await rt.addTenant({ id, connector: 'bamboohr', options: { subdomain: id } });
     });
     afterAll(async () => {
       await rt?.close();
@@ -88,7 +96,7 @@ function suite(name: string, open: () => Promise<{ store: () => Promise<SqlStore
       await env?.cleanup();
     });
 
-    it('delivers each tenant\'s log in offset order, in signed batches, from where it was added', async () => {
+    it("delivers each tenant's log in offset order, in signed batches, from where it was added", async () => {
       await rt.store.appendEvents('acme', events(5), Date.now());
       const r = await receiver();
       const { endpoint, secret } = await rt.addEndpoint({ id: 'ordered', url: r.url });
@@ -104,9 +112,18 @@ function suite(name: string, open: () => Promise<{ store: () => Promise<SqlStore
       const seen = firstSeen(r.accepted);
       expect(seen.get('acme')).toEqual(range(6, 50));
       expect(seen.get('globex')).toEqual(range(1, 7));
-      expect(r.accepted[0]!.events[0]).toMatchObject({ id: 'acme:6', tenantId: 'acme', offset: 6, type: 'change', data: { n: 5 } });
+      expect(r.accepted[0]!.events[0]).toMatchObject({
+        id: 'acme:6',
+        tenantId: 'acme',
+        offset: 6,
+        type: 'change',
+        data: { n: 5 },
+      });
       const lines = (await rt.deliveries()).filter((l) => l.endpointId === 'ordered');
-      expect(lines.map((l) => [l.tenantId, l.delivered, l.pending, l.deadLetters])).toEqual([['acme', 50, 0, 0], ['globex', 7, 0, 0]]);
+      expect(lines.map((l) => [l.tenantId, l.delivered, l.pending, l.deadLetters])).toEqual([
+        ['acme', 50, 0, 0],
+        ['globex', 7, 0, 0],
+      ]);
       // The secret is stored encrypted only.
       const raw = await env.rawDb();
       expect(raw).toContain('v1.k1.');
@@ -122,7 +139,13 @@ function suite(name: string, open: () => Promise<{ store: () => Promise<SqlStore
       r.script = [500, 'accept-then-500', 503];
       expect(await rt.deliverNow()).toBe(0); // first attempt: 500
       const [line] = (await rt.deliveries()).filter((l) => l.endpointId === 'flaky');
-      expect(line).toMatchObject({ tenantId: 'acme', delivered: 0, attempts: 1, lastStatus: 500, lastError: 'HTTP 500' });
+      expect(line).toMatchObject({
+        tenantId: 'acme',
+        delivered: 0,
+        attempts: 1,
+        lastStatus: 500,
+        lastError: 'HTTP 500',
+      });
       expect(line!.nextAttemptAt).toBeGreaterThan(Date.now() - 5000);
       // Not due yet: nothing is sent before the backoff (50-100 ms for the first retry).
       const before = r.requests.length;
@@ -141,7 +164,10 @@ function suite(name: string, open: () => Promise<{ store: () => Promise<SqlStore
       expect(ids.length).toBeGreaterThan(new Set(ids).size);
       expect(firstSeen(r.accepted).get('acme')).toEqual(range(1, 50));
       // Waits between attempts grew (backoff with jitter in [0.5, 1] of 100, 200, 400 ms).
-      const gaps = r.requests.slice(0, 4).map((q, i, a) => (i ? q.at - a[i - 1]!.at : 0)).slice(1);
+      const gaps = r.requests
+        .slice(0, 4)
+        .map((q, i, a) => (i ? q.at - a[i - 1]!.at : 0))
+        .slice(1);
       expect(gaps[0]).toBeGreaterThanOrEqual(45);
       expect(gaps[2]).toBeGreaterThanOrEqual(180);
       await rt.removeEndpoint('flaky');
@@ -149,23 +175,43 @@ function suite(name: string, open: () => Promise<{ store: () => Promise<SqlStore
 
     it('a slow receiver times out and is retried; dead letters after maxAttempts are visible and redeliverable', async () => {
       const r = await receiver();
-      const { secret } = await rt.addEndpoint({ id: 'dead', url: r.url, tenantId: 'globex', maxAttempts: 2, from: 'start' });
+      const { secret } = await rt.addEndpoint({
+        id: 'dead',
+        url: r.url,
+        tenantId: 'globex',
+        maxAttempts: 2,
+        from: 'start',
+      });
       r.secret = secret;
       r.hangMs = 3000;
       r.script = ['hang', 500];
       const t0 = Date.now();
       expect(await rt.deliverNow()).toBe(0);
       expect(Date.now() - t0).toBeLessThan(2800); // the attempt was cut at timeoutMs (1 s), not left hanging
-      expect((await rt.deliveries()).find((l) => l.endpointId === 'dead')).toMatchObject({ attempts: 1, lastStatus: null, lastError: 'no response within 1000 ms' });
+      expect((await rt.deliveries()).find((l) => l.endpointId === 'dead')).toMatchObject({
+        attempts: 1,
+        lastStatus: null,
+        lastError: 'no response within 1000 ms',
+      });
       await wait(250);
       // Second attempt fails too: the batch (globex 1-7) is dead-lettered and the stream moves on.
       await rt.deliverNow();
       const dead = await rt.deadLetters({ tenantId: 'globex' });
       expect(dead).toHaveLength(1);
-      expect(dead[0]).toMatchObject({ endpointId: 'dead', tenantId: 'globex', fromOffset: 1, toOffset: 7, attempts: 2, lastStatus: 500, status: 'dead' });
+      expect(dead[0]).toMatchObject({
+        endpointId: 'dead',
+        tenantId: 'globex',
+        fromOffset: 1,
+        toOffset: 7,
+        attempts: 2,
+        lastStatus: 500,
+        status: 'dead',
+      });
       expect(dead[0]!.events.map((e) => e.offset)).toEqual(range(1, 7));
       const status = (await rt.status()).find((s) => s.id === 'globex')!;
-      expect(status.delivery).toEqual([{ endpointId: 'dead', pending: 0, deadLetters: 1, attempts: 0, lastError: 'HTTP 500' }]);
+      expect(status.delivery).toEqual([
+        { endpointId: 'dead', pending: 0, deadLetters: 1, attempts: 0, lastError: 'HTTP 500' },
+      ]);
       // Later events flow once the receiver is back.
       await rt.store.appendEvents('globex', events(3, 100), Date.now());
       await rt.deliverNow();
@@ -196,7 +242,13 @@ function suite(name: string, open: () => Promise<{ store: () => Promise<SqlStore
       const p1 = await pruner.prune();
       expect(p1.events).toBe(0); // keeper has delivered nothing: nothing may go
       r.fallback = 200;
-      await until('acme delivered', async () => (await rt.deliverNow(), (await rt.deliveries()).find((l) => l.endpointId === 'keeper')!.pending === 0));
+      await until(
+        'acme delivered',
+        async () => (
+          await rt.deliverNow(),
+          (await rt.deliveries()).find((l) => l.endpointId === 'keeper')!.pending === 0
+        ),
+      );
       const p2 = await pruner.prune();
       expect(p2.events).toBe(3);
       expect((await rt.events('acme')).length).toBe(50);
@@ -204,17 +256,36 @@ function suite(name: string, open: () => Promise<{ store: () => Promise<SqlStore
     });
 
     it('refuses plain http to a remote host, credentials in the URL, a duplicate id; verify rejects tampering', async () => {
-      await expect(rt.addEndpoint({ id: 'x', url: 'http://example.com/hook' })).rejects.toMatchObject({ code: 'endpoint_invalid' });
-      await expect(rt.addEndpoint({ id: 'x', url: 'https://u:p@example.com/hook' })).rejects.toMatchObject({ code: 'endpoint_invalid' });
+      await expect(rt.addEndpoint({ id: 'x', url: 'http://example.com/hook' })).rejects.toMatchObject({
+        code: 'endpoint_invalid',
+      });
+      await expect(rt.addEndpoint({ id: 'x', url: 'https://u:p@example.com/hook' })).rejects.toMatchObject({
+        code: 'endpoint_invalid',
+      });
       await rt.addEndpoint({ id: 'x', url: 'https://example.com/hook', secret: 'a-secret-of-sixteen+' });
-      await expect(rt.addEndpoint({ id: 'x', url: 'https://example.com/hook' })).rejects.toMatchObject({ code: 'endpoint_exists' });
+      await expect(rt.addEndpoint({ id: 'x', url: 'https://example.com/hook' })).rejects.toMatchObject({
+        code: 'endpoint_exists',
+      });
       await rt.removeEndpoint('x');
       const body = JSON.stringify({ deliveryId: 'd', events: [] });
       const headers = signEventDelivery(body, 'a-secret-of-sixteen+', 'd');
-      expect(verifyEventDelivery({ rawBody: body, headers, secret: 'a-secret-of-sixteen+' })).toMatchObject({ deliveryId: 'd' });
-      expect(() => verifyEventDelivery({ rawBody: body.replace('"d"', '"e"'), headers, secret: 'a-secret-of-sixteen+' })).toThrow(/signature does not match/);
-      expect(() => verifyEventDelivery({ rawBody: body, headers, secret: 'another-secret-16chars' })).toThrow(expect.objectContaining({ code: 'event_delivery_signature_invalid' }));
-      expect(() => verifyEventDelivery({ rawBody: body, headers, secret: 'a-secret-of-sixteen+', now: new Date(Date.now() + 600_000) })).toThrow(expect.objectContaining({ code: 'event_delivery_timestamp_stale' }));
+      expect(verifyEventDelivery({ rawBody: body, headers, secret: 'a-secret-of-sixteen+' })).toMatchObject({
+        deliveryId: 'd',
+      });
+      expect(() =>
+        verifyEventDelivery({ rawBody: body.replace('"d"', '"e"'), headers, secret: 'a-secret-of-sixteen+' }),
+      ).toThrow(/signature does not match/);
+      expect(() => verifyEventDelivery({ rawBody: body, headers, secret: 'another-secret-16chars' })).toThrow(
+        expect.objectContaining({ code: 'event_delivery_signature_invalid' }),
+      );
+      expect(() =>
+        verifyEventDelivery({
+          rawBody: body,
+          headers,
+          secret: 'a-secret-of-sixteen+',
+          now: new Date(Date.now() + 600_000),
+        }),
+      ).toThrow(expect.objectContaining({ code: 'event_delivery_timestamp_stale' }));
     });
   });
 }
@@ -227,7 +298,8 @@ suite(
     const file = path.join(dir, 'rt.db');
     return {
       store: () => openStore({ sqlite: file }, { migrate: true }),
-      rawDb: async () => readFileSync(file).toString('latin1') + readFileSync(`${file}-wal`, { flag: 'a+' }).toString('latin1'),
+      rawDb: async () =>
+        readFileSync(file).toString('latin1') + readFileSync(`${file}-wal`, { flag: 'a+' }).toString('latin1'),
       cleanup: async () => rmSync(dir, { recursive: true, force: true }),
     };
   },
@@ -236,8 +308,12 @@ suite(
 
 // ---- PostgreSQL -------------------------------------------------------------------------------
 const pgUp = await reachable(5432);
-if (!pgUp && process.env['CI']) throw new Error('CI: PostgreSQL 127.0.0.1:5432 unreachable; the delivery tests need it');
-if (!pgUp) console.warn('skipping PostgreSQL event delivery tests: 127.0.0.1:5432 unreachable (they fail instead when CI is set)');
+if (!pgUp && process.env['CI'])
+  throw new Error('CI: PostgreSQL 127.0.0.1:5432 unreachable; the delivery tests need it');
+if (!pgUp)
+  console.warn(
+    'skipping PostgreSQL event delivery tests: 127.0.0.1:5432 unreachable (they fail instead when CI is set)',
+  );
 const schema = `rt_dlv_${randomBytes(4).toString('hex')}`;
 const dropSchema = async () => {
   const c = new pg.Client({ connectionString: PG_URL });
@@ -276,7 +352,7 @@ describe.skipIf(!pgUp)('event delivery: two workers on one PostgreSQL store', ()
     await c.end();
   });
 
-  it('never delivers one tenant\'s stream from two workers at once; order and completeness hold', async () => {
+  it("never delivers one tenant's stream from two workers at once; order and completeness hold", async () => {
     const open = () => openStore({ postgres: { connectionString: PG_URL, schema: schema2 } }, { migrate: true });
     const fast = { everyMs: 20, batchSize: 5, timeoutMs: 2000, backoff: { baseMs: 20, maxMs: 100 }, concurrency: 4 };
     a = runtime(await open(), { workerId: 'wa', delivery: fast });
@@ -320,10 +396,30 @@ describe.skipIf(!openssl)('event delivery over HTTPS', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'orgsync-dlv-tls-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('verifies the receiver\'s certificate: refused without its CA, delivered with `delivery.ca`', async () => {
+  it("verifies the receiver's certificate: refused without its CA, delivered with `delivery.ca`", async () => {
     const key = path.join(dir, 'key.pem');
     const cert = path.join(dir, 'cert.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     const r = await startReceiver({ tls: { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') } });
     const store = await openStore({ sqlite: path.join(dir, 'rt.db') }, { migrate: true });
     const plain = runtime(store);

@@ -36,7 +36,15 @@ describe.skipIf(!svc.ok)('distributed runtime: 3 workers on PostgreSQL + BullMQ'
       const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/runtime/worker-process.ts')], {
         cwd: root,
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        env: { ...process.env, RT_SCHEMA: schema, RT_PG_URL: PG_URL, RT_PREFIX: prefix, RT_WORKER: name, ORGSYNC_KEYS: keys, RT_ACTION_DELAY_MS: '60' },
+        env: {
+          ...process.env,
+          RT_SCHEMA: schema,
+          RT_PG_URL: PG_URL,
+          RT_PREFIX: prefix,
+          RT_WORKER: name,
+          ORGSYNC_KEYS: keys,
+          RT_ACTION_DELAY_MS: '60',
+        },
       });
       workers.set(name, child);
       const t = setTimeout(() => reject(new Error(`worker ${name} did not start`)), 30_000);
@@ -54,14 +62,26 @@ describe.skipIf(!svc.ok)('distributed runtime: 3 workers on PostgreSQL + BullMQ'
 
   beforeAll(async () => {
     const store = await openStore({ postgres: { connectionString: PG_URL, schema } }, { migrate: true });
-    await db.query(`CREATE TABLE app_calls (tenant TEXT, key TEXT, type TEXT, worker TEXT, at TIMESTAMPTZ DEFAULT clock_timestamp())`);
-    await db.query(`CREATE TABLE app_effects (tenant TEXT, key TEXT, type TEXT, worker TEXT, PRIMARY KEY (tenant, key))`);
-    await db.query(`CREATE TABLE job_runs (tenant TEXT, worker TEXT, started_at TIMESTAMPTZ, ended_at TIMESTAMPTZ, outcome TEXT)`);
-    rt = createRuntime({ store, queue: new BullMQQueue({ connection: { host: '127.0.0.1', port: 6379 }, prefix }), env: { ORGSYNC_KEYS: keys } });
+    await db.query(
+      `CREATE TABLE app_calls (tenant TEXT, key TEXT, type TEXT, worker TEXT, at TIMESTAMPTZ DEFAULT clock_timestamp())`,
+    );
+    await db.query(
+      `CREATE TABLE app_effects (tenant TEXT, key TEXT, type TEXT, worker TEXT, PRIMARY KEY (tenant, key))`,
+    );
+    await db.query(
+      `CREATE TABLE job_runs (tenant TEXT, worker TEXT, started_at TIMESTAMPTZ, ended_at TIMESTAMPTZ, outcome TEXT)`,
+    );
+    rt = createRuntime({
+      store,
+      queue: new BullMQQueue({ connection: { host: '127.0.0.1', port: 6379 }, prefix }),
+      env: { ORGSYNC_KEYS: keys },
+    });
     for (let s = 0; s * PER_CREDENTIAL < TENANTS; s++) {
       const org = sampleOrg({ size: 25, seed: s + 1 });
       // The vendor's strict budget for this credential: SERVER_RPS requests per second, burst SERVER_RPS.
-      const sim = await simulators['bamboohr']!.start(org, { rateLimit: { requestsPerSecond: SERVER_RPS, burst: SERVER_RPS } });
+      const sim = await simulators['bamboohr']!.start(org, {
+        rateLimit: { requestsPerSecond: SERVER_RPS, burst: SERVER_RPS },
+      });
       const entry = { sim, org, tenants: [] as string[] };
       sims.push(entry);
       const { apiKey, ...options } = sim.options as Record<string, string>;
@@ -84,7 +104,13 @@ describe.skipIf(!svc.ok)('distributed runtime: 3 workers on PostgreSQL + BullMQ'
     poisonSim = await simulators['bamboohr']!.start(sampleOrg({ size: 5 }));
     const bad = simulators['bamboohr']!.badCredentials(poisonSim.options) as Record<string, string>;
     const { apiKey: badKey, ...badOptions } = bad;
-    await rt.addTenant({ id: 'poison', connector: 'bamboohr', options: badOptions, credentials: { apiKey: badKey! }, schedule: { incrementalEveryMs: 3_600_000 } });
+    await rt.addTenant({
+      id: 'poison',
+      connector: 'bamboohr',
+      options: badOptions,
+      credentials: { apiKey: badKey! },
+      schedule: { incrementalEveryMs: 3_600_000 },
+    });
     await Promise.all(['w1', 'w2', 'w3'].map(startWorker));
   }, 120_000);
 
@@ -107,7 +133,12 @@ describe.skipIf(!svc.ok)('distributed runtime: 3 workers on PostgreSQL + BullMQ'
 
   it(`syncs ${TENANTS} tenants, survives kill -9 mid-apply, never overlaps a tenant, never exceeds a credential's budget`, async () => {
     // 1. Every tenant is due at once: the workers' schedule ticks claim and run them all.
-    await until('first sync of every tenant', async () => (await db.query(`SELECT COUNT(*)::int AS n FROM tenants WHERE last_sync_at IS NOT NULL AND id <> 'poison'`)).rows[0].n === TENANTS);
+    await until(
+      'first sync of every tenant',
+      async () =>
+        (await db.query(`SELECT COUNT(*)::int AS n FROM tenants WHERE last_sync_at IS NOT NULL AND id <> 'poison'`))
+          .rows[0].n === TENANTS,
+    );
 
     // 2. HR changes everywhere, webhooks for every tenant; kill a worker while it applies plans.
     const changedAt = new Date();
@@ -116,31 +147,42 @@ describe.skipIf(!svc.ok)('distributed runtime: 3 workers on PostgreSQL + BullMQ'
     for (const s of sims) for (const t of s.tenants) await rt.trigger(t);
     // PostgreSQL connection loss mid-job: every worker connection is terminated once.
     await new Promise((r) => setTimeout(r, 300));
-    const cut = await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [`${prefix}-worker`]);
+    const cut = await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [
+      `${prefix}-worker`,
+    ]);
     expect(cut.rows.length).toBeGreaterThan(0);
     const cutAt = Date.now();
     let victim = '';
     let killedAt = 0;
     let victimLeases: string[] = [];
-    await until('a worker in the middle of applying', async () => {
-      const r = await db.query(`SELECT worker, COUNT(*)::int AS n FROM app_calls GROUP BY worker ORDER BY n DESC`);
-      const busy = r.rows[0]?.worker as string | undefined;
-      if (!busy || r.rows[0].n < 3) return false;
-      const leases = (await rt.store.leases()).filter((l) => l.owner === busy).map((l) => l.tenantId);
-      if (!leases.length) return false;
-      victim = busy;
-      victimLeases = leases;
-      workers.get(busy)!.kill('SIGKILL');
-      killedAt = Date.now();
-      return true;
-    }, 60_000);
+    await until(
+      'a worker in the middle of applying',
+      async () => {
+        const r = await db.query(`SELECT worker, COUNT(*)::int AS n FROM app_calls GROUP BY worker ORDER BY n DESC`);
+        const busy = r.rows[0]?.worker as string | undefined;
+        if (!busy || r.rows[0].n < 3) return false;
+        const leases = (await rt.store.leases()).filter((l) => l.owner === busy).map((l) => l.tenantId);
+        if (!leases.length) return false;
+        victim = busy;
+        victimLeases = leases;
+        workers.get(busy)!.kill('SIGKILL');
+        killedAt = Date.now();
+        return true;
+      },
+      60_000,
+    );
     expect(victimLeases.length).toBeGreaterThan(0);
 
     // 3. Everything finishes on the survivors.
     await until('every plan applied', async () => {
-      const synced = (await db.query(`SELECT COUNT(*)::int AS n FROM tenants WHERE last_sync_at >= $1 AND id <> 'poison'`, [triggeredAt])).rows[0].n;
+      const synced = (
+        await db.query(`SELECT COUNT(*)::int AS n FROM tenants WHERE last_sync_at >= $1 AND id <> 'poison'`, [
+          triggeredAt,
+        ])
+      ).rows[0].n;
       const open = (await db.query(`SELECT COUNT(*)::int AS n FROM plans WHERE status <> 'applied'`)).rows[0].n;
-      const applied = (await db.query(`SELECT COUNT(DISTINCT tenant_id)::int AS n FROM plans WHERE status = 'applied'`)).rows[0].n;
+      const applied = (await db.query(`SELECT COUNT(DISTINCT tenant_id)::int AS n FROM plans WHERE status = 'applied'`))
+        .rows[0].n;
       return synced === TENANTS && open === 0 && applied === TENANTS;
     });
 
@@ -153,15 +195,23 @@ describe.skipIf(!svc.ok)('distributed runtime: 3 workers on PostgreSQL + BullMQ'
     expect(tenants).toHaveLength(TENANTS);
     for (const t of tenants) expect([t.id, t.status.lastErrorKind]).toEqual([t.id, null]);
     for (const id of victimLeases) {
-      const after = await db.query(`SELECT worker FROM job_runs WHERE tenant = $1 AND started_at > to_timestamp($2 / 1000.0) AND outcome = 'synced'`, [id, killedAt]);
+      const after = await db.query(
+        `SELECT worker FROM job_runs WHERE tenant = $1 AND started_at > to_timestamp($2 / 1000.0) AND outcome = 'synced'`,
+        [id, killedAt],
+      );
       expect(after.rows.map((r) => r.worker).filter((w) => w !== victim).length).toBeGreaterThan(0);
     }
 
     // No tenant was ever worked on by two workers at once (the killed worker's open runs end at the kill).
-    const runs = (await db.query(`SELECT tenant, worker, extract(epoch from started_at) * 1000 AS s, extract(epoch from ended_at) * 1000 AS e FROM job_runs ORDER BY tenant, started_at`)).rows;
+    const runs = (
+      await db.query(
+        `SELECT tenant, worker, extract(epoch from started_at) * 1000 AS s, extract(epoch from ended_at) * 1000 AS e FROM job_runs ORDER BY tenant, started_at`,
+      )
+    ).rows;
     let overlaps = 0;
     for (let i = 1; i < runs.length; i++) {
-      const a = runs[i - 1], b = runs[i];
+      const a = runs[i - 1],
+        b = runs[i];
       if (a.tenant !== b.tenant) continue;
       const end = a.e === null ? (a.worker === victim ? killedAt : Infinity) : Number(a.e);
       if (Number(b.s) < end) overlaps++;
@@ -171,7 +221,11 @@ describe.skipIf(!svc.ok)('distributed runtime: 3 workers on PostgreSQL + BullMQ'
 
     // No provisioning action took effect twice; every journaled action took effect exactly once;
     // only actions the killed worker had started were called again (same idempotency key).
-    const done = (await db.query(`SELECT tenant_id AS tenant, key FROM journal WHERE status = 'done' AND result NOT LIKE '%canceled%'`)).rows;
+    const done = (
+      await db.query(
+        `SELECT tenant_id AS tenant, key FROM journal WHERE status = 'done' AND result NOT LIKE '%canceled%'`,
+      )
+    ).rows;
     const effects = (await db.query(`SELECT tenant, key FROM app_effects`)).rows;
     const k = (r: { tenant: string; key: string }) => `${r.tenant}/${r.key}`;
     const doneKeys = new Set(done.map(k));
@@ -180,14 +234,27 @@ describe.skipIf(!svc.ok)('distributed runtime: 3 workers on PostgreSQL + BullMQ'
     const effectKeys = new Set(effects.map(k));
     const digestOnly = done.filter((d) => !effectKeys.has(k(d)));
     // Change notifications are delivered inside one digest call (journaled under their own keys).
-    expect((await db.query(`SELECT COUNT(*)::int AS n FROM journal WHERE status = 'done' AND key = ANY($1) AND result NOT LIKE '%digest%'`, [digestOnly.map((d) => d.key)])).rows[0].n).toBe(0);
+    expect(
+      (
+        await db.query(
+          `SELECT COUNT(*)::int AS n FROM journal WHERE status = 'done' AND key = ANY($1) AND result NOT LIKE '%digest%'`,
+          [digestOnly.map((d) => d.key)],
+        )
+      ).rows[0].n,
+    ).toBe(0);
     // A worker whose database connection was cut between the call and its journal write retries the
     // action too (same key, so the app's effect stays single): allowed only for calls made by then.
-    const repeats = (await db.query(`SELECT tenant, key, array_agg(worker ORDER BY at) AS w, extract(epoch from MIN(at)) * 1000 AS first FROM app_calls GROUP BY tenant, key HAVING COUNT(*) > 1`)).rows;
-    for (const r of repeats) expect([r.tenant, r.key, r.w[0] === victim || Number(r.first) <= cutAt + 1000]).toEqual([r.tenant, r.key, true]);
+    const repeats = (
+      await db.query(
+        `SELECT tenant, key, array_agg(worker ORDER BY at) AS w, extract(epoch from MIN(at)) * 1000 AS first FROM app_calls GROUP BY tenant, key HAVING COUNT(*) > 1`,
+      )
+    ).rows;
+    for (const r of repeats)
+      expect([r.tenant, r.key, r.w[0] === victim || Number(r.first) <= cutAt + 1000]).toEqual([r.tenant, r.key, true]);
 
     // Per-tenant event logs are gap-free.
-    const gaps = (await db.query(`SELECT tenant_id FROM events GROUP BY tenant_id HAVING COUNT(*) <> MAX("offset")`)).rows;
+    const gaps = (await db.query(`SELECT tenant_id FROM events GROUP BY tenant_id HAVING COUNT(*) <> MAX("offset")`))
+      .rows;
     expect(gaps).toEqual([]);
 
     // Measured at the vendor: no credential's budget was ever exceeded (the simulator would have answered 429).

@@ -4,7 +4,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulators, type RunningSimulator } from '../../connectors/simulators.js';
 import { applySampleChanges, sampleOrg, type SampleOrg } from '../../src/simulator/sample-org.js';
-import { createRuntime, generateKeySpec, InProcessQueue, openStore, parseKeyring, type Runtime } from '../../src/runtime/index.js';
+import {
+  createRuntime,
+  generateKeySpec,
+  InProcessQueue,
+  openStore,
+  parseKeyring,
+  type Runtime,
+} from '../../src/runtime/index.js';
 import { recordingHandlers, sampleRules, type Call } from './helpers.js';
 
 const sim = simulators['bamboohr']!;
@@ -84,7 +91,9 @@ describe('embedded runtime (SQLite file + in-process queue)', () => {
       // Bound to its tenant: the same ciphertext does not open as another tenant's.
       expect(() => keyring.decrypt(c, 'someone-else')).toThrow(/could not be decrypted/);
     }
-    await expect(rt.addTenant({ id: 'bad', connector: 'bamboohr', options: { subdomain: 'x', apiKey: 'secret-in-options' } })).rejects.toThrow(/secret/);
+    await expect(
+      rt.addTenant({ id: 'bad', connector: 'bamboohr', options: { subdomain: 'x', apiKey: 'secret-in-options' } }),
+    ).rejects.toThrow(/secret/);
   });
 
   it('HR changes: a burst of triggers is one run; change events, a plan and applied actions follow in offset order', async () => {
@@ -114,7 +123,9 @@ describe('embedded runtime (SQLite file + in-process queue)', () => {
     expect(journal.filter((j) => j.status === 'done').length).toBeGreaterThanOrEqual(done.length);
     // Reading from the middle returns the rest, nothing skipped.
     const mid = ev[2]!.offset;
-    expect((await rt.events('acme', mid)).map((e) => e.offset)).toEqual(ev.filter((e) => e.offset > mid).map((e) => e.offset));
+    expect((await rt.events('acme', mid)).map((e) => e.offset)).toEqual(
+      ev.filter((e) => e.offset > mid).map((e) => e.offset),
+    );
   });
 
   it('a safety halt waits for approval: nothing deprovisioned, IT told, then approval applies it', async () => {

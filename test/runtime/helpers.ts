@@ -24,7 +24,14 @@ export interface Call {
 /** Handlers that record every call (per tenant) and succeed. */
 export function recordingHandlers(tenant: string, calls: Call[]): ProvisioningHandlers {
   const h = (type: string) => (a: any, ctx: { idempotencyKey: string }) => {
-    calls.push({ tenant, type, key: ctx.idempotencyKey, employeeId: a.employeeId, target: a.target, ...(a.notification?.kind ? { kind: a.notification.kind } : {}) });
+    calls.push({
+      tenant,
+      type,
+      key: ctx.idempotencyKey,
+      employeeId: a.employeeId,
+      target: a.target,
+      ...(a.notification?.kind ? { kind: a.notification.kind } : {}),
+    });
     return { ok: true };
   };
   return {
@@ -61,7 +68,9 @@ export async function reachable(port: number): Promise<boolean> {
 export async function services(): Promise<{ ok: boolean; why: string }> {
   const pg = await reachable(5432);
   const redis = await reachable(6379);
-  const why = [pg ? '' : 'PostgreSQL 127.0.0.1:5432', redis ? '' : 'Redis 127.0.0.1:6379'].filter(Boolean).join(' and ');
+  const why = [pg ? '' : 'PostgreSQL 127.0.0.1:5432', redis ? '' : 'Redis 127.0.0.1:6379']
+    .filter(Boolean)
+    .join(' and ');
   if (!why) return { ok: true, why: '' };
   if (process.env['CI']) throw new Error(`CI: ${why} unreachable; the distributed runtime tests need them`);
   console.warn(`skipping distributed runtime tests: ${why} unreachable (they fail instead when CI is set)`);

@@ -30,15 +30,22 @@ describe.skipIf(!svc.ok)('redisRateLimiter (shared by workers)', () => {
     redis.disconnect();
   });
 
-  it("a 429 + Retry-After seen by one worker blocks the credential for another; the budget is shared", async () => {
+  it('a 429 + Retry-After seen by one worker blocks the credential for another; the budget is shared', async () => {
     const running = await simulators['bamboohr']!.start(sampleOrg({ size: 10 }));
     try {
       const [a, b] = [make(), make()];
-      const http = (l: RedisLimiter) => ({ limiter: l.provider, rateLimit: { requests: 20, intervalMs: 1000, concurrency: 2 } });
-      running.sim.inject({ match: '/v1/reports/custom', fault: { type: 'status', status: 429, headers: { 'Retry-After': '2' } } });
+      const http = (l: RedisLimiter) => ({
+        limiter: l.provider,
+        rateLimit: { requests: 20, intervalMs: 1000, concurrency: 2 },
+      });
+      running.sim.inject({
+        match: '/v1/reports/custom',
+        fault: { type: 'status', status: 429, headers: { 'Retry-After': '2' } },
+      });
       const first = takeSnapshot(connectors['bamboohr']!({ ...(running.options as any), http: http(a) }));
       // Wait for the 429, then start "another worker" on the same credential.
-      for (let i = 0; i < 100 && !running.sim.log.some((l) => l.status === 429); i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 100 && !running.sim.log.some((l) => l.status === 429); i++)
+        await new Promise((r) => setTimeout(r, 20));
       const throttledAt = running.sim.log.find((l) => l.status === 429)!.at;
       const seen = running.sim.log.length;
       await new Promise((r) => setTimeout(r, 150));
@@ -54,10 +61,21 @@ describe.skipIf(!svc.ok)('redisRateLimiter (shared by workers)', () => {
   });
 
   it('two workers together stay within one credential budget', async () => {
-    const running = await simulators['bamboohr']!.start(sampleOrg({ size: 10 }), { rateLimit: { requestsPerSecond: 4, burst: 4 } });
+    const running = await simulators['bamboohr']!.start(sampleOrg({ size: 10 }), {
+      rateLimit: { requestsPerSecond: 4, burst: 4 },
+    });
     try {
       const ls = [make(), make(), make()];
-      const runs = ls.flatMap((l) => [0, 1].map(() => takeSnapshot(connectors['bamboohr']!({ ...(running.options as any), http: { limiter: l.provider, rateLimit: { requests: 3, intervalMs: 1000, concurrency: 2 } } }))));
+      const runs = ls.flatMap((l) =>
+        [0, 1].map(() =>
+          takeSnapshot(
+            connectors['bamboohr']!({
+              ...(running.options as any),
+              http: { limiter: l.provider, rateLimit: { requests: 3, intervalMs: 1000, concurrency: 2 } },
+            }),
+          ),
+        ),
+      );
       await Promise.all(runs);
       expect(running.sim.stats.throttled).toBe(0);
       expect(running.sim.stats.requests).toBeGreaterThanOrEqual(12);

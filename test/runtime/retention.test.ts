@@ -21,11 +21,20 @@ describe('retention (embedded)', () => {
     const org = sampleOrg({ size: 20, seed: 7 });
     const sim = await simulators['bamboohr']!.start(org);
     const store = await openStore({ sqlite: path.join(dir, 'rt.db') }, { migrate: true });
-    const rt = createRuntime({ store, queue: new InProcessQueue(), keyring: parseKeyring(generateKeySpec()), delivery: false, retention: { snapshots: 2, plansMs: 7 * DAY, journalMs: 7 * DAY, eventsMs: 7 * DAY } });
+    const rt = createRuntime({
+      store,
+      queue: new InProcessQueue(),
+      keyring: parseKeyring(generateKeySpec()),
+      delivery: false,
+      retention: { snapshots: 2, plansMs: 7 * DAY, journalMs: 7 * DAY, eventsMs: 7 * DAY },
+    });
     try {
       const { apiKey, ...options } = sim.options as Record<string, string>;
       await rt.addTenant({ id: 'acme', connector: 'bamboohr', options, credentials: { apiKey: apiKey! } });
-      const rows = async () => (await store.driver.query<{ seq: number; taken_at: number; head: string | null }>(`SELECT seq, taken_at, head FROM snapshots WHERE tenant_id = 'acme' ORDER BY seq`));
+      const rows = async () =>
+        await store.driver.query<{ seq: number; taken_at: number; head: string | null }>(
+          `SELECT seq, taken_at, head FROM snapshots WHERE tenant_id = 'acme' ORDER BY seq`,
+        );
       expect(await rt.runNow('acme')).toBe('synced');
       const [first] = await rows();
       expect(first!.head).toContain('"takenAt"');
@@ -52,9 +61,18 @@ describe('retention (embedded)', () => {
       const old = Date.now() - 30 * DAY;
       const iso = new Date(old).toISOString();
       await rt.addTenant({ id: 'busy', connector: 'bamboohr', options });
-      for (const [t, status] of [['acme', 'applied'], ['busy', 'open']] as const) {
-        await store.driver.query(`INSERT INTO plans (tenant_id, plan_id, status, body, created_at) VALUES ($1, $2, $3, '{}', $4)`, [t, `plan_${t}`, status, old]);
-        await store.driver.query(`INSERT INTO journal (tenant_id, key, status, attempts, started_at, finished_at) VALUES ($1, 'ik_1', 'done', 1, $2, $2)`, [t, iso]);
+      for (const [t, status] of [
+        ['acme', 'applied'],
+        ['busy', 'open'],
+      ] as const) {
+        await store.driver.query(
+          `INSERT INTO plans (tenant_id, plan_id, status, body, created_at) VALUES ($1, $2, $3, '{}', $4)`,
+          [t, `plan_${t}`, status, old],
+        );
+        await store.driver.query(
+          `INSERT INTO journal (tenant_id, key, status, attempts, started_at, finished_at) VALUES ($1, 'ik_1', 'done', 1, $2, $2)`,
+          [t, iso],
+        );
       }
       await store.appendEvents('busy', [{ type: 'change', data: {} }], old);
       const before = await store.counts();

@@ -47,7 +47,9 @@ export async function startRedis(): Promise<OwnRedis> {
   const port = await freePort();
   let child: ChildProcess;
   const start = async () => {
-    child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
     await waitFor(port, true);
   };
   await start();
@@ -99,13 +101,17 @@ export async function startPostgres(): Promise<OwnPostgres> {
     chownSync(dir, uid, gid);
   }
   const run = (bin: string, args: string[]) => {
-    const r = asRoot ? spawnSync('runuser', ['-u', 'postgres', '--', bin, ...args], { encoding: 'utf8', cwd: dir }) : spawnSync(bin, args, { encoding: 'utf8', cwd: dir });
-    if (r.status !== 0) throw new Error(`${path.basename(bin)} ${args[0]} failed: ${(r.stderr || r.stdout).slice(0, 500)}`);
+    const r = asRoot
+      ? spawnSync('runuser', ['-u', 'postgres', '--', bin, ...args], { encoding: 'utf8', cwd: dir })
+      : spawnSync(bin, args, { encoding: 'utf8', cwd: dir });
+    if (r.status !== 0)
+      throw new Error(`${path.basename(bin)} ${args[0]} failed: ${(r.stderr || r.stdout).slice(0, 500)}`);
   };
   run(initdb, ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   const port = await freePort();
   const opts = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60 -c shared_buffers=32MB`;
-  const ctl = (...args: string[]) => run(pgCtl, ['-D', data, '-l', path.join(dir, 'log'), '-o', opts, '-w', '-t', '60', ...args]);
+  const ctl = (...args: string[]) =>
+    run(pgCtl, ['-D', data, '-l', path.join(dir, 'log'), '-o', opts, '-w', '-t', '60', ...args]);
   ctl('start');
   await waitFor(port, true);
   return {

@@ -31,21 +31,51 @@ if (skew) {
 }
 const url = process.env['RT_PG_URL']!;
 
-const db = new pg.Pool({ connectionString: url, application_name: `${prefix}-worker`, max: 3, options: `-c search_path=${schema}` });
+const db = new pg.Pool({
+  connectionString: url,
+  application_name: `${prefix}-worker`,
+  max: 3,
+  options: `-c search_path=${schema}`,
+});
 db.on('error', () => undefined);
-const store = await openStore({ postgres: { connectionString: url, schema, max: 4, applicationName: `${prefix}-worker` } });
+const store = await openStore({
+  postgres: { connectionString: url, schema, max: 4, applicationName: `${prefix}-worker` },
+});
 const limiter = redisRateLimiter({ connection: redis, prefix });
-const queue = new BullMQQueue({ connection: redis, prefix, concurrency: 4, lockDurationMs: 3000, stalledIntervalMs: 1000 });
+const queue = new BullMQQueue({
+  connection: redis,
+  prefix,
+  concurrency: 4,
+  lockDurationMs: 3000,
+  stalledIntervalMs: 1000,
+});
 
 const handlersFor = (tenant: string): ProvisioningHandlers => {
   const h = (type: string) => async (_a: unknown, ctx: { idempotencyKey: string }) => {
-    await db.query(`INSERT INTO app_calls (tenant, key, type, worker) VALUES ($1, $2, $3, $4)`, [tenant, ctx.idempotencyKey, type, worker]);
+    await db.query(`INSERT INTO app_calls (tenant, key, type, worker) VALUES ($1, $2, $3, $4)`, [
+      tenant,
+      ctx.idempotencyKey,
+      type,
+      worker,
+    ]);
     if (delay) await new Promise((r) => setTimeout(r, delay));
     // The app's side: the idempotency key makes a repeated call a no-op.
-    await db.query(`INSERT INTO app_effects (tenant, key, type, worker) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [tenant, ctx.idempotencyKey, type, worker]);
+    await db.query(
+      `INSERT INTO app_effects (tenant, key, type, worker) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+      [tenant, ctx.idempotencyKey, type, worker],
+    );
     return { ok: true };
   };
-  return { createUser: h('createUser'), updateUser: h('updateUser'), grant: h('grant'), revoke: h('revoke'), suspendUser: h('suspendUser'), deleteUser: h('deleteUser'), sendWelcome: h('sendWelcome'), notify: h('notify') } as ProvisioningHandlers;
+  return {
+    createUser: h('createUser'),
+    updateUser: h('updateUser'),
+    grant: h('grant'),
+    revoke: h('revoke'),
+    suspendUser: h('suspendUser'),
+    deleteUser: h('deleteUser'),
+    sendWelcome: h('sendWelcome'),
+    notify: h('notify'),
+  } as ProvisioningHandlers;
 };
 
 const rt = createRuntime({
@@ -58,9 +88,16 @@ const rt = createRuntime({
   tick: { everyMs: 500, claimMs: Number(process.env['RT_CLAIM_MS'] ?? 20_000) },
   apply: { retries: 1, retryDelay: { minMs: 50, maxMs: 200 } },
   observer: {
-    leased: async (tenant) => void (await db.query(`INSERT INTO job_runs (tenant, worker, started_at) VALUES ($1, $2, clock_timestamp())`, [tenant, worker])),
+    leased: async (tenant) =>
+      void (await db.query(`INSERT INTO job_runs (tenant, worker, started_at) VALUES ($1, $2, clock_timestamp())`, [
+        tenant,
+        worker,
+      ])),
     released: async (tenant, outcome) =>
-      void (await db.query(`UPDATE job_runs SET ended_at = clock_timestamp(), outcome = $3 WHERE tenant = $1 AND worker = $2 AND ended_at IS NULL`, [tenant, worker, outcome])),
+      void (await db.query(
+        `UPDATE job_runs SET ended_at = clock_timestamp(), outcome = $3 WHERE tenant = $1 AND worker = $2 AND ended_at IS NULL`,
+        [tenant, worker, outcome],
+      )),
   },
 });
 await rt.start();

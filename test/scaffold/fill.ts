@@ -17,12 +17,17 @@ export interface Fill {
 
 const camel = (id: string) => id.replace(/[-_]+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
-export function fillToyConnector(dir: string, d: Pick<ConnectorDescription, 'id' | 'name' | 'auth' | 'lists'>, o: Fill = {}): void {
+export function fillToyConnector(
+  dir: string,
+  d: Pick<ConnectorDescription, 'id' | 'name' | 'auth' | 'lists'>,
+  o: Fill = {},
+): void {
   const v = camel(d.id);
   const T = d.name.replace(/\W/g, '');
   const rows = d.lists === 'rows';
   const file = (f: string) => path.join(dir, f);
-  const edit = (f: string, fn: (s: string) => string) => fs.writeFileSync(file(f), fn(fs.readFileSync(file(f), 'utf8')));
+  const edit = (f: string, fn: (s: string) => string) =>
+    fs.writeFileSync(file(f), fn(fs.readFileSync(file(f), 'utf8')));
 
   edit('schemas.ts', (s) =>
     s.replace(
@@ -85,8 +90,12 @@ export function fillToyConnector(dir: string, d: Pick<ConnectorDescription, 'id'
   const kinds = { full_time: 'ft', part_time: 'pt', contractor: 'contractor', intern: 'intern', temporary: 'temp' } as const;
   return {
     credentials: ${simCredentials(d as ConnectorDescription)},
-    ${rows ? '' : `departments: org.departments.map((d) => ({ id: dept.get(d.name), name: d.name })),
-    locations: org.locations.map((l) => ({ id: loc.get(l.name), name: l.name })),`}
+    ${
+      rows
+        ? ''
+        : `departments: org.departments.map((d) => ({ id: dept.get(d.name), name: d.name })),
+    locations: org.locations.map((l) => ({ id: loc.get(l.name), name: l.name })),`
+    }
     employees: org.people.map((p) => ({
       id: ${v}EmployeeId(p.key), email: p.workEmail, first: p.firstName, last: p.lastName, title: p.title,
       dept: p.department, dept_id: dept.get(p.department) ?? null, loc: p.location, loc_id: loc.get(p.location) ?? null,

@@ -7,7 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import os from 'node:os';
-import { detectScaffoldMode, scaffoldAnswers, scaffoldConnector, type ScaffoldAuth, type ScaffoldLists, type ScaffoldPaging } from '../../src/cli/scaffold.js';
+import {
+  detectScaffoldMode,
+  scaffoldAnswers,
+  scaffoldConnector,
+  type ScaffoldAuth,
+  type ScaffoldLists,
+  type ScaffoldPaging,
+} from '../../src/cli/scaffold.js';
 import { unfinishedParts } from '../../src/testing/unfinished.js';
 import { fillToyConnector } from './fill.js';
 import { main } from '../../src/cli/main.js';
@@ -42,7 +49,10 @@ const variants = [];
 for (const va of VARIANTS) {
   await scaffoldConnector({ ...va, root: base, coreDir: core });
   const vdir = path.join(base, 'connectors', va.id);
-  fillToyConnector(vdir, { ...va, name: va.id.replace(/(^|-)([a-z])/g, (_, d: string, c: string) => `${d ? ' ' : ''}${c.toUpperCase()}`) });
+  fillToyConnector(vdir, {
+    ...va,
+    name: va.id.replace(/(^|-)([a-z])/g, (_, d: string, c: string) => `${d ? ' ' : ''}${c.toUpperCase()}`),
+  });
   const v = va.id.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
   const mod = await import(path.join(vdir, 'index.ts'));
   const sim = await import(path.join(vdir, 'simulator.ts'));
@@ -54,9 +64,19 @@ afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
 describe('orgsync new-connector', () => {
   it('creates the declaration, schemas, mapper, simulator, README, fixtures folder and a conformance test', () => {
     expect(made.files.sort()).toEqual(
-      ['connectors/toyhr/README.md', 'connectors/toyhr/index.ts', 'connectors/toyhr/map.ts', 'connectors/toyhr/schemas.ts', 'connectors/toyhr/simulator.ts', 'fixtures/toyhr/README.md', 'test/connectors/toyhr/conformance.test.ts'].sort(),
+      [
+        'connectors/toyhr/README.md',
+        'connectors/toyhr/index.ts',
+        'connectors/toyhr/map.ts',
+        'connectors/toyhr/schemas.ts',
+        'connectors/toyhr/simulator.ts',
+        'fixtures/toyhr/README.md',
+        'test/connectors/toyhr/conformance.test.ts',
+      ].sort(),
     );
-    expect(fs.readFileSync(path.join(base, 'connectors', 'toy-raw', 'README.md'), 'utf8')).toMatch(/\| `managerId` \| \| must be another employee's `id` \|/);
+    expect(fs.readFileSync(path.join(base, 'connectors', 'toy-raw', 'README.md'), 'utf8')).toMatch(
+      /\| `managerId` \| \| must be another employee's `id` \|/,
+    );
   });
 
   it('the conformance test and the simulator registration come from one description: nothing repeated', () => {
@@ -65,7 +85,9 @@ describe('orgsync new-connector', () => {
     // The registration's values live in simulator.ts only.
     expect(test).not.toMatch(/employeesPath|badCredentials|paged/);
     const sim = fs.readFileSync(path.join(base, 'connectors', 'toy-raw', 'simulator.ts'), 'utf8');
-    expect(sim).toMatch(/export const toyRawSimulator: VendorSimulator = \{[\s\S]*employeesPath: '\/v1\/employees',[\s\S]*paged: true,[\s\S]*sample: \{[\s\S]*personId: \(p\) => toyRawEmployeeId\(p\.key\)/);
+    expect(sim).toMatch(
+      /export const toyRawSimulator: VendorSimulator = \{[\s\S]*employeesPath: '\/v1\/employees',[\s\S]*paged: true,[\s\S]*sample: \{[\s\S]*personId: \(p\) => toyRawEmployeeId\(p\.key\)/,
+    );
   });
 
   it('the unfilled scaffold lists every unfinished part at once, and fails until the connector is written', async () => {
@@ -75,15 +97,26 @@ describe('orgsync new-connector', () => {
     expect(parts).toContainEqual(expect.stringMatching(/^map\.ts:\d+: map every field/));
     expect(parts).toContainEqual(expect.stringMatching(/^map\.ts:\d+: read the company from Toy Raw/));
     expect(parts).toContainEqual(expect.stringMatching(/^simulator\.ts:\d+: render every sample person/));
-    expect(parts).toContainEqual(expect.stringMatching(/^simulator\.ts:\d+: say which sample attributes become groups/));
+    expect(parts).toContainEqual(
+      expect.stringMatching(/^simulator\.ts:\d+: say which sample attributes become groups/),
+    );
     expect(parts).toContainEqual(expect.stringMatching(/^index\.ts:\d+: the vendor's production base URL/));
     expect(parts.length).toBeGreaterThanOrEqual(12);
     const raw = await import(path.join(base, 'connectors', 'toy-raw', 'index.ts'));
     const rawSim = await import(path.join(base, 'connectors', 'toy-raw', 'simulator.ts'));
     expect(() => rawSim.toyRawDataFromSample(sampleOrg({ size: 5 }))).toThrow(/not written yet/);
-    const sim = await startSimulator(rawSim.toyRawRoutes({ credentials: { apiToken: 't-0000' }, employees: [{ id: 1 }], departments: [], locations: [] }));
+    const sim = await startSimulator(
+      rawSim.toyRawRoutes({
+        credentials: { apiToken: 't-0000' },
+        employees: [{ id: 1 }],
+        departments: [],
+        locations: [],
+      }),
+    );
     try {
-      const err = await takeSnapshot(raw.toyRaw({ apiToken: 't-0000', baseUrl: `${sim.url}/v1` })).catch((e: unknown) => e);
+      const err = await takeSnapshot(raw.toyRaw({ apiToken: 't-0000', baseUrl: `${sim.url}/v1` })).catch(
+        (e: unknown) => e,
+      );
       expect(String((err as Error).message)).toMatch(/not written yet/);
     } finally {
       await sim.close();
@@ -95,7 +128,9 @@ describe('orgsync new-connector', () => {
 
   it('generates the answers: auth scheme, paging strategy, lists from rows', () => {
     const text = (id: string, f: string) => fs.readFileSync(path.join(base, 'connectors', id, f), 'utf8');
-    expect(text('toy-basic', 'index.ts')).toMatch(/auth: \{ type: 'basic', username: opts\.username, password: opts\.password \}/);
+    expect(text('toy-basic', 'index.ts')).toMatch(
+      /auth: \{ type: 'basic', username: opts\.username, password: opts\.password \}/,
+    );
     expect(text('toy-basic', 'index.ts')).toContain('pageNumberPaging(');
     expect(text('toy-basic', 'index.ts')).toContain('listsFromEmployees: true');
     expect(text('toy-oauth', 'index.ts')).toMatch(/type: 'oauth2-client-credentials', tokenUrl: opts\.tokenUrl \?\?/);
@@ -110,18 +145,27 @@ describe('orgsync new-connector', () => {
   it('refuses an invalid or existing id, and an answer it does not know', async () => {
     await expect(scaffoldConnector({ id: 'Bad Id', root: base })).rejects.toThrow(/not a valid connector id/);
     await expect(scaffoldConnector({ id: 'toyhr', root: base })).rejects.toThrow(/already exists/);
-    await expect(scaffoldConnector({ id: 'toy-x', root: base, paging: 'links' as ScaffoldPaging })).rejects.toThrow(/--paging must be one of single, offset, page, cursor, next-link \(got 'links'\)/);
+    await expect(scaffoldConnector({ id: 'toy-x', root: base, paging: 'links' as ScaffoldPaging })).rejects.toThrow(
+      /--paging must be one of single, offset, page, cursor, next-link \(got 'links'\)/,
+    );
   });
 
   it('asks for the answers no flag gave (a terminal), with defaults and a second chance', async () => {
     const asked: string[] = [];
     const replies = ['oauth2', 'oauth2-client-credentials', '', 'rows'];
-    const answers = await scaffoldAnswers({ paging: undefined, auth: undefined, lists: undefined }, async (q) => (asked.push(q), replies.shift()!));
+    const answers = await scaffoldAnswers(
+      { paging: undefined, auth: undefined, lists: undefined },
+      async (q) => (asked.push(q), replies.shift()!),
+    );
     expect(answers).toEqual({ auth: 'oauth2-client-credentials', paging: 'offset', lists: 'rows' });
     expect(asked[0]).toBe('How does the vendor authenticate? basic | bearer | oauth2-client-credentials [bearer]: ');
     expect(asked).toHaveLength(4);
     // Flags win, nothing asked; without a terminal the defaults apply.
-    expect(await scaffoldAnswers({ auth: 'basic', paging: 'single', lists: 'endpoints' }, async () => { throw new Error('asked'); })).toEqual({ auth: 'basic', paging: 'single', lists: 'endpoints' });
+    expect(
+      await scaffoldAnswers({ auth: 'basic', paging: 'single', lists: 'endpoints' }, async () => {
+        throw new Error('asked');
+      }),
+    ).toEqual({ auth: 'basic', paging: 'single', lists: 'endpoints' });
     expect(await scaffoldAnswers({})).toEqual({ auth: 'bearer', paging: 'offset', lists: 'endpoints' });
   });
 
@@ -130,7 +174,12 @@ describe('orgsync new-connector', () => {
     try {
       fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'acme-app', version: '1.0.0' }));
       const t = captureIo();
-      expect(await main(['new-connector', 'flaghr', '--root', project, '--auth', 'basic', '--paging', 'cursor', '--lists', 'rows'], t.io)).toBe(0);
+      expect(
+        await main(
+          ['new-connector', 'flaghr', '--root', project, '--auth', 'basic', '--paging', 'cursor', '--lists', 'rows'],
+          t.io,
+        ),
+      ).toBe(0);
       const index = fs.readFileSync(path.join(project, 'connectors', 'flaghr', 'index.ts'), 'utf8');
       expect(index).toContain('Scaffolded with: --auth basic --paging cursor --lists rows.');
       const bad = captureIo();
@@ -166,9 +215,12 @@ describe('orgsync new-connector in a user project (not this repository)', () => 
       expect(text('map.ts')).toContain(`import type { Company, Group, Location, EmployeeDraft } from 'orgsync';`);
       expect(text('simulator.ts')).toContain(`from 'orgsync/testing';`);
       expect(text('test/conformance.test.ts')).toContain(`import { runConnectorConformance } from 'orgsync/testing';`);
-      expect(text('simulator.ts')).toContain(`import { bearerToken, startSimulator, type SimResponse, type VendorRoutes, type SampleOrg, type VendorSimulator } from 'orgsync/testing';`);
+      expect(text('simulator.ts')).toContain(
+        `import { bearerToken, startSimulator, type SimResponse, type VendorRoutes, type SampleOrg, type VendorSimulator } from 'orgsync/testing';`,
+      );
       expect(text('test/conformance.test.ts')).toContain(`from '../index.js'`);
-      for (const f of ['index.ts', 'map.ts', 'simulator.ts', 'schemas.ts', 'test/conformance.test.ts']) expect(text(f), f).not.toMatch(/\.\.\/src\/|\/src\//);
+      for (const f of ['index.ts', 'map.ts', 'simulator.ts', 'schemas.ts', 'test/conformance.test.ts'])
+        expect(text(f), f).not.toMatch(/\.\.\/src\/|\/src\//);
       // The repository layout is not touched in a user's project.
       expect(fs.existsSync(path.join(project, 'test'))).toBe(false);
       expect(fs.existsSync(path.join(project, 'fixtures'))).toBe(false);

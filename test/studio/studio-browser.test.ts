@@ -125,15 +125,15 @@ describe('orgsync studio in headless Chromium', () => {
       await expect.poll(() => page.locator('#org-results').textContent()).toContain('Ada Chief ›');
 
       // The group -> role table, one row per rule.
-    const rows = await page.locator('#rule-table tbody tr').allTextContents();
-    expect(rows).toEqual([
-      'engineeringdepartment = Engineeringadminengineering—',
-      'engineering-managersdepartment = Engineering and title ~ /Manager/—eng-managers—',
-      'salesdepartment = Salesmember—crm',
-    ]);
-    expect(await page.locator('#threshold-summary').textContent()).toContain('50% or 2 people deprovisioned');
+      const rows = await page.locator('#rule-table tbody tr').allTextContents();
+      expect(rows).toEqual([
+        'engineeringdepartment = Engineeringadminengineering—',
+        'engineering-managersdepartment = Engineering and title ~ /Manager/—eng-managers—',
+        'salesdepartment = Salesmember—crm',
+      ]);
+      expect(await page.locator('#threshold-summary').textContent()).toContain('50% or 2 people deprovisioned');
 
-    // Edit a condition: the "engineering" rule now matches Finance; the preview follows before saving.
+      // Edit a condition: the "engineering" rule now matches Finance; the preview follows before saving.
       const value = page.locator('[data-schemapath="root.rules.0.when.value"] input').first();
       expect(await value.inputValue()).toBe('Engineering');
       await value.fill('Finance');
@@ -145,7 +145,9 @@ describe('orgsync studio in headless Chromium', () => {
         'Engineering Head → groups eng-managers because rule engineering-managers',
       );
       expect(await page.locator('#save').isEnabled()).toBe(true);
-    expect(await page.locator('#rule-table tbody tr').first().textContent()).toBe('engineeringdepartment = Financeadminengineering—');
+      expect(await page.locator('#rule-table tbody tr').first().textContent()).toBe(
+        'engineeringdepartment = Financeadminengineering—',
+      );
       expect(readFileSync(files.rules, 'utf8')).toContain('"Engineering"'); // nothing saved yet
 
       // Introduce an error: it shows on the id field, worded as loadRuleSet words it.

@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bamboohr } from '../../connectors/bamboohr/index.js';
-import { bambooDataFromSample, bamboohrRoutes, bambooId, type BambooSimData } from '../../connectors/bamboohr/simulator.js';
+import {
+  bambooDataFromSample,
+  bamboohrRoutes,
+  bambooId,
+  type BambooSimData,
+} from '../../connectors/bamboohr/simulator.js';
 import { sampleOrg } from '../../src/simulator/sample-org.js';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { sync } from '../../src/sync.js';
@@ -9,7 +14,8 @@ import type { OrgSnapshot } from '../../src/model.js';
 
 let sim: Simulator;
 let data: BambooSimData;
-const connector = () => bamboohr({ subdomain: 'acme', apiKey: data.apiKey, baseUrl: `${sim.url}/api`, http: { retry: { baseDelayMs: 1 } } });
+const connector = () =>
+  bamboohr({ subdomain: 'acme', apiKey: data.apiKey, baseUrl: `${sim.url}/api`, http: { retry: { baseDelayMs: 1 } } });
 const strip = (s: OrgSnapshot) => ({ ...s, takenAt: '', watermark: '' });
 
 beforeEach(async () => {
@@ -32,7 +38,17 @@ describe('sync(): BambooHR incremental', () => {
     const updated = data.rows.find((r) => r['id'] === bambooId(20))!;
     updated['jobTitle'] = 'Staff Software Engineer';
     updated['lastChanged'] = changedAt;
-    data.rows.push({ ...data.rows[data.rows.length - 1]!, id: '999', employeeNumber: '9999', firstName: 'Nova', lastName: 'Reyes', displayName: 'Nova Reyes', workEmail: 'nova.reyes@acme.example', supervisorId: updated['employeeNumber']!, lastChanged: changedAt });
+    data.rows.push({
+      ...data.rows[data.rows.length - 1]!,
+      id: '999',
+      employeeNumber: '9999',
+      firstName: 'Nova',
+      lastName: 'Reyes',
+      displayName: 'Nova Reyes',
+      workEmail: 'nova.reyes@acme.example',
+      supervisorId: updated['employeeNumber']!,
+      lastChanged: changedAt,
+    });
     data.inserted = ['999'];
     const gone = data.rows.findIndex((r) => r['id'] === bambooId(30));
     data.rows.splice(gone, 1);
@@ -70,7 +86,15 @@ describe('sync(): BambooHR incremental', () => {
     const first = await sync(connector(), { now: new Date('2026-06-01T10:00:00Z') });
     data.rows[0]!['lastChanged'] = '2026-06-01T10:30:00+00:00';
     sim.inject({ match: '/reports/custom', times: Infinity, fault: { type: 'status', status: 503 } });
-    const err = await sync(bamboohr({ subdomain: 'acme', apiKey: data.apiKey, baseUrl: `${sim.url}/api`, http: { retry: { retries: 1, baseDelayMs: 1 } } }), { previous: first.snapshot }).catch((e) => e);
+    const err = await sync(
+      bamboohr({
+        subdomain: 'acme',
+        apiKey: data.apiKey,
+        baseUrl: `${sim.url}/api`,
+        http: { retry: { retries: 1, baseDelayMs: 1 } },
+      }),
+      { previous: first.snapshot },
+    ).catch((e) => e);
     expect(err.kind).toBe('incomplete');
   });
 

@@ -27,7 +27,8 @@ afterEach(async () => {
 });
 
 const TODAY = '2026-06-01';
-const pick = <T>(r: () => number, list: readonly T[]): T | undefined => (list.length ? list[Math.floor(r() * list.length)] : undefined);
+const pick = <T>(r: () => number, list: readonly T[]): T | undefined =>
+  list.length ? list[Math.floor(r() * list.length)] : undefined;
 
 /** One round of random HR changes (hires may report to each other; deletions only where the vendor reports them). */
 function mutate(org: SampleOrg, r: () => number, round: number, opts: { deletions: boolean }): SampleOrg {
@@ -45,12 +46,18 @@ function mutate(org: SampleOrg, r: () => number, round: number, opts: { deletion
         p.title = `${p.title} ${round}`;
         break;
       case 1: {
-        const m = pick(r, people.filter((x) => x.key !== p.key && x.status !== 'terminated'));
+        const m = pick(
+          r,
+          people.filter((x) => x.key !== p.key && x.status !== 'terminated'),
+        );
         if (m) p.managerKey = m.key;
         break;
       }
       case 2: {
-        const d = pick(r, org.departments.filter((x) => x.name !== p.department))!;
+        const d = pick(
+          r,
+          org.departments.filter((x) => x.name !== p.department),
+        )!;
         p.department = d.name;
         p.division = d.division;
         p.team = null;
@@ -65,13 +72,19 @@ function mutate(org: SampleOrg, r: () => number, round: number, opts: { deletion
         p.terminationType = 'voluntary';
         break;
       case 5: {
-        const onLeave = pick(r, people.filter((x) => x.status === 'leave'));
+        const onLeave = pick(
+          r,
+          people.filter((x) => x.status === 'leave'),
+        );
         if (onLeave && r() < 0.5) onLeave.status = 'active';
         else p.status = 'leave';
         break;
       }
       case 6: {
-        const gone = pick(r, people.filter((x) => x.status === 'terminated'));
+        const gone = pick(
+          r,
+          people.filter((x) => x.status === 'terminated'),
+        );
         if (gone) {
           gone.status = 'active';
           gone.terminationDate = null;
@@ -117,16 +130,21 @@ function mutate(org: SampleOrg, r: () => number, round: number, opts: { deletion
 
 const comparable = (s: OrgSnapshot) => ({ ...s, takenAt: '', watermark: '', warnings: [...s.warnings].sort() });
 
-const cases: Array<{ vendor: string; label: string; data?: Record<string, unknown>; http?: Record<string, unknown> }> = [
-  { vendor: 'bamboohr', label: 'bamboohr' },
-  { vendor: 'rippling', label: 'rippling' },
-  { vendor: 'workday', label: 'workday' },
-  // 1 + N requests per read: the client budget is lifted (this property is about equivalence, not throttling).
-  { vendor: 'personio', label: 'personio', http: { rateLimit: { requests: 1000, intervalMs: 1000, concurrency: 8 } } },
-  { vendor: 'scim', label: 'scim (manager by id)' },
-  { vendor: 'scim', label: 'scim (manager as a userName)', data: { managerAsString: 'userName' } },
-  { vendor: 'scim', label: 'scim (manager as an externalId)', data: { managerAsString: 'externalId' } },
-];
+const cases: Array<{ vendor: string; label: string; data?: Record<string, unknown>; http?: Record<string, unknown> }> =
+  [
+    { vendor: 'bamboohr', label: 'bamboohr' },
+    { vendor: 'rippling', label: 'rippling' },
+    { vendor: 'workday', label: 'workday' },
+    // 1 + N requests per read: the client budget is lifted (this property is about equivalence, not throttling).
+    {
+      vendor: 'personio',
+      label: 'personio',
+      http: { rateLimit: { requests: 1000, intervalMs: 1000, concurrency: 8 } },
+    },
+    { vendor: 'scim', label: 'scim (manager by id)' },
+    { vendor: 'scim', label: 'scim (manager as a userName)', data: { managerAsString: 'userName' } },
+    { vendor: 'scim', label: 'scim (manager as an externalId)', data: { managerAsString: 'externalId' } },
+  ];
 
 describe('incremental sync == full read (property, seeded)', () => {
   it('every connector that reads incrementally is covered here', () => {
@@ -157,8 +175,11 @@ describe('incremental sync == full read (property, seeded)', () => {
         const full = await takeSnapshot(connector, { now });
         const byId = new Map(full.employees.map((e) => [e.id, e]));
         // Managers first, for a readable failure; then everything.
-        expect(inc.snapshot.employees.map((e) => [e.id, e.managerId])).toEqual(full.employees.map((e) => [e.id, e.managerId]));
-        for (const e of inc.snapshot.employees) if (e.managerId) expect(byId.has(e.managerId), `${e.id}'s manager ${e.managerId}`).toBe(true);
+        expect(inc.snapshot.employees.map((e) => [e.id, e.managerId])).toEqual(
+          full.employees.map((e) => [e.id, e.managerId]),
+        );
+        for (const e of inc.snapshot.employees)
+          if (e.managerId) expect(byId.has(e.managerId), `${e.id}'s manager ${e.managerId}`).toBe(true);
         expect(inc.snapshot.groups).toEqual(full.groups);
         expect(comparable(inc.snapshot)).toEqual(comparable(full));
         previous = inc.snapshot;
@@ -171,9 +192,15 @@ describe('incremental sync keeps the read warnings a full read reports', () => {
   it('SCIM without /Groups and /ServiceProviderConfig: the warnings are in the incremental snapshot too', async () => {
     const org = sampleOrg({ size: 30, today: TODAY });
     const data = scimDataFromSample(org, { managerAsString: 'userName' });
-    const sim = await startSimulator(scimRoutes(data, { groupsNotImplemented: true, serviceProviderConfigNotImplemented: true }));
+    const sim = await startSimulator(
+      scimRoutes(data, { groupsNotImplemented: true, serviceProviderConfigNotImplemented: true }),
+    );
     try {
-      const connector = scim({ baseUrl: `${sim.url}${data.basePath}`, token: data.token, http: { retry: { baseDelayMs: 1 } } });
+      const connector = scim({
+        baseUrl: `${sim.url}${data.basePath}`,
+        token: data.token,
+        http: { retry: { baseDelayMs: 1 } },
+      });
       const t0 = new Date(`${TODAY}T08:00:00Z`);
       const first = await takeSnapshot(connector, { now: t0 });
       expect(first.warnings.some((w) => w.includes('/Groups is not implemented'))).toBe(true);
@@ -202,20 +229,39 @@ describe('a manager reference that matched nobody is tried again by the next inc
     waiting['supervisorId'] = '7777'; // the manager's record is not in BambooHR yet
     const sim = await startSimulator(bamboohrRoutes(data));
     try {
-      const connector = bamboohr({ subdomain: 'acme', apiKey: data.apiKey, baseUrl: `${sim.url}/api`, http: { retry: { baseDelayMs: 1 } } });
+      const connector = bamboohr({
+        subdomain: 'acme',
+        apiKey: data.apiKey,
+        baseUrl: `${sim.url}/api`,
+        http: { retry: { baseDelayMs: 1 } },
+      });
       const first = await sync(connector, { now: new Date(`${TODAY}T10:00:00Z`) });
       const w = (s: OrgSnapshot) => s.employees.find((e) => e.id === bambooId(20))!;
       expect(w(first.snapshot).managerId).toBeNull();
-      expect(first.snapshot.warnings).toContain(`employee ${bambooId(20)}: manager employee number 7777 matched 0 employees; managerId left empty`);
+      expect(first.snapshot.warnings).toContain(
+        `employee ${bambooId(20)}: manager employee number 7777 matched 0 employees; managerId left empty`,
+      );
       expect(first.snapshot.unresolvedManagerRefs).toEqual({ [bambooId(20)]: { employeeNumber: '7777' } });
 
       // A second incremental sync with nothing changed keeps the reference (and the warning, as a full read does).
       const idle = await sync(connector, { previous: first.snapshot, now: new Date(`${TODAY}T10:30:00Z`) });
       expect(idle.changedIds).toEqual([]);
-      expect(comparable(idle.snapshot)).toEqual(comparable(await takeSnapshot(connector, { now: new Date(`${TODAY}T10:30:00Z`) })));
+      expect(comparable(idle.snapshot)).toEqual(
+        comparable(await takeSnapshot(connector, { now: new Date(`${TODAY}T10:30:00Z`) })),
+      );
 
       // The manager is hired; the waiting person's own record does not change.
-      data.rows.push({ ...data.rows[0]!, id: '777', employeeNumber: '7777', firstName: 'Ines', lastName: 'Ortega', displayName: 'Ines Ortega', workEmail: 'ines.ortega@acme.example', supervisorId: '', lastChanged: `${TODAY}T10:45:00+00:00` });
+      data.rows.push({
+        ...data.rows[0]!,
+        id: '777',
+        employeeNumber: '7777',
+        firstName: 'Ines',
+        lastName: 'Ortega',
+        displayName: 'Ines Ortega',
+        workEmail: 'ines.ortega@acme.example',
+        supervisorId: '',
+        lastChanged: `${TODAY}T10:45:00+00:00`,
+      });
       data.inserted = ['777'];
       const now = new Date(`${TODAY}T11:00:00Z`);
       const second = await sync(connector, { previous: idle.snapshot, now });

@@ -25,19 +25,22 @@ describe('writeFileAtomic output targets', () => {
     expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true);
   });
 
-  it.skipIf(process.platform === 'win32')('writes into a named pipe a reader is waiting on, and leaves the pipe a pipe', async () => {
-    const fifo = path.join(dir, 'pipe');
-    execFileSync('mkfifo', [fifo]);
-    const reader = spawn('cat', [fifo]);
-    let got = '';
-    reader.stdout.on('data', (d: Buffer) => (got += d.toString()));
-    const closed = new Promise((r) => reader.on('close', r));
-    await writeFileAtomic(fifo, ['line 1\n', 'line 2\n']);
-    await closed;
-    expect(got).toBe('line 1\nline 2\n');
-    expect(fs.statSync(fifo).isFIFO()).toBe(true);
-    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-  });
+  it.skipIf(process.platform === 'win32')(
+    'writes into a named pipe a reader is waiting on, and leaves the pipe a pipe',
+    async () => {
+      const fifo = path.join(dir, 'pipe');
+      execFileSync('mkfifo', [fifo]);
+      const reader = spawn('cat', [fifo]);
+      let got = '';
+      reader.stdout.on('data', (d: Buffer) => (got += d.toString()));
+      const closed = new Promise((r) => reader.on('close', r));
+      await writeFileAtomic(fifo, ['line 1\n', 'line 2\n']);
+      await closed;
+      expect(got).toBe('line 1\nline 2\n');
+      expect(fs.statSync(fifo).isFIFO()).toBe(true);
+      expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    },
+  );
 
   it('a directory as the target is EISDIR, naming it', async () => {
     await expect(writeFileAtomic(dir, 'x')).rejects.toMatchObject({ code: 'EISDIR', path: dir });
@@ -46,11 +49,16 @@ describe('writeFileAtomic output targets', () => {
   it('a file where a folder should be is ENOTDIR', async () => {
     const file = path.join(dir, 'plain');
     fs.writeFileSync(file, '');
-    await expect(writeFileAtomic(path.join(file, 'x/y.json'), 'x')).rejects.toMatchObject({ code: 'ENOTDIR', path: file });
+    await expect(writeFileAtomic(path.join(file, 'x/y.json'), 'x')).rejects.toMatchObject({
+      code: 'ENOTDIR',
+      path: file,
+    });
   });
 
   it.skipIf(!fs.existsSync('/proc/self'))('a path under /proc fails at once instead of spinning', async () => {
-    await expect(writeFileAtomic('/proc/orgsync-no-such/x/y.json', 'x')).rejects.toMatchObject({ code: expect.stringMatching(/^E[A-Z]+$/) });
+    await expect(writeFileAtomic('/proc/orgsync-no-such/x/y.json', 'x')).rejects.toMatchObject({
+      code: expect.stringMatching(/^E[A-Z]+$/),
+    });
   });
 
   it.skipIf(!fs.existsSync('/dev/full'))('a full device is ENOSPC, and /dev/full stays a device', async () => {

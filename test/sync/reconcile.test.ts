@@ -31,8 +31,15 @@ for (const vendor of ['scim', 'rippling'] as const) {
 
       // HR changes, and someone removed from the vendor outright (not terminated: deleted).
       const changed = applySampleChanges(org, today);
-      const removedKey = changed.people.find((p) => p.status === 'active' && p.key > 20 && !org.people.some((o) => o.key === p.key && o.title !== p.title))!.key;
-      const removedOrg = { ...changed, people: changed.people.filter((p) => p.key !== removedKey).map((p) => (p.managerKey === removedKey ? { ...p, managerKey: 1 } : p)) };
+      const removedKey = changed.people.find(
+        (p) => p.status === 'active' && p.key > 20 && !org.people.some((o) => o.key === p.key && o.title !== p.title),
+      )!.key;
+      const removedOrg = {
+        ...changed,
+        people: changed.people
+          .filter((p) => p.key !== removedKey)
+          .map((p) => (p.managerKey === removedKey ? { ...p, managerKey: 1 } : p)),
+      };
       running.update(removedOrg, new Date(`${today}T09:00:00Z`));
 
       const t1 = new Date(`${today}T10:00:00Z`);

@@ -20,7 +20,11 @@ afterEach(() => {
 
 describe('snapshot files written record by record', () => {
   it('are byte-identical to the old JSON.stringify(snapshot, null, 2) format, and read back', async () => {
-    const snap = { ...syntheticSnapshot(300), warnings: ['employee e1: group g9 is not in the snapshot'], watermark: '2026-06-01T00:00:00.000Z' };
+    const snap = {
+      ...syntheticSnapshot(300),
+      warnings: ['employee e1: group g9 is not in the snapshot'],
+      watermark: '2026-06-01T00:00:00.000Z',
+    };
     snap.employees[3] = { ...snap.employees[3]!, customFields: { nested: { a: [1, 'x\ny'] }, empty: [] } };
     const file = path.join(tmp(), 'snap.json');
     await writeSnapshotFile(file, snap);
@@ -43,7 +47,8 @@ describe('snapshot files written record by record', () => {
     const file = path.join(dir, 'big.json');
     const real = JSON.stringify;
     vi.spyOn(JSON, 'stringify').mockImplementation(((v: unknown, r?: never, s?: never) => {
-      if (v && typeof v === 'object' && (v as { id?: string }).id === 'e7') throw new RangeError('Invalid string length');
+      if (v && typeof v === 'object' && (v as { id?: string }).id === 'e7')
+        throw new RangeError('Invalid string length');
       return real(v, r, s);
     }) as typeof JSON.stringify);
     const err = await writeSnapshotFile(file, syntheticSnapshot(20)).catch((e: unknown) => e);

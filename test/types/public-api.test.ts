@@ -24,7 +24,15 @@ import {
   type OrgSnapshot,
   type ProvisioningPlan,
 } from '../../src/index.js';
-import { runConnectorConformance, replayFixtures, startSimulator, sampleOrg, simulators, applySampleChanges, type RunningSimulator } from '../../src/testing/index.js';
+import {
+  runConnectorConformance,
+  replayFixtures,
+  startSimulator,
+  sampleOrg,
+  simulators,
+  applySampleChanges,
+  type RunningSimulator,
+} from '../../src/testing/index.js';
 import * as api from '../../src/index.js';
 import * as testing from '../../src/testing/index.js';
 import { expect } from 'vitest';
@@ -62,7 +70,9 @@ describe('public API types', () => {
   });
 
   it('errors', () => {
-    expectTypeOf<ErrorKind>().toEqualTypeOf<'config' | 'auth' | 'rate_limited' | 'transient' | 'vendor' | 'validation' | 'incomplete'>();
+    expectTypeOf<ErrorKind>().toEqualTypeOf<
+      'config' | 'auth' | 'rate_limited' | 'transient' | 'vendor' | 'validation' | 'incomplete'
+    >();
     expectTypeOf<OrgsyncError['kind']>().toEqualTypeOf<ErrorKind>();
     expectTypeOf<OrgsyncError['retryable']>().toEqualTypeOf<boolean>();
   });
@@ -74,13 +84,58 @@ describe('public API types', () => {
 
   it('the runtime surface: what users need, no internal helpers', () => {
     const names = Object.keys(api);
-    for (const internal of ['__fastEmployeeValidation', 'csvCell', 'dotString', 'mermaidLabel', 'escapeHtml', 'deepEqual', 'stableStringify', 'getHeader', 'getHeaderValues']) {
+    for (const internal of [
+      '__fastEmployeeValidation',
+      'csvCell',
+      'dotString',
+      'mermaidLabel',
+      'escapeHtml',
+      'deepEqual',
+      'stableStringify',
+      'getHeader',
+      'getHeaderValues',
+    ]) {
       expect(names, internal).not.toContain(internal);
     }
-    for (const needed of ['takeSnapshot', 'sync', 'diffSnapshots', 'formatChangesText', 'summarizeChanges', 'buildOrgChart', 'orgChartToHtml', 'planProvisioning', 'applyPlan', 'loadRuleSet', 'FileJournal', 'defineConnector', 'offsetPaging', 'verifyGustoWebhook', 'createScimHandler', 'OrgsyncError', 'ConfigError', 'readSnapshotFile', 'writeSnapshotFile']) {
+    for (const needed of [
+      'takeSnapshot',
+      'sync',
+      'diffSnapshots',
+      'formatChangesText',
+      'summarizeChanges',
+      'buildOrgChart',
+      'orgChartToHtml',
+      'planProvisioning',
+      'applyPlan',
+      'loadRuleSet',
+      'FileJournal',
+      'defineConnector',
+      'offsetPaging',
+      'verifyGustoWebhook',
+      'createScimHandler',
+      'OrgsyncError',
+      'ConfigError',
+      'readSnapshotFile',
+      'writeSnapshotFile',
+    ]) {
       expect(names, needed).toContain(needed);
     }
-    expect(Object.keys(testing).sort()).toEqual(['SimTokenIssuer', 'applySampleChanges', 'assertSamplePeople', 'basicAuth', 'bearerToken', 'checkSamplePeople', 'errorText', 'hasOpenssl', 'replayFixtures', 'runConnectorConformance', 'sampleOrg', 'simulators', 'startSimulator', 'testPki']);
+    expect(Object.keys(testing).sort()).toEqual([
+      'SimTokenIssuer',
+      'applySampleChanges',
+      'assertSamplePeople',
+      'basicAuth',
+      'bearerToken',
+      'checkSamplePeople',
+      'errorText',
+      'hasOpenssl',
+      'replayFixtures',
+      'runConnectorConformance',
+      'sampleOrg',
+      'simulators',
+      'startSimulator',
+      'testPki',
+    ]);
   });
 
   it('testing kit', () => {

@@ -65,13 +65,27 @@ export function checkEndpointUrl(raw: string): URL {
   } catch {
     throw new ConfigError({ message: `endpoint url is not a URL`, code: 'endpoint_invalid' });
   }
-  if (u.username || u.password) throw new ConfigError({ message: 'endpoint url must not carry credentials (the signature authenticates orgsync)', code: 'endpoint_invalid' });
+  if (u.username || u.password)
+    throw new ConfigError({
+      message: 'endpoint url must not carry credentials (the signature authenticates orgsync)',
+      code: 'endpoint_invalid',
+    });
   if (u.protocol === 'https:') return u;
   if (u.protocol === 'http:' && LOOPBACK.has(u.hostname)) return u;
-  throw new ConfigError({ message: `endpoint url must be https:// (http:// only for a loopback host), got ${u.protocol}//${u.host}`, code: 'endpoint_invalid' });
+  throw new ConfigError({
+    message: `endpoint url must be https:// (http:// only for a loopback host), got ${u.protocol}//${u.host}`,
+    code: 'endpoint_invalid',
+  });
 }
 
-const toDelivered = (e: RuntimeEvent): DeliveredEvent => ({ id: `${e.tenantId}:${e.offset}`, tenantId: e.tenantId, offset: e.offset, type: e.type, at: e.at, data: e.data });
+const toDelivered = (e: RuntimeEvent): DeliveredEvent => ({
+  id: `${e.tenantId}:${e.offset}`,
+  tenantId: e.tenantId,
+  offset: e.offset,
+  type: e.type,
+  at: e.at,
+  data: e.data,
+});
 
 export class EventDelivery {
   readonly store: DeliveryStore;
@@ -82,7 +96,10 @@ export class EventDelivery {
   private readonly busy = new Set<string>();
   private readonly secrets = new Map<string, { cipher: string; plain: string }>();
   private endpointsCache: { at: number; rows: Map<string, EndpointRow> } | null = null;
-  private readonly o: Required<Omit<DeliveryOptions, 'ca' | 'backoff'>> & { backoff: { baseMs: number; maxMs: number }; ca?: DeliveryOptions['ca'] };
+  private readonly o: Required<Omit<DeliveryOptions, 'ca' | 'backoff'>> & {
+    backoff: { baseMs: number; maxMs: number };
+    ca?: DeliveryOptions['ca'];
+  };
 
   constructor(
     sql: SqlStore,
@@ -105,14 +122,34 @@ export class EventDelivery {
   }
 
   async addEndpoint(e: EndpointInput, now: number): Promise<{ endpoint: EndpointRow; secret: string }> {
-    if (!e || typeof e.id !== 'string' || !ENDPOINT_ID.test(e.id)) throw new ConfigError({ message: `endpoint id must be 1-64 letters, digits, '.', '_' or '-'`, code: 'endpoint_invalid' });
+    if (!e || typeof e.id !== 'string' || !ENDPOINT_ID.test(e.id))
+      throw new ConfigError({
+        message: `endpoint id must be 1-64 letters, digits, '.', '_' or '-'`,
+        code: 'endpoint_invalid',
+      });
     const url = checkEndpointUrl(e.url);
     const maxAttempts = e.maxAttempts ?? this.o.maxAttempts;
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100) throw new ConfigError({ message: 'endpoint maxAttempts must be an integer from 1 to 100', code: 'endpoint_invalid' });
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100)
+      throw new ConfigError({
+        message: 'endpoint maxAttempts must be an integer from 1 to 100',
+        code: 'endpoint_invalid',
+      });
     const secret = e.secret ?? `whsec_${randomBytes(24).toString('base64url')}`;
-    if (secret.length < 16) throw new ConfigError({ message: 'endpoint secret must be at least 16 characters', code: 'endpoint_invalid' });
-    if (await this.store.endpoint(e.id)) throw new ConfigError({ message: `endpoint '${e.id}' exists (remove it first)`, code: 'endpoint_exists' });
-    await this.store.addEndpoint({ id: e.id, url: url.href, tenantId: e.tenantId ?? null, secret: this.keys().encrypt(secret, `endpoint:${e.id}`), maxAttempts, from: e.from ?? 'now' }, now);
+    if (secret.length < 16)
+      throw new ConfigError({ message: 'endpoint secret must be at least 16 characters', code: 'endpoint_invalid' });
+    if (await this.store.endpoint(e.id))
+      throw new ConfigError({ message: `endpoint '${e.id}' exists (remove it first)`, code: 'endpoint_exists' });
+    await this.store.addEndpoint(
+      {
+        id: e.id,
+        url: url.href,
+        tenantId: e.tenantId ?? null,
+        secret: this.keys().encrypt(secret, `endpoint:${e.id}`),
+        maxAttempts,
+        from: e.from ?? 'now',
+      },
+      now,
+    );
     this.endpointsCache = null;
     return { endpoint: (await this.store.endpoint(e.id))!, secret };
   }
@@ -124,7 +161,10 @@ export class EventDelivery {
     for (const e of await this.store.endpoints()) {
       const row = (await this.store.endpoint(e.id))!;
       if (k.keyIdOf(row.secret) === k.activeKeyId) continue;
-      await this.store.setEndpointSecret(e.id, k.encrypt(k.decrypt(row.secret, `endpoint:${e.id}`), `endpoint:${e.id}`));
+      await this.store.setEndpointSecret(
+        e.id,
+        k.encrypt(k.decrypt(row.secret, `endpoint:${e.id}`), `endpoint:${e.id}`),
+      );
       n++;
     }
     return n;
@@ -242,7 +282,12 @@ export class EventDelivery {
         attempt,
         events: events.map(toDelivered),
       };
-      const r = await this.post(endpoint, body).catch((e: Error) => ({ ok: false, status: null, error: e.message, ms: 0 }));
+      const r = await this.post(endpoint, body).catch((e: Error) => ({
+        ok: false,
+        status: null,
+        error: e.message,
+        ms: 0,
+      }));
       if (r.ok) {
         await this.store.delivered(cursor, this.workerId, events[events.length - 1]!.offset, r.status ?? 200);
         batches++;
@@ -251,7 +296,9 @@ export class EventDelivery {
       }
       if (attempt >= endpoint.maxAttempts) {
         const id = await this.store.deadLetter(cursor, this.workerId, events, attempt, r.status, r.error ?? 'failed');
-        this.logger?.warn?.(`event delivery to endpoint ${endpointId}: tenant ${tenantId} offsets ${events[0]!.offset}-${events[events.length - 1]!.offset} dead-lettered (${id}) after ${attempt} attempts: ${r.error}`);
+        this.logger?.warn?.(
+          `event delivery to endpoint ${endpointId}: tenant ${tenantId} offsets ${events[0]!.offset}-${events[events.length - 1]!.offset} dead-lettered (${id}) after ${attempt} attempts: ${r.error}`,
+        );
         continue;
       }
       await this.store.failed(cursor, this.workerId, attempt, this.backoff(attempt), r.status, r.error ?? 'failed');
@@ -265,7 +312,13 @@ export class EventDelivery {
       `SELECT "offset", type, at, data FROM events WHERE tenant_id = $1 AND "offset" > $2 ORDER BY "offset" LIMIT $3`,
       [c.tenantId, c.delivered, this.o.batchSize],
     );
-    return r.map((e) => ({ tenantId: c.tenantId, offset: Number(e.offset), type: e.type as RuntimeEvent['type'], at: Number(e.at), data: typeof e.data === 'string' ? JSON.parse(e.data) : e.data }));
+    return r.map((e) => ({
+      tenantId: c.tenantId,
+      offset: Number(e.offset),
+      type: e.type as RuntimeEvent['type'],
+      at: Number(e.at),
+      data: typeof e.data === 'string' ? JSON.parse(e.data) : e.data,
+    }));
   }
 
   /** Wait before attempt `attempt + 1`: exponential, capped, with jitter in [0.5, 1] of it. */
@@ -279,9 +332,25 @@ export class EventDelivery {
     const dl = await this.store.getDeadLetter(id);
     if (!dl) throw new ConfigError({ message: `unknown dead letter '${id}'`, code: 'dead_letter_unknown' });
     const endpoint = await this.store.endpoint(dl.endpointId);
-    if (!endpoint) throw new ConfigError({ message: `dead letter ${id}: endpoint '${dl.endpointId}' was removed`, code: 'endpoint_unknown' });
-    const body: EventDeliveryBody = { deliveryId: dl.id, endpointId: dl.endpointId, tenantId: dl.tenantId, attempt: dl.attempts + 1, redelivery: true, events: dl.events.map(toDelivered) };
-    const r = await this.post(endpoint, body).catch((e: Error) => ({ ok: false, status: null, error: e.message, ms: 0 }));
+    if (!endpoint)
+      throw new ConfigError({
+        message: `dead letter ${id}: endpoint '${dl.endpointId}' was removed`,
+        code: 'endpoint_unknown',
+      });
+    const body: EventDeliveryBody = {
+      deliveryId: dl.id,
+      endpointId: dl.endpointId,
+      tenantId: dl.tenantId,
+      attempt: dl.attempts + 1,
+      redelivery: true,
+      events: dl.events.map(toDelivered),
+    };
+    const r = await this.post(endpoint, body).catch((e: Error) => ({
+      ok: false,
+      status: null,
+      error: e.message,
+      ms: 0,
+    }));
     await this.store.deadLetterAttempt(id, r.ok, r.status, r.error);
     return { ...r, deadLetter: (await this.store.getDeadLetter(id))! };
   }
@@ -298,7 +367,13 @@ export class EventDelivery {
 }
 
 /** One POST; resolves with the status (2xx = ok), never follows redirects, bounded by `timeoutMs`. */
-export function postJson(url: URL, body: string, headers: Record<string, string>, timeoutMs: number, ca?: DeliveryOptions['ca']): Promise<AttemptResult> {
+export function postJson(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  ca?: DeliveryOptions['ca'],
+): Promise<AttemptResult> {
   const started = Date.now();
   return new Promise((resolve) => {
     let settled = false;
@@ -325,12 +400,19 @@ export function postJson(url: URL, body: string, headers: Record<string, string>
         if (read > 65_536) res.destroy();
       });
       const status = res.statusCode ?? 0;
-      const finish = () => done({ ok: status >= 200 && status < 300, status, error: status >= 200 && status < 300 ? null : `HTTP ${status}` });
+      const finish = () =>
+        done({
+          ok: status >= 200 && status < 300,
+          status,
+          error: status >= 200 && status < 300 ? null : `HTTP ${status}`,
+        });
       res.on('end', finish);
       res.on('close', finish);
       res.on('error', finish);
     });
-    req.on('error', (e: NodeJS.ErrnoException) => done({ ok: false, status: null, error: `${e.code ?? 'error'}: ${e.message}`.slice(0, 300) }));
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      done({ ok: false, status: null, error: `${e.code ?? 'error'}: ${e.message}`.slice(0, 300) }),
+    );
     req.end(body);
   });
 }

@@ -9,7 +9,13 @@
  * Receivers call `verifyEventDelivery({ rawBody, headers, secret })`: it checks the signature in
  * constant time, refuses a timestamp more than 5 minutes away (replay), and returns the parsed body.
  */
-import { signAlertWebhook, verifyAlertWebhook, DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../alerts/sign.js';
+import {
+  signAlertWebhook,
+  verifyAlertWebhook,
+  DELIVERY_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+} from '../../alerts/sign.js';
 import { AuthError, OrgsyncError } from '../../errors.js';
 import type { RawBody, WebhookHeaders } from '../../webhooks.js';
 import type { RuntimeEventType } from '../types.js';
@@ -37,7 +43,12 @@ export interface EventDeliveryBody {
   events: DeliveredEvent[];
 }
 
-export function signEventDelivery(body: string, secret: string, deliveryId: string, now = new Date()): Record<string, string> {
+export function signEventDelivery(
+  body: string,
+  secret: string,
+  deliveryId: string,
+  now = new Date(),
+): Record<string, string> {
   return { ...signAlertWebhook(body, secret, now), [DELIVERY_HEADER]: deliveryId };
 }
 

@@ -63,9 +63,15 @@ export class DeliveryStore {
     return this.d.nowMsSql;
   }
 
-  async addEndpoint(e: { id: string; url: string; tenantId: string | null; secret: string; maxAttempts: number; from: 'start' | 'now' }, at: number): Promise<void> {
+  async addEndpoint(
+    e: { id: string; url: string; tenantId: string | null; secret: string; maxAttempts: number; from: 'start' | 'now' },
+    at: number,
+  ): Promise<void> {
     await this.d.tx(async (q) => {
-      await q.query(`INSERT INTO endpoints (id, url, tenant_id, secret, max_attempts, enabled, created_at) VALUES ($1, $2, $3, $4, $5, 1, $6)`, [e.id, e.url, e.tenantId, e.secret, e.maxAttempts, at]);
+      await q.query(
+        `INSERT INTO endpoints (id, url, tenant_id, secret, max_attempts, enabled, created_at) VALUES ($1, $2, $3, $4, $5, 1, $6)`,
+        [e.id, e.url, e.tenantId, e.secret, e.maxAttempts, at],
+      );
       // Start at the current end of each tenant's log ('now') or at its beginning ('start', the default
       // for tenants added later: a missing cursor row is offset 0).
       if (e.from === 'now') {
@@ -121,7 +127,9 @@ export class DeliveryStore {
        RETURNING delivered, attempts`,
       [endpointId, tenantId, owner, ttlMs],
     );
-    return r[0] ? { endpointId, tenantId, delivered: Number(r[0].delivered), attempts: Number(r[0].attempts) } : undefined;
+    return r[0]
+      ? { endpointId, tenantId, delivered: Number(r[0].delivered), attempts: Number(r[0].attempts) }
+      : undefined;
   }
 
   /** Delivered through `to`: the cursor moves, attempts reset, the lease is released. */
@@ -137,11 +145,21 @@ export class DeliveryStore {
 
   /** Let go of the stream without an attempt (nothing to send right now). */
   async release(c: CursorRow, owner: string): Promise<void> {
-    await (this.d.relaxed ?? this.d).query(`UPDATE delivery_cursors SET lease_owner = NULL, lease_until = 0 WHERE endpoint_id = $1 AND tenant_id = $2 AND lease_owner = $3`, [c.endpointId, c.tenantId, owner]);
+    await (this.d.relaxed ?? this.d).query(
+      `UPDATE delivery_cursors SET lease_owner = NULL, lease_until = 0 WHERE endpoint_id = $1 AND tenant_id = $2 AND lease_owner = $3`,
+      [c.endpointId, c.tenantId, owner],
+    );
   }
 
   /** A failed attempt, retried `retryInMs` later (on the database clock). */
-  async failed(c: CursorRow, owner: string, attempts: number, retryInMs: number, status: number | null, error: string): Promise<void> {
+  async failed(
+    c: CursorRow,
+    owner: string,
+    attempts: number,
+    retryInMs: number,
+    status: number | null,
+    error: string,
+  ): Promise<void> {
     await this.d.query(
       `UPDATE delivery_cursors SET attempts = $3, next_attempt_at = ${this.now} + $4, last_attempt_at = ${this.now},
          last_status = $5, last_error = $6, lease_owner = NULL, lease_until = 0
@@ -151,7 +169,14 @@ export class DeliveryStore {
   }
 
   /** Attempts exhausted: the batch becomes a dead letter and the stream moves past it (one transaction). */
-  async deadLetter(c: CursorRow, owner: string, events: RuntimeEvent[], attempts: number, status: number | null, error: string): Promise<string> {
+  async deadLetter(
+    c: CursorRow,
+    owner: string,
+    events: RuntimeEvent[],
+    attempts: number,
+    status: number | null,
+    error: string,
+  ): Promise<string> {
     const id = `dl_${randomBytes(8).toString('hex')}`;
     const to = events[events.length - 1]!.offset;
     await this.d.tx(async (q) => {
@@ -171,13 +196,22 @@ export class DeliveryStore {
     return id;
   }
 
-  async deadLetters(f: { tenantId?: string | undefined; endpointId?: string | undefined; status?: 'dead' | 'redelivered' | 'all' | undefined } = {}): Promise<DeadLetter[]> {
+  async deadLetters(
+    f: {
+      tenantId?: string | undefined;
+      endpointId?: string | undefined;
+      status?: 'dead' | 'redelivered' | 'all' | undefined;
+    } = {},
+  ): Promise<DeadLetter[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (f.tenantId) where.push(`tenant_id = $${params.push(f.tenantId)}`);
     if (f.endpointId) where.push(`endpoint_id = $${params.push(f.endpointId)}`);
     if ((f.status ?? 'dead') !== 'all') where.push(`status = $${params.push(f.status ?? 'dead')}`);
-    const r = await this.d.query(`SELECT * FROM dead_letters ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY dead_at, id`, params);
+    const r = await this.d.query(
+      `SELECT * FROM dead_letters ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY dead_at, id`,
+      params,
+    );
     return r.map(toDeadLetter);
   }
 
@@ -187,8 +221,16 @@ export class DeliveryStore {
   }
 
   async deadLetterAttempt(id: string, ok: boolean, status: number | null, error: string | null): Promise<void> {
-    if (ok) await this.d.query(`UPDATE dead_letters SET status = 'redelivered', redelivered_at = ${this.now}, attempts = attempts + 1, last_status = $2, last_error = NULL WHERE id = $1`, [id, status]);
-    else await this.d.query(`UPDATE dead_letters SET attempts = attempts + 1, last_status = $2, last_error = $3 WHERE id = $1`, [id, status, error]);
+    if (ok)
+      await this.d.query(
+        `UPDATE dead_letters SET status = 'redelivered', redelivered_at = ${this.now}, attempts = attempts + 1, last_status = $2, last_error = NULL WHERE id = $1`,
+        [id, status],
+      );
+    else
+      await this.d.query(
+        `UPDATE dead_letters SET attempts = attempts + 1, last_status = $2, last_error = $3 WHERE id = $1`,
+        [id, status, error],
+      );
   }
 
   /** Every endpoint x tenant stream that has a cursor, undelivered events or dead letters. */

@@ -29,7 +29,13 @@ type Bull = typeof import('bullmq');
 function connectionOf(c: BullMQQueueOptions['connection']): Record<string, unknown> {
   if (typeof c !== 'string') return { ...c, maxRetriesPerRequest: null };
   const u = new URL(c);
-  return { host: u.hostname, port: Number(u.port || 6379), ...(u.password ? { password: decodeURIComponent(u.password) } : {}), ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}), maxRetriesPerRequest: null };
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}),
+    maxRetriesPerRequest: null,
+  };
 }
 
 /** BullMQ refuses custom ids that are integers or contain ':'; tenant ids never contain ':'. */
@@ -47,14 +53,25 @@ export class BullMQQueue implements TenantQueue {
     try {
       this.bull = require('bullmq') as Bull;
     } catch (e) {
-      throw new ConfigError({ message: `the distributed queue needs bullmq (npm install bullmq@6): ${(e as Error).message}`, code: 'dependency_missing' });
+      throw new ConfigError({
+        message: `the distributed queue needs bullmq (npm install bullmq@6): ${(e as Error).message}`,
+        code: 'dependency_missing',
+      });
     }
     this.connection = connectionOf(o.connection);
-    this.queue = new this.bull.Queue(o.name ?? 'tenants', { connection: this.connection as any, prefix: o.prefix ?? 'orgsync' });
+    this.queue = new this.bull.Queue(o.name ?? 'tenants', {
+      connection: this.connection as any,
+      prefix: o.prefix ?? 'orgsync',
+    });
     this.queue.on('error', (e) => o.onError?.(e));
   }
 
-  private static readonly JOB_OPTS = { removeOnComplete: true, removeOnFail: true, attempts: 3, backoff: { type: 'exponential', delay: 1000 } } as const;
+  private static readonly JOB_OPTS = {
+    removeOnComplete: true,
+    removeOnFail: true,
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 1000 },
+  } as const;
 
   async enqueue(tenantId: string): Promise<void> {
     await this.queue.add('tenant', { tenantId }, { jobId: jobIdOf(tenantId), ...BullMQQueue.JOB_OPTS });
@@ -63,7 +80,13 @@ export class BullMQQueue implements TenantQueue {
   /** One pipelined `addBulk` per 500 tenants (a schedule tick of thousands is a few round trips). */
   async enqueueMany(tenantIds: string[]): Promise<void> {
     for (let i = 0; i < tenantIds.length; i += 500) {
-      await this.queue.addBulk(tenantIds.slice(i, i + 500).map((tenantId) => ({ name: 'tenant', data: { tenantId }, opts: { jobId: jobIdOf(tenantId), ...BullMQQueue.JOB_OPTS } })));
+      await this.queue.addBulk(
+        tenantIds.slice(i, i + 500).map((tenantId) => ({
+          name: 'tenant',
+          data: { tenantId },
+          opts: { jobId: jobIdOf(tenantId), ...BullMQQueue.JOB_OPTS },
+        })),
+      );
     }
   }
 

@@ -33,10 +33,17 @@ export async function openPostgres(o: PostgresOptions = {}): Promise<SqlDriver> 
   try {
     pg = require('pg');
   } catch (e) {
-    throw new ConfigError({ message: `the PostgreSQL runtime store needs pg (npm install pg): ${(e as Error).message}`, code: 'dependency_missing' });
+    throw new ConfigError({
+      message: `the PostgreSQL runtime store needs pg (npm install pg): ${(e as Error).message}`,
+      code: 'dependency_missing',
+    });
   }
   const schema = o.schema ?? 'orgsync';
-  if (!IDENT.test(schema)) throw new ConfigError({ message: `postgres schema '${schema}' must be a lower-case SQL identifier`, code: 'store_config_invalid' });
+  if (!IDENT.test(schema))
+    throw new ConfigError({
+      message: `postgres schema '${schema}' must be a lower-case SQL identifier`,
+      code: 'store_config_invalid',
+    });
   const poolOf = (max: number, sync: boolean) => {
     const p = new pg.Pool({
       ...(o.connectionString ? { connectionString: o.connectionString } : {}),
@@ -45,7 +52,9 @@ export async function openPostgres(o: PostgresOptions = {}): Promise<SqlDriver> 
       options: `-c search_path=${schema}${sync ? '' : ' -c synchronous_commit=off'}`,
       connectionTimeoutMillis: 10_000,
       // BIGINT columns hold epoch ms (well inside Number's exact range); per pool, not process-wide.
-      types: { getTypeParser: (oid: number, format?: string) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)) },
+      types: {
+        getTypeParser: (oid: number, format?: string) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)),
+      },
     });
     // Errors of idle clients (server restart) must not crash the process; the next query reconnects.
     p.on('error', () => undefined);
@@ -55,12 +64,16 @@ export async function openPostgres(o: PostgresOptions = {}): Promise<SqlDriver> 
   const relaxedPool = o.synchronousCommit === false ? pool : poolOf(2, false);
   const parse = (rows: Row[]): Row[] => rows;
   await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  const query = async <T extends Row>(sql: string, params: unknown[] = []): Promise<T[]> => parse((await pool.query(sql, params)).rows) as T[];
+  const query = async <T extends Row>(sql: string, params: unknown[] = []): Promise<T[]> =>
+    parse((await pool.query(sql, params)).rows) as T[];
   return {
     dialect: 'postgres',
     nowMsSql: `(extract(epoch from clock_timestamp()) * 1000)::bigint`,
     query,
-    relaxed: { query: async <T extends Row>(sql: string, params: unknown[] = []): Promise<T[]> => (await relaxedPool.query(sql, params)).rows as T[] },
+    relaxed: {
+      query: async <T extends Row>(sql: string, params: unknown[] = []): Promise<T[]> =>
+        (await relaxedPool.query(sql, params)).rows as T[],
+    },
     async tx(fn) {
       const client = await pool.connect();
       // A connection cut while checked out (server restart, terminated backend) emits 'error' on the
@@ -70,12 +83,16 @@ export async function openPostgres(o: PostgresOptions = {}): Promise<SqlDriver> 
       client.on('error', onError);
       try {
         await client.query('BEGIN');
-        const q: Querier = { query: async <T extends Row>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[] };
+        const q: Querier = {
+          query: async <T extends Row>(sql: string, params: unknown[] = []) =>
+            (await client.query(sql, params)).rows as T[],
+        };
         const r = await fn(q);
         await client.query('COMMIT');
         return r;
       } catch (e) {
-        broken ||= (e as { code?: string })?.code === '57P01' || /terminat|Connection/.test((e as Error)?.message ?? '');
+        broken ||=
+          (e as { code?: string })?.code === '57P01' || /terminat|Connection/.test((e as Error)?.message ?? '');
         if (!broken) await client.query('ROLLBACK').catch(() => undefined);
         throw e;
       } finally {

@@ -32,7 +32,10 @@ export async function openSqlite(file: string): Promise<SqlDriver> {
   try {
     Ctor = require('better-sqlite3');
   } catch (e) {
-    throw new ConfigError({ message: `the embedded runtime store needs better-sqlite3 (npm install better-sqlite3@12): ${(e as Error).message}`, code: 'dependency_missing' });
+    throw new ConfigError({
+      message: `the embedded runtime store needs better-sqlite3 (npm install better-sqlite3@12): ${(e as Error).message}`,
+      code: 'dependency_missing',
+    });
   }
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Ctor(file);

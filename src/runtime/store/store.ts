@@ -8,7 +8,15 @@ import type { Journal, JournalEntry } from '../../provisioning/index.js';
 import { errorMessage } from '../../provisioning/util.js';
 import { ConfigError } from '../../errors.js';
 import type { OrgSnapshot } from '../../model.js';
-import { DEFAULT_SCHEDULE, type PlanStatus, type RuntimeEvent, type RuntimeEventType, type StoredPlan, type TenantRecord, type TenantStatus } from '../types.js';
+import {
+  DEFAULT_SCHEDULE,
+  type PlanStatus,
+  type RuntimeEvent,
+  type RuntimeEventType,
+  type StoredPlan,
+  type TenantRecord,
+  type TenantStatus,
+} from '../types.js';
 import { MIGRATIONS, type Querier, type Row, type SqlDriver } from './sql.js';
 
 export interface TenantRow {
@@ -26,7 +34,21 @@ export interface NewEvent {
   data: unknown;
 }
 
-export type RunRecord = Partial<Pick<TenantStatus, 'nextRunAt' | 'nextFullAt' | 'lastSyncAt' | 'lastFullAt' | 'lastMode' | 'lastErrorKind' | 'lastError' | 'failures' | 'requestsLastRun' | 'haltedPlanId'>>;
+export type RunRecord = Partial<
+  Pick<
+    TenantStatus,
+    | 'nextRunAt'
+    | 'nextFullAt'
+    | 'lastSyncAt'
+    | 'lastFullAt'
+    | 'lastMode'
+    | 'lastErrorKind'
+    | 'lastError'
+    | 'failures'
+    | 'requestsLastRun'
+    | 'haltedPlanId'
+  >
+>;
 
 /** What a job reads before it syncs (one round trip). */
 export interface JobLoad {
@@ -40,8 +62,16 @@ export interface JobLoad {
 }
 
 const RUN_COLUMNS: Record<keyof RunRecord, string> = {
-  nextRunAt: 'next_run_at', nextFullAt: 'next_full_at', lastSyncAt: 'last_sync_at', lastFullAt: 'last_full_at', lastMode: 'last_mode',
-  lastErrorKind: 'last_error_kind', lastError: 'last_error', failures: 'failures', requestsLastRun: 'requests_last_run', haltedPlanId: 'halted_plan_id',
+  nextRunAt: 'next_run_at',
+  nextFullAt: 'next_full_at',
+  lastSyncAt: 'last_sync_at',
+  lastFullAt: 'last_full_at',
+  lastMode: 'last_mode',
+  lastErrorKind: 'last_error_kind',
+  lastError: 'last_error',
+  failures: 'failures',
+  requestsLastRun: 'requests_last_run',
+  haltedPlanId: 'halted_plan_id',
 };
 
 /** `col = $n` for each defined field, parameters appended to `params`. */
@@ -106,7 +136,9 @@ export class SqlStore {
   async migrate(): Promise<number[]> {
     const d = this.driver;
     const types = d.dialect === 'postgres' ? { bigint: 'BIGINT', text: 'TEXT' } : { bigint: 'INTEGER', text: 'TEXT' };
-    await d.query(`CREATE TABLE IF NOT EXISTS orgsync_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at ${types.bigint} NOT NULL)`);
+    await d.query(
+      `CREATE TABLE IF NOT EXISTS orgsync_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at ${types.bigint} NOT NULL)`,
+    );
     const applied: number[] = [];
     for (const m of MIGRATIONS) {
       const done = await d.tx(async (q) => {
@@ -115,7 +147,11 @@ export class SqlStore {
         const have = await q.query(`SELECT version FROM orgsync_migrations WHERE version = $1`, [m.version]);
         if (have.length) return false;
         for (const stmt of m.sql(types)) await q.query(stmt);
-        await q.query(`INSERT INTO orgsync_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, [m.version, m.name, Date.now()]);
+        await q.query(`INSERT INTO orgsync_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, [
+          m.version,
+          m.name,
+          Date.now(),
+        ]);
         return true;
       });
       if (done) applied.push(m.version);
@@ -135,7 +171,11 @@ export class SqlStore {
   async assertMigrated(): Promise<void> {
     const v = await this.schemaVersion();
     const want = MIGRATIONS[MIGRATIONS.length - 1]!.version;
-    if (v < want) throw new ConfigError({ message: `the runtime store is at schema version ${v}, this orgsync needs ${want}: run \`orgsync migrate\``, code: 'store_not_migrated' });
+    if (v < want)
+      throw new ConfigError({
+        message: `the runtime store is at schema version ${v}, this orgsync needs ${want}: run \`orgsync migrate\``,
+        code: 'store_not_migrated',
+      });
   }
 
   // ---- tenants ---------------------------------------------------------------------------------
@@ -147,7 +187,16 @@ export class SqlStore {
        ON CONFLICT (id) DO UPDATE SET connector = excluded.connector, options = excluded.options,
          credentials = COALESCE(excluded.credentials, tenants.credentials), rules = excluded.rules,
          schedule = excluded.schedule, updated_at = excluded.updated_at`,
-      [t.id, t.connector, json(t.options), t.credentials, json(t.rules), json(t.schedule), now, now + t.schedule.fullEveryMs],
+      [
+        t.id,
+        t.connector,
+        json(t.options),
+        t.credentials,
+        json(t.rules),
+        json(t.schedule),
+        now,
+        now + t.schedule.fullEveryMs,
+      ],
     );
   }
 
@@ -162,7 +211,9 @@ export class SqlStore {
 
   /** The encrypted credentials of a tenant (decrypted only inside a job). */
   async getCredentials(id: string): Promise<string | null> {
-    const r = await this.driver.query<{ credentials: string | null }>(`SELECT credentials FROM tenants WHERE id = $1`, [id]);
+    const r = await this.driver.query<{ credentials: string | null }>(`SELECT credentials FROM tenants WHERE id = $1`, [
+      id,
+    ]);
     return r[0]?.credentials ?? null;
   }
 
@@ -172,7 +223,8 @@ export class SqlStore {
 
   async removeTenant(id: string): Promise<boolean> {
     return this.driver.tx(async (q) => {
-      for (const t of ['snapshots', 'journal', 'plans', 'events', 'leases', 'delivery_cursors', 'dead_letters']) await q.query(`DELETE FROM ${t} WHERE tenant_id = $1`, [id]);
+      for (const t of ['snapshots', 'journal', 'plans', 'events', 'leases', 'delivery_cursors', 'dead_letters'])
+        await q.query(`DELETE FROM ${t} WHERE tenant_id = $1`, [id]);
       const r = await q.query(`DELETE FROM tenants WHERE id = $1 RETURNING id`, [id]);
       return r.length > 0;
     });
@@ -195,7 +247,10 @@ export class SqlStore {
 
   /** On-demand run (webhook, SCIM write, API): due now; `triggered_at` lets a running job see it. */
   async trigger(id: string, now: number): Promise<boolean> {
-    const r = await this.driver.query(`UPDATE tenants SET triggered_at = $2, next_run_at = $2 WHERE id = $1 RETURNING id`, [id, now]);
+    const r = await this.driver.query(
+      `UPDATE tenants SET triggered_at = $2, next_run_at = $2 WHERE id = $1 RETURNING id`,
+      [id, now],
+    );
     return r.length > 0;
   }
 
@@ -215,7 +270,11 @@ export class SqlStore {
    * Take the lease and read what the job needs in one round trip (PostgreSQL: the lease upsert as a
    * CTE of the read). `undefined`: another owner holds the lease; `load` undefined: no such tenant.
    */
-  async leaseAndLoad(id: string, owner: string, ttlMs: number): Promise<{ now: number; load: JobLoad | undefined } | undefined> {
+  async leaseAndLoad(
+    id: string,
+    owner: string,
+    ttlMs: number,
+  ): Promise<{ now: number; load: JobLoad | undefined } | undefined> {
     if (this.driver.dialect !== 'postgres') {
       const now = await this.acquireLease(id, owner, ttlMs);
       return now === null ? undefined : { now, load: await this.loadJob(id) };
@@ -273,14 +332,19 @@ export class SqlStore {
   }
 
   async leases(): Promise<Array<{ tenantId: string; owner: string; expiresAt: number }>> {
-    const r = await this.driver.query<{ tenant_id: string; owner: string; expires_at: number }>(`SELECT * FROM leases WHERE expires_at >= ${this.driver.nowMsSql}`);
+    const r = await this.driver.query<{ tenant_id: string; owner: string; expires_at: number }>(
+      `SELECT * FROM leases WHERE expires_at >= ${this.driver.nowMsSql}`,
+    );
     return r.map((x) => ({ tenantId: x.tenant_id, owner: x.owner, expiresAt: Number(x.expires_at) }));
   }
 
   // ---- snapshots, events, plans -------------------------------------------------------------
 
   async latestSnapshot(tenantId: string): Promise<OrgSnapshot | undefined> {
-    const r = await this.driver.query<{ body: string; head: string | null }>(`SELECT body, head FROM snapshots WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1`, [tenantId]);
+    const r = await this.driver.query<{ body: string; head: string | null }>(
+      `SELECT body, head FROM snapshots WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1`,
+      [tenantId],
+    );
     return r[0] ? joinSnapshot(r[0].body, r[0].head) : undefined;
   }
 
@@ -295,8 +359,21 @@ export class SqlStore {
     const { head, body } = splitSnapshot(c.snapshot);
     const same = c.previousBody !== undefined && c.previousBody === body;
     if (this.driver.dialect === 'postgres') {
-      const params: unknown[] = [tenantId, takenAt, c.mode, same ? null : body, keep, c.plan?.planId ?? null, c.plan?.status ?? null,
-        c.plan ? json(c.plan.body) : null, c.at, c.events.length, c.events.map((e) => e.type), c.events.map((e) => json(e.data)), head];
+      const params: unknown[] = [
+        tenantId,
+        takenAt,
+        c.mode,
+        same ? null : body,
+        keep,
+        c.plan?.planId ?? null,
+        c.plan?.status ?? null,
+        c.plan ? json(c.plan.body) : null,
+        c.at,
+        c.events.length,
+        c.events.map((e) => e.type),
+        c.events.map((e) => json(e.data)),
+        head,
+      ];
       const sets = runSets(c.run ?? {}, params);
       const snapshotSql = same
         ? // ($4 and $5 appear only to keep every parameter typed: PostgreSQL refuses an unused one.)
@@ -319,22 +396,38 @@ export class SqlStore {
       return { triggeredAt: n(r[0].triggered_at) };
     }
     return this.driver.tx(async (q) => {
-      const last = await q.query<{ seq: number }>(`SELECT MAX(seq) AS seq FROM snapshots WHERE tenant_id = $1`, [tenantId]);
+      const last = await q.query<{ seq: number }>(`SELECT MAX(seq) AS seq FROM snapshots WHERE tenant_id = $1`, [
+        tenantId,
+      ]);
       if (same && last[0]?.seq) {
-        await q.query(`UPDATE snapshots SET taken_at = $3, mode = $4, head = $5 WHERE tenant_id = $1 AND seq = $2`, [tenantId, last[0].seq, takenAt, c.mode, head]);
+        await q.query(`UPDATE snapshots SET taken_at = $3, mode = $4, head = $5 WHERE tenant_id = $1 AND seq = $2`, [
+          tenantId,
+          last[0].seq,
+          takenAt,
+          c.mode,
+          head,
+        ]);
       } else {
         const seq = Number(last[0]?.seq ?? 0) + 1;
-        await q.query(`INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body, head) VALUES ($1, $2, $3, $4, $5, $6)`, [tenantId, seq, takenAt, c.mode, body, head]);
+        await q.query(
+          `INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body, head) VALUES ($1, $2, $3, $4, $5, $6)`,
+          [tenantId, seq, takenAt, c.mode, body, head],
+        );
         await q.query(`DELETE FROM snapshots WHERE tenant_id = $1 AND seq <= $2`, [tenantId, seq - keep]);
       }
       if (c.plan) {
-        await q.query(`INSERT INTO plans (tenant_id, plan_id, status, body, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, plan_id) DO NOTHING`, [tenantId, c.plan.planId, c.plan.status, json(c.plan.body), c.at]);
+        await q.query(
+          `INSERT INTO plans (tenant_id, plan_id, status, body, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, plan_id) DO NOTHING`,
+          [tenantId, c.plan.planId, c.plan.status, json(c.plan.body), c.at],
+        );
       }
       await appendEvents(q, tenantId, c.events, c.at);
       const params: unknown[] = [tenantId];
       const sets = runSets(c.run ?? {}, params);
       if (sets.length) await q.query(`UPDATE tenants SET ${sets.join(', ')} WHERE id = $1`, params);
-      const t = await q.query<{ triggered_at: number | null }>(`SELECT triggered_at FROM tenants WHERE id = $1`, [tenantId]);
+      const t = await q.query<{ triggered_at: number | null }>(`SELECT triggered_at FROM tenants WHERE id = $1`, [
+        tenantId,
+      ]);
       if (!t[0]) throw new ConfigError({ message: `unknown tenant '${tenantId}'`, code: 'tenant_unknown' });
       return { triggeredAt: n(t[0].triggered_at) };
     });
@@ -350,11 +443,19 @@ export class SqlStore {
       `SELECT "offset", type, at, data FROM events WHERE tenant_id = $1 AND "offset" > $2 ORDER BY "offset" LIMIT $3`,
       [tenantId, after, limit],
     );
-    return r.map((e) => ({ tenantId, offset: Number(e.offset), type: e.type as RuntimeEventType, at: Number(e.at), data: parse(e.data) }));
+    return r.map((e) => ({
+      tenantId,
+      offset: Number(e.offset),
+      type: e.type as RuntimeEventType,
+      at: Number(e.at),
+      data: parse(e.data),
+    }));
   }
 
   async plans(tenantId: string, statuses?: PlanStatus[]): Promise<StoredPlan[]> {
-    const r = await this.driver.query(`SELECT * FROM plans WHERE tenant_id = $1 ORDER BY created_at, plan_id`, [tenantId]);
+    const r = await this.driver.query(`SELECT * FROM plans WHERE tenant_id = $1 ORDER BY created_at, plan_id`, [
+      tenantId,
+    ]);
     return r.map(toPlan).filter((p) => !statuses || statuses.includes(p.status));
   }
 
@@ -363,9 +464,23 @@ export class SqlStore {
     return r[0] ? toPlan(r[0]) : undefined;
   }
 
-  async setPlanStatus(tenantId: string, planId: string, status: PlanStatus, approval?: { at: number; by: string }): Promise<void> {
-    if (approval) await this.driver.query(`UPDATE plans SET status = $3, approved_at = $4, approved_by = $5 WHERE tenant_id = $1 AND plan_id = $2`, [tenantId, planId, status, approval.at, approval.by]);
-    else await this.driver.query(`UPDATE plans SET status = $3 WHERE tenant_id = $1 AND plan_id = $2`, [tenantId, planId, status]);
+  async setPlanStatus(
+    tenantId: string,
+    planId: string,
+    status: PlanStatus,
+    approval?: { at: number; by: string },
+  ): Promise<void> {
+    if (approval)
+      await this.driver.query(
+        `UPDATE plans SET status = $3, approved_at = $4, approved_by = $5 WHERE tenant_id = $1 AND plan_id = $2`,
+        [tenantId, planId, status, approval.at, approval.by],
+      );
+    else
+      await this.driver.query(`UPDATE plans SET status = $3 WHERE tenant_id = $1 AND plan_id = $2`, [
+        tenantId,
+        planId,
+        status,
+      ]);
   }
 
   // ---- journal ---------------------------------------------------------------------------------
@@ -374,7 +489,12 @@ export class SqlStore {
   journal(tenantId: string, clock: () => Date = () => new Date()): Journal {
     const d = this.driver;
     const toEntry = (r: Row): JournalEntry => {
-      const e: JournalEntry = { key: String(r['key']), status: r['status'] as JournalEntry['status'], attempts: Number(r['attempts']), startedAt: String(r['started_at']) };
+      const e: JournalEntry = {
+        key: String(r['key']),
+        status: r['status'] as JournalEntry['status'],
+        attempts: Number(r['attempts']),
+        startedAt: String(r['started_at']),
+      };
       if (r['finished_at']) e.finishedAt = String(r['finished_at']);
       if (r['result'] !== null && r['result'] !== undefined) e.result = parse(r['result']);
       if (r['error']) e.error = String(r['error']);
@@ -417,7 +537,17 @@ export class SqlStore {
   /** Rows per table (status, benchmarks). */
   async counts(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    for (const t of ['tenants', 'snapshots', 'journal', 'plans', 'events', 'leases', 'endpoints', 'delivery_cursors', 'dead_letters']) {
+    for (const t of [
+      'tenants',
+      'snapshots',
+      'journal',
+      'plans',
+      'events',
+      'leases',
+      'endpoints',
+      'delivery_cursors',
+      'dead_letters',
+    ]) {
       const r = await this.driver.query<{ c: number }>(`SELECT COUNT(*) AS c FROM ${t}`);
       out[t] = Number(r[0]?.c ?? 0);
     }
@@ -432,7 +562,10 @@ export class SqlStore {
 async function appendEvents(q: Querier, tenantId: string, events: NewEvent[], at: number): Promise<number[]> {
   if (!events.length) return [];
   // The tenant row's update lock orders concurrent appends: offsets are gap-free and increasing.
-  const r = await q.query<{ event_seq: number }>(`UPDATE tenants SET event_seq = event_seq + $2 WHERE id = $1 RETURNING event_seq`, [tenantId, events.length]);
+  const r = await q.query<{ event_seq: number }>(
+    `UPDATE tenants SET event_seq = event_seq + $2 WHERE id = $1 RETURNING event_seq`,
+    [tenantId, events.length],
+  );
   if (!r[0]) throw new ConfigError({ message: `unknown tenant '${tenantId}'`, code: 'tenant_unknown' });
   const first = Number(r[0].event_seq) - events.length + 1;
   const offsets: number[] = [];
@@ -466,7 +599,10 @@ function toLoad(row: Row): JobLoad {
     credentials: (row['credentials'] as string | null) ?? null,
     activePlans: Number(row['active_plans'] ?? 0),
     snapshot: row['last_snapshot'] ? joinSnapshot(row['last_snapshot'], row['last_head']) : undefined,
-    snapshotBody: row['last_head'] !== null && row['last_head'] !== undefined && typeof row['last_snapshot'] === 'string' ? row['last_snapshot'] : undefined,
+    snapshotBody:
+      row['last_head'] !== null && row['last_head'] !== undefined && typeof row['last_snapshot'] === 'string'
+        ? row['last_snapshot']
+        : undefined,
   };
 }
 

@@ -219,7 +219,11 @@
       var g = (r && r.grant) || {};
       var tr = el('tr', r && r.enabled === false ? { class: 'disabled' } : null);
       var th = el('th', { scope: 'row' });
-      var b = el('button', { type: 'button', class: 'link', 'aria-label': 'Edit rule ' + (r && r.id) }, (r && r.id) || '(no id)');
+      var b = el(
+        'button',
+        { type: 'button', class: 'link', 'aria-label': 'Edit rule ' + (r && r.id) },
+        (r && r.id) || '(no id)',
+      );
       b.addEventListener('click', function () {
         var box = document.querySelector('[data-schemapath="root.rules.' + i + '"]');
         if (!box) return;
@@ -237,10 +241,15 @@
     });
     var t = (value && value.policy && value.policy.thresholds) || {};
     $('threshold-summary').textContent =
-      'Safety stop above ' + (t.maxDeprovisionPercent !== undefined ? t.maxDeprovisionPercent : 10) + '% or ' +
-      (t.maxDeprovisionCount !== undefined ? t.maxDeprovisionCount : 25) + ' people deprovisioned, or ' +
-      (t.maxPermissionChangePercent !== undefined ? t.maxPermissionChangePercent : 20) + '% of accounts changing permissions' +
-      (t.maxPermissionChangeCount !== undefined ? ' (max ' + t.maxPermissionChangeCount + ')' : '') + ' in one run.';
+      'Safety stop above ' +
+      (t.maxDeprovisionPercent !== undefined ? t.maxDeprovisionPercent : 10) +
+      '% or ' +
+      (t.maxDeprovisionCount !== undefined ? t.maxDeprovisionCount : 25) +
+      ' people deprovisioned, or ' +
+      (t.maxPermissionChangePercent !== undefined ? t.maxPermissionChangePercent : 20) +
+      '% of accounts changing permissions' +
+      (t.maxPermissionChangeCount !== undefined ? ' (max ' + t.maxPermissionChangeCount + ')' : '') +
+      ' in one run.';
   }
 
   // ---- preview ---------------------------------------------------------------------------------------

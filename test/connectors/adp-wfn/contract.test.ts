@@ -41,10 +41,18 @@ beforeAll(async () => {
         if (custom) return custom;
         if (req.path === '/auth/oauth/v2/token') {
           const ok = req.headers.authorization === `Basic ${Buffer.from(`client-1:${SECRET}`).toString('base64')}`;
-          return ok ? { status: 200, body: fixture('POST_auth_oauth_v2_token.json') } : errorReply('POST_auth_oauth_v2_token_401_invalid_client.json');
+          return ok
+            ? { status: 200, body: fixture('POST_auth_oauth_v2_token.json') }
+            : errorReply('POST_auth_oauth_v2_token_401_invalid_client.json');
         }
-        if (req.headers.authorization !== `Bearer ${fixture('POST_auth_oauth_v2_token.json').access_token}`) return errorReply('401_invalid_token.json');
-        if (req.path === '/hr/v2/workers') return { status: 200, headers: fixture('GET_hr_v2_workers.headers.json'), body: fixture('GET_hr_v2_workers.json') };
+        if (req.headers.authorization !== `Bearer ${fixture('POST_auth_oauth_v2_token.json').access_token}`)
+          return errorReply('401_invalid_token.json');
+        if (req.path === '/hr/v2/workers')
+          return {
+            status: 200,
+            headers: fixture('GET_hr_v2_workers.headers.json'),
+            body: fixture('GET_hr_v2_workers.json'),
+          };
         return { status: 404, body: '' };
       },
     },
@@ -97,7 +105,19 @@ describe.skipIf(skip)('ADP Workforce Now against a mutual-TLS server serving the
         [AOID.inactive, 'UNKNOWN'],
       ]),
     );
-    expect(s.groups.map((g) => g.id).sort()).toEqual(['Business Unit:CORP', 'Business Unit:GTM', 'Business Unit:PE', 'Department:CS', 'Department:ENG', 'Department:EXEC', 'Department:PPL', 'Department:PROD', 'Department:SALES'].sort());
+    expect(s.groups.map((g) => g.id).sort()).toEqual(
+      [
+        'Business Unit:CORP',
+        'Business Unit:GTM',
+        'Business Unit:PE',
+        'Department:CS',
+        'Department:ENG',
+        'Department:EXEC',
+        'Department:PPL',
+        'Department:PROD',
+        'Department:SALES',
+      ].sort(),
+    );
     expect(s.locations.map((l) => l.id).sort()).toEqual(['HQ', 'REMOTE']);
     expect(JSON.stringify(s)).not.toContain(SECRET);
   });
@@ -114,14 +134,19 @@ describe.skipIf(skip)('ADP Workforce Now against a mutual-TLS server serving the
   });
 
   it('a certificate from another CA fails in the TLS handshake: an auth error before any HTTP request', async () => {
-    const foreign = await takeSnapshot(adpWfn(options({ clientCert: pki.stranger.cert, clientKey: pki.stranger.key })), { now }).catch((x: unknown) => x);
+    const foreign = await takeSnapshot(
+      adpWfn(options({ clientCert: pki.stranger.cert, clientKey: pki.stranger.key })),
+      { now },
+    ).catch((x: unknown) => x);
     expect(foreign).toMatchObject({ kind: 'auth', code: 'client_certificate_rejected' });
     expect(requests).toEqual([]);
     expect(errorText(foreign)).not.toContain(pki.stranger.key.split('\n')[1]!);
   });
 
   it('a rejected client is an auth error from the token endpoint, without the secret', async () => {
-    const err = await takeSnapshot(adpWfn(options({ clientSecret: 'wrong-adp-secret-123456' })), { now }).catch((x: unknown) => x);
+    const err = await takeSnapshot(adpWfn(options({ clientSecret: 'wrong-adp-secret-123456' })), { now }).catch(
+      (x: unknown) => x,
+    );
     expect(err).toMatchObject({ kind: 'auth', code: 'invalid_client', status: 401 });
     expect(requests).toHaveLength(1);
     expect(errorText(err)).not.toContain('wrong-adp-secret-123456');
@@ -131,13 +156,18 @@ describe.skipIf(skip)('ADP Workforce Now against a mutual-TLS server serving the
     reply = (req) => (req.path === '/hr/v2/workers' ? errorReply('403_not_entitled.json') : undefined);
     const err = await takeSnapshot(adpWfn(options()), { now }).catch((x: unknown) => x);
     expect(err).toMatchObject({ kind: 'auth', status: 403 });
-    expect((err as Error).message).toMatch(/Requested resource is not authorized for the requester.*data-access consent/);
+    expect((err as Error).message).toMatch(
+      /Requested resource is not authorized for the requester.*data-access consent/,
+    );
   });
 
   it('400 confirmMessage: a vendor error quoting the message', async () => {
     reply = (req) => (req.path === '/hr/v2/workers' ? errorReply('400_invalid_query.json') : undefined);
     const err = await takeSnapshot(adpWfn(options()), { now }).catch((x: unknown) => x);
-    const kind = (err as { kind: string }).kind === 'incomplete' ? (err as { cause: { kind: string } }).cause.kind : (err as { kind: string }).kind;
+    const kind =
+      (err as { kind: string }).kind === 'incomplete'
+        ? (err as { cause: { kind: string } }).cause.kind
+        : (err as { kind: string }).kind;
     expect(kind).toBe('vendor');
     expect(errorText(err)).toContain('queryParameter is invalid.');
   });

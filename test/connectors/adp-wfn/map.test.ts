@@ -1,11 +1,18 @@
 /** ADP mapping: the worker-vs-assignment status rules, dates, managers, groups, custom fields (pure functions). */
 import { describe, expect, it } from 'vitest';
-import { AdpDerivedLists, mapStatus, mapWorker, primaryAssignment, type AdpContext } from '../../../connectors/adp-wfn/map.js';
+import {
+  AdpDerivedLists,
+  mapStatus,
+  mapWorker,
+  primaryAssignment,
+  type AdpContext,
+} from '../../../connectors/adp-wfn/map.js';
 import { AdpWorkerSchema, type AdpWorker } from '../../../connectors/adp-wfn/schemas.js';
 import { AOID, fixture } from './helpers.js';
 
 const TODAY = '2026-06-01';
-const workers = (): AdpWorker[] => fixture('GET_hr_v2_workers.json').workers.map((w: unknown) => AdpWorkerSchema.parse(w));
+const workers = (): AdpWorker[] =>
+  fixture('GET_hr_v2_workers.json').workers.map((w: unknown) => AdpWorkerSchema.parse(w));
 const byId = (id: string) => workers().find((w) => w.associateOID === id)!;
 const ctx = (): AdpContext => ({ today: TODAY, lists: new AdpDerivedLists() });
 
@@ -18,14 +25,25 @@ describe('ADP status: worker status vs the primary assignment', () => {
     expect(got[AOID.terminated]).toMatchObject({ status: 'TERMINATED', terminationDate: '2026-04-30' });
     expect(got[AOID.futureHire]).toMatchObject({ status: 'PENDING', startDate: '2026-06-15' });
     // Rehired 2024-03-04: the 2022 termination belongs to the earlier employment; a termination is scheduled.
-    expect(got[AOID.rehire]).toMatchObject({ status: 'ACTIVE', startDate: '2024-03-04', terminationDate: '2026-07-31' });
+    expect(got[AOID.rehire]).toMatchObject({
+      status: 'ACTIVE',
+      startDate: '2024-03-04',
+      terminationDate: '2026-07-31',
+    });
     // Inactive without a leave assignment: ADP does not say why. Never ACTIVE, never TERMINATED.
     expect(got[AOID.inactive]).toMatchObject({ status: 'UNKNOWN', raw: 'Inactive / A (Active)' });
   });
 
   const w = (workerStatus: unknown, assignment: Record<string, unknown>, dates: Record<string, unknown> = {}) =>
-    AdpWorkerSchema.parse({ associateOID: 'G3X', workerStatus, workerDates: dates, workAssignments: [{ primaryIndicator: true, ...assignment }] });
-  const st = (code: string, shortName?: string) => ({ statusCode: { codeValue: code, ...(shortName ? { shortName } : {}) } });
+    AdpWorkerSchema.parse({
+      associateOID: 'G3X',
+      workerStatus,
+      workerDates: dates,
+      workAssignments: [{ primaryIndicator: true, ...assignment }],
+    });
+  const st = (code: string, shortName?: string) => ({
+    statusCode: { codeValue: code, ...(shortName ? { shortName } : {}) },
+  });
 
   it('samples send workerStatus: null; the assignment then decides', () => {
     expect(mapStatus(w(null, { assignmentStatus: st('L') }), TODAY).status).toBe('LEAVE');
@@ -35,18 +53,30 @@ describe('ADP status: worker status vs the primary assignment', () => {
   });
 
   it('a terminated worker needs no date (the status alone decides); event encodings T/A are read too', () => {
-    expect(mapStatus(w(st('Terminated'), { assignmentStatus: st('T') }), TODAY)).toMatchObject({ status: 'TERMINATED', terminationDate: null });
+    expect(mapStatus(w(st('Terminated'), { assignmentStatus: st('T') }), TODAY)).toMatchObject({
+      status: 'TERMINATED',
+      terminationDate: null,
+    });
     expect(mapStatus(w(st('T', 'Terminated'), {}), TODAY).status).toBe('TERMINATED');
     expect(mapStatus(w(st('A'), { assignmentStatus: st('A'), hireDate: '2020-01-01' }), TODAY).status).toBe('ACTIVE');
   });
 
   it('unknown codes are UNKNOWN with the raw values kept', () => {
-    expect(mapStatus(w(st('Suspended'), { assignmentStatus: st('A') }), TODAY)).toMatchObject({ status: 'UNKNOWN', raw: 'Suspended / A' });
-    expect(mapStatus(w(st('Active'), { assignmentStatus: st('S', 'Suspended') }), TODAY)).toMatchObject({ status: 'UNKNOWN', raw: 'Active / S (Suspended)' });
+    expect(mapStatus(w(st('Suspended'), { assignmentStatus: st('A') }), TODAY)).toMatchObject({
+      status: 'UNKNOWN',
+      raw: 'Suspended / A',
+    });
+    expect(mapStatus(w(st('Active'), { assignmentStatus: st('S', 'Suspended') }), TODAY)).toMatchObject({
+      status: 'UNKNOWN',
+      raw: 'Active / S (Suspended)',
+    });
   });
 
   it('masked dates (year 0000) are no dates', () => {
-    const r = mapStatus(w(st('Active'), { assignmentStatus: st('A'), hireDate: '0000-03-04' }, { originalHireDate: '2019-01-02' }), TODAY);
+    const r = mapStatus(
+      w(st('Active'), { assignmentStatus: st('A'), hireDate: '0000-03-04' }, { originalHireDate: '2019-01-02' }),
+      TODAY,
+    );
     expect(r).toMatchObject({ status: 'ACTIVE', startDate: '2019-01-02' });
   });
 
@@ -87,8 +117,17 @@ describe('ADP worker mapping', () => {
 
     const groups = c.lists.groupList();
     // A masked label ("**") is no name: the code is used.
-    expect(groups.find((g) => g.id === 'Department:CS')).toEqual({ id: 'Department:CS', name: 'CS', type: 'DEPARTMENT', typeRaw: 'Department', parentId: null });
-    expect(groups.find((g) => g.id === 'Business Unit:PE')).toMatchObject({ name: 'Product & Engineering', type: 'BUSINESS_UNIT' });
+    expect(groups.find((g) => g.id === 'Department:CS')).toEqual({
+      id: 'Department:CS',
+      name: 'CS',
+      type: 'DEPARTMENT',
+      typeRaw: 'Department',
+      parentId: null,
+    });
+    expect(groups.find((g) => g.id === 'Business Unit:PE')).toMatchObject({
+      name: 'Product & Engineering',
+      type: 'BUSINESS_UNIT',
+    });
     expect(c.lists.locationList().find((l) => l.id === 'HQ')).toEqual({
       id: 'HQ',
       name: 'Headquarters',
@@ -100,7 +139,13 @@ describe('ADP worker mapping', () => {
   it('custom fields that do not fit are skipped; prototype-like names stay data', () => {
     const w = AdpWorkerSchema.parse({
       associateOID: 'G3Y',
-      customFieldGroup: { stringFields: [{ nameCode: { codeValue: '__proto__' }, stringValue: 'x' }, { nameCode: 'not an object', stringValue: 1 }, 'junk'] },
+      customFieldGroup: {
+        stringFields: [
+          { nameCode: { codeValue: '__proto__' }, stringValue: 'x' },
+          { nameCode: 'not an object', stringValue: 1 },
+          'junk',
+        ],
+      },
       workAssignments: [{ assignmentStatus: { statusCode: { codeValue: 'A' } } }],
     });
     const e = mapWorker(w, ctx());

@@ -13,7 +13,10 @@ import { loadOpenApi, parameters, responseSchema, validate, type OpenApiDoc } fr
 import { adpSpecPath, fixture, hasAdpSpec } from './helpers.js';
 
 const WORKERS = '/hr/v2/workers';
-if (!hasAdpSpec) console.warn(`ADP spec tests skipped: ${adpSpecPath} not found (../shared is only present in the development workspace).`);
+if (!hasAdpSpec)
+  console.warn(
+    `ADP spec tests skipped: ${adpSpecPath} not found (../shared is only present in the development workspace).`,
+  );
 
 describe.skipIf(!hasAdpSpec)('ADP Workforce Now fixtures vs the Workers v2 OpenAPI', () => {
   let doc: OpenApiDoc;
@@ -25,7 +28,9 @@ describe.skipIf(!hasAdpSpec)('ADP Workforce Now fixtures vs the Workers v2 OpenA
 
   it('documents the endpoint, the OData parameters, the roleCode header and the token URL', () => {
     const params = parameters(doc, WORKERS, 'get');
-    expect(params.filter((p) => p.in === 'query').map((p) => p.name)).toEqual(expect.arrayContaining(['$top', '$skip', '$count']));
+    expect(params.filter((p) => p.in === 'query').map((p) => p.name)).toEqual(
+      expect.arrayContaining(['$top', '$skip', '$count']),
+    );
     expect(params.find((p) => p.in === 'header' && p.name === 'roleCode')).toMatchObject({ required: true });
     expect((doc as any).components.securitySchemes.OAuth2.flows.clientCredentials.tokenUrl).toBe(ADP_TOKEN_URL);
   });
@@ -56,7 +61,12 @@ describe.skipIf(!hasAdpSpec)('ADP Workforce Now fixtures vs the Workers v2 OpenA
 
   it('the simulator renders the sample company in the same documented shape', () => {
     const data = adpWfnDataFromSample(sampleOrg({ size: 120, today: '2026-06-01' }));
-    expect(validate(doc, page(), { workers: data.workers, meta: { startSequence: 1, totalNumber: data.workers.length } }).slice(0, 5)).toEqual([]);
+    expect(
+      validate(doc, page(), {
+        workers: data.workers,
+        meta: { startSequence: 1, totalNumber: data.workers.length },
+      }).slice(0, 5),
+    ).toEqual([]);
   });
 
   it("the connector's row schema accepts every fixture worker", () => {

@@ -19,7 +19,11 @@ const NOW = new Date('2026-11-26T12:00:00Z');
 const JSON_CT = { 'content-type': 'application/json' };
 const connect = () => bamboohr({ subdomain: 'acme', apiKey: KEY, http: { retry: { baseDelayMs: 1, maxDelayMs: 5 } } });
 
-function mock(lists: unknown, report: unknown = fixture('bamboohr', 'POST_v1_reports_custom.json'), company: unknown = fixture('bamboohr', 'GET_v1_company_information.json')) {
+function mock(
+  lists: unknown,
+  report: unknown = fixture('bamboohr', 'POST_v1_reports_custom.json'),
+  company: unknown = fixture('bamboohr', 'GET_v1_company_information.json'),
+) {
   return nock(BASE)
     .get('/api/v1/meta/lists')
     .reply(200, lists as nock.Body, JSON_CT)
@@ -46,10 +50,12 @@ describe('BambooHR: auxiliary metadata never fails a sync', () => {
       .filter((d): d is string => !!d)
       .map((d) => path.join(d, 'recordings/bamboohr/GET_v1_meta_lists.json'))
       .find((f) => fs.existsSync(f));
-    if (!file) return void console.log('skipped the comparison with the recording: ../shared/recordings is not present');
+    if (!file)
+      return void console.log('skipped the comparison with the recording: ../shared/recordings is not present');
     const recorded = JSON.parse(fs.readFileSync(file, 'utf8')) as any[];
     const shape = (ls: any[]) => ls.map((l) => Object.keys(l).sort().join(',')).sort();
-    const optionShape = (ls: any[]) => [...new Set(ls.flatMap((l) => l.options.map((o: object) => Object.keys(o).sort().join(','))))].sort();
+    const optionShape = (ls: any[]) =>
+      [...new Set(ls.flatMap((l) => l.options.map((o: object) => Object.keys(o).sort().join(','))))].sort();
     expect(lists).toHaveLength(recorded.length);
     expect(shape(lists)).toEqual(shape(recorded));
     expect(optionShape(lists)).toEqual(optionShape(recorded));
@@ -81,9 +87,13 @@ describe('BambooHR: auxiliary metadata never fails a sync', () => {
     delete victim.name;
     mock(lists);
     const snap = await takeSnapshot(connect(), { now: NOW });
-    expect(snap.warnings.some((w) => w.includes("list 'Department'") && w.includes(`"${victim.id}"`) && /name/.test(w))).toBe(true);
+    expect(
+      snap.warnings.some((w) => w.includes("list 'Department'") && w.includes(`"${victim.id}"`) && /name/.test(w)),
+    ).toBe(true);
     const ids = new Set(snap.groups.map((g) => g.id));
-    for (const o of dept.options) if (o !== victim && o.archived !== 'yes') expect(ids.has(String(o.id)) || !snap.employees.some((e) => e.groupIds.includes(String(o.id)))).toBe(true);
+    for (const o of dept.options)
+      if (o !== victim && o.archived !== 'yes')
+        expect(ids.has(String(o.id)) || !snap.employees.some((e) => e.groupIds.includes(String(o.id)))).toBe(true);
     expect(snap.groups.some((g) => g.id === String(dept.options[0].id))).toBe(true);
   });
 

@@ -23,7 +23,14 @@ function mockAccount(scope = nock(BASE)) {
 
 function mockReport(scope: nock.Scope, body: unknown = fixture('bamboohr', 'POST_v1_reports_custom.json')) {
   return scope
-    .post('/api/v1/reports/custom', (b: { fields?: string[] }) => Array.isArray(b.fields) && b.fields.includes('supervisorId') && b.fields.includes('status') && b.fields.includes('terminationDate'))
+    .post(
+      '/api/v1/reports/custom',
+      (b: { fields?: string[] }) =>
+        Array.isArray(b.fields) &&
+        b.fields.includes('supervisorId') &&
+        b.fields.includes('status') &&
+        b.fields.includes('terminationDate'),
+    )
     .query({ format: 'JSON', onlyCurrent: 'false' })
     .matchHeader('content-type', /^application\/json$/)
     .matchHeader('authorization', basic)
@@ -38,7 +45,9 @@ afterEach(() => nock.cleanAll());
 describe('BambooHR contract (nock, recorded-style fixtures)', () => {
   it('reads the custom report, lists and company into a valid snapshot', async () => {
     const scope = mockReport(mockAccount());
-    const snap = await takeSnapshot(bamboohr({ subdomain: 'acme', apiKey: KEY }), { now: new Date('2026-11-26T12:00:00Z') });
+    const snap = await takeSnapshot(bamboohr({ subdomain: 'acme', apiKey: KEY }), {
+      now: new Date('2026-11-26T12:00:00Z'),
+    });
     expect(scope.isDone()).toBe(true);
     expect(snap.connector).toBe('bamboohr');
     expect(snap.company).toEqual({ id: 'acme', name: 'Efficient Office', legalName: 'Efficient Office, LLC' });
@@ -69,7 +78,10 @@ describe('BambooHR contract (nock, recorded-style fixtures)', () => {
       updatedAt: '2026-10-02T13:10:19.000Z',
     });
     const groupsByName = new Map(snap.groups.map((g) => [`${g.type}:${g.name}`, g.id]));
-    expect(charlotte.groupIds).toEqual([groupsByName.get('DEPARTMENT:Human Resources'), groupsByName.get('DIVISION:North America')]);
+    expect(charlotte.groupIds).toEqual([
+      groupsByName.get('DEPARTMENT:Human Resources'),
+      groupsByName.get('DIVISION:North America'),
+    ]);
     expect(snap.locations.find((l) => l.id === charlotte.locationId)?.name).toBe('Salt Lake City, Utah');
     expect(byId.get('6')!.preferredName).toBe('Chris');
   });
@@ -78,7 +90,12 @@ describe('BambooHR contract (nock, recorded-style fixtures)', () => {
     mockReport(mockAccount());
     const snap = await takeSnapshot(bamboohr({ subdomain: 'acme', apiKey: KEY }));
     const s = (id: string) => snap.employees.find((e) => e.id === id)!;
-    expect(s('29')).toMatchObject({ employmentStatus: 'TERMINATED', terminationDate: '2026-03-31', employmentType: null, employmentTypeRaw: null });
+    expect(s('29')).toMatchObject({
+      employmentStatus: 'TERMINATED',
+      terminationDate: '2026-03-31',
+      employmentType: null,
+      employmentTypeRaw: null,
+    });
     expect(s('29')!.employmentStatusRaw).toContain('Terminated'); // the status in the type's place is kept as the raw status
     expect(s('30')).toMatchObject({ employmentStatus: 'TERMINATED', terminationDate: null }); // "" date
     expect(s('31')).toMatchObject({ employmentStatus: 'PENDING', startDate: '2027-01-04', workEmail: null }); // Inactive future hire
@@ -88,9 +105,20 @@ describe('BambooHR contract (nock, recorded-style fixtures)', () => {
     expect(s('12')).toMatchObject({ employmentType: 'INTERN' });
     expect(s('5')).toMatchObject({ employmentType: 'PART_TIME' });
     // A company-specific value: type OTHER with the raw value kept; status from `status`.
-    expect(s('15')).toMatchObject({ employmentStatus: 'ACTIVE', employmentType: 'OTHER', employmentTypeRaw: 'Seasonal Worker' });
+    expect(s('15')).toMatchObject({
+      employmentStatus: 'ACTIVE',
+      employmentType: 'OTHER',
+      employmentTypeRaw: 'Seasonal Worker',
+    });
     // A row without status information is UNKNOWN, never silently ACTIVE; 0000-00-00 dates are null.
-    expect(s('16')).toMatchObject({ employmentStatus: 'UNKNOWN', startDate: null, terminationDate: null, groupIds: [], locationId: null, managerId: null });
+    expect(s('16')).toMatchObject({
+      employmentStatus: 'UNKNOWN',
+      startDate: null,
+      terminationDate: null,
+      groupIds: [],
+      locationId: null,
+      managerId: null,
+    });
   });
 
   it('maps an employee number that matches nobody to no manager, with a warning', async () => {
@@ -104,7 +132,10 @@ describe('BambooHR contract (nock, recorded-style fixtures)', () => {
 
   it('keeps custom-field keys such as __proto__ as data without polluting prototypes', async () => {
     const report = JSON.parse(
-      JSON.stringify(fixture('bamboohr', 'POST_v1_reports_custom.json')).replace('"lastChanged":"2026-10-02T13:10:19+00:00"', '"lastChanged":"2026-10-02T13:10:19+00:00","__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"customShirtSize":"M"'),
+      JSON.stringify(fixture('bamboohr', 'POST_v1_reports_custom.json')).replace(
+        '"lastChanged":"2026-10-02T13:10:19+00:00"',
+        '"lastChanged":"2026-10-02T13:10:19+00:00","__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"customShirtSize":"M"',
+      ),
     );
     mockReport(mockAccount(), report);
     const snap = await takeSnapshot(bamboohr({ subdomain: 'acme', apiKey: KEY, customFields: ['customShirtSize'] }));
@@ -125,14 +156,18 @@ describe('BambooHR contract (nock, recorded-style fixtures)', () => {
       .post('/api/gateway.php/acme/v1/reports/custom')
       .query(true)
       .reply(200, fixture('bamboohr', 'POST_v1_reports_custom.json'), { 'content-type': 'application/json' });
-    const snap = await takeSnapshot(bamboohr({ subdomain: 'acme', apiKey: KEY, baseUrl: `${gw}/api/gateway.php/acme` }));
+    const snap = await takeSnapshot(
+      bamboohr({ subdomain: 'acme', apiKey: KEY, baseUrl: `${gw}/api/gateway.php/acme` }),
+    );
     expect(scope.isDone()).toBe(true);
     expect(snap.employees).toHaveLength(14);
   });
 
   describe('bad input', () => {
     it('wrong API key: auth error with an actionable message, not retried', async () => {
-      const scope = nock(BASE).get('/api/v1/meta/lists').reply(...errorReply(fixture('bamboohr', '401.json')));
+      const scope = nock(BASE)
+        .get('/api/v1/meta/lists')
+        .reply(...errorReply(fixture('bamboohr', '401.json')));
       const err = await takeSnapshot(bamboohr({ subdomain: 'acme', apiKey: KEY, http: fast })).catch((e) => e);
       expect(scope.isDone()).toBe(true);
       expect(err).toBeInstanceOf(OrgsyncError);
@@ -145,7 +180,10 @@ describe('BambooHR contract (nock, recorded-style fixtures)', () => {
 
     it('403 from a key without directory access: auth error naming the permission', async () => {
       mockAccount();
-      nock(BASE).post('/api/v1/reports/custom').query(true).reply(...errorReply(fixture('bamboohr', '403.json')));
+      nock(BASE)
+        .post('/api/v1/reports/custom')
+        .query(true)
+        .reply(...errorReply(fixture('bamboohr', '403.json')));
       const err = await takeSnapshot(bamboohr({ subdomain: 'acme', apiKey: KEY, http: fast })).catch((e) => e);
       expect(err.kind).toBe('auth');
       expect(err.status).toBe(403);
@@ -153,7 +191,9 @@ describe('BambooHR contract (nock, recorded-style fixtures)', () => {
     });
 
     it('unknown subdomain (404): config error', async () => {
-      nock('https://nosuchco.bamboohr.com').get('/api/v1/meta/lists').reply(...errorReply(fixture('bamboohr', '404.json')));
+      nock('https://nosuchco.bamboohr.com')
+        .get('/api/v1/meta/lists')
+        .reply(...errorReply(fixture('bamboohr', '404.json')));
       const err = await takeSnapshot(bamboohr({ subdomain: 'nosuchco', apiKey: KEY, http: fast })).catch((e) => e);
       expect(err.kind).toBe('config');
       expect(err.message).toMatch(/subdomain is probably wrong/);
@@ -161,17 +201,26 @@ describe('BambooHR contract (nock, recorded-style fixtures)', () => {
 
     it('503 with Retry-After, then success', async () => {
       const f = fixture<ErrorFixture>('bamboohr', '503_retry_after.json');
-      nock(BASE).get('/api/v1/meta/lists').reply(f.status, f.body as string, { ...f.headers, 'retry-after': '0' });
+      nock(BASE)
+        .get('/api/v1/meta/lists')
+        .reply(f.status, f.body as string, { ...f.headers, 'retry-after': '0' });
       mockReport(mockAccount());
       const events: string[] = [];
-      const snap = await takeSnapshot(bamboohr({ subdomain: 'acme', apiKey: KEY, http: { ...fast, onProgress: (e) => events.push(e.type) } }));
+      const snap = await takeSnapshot(
+        bamboohr({ subdomain: 'acme', apiKey: KEY, http: { ...fast, onProgress: (e) => events.push(e.type) } }),
+      );
       expect(snap.employees).toHaveLength(14);
       expect(events).toContain('retry');
     });
 
     it('500 on every retry: incomplete, no snapshot, after exactly retries+1 attempts', async () => {
-      const scope = nock(BASE).get('/api/v1/meta/lists').times(3).reply(500, '{"error":"boom"}', { 'content-type': 'application/json' });
-      const err = await takeSnapshot(bamboohr({ subdomain: 'acme', apiKey: KEY, http: { retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } } })).catch((e) => e);
+      const scope = nock(BASE)
+        .get('/api/v1/meta/lists')
+        .times(3)
+        .reply(500, '{"error":"boom"}', { 'content-type': 'application/json' });
+      const err = await takeSnapshot(
+        bamboohr({ subdomain: 'acme', apiKey: KEY, http: { retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } } }),
+      ).catch((e) => e);
       expect(scope.isDone()).toBe(true);
       expect(err.kind).toBe('incomplete');
       expect(err.status).toBe(500);
@@ -180,15 +229,25 @@ describe('BambooHR contract (nock, recorded-style fixtures)', () => {
 
     it('malformed JSON body: retried, then a clear error', async () => {
       mockAccount();
-      nock(BASE).post('/api/v1/reports/custom').query(true).times(2).reply(200, '{"title":"x","employees":[{"id":"4",', { 'content-type': 'application/json' });
-      const err = await takeSnapshot(bamboohr({ subdomain: 'acme', apiKey: KEY, http: { retry: { retries: 1, baseDelayMs: 1 } } })).catch((e) => e);
+      nock(BASE)
+        .post('/api/v1/reports/custom')
+        .query(true)
+        .times(2)
+        .reply(200, '{"title":"x","employees":[{"id":"4",', { 'content-type': 'application/json' });
+      const err = await takeSnapshot(
+        bamboohr({ subdomain: 'acme', apiKey: KEY, http: { retry: { retries: 1, baseDelayMs: 1 } } }),
+      ).catch((e) => e);
       expect(err.kind).toBe('incomplete');
       expect(err.code).toBe('malformed_body');
       expect(err.message).toMatch(/malformed JSON/);
     });
 
     it('an HTML page instead of JSON: vendor error that points at the base URL', async () => {
-      nock(BASE).get('/api/v1/meta/lists').reply(200, '<!DOCTYPE html><html><head><title>Log In | BambooHR</title></head></html>', { 'content-type': 'text/html' });
+      nock(BASE)
+        .get('/api/v1/meta/lists')
+        .reply(200, '<!DOCTYPE html><html><head><title>Log In | BambooHR</title></head></html>', {
+          'content-type': 'text/html',
+        });
       const err = await takeSnapshot(bamboohr({ subdomain: 'acme', apiKey: KEY, http: fast })).catch((e) => e);
       expect(err.kind).toBe('incomplete');
       expect(err.code).toBe('unexpected_content_type');
@@ -196,11 +255,15 @@ describe('BambooHR contract (nock, recorded-style fixtures)', () => {
     });
 
     it('an error whose reason is only in the X-BambooHR-Message header: the message quotes it (vendorMessage hook)', async () => {
-      nock(BASE).get('/api/v1/meta/lists').reply(400, '', { 'x-bamboohr-message': 'Invalid request: unknown field "foo"' });
+      nock(BASE)
+        .get('/api/v1/meta/lists')
+        .reply(400, '', { 'x-bamboohr-message': 'Invalid request: unknown field "foo"' });
       const err = await takeSnapshot(bamboohr({ subdomain: 'acme', apiKey: KEY, http: fast })).catch((e) => e);
       expect(err.message).toContain('BambooHR said: "Invalid request: unknown field "foo""');
       // A JSON body's message comes first; the header is the fallback.
-      nock(BASE).get('/api/v1/meta/lists').reply(400, { message: 'from the body' }, { 'x-bamboohr-message': 'from the header' });
+      nock(BASE)
+        .get('/api/v1/meta/lists')
+        .reply(400, { message: 'from the body' }, { 'x-bamboohr-message': 'from the header' });
       const err2 = await takeSnapshot(bamboohr({ subdomain: 'acme', apiKey: KEY, http: fast })).catch((e) => e);
       expect(err2.message).toContain('BambooHR said: "from the body"');
       expect(err2.message).not.toContain('from the header');

@@ -12,7 +12,13 @@ const data = bambooDataFromSample(org);
 let sim: Simulator;
 const fast = { retry: { baseDelayMs: 2, maxDelayMs: 10 } };
 const connector = (extra: Record<string, unknown> = {}) =>
-  bamboohr({ subdomain: 'acme', apiKey: data.apiKey, baseUrl: `${sim.url}/api/gateway.php/acme`, http: fast, ...extra });
+  bamboohr({
+    subdomain: 'acme',
+    apiKey: data.apiKey,
+    baseUrl: `${sim.url}/api/gateway.php/acme`,
+    http: fast,
+    ...extra,
+  });
 
 beforeAll(async () => {
   sim = await startSimulator(bamboohrRoutes(data, { throttleStatus: 503 }));
@@ -46,7 +52,10 @@ describe('BambooHR against the local simulator', () => {
   });
 
   it('429 with Retry-After as an HTTP date, then success', async () => {
-    sim.inject({ match: '/meta/lists', fault: { type: 'status', status: 429, headers: { 'Retry-After': new Date(Date.now() + 1000).toUTCString() } } });
+    sim.inject({
+      match: '/meta/lists',
+      fault: { type: 'status', status: 429, headers: { 'Retry-After': new Date(Date.now() + 1000).toUTCString() } },
+    });
     const snap = await takeSnapshot(connector());
     expect(snap.employees).toHaveLength(60);
     expect(sim.log.some((l) => l.status === 429)).toBe(true);
@@ -69,7 +78,9 @@ describe('BambooHR against the local simulator', () => {
   it('500 forever: incomplete after the configured retries', async () => {
     const before = sim.stats.requests;
     sim.inject({ match: '/meta/lists', times: Infinity, fault: { type: 'status', status: 500 } });
-    const err = await takeSnapshot(connector({ http: { retry: { retries: 3, baseDelayMs: 1, maxDelayMs: 2 } } })).catch((e) => e);
+    const err = await takeSnapshot(connector({ http: { retry: { retries: 3, baseDelayMs: 1, maxDelayMs: 2 } } })).catch(
+      (e) => e,
+    );
     expect(err.kind).toBe('incomplete');
     expect(err.status).toBe(500);
     expect(sim.stats.requests - before).toBe(4);
@@ -88,7 +99,9 @@ describe('BambooHR against the local simulator', () => {
   });
 
   it('an unknown subdomain in the gateway URL is a config error', async () => {
-    const err = await takeSnapshot(bamboohr({ subdomain: 'nosuch', apiKey: data.apiKey, baseUrl: `${sim.url}/api/gateway.php/nosuch`, http: fast })).catch((e) => e);
+    const err = await takeSnapshot(
+      bamboohr({ subdomain: 'nosuch', apiKey: data.apiKey, baseUrl: `${sim.url}/api/gateway.php/nosuch`, http: fast }),
+    ).catch((e) => e);
     expect(err.kind).toBe('config');
     expect(err.status).toBe(404);
   });
@@ -97,10 +110,20 @@ describe('BambooHR against the local simulator', () => {
     const basic = Buffer.from(`${data.apiKey}:x`).toString('base64');
     const failures: unknown[] = [];
     failures.push(await takeSnapshot(connector({ apiKey: `${data.apiKey}-wrong` })).catch((e) => e));
-    sim.inject({ match: '/reports/custom', times: Infinity, fault: { type: 'status', status: 500, body: { error: { message: `echo ${data.apiKey} Basic ${basic}` } } } });
+    sim.inject({
+      match: '/reports/custom',
+      times: Infinity,
+      fault: { type: 'status', status: 500, body: { error: { message: `echo ${data.apiKey} Basic ${basic}` } } },
+    });
     failures.push(await takeSnapshot(connector({ http: { retry: { retries: 1, baseDelayMs: 1 } } })).catch((e) => e));
     sim.clearFaults();
-    sim.inject({ match: '/reports/custom', fault: { type: 'transform', fn: (r) => ({ ...r, body: JSON.stringify(r.body).replace('"Acme', `"${data.apiKey}`) }) } });
+    sim.inject({
+      match: '/reports/custom',
+      fault: {
+        type: 'transform',
+        fn: (r) => ({ ...r, body: JSON.stringify(r.body).replace('"Acme', `"${data.apiKey}`) }),
+      },
+    });
     const snap = await takeSnapshot(connector());
     for (const f of failures) {
       expect(f).toBeInstanceOf(OrgsyncError);

@@ -23,7 +23,10 @@ import { responseSchema, validate, type OpenApiDoc } from '../gusto/openapi.js';
 
 const specPath = path.join(sharedDir, 'specs', 'deel', 'deel-rest-api-openapi.yaml');
 const hasSpec = hasShared && fs.existsSync(specPath);
-if (!hasSpec) console.warn(`Deel spec tests skipped: ${specPath} not found (../shared is only present in the development workspace).`);
+if (!hasSpec)
+  console.warn(
+    `Deel spec tests skipped: ${specPath} not found (../shared is only present in the development workspace).`,
+  );
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const HOST = 'https://api.deel.test';
@@ -34,7 +37,9 @@ const PAGES = ['GET_people_offset0_limit3.json', 'GET_people_offset2_limit3.json
 describe.skipIf(!hasSpec)('Deel fixtures vs the spec (1.25.0)', () => {
   let doc: OpenApiDoc;
   beforeAll(() => {
-    doc = parseDocument(fs.readFileSync(specPath, 'utf8'), { uniqueKeys: false }).toJS({ maxAliasCount: -1 }) as OpenApiDoc;
+    doc = parseDocument(fs.readFileSync(specPath, 'utf8'), { uniqueKeys: false }).toJS({
+      maxAliasCount: -1,
+    }) as OpenApiDoc;
   }, 60_000);
 
   it('documents every endpoint, parameter and scope the connector uses', () => {
@@ -51,17 +56,38 @@ describe.skipIf(!hasSpec)('Deel fixtures vs the spec (1.25.0)', () => {
   });
 
   it('people pages, the organization, custom fields and error bodies validate', () => {
-    for (const f of PAGES) expect(validate(doc, responseSchema(doc, '/people', 'get', '200'), fixture('deel', f)), f).toEqual([]);
-    expect(validate(doc, responseSchema(doc, '/organizations', 'get', '200'), fixture('deel', 'GET_organizations.json'))).toEqual([]);
-    expect(validate(doc, responseSchema(doc, '/people/{worker_id}/custom_fields', 'get', '200'), fixture('deel', 'GET_people_10002_custom_fields.json'))).toEqual([]);
-    for (const [f, status] of [['401_unauthorized.json', '401'], ['429_too_many_requests.json', '429'], ['403_missing_scope.json', '403']] as const) {
-      expect(validate(doc, responseSchema(doc, '/people', 'get', status), fixture<ErrorFixture>('deel', f).body), f).toEqual([]);
+    for (const f of PAGES)
+      expect(validate(doc, responseSchema(doc, '/people', 'get', '200'), fixture('deel', f)), f).toEqual([]);
+    expect(
+      validate(doc, responseSchema(doc, '/organizations', 'get', '200'), fixture('deel', 'GET_organizations.json')),
+    ).toEqual([]);
+    expect(
+      validate(
+        doc,
+        responseSchema(doc, '/people/{worker_id}/custom_fields', 'get', '200'),
+        fixture('deel', 'GET_people_10002_custom_fields.json'),
+      ),
+    ).toEqual([]);
+    for (const [f, status] of [
+      ['401_unauthorized.json', '401'],
+      ['429_too_many_requests.json', '429'],
+      ['403_missing_scope.json', '403'],
+    ] as const) {
+      expect(
+        validate(doc, responseSchema(doc, '/people', 'get', status), fixture<ErrorFixture>('deel', f).body),
+        f,
+      ).toEqual([]);
     }
   });
 
   it("the simulator's rendering of the sample company validates too", () => {
     const data = deelDataFromSample(sampleOrg({ size: 60, today: '2026-06-01' }));
-    expect(validate(doc, responseSchema(doc, '/people', 'get', '200'), { data: data.people, page: { offset: 0, total_rows: 60, items_per_page: 60 } })).toEqual([]);
+    expect(
+      validate(doc, responseSchema(doc, '/people', 'get', '200'), {
+        data: data.people,
+        page: { offset: 0, total_rows: 60, items_per_page: 60 },
+      }),
+    ).toEqual([]);
   });
 });
 
@@ -83,15 +109,49 @@ describe('Deel contract (fixtures over nock)', () => {
     replay.assertDone();
     expect(s.employees).toHaveLength(6);
     const by = new Map(s.employees.map((e) => [e.lastName, e]));
-    expect(by.get('Okafor')).toMatchObject({ employmentStatus: 'ACTIVE', employmentType: 'FULL_TIME', managerId: null, employeeNumber: '10001', workEmail: 'ava.okafor@acme.example', personalEmail: 'ava.home@mail.example', locationId: 'San Francisco HQ' });
-    expect(by.get('Garcia')).toMatchObject({ employmentStatus: 'ACTIVE', employmentType: 'CONTRACTOR', preferredName: 'Teo', managerId: '0b1f6a52-3c7e-4d21-9a8b-1c2d3e4f5a60' });
-    expect(by.get('Garcia')!.groupIds).toEqual(['8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', '7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f']);
-    expect(by.get('Tanaka')).toMatchObject({ employmentStatus: 'PENDING', employmentStatusRaw: 'onboarding / onboarding_overdue', employmentTypeRaw: 'eor', startDate: '2026-06-12' });
+    expect(by.get('Okafor')).toMatchObject({
+      employmentStatus: 'ACTIVE',
+      employmentType: 'FULL_TIME',
+      managerId: null,
+      employeeNumber: '10001',
+      workEmail: 'ava.okafor@acme.example',
+      personalEmail: 'ava.home@mail.example',
+      locationId: 'San Francisco HQ',
+    });
+    expect(by.get('Garcia')).toMatchObject({
+      employmentStatus: 'ACTIVE',
+      employmentType: 'CONTRACTOR',
+      preferredName: 'Teo',
+      managerId: '0b1f6a52-3c7e-4d21-9a8b-1c2d3e4f5a60',
+    });
+    expect(by.get('Garcia')!.groupIds).toEqual([
+      '8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+      '7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f',
+    ]);
+    expect(by.get('Tanaka')).toMatchObject({
+      employmentStatus: 'PENDING',
+      employmentStatusRaw: 'onboarding / onboarding_overdue',
+      employmentTypeRaw: 'eor',
+      startDate: '2026-06-12',
+    });
     expect(by.get('Patel')).toMatchObject({ employmentStatus: 'ACTIVE', terminationDate: '2026-06-15' });
     expect(by.get('Haddad')).toMatchObject({ employmentStatus: 'TERMINATED', terminationDate: '2026-04-30' });
-    expect(by.get('Rossi')).toMatchObject({ employmentStatus: 'ACTIVE', terminationDate: null, startDate: '2025-01-06', managerId: '1c2a7b63-4d8f-4e32-8b9c-2d3e4f5a6b71' });
-    expect(s.company).toMatchObject({ id: 'c0ffee00-1234-4abc-8def-0123456789ab', name: 'Acme Robotics', legalName: 'Acme Robotics, Inc.' });
-    expect(s.groups.map((g) => `${g.type}:${g.name}`).sort()).toEqual(['DEPARTMENT:Engineering', 'DEPARTMENT:Executive', 'TEAM:Platform']);
+    expect(by.get('Rossi')).toMatchObject({
+      employmentStatus: 'ACTIVE',
+      terminationDate: null,
+      startDate: '2025-01-06',
+      managerId: '1c2a7b63-4d8f-4e32-8b9c-2d3e4f5a6b71',
+    });
+    expect(s.company).toMatchObject({
+      id: 'c0ffee00-1234-4abc-8def-0123456789ab',
+      name: 'Acme Robotics',
+      legalName: 'Acme Robotics, Inc.',
+    });
+    expect(s.groups.map((g) => `${g.type}:${g.name}`).sort()).toEqual([
+      'DEPARTMENT:Engineering',
+      'DEPARTMENT:Executive',
+      'TEAM:Platform',
+    ]);
     expect(s.locations.map((l) => l.id).sort()).toEqual(['London', 'New York', 'Remote (US)', 'San Francisco HQ']);
   });
 
@@ -99,24 +159,47 @@ describe('Deel contract (fixtures over nock)', () => {
     const empty = { data: [] };
     replay = replayFixtures(HOST, [
       ...exchanges(),
-      ...[10001, 10003, 10004, 10005, 10006].map((w) => ({ path: `/rest/v2/people/${w}/custom_fields`, response: empty })),
+      ...[10001, 10003, 10004, 10005, 10006].map((w) => ({
+        path: `/rest/v2/people/${w}/custom_fields`,
+        response: empty,
+      })),
       { path: '/rest/v2/people/10002/custom_fields', response: fixture('deel', 'GET_people_10002_custom_fields.json') },
     ]);
     const s = await takeSnapshot(deel({ ...opts, customFields: true }), { now: NOW });
     replay.assertDone();
-    expect(s.employees.find((e) => e.lastName === 'Garcia')!.customFields).toEqual({ external_id: '1002', Team: 'Platform', 'Shirt size': 'M' });
+    expect(s.employees.find((e) => e.lastName === 'Garcia')!.customFields).toEqual({
+      external_id: '1002',
+      Team: 'Platform',
+      'Shirt size': 'M',
+    });
   });
 
   it('without organizations:read the company is named after the legal entity, with a warning', async () => {
     const [p1, p2, p3] = exchanges();
-    replay = replayFixtures(HOST, [p1!, p2!, p3!, { path: '/rest/v2/organizations', status: 403, response: fixture<ErrorFixture>('deel', '403_missing_scope.json').body }]);
+    replay = replayFixtures(HOST, [
+      p1!,
+      p2!,
+      p3!,
+      {
+        path: '/rest/v2/organizations',
+        status: 403,
+        response: fixture<ErrorFixture>('deel', '403_missing_scope.json').body,
+      },
+    ]);
     const s = await takeSnapshot(deel(opts), { now: NOW });
     expect(s.company.name).toBe('Acme Robotics, Inc.');
     expect(s.warnings.join('\n')).toMatch(/organizations:read/);
   });
 
   it('a 401 is an auth error without the token', async () => {
-    replay = replayFixtures(HOST, [{ path: '/rest/v2/people', query: pageQuery(0), status: 401, response: fixture<ErrorFixture>('deel', '401_unauthorized.json').body }]);
+    replay = replayFixtures(HOST, [
+      {
+        path: '/rest/v2/people',
+        query: pageQuery(0),
+        status: 401,
+        response: fixture<ErrorFixture>('deel', '401_unauthorized.json').body,
+      },
+    ]);
     const err = await takeSnapshot(deel(opts), { now: NOW }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OrgsyncError);
     expect((err as OrgsyncError).kind).toBe('auth');
@@ -142,8 +225,14 @@ describe('Deel status and type mapping', () => {
     [{ hiring_status: 'active' }, 'ACTIVE'],
     [{ hiring_status: 'active', start_date: '2026-07-01' }, 'PENDING'],
     [{ hiring_status: 'onboarding' }, 'PENDING'],
-    [{ hiring_status: 'offboarding', direct_employee_termination_last_day: '2026-06-30 00:00:00.000000+00:00' }, 'ACTIVE'],
-    [{ hiring_status: 'offboarding', direct_employee_termination_last_day: '2026-05-30 00:00:00.000000+00:00' }, 'TERMINATED'],
+    [
+      { hiring_status: 'offboarding', direct_employee_termination_last_day: '2026-06-30 00:00:00.000000+00:00' },
+      'ACTIVE',
+    ],
+    [
+      { hiring_status: 'offboarding', direct_employee_termination_last_day: '2026-05-30 00:00:00.000000+00:00' },
+      'TERMINATED',
+    ],
     [{ hiring_status: 'offboarding' }, 'ACTIVE'],
     [{ hiring_status: 'inactive' }, 'TERMINATED'],
     [{ hiring_status: 'on_hold' }, 'UNKNOWN'],
@@ -165,7 +254,14 @@ describe("Deel simulator: the organization's 5 requests per second", () => {
     try {
       // The budget itself, without network timing: six requests at once, the sixth is refused bare.
       const routes = deelRoutes(deelDataFromSample(org), { perSecond: 5 });
-      const req = { method: 'GET', path: '/people', rawPath: '/rest/v2/people', query: new URLSearchParams('limit=1'), headers: { authorization: `Bearer ${data.token}` }, body: '' };
+      const req = {
+        method: 'GET',
+        path: '/people',
+        rawPath: '/rest/v2/people',
+        query: new URLSearchParams('limit=1'),
+        headers: { authorization: `Bearer ${data.token}` },
+        body: '',
+      };
       const burst = await Promise.all(Array.from({ length: 6 }, () => routes.handle(req)));
       expect(burst.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 429]);
       expect(Object.keys(burst[5]!.headers ?? {}).filter((h) => /retry|ratelimit/i.test(h))).toEqual([]);

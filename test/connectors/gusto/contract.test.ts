@@ -7,12 +7,28 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { gusto, GustoOptionsSchema } from '../../../connectors/gusto/index.js';
 import { OrgsyncError } from '../../../src/errors.js';
 import { takeSnapshot } from '../../../src/snapshot.js';
-import { API_VERSION, BASE, CO, DEPT, E, errorReply, FILES, fixture, fixtureHeaders, gustoHeaders, LOC, TOKEN, type ErrorFixture, type Row } from './helpers.js';
+import {
+  API_VERSION,
+  BASE,
+  CO,
+  DEPT,
+  E,
+  errorReply,
+  FILES,
+  fixture,
+  fixtureHeaders,
+  gustoHeaders,
+  LOC,
+  TOKEN,
+  type ErrorFixture,
+  type Row,
+} from './helpers.js';
 
 const TODAY = new Date('2026-11-26T12:00:00Z');
 /** No client-side budget (tests share one token) and short retry delays. */
 const quick = { rateLimit: { requests: Infinity }, retry: { baseDelayMs: 5, maxDelayMs: 20 } };
-const make = (extra: Record<string, unknown> = {}) => gusto({ companyUuid: CO, accessToken: TOKEN, http: quick, ...extra });
+const make = (extra: Record<string, unknown> = {}) =>
+  gusto({ companyUuid: CO, accessToken: TOKEN, http: quick, ...extra });
 
 interface Bodies {
   departments?: unknown;
@@ -27,11 +43,31 @@ function mockGusto(b: Bodies = {}, o: { version?: string; employeeQuery?: Record
   const version = o.version ?? API_VERSION;
   const q = o.employeeQuery ?? { sort_by: 'created_at' };
   const s = nock(BASE);
-  gustoHeaders(s.get(`/v1/companies/${CO}/departments`), TOKEN, version).reply(200, (b.departments ?? fixture(FILES.departments)) as nock.Body, fixtureHeaders(FILES.departments));
-  gustoHeaders(s.get(`/v1/companies/${CO}`), TOKEN, version).reply(200, (b.company ?? fixture(FILES.company)) as nock.Body, fixtureHeaders(FILES.company));
-  gustoHeaders(s.get(`/v1/companies/${CO}/locations`).query({ page: '1', per: '100' }), TOKEN, version).reply(200, (b.locations ?? fixture(FILES.locations)) as nock.Body, fixtureHeaders(FILES.locations));
-  gustoHeaders(s.get(`/v1/companies/${CO}/employees`).query({ ...q, page: '1', per: '100' }), TOKEN, version).reply(200, (b.page1 ?? fixture(FILES.employees1)) as nock.Body, fixtureHeaders(FILES.employees1));
-  gustoHeaders(s.get(`/v1/companies/${CO}/employees`).query({ ...q, page: '2', per: '100' }), TOKEN, version).reply(200, (b.page2 ?? fixture(FILES.employees2)) as nock.Body, fixtureHeaders(FILES.employees2));
+  gustoHeaders(s.get(`/v1/companies/${CO}/departments`), TOKEN, version).reply(
+    200,
+    (b.departments ?? fixture(FILES.departments)) as nock.Body,
+    fixtureHeaders(FILES.departments),
+  );
+  gustoHeaders(s.get(`/v1/companies/${CO}`), TOKEN, version).reply(
+    200,
+    (b.company ?? fixture(FILES.company)) as nock.Body,
+    fixtureHeaders(FILES.company),
+  );
+  gustoHeaders(s.get(`/v1/companies/${CO}/locations`).query({ page: '1', per: '100' }), TOKEN, version).reply(
+    200,
+    (b.locations ?? fixture(FILES.locations)) as nock.Body,
+    fixtureHeaders(FILES.locations),
+  );
+  gustoHeaders(s.get(`/v1/companies/${CO}/employees`).query({ ...q, page: '1', per: '100' }), TOKEN, version).reply(
+    200,
+    (b.page1 ?? fixture(FILES.employees1)) as nock.Body,
+    fixtureHeaders(FILES.employees1),
+  );
+  gustoHeaders(s.get(`/v1/companies/${CO}/employees`).query({ ...q, page: '2', per: '100' }), TOKEN, version).reply(
+    200,
+    (b.page2 ?? fixture(FILES.employees2)) as nock.Body,
+    fixtureHeaders(FILES.employees2),
+  );
   return s;
 }
 
@@ -107,17 +143,49 @@ describe('Gusto contract (nock, recorded-style fixtures)', () => {
     mockGusto();
     const snap = await takeSnapshot(make());
     const s = (id: string) => snap.employees.find((e) => e.id === id)!;
-    expect(s(E.jonah)).toMatchObject({ employmentStatus: 'TERMINATED', employmentStatusRaw: 'onboarding_completed / terminated', terminationDate: '2026-06-30' });
+    expect(s(E.jonah)).toMatchObject({
+      employmentStatus: 'TERMINATED',
+      employmentStatusRaw: 'onboarding_completed / terminated',
+      terminationDate: '2026-06-30',
+    });
     // terminated:false + a future, inactive termination: still ACTIVE, with the date.
-    expect(s(E.luis)).toMatchObject({ employmentStatus: 'ACTIVE', terminationDate: '2027-01-15', employmentType: 'PART_TIME', employmentTypeRaw: 'part_time_under_twenty_hours' });
+    expect(s(E.luis)).toMatchObject({
+      employmentStatus: 'ACTIVE',
+      terminationDate: '2027-01-15',
+      employmentType: 'PART_TIME',
+      employmentTypeRaw: 'part_time_under_twenty_hours',
+    });
     // Invited, not onboarded, starts in the future.
-    expect(s(E.kwame)).toMatchObject({ employmentStatus: 'PENDING', employmentStatusRaw: 'self_onboarding_invited', startDate: '2026-12-07', workEmail: null, personalEmail: 'kwame.asante@mail.example' });
+    expect(s(E.kwame)).toMatchObject({
+      employmentStatus: 'PENDING',
+      employmentStatusRaw: 'self_onboarding_invited',
+      startDate: '2026-12-07',
+      workEmail: null,
+      personalEmail: 'kwame.asante@mail.example',
+    });
     // Admin onboarding incomplete, no jobs, no employment status.
-    expect(s(E.riley)).toMatchObject({ employmentStatus: 'PENDING', employmentStatusRaw: 'admin_onboarding_incomplete', jobTitle: null, startDate: null, employmentType: null, employmentTypeRaw: null, groupIds: [], locationId: null });
+    expect(s(E.riley)).toMatchObject({
+      employmentStatus: 'PENDING',
+      employmentStatusRaw: 'admin_onboarding_incomplete',
+      jobTitle: null,
+      startDate: null,
+      employmentType: null,
+      employmentTypeRaw: null,
+      groupIds: [],
+      locationId: null,
+    });
     // Rehired after an old termination: the termination before the current hire date is history.
     expect(s(E.dana)).toMatchObject({ employmentStatus: 'ACTIVE', terminationDate: null, startDate: '2025-04-14' });
-    expect(s(E.greta)).toMatchObject({ employmentStatus: 'TERMINATED', employmentStatusRaw: 'onboarding_completed / terminated / historical', terminationDate: '2026-02-13', locationId: LOC.tacoma });
-    const counts = snap.employees.reduce<Record<string, number>>((a, e) => ((a[e.employmentStatus] = (a[e.employmentStatus] ?? 0) + 1), a), {});
+    expect(s(E.greta)).toMatchObject({
+      employmentStatus: 'TERMINATED',
+      employmentStatusRaw: 'onboarding_completed / terminated / historical',
+      terminationDate: '2026-02-13',
+      locationId: LOC.tacoma,
+    });
+    const counts = snap.employees.reduce<Record<string, number>>(
+      (a, e) => ((a[e.employmentStatus] = (a[e.employmentStatus] ?? 0) + 1), a),
+      {},
+    );
     expect(counts).toEqual({ ACTIVE: 11, TERMINATED: 2, PENDING: 2 });
   });
 
@@ -142,7 +210,10 @@ describe('Gusto contract (nock, recorded-style fixtures)', () => {
     // Aiko's first job is a secondary one (primary:false, hired later).
     expect(s(E.aiko)).toMatchObject({ jobTitle: 'Café Manager', startDate: '2019-05-06', locationId: LOC.seattle });
     // work_email is lower-cased; `email` is the personal address.
-    expect(s(E.priya)).toMatchObject({ workEmail: 'priya.raman@bluebirdcoffee.example', personalEmail: 'priya.r@mail.example' });
+    expect(s(E.priya)).toMatchObject({
+      workEmail: 'priya.raman@bluebirdcoffee.example',
+      personalEmail: 'priya.r@mail.example',
+    });
     // A job without location_uuid (as in real demo traffic): no location.
     expect(s(E.marcus)).toMatchObject({ jobTitle: 'Wholesale Lead', locationId: null });
     // An empty preferred_first_name is no preferred name.
@@ -155,7 +226,13 @@ describe('Gusto contract (nock, recorded-style fixtures)', () => {
     mockGusto();
     const snap = await takeSnapshot(make());
     expect(snap.groups).toHaveLength(6);
-    expect(snap.groups.find((g) => g.id === DEPT.finance)).toEqual({ id: DEPT.finance, name: 'Finance & Admin', type: 'DEPARTMENT', typeRaw: 'department', parentId: null });
+    expect(snap.groups.find((g) => g.id === DEPT.finance)).toEqual({
+      id: DEPT.finance,
+      name: 'Finance & Admin',
+      type: 'DEPARTMENT',
+      typeRaw: 'department',
+      parentId: null,
+    });
     // A department with no employees is still a group.
     expect(snap.groups.some((g) => g.id === DEPT.rnd && g.name === 'Research & Development')).toBe(true);
     const s = (id: string) => snap.employees.find((e) => e.id === id)!;
@@ -173,12 +250,20 @@ describe('Gusto contract (nock, recorded-style fixtures)', () => {
     expect(snap.locations.find((l) => l.id === LOC.portland)).toEqual({
       id: LOC.portland,
       name: '1120 SE Clinton St, Portland, OR',
-      address: { line1: '1120 SE Clinton St', line2: 'Roastery', city: 'Portland', region: 'OR', postalCode: '97202', country: 'US' },
+      address: {
+        line1: '1120 SE Clinton St',
+        line2: 'Roastery',
+        city: 'Portland',
+        region: 'OR',
+        postalCode: '97202',
+        country: 'US',
+      },
       timezone: null,
     });
     // Tacoma is inactive (deleted) but Greta's job still points at it.
     expect(snap.locations.find((l) => l.id === LOC.tacoma)?.name).toBe('2302 Pacific Ave, Tacoma, WA');
-    for (const e of snap.employees) if (e.locationId) expect(snap.locations.some((l) => l.id === e.locationId)).toBe(true);
+    for (const e of snap.employees)
+      if (e.locationId) expect(snap.locations.some((l) => l.id === e.locationId)).toBe(true);
   });
 
   it('unknown enum values fall back (type OTHER, status PENDING/UNKNOWN) with the raw value kept', async () => {
@@ -194,9 +279,16 @@ describe('Gusto contract (nock, recorded-style fixtures)', () => {
     mockGusto({ page1, page2 });
     const snap = await takeSnapshot(make());
     const s = (id: string) => snap.employees.find((e) => e.id === id)!;
-    expect(s(E.tomas)).toMatchObject({ employmentStatus: 'ACTIVE', employmentType: 'OTHER', employmentTypeRaw: 'per_diem' });
+    expect(s(E.tomas)).toMatchObject({
+      employmentStatus: 'ACTIVE',
+      employmentType: 'OTHER',
+      employmentTypeRaw: 'per_diem',
+    });
     // An onboarding status Gusto adds later is "not completed": PENDING, never ACTIVE.
-    expect(s(E.priya)).toMatchObject({ employmentStatus: 'PENDING', employmentStatusRaw: 'self_onboarding_awaiting_background_check' });
+    expect(s(E.priya)).toMatchObject({
+      employmentStatus: 'PENDING',
+      employmentStatusRaw: 'self_onboarding_awaiting_background_check',
+    });
     // Nothing to decide from: UNKNOWN (neither access nor deprovisioning).
     expect(s(E.noah)).toMatchObject({ employmentStatus: 'UNKNOWN', employmentStatusRaw: null });
   });
@@ -205,7 +297,10 @@ describe('Gusto contract (nock, recorded-style fixtures)', () => {
     vi.setSystemTime(new Date('2027-01-16T08:00:00Z'));
     mockGusto();
     const snap = await takeSnapshot(make());
-    expect(snap.employees.find((e) => e.id === E.luis)).toMatchObject({ employmentStatus: 'TERMINATED', terminationDate: '2027-01-15' });
+    expect(snap.employees.find((e) => e.id === E.luis)).toMatchObject({
+      employmentStatus: 'TERMINATED',
+      terminationDate: '2027-01-15',
+    });
     // ...and the future hire has started by then.
     expect(snap.employees.find((e) => e.id === E.kwame)!.employmentStatus).toBe('PENDING'); // still onboarding
   });
@@ -213,12 +308,23 @@ describe('Gusto contract (nock, recorded-style fixtures)', () => {
   it('custom fields: include=custom_fields is sent when asked and the values land in customFields', async () => {
     const page1 = fixture<Row[]>(FILES.employees1);
     page1[0]!['custom_fields'] = [
-      { id: '3f1d6e2a-aaaa-4bbb-8ccc-000000000001', company_custom_field_id: '9a8b7c6d-1111-4222-8333-444455556666', name: 'T-Shirt Size', type: 'radio', description: 'For swag', value: 'M', selection_options: ['S', 'M', 'L'] },
+      {
+        id: '3f1d6e2a-aaaa-4bbb-8ccc-000000000001',
+        company_custom_field_id: '9a8b7c6d-1111-4222-8333-444455556666',
+        name: 'T-Shirt Size',
+        type: 'radio',
+        description: 'For swag',
+        value: 'M',
+        selection_options: ['S', 'M', 'L'],
+      },
     ];
     const scope = mockGusto({ page1 }, { employeeQuery: { sort_by: 'created_at', include: 'custom_fields' } });
     const snap = await takeSnapshot(make({ customFields: true }));
     expect(scope.isDone()).toBe(true);
-    expect(snap.employees.find((e) => e.id === E.maggie)!.customFields).toEqual({ middle_initial: 'A', 'T-Shirt Size': 'M' });
+    expect(snap.employees.find((e) => e.id === E.maggie)!.customFields).toEqual({
+      middle_initial: 'A',
+      'T-Shirt Size': 'M',
+    });
   });
 
   it('employee_code (2025-06-15 spec) becomes employeeNumber; employee-level title/hired_at are fallbacks', async () => {
@@ -227,7 +333,12 @@ describe('Gusto contract (nock, recorded-style fixtures)', () => {
     Object.assign(riley, { employee_code: '4f1a2c', title: 'Office Coordinator', hired_at: '2026-11-02' });
     mockGusto({ page1 });
     const snap = await takeSnapshot(make());
-    expect(snap.employees.find((e) => e.id === E.riley)).toMatchObject({ employeeNumber: '4f1a2c', jobTitle: 'Office Coordinator', startDate: '2026-11-02', employmentStatus: 'PENDING' });
+    expect(snap.employees.find((e) => e.id === E.riley)).toMatchObject({
+      employeeNumber: '4f1a2c',
+      jobTitle: 'Office Coordinator',
+      startDate: '2026-11-02',
+      employmentStatus: 'PENDING',
+    });
   });
 
   it('includeRemoteData keeps the raw rows', async () => {
@@ -244,7 +355,10 @@ describe('Gusto contract (nock, recorded-style fixtures)', () => {
     expect(scope.isDone()).toBe(true);
     expect(snap.employees).toHaveLength(15);
 
-    const demo = nock('https://api.gusto-demo.com').get(`/v1/companies/${CO}/departments`).matchHeader('authorization', `Bearer ${TOKEN}`).reply(...errorReply(fixture<ErrorFixture>('401_invalid_token.json')));
+    const demo = nock('https://api.gusto-demo.com')
+      .get(`/v1/companies/${CO}/departments`)
+      .matchHeader('authorization', `Bearer ${TOKEN}`)
+      .reply(...errorReply(fixture<ErrorFixture>('401_invalid_token.json')));
     const err = await takeSnapshot(make({ baseUrl: 'https://api.gusto-demo.com' })).catch((e) => e);
     expect(demo.isDone()).toBe(true);
     expect(err.kind).toBe('auth');
@@ -254,8 +368,17 @@ describe('Gusto contract (nock, recorded-style fixtures)', () => {
     const depts = fixture<Row[]>(FILES.departments);
     const s = nock(BASE);
     // First request: no page/per (the endpoint documents none). Gusto answers page 1 of 2 anyway.
-    gustoHeaders(s.get(`/v1/companies/${CO}/departments`)).reply(200, depts.slice(0, 4) as nock.Body, { 'x-page': '1', 'x-per-page': '4', 'x-total-pages': '2', 'x-total-count': '6' });
-    gustoHeaders(s.get(`/v1/companies/${CO}/departments`).query({ page: '2' })).reply(200, depts.slice(4) as nock.Body, { 'x-page': '2', 'x-per-page': '4', 'x-total-pages': '2', 'x-total-count': '6' });
+    gustoHeaders(s.get(`/v1/companies/${CO}/departments`)).reply(200, depts.slice(0, 4) as nock.Body, {
+      'x-page': '1',
+      'x-per-page': '4',
+      'x-total-pages': '2',
+      'x-total-count': '6',
+    });
+    gustoHeaders(s.get(`/v1/companies/${CO}/departments`).query({ page: '2' })).reply(
+      200,
+      depts.slice(4) as nock.Body,
+      { 'x-page': '2', 'x-per-page': '4', 'x-total-pages': '2', 'x-total-count': '6' },
+    );
     const groups = await make().groups();
     expect(s.isDone()).toBe(true);
     expect(groups.map((g) => g.id).sort()).toEqual(Object.values(DEPT).sort());
@@ -264,7 +387,14 @@ describe('Gusto contract (nock, recorded-style fixtures)', () => {
   it('declares what it can do and the documented budget', () => {
     const def = gusto.definition;
     expect(def.id).toBe('gusto');
-    expect(def.capabilities).toEqual({ groups: true, locations: true, incremental: false, incrementalDeletions: false, webhooks: true, includesTerminated: true });
+    expect(def.capabilities).toEqual({
+      groups: true,
+      locations: true,
+      incremental: false,
+      incrementalDeletions: false,
+      webhooks: true,
+      includesTerminated: true,
+    });
     expect(def.secrets).toEqual(['accessToken']);
     // Gusto allows 200 requests per rolling minute per token; the default budget stays below it.
     expect(def.rateLimit.requests * (60_000 / def.rateLimit.intervalMs)).toBeLessThan(200);
@@ -273,20 +403,26 @@ describe('Gusto contract (nock, recorded-style fixtures)', () => {
   });
 
   describe('errors', () => {
-    it('401: auth error, not retried, with Gusto\'s category and a hint about token expiry', async () => {
-      const scope = nock(BASE).get(`/v1/companies/${CO}/departments`).reply(...errorReply(fixture<ErrorFixture>('401_invalid_token.json')));
+    it("401: auth error, not retried, with Gusto's category and a hint about token expiry", async () => {
+      const scope = nock(BASE)
+        .get(`/v1/companies/${CO}/departments`)
+        .reply(...errorReply(fixture<ErrorFixture>('401_invalid_token.json')));
       const err = await takeSnapshot(make()).catch((e) => e);
       expect(scope.isDone()).toBe(true);
       expect(nock.pendingMocks()).toEqual([]);
       expect(err).toBeInstanceOf(OrgsyncError);
       expect(err).toMatchObject({ kind: 'auth', status: 401, retryable: false, code: 'invalid_token' });
-      expect(err.message).toMatch(/Gusto rejected the access token for company '7c3f1a52-9d4e-4b8a-a1f6-2e0d5c9b8a31' \(401 invalid_token\)/);
+      expect(err.message).toMatch(
+        /Gusto rejected the access token for company '7c3f1a52-9d4e-4b8a-a1f6-2e0d5c9b8a31' \(401 invalid_token\)/,
+      );
       expect(err.message).toMatch(/The access token is invalid, expired/);
       expect(err.message).toMatch(/expire after 2 hours/);
     });
 
     it('403 on departments: auth error naming the missing scope', async () => {
-      nock(BASE).get(`/v1/companies/${CO}/departments`).reply(...errorReply(fixture<ErrorFixture>('403_missing_scope.json')));
+      nock(BASE)
+        .get(`/v1/companies/${CO}/departments`)
+        .reply(...errorReply(fixture<ErrorFixture>('403_missing_scope.json')));
       const err = await takeSnapshot(make()).catch((e) => e);
       expect(err).toMatchObject({ kind: 'auth', status: 403, retryable: false });
       expect(err.message).toMatch(/departments:read scope/);
@@ -295,7 +431,9 @@ describe('Gusto contract (nock, recorded-style fixtures)', () => {
 
     it('404 on the company path: config error about the company UUID', async () => {
       const other = '00000000-0000-4000-8000-000000000000';
-      nock(BASE).get(`/v1/companies/${other}/departments`).reply(...errorReply(fixture<ErrorFixture>('404_company_not_found.json')));
+      nock(BASE)
+        .get(`/v1/companies/${other}/departments`)
+        .reply(...errorReply(fixture<ErrorFixture>('404_company_not_found.json')));
       const err = await takeSnapshot(gusto({ companyUuid: other, accessToken: TOKEN, http: quick })).catch((e) => e);
       expect(err).toMatchObject({ kind: 'config', status: 404, retryable: false, code: 'not_found' });
       expect(err.message).toMatch(new RegExp(`no company with UUID '${other}'`));
@@ -304,7 +442,10 @@ describe('Gusto contract (nock, recorded-style fixtures)', () => {
     });
 
     it('406 invalid_api_version: config error naming the header and the value sent', async () => {
-      const scope = nock(BASE).get(`/v1/companies/${CO}/departments`).matchHeader('x-gusto-api-version', '2023-01-01').reply(...errorReply(fixture<ErrorFixture>('406_invalid_api_version.json')));
+      const scope = nock(BASE)
+        .get(`/v1/companies/${CO}/departments`)
+        .matchHeader('x-gusto-api-version', '2023-01-01')
+        .reply(...errorReply(fixture<ErrorFixture>('406_invalid_api_version.json')));
       const err = await takeSnapshot(make({ apiVersion: '2023-01-01' })).catch((e) => e);
       expect(scope.isDone()).toBe(true);
       expect(err).toMatchObject({ kind: 'config', status: 406, retryable: false, code: 'invalid_api_version' });
@@ -312,8 +453,10 @@ describe('Gusto contract (nock, recorded-style fixtures)', () => {
       expect(err.message).toMatch(/invalid_api_version: Invalid API Version/);
     });
 
-    it('406 in the documented {name, message} shape: also a config error with Gusto\'s text', async () => {
-      nock(BASE).get(`/v1/companies/${CO}/departments`).reply(...errorReply(fixture<ErrorFixture>('406_invalid_api_version_legacy.json')));
+    it("406 in the documented {name, message} shape: also a config error with Gusto's text", async () => {
+      nock(BASE)
+        .get(`/v1/companies/${CO}/departments`)
+        .reply(...errorReply(fixture<ErrorFixture>('406_invalid_api_version_legacy.json')));
       const err = await takeSnapshot(make({ apiVersion: '2023-09-01' })).catch((e) => e);
       expect(err.kind).toBe('config');
       expect(err.message).toMatch(/'2023-09-01'/);
@@ -327,12 +470,18 @@ describe('Gusto contract (nock, recorded-style fixtures)', () => {
       expect(() => gusto({ companyUuid: CO, accessToken: '' })).toThrowError(/accessToken: required secret/);
     });
 
-    it('422 body: Gusto\'s errors surface in the typed error message', async () => {
+    it("422 body: Gusto's errors surface in the typed error message", async () => {
       const s = nock(BASE);
       gustoHeaders(s.get(`/v1/companies/${CO}/departments`)).reply(200, fixture(FILES.departments) as nock.Body);
       gustoHeaders(s.get(`/v1/companies/${CO}`)).reply(200, fixture(FILES.company) as nock.Body);
-      gustoHeaders(s.get(`/v1/companies/${CO}/locations`).query(true)).reply(200, fixture(FILES.locations) as nock.Body, fixtureHeaders(FILES.locations));
-      gustoHeaders(s.get(`/v1/companies/${CO}/employees`).query(true)).reply(...errorReply(fixture<ErrorFixture>('422_invalid_operation.json')));
+      gustoHeaders(s.get(`/v1/companies/${CO}/locations`).query(true)).reply(
+        200,
+        fixture(FILES.locations) as nock.Body,
+        fixtureHeaders(FILES.locations),
+      );
+      gustoHeaders(s.get(`/v1/companies/${CO}/employees`).query(true)).reply(
+        ...errorReply(fixture<ErrorFixture>('422_invalid_operation.json')),
+      );
       const err = await takeSnapshot(make()).catch((e) => e);
       expect(s.isDone()).toBe(true);
       expect(err.kind).toBe('incomplete');
@@ -343,12 +492,19 @@ describe('Gusto contract (nock, recorded-style fixtures)', () => {
     it('429 with Retry-After, then success', async () => {
       const f = fixture<ErrorFixture>('429_rate_limited.json');
       // The first employees page is throttled once (registered first, so it answers first).
-      const throttled = nock(BASE).get(`/v1/companies/${CO}/employees`).query({ sort_by: 'created_at', page: '1', per: '100' }).reply(...errorReply(f));
+      const throttled = nock(BASE)
+        .get(`/v1/companies/${CO}/employees`)
+        .query({ sort_by: 'created_at', page: '1', per: '100' })
+        .reply(...errorReply(f));
       const s = mockGusto();
       const events: Array<{ type: string; delayMs?: number }> = [];
       const started = Date.now();
       // Its own client-side budget (a different limiter): the 429 pauses the budget it was seen on.
-      const http = { ...quick, rateLimit: { requests: Infinity, concurrency: 3 }, onProgress: (e: { type: string }) => events.push(e) };
+      const http = {
+        ...quick,
+        rateLimit: { requests: Infinity, concurrency: 3 },
+        onProgress: (e: { type: string }) => events.push(e),
+      };
       const snap = await takeSnapshot(make({ http }));
       expect(throttled.isDone()).toBe(true);
       expect(s.isDone()).toBe(true);
@@ -362,10 +518,20 @@ describe('Gusto contract (nock, recorded-style fixtures)', () => {
       const s = nock(BASE);
       gustoHeaders(s.get(`/v1/companies/${CO}/departments`)).reply(200, fixture(FILES.departments) as nock.Body);
       gustoHeaders(s.get(`/v1/companies/${CO}`)).reply(200, fixture(FILES.company) as nock.Body);
-      gustoHeaders(s.get(`/v1/companies/${CO}/locations`).query(true)).reply(200, fixture(FILES.locations) as nock.Body, fixtureHeaders(FILES.locations));
-      gustoHeaders(s.get(`/v1/companies/${CO}/employees`).query({ sort_by: 'created_at', page: '1', per: '100' })).reply(200, fixture(FILES.employees1) as nock.Body, fixtureHeaders(FILES.employees1));
-      gustoHeaders(s.get(`/v1/companies/${CO}/employees`).query({ sort_by: 'created_at', page: '2', per: '100' })).times(3).reply(502, '<html><body>Bad Gateway</body></html>', { 'content-type': 'text/html' });
-      const err = await takeSnapshot(make({ http: { ...quick, retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } } })).catch((e) => e);
+      gustoHeaders(s.get(`/v1/companies/${CO}/locations`).query(true)).reply(
+        200,
+        fixture(FILES.locations) as nock.Body,
+        fixtureHeaders(FILES.locations),
+      );
+      gustoHeaders(
+        s.get(`/v1/companies/${CO}/employees`).query({ sort_by: 'created_at', page: '1', per: '100' }),
+      ).reply(200, fixture(FILES.employees1) as nock.Body, fixtureHeaders(FILES.employees1));
+      gustoHeaders(s.get(`/v1/companies/${CO}/employees`).query({ sort_by: 'created_at', page: '2', per: '100' }))
+        .times(3)
+        .reply(502, '<html><body>Bad Gateway</body></html>', { 'content-type': 'text/html' });
+      const err = await takeSnapshot(
+        make({ http: { ...quick, retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } } }),
+      ).catch((e) => e);
       expect(s.isDone()).toBe(true);
       expect(err).toBeInstanceOf(OrgsyncError);
       expect(err.kind).toBe('incomplete');
@@ -378,7 +544,9 @@ describe('Gusto contract (nock, recorded-style fixtures)', () => {
       const err = await takeSnapshot(make()).catch((e) => e);
       expect(err.kind).toBe('incomplete');
       expect(err.code).toBe('unexpected_shape');
-      expect(err.message).toMatch(/page 2 of employees did not have the expected shape \(expected a JSON array of employees, got object\)/);
+      expect(err.message).toMatch(
+        /page 2 of employees did not have the expected shape \(expected a JSON array of employees, got object\)/,
+      );
     });
 
     it('an employee row without uuid: validation error naming the row, no snapshot', async () => {
@@ -397,9 +565,17 @@ describe('Gusto contract (nock, recorded-style fixtures)', () => {
       const s = nock(BASE);
       gustoHeaders(s.get(`/v1/companies/${CO}/departments`)).reply(200, fixture(FILES.departments) as nock.Body);
       gustoHeaders(s.get(`/v1/companies/${CO}`)).reply(200, fixture(FILES.company) as nock.Body);
-      gustoHeaders(s.get(`/v1/companies/${CO}/locations`).query(true)).reply(200, fixture(FILES.locations) as nock.Body, fixtureHeaders(FILES.locations));
-      s.get(`/v1/companies/${CO}/employees`).query({ sort_by: 'created_at', page: '1', per: '100' }).reply(200, fixture(FILES.employees1) as nock.Body, h1);
-      s.get(`/v1/companies/${CO}/employees`).query({ sort_by: 'created_at', page: '2', per: '100' }).reply(200, fixture(FILES.employees2) as nock.Body, h2);
+      gustoHeaders(s.get(`/v1/companies/${CO}/locations`).query(true)).reply(
+        200,
+        fixture(FILES.locations) as nock.Body,
+        fixtureHeaders(FILES.locations),
+      );
+      s.get(`/v1/companies/${CO}/employees`)
+        .query({ sort_by: 'created_at', page: '1', per: '100' })
+        .reply(200, fixture(FILES.employees1) as nock.Body, h1);
+      s.get(`/v1/companies/${CO}/employees`)
+        .query({ sort_by: 'created_at', page: '2', per: '100' })
+        .reply(200, fixture(FILES.employees2) as nock.Body, h2);
       const err = await takeSnapshot(make()).catch((e) => e);
       expect(err.kind).toBe('incomplete');
       expect(err.code).toBe('short_walk');

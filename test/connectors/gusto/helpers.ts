@@ -8,7 +8,12 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 /** `../shared` beside the project (specs and recordings); absent in users' clones. */
 export const sharedDir = path.resolve(root, '../shared');
 export const gustoSpecPath = path.join(sharedDir, 'specs', 'gusto-openapi.yaml');
-export const gustoRecordingPath = path.join(sharedDir, 'recordings', 'gusto', 'GET_v1_companies_{company_uuid}_employees.json');
+export const gustoRecordingPath = path.join(
+  sharedDir,
+  'recordings',
+  'gusto',
+  'GET_v1_companies_{company_uuid}_employees.json',
+);
 export const hasGustoSpec = fs.existsSync(gustoSpecPath);
 export const hasGustoRecording = fs.existsSync(gustoRecordingPath);
 
@@ -85,5 +90,8 @@ export const FILES = {
 
 /** Every request must carry the token, the API version and ask for JSON. */
 export function gustoHeaders(interceptor: nock.Interceptor, token = TOKEN, version = API_VERSION): nock.Interceptor {
-  return interceptor.matchHeader('authorization', `Bearer ${token}`).matchHeader('x-gusto-api-version', version).matchHeader('accept', 'application/json');
+  return interceptor
+    .matchHeader('authorization', `Bearer ${token}`)
+    .matchHeader('x-gusto-api-version', version)
+    .matchHeader('accept', 'application/json');
 }

@@ -31,7 +31,13 @@ export function loadOpenApi(file: string): OpenApiDoc {
     }
   }
   const doc = parseDocument(lines.join('\n'), { uniqueKeys: false });
-  if (doc.errors.length) throw new Error(`cannot parse ${file}: ${doc.errors.slice(0, 3).map((e) => e.message).join('; ')}`);
+  if (doc.errors.length)
+    throw new Error(
+      `cannot parse ${file}: ${doc.errors
+        .slice(0, 3)
+        .map((e) => e.message)
+        .join('; ')}`,
+    );
   return doc.toJS({ maxAliasCount: -1 }) as OpenApiDoc;
 }
 
@@ -39,7 +45,10 @@ export function deref<T = Schema>(doc: OpenApiDoc, node: any): T {
   let n = node;
   for (let guard = 0; n && typeof n === 'object' && typeof n.$ref === 'string'; guard++) {
     if (guard > 20) throw new Error(`$ref loop at ${n.$ref}`);
-    const parts = (n.$ref as string).replace(/^#\//, '').split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const parts = (n.$ref as string)
+      .replace(/^#\//, '')
+      .split('/')
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
     n = parts.reduce<any>((o, k) => (o === undefined ? undefined : o[k]), doc);
     if (n === undefined) throw new Error(`unresolved $ref ${node.$ref}`);
   }
@@ -57,7 +66,11 @@ export function responseSchema(doc: OpenApiDoc, path: string, method: string, st
 }
 
 /** The operation's parameters, `$ref`s resolved. */
-export function parameters(doc: OpenApiDoc, path: string, method: string): Array<{ name: string; in: string; schema?: Schema; required?: boolean }> {
+export function parameters(
+  doc: OpenApiDoc,
+  path: string,
+  method: string,
+): Array<{ name: string; in: string; schema?: Schema; required?: boolean }> {
   const op = doc.paths[path]?.[method];
   if (!op) throw new Error(`no ${method.toUpperCase()} ${path} in the spec`);
   return [...(doc.paths[path]!['parameters'] ?? []), ...(op.parameters ?? [])].map((p: any) => deref(doc, p));
@@ -80,14 +93,16 @@ export function validate(doc: OpenApiDoc, schema: Schema, value: unknown, path =
   const s = deref(doc, schema);
   if (!s || typeof s !== 'object') return [];
   const errors: string[] = [];
-  const types: string[] | undefined = s['type'] === undefined ? undefined : Array.isArray(s['type']) ? s['type'] : [s['type']];
+  const types: string[] | undefined =
+    s['type'] === undefined ? undefined : Array.isArray(s['type']) ? s['type'] : [s['type']];
   const nullOk = s['nullable'] === true || (types?.includes('null') ?? false);
 
   if (value === null && nullOk) return [];
   if (types && !types.some((t) => typeMatches(t, value))) {
     return [`${path}: expected ${types.join('|')}${s['nullable'] ? '|null' : ''}, got ${typeOf(value)}`];
   }
-  if (Array.isArray(s['enum']) && !(s['enum'] as unknown[]).includes(value)) errors.push(`${path}: ${JSON.stringify(value)} is not one of ${JSON.stringify(s['enum'])}`);
+  if (Array.isArray(s['enum']) && !(s['enum'] as unknown[]).includes(value))
+    errors.push(`${path}: ${JSON.stringify(value)} is not one of ${JSON.stringify(s['enum'])}`);
   for (const sub of (s['allOf'] as Schema[] | undefined) ?? []) errors.push(...validate(doc, sub, value, path));
   for (const key of ['anyOf', 'oneOf'] as const) {
     const alts = s[key] as Schema[] | undefined;
@@ -98,14 +113,17 @@ export function validate(doc: OpenApiDoc, schema: Schema, value: unknown, path =
   }
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const obj = value as Record<string, unknown>;
-    for (const r of (s['required'] as string[] | undefined) ?? []) if (!(r in obj)) errors.push(`${path}: missing required property '${r}'`);
+    for (const r of (s['required'] as string[] | undefined) ?? [])
+      if (!(r in obj)) errors.push(`${path}: missing required property '${r}'`);
     const props = (s['properties'] as Record<string, Schema> | undefined) ?? {};
     for (const [k, v] of Object.entries(obj)) {
       if (props[k]) errors.push(...validate(doc, props[k]!, v, `${path}.${k}`));
       else if (s['additionalProperties'] === false) errors.push(`${path}: unexpected property '${k}'`);
-      else if (s['additionalProperties'] && typeof s['additionalProperties'] === 'object') errors.push(...validate(doc, s['additionalProperties'], v, `${path}.${k}`));
+      else if (s['additionalProperties'] && typeof s['additionalProperties'] === 'object')
+        errors.push(...validate(doc, s['additionalProperties'], v, `${path}.${k}`));
     }
   }
-  if (Array.isArray(value) && s['items']) value.forEach((v, i) => errors.push(...validate(doc, s['items'], v, `${path}[${i}]`)));
+  if (Array.isArray(value) && s['items'])
+    value.forEach((v, i) => errors.push(...validate(doc, s['items'], v, `${path}[${i}]`)));
   return errors;
 }

@@ -11,7 +11,10 @@ import { takeSnapshot } from '../../../src/snapshot.js';
 import { BASE, gustoRecordingPath, gustoSpecPath, hasGustoRecording, hasGustoSpec, type Row } from './helpers.js';
 import { loadOpenApi, responseSchema, validate } from './openapi.js';
 
-if (!hasGustoRecording) console.warn(`Gusto recording tests skipped: ${gustoRecordingPath} not found (../shared is only present in the development workspace).`);
+if (!hasGustoRecording)
+  console.warn(
+    `Gusto recording tests skipped: ${gustoRecordingPath} not found (../shared is only present in the development workspace).`,
+  );
 
 const TOKEN = 'recording-test-token-0123456789';
 const quick = { rateLimit: { requests: Infinity }, retry: { baseDelayMs: 1, maxDelayMs: 2 } };
@@ -32,7 +35,24 @@ describe.skipIf(!hasGustoRecording)('Gusto: real demo recording', () => {
 
   /** Serve the recording as one page; departments are derived from the rows (no recording of that endpoint). */
   function serve() {
-    const departments = [...new Map(rows.filter((r) => r['department_uuid']).map((r) => [r['department_uuid'], { uuid: r['department_uuid'], company_uuid: companyUuid, title: r['department'], employees: rows.filter((x) => x['department_uuid'] === r['department_uuid']).map((x) => ({ uuid: x['uuid'] })), contractors: [] }])).values()];
+    const departments = [
+      ...new Map(
+        rows
+          .filter((r) => r['department_uuid'])
+          .map((r) => [
+            r['department_uuid'],
+            {
+              uuid: r['department_uuid'],
+              company_uuid: companyUuid,
+              title: r['department'],
+              employees: rows
+                .filter((x) => x['department_uuid'] === r['department_uuid'])
+                .map((x) => ({ uuid: x['uuid'] })),
+              contractors: [],
+            },
+          ]),
+      ).values(),
+    ];
     return nock(BASE)
       .get(`/v1/companies/${companyUuid}/departments`)
       .reply(200, departments)
@@ -43,7 +63,13 @@ describe.skipIf(!hasGustoRecording)('Gusto: real demo recording', () => {
       .reply(200, [], { 'x-page': '1', 'x-per-page': '100', 'x-total-pages': '0', 'x-total-count': '0' })
       .get(`/v1/companies/${companyUuid}/employees`)
       .query({ sort_by: 'created_at', page: '1', per: '100' })
-      .reply(200, rows, { 'content-type': 'application/json; charset=utf-8', 'x-page': '1', 'x-per-page': '100', 'x-total-pages': '1', 'x-total-count': String(rows.length) });
+      .reply(200, rows, {
+        'content-type': 'application/json; charset=utf-8',
+        'x-page': '1',
+        'x-per-page': '100',
+        'x-total-pages': '1',
+        'x-total-count': String(rows.length),
+      });
   }
 
   it('maps every recorded employee; every manager resolves; statuses as of the recording date', async () => {
@@ -66,7 +92,9 @@ describe.skipIf(!hasGustoRecording)('Gusto: real demo recording', () => {
       expect(e.startDate).toBe(primary?.['hire_date'] ?? null);
       expect(e.personalEmail).toBe(r['email'] ? String(r['email']).toLowerCase() : null);
       // Onboarding incomplete (admin_onboarding_incomplete, onboarded:false): PENDING; completed: ACTIVE.
-      expect(e.employmentStatus, r['uuid']).toBe(r['onboarding_status'] === 'onboarding_completed' ? 'ACTIVE' : 'PENDING');
+      expect(e.employmentStatus, r['uuid']).toBe(
+        r['onboarding_status'] === 'onboarding_completed' ? 'ACTIVE' : 'PENDING',
+      );
     }
     // The CEO's termination was scheduled (terminated:false, active:false, 2024-10-17 still ahead).
     const scheduled = rows.find((r) => (r['terminations'] as Row[]).length)!;
@@ -81,11 +109,20 @@ describe.skipIf(!hasGustoRecording)('Gusto: real demo recording', () => {
     serve();
     const snap = await takeSnapshot(gusto({ companyUuid, accessToken: TOKEN, http: quick }));
     const scheduled = rows.find((r) => (r['terminations'] as Row[]).length)!;
-    expect(snap.employees.find((e) => e.id === scheduled['uuid'])).toMatchObject({ employmentStatus: 'TERMINATED', terminationDate: '2024-10-17' });
+    expect(snap.employees.find((e) => e.id === scheduled['uuid'])).toMatchObject({
+      employmentStatus: 'TERMINATED',
+      terminationDate: '2024-10-17',
+    });
   });
 
-  it.skipIf(!hasGustoSpec)('the recording validates against the spec (calibrates the fixture validator)', () => {
-    const doc = loadOpenApi(gustoSpecPath);
-    expect(validate(doc, responseSchema(doc, '/v1/companies/{company_id}/employees', 'get', '200'), rows)).toEqual([]);
-  }, 30_000);
+  it.skipIf(!hasGustoSpec)(
+    'the recording validates against the spec (calibrates the fixture validator)',
+    () => {
+      const doc = loadOpenApi(gustoSpecPath);
+      expect(validate(doc, responseSchema(doc, '/v1/companies/{company_id}/employees', 'get', '200'), rows)).toEqual(
+        [],
+      );
+    },
+    30_000,
+  );
 });

@@ -40,7 +40,12 @@ const logger = {
   warn: (m: string, meta?: unknown) => logs.push(m + JSON.stringify(meta ?? {})),
   error: (m: string, meta?: unknown) => logs.push(m + JSON.stringify(meta ?? {})),
 };
-const http = { rateLimit: { requests: Infinity }, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 2 }, logger, onProgress: (e: unknown) => logs.push(JSON.stringify(e)) };
+const http = {
+  rateLimit: { requests: Infinity },
+  retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 2 },
+  logger,
+  onProgress: (e: unknown) => logs.push(JSON.stringify(e)),
+};
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => {
@@ -53,7 +58,19 @@ describe('Gusto: the access token never leaks', () => {
   it('401 whose body echoes the token', async () => {
     nock(BASE)
       .get(`/v1/companies/${CO}/departments`)
-      .reply(401, { errors: [{ error_key: 'request', category: 'invalid_token', message: `Token ${SECRET} is expired (Authorization: Bearer ${SECRET})` }] }, { 'content-type': 'application/json' });
+      .reply(
+        401,
+        {
+          errors: [
+            {
+              error_key: 'request',
+              category: 'invalid_token',
+              message: `Token ${SECRET} is expired (Authorization: Bearer ${SECRET})`,
+            },
+          ],
+        },
+        { 'content-type': 'application/json' },
+      );
     const err = await takeSnapshot(gusto({ companyUuid: CO, accessToken: SECRET, http })).catch((e) => e);
     expect(err.kind).toBe('auth');
     expect(err.message).toContain('[REDACTED]');
@@ -63,10 +80,23 @@ describe('Gusto: the access token never leaks', () => {
 
   it('5xx on every attempt (incomplete error wrapping the cause) with the token in the body', async () => {
     const s = nock(BASE);
-    s.get(`/v1/companies/${CO}/departments`).reply(200, fixture(FILES.departments) as nock.Body, fixtureHeaders(FILES.departments));
+    s.get(`/v1/companies/${CO}/departments`).reply(
+      200,
+      fixture(FILES.departments) as nock.Body,
+      fixtureHeaders(FILES.departments),
+    );
     s.get(`/v1/companies/${CO}`).reply(200, fixture(FILES.company) as nock.Body);
-    s.get(`/v1/companies/${CO}/locations`).query(true).reply(200, fixture(FILES.locations) as nock.Body, fixtureHeaders(FILES.locations));
-    s.get(`/v1/companies/${CO}/employees`).query(true).times(2).reply(500, { errors: [{ error_key: 'base', category: 'internal_error', message: `failed for bearer ${SECRET}` }] }, { 'content-type': 'application/json' });
+    s.get(`/v1/companies/${CO}/locations`)
+      .query(true)
+      .reply(200, fixture(FILES.locations) as nock.Body, fixtureHeaders(FILES.locations));
+    s.get(`/v1/companies/${CO}/employees`)
+      .query(true)
+      .times(2)
+      .reply(
+        500,
+        { errors: [{ error_key: 'base', category: 'internal_error', message: `failed for bearer ${SECRET}` }] },
+        { 'content-type': 'application/json' },
+      );
     const err = await takeSnapshot(gusto({ companyUuid: CO, accessToken: SECRET, http })).catch((e) => e);
     expect(err.kind).toBe('incomplete');
     expect(errorTexts(err).length).toBeGreaterThan(5); // the cause chain was walked
@@ -75,8 +105,16 @@ describe('Gusto: the access token never leaks', () => {
   });
 
   it('406 and invalid options', async () => {
-    nock(BASE).get(`/v1/companies/${CO}/departments`).reply(406, { name: 'Invalid X-Gusto-API-Version Header', message: `bad version for ${SECRET}` }, { 'content-type': 'application/json' });
-    const err = await takeSnapshot(gusto({ companyUuid: CO, accessToken: SECRET, apiVersion: '2020-01-01', http })).catch((e) => e);
+    nock(BASE)
+      .get(`/v1/companies/${CO}/departments`)
+      .reply(
+        406,
+        { name: 'Invalid X-Gusto-API-Version Header', message: `bad version for ${SECRET}` },
+        { 'content-type': 'application/json' },
+      );
+    const err = await takeSnapshot(
+      gusto({ companyUuid: CO, accessToken: SECRET, apiVersion: '2020-01-01', http }),
+    ).catch((e) => e);
     expect(err.kind).toBe('config');
     expectNoSecret(errorTexts(err));
     let configErr: unknown;
@@ -92,7 +130,9 @@ describe('Gusto: the access token never leaks', () => {
   it('network failure (nothing listening)', async () => {
     nock.enableNetConnect('127.0.0.1');
     try {
-      const err = await takeSnapshot(gusto({ companyUuid: CO, accessToken: SECRET, baseUrl: 'http://127.0.0.1:9', http })).catch((e) => e);
+      const err = await takeSnapshot(
+        gusto({ companyUuid: CO, accessToken: SECRET, baseUrl: 'http://127.0.0.1:9', http }),
+      ).catch((e) => e);
       expect(err.kind).toBe('incomplete');
       expectNoSecret(errorTexts(err));
       expectNoSecret(logs);
@@ -109,9 +149,39 @@ describe('Gusto: the access token never leaks', () => {
       // A custom field value that contains the token (users paste things in odd places).
       sim.inject({
         match: '/employees',
-        fault: { type: 'transform', fn: (res: SimResponse) => ({ ...res, body: (res.body as Row[]).map((r, i) => (i === 0 ? { ...r, custom_fields: [{ id: '1', company_custom_field_id: '2', name: 'Notes', type: 'text', value: `api token ${SECRET}` }] } : r)) }) },
+        fault: {
+          type: 'transform',
+          fn: (res: SimResponse) => ({
+            ...res,
+            body: (res.body as Row[]).map((r, i) =>
+              i === 0
+                ? {
+                    ...r,
+                    custom_fields: [
+                      {
+                        id: '1',
+                        company_custom_field_id: '2',
+                        name: 'Notes',
+                        type: 'text',
+                        value: `api token ${SECRET}`,
+                      },
+                    ],
+                  }
+                : r,
+            ),
+          }),
+        },
       });
-      const snap = await takeSnapshot(gusto({ companyUuid: data.companyUuid, accessToken: SECRET, baseUrl: sim.url, includeRemoteData: true, customFields: true, http }));
+      const snap = await takeSnapshot(
+        gusto({
+          companyUuid: data.companyUuid,
+          accessToken: SECRET,
+          baseUrl: sim.url,
+          includeRemoteData: true,
+          customFields: true,
+          http,
+        }),
+      );
       expect(snap.employees).toHaveLength(12);
       const text = JSON.stringify(snap);
       expect(text).toContain('[REDACTED]');

@@ -4,7 +4,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { gusto } from '../../../connectors/gusto/index.js';
-import { gustoDataFromSample, gustoEmployeeId, gustoRoutes, type GustoRoutesOptions, type GustoSimData } from '../../../connectors/gusto/simulator.js';
+import {
+  gustoDataFromSample,
+  gustoEmployeeId,
+  gustoRoutes,
+  type GustoRoutesOptions,
+  type GustoSimData,
+} from '../../../connectors/gusto/simulator.js';
 import { OrgsyncError } from '../../../src/errors.js';
 import { sampleOrg, type SampleOrg } from '../../../src/simulator/sample-org.js';
 import { startSimulator, type SimResponse, type Simulator } from '../../../src/simulator/server.js';
@@ -20,11 +26,15 @@ afterEach(async () => {
   sims = [];
 });
 
-async function start(routeOpts: GustoRoutesOptions = { maxPerPage: 10 }, o: { org?: SampleOrg; data?: GustoSimData } = {}) {
+async function start(
+  routeOpts: GustoRoutesOptions = { maxPerPage: 10 },
+  o: { org?: SampleOrg; data?: GustoSimData } = {},
+) {
   const data = o.data ?? gustoDataFromSample(o.org ?? org);
   const sim = await startSimulator(gustoRoutes(data, routeOpts));
   sims.push(sim);
-  const connect = (extra: Record<string, unknown> = {}) => gusto({ companyUuid: data.companyUuid, accessToken: data.accessToken, baseUrl: sim.url, http: fast, ...extra });
+  const connect = (extra: Record<string, unknown> = {}) =>
+    gusto({ companyUuid: data.companyUuid, accessToken: data.accessToken, baseUrl: sim.url, http: fast, ...extra });
   return { sim, data, connect };
 }
 
@@ -39,14 +49,22 @@ describe('Gusto simulator: full reads', () => {
     expect(snap.company).toEqual({ id: data.companyUuid, name: 'Acme Robotics', legalName: 'Acme Robotics, Inc.' });
     expect(snap.employees).toHaveLength(org.people.length);
     // 40 people, pages capped at 10 by the server: 4 pages, following X-Total-Pages.
-    expect(employeeRequests(sim).map((l) => l.path.replace(/^.*\?/, ''))).toEqual([1, 2, 3, 4].map((p) => `sort_by=created_at&per=100&page=${p}`));
+    expect(employeeRequests(sim).map((l) => l.path.replace(/^.*\?/, ''))).toEqual(
+      [1, 2, 3, 4].map((p) => `sort_by=created_at&per=100&page=${p}`),
+    );
     // Departments are not paged (no page/per sent).
     expect(sim.log.find((l) => l.path.endsWith('/departments'))).toBeDefined();
 
     const byId = new Map(snap.employees.map((e) => [e.id, e]));
     const groupName = new Map(snap.groups.map((g) => [g.id, g.name]));
     const locationName = new Map(snap.locations.map((l) => [l.id, l.name]));
-    const expectedType = { full_time: 'FULL_TIME', part_time: 'PART_TIME', contractor: 'OTHER', intern: 'PART_TIME', temporary: 'TEMPORARY' } as const;
+    const expectedType = {
+      full_time: 'FULL_TIME',
+      part_time: 'PART_TIME',
+      contractor: 'OTHER',
+      intern: 'PART_TIME',
+      temporary: 'TEMPORARY',
+    } as const;
     for (const p of org.people) {
       const e = byId.get(gustoEmployeeId(p.key));
       expect(e, `person ${p.key}`).toBeDefined();
@@ -67,7 +85,9 @@ describe('Gusto simulator: full reads', () => {
     // The sample has each case at least once.
     const statuses = new Set(snap.employees.map((e) => e.employmentStatus));
     expect([...statuses].sort()).toEqual(['ACTIVE', 'PENDING', 'TERMINATED']);
-    expect(snap.employees.some((e) => e.employmentStatus === 'ACTIVE' && e.terminationDate && e.terminationDate > today)).toBe(true);
+    expect(
+      snap.employees.some((e) => e.employmentStatus === 'ACTIVE' && e.terminationDate && e.terminationDate > today),
+    ).toBe(true);
     expect(snap.groups.map((g) => g.name).sort()).toEqual(org.departments.map((d) => d.name).sort());
     expect(snap.locations).toHaveLength(org.locations.length);
     expect(snap.locations.find((l) => l.name.includes('London'))?.address?.country).toBe('GB');
@@ -88,7 +108,9 @@ describe('Gusto simulator: full reads', () => {
     const snap = await takeSnapshot(connect({ customFields: true }));
     expect(employeeRequests(sim).every((l) => l.path.includes('include=custom_fields'))).toBe(true);
     const withTeam = org.people.find((p) => p.team)!;
-    expect(snap.employees.find((e) => e.id === gustoEmployeeId(withTeam.key))!.customFields).toEqual({ Team: withTeam.team });
+    expect(snap.employees.find((e) => e.id === gustoEmployeeId(withTeam.key))!.customFields).toEqual({
+      Team: withTeam.team,
+    });
   });
 
   it('works without paging headers by walking to an empty page', async () => {
@@ -96,7 +118,15 @@ describe('Gusto simulator: full reads', () => {
     sim.inject({
       match: '/employees',
       times: Infinity,
-      fault: { type: 'transform', fn: (res: SimResponse) => ({ ...res, headers: Object.fromEntries(Object.entries(res.headers ?? {}).filter(([k]) => !k.startsWith('x-total') && k !== 'x-page')) }) },
+      fault: {
+        type: 'transform',
+        fn: (res: SimResponse) => ({
+          ...res,
+          headers: Object.fromEntries(
+            Object.entries(res.headers ?? {}).filter(([k]) => !k.startsWith('x-total') && k !== 'x-page'),
+          ),
+        }),
+      },
     });
     const snap = await takeSnapshot(connect());
     expect(snap.employees).toHaveLength(40);
@@ -108,7 +138,16 @@ describe('Gusto simulator: full reads', () => {
 describe('Gusto simulator: throttling and faults', () => {
   it('429 with Retry-After, then success', async () => {
     const { sim, connect } = await start();
-    sim.inject({ match: '/employees', after: 1, fault: { type: 'status', status: 429, headers: { 'Retry-After': '1', 'content-type': 'application/json' }, body: { errors: [{ error_key: 'request', category: 'rate_limit_exceeded', message: 'Rate limit exceeded' }] } } });
+    sim.inject({
+      match: '/employees',
+      after: 1,
+      fault: {
+        type: 'status',
+        status: 429,
+        headers: { 'Retry-After': '1', 'content-type': 'application/json' },
+        body: { errors: [{ error_key: 'request', category: 'rate_limit_exceeded', message: 'Rate limit exceeded' }] },
+      },
+    });
     const started = Date.now();
     const snap = await takeSnapshot(connect());
     expect(snap.employees).toHaveLength(40);
@@ -118,8 +157,18 @@ describe('Gusto simulator: throttling and faults', () => {
 
   it('500 on every attempt of a middle page: incomplete, no snapshot, retried then given up', async () => {
     const { sim, connect } = await start();
-    sim.inject({ match: 'page=2', times: Infinity, fault: { type: 'status', status: 500, body: { errors: [{ error_key: 'base', category: 'internal_error', message: 'Something went wrong' }] } } });
-    const err = await takeSnapshot(connect({ http: { ...fast, retry: { retries: 2, baseDelayMs: 5, maxDelayMs: 20 } } })).catch((e) => e);
+    sim.inject({
+      match: 'page=2',
+      times: Infinity,
+      fault: {
+        type: 'status',
+        status: 500,
+        body: { errors: [{ error_key: 'base', category: 'internal_error', message: 'Something went wrong' }] },
+      },
+    });
+    const err = await takeSnapshot(
+      connect({ http: { ...fast, retry: { retries: 2, baseDelayMs: 5, maxDelayMs: 20 } } }),
+    ).catch((e) => e);
     expect(err).toBeInstanceOf(OrgsyncError);
     expect(err.kind).toBe('incomplete');
     expect(err.status).toBe(500);
@@ -134,14 +183,18 @@ describe('Gusto simulator: throttling and faults', () => {
   it('a middle page failing after earlier pages succeeded: incomplete', async () => {
     const { connect, sim } = await start();
     sim.inject({ match: '/employees', after: 2, times: Infinity, fault: { type: 'status', status: 503 } });
-    const err = await takeSnapshot(connect({ http: { ...fast, retry: { retries: 1, baseDelayMs: 5 } } })).catch((e) => e);
+    const err = await takeSnapshot(connect({ http: { ...fast, retry: { retries: 1, baseDelayMs: 5 } } })).catch(
+      (e) => e,
+    );
     expect(err.kind).toBe('incomplete');
     expect(err.status).toBe(503);
   });
 
   it('401: auth error, sent once and not retried', async () => {
     const { sim, data } = await start();
-    const err = await takeSnapshot(gusto({ companyUuid: data.companyUuid, accessToken: 'expired-token-0000000000', baseUrl: sim.url, http: fast })).catch((e) => e);
+    const err = await takeSnapshot(
+      gusto({ companyUuid: data.companyUuid, accessToken: 'expired-token-0000000000', baseUrl: sim.url, http: fast }),
+    ).catch((e) => e);
     expect(err.kind).toBe('auth');
     expect(err.status).toBe(401);
     expect(err.retryable).toBe(false);
@@ -150,7 +203,9 @@ describe('Gusto simulator: throttling and faults', () => {
 
   it('403 for a token without departments:read: auth error naming the scope', async () => {
     const { sim, data } = await start();
-    const err = await takeSnapshot(gusto({ companyUuid: data.companyUuid, accessToken: data.limitedToken!, baseUrl: sim.url, http: fast })).catch((e) => e);
+    const err = await takeSnapshot(
+      gusto({ companyUuid: data.companyUuid, accessToken: data.limitedToken!, baseUrl: sim.url, http: fast }),
+    ).catch((e) => e);
     expect(err).toMatchObject({ kind: 'auth', status: 403 });
     expect(err.message).toMatch(/departments:read/);
     expect(sim.log).toHaveLength(1);
@@ -158,7 +213,14 @@ describe('Gusto simulator: throttling and faults', () => {
 
   it('404 for another company UUID: config error, not retried', async () => {
     const { sim, data } = await start();
-    const err = await takeSnapshot(gusto({ companyUuid: 'f0e1d2c3-0000-4000-8000-000000000000', accessToken: data.accessToken, baseUrl: sim.url, http: fast })).catch((e) => e);
+    const err = await takeSnapshot(
+      gusto({
+        companyUuid: 'f0e1d2c3-0000-4000-8000-000000000000',
+        accessToken: data.accessToken,
+        baseUrl: sim.url,
+        http: fast,
+      }),
+    ).catch((e) => e);
     expect(err).toMatchObject({ kind: 'config', status: 404 });
     expect(err.message).toMatch(/no company with UUID 'f0e1d2c3-0000-4000-8000-000000000000'/);
     expect(sim.log).toHaveLength(1);
@@ -183,7 +245,9 @@ describe('Gusto simulator: throttling and faults', () => {
   it('malformed JSON every time: incomplete, code malformed_body', async () => {
     const { sim, connect } = await start();
     sim.inject({ match: 'page=3', times: Infinity, fault: { type: 'truncate' } });
-    const err = await takeSnapshot(connect({ http: { ...fast, retry: { retries: 1, baseDelayMs: 5 } } })).catch((e) => e);
+    const err = await takeSnapshot(connect({ http: { ...fast, retry: { retries: 1, baseDelayMs: 5 } } })).catch(
+      (e) => e,
+    );
     expect(err.kind).toBe('incomplete');
     expect(err.code).toBe('malformed_body');
   });
@@ -206,7 +270,10 @@ describe('Gusto simulator: throttling and faults', () => {
   it('records moving between pages (X-Total-Count changes mid-walk): walked again, or incomplete', async () => {
     const { sim, connect } = await start();
     const clean = await takeSnapshot(connect());
-    const moved = (res: SimResponse) => ({ ...res, headers: { ...res.headers, 'x-total-count': '41', 'x-total-pages': '5' } });
+    const moved = (res: SimResponse) => ({
+      ...res,
+      headers: { ...res.headers, 'x-total-count': '41', 'x-total-pages': '5' },
+    });
     // Once: the walk starts again from page one and completes with everyone, once.
     sim.inject({ match: 'page=3', fault: { type: 'transform', fn: moved } });
     expect((await takeSnapshot(connect())).employees).toEqual(clean.employees);
@@ -220,7 +287,17 @@ describe('Gusto simulator: throttling and faults', () => {
   it('a server that ignores `page` (same page again): incomplete, never a silent partial list', async () => {
     const data = gustoDataFromSample(org);
     const { sim, connect } = await start({ maxPerPage: 10 }, { data });
-    sim.inject({ match: 'page=2', fault: { type: 'transform', fn: (res: SimResponse) => ({ ...res, body: data.employees.slice(0, 10), headers: { ...res.headers, 'x-page': '2' } }) } });
+    sim.inject({
+      match: 'page=2',
+      fault: {
+        type: 'transform',
+        fn: (res: SimResponse) => ({
+          ...res,
+          body: data.employees.slice(0, 10),
+          headers: { ...res.headers, 'x-page': '2' },
+        }),
+      },
+    });
     const err = await takeSnapshot(connect()).catch((e) => e);
     expect(err.kind).toBe('incomplete');
     expect(err.code).toBe('repeated_page');
@@ -236,7 +313,10 @@ describe('Gusto simulator: throttling and faults', () => {
 
   it('X-Page disagreeing with the page asked for: incomplete', async () => {
     const { sim, connect } = await start();
-    sim.inject({ match: 'page=2', fault: { type: 'transform', fn: (res: SimResponse) => ({ ...res, headers: { ...res.headers, 'x-page': '1' } }) } });
+    sim.inject({
+      match: 'page=2',
+      fault: { type: 'transform', fn: (res: SimResponse) => ({ ...res, headers: { ...res.headers, 'x-page': '1' } }) },
+    });
     const err = await takeSnapshot(connect()).catch((e) => e);
     expect(err.kind).toBe('incomplete');
     expect(err.code).toBe('page_mismatch');
@@ -244,10 +324,19 @@ describe('Gusto simulator: throttling and faults', () => {
 
   it('server-side rate limiting with the default client budget: the sync still completes', async () => {
     const data = gustoDataFromSample(org);
-    const sim = await startSimulator(gustoRoutes(data, { maxPerPage: 20 }), { rateLimit: { requestsPerSecond: 4, burst: 3 } });
+    const sim = await startSimulator(gustoRoutes(data, { maxPerPage: 20 }), {
+      rateLimit: { requestsPerSecond: 4, burst: 3 },
+    });
     sims.push(sim);
     // Default budget (190/min, burst 4) plus the server's own 429 + Retry-After.
-    const snap = await takeSnapshot(gusto({ companyUuid: data.companyUuid, accessToken: data.accessToken, baseUrl: sim.url, http: { retry: { baseDelayMs: 5, maxDelayMs: 20 } } }));
+    const snap = await takeSnapshot(
+      gusto({
+        companyUuid: data.companyUuid,
+        accessToken: data.accessToken,
+        baseUrl: sim.url,
+        http: { retry: { baseDelayMs: 5, maxDelayMs: 20 } },
+      }),
+    );
     expect(snap.employees).toHaveLength(40);
     expect(sim.stats.throttled).toBeGreaterThan(0);
     expect(sim.log.filter((l) => l.status === 429).length).toBe(sim.stats.throttled);
@@ -272,7 +361,16 @@ describe('Gusto: auxiliary metadata never fails a sync (issue 12 §1)', () => {
     expect(snap.warnings.some((w) => /skipped locations record #1/.test(w) && /uuid/.test(w))).toBe(true);
     expect(snap.locations).toHaveLength(clean.locations.length - 1);
     // A person's row without uuid is still fatal.
-    sim.inject({ match: '/employees', fault: { type: 'transform', fn: (res: SimResponse) => ({ ...res, body: (res.body as Array<Record<string, unknown>>).map((e, i) => (i === 0 ? { ...e, uuid: null } : e)) }) } });
+    sim.inject({
+      match: '/employees',
+      fault: {
+        type: 'transform',
+        fn: (res: SimResponse) => ({
+          ...res,
+          body: (res.body as Array<Record<string, unknown>>).map((e, i) => (i === 0 ? { ...e, uuid: null } : e)),
+        }),
+      },
+    });
     const err = await takeSnapshot(connect()).catch((e) => e);
     expect(err.kind).toBe('validation');
   });

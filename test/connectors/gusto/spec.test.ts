@@ -7,7 +7,12 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GUSTO_DEFAULT_API_VERSION } from '../../../connectors/gusto/index.js';
-import { GustoCompanySchema, GustoDepartmentSchema, GustoEmployeeSchema, GustoLocationSchema } from '../../../connectors/gusto/schemas.js';
+import {
+  GustoCompanySchema,
+  GustoDepartmentSchema,
+  GustoEmployeeSchema,
+  GustoLocationSchema,
+} from '../../../connectors/gusto/schemas.js';
 import { gustoDataFromSample } from '../../../connectors/gusto/simulator.js';
 import { sampleOrg } from '../../../src/simulator/sample-org.js';
 import { FILES, fixture, gustoSpecPath, hasGustoSpec, type ErrorFixture, type Row } from './helpers.js';
@@ -18,7 +23,10 @@ const COMPANY = '/v1/companies/{company_id}';
 const LOCATIONS = '/v1/companies/{company_id}/locations';
 const DEPARTMENTS = '/v1/companies/{company_uuid}/departments';
 
-if (!hasGustoSpec) console.warn(`Gusto spec tests skipped: ${gustoSpecPath} not found (../shared is only present in the development workspace).`);
+if (!hasGustoSpec)
+  console.warn(
+    `Gusto spec tests skipped: ${gustoSpecPath} not found (../shared is only present in the development workspace).`,
+  );
 
 describe.skipIf(!hasGustoSpec)('Gusto fixtures vs the official OpenAPI spec (2025-06-15)', () => {
   let doc: OpenApiDoc;
@@ -29,20 +37,28 @@ describe.skipIf(!hasGustoSpec)('Gusto fixtures vs the official OpenAPI spec (202
   const schemaOf = (path: string, status = '200'): Schema => responseSchema(doc, path, 'get', status);
 
   it('documents every endpoint, query parameter and header the connector sends', () => {
-    const names = (path: string, where: string) => parameters(doc, path, 'get').filter((p) => p.in === where).map((p) => p.name);
+    const names = (path: string, where: string) =>
+      parameters(doc, path, 'get')
+        .filter((p) => p.in === where)
+        .map((p) => p.name);
     expect(names(EMPLOYEES, 'query')).toEqual(expect.arrayContaining(['page', 'per', 'sort_by', 'include']));
     expect(names(LOCATIONS, 'query')).toEqual(expect.arrayContaining(['page', 'per']));
     for (const path of [EMPLOYEES, COMPANY, LOCATIONS, DEPARTMENTS]) {
       const version = parameters(doc, path, 'get').find((p) => p.in === 'header' && p.name === 'X-Gusto-API-Version');
       expect(version?.schema?.['enum'], path).toContain(GUSTO_DEFAULT_API_VERSION);
-      expect(doc.paths[path]!['get'].security ?? (doc as any).security, path).toEqual(expect.arrayContaining([{ CompanyAccessAuth: [] }]));
+      expect(doc.paths[path]!['get'].security ?? (doc as any).security, path).toEqual(
+        expect.arrayContaining([{ CompanyAccessAuth: [] }]),
+      );
     }
     const include = parameters(doc, EMPLOYEES, 'get').find((p) => p.name === 'include');
     expect(deref(doc, include!.schema!['items'])['enum']).toContain('custom_fields');
     // `terminated` is a filter (sending it would hide people), which is why the connector omits it.
     expect(names(EMPLOYEES, 'query')).toContain('terminated');
     expect(String(doc.paths[EMPLOYEES]!['get'].description)).toMatch(/onboarding, active and terminated/);
-    expect(deref<any>(doc, (doc as any).components.securitySchemes.CompanyAccessAuth)).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(deref<any>(doc, (doc as any).components.securitySchemes.CompanyAccessAuth)).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
   });
 
   it('employee pages validate against Show-Employees', () => {
@@ -58,11 +74,18 @@ describe.skipIf(!hasGustoSpec)('Gusto fixtures vs the official OpenAPI spec (202
   });
 
   it('error bodies follow the documented error objects', () => {
-    expect(validate(doc, schemaOf(EMPLOYEES, '404'), fixture<ErrorFixture>('404_company_not_found.json').body)).toEqual([]);
+    expect(validate(doc, schemaOf(EMPLOYEES, '404'), fixture<ErrorFixture>('404_company_not_found.json').body)).toEqual(
+      [],
+    );
     const entityErrors = doc.components.schemas['Unprocessable-Entity-Error-Object']!;
     expect(validate(doc, entityErrors, fixture<ErrorFixture>('422_invalid_operation.json').body)).toEqual([]);
     // The spec documents no 401/403/406/429 bodies; these use the same `{errors: [...]}` object (UNCONFIRMED).
-    for (const f of ['401_invalid_token.json', '403_missing_scope.json', '406_invalid_api_version.json', '429_rate_limited.json']) {
+    for (const f of [
+      '401_invalid_token.json',
+      '403_missing_scope.json',
+      '406_invalid_api_version.json',
+      '429_rate_limited.json',
+    ]) {
       expect(validate(doc, entityErrors, fixture<ErrorFixture>(f).body), f).toEqual([]);
     }
   });
@@ -98,13 +121,16 @@ describe.skipIf(!hasGustoSpec)('Gusto fixtures vs the official OpenAPI spec (202
   });
 
   it("the connector's row schemas accept the spec's own examples", () => {
-    const ex = (name: string) => Object.values((doc.components.schemas[name]!['x-examples'] ?? {}) as Record<string, unknown>)[0];
+    const ex = (name: string) =>
+      Object.values((doc.components.schemas[name]!['x-examples'] ?? {}) as Record<string, unknown>)[0];
     expect(GustoEmployeeSchema.safeParse(ex('Employee')).success).toBe(true);
     expect(GustoLocationSchema.safeParse(ex('Location')).success).toBe(true);
     expect(GustoCompanySchema.safeParse(ex('Company')).success).toBe(true);
     // The locations list example sends zip as a number and a broken created_at: tolerated.
-    for (const l of ex('Company-Locations-List') as unknown[]) expect(GustoLocationSchema.safeParse(l).success).toBe(true);
-    const deptExample = deref<any>(doc, doc.components.responses['Department-List']).content['application/json'].examples.Example.value as unknown[];
+    for (const l of ex('Company-Locations-List') as unknown[])
+      expect(GustoLocationSchema.safeParse(l).success).toBe(true);
+    const deptExample = deref<any>(doc, doc.components.responses['Department-List']).content['application/json']
+      .examples.Example.value as unknown[];
     for (const d of deptExample) expect(GustoDepartmentSchema.safeParse(d).success).toBe(true);
   });
 });

@@ -21,14 +21,28 @@ import { fixture, hasShared, sharedDir, type ErrorFixture } from '../../helpers/
 import { responseSchema, validate, type OpenApiDoc } from '../gusto/openapi.js';
 
 const dir = path.join(sharedDir, 'specs', 'personio');
-const files = ['persons-service-api-v2.json', 'employment-contract-v2.json', 'credentials-service-api-v2.json', 'common-components-v2.json'];
+const files = [
+  'persons-service-api-v2.json',
+  'employment-contract-v2.json',
+  'credentials-service-api-v2.json',
+  'common-components-v2.json',
+];
 const hasSpec = hasShared && files.every((f) => fs.existsSync(path.join(dir, f)));
-if (!hasSpec) console.warn(`Personio spec tests skipped: ${dir} not found (../shared is only present in the development workspace).`);
+if (!hasSpec)
+  console.warn(
+    `Personio spec tests skipped: ${dir} not found (../shared is only present in the development workspace).`,
+  );
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const HOST = 'https://api.personio.test';
 const fast = { retry: { retries: 0 }, rateLimit: { requests: 1000, intervalMs: 1000, concurrency: 4 } };
-const opts = { clientId: 'papi-client-1', clientSecret: 'papi-secret-xyz-123', baseUrl: HOST, companyName: 'Acme Robotics', http: fast };
+const opts = {
+  clientId: 'papi-client-1',
+  clientSecret: 'papi-secret-xyz-123',
+  baseUrl: HOST,
+  companyName: 'Acme Robotics',
+  http: fast,
+};
 const PERSONS = ['3001', '3002', '3003', '3004', '3005', '3006'];
 
 describe.skipIf(!hasSpec)('Personio fixtures vs the v2 specs', () => {
@@ -37,34 +51,60 @@ describe.skipIf(!hasSpec)('Personio fixtures vs the v2 specs', () => {
     for (const f of files) docs[f] = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as OpenApiDoc;
   });
   const persons = () => responseSchema(docs['persons-service-api-v2.json']!, '/v2/persons', 'get', '200');
-  const employments = () => responseSchema(docs['employment-contract-v2.json']!, '/v2/persons/{person_id}/employments', 'get', '200');
+  const employments = () =>
+    responseSchema(docs['employment-contract-v2.json']!, '/v2/persons/{person_id}/employments', 'get', '200');
 
   it('documents the parameters the connector sends', () => {
-    const names = (docs['persons-service-api-v2.json']!.paths['/v2/persons']!['get'] as any).parameters.map((p: any) => p.name);
+    const names = (docs['persons-service-api-v2.json']!.paths['/v2/persons']!['get'] as any).parameters.map(
+      (p: any) => p.name,
+    );
     expect(names).toEqual(expect.arrayContaining(['limit', 'cursor', 'updated_at.gt']));
-    const limit = (docs['persons-service-api-v2.json']!.paths['/v2/persons']!['get'] as any).parameters.find((p: any) => p.name === 'limit');
+    const limit = (docs['persons-service-api-v2.json']!.paths['/v2/persons']!['get'] as any).parameters.find(
+      (p: any) => p.name === 'limit',
+    );
     expect(limit.schema.maximum).toBe(50);
-    const token = (docs['credentials-service-api-v2.json']!.paths['/v2/auth/token']!['post'] as any).requestBody.content;
+    const token = (docs['credentials-service-api-v2.json']!.paths['/v2/auth/token']!['post'] as any).requestBody
+      .content;
     expect(Object.keys(token)).toEqual(['application/x-www-form-urlencoded']);
   });
 
   it('persons pages, employments, the token and error bodies validate', () => {
-    for (const f of ['GET_v2_persons_page1.json', 'GET_v2_persons_page2.json']) expect(validate(docs['persons-service-api-v2.json']!, persons(), fixture('personio', f)), f).toEqual([]);
+    for (const f of ['GET_v2_persons_page1.json', 'GET_v2_persons_page2.json'])
+      expect(validate(docs['persons-service-api-v2.json']!, persons(), fixture('personio', f)), f).toEqual([]);
     for (const id of PERSONS) {
       const f = `GET_v2_persons_${id}_employments.json`;
       expect(validate(docs['employment-contract-v2.json']!, employments(), fixture('personio', f)), f).toEqual([]);
     }
     const cred = docs['credentials-service-api-v2.json']!;
-    expect(validate(cred, { $ref: '#/components/schemas/OAuth2Token' }, fixture('personio', 'POST_v2_auth_token.json'))).toEqual([]);
-    expect(validate(cred, { $ref: '#/components/schemas/OAuth2TokenErrorResponse' }, fixture<ErrorFixture>('personio', '400_invalid_client.json').body)).toEqual([]);
+    expect(
+      validate(cred, { $ref: '#/components/schemas/OAuth2Token' }, fixture('personio', 'POST_v2_auth_token.json')),
+    ).toEqual([]);
+    expect(
+      validate(
+        cred,
+        { $ref: '#/components/schemas/OAuth2TokenErrorResponse' },
+        fixture<ErrorFixture>('personio', '400_invalid_client.json').body,
+      ),
+    ).toEqual([]);
     const common = docs['common-components-v2.json']!;
-    expect(validate(common, { $ref: '#/components/schemas/ErrorResponse' }, fixture<ErrorFixture>('personio', '404_not_found.json').body)).toEqual([]);
+    expect(
+      validate(
+        common,
+        { $ref: '#/components/schemas/ErrorResponse' },
+        fixture<ErrorFixture>('personio', '404_not_found.json').body,
+      ),
+    ).toEqual([]);
   });
 
   it("the simulator's rendering of the sample company validates too", () => {
     const data = personioDataFromSample(sampleOrg({ size: 60, today: '2026-06-01' }));
-    expect(validate(docs['persons-service-api-v2.json']!, persons(), { _data: data.persons, _meta: { links: {} } })).toEqual([]);
-    for (const [, list] of data.employments) expect(validate(docs['employment-contract-v2.json']!, employments(), { _data: list, _meta: { links: {} } })).toEqual([]);
+    expect(
+      validate(docs['persons-service-api-v2.json']!, persons(), { _data: data.persons, _meta: { links: {} } }),
+    ).toEqual([]);
+    for (const [, list] of data.employments)
+      expect(
+        validate(docs['employment-contract-v2.json']!, employments(), { _data: list, _meta: { links: {} } }),
+      ).toEqual([]);
   });
 });
 
@@ -75,33 +115,86 @@ describe('Personio contract (fixtures over nock)', () => {
     nock.enableNetConnect();
     clearTokenCache();
   });
-  const token = { method: 'POST' as const, path: '/v2/auth/token', body: (b: any) => typeof b === 'string' ? /grant_type=client_credentials/.test(b) && /client_id=papi-client-1/.test(b) : b?.grant_type === 'client_credentials', response: fixture('personio', 'POST_v2_auth_token.json') };
+  const token = {
+    method: 'POST' as const,
+    path: '/v2/auth/token',
+    body: (b: any) =>
+      typeof b === 'string'
+        ? /grant_type=client_credentials/.test(b) && /client_id=papi-client-1/.test(b)
+        : b?.grant_type === 'client_credentials',
+    response: fixture('personio', 'POST_v2_auth_token.json'),
+  };
   const units = [
-    { path: '/v2/org-units', query: { type: 'department', limit: '50' }, response: fixture('personio', 'GET_v2_org-units_department.json') },
-    { path: '/v2/org-units', query: { type: 'team', limit: '50' }, response: fixture('personio', 'GET_v2_org-units_team.json') },
+    {
+      path: '/v2/org-units',
+      query: { type: 'department', limit: '50' },
+      response: fixture('personio', 'GET_v2_org-units_department.json'),
+    },
+    {
+      path: '/v2/org-units',
+      query: { type: 'team', limit: '50' },
+      response: fixture('personio', 'GET_v2_org-units_team.json'),
+    },
   ];
   const rehost = (j: unknown) => JSON.parse(JSON.stringify(j).replaceAll('https://api.personio.de', HOST));
-  const employments = PERSONS.map((id) => ({ path: `/v2/persons/${id}/employments`, query: { limit: '50' }, response: rehost(fixture('personio', `GET_v2_persons_${id}_employments.json`)) }));
+  const employments = PERSONS.map((id) => ({
+    path: `/v2/persons/${id}/employments`,
+    query: { limit: '50' },
+    response: rehost(fixture('personio', `GET_v2_persons_${id}_employments.json`)),
+  }));
 
   it('reads the token once, walks the cursor, reads employments per person and maps everyone', async () => {
     replay = replayFixtures(HOST, [
       token,
       ...units,
-      { path: '/v2/persons', query: { limit: '50' }, response: rehost(fixture('personio', 'GET_v2_persons_page1.json')) },
-      { path: '/v2/persons', query: { cursor: 'cur_82sQwR2eZvKilo2duNh219Kw' }, response: rehost(fixture('personio', 'GET_v2_persons_page2.json')) },
+      {
+        path: '/v2/persons',
+        query: { limit: '50' },
+        response: rehost(fixture('personio', 'GET_v2_persons_page1.json')),
+      },
+      {
+        path: '/v2/persons',
+        query: { cursor: 'cur_82sQwR2eZvKilo2duNh219Kw' },
+        response: rehost(fixture('personio', 'GET_v2_persons_page2.json')),
+      },
       ...employments,
     ]);
     const s = await takeSnapshot(personio(opts), { now: NOW });
     replay.assertDone();
     const by = new Map(s.employees.map((e) => [e.lastName, e]));
-    expect(by.get('Okafor')).toMatchObject({ employmentStatus: 'ACTIVE', employmentType: 'FULL_TIME', managerId: null, groupIds: ['1002'], locationId: '500' });
-    expect(by.get('Garcia')).toMatchObject({ employmentStatus: 'ACTIVE', employmentType: 'CONTRACTOR', preferredName: 'Teo', managerId: '3001', groupIds: ['1001', '2001'] });
+    expect(by.get('Okafor')).toMatchObject({
+      employmentStatus: 'ACTIVE',
+      employmentType: 'FULL_TIME',
+      managerId: null,
+      groupIds: ['1002'],
+      locationId: '500',
+    });
+    expect(by.get('Garcia')).toMatchObject({
+      employmentStatus: 'ACTIVE',
+      employmentType: 'CONTRACTOR',
+      preferredName: 'Teo',
+      managerId: '3001',
+      groupIds: ['1001', '2001'],
+    });
     expect(by.get('Garcia')!.customFields).toEqual({ Team: 'Platform', Languages: ['de', 'en'] });
-    expect(by.get('Tanaka')).toMatchObject({ employmentStatus: 'PENDING', employmentType: 'PART_TIME', startDate: '2026-06-12' });
+    expect(by.get('Tanaka')).toMatchObject({
+      employmentStatus: 'PENDING',
+      employmentType: 'PART_TIME',
+      startDate: '2026-06-12',
+    });
     expect(by.get('Patel')).toMatchObject({ employmentStatus: 'LEAVE', terminationDate: '2026-06-30' });
     expect(by.get('Haddad')).toMatchObject({ employmentStatus: 'TERMINATED', terminationDate: '2026-04-30' });
-    expect(by.get('Rossi')).toMatchObject({ employmentStatus: 'ACTIVE', terminationDate: null, startDate: '2025-01-06', managerId: '3002' });
-    expect(by.get('Larsen')).toMatchObject({ employmentStatus: 'TERMINATED', employmentStatusRaw: 'person INACTIVE', employmentType: null });
+    expect(by.get('Rossi')).toMatchObject({
+      employmentStatus: 'ACTIVE',
+      terminationDate: null,
+      startDate: '2025-01-06',
+      managerId: '3002',
+    });
+    expect(by.get('Larsen')).toMatchObject({
+      employmentStatus: 'TERMINATED',
+      employmentStatusRaw: 'person INACTIVE',
+      employmentType: null,
+    });
     expect(s.groups.find((g) => g.id === '2001')).toMatchObject({ name: 'Platform', type: 'TEAM', parentId: '1001' });
     expect(s.company.name).toBe('Acme Robotics');
     expect(JSON.stringify(s)).not.toContain('papi-eyJhbGciOi');
@@ -112,7 +205,11 @@ describe('Personio contract (fixtures over nock)', () => {
     replay = replayFixtures(HOST, [
       token,
       ...units,
-      { path: '/v2/persons', query: { limit: '50', 'updated_at.gt': '2026-05-01T00:00:00Z' }, response: { _data: [page._data[1]], _meta: { links: { self: { href: `${HOST}/v2/persons` } } } } },
+      {
+        path: '/v2/persons',
+        query: { limit: '50', 'updated_at.gt': '2026-05-01T00:00:00Z' },
+        response: { _data: [page._data[1]], _meta: { links: { self: { href: `${HOST}/v2/persons` } } } },
+      },
       employments[1]!,
     ]);
     const changes = await personio(opts).readChanges!(new Date('2026-05-01T00:00:00Z'), { now: NOW });
@@ -134,7 +231,9 @@ describe('Personio contract (fixtures over nock)', () => {
 describe('Personio status and type mapping', () => {
   const person = (employments: Array<Record<string, unknown>>, status = 'ACTIVE') => ({
     ...PersonioPersonSchema.parse({ id: '1', status }),
-    employments_read: employments.map((e, i) => PersonioEmploymentSchema.parse({ id: String(i), employment_start_date: '2024-01-01', ...e })),
+    employments_read: employments.map((e, i) =>
+      PersonioEmploymentSchema.parse({ id: String(i), employment_start_date: '2024-01-01', ...e }),
+    ),
   });
   it.each([
     [[{ status: 'ACTIVE' }], 'ACTIVE'],
@@ -150,12 +249,17 @@ describe('Personio status and type mapping', () => {
     expect(mapStatus(person([], 'ACTIVE'), '2026-06-01').status).toBe('UNKNOWN');
   });
   it('the spec example spelling last_working_date is read too', () => {
-    expect(mapStatus(person([{ status: 'ACTIVE', termination: { last_working_date: '2026-07-31' } }]), '2026-06-01').terminationDate).toBe('2026-07-31');
+    expect(
+      mapStatus(person([{ status: 'ACTIVE', termination: { last_working_date: '2026-07-31' } }]), '2026-06-01')
+        .terminationDate,
+    ).toBe('2026-07-31');
   });
   it.each([
     [{ type: 'EXTERNAL' }, 'CONTRACTOR'],
     [{ type: 'INTERNAL', weekly_working_hours: 40, full_time_weekly_working_hours: 40 }, 'FULL_TIME'],
     [{ type: 'INTERNAL', weekly_working_hours: 20, full_time_weekly_working_hours: 40 }, 'PART_TIME'],
     [{ type: 'UNSPECIFIED' }, 'OTHER'],
-  ])('%j -> %s', (e, expected) => expect(mapEmploymentType(PersonioEmploymentSchema.parse({ id: '1', ...e })).type).toBe(expected));
+  ])('%j -> %s', (e, expected) =>
+    expect(mapEmploymentType(PersonioEmploymentSchema.parse({ id: '1', ...e })).type).toBe(expected),
+  );
 });

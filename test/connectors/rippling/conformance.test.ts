@@ -16,10 +16,14 @@ import { fast } from './helpers.js';
 runConnectorConformance(rippling, ripplingSimulator);
 
 /** The legacy variant as a factory whose definition (capabilities) is the legacy one. */
-const ripplingLegacy = Object.defineProperty((o: Parameters<typeof rippling>[0]) => rippling({ ...o, api: 'legacy' }), 'definition', {
-  value: ripplingLegacyDefinition,
-  enumerable: true,
-}) as unknown as ConnectorFactory<Record<string, unknown>>;
+const ripplingLegacy = Object.defineProperty(
+  (o: Parameters<typeof rippling>[0]) => rippling({ ...o, api: 'legacy' }),
+  'definition',
+  {
+    value: ripplingLegacyDefinition,
+    enumerable: true,
+  },
+) as unknown as ConnectorFactory<Record<string, unknown>>;
 runConnectorConformance(ripplingLegacy, ripplingLegacySimulator);
 
 describe('Rippling simulator updates (demo and incremental sync)', () => {

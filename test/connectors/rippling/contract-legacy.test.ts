@@ -2,15 +2,33 @@ import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rippling } from '../../../connectors/rippling/index.js';
 import { takeSnapshot } from '../../../src/snapshot.js';
-import { COMPANY, D, errorFixture, errorReply, fast, L, LEGACY, LEGACY_ORIGIN, legacyEmployees, legacyPages, mockLegacyEmployees, mockLegacyLookups, NOW, rf, T, W, failure } from './helpers.js';
+import {
+  COMPANY,
+  D,
+  errorFixture,
+  errorReply,
+  fast,
+  L,
+  LEGACY,
+  LEGACY_ORIGIN,
+  legacyEmployees,
+  legacyPages,
+  mockLegacyEmployees,
+  mockLegacyLookups,
+  NOW,
+  rf,
+  T,
+  W,
+  failure,
+} from './helpers.js';
 
 const TOKEN = 'rpl_legacy_contract_2b7d0c9e4f1a6358';
 const base = `${LEGACY_ORIGIN}${LEGACY}`;
-const legacy = (extra: Record<string, unknown> = {}) => rippling({ apiToken: TOKEN, api: 'legacy', pageSize: 4, http: fast, ...extra });
+const legacy = (extra: Record<string, unknown> = {}) =>
+  rippling({ apiToken: TOKEN, api: 'legacy', pageSize: 4, http: fast, ...extra });
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
-
 
 describe('Rippling legacy platform API contract (nock, recorded-style fixtures)', () => {
   it('reads /employees/include_terminated with limit/offset until a short page, into a valid snapshot', async () => {
@@ -54,7 +72,11 @@ describe('Rippling legacy platform API contract (nock, recorded-style fixtures)'
       customFields: { 'T-shirt size': 'M', 'Badge number': 'HQ-0001' },
       updatedAt: '2026-01-05T08:30:00.000Z',
     });
-    expect(e.get(W(2))).toMatchObject({ preferredName: 'Kate', displayName: 'Kate Brennan', updatedAt: '2026-02-20T16:45:12.000Z' });
+    expect(e.get(W(2))).toMatchObject({
+      preferredName: 'Kate',
+      displayName: 'Kate Brennan',
+      updatedAt: '2026-02-20T16:45:12.000Z',
+    });
     // The legacy employee has no team membership (not in the spec): only the department.
     expect(e.get(W(2))!.groupIds).toEqual([D(2)]);
   });
@@ -69,10 +91,22 @@ describe('Rippling legacy platform API contract (nock, recorded-style fixtures)'
     expect(e(6)).toMatchObject({ employmentType: 'CONTRACTOR', employmentTypeRaw: 'CONTRACTOR' }); // no companyEmploymentType: the code is the raw value
     expect(e(7)).toMatchObject({ employmentType: 'PART_TIME', employmentTypeRaw: 'Hourly, part-time' });
     expect(e(8)).toMatchObject({ employmentType: 'INTERN', employmentTypeRaw: 'Summer Intern' }); // base code HOURLY_FT, label wins
-    expect(e(9)).toMatchObject({ employmentStatus: 'UNKNOWN', employmentStatusRaw: 'SUSPENDED', employmentType: 'OTHER', employmentTypeRaw: 'Board Advisor' });
+    expect(e(9)).toMatchObject({
+      employmentStatus: 'UNKNOWN',
+      employmentStatusRaw: 'SUSPENDED',
+      employmentType: 'OTHER',
+      employmentTypeRaw: 'Board Advisor',
+    });
     // TERMINATED before the start date (a withdrawn hire; the legacy API has no termination type).
     expect(e(10)).toMatchObject({ employmentStatus: 'TERMINATED', startDate: '2026-03-23' });
-    expect(e(11)).toMatchObject({ firstName: 'Siobhán', lastName: "O'Connell", employmentStatus: 'ACTIVE', employmentType: 'TEMPORARY', employmentTypeRaw: 'TEMP', terminationDate: '2026-06-30' });
+    expect(e(11)).toMatchObject({
+      firstName: 'Siobhán',
+      lastName: "O'Connell",
+      employmentStatus: 'ACTIVE',
+      employmentType: 'TEMPORARY',
+      employmentTypeRaw: 'TEMP',
+      terminationDate: '2026-06-30',
+    });
   });
 
   it('resolves a department given only by name and a work location given only by address', async () => {
@@ -89,7 +123,11 @@ describe('Rippling legacy platform API contract (nock, recorded-style fixtures)'
     const all = legacyEmployees();
     all[7].department = 'Skunkworks';
     delete all[7].departmentId;
-    mockLegacyEmployees(TOKEN, mockLegacyLookups(TOKEN), legacyPages(all).map((p) => p.body));
+    mockLegacyEmployees(
+      TOKEN,
+      mockLegacyLookups(TOKEN),
+      legacyPages(all).map((p) => p.body),
+    );
     const snap = await takeSnapshot(legacy(), { now: NOW });
     expect(snap.employees.find((x) => x.id === W(8))!.groupIds).toEqual(['department:Skunkworks']);
     expect(snap.warnings.some((w) => w.includes(W(8)) && w.includes('department:Skunkworks'))).toBe(true);
@@ -100,13 +138,26 @@ describe('Rippling legacy platform API contract (nock, recorded-style fixtures)'
     const snap = await takeSnapshot(legacy(), { now: NOW });
     const g = new Map(snap.groups.map((x) => [x.id, x]));
     expect(snap.groups).toHaveLength(8);
-    expect(g.get(D(3))).toEqual({ id: D(3), name: 'Go To Market', type: 'DEPARTMENT', typeRaw: 'department', parentId: null });
+    expect(g.get(D(3))).toEqual({
+      id: D(3),
+      name: 'Go To Market',
+      type: 'DEPARTMENT',
+      typeRaw: 'department',
+      parentId: null,
+    });
     expect(g.get(D(5))).toMatchObject({ name: 'Customer Support', parentId: D(3) });
     expect(g.get(T(2))).toMatchObject({ type: 'TEAM', parentId: T(1) });
     expect(snap.locations.find((l) => l.id === L(2))).toEqual({
       id: L(2),
       name: 'Portland Office',
-      address: { line1: '1120 NW Couch St', line2: 'Suite 400', city: 'Portland', region: 'OR', postalCode: '97209', country: 'US' },
+      address: {
+        line1: '1120 NW Couch St',
+        line2: 'Suite 400',
+        city: 'Portland',
+        region: 'OR',
+        postalCode: '97209',
+        country: 'US',
+      },
       timezone: null,
     });
   });
@@ -116,7 +167,10 @@ describe('Rippling legacy platform API contract (nock, recorded-style fixtures)'
     const scope = nock(LEGACY_ORIGIN)
       .get(`${LEGACY}/departments`)
       .query({ limit: '100', offset: '0' })
-      .reply(200, [...rf<unknown[]>('legacy/GET_departments_offset0.json'), ...rf<unknown[]>('legacy/GET_departments_offset4.json')])
+      .reply(200, [
+        ...rf<unknown[]>('legacy/GET_departments_offset0.json'),
+        ...rf<unknown[]>('legacy/GET_departments_offset4.json'),
+      ])
       .get(`${LEGACY}/teams`)
       .query({ limit: '100', offset: '0' })
       .reply(200, rf('legacy/GET_teams.json'))
@@ -185,14 +239,20 @@ describe('Rippling legacy platform API contract (nock, recorded-style fixtures)'
 
     it('403 on employees: auth error naming the employee scope', async () => {
       mockLegacyLookups(TOKEN);
-      nock(base).get('/employees/include_terminated').query(true).reply(...errorReply(errorFixture('403.json')));
+      nock(base)
+        .get('/employees/include_terminated')
+        .query(true)
+        .reply(...errorReply(errorFixture('403.json')));
       const err = await failure(takeSnapshot(legacy(), { now: NOW }));
       expect(err.kind).toBe('auth');
       expect(err.message).toContain("'employee (plus the employee:* field scopes)' scope");
     });
 
     it('404 (REST base URL with the legacy api, or the reverse): config error', async () => {
-      nock(base).get('/departments').query(true).reply(...errorReply(errorFixture('404.json')));
+      nock(base)
+        .get('/departments')
+        .query(true)
+        .reply(...errorReply(errorFixture('404.json')));
       const err = await failure(takeSnapshot(legacy(), { now: NOW }));
       expect(err.kind).toBe('config');
       expect(err.message).toContain('legacy API');
@@ -200,8 +260,14 @@ describe('Rippling legacy platform API contract (nock, recorded-style fixtures)'
 
     it('504 on every attempt: incomplete, with the advice to lower pageSize', async () => {
       mockLegacyLookups(TOKEN);
-      nock(base).get('/employees/include_terminated').query(true).times(3).reply(...errorReply(errorFixture('504_gateway_timeout.json')));
-      const err = await failure(takeSnapshot(legacy({ http: { ...fast, retry: { ...fast.retry, retries: 2 } } }), { now: NOW }));
+      nock(base)
+        .get('/employees/include_terminated')
+        .query(true)
+        .times(3)
+        .reply(...errorReply(errorFixture('504_gateway_timeout.json')));
+      const err = await failure(
+        takeSnapshot(legacy({ http: { ...fast, retry: { ...fast.retry, retries: 2 } } }), { now: NOW }),
+      );
       expect(err.kind).toBe('incomplete');
       expect(err.status).toBe(504);
       expect(err.message).toMatch(/lower the page size/);
@@ -228,7 +294,9 @@ describe('Rippling legacy platform API contract (nock, recorded-style fixtures)'
         .query({ limit: '4', offset: '9' })
         .reply(200, p[3]);
       const started = Date.now();
-      const snap = await takeSnapshot(rippling({ apiToken: token, api: 'legacy', pageSize: 4, http: fast }), { now: NOW });
+      const snap = await takeSnapshot(rippling({ apiToken: token, api: 'legacy', pageSize: 4, http: fast }), {
+        now: NOW,
+      });
       expect(scope.isDone()).toBe(true);
       expect(snap.employees).toHaveLength(11);
       expect(Date.now() - started).toBeGreaterThanOrEqual(900);

@@ -3,13 +3,29 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rippling } from '../../../connectors/rippling/index.js';
 import { takeSnapshot } from '../../../src/snapshot.js';
 import type { ProgressEvent } from '../../../src/http/client.js';
-import { COMPANY, D, errorFixture, errorReply, fast, L, mockRestAll, mockRestCompany, mockRestLookups, mockRestWorkers, NOW, REST, rf, T, W, failure } from './helpers.js';
+import {
+  COMPANY,
+  D,
+  errorFixture,
+  errorReply,
+  fast,
+  L,
+  mockRestAll,
+  mockRestCompany,
+  mockRestLookups,
+  mockRestWorkers,
+  NOW,
+  REST,
+  rf,
+  T,
+  W,
+  failure,
+} from './helpers.js';
 
 const TOKEN = 'rpl_live_contract_7f3e9a1c5d2b8e40';
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
-
 
 describe('Rippling REST API contract (nock, recorded-style fixtures)', () => {
   it('reads workers with expanded users over three pages (relative and absolute next_link) into a valid snapshot', async () => {
@@ -53,7 +69,12 @@ describe('Rippling REST API contract (nock, recorded-style fixtures)', () => {
       updatedAt: '2026-02-20T16:45:12.318Z',
     });
     // A preferred given name that repeats the given name is no preferred name.
-    expect(e.get(W(1))).toMatchObject({ firstName: 'Marisol', preferredName: null, displayName: 'Marisol Ortega', personalEmail: 'marisol.ortega@mail.example' });
+    expect(e.get(W(1))).toMatchObject({
+      firstName: 'Marisol',
+      preferredName: null,
+      displayName: 'Marisol Ortega',
+      personalEmail: 'marisol.ortega@mail.example',
+    });
     // Personal email from the user's HOME email when the worker has none; none at all stays null.
     expect(e.get(W(7))!.personalEmail).toBe('hana.sato@mail.example');
     expect(e.get(W(4))!.personalEmail).toBeNull();
@@ -64,17 +85,56 @@ describe('Rippling REST API contract (nock, recorded-style fixtures)', () => {
     mockRestAll(TOKEN);
     const snap = await takeSnapshot(rippling({ apiToken: TOKEN, http: fast }), { now: NOW });
     const e = (n: number) => snap.employees.find((x) => x.id === W(n))!;
-    expect(e(3)).toMatchObject({ employmentStatus: 'TERMINATED', employmentStatusRaw: 'TERMINATED', terminationDate: '2026-01-16', locationId: L(2) });
+    expect(e(3)).toMatchObject({
+      employmentStatus: 'TERMINATED',
+      employmentStatusRaw: 'TERMINATED',
+      terminationDate: '2026-01-16',
+      locationId: L(2),
+    });
     // A future end date on an ACTIVE worker is a scheduled termination: still ACTIVE.
-    expect(e(4)).toMatchObject({ employmentStatus: 'ACTIVE', terminationDate: '2026-03-31', groupIds: [D(2), T(1), T(2)] });
-    expect(e(5)).toMatchObject({ employmentStatus: 'PENDING', employmentStatusRaw: 'ACCEPTED', startDate: '2026-03-16', locationId: L(3), groupIds: [D(4)] });
-    expect(e(6)).toMatchObject({ employmentStatus: 'ACTIVE', employmentType: 'CONTRACTOR', employmentTypeRaw: 'Contractor', locationId: null });
-    expect(e(7)).toMatchObject({ employmentType: 'PART_TIME', employmentTypeRaw: 'Hourly, part-time', groupIds: [D(5)] });
-    expect(e(8)).toMatchObject({ employmentStatus: 'ACTIVE', employmentType: 'INTERN', employmentTypeRaw: 'Summer Intern', terminationDate: '2026-08-28' });
+    expect(e(4)).toMatchObject({
+      employmentStatus: 'ACTIVE',
+      terminationDate: '2026-03-31',
+      groupIds: [D(2), T(1), T(2)],
+    });
+    expect(e(5)).toMatchObject({
+      employmentStatus: 'PENDING',
+      employmentStatusRaw: 'ACCEPTED',
+      startDate: '2026-03-16',
+      locationId: L(3),
+      groupIds: [D(4)],
+    });
+    expect(e(6)).toMatchObject({
+      employmentStatus: 'ACTIVE',
+      employmentType: 'CONTRACTOR',
+      employmentTypeRaw: 'Contractor',
+      locationId: null,
+    });
+    expect(e(7)).toMatchObject({
+      employmentType: 'PART_TIME',
+      employmentTypeRaw: 'Hourly, part-time',
+      groupIds: [D(5)],
+    });
+    expect(e(8)).toMatchObject({
+      employmentStatus: 'ACTIVE',
+      employmentType: 'INTERN',
+      employmentTypeRaw: 'Summer Intern',
+      terminationDate: '2026-08-28',
+    });
     // Values outside the spec's enums: documented fallbacks with the raw value kept.
-    expect(e(9)).toMatchObject({ employmentStatus: 'UNKNOWN', employmentStatusRaw: 'SUSPENDED', employmentType: 'OTHER', employmentTypeRaw: 'Board Advisor' });
+    expect(e(9)).toMatchObject({
+      employmentStatus: 'UNKNOWN',
+      employmentStatusRaw: 'SUSPENDED',
+      employmentType: 'OTHER',
+      employmentTypeRaw: 'Board Advisor',
+    });
     // A declined offer (future start) is TERMINATED, never a scheduled termination or a pending hire.
-    expect(e(10)).toMatchObject({ employmentStatus: 'TERMINATED', employmentStatusRaw: 'TERMINATED', startDate: '2026-03-23', terminationDate: null });
+    expect(e(10)).toMatchObject({
+      employmentStatus: 'TERMINATED',
+      employmentStatusRaw: 'TERMINATED',
+      startDate: '2026-03-23',
+      terminationDate: null,
+    });
     // A worker whose user did not expand: the user is joined from /users/; type TEMP.
     expect(e(11)).toMatchObject({
       firstName: 'Siobhán',
@@ -92,13 +152,26 @@ describe('Rippling REST API contract (nock, recorded-style fixtures)', () => {
     const snap = await takeSnapshot(rippling({ apiToken: TOKEN, http: fast }), { now: NOW });
     const g = new Map(snap.groups.map((x) => [x.id, x]));
     expect(snap.groups).toHaveLength(8);
-    expect(g.get(D(3))).toEqual({ id: D(3), name: 'Go To Market', type: 'DEPARTMENT', typeRaw: 'department', parentId: null });
+    expect(g.get(D(3))).toEqual({
+      id: D(3),
+      name: 'Go To Market',
+      type: 'DEPARTMENT',
+      typeRaw: 'department',
+      parentId: null,
+    });
     expect(g.get(D(4))).toMatchObject({ name: 'Sales', type: 'DEPARTMENT', parentId: D(3) });
     expect(g.get(T(2))).toEqual({ id: T(2), name: 'Payments', type: 'TEAM', typeRaw: 'team', parentId: T(1) });
     expect(snap.locations.find((l) => l.id === L(2))).toEqual({
       id: L(2),
       name: 'Portland Office',
-      address: { line1: '1120 NW Couch St', line2: 'Suite 400', city: 'Portland', region: 'OR', postalCode: '97209', country: 'US' },
+      address: {
+        line1: '1120 NW Couch St',
+        line2: 'Suite 400',
+        city: 'Portland',
+        region: 'OR',
+        postalCode: '97209',
+        country: 'US',
+      },
       timezone: null,
     });
   });
@@ -124,7 +197,11 @@ describe('Rippling REST API contract (nock, recorded-style fixtures)', () => {
   it('keeps expand=user and order_by=id when a next_link drops them', async () => {
     const page1 = rf('rest/GET_workers_page1.json');
     page1.next_link = '/workers/?cursor=eyJvIjo0fQ';
-    const scope = mockRestWorkers(TOKEN, mockRestCompany(TOKEN, mockRestLookups(TOKEN)), [page1, rf('rest/GET_workers_page2.json'), rf('rest/GET_workers_page3.json')]);
+    const scope = mockRestWorkers(TOKEN, mockRestCompany(TOKEN, mockRestLookups(TOKEN)), [
+      page1,
+      rf('rest/GET_workers_page2.json'),
+      rf('rest/GET_workers_page3.json'),
+    ]);
     const snap = await takeSnapshot(rippling({ apiToken: TOKEN, http: fast }), { now: NOW });
     expect(scope.isDone()).toBe(true); // page 2 was requested with expand=user, order_by=id and the cursor
     expect(snap.employees.find((x) => x.id === W(5))!.firstName).toBe('Dmitri');
@@ -173,7 +250,10 @@ describe('Rippling REST API contract (nock, recorded-style fixtures)', () => {
 
     it('403 on workers: auth error naming the workers.read scope', async () => {
       mockRestCompany(TOKEN, mockRestLookups(TOKEN));
-      nock(REST).get('/workers/').query({ expand: 'user', order_by: 'id' }).reply(...errorReply(errorFixture('403.json')));
+      nock(REST)
+        .get('/workers/')
+        .query({ expand: 'user', order_by: 'id' })
+        .reply(...errorReply(errorFixture('403.json')));
       const err = await failure(takeSnapshot(rippling({ apiToken: TOKEN, http: fast }), { now: NOW }));
       expect(err.kind).toBe('auth');
       expect(err.message).toContain("'workers.read' scope");
@@ -182,15 +262,22 @@ describe('Rippling REST API contract (nock, recorded-style fixtures)', () => {
     it('403 on employment types: the sync completes without types and says so in the log', async () => {
       const warnings: string[] = [];
       mockRestWorkers(TOKEN, mockRestCompany(TOKEN, mockRestLookups(TOKEN, undefined, { employmentTypes: false })));
-      nock(REST).get('/employment-types/').reply(...errorReply(errorFixture('403.json')));
-      const snap = await takeSnapshot(rippling({ apiToken: TOKEN, http: { ...fast, logger: { warn: (m) => warnings.push(m) } } }), { now: NOW });
+      nock(REST)
+        .get('/employment-types/')
+        .reply(...errorReply(errorFixture('403.json')));
+      const snap = await takeSnapshot(
+        rippling({ apiToken: TOKEN, http: { ...fast, logger: { warn: (m) => warnings.push(m) } } }),
+        { now: NOW },
+      );
       expect(snap.employees).toHaveLength(11);
       expect(snap.employees.every((x) => x.employmentType === null && x.employmentTypeRaw === null)).toBe(true);
       expect(warnings.some((w) => /employment types/.test(w) && /403/.test(w))).toBe(true);
     });
 
     it('404: config error that points at the base URL and the api option', async () => {
-      nock(REST).get('/departments/').reply(...errorReply(errorFixture('404.json')));
+      nock(REST)
+        .get('/departments/')
+        .reply(...errorReply(errorFixture('404.json')));
       const err = await failure(takeSnapshot(rippling({ apiToken: TOKEN, http: fast }), { now: NOW }));
       expect(err.kind).toBe('config');
       expect(err.message).toMatch(/404.*'api' option/);
@@ -201,9 +288,15 @@ describe('Rippling REST API contract (nock, recorded-style fixtures)', () => {
       const events: ProgressEvent[] = [];
       mockRestLookups(token);
       mockRestCompany(token);
-      nock(REST).get('/workers/').query({ expand: 'user', order_by: 'id' }).reply(...errorReply(errorFixture('429_retry_after.json')));
+      nock(REST)
+        .get('/workers/')
+        .query({ expand: 'user', order_by: 'id' })
+        .reply(...errorReply(errorFixture('429_retry_after.json')));
       mockRestWorkers(token);
-      const snap = await takeSnapshot(rippling({ apiToken: token, http: { ...fast, onProgress: (ev) => events.push(ev) } }), { now: NOW });
+      const snap = await takeSnapshot(
+        rippling({ apiToken: token, http: { ...fast, onProgress: (ev) => events.push(ev) } }),
+        { now: NOW },
+      );
       expect(snap.employees).toHaveLength(11);
       const retry = events.find((ev) => ev.type === 'retry');
       expect(retry).toMatchObject({ type: 'retry', delayMs: 1000 });
@@ -214,9 +307,15 @@ describe('Rippling REST API contract (nock, recorded-style fixtures)', () => {
       const events: ProgressEvent[] = [];
       mockRestLookups(token);
       mockRestCompany(token);
-      nock(REST).get('/workers/').query({ expand: 'user', order_by: 'id' }).reply(...errorReply(errorFixture('429_body_only.json')));
+      nock(REST)
+        .get('/workers/')
+        .query({ expand: 'user', order_by: 'id' })
+        .reply(...errorReply(errorFixture('429_body_only.json')));
       mockRestWorkers(token);
-      const snap = await takeSnapshot(rippling({ apiToken: token, http: { ...fast, onProgress: (ev) => events.push(ev) } }), { now: NOW });
+      const snap = await takeSnapshot(
+        rippling({ apiToken: token, http: { ...fast, onProgress: (ev) => events.push(ev) } }),
+        { now: NOW },
+      );
       expect(snap.employees).toHaveLength(11);
       expect(events.find((ev) => ev.type === 'retry')).toMatchObject({ delayMs: 1000 });
     });
@@ -224,7 +323,10 @@ describe('Rippling REST API contract (nock, recorded-style fixtures)', () => {
     it('500 on the middle page on every attempt: incomplete after retries+1 attempts, no snapshot', async () => {
       let calls = 0;
       mockRestCompany(TOKEN, mockRestLookups(TOKEN));
-      nock(REST).get('/workers/').query({ expand: 'user', order_by: 'id' }).reply(200, rf('rest/GET_workers_page1.json'));
+      nock(REST)
+        .get('/workers/')
+        .query({ expand: 'user', order_by: 'id' })
+        .reply(200, rf('rest/GET_workers_page1.json'));
       nock(REST)
         .get('/workers/')
         .query({ expand: 'user', order_by: 'id', cursor: 'eyJvIjo0fQ' })
@@ -233,7 +335,11 @@ describe('Rippling REST API contract (nock, recorded-style fixtures)', () => {
           calls++;
           return [500, errorFixture('500.json').body as nock.Body, { 'content-type': 'application/json' }];
         });
-      const err = await failure(takeSnapshot(rippling({ apiToken: TOKEN, http: { ...fast, retry: { ...fast.retry, retries: 2 } } }), { now: NOW }));
+      const err = await failure(
+        takeSnapshot(rippling({ apiToken: TOKEN, http: { ...fast, retry: { ...fast.retry, retries: 2 } } }), {
+          now: NOW,
+        }),
+      );
       expect(err.kind).toBe('incomplete');
       expect(err.status).toBe(500);
       expect(err.message).toMatch(/did not complete; no snapshot/);
@@ -242,7 +348,10 @@ describe('Rippling REST API contract (nock, recorded-style fixtures)', () => {
 
     it('504 from the gateway (HTML) is retried, then succeeds', async () => {
       mockRestCompany(TOKEN, mockRestLookups(TOKEN));
-      nock(REST).get('/workers/').query({ expand: 'user', order_by: 'id' }).reply(...errorReply(errorFixture('504_gateway_timeout.json')));
+      nock(REST)
+        .get('/workers/')
+        .query({ expand: 'user', order_by: 'id' })
+        .reply(...errorReply(errorFixture('504_gateway_timeout.json')));
       mockRestWorkers(TOKEN);
       const snap = await takeSnapshot(rippling({ apiToken: TOKEN, http: fast }), { now: NOW });
       expect(snap.employees).toHaveLength(11);
@@ -250,15 +359,26 @@ describe('Rippling REST API contract (nock, recorded-style fixtures)', () => {
 
     it('malformed JSON on every attempt: incomplete with a clear message', async () => {
       mockRestCompany(TOKEN, mockRestLookups(TOKEN));
-      nock(REST).get('/workers/').query({ expand: 'user', order_by: 'id' }).times(3).reply(200, '{"results":[{"id":"65f1', { 'content-type': 'application/json' });
-      const err = await failure(takeSnapshot(rippling({ apiToken: TOKEN, http: { ...fast, retry: { ...fast.retry, retries: 2 } } }), { now: NOW }));
+      nock(REST)
+        .get('/workers/')
+        .query({ expand: 'user', order_by: 'id' })
+        .times(3)
+        .reply(200, '{"results":[{"id":"65f1', { 'content-type': 'application/json' });
+      const err = await failure(
+        takeSnapshot(rippling({ apiToken: TOKEN, http: { ...fast, retry: { ...fast.retry, retries: 2 } } }), {
+          now: NOW,
+        }),
+      );
       expect(err.kind).toBe('incomplete');
       expect(err.message).toMatch(/malformed JSON/);
     });
 
     it('a list body without results: incomplete, never an empty company', async () => {
       mockRestCompany(TOKEN, mockRestLookups(TOKEN));
-      nock(REST).get('/workers/').query({ expand: 'user', order_by: 'id' }).reply(200, { data: [] }, { 'content-type': 'application/json' });
+      nock(REST)
+        .get('/workers/')
+        .query({ expand: 'user', order_by: 'id' })
+        .reply(200, { data: [] }, { 'content-type': 'application/json' });
       const err = await failure(takeSnapshot(rippling({ apiToken: TOKEN, http: fast }), { now: NOW }));
       expect(err.kind).toBe('incomplete');
       expect(err.code).toBe('unexpected_shape');

@@ -30,9 +30,19 @@ describe('Rippling REST incremental reads (nock)', () => {
     expect(scope.isDone()).toBe(true);
     expect(changes.deletedIds).toEqual([]);
     expect(changes.employees.map((e) => e.id)).toEqual([W(3), W(11)]);
-    expect(changes.employees[0]).toMatchObject({ employmentStatus: 'TERMINATED', terminationDate: '2026-01-16', managerId: W(2), updatedAt: '2026-02-28T09:14:03.000Z' });
+    expect(changes.employees[0]).toMatchObject({
+      employmentStatus: 'TERMINATED',
+      terminationDate: '2026-01-16',
+      managerId: W(2),
+      updatedAt: '2026-02-28T09:14:03.000Z',
+    });
     // Worker 11's user was not expanded: joined from /users/ by user_id.
-    expect(changes.employees[1]).toMatchObject({ firstName: 'Siobhán', lastName: "O'Connell", personalEmail: 'siobhan.oc@mail.example', employmentType: 'TEMPORARY' });
+    expect(changes.employees[1]).toMatchObject({
+      firstName: 'Siobhán',
+      lastName: "O'Connell",
+      personalEmail: 'siobhan.oc@mail.example',
+      employmentType: 'TEMPORARY',
+    });
     expect((changes.raw[1] as { user: { id: string } }).user.id).toBe('65f1c2a9e4b0a1d2c3f9000b');
   });
 
@@ -50,16 +60,27 @@ describe('Rippling REST incremental reads (nock)', () => {
   it('a worker updated during the walk appears twice: the later copy wins', async () => {
     const page1 = rf('rest/GET_workers_updated_since.json');
     page1.results = [page1.results[0]];
-    page1.next_link = '/workers/?expand=user&filter=updated_at+ge+2026-02-27T00%3A00%3A00Z&order_by=updated_at&cursor=eyJvIjoxfQ';
+    page1.next_link =
+      '/workers/?expand=user&filter=updated_at+ge+2026-02-27T00%3A00%3A00Z&order_by=updated_at&cursor=eyJvIjoxfQ';
     const page2 = rf('rest/GET_workers_updated_since.json');
     page2.results = [{ ...page2.results[0], title: 'Senior Software Engineer', updated_at: '2026-03-02T11:59:00Z' }];
-    mockRestLookups(TOKEN).get('/workers/').query(FILTER).reply(200, page1).get('/workers/').query({ ...FILTER, cursor: 'eyJvIjoxfQ' }).reply(200, page2);
+    mockRestLookups(TOKEN)
+      .get('/workers/')
+      .query(FILTER)
+      .reply(200, page1)
+      .get('/workers/')
+      .query({ ...FILTER, cursor: 'eyJvIjoxfQ' })
+      .reply(200, page2);
     const changes = await rippling({ apiToken: TOKEN, http: fast }).readChanges!(SINCE, { now: NOW });
     expect(changes.employees).toHaveLength(1);
-    expect(changes.employees[0]).toMatchObject({ id: W(3), jobTitle: 'Senior Software Engineer', updatedAt: '2026-03-02T11:59:00.000Z' });
+    expect(changes.employees[0]).toMatchObject({
+      id: W(3),
+      jobTitle: 'Senior Software Engineer',
+      updatedAt: '2026-03-02T11:59:00.000Z',
+    });
   });
 
-  it('a rejected filter (400) is a vendor error with Rippling\'s message, not retried', async () => {
+  it("a rejected filter (400) is a vendor error with Rippling's message, not retried", async () => {
     let calls = 0;
     mockRestLookups(TOKEN)
       .get('/workers/')
@@ -67,7 +88,11 @@ describe('Rippling REST incremental reads (nock)', () => {
       .times(3)
       .reply(() => {
         calls++;
-        return errorReply(errorFixture('400_invalid_filter.json')) as unknown as [number, nock.Body, Record<string, string>];
+        return errorReply(errorFixture('400_invalid_filter.json')) as unknown as [
+          number,
+          nock.Body,
+          Record<string, string>,
+        ];
       });
     let err: unknown;
     try {
@@ -90,7 +115,7 @@ describe('Rippling REST incremental reads against the simulator', () => {
     sim = undefined;
   });
 
-  it('returns exactly the workers changed since the watermark, in the simulator\'s filter syntax', async () => {
+  it("returns exactly the workers changed since the watermark, in the simulator's filter syntax", async () => {
     const org = sampleOrg({ size: 40, today: TODAY });
     const r = await startRipplingSimulator(org, { routes: { pageSize: 7 } });
     sim = r.sim;
@@ -99,17 +124,28 @@ describe('Rippling REST incremental reads against the simulator', () => {
     // The sample's updatedAt is today - (key % 90) days: only person 1 changed yesterday.
     let changes = await connector.readChanges!(since, { now: new Date(`${TODAY}T12:00:00Z`) });
     expect(changes.employees.map((e) => e.id)).toEqual([ripplingId(1)]);
-    const query = sim.log.filter((l) => l.path.startsWith('/workers/')).map((l) => new URLSearchParams(l.path.split('?')[1]));
+    const query = sim.log
+      .filter((l) => l.path.startsWith('/workers/'))
+      .map((l) => new URLSearchParams(l.path.split('?')[1]));
     expect(query[0]!.get('filter')).toBe('updated_at ge 2026-03-01T00:00:00Z');
     expect(query[0]!.get('order_by')).toBe('updated_at');
     expect(query[0]!.get('expand')).toBe('user');
 
     // A change at the vendor: person 12 leaves today.
     const w = r.data.rest.workers.find((x) => x['id'] === ripplingId(12))!;
-    Object.assign(w, { status: 'TERMINATED', end_date: TODAY, updated_at: `${TODAY}T10:00:00Z`, termination_details: { type: 'INVOLUNTARY', reason: 'Restructuring' } });
+    Object.assign(w, {
+      status: 'TERMINATED',
+      end_date: TODAY,
+      updated_at: `${TODAY}T10:00:00Z`,
+      termination_details: { type: 'INVOLUNTARY', reason: 'Restructuring' },
+    });
     changes = await connector.readChanges!(since, { now: new Date(`${TODAY}T12:00:00Z`) });
     expect(changes.employees.map((e) => e.id)).toEqual([ripplingId(1), ripplingId(12)]);
-    expect(changes.employees[1]).toMatchObject({ employmentStatus: 'TERMINATED', terminationDate: TODAY, firstName: org.people[11]!.firstName });
+    expect(changes.employees[1]).toMatchObject({
+      employmentStatus: 'TERMINATED',
+      terminationDate: TODAY,
+      firstName: org.people[11]!.firstName,
+    });
   });
 
   it('a token without users.read: incremental syncs complete like full ones (no names, a warning), not fail', async () => {
@@ -123,7 +159,11 @@ describe('Rippling REST incremental reads against the simulator', () => {
     expect(first.snapshot.warnings.some((w) => /cannot read users \(403\)/.test(w))).toBe(true);
 
     // A change at the vendor after the watermark: person 12's title.
-    updateRipplingData(r.data, { ...org, people: org.people.map((p) => (p.key === 12 ? { ...p, title: 'Staff Engineer' } : p)) }, new Date(`${TODAY}T09:00:00Z`));
+    updateRipplingData(
+      r.data,
+      { ...org, people: org.people.map((p) => (p.key === 12 ? { ...p, title: 'Staff Engineer' } : p)) },
+      new Date(`${TODAY}T09:00:00Z`),
+    );
     const second = await sync(connector, { previous: first.snapshot, now: new Date(`${TODAY}T10:00:00Z`) });
     expect(second.mode).toBe('incremental');
     expect(second.changedIds).toEqual([ripplingId(12)]);
@@ -136,7 +176,9 @@ describe('Rippling REST incremental reads against the simulator', () => {
     const org = sampleOrg({ size: 40, today: TODAY });
     const r = await startRipplingSimulator(org, { routes: { pageSize: 7, ignoreExpand: true } });
     sim = r.sim;
-    const changes = await rippling({ ...r.options, http: fast }).readChanges!(new Date('2026-02-20T00:00:00Z'), { now: new Date(`${TODAY}T12:00:00Z`) });
+    const changes = await rippling({ ...r.options, http: fast }).readChanges!(new Date('2026-02-20T00:00:00Z'), {
+      now: new Date(`${TODAY}T12:00:00Z`),
+    });
     expect(changes.employees.length).toBeGreaterThan(3);
     for (const e of changes.employees) {
       const p = org.people.find((x) => ripplingId(x.key) === e.id)!;

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { filterTimestamp, nextLinkOf, rippling, ripplingRestDefinition, RipplingOptionsSchema } from '../../../connectors/rippling/index.js';
+import {
+  filterTimestamp,
+  nextLinkOf,
+  rippling,
+  ripplingRestDefinition,
+  RipplingOptionsSchema,
+} from '../../../connectors/rippling/index.js';
 import { addressKey, classifyEmploymentType, joinUsers, mapRoleState, ref } from '../../../connectors/rippling/map.js';
 import { OrgsyncError } from '../../../src/errors.js';
 import type { HttpResponse } from '../../../src/http/client.js';
 
 const TODAY = '2026-03-02';
-const status = (state: unknown, startDate: string | null, endDate: string | null, terminationType?: string) => mapRoleState({ state, startDate, endDate, terminationType }, TODAY).status;
+const status = (state: unknown, startDate: string | null, endDate: string | null, terminationType?: string) =>
+  mapRoleState({ state, startDate, endDate, terminationType }, TODAY).status;
 
 describe('Rippling role state -> employment status', () => {
   it.each([
@@ -34,8 +41,14 @@ describe('Rippling role state -> employment status', () => {
   });
 
   it('keeps the raw state', () => {
-    expect(mapRoleState({ state: ' SUSPENDED ', startDate: null, endDate: null }, TODAY)).toEqual({ status: 'UNKNOWN', raw: 'SUSPENDED' });
-    expect(mapRoleState({ state: undefined, startDate: null, endDate: null }, TODAY)).toEqual({ status: 'UNKNOWN', raw: null });
+    expect(mapRoleState({ state: ' SUSPENDED ', startDate: null, endDate: null }, TODAY)).toEqual({
+      status: 'UNKNOWN',
+      raw: 'SUSPENDED',
+    });
+    expect(mapRoleState({ state: undefined, startDate: null, endDate: null }, TODAY)).toEqual({
+      status: 'UNKNOWN',
+      raw: null,
+    });
   });
 });
 
@@ -72,15 +85,31 @@ describe('Rippling helpers', () => {
   });
 
   it('addressKey matches addresses regardless of case and spacing, and needs a street and a city', () => {
-    expect(addressKey({ streetLine1: '28 W 23rd St', city: 'New York', zip: '10010', country: 'US' })).toBe(addressKey({ streetLine1: '28  w 23RD st ', city: 'new york', zip: '10010', country: 'us' }));
+    expect(addressKey({ streetLine1: '28 W 23rd St', city: 'New York', zip: '10010', country: 'US' })).toBe(
+      addressKey({ streetLine1: '28  w 23RD st ', city: 'new york', zip: '10010', country: 'us' }),
+    );
     expect(addressKey({ city: 'New York' })).toBeNull();
     expect(addressKey(null)).toBeNull();
   });
 
   it('joinUsers attaches users by user_id only where the worker has none', () => {
-    const users = [{ id: 'u1', name: { given_name: 'A' } }, { id: 'u2', name: { given_name: 'B' } }];
-    const rows = joinUsers([{ id: 'w1', user_id: 'u1' }, { id: 'w2', user_id: 'u2', user: { id: 'u2', name: { given_name: 'Expanded' } } }, { id: 'w3', user_id: 'u9' }], users as never);
-    expect(rows.map((r) => (r.user as { name: { given_name: string } } | undefined)?.name.given_name)).toEqual(['A', 'Expanded', undefined]);
+    const users = [
+      { id: 'u1', name: { given_name: 'A' } },
+      { id: 'u2', name: { given_name: 'B' } },
+    ];
+    const rows = joinUsers(
+      [
+        { id: 'w1', user_id: 'u1' },
+        { id: 'w2', user_id: 'u2', user: { id: 'u2', name: { given_name: 'Expanded' } } },
+        { id: 'w3', user_id: 'u9' },
+      ],
+      users as never,
+    );
+    expect(rows.map((r) => (r.user as { name: { given_name: string } } | undefined)?.name.given_name)).toEqual([
+      'A',
+      'Expanded',
+      undefined,
+    ]);
   });
 
   it('filterTimestamp is explicit UTC without milliseconds', () => {
@@ -88,7 +117,13 @@ describe('Rippling helpers', () => {
   });
 
   describe('nextLinkOf', () => {
-    const res = (next_link: unknown, url = 'https://rest.ripplingapis.com/workers/?expand=user'): HttpResponse => ({ status: 200, headers: {}, data: { results: [], next_link }, url, requestId: undefined });
+    const res = (next_link: unknown, url = 'https://rest.ripplingapis.com/workers/?expand=user'): HttpResponse => ({
+      status: 200,
+      headers: {},
+      data: { results: [], next_link },
+      url,
+      requestId: undefined,
+    });
     it.each([
       [null, null],
       [undefined, null],
@@ -104,7 +139,9 @@ describe('Rippling helpers', () => {
       expect(nextLinkOf(res(link))).toBe(expected);
     });
     it('a next_link that is not a URL ends the walk as incomplete', () => {
-      expect(() => nextLinkOf(res('https://'))).toThrow(expect.objectContaining({ kind: 'incomplete', code: 'bad_next_link' }));
+      expect(() => nextLinkOf(res('https://'))).toThrow(
+        expect.objectContaining({ kind: 'incomplete', code: 'bad_next_link' }),
+      );
     });
   });
 });
@@ -121,7 +158,11 @@ describe('rippling factory and options', () => {
   it('picks the definition from api: REST by default (incremental), legacy without incremental', () => {
     const rest = rippling({ apiToken: 'tok-1234' });
     expect(rest.definition.name).toBe('Rippling');
-    expect(rest.capabilities).toMatchObject({ incremental: true, incrementalDeletions: false, includesTerminated: true });
+    expect(rest.capabilities).toMatchObject({
+      incremental: true,
+      incrementalDeletions: false,
+      includesTerminated: true,
+    });
     expect(typeof rest.readChanges).toBe('function');
     expect(rest.definition.incremental?.lookbackMs).toBe(5 * 60_000);
     expect(rest.http.baseUrl).toBe('https://rest.ripplingapis.com');

@@ -35,13 +35,18 @@ function flatten(spec: Schema, s: Schema, seen = 0): Schema {
   if (seen > 20) throw new Error('schema nesting too deep');
   let schema = s.$ref ? flatten(spec, resolveRef(spec, s.$ref), seen + 1) : s;
   if (schema.allOf) {
-    const merged: Schema = { ...schema, properties: { ...(schema.properties ?? {}) }, required: [...(schema.required ?? [])] };
+    const merged: Schema = {
+      ...schema,
+      properties: { ...(schema.properties ?? {}) },
+      required: [...(schema.required ?? [])],
+    };
     delete merged.allOf;
     for (const part of schema.allOf as Schema[]) {
       const p = flatten(spec, part, seen + 1);
       Object.assign(merged.properties, p.properties ?? {});
       merged.required.push(...(p.required ?? []));
-      for (const k of ['type', 'enum', 'items', 'nullable']) if (p[k] !== undefined && merged[k] === undefined) merged[k] = p[k];
+      for (const k of ['type', 'enum', 'items', 'nullable'])
+        if (p[k] !== undefined && merged[k] === undefined) merged[k] = p[k];
     }
     if (!Object.keys(merged.properties).length) delete merged.properties;
     schema = merged;
@@ -49,7 +54,13 @@ function flatten(spec: Schema, s: Schema, seen = 0): Schema {
   return schema;
 }
 
-export function checkValue(value: unknown, schema: Schema, o: CheckOptions, path = '$', issues: SpecIssue[] = []): SpecIssue[] {
+export function checkValue(
+  value: unknown,
+  schema: Schema,
+  o: CheckOptions,
+  path = '$',
+  issues: SpecIssue[] = [],
+): SpecIssue[] {
   const s = flatten(o.spec, schema);
   if (value === null) {
     if (!s.nullable && !o.lenientNull) issues.push({ path, message: 'null where the schema is not nullable' });
@@ -62,21 +73,25 @@ export function checkValue(value: unknown, schema: Schema, o: CheckOptions, path
   const type = s.type ?? (s.properties ? 'object' : s.items ? 'array' : undefined);
   const actual = Array.isArray(value) ? 'array' : Number.isInteger(value) ? 'integer' : typeof value;
   if (type) {
-    const ok = type === actual || (type === 'number' && actual === 'integer') || (type === 'object' && actual === 'object');
+    const ok =
+      type === actual || (type === 'number' && actual === 'integer') || (type === 'object' && actual === 'object');
     if (!ok) {
       issues.push({ path, message: `expected ${type}, got ${actual}` });
       return issues;
     }
   }
-  if (type === 'array' && s.items) (value as unknown[]).forEach((v, i) => checkValue(v, s.items, o, `${path}[${i}]`, issues));
+  if (type === 'array' && s.items)
+    (value as unknown[]).forEach((v, i) => checkValue(v, s.items, o, `${path}[${i}]`, issues));
   if (type === 'object' && value && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
-    for (const k of (s.required as string[] | undefined) ?? []) if (!(k in obj)) issues.push({ path: `${path}.${k}`, message: 'required property missing' });
+    for (const k of (s.required as string[] | undefined) ?? [])
+      if (!(k in obj)) issues.push({ path: `${path}.${k}`, message: 'required property missing' });
     const props = (s.properties ?? {}) as Record<string, Schema>;
     for (const [k, v] of Object.entries(obj)) {
       if (o.opaque?.has(k)) continue;
       if (props[k]) checkValue(v, props[k]!, o, `${path}.${k}`, issues);
-      else if (s.properties && !o.allowExtra?.has(k) && s.additionalProperties !== true) issues.push({ path: `${path}.${k}`, message: 'property not declared in the spec' });
+      else if (s.properties && !o.allowExtra?.has(k) && s.additionalProperties !== true)
+        issues.push({ path: `${path}.${k}`, message: 'property not declared in the spec' });
     }
   }
   return issues;
@@ -106,5 +121,8 @@ export function responseSchema(spec: Schema, path: string): Schema {
 export function responseExamples(spec: Schema, path: string): unknown[] {
   const c = spec.paths?.[path]?.get?.responses?.['200']?.content?.['application/json'];
   if (!c) return [];
-  return [...Object.values((c.examples ?? {}) as Record<string, { value?: unknown }>).map((e) => e.value), ...(c.example !== undefined ? [c.example] : [])];
+  return [
+    ...Object.values((c.examples ?? {}) as Record<string, { value?: unknown }>).map((e) => e.value),
+    ...(c.example !== undefined ? [c.example] : []),
+  ];
 }

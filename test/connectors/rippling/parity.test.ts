@@ -22,13 +22,21 @@ afterEach(async () => {
   running = [];
 });
 
-async function both(size: number, restPageSize: number, legacyPageSize?: number, includeRemoteData = false): Promise<{ rest: OrgSnapshot; legacy: OrgSnapshot }> {
+async function both(
+  size: number,
+  restPageSize: number,
+  legacyPageSize?: number,
+  includeRemoteData = false,
+): Promise<{ rest: OrgSnapshot; legacy: OrgSnapshot }> {
   const org = sampleOrg({ size, today: TODAY });
   const r = await startRipplingSimulator(org, { api: 'rest', routes: { pageSize: restPageSize } });
   const l = await startRipplingSimulator(org, { api: 'legacy' });
   running.push(r.sim, l.sim);
   const rest = await takeSnapshot(rippling({ ...r.options, includeRemoteData, http: fast }), { now: NOW });
-  const legacy = await takeSnapshot(rippling({ ...l.options, ...(legacyPageSize ? { pageSize: legacyPageSize } : {}), includeRemoteData, http: fast }), { now: NOW });
+  const legacy = await takeSnapshot(
+    rippling({ ...l.options, ...(legacyPageSize ? { pageSize: legacyPageSize } : {}), includeRemoteData, http: fast }),
+    { now: NOW },
+  );
   return { rest, legacy };
 }
 
@@ -37,12 +45,21 @@ function withoutRemote(s: OrgSnapshot): OrgSnapshot {
     const { remoteData: _r, ...rest } = x;
     return rest as T;
   };
-  return { ...s, company: strip(s.company), employees: s.employees.map(strip), groups: s.groups.map(strip), locations: s.locations.map(strip) };
+  return {
+    ...s,
+    company: strip(s.company),
+    employees: s.employees.map(strip),
+    groups: s.groups.map(strip),
+    locations: s.locations.map(strip),
+  };
 }
 
 function expectSame(rest: OrgSnapshot, legacy: OrgSnapshot): void {
   const teams = new Set(rest.groups.filter((g) => g.type === 'TEAM').map((g) => g.id));
-  const restWithoutTeams = { ...rest, employees: rest.employees.map((e) => ({ ...e, groupIds: e.groupIds.filter((g) => !teams.has(g)) })) };
+  const restWithoutTeams = {
+    ...rest,
+    employees: rest.employees.map((e) => ({ ...e, groupIds: e.groupIds.filter((g) => !teams.has(g)) })),
+  };
   // Not vacuous: the REST side does carry team memberships, and every other field matches.
   expect(rest.employees.some((e) => e.groupIds.some((g) => teams.has(g)))).toBe(true);
   expect(legacy.employees.every((e) => e.groupIds.every((g) => !teams.has(g)))).toBe(true);

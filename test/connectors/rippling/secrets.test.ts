@@ -36,7 +36,14 @@ function expectClean(texts: string[]): void {
 function recorder() {
   const texts: string[] = [];
   const log = (m: string, meta?: Record<string, unknown>) => texts.push(m, JSON.stringify(meta ?? {}));
-  return { texts, http: { ...fast, logger: { debug: log, info: log, warn: log, error: log }, onProgress: (e: unknown) => texts.push(JSON.stringify(e)) } };
+  return {
+    texts,
+    http: {
+      ...fast,
+      logger: { debug: log, info: log, warn: log, error: log },
+      onProgress: (e: unknown) => texts.push(JSON.stringify(e)),
+    },
+  };
 }
 
 async function caught(p: Promise<unknown>): Promise<OrgsyncError> {
@@ -56,7 +63,13 @@ describe('Rippling never leaks the API token (nock)', () => {
 
   it('401 whose body echoes the token', async () => {
     const rec = recorder();
-    nock(REST).get('/departments/').reply(401, { detail: `Invalid token '${SECRET}' (header: Authorization: Bearer ${SECRET})` }, { 'content-type': 'application/json' });
+    nock(REST)
+      .get('/departments/')
+      .reply(
+        401,
+        { detail: `Invalid token '${SECRET}' (header: Authorization: Bearer ${SECRET})` },
+        { 'content-type': 'application/json' },
+      );
     const err = await caught(takeSnapshot(rippling({ apiToken: SECRET, http: rec.http }), { now: NOW }));
     expect(err.kind).toBe('auth');
     expect(err.message).toContain('[REDACTED]'); // the vendor's text is kept, the token is not
@@ -70,7 +83,12 @@ describe('Rippling never leaks the API token (nock)', () => {
       .query(true)
       .times(3)
       .reply(500, { detail: `upstream rejected ${SECRET}` }, { 'content-type': 'application/json' });
-    const err = await caught(takeSnapshot(rippling({ apiToken: SECRET, api: 'legacy', http: { ...rec.http, retry: { ...fast.retry, retries: 2 } } }), { now: NOW }));
+    const err = await caught(
+      takeSnapshot(
+        rippling({ apiToken: SECRET, api: 'legacy', http: { ...rec.http, retry: { ...fast.retry, retries: 2 } } }),
+        { now: NOW },
+      ),
+    );
     expect(err.kind).toBe('incomplete');
     expectClean([...errorTexts(err), ...rec.texts]);
   });
@@ -88,8 +106,17 @@ describe('Rippling never leaks the API token (nock)', () => {
 
   it('a network failure', async () => {
     const rec = recorder();
-    nock(REST).get('/departments/').times(3).replyWithError(Object.assign(new Error(`socket hang up (Authorization: Bearer ${SECRET})`), { code: 'ECONNRESET' }));
-    const err = await caught(takeSnapshot(rippling({ apiToken: SECRET, http: { ...rec.http, retry: { ...fast.retry, retries: 2 } } }), { now: NOW }));
+    nock(REST)
+      .get('/departments/')
+      .times(3)
+      .replyWithError(
+        Object.assign(new Error(`socket hang up (Authorization: Bearer ${SECRET})`), { code: 'ECONNRESET' }),
+      );
+    const err = await caught(
+      takeSnapshot(rippling({ apiToken: SECRET, http: { ...rec.http, retry: { ...fast.retry, retries: 2 } } }), {
+        now: NOW,
+      }),
+    );
     expect(err.kind).toBe('incomplete');
     expectClean([...errorTexts(err), ...rec.texts]);
   });
@@ -113,29 +140,49 @@ describe('Rippling never leaks the API token (simulator)', () => {
     sim = undefined;
   });
 
-  it.each(['rest', 'legacy'] as const)('%s: a complete snapshot with remote data, where a vendor field contains the token', async (api) => {
-    const org = sampleOrg({ size: 20, today: '2026-03-02' });
-    const r = await startRipplingSimulator(org, { api, routes: { pageSize: 7 } });
-    sim = r.sim;
-    r.data.apiToken = SECRET;
-    // A careless admin pasted the token into a title.
-    r.data.rest.workers[3]!['title'] = `Integrations (key ${SECRET})`;
-    r.data.legacy.employees[3]!['title'] = `Integrations (key ${SECRET})`;
-    const rec = recorder();
-    const snap = await takeSnapshot(rippling({ ...r.options, apiToken: SECRET, pageSize: 7, includeRemoteData: true, http: rec.http }), { now: new Date('2026-03-02T12:00:00Z') });
-    expect(snap.employees).toHaveLength(20);
-    expect(snap.employees[3]!.jobTitle).toBe('Integrations (key [REDACTED])');
-    expectClean([JSON.stringify(snap), ...rec.texts]);
-  });
+  it.each(['rest', 'legacy'] as const)(
+    '%s: a complete snapshot with remote data, where a vendor field contains the token',
+    async (api) => {
+      const org = sampleOrg({ size: 20, today: '2026-03-02' });
+      const r = await startRipplingSimulator(org, { api, routes: { pageSize: 7 } });
+      sim = r.sim;
+      r.data.apiToken = SECRET;
+      // A careless admin pasted the token into a title.
+      r.data.rest.workers[3]!['title'] = `Integrations (key ${SECRET})`;
+      r.data.legacy.employees[3]!['title'] = `Integrations (key ${SECRET})`;
+      const rec = recorder();
+      const snap = await takeSnapshot(
+        rippling({ ...r.options, apiToken: SECRET, pageSize: 7, includeRemoteData: true, http: rec.http }),
+        { now: new Date('2026-03-02T12:00:00Z') },
+      );
+      expect(snap.employees).toHaveLength(20);
+      expect(snap.employees[3]!.jobTitle).toBe('Integrations (key [REDACTED])');
+      expectClean([JSON.stringify(snap), ...rec.texts]);
+    },
+  );
 
   it.each(['rest', 'legacy'] as const)('%s: a sync that fails mid-walk', async (api) => {
     const org = sampleOrg({ size: 20, today: '2026-03-02' });
     const r = await startRipplingSimulator(org, { api, routes: { pageSize: 7 } });
     sim = r.sim;
     r.data.apiToken = SECRET;
-    sim.inject({ match: /workers\/\?.*cursor=|offset=6/, times: Infinity, fault: { type: 'status', status: 503, body: { detail: `overloaded; retry with ${SECRET}` } } });
+    sim.inject({
+      match: /workers\/\?.*cursor=|offset=6/,
+      times: Infinity,
+      fault: { type: 'status', status: 503, body: { detail: `overloaded; retry with ${SECRET}` } },
+    });
     const rec = recorder();
-    const err = await caught(takeSnapshot(rippling({ ...r.options, apiToken: SECRET, pageSize: 7, http: { ...rec.http, retry: { ...fast.retry, retries: 1 } } }), { now: new Date('2026-03-02T12:00:00Z') }));
+    const err = await caught(
+      takeSnapshot(
+        rippling({
+          ...r.options,
+          apiToken: SECRET,
+          pageSize: 7,
+          http: { ...rec.http, retry: { ...fast.retry, retries: 1 } },
+        }),
+        { now: new Date('2026-03-02T12:00:00Z') },
+      ),
+    );
     expect(err.kind).toBe('incomplete');
     expect(err.status).toBe(503);
     expectClean([...errorTexts(err), ...rec.texts]);

@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { rippling } from '../../../connectors/rippling/index.js';
-import { ripplingId, startRipplingSimulator, type RipplingRoutesOptions } from '../../../connectors/rippling/simulator.js';
+import {
+  ripplingId,
+  startRipplingSimulator,
+  type RipplingRoutesOptions,
+} from '../../../connectors/rippling/simulator.js';
 import type { EmploymentStatus, EmploymentType, OrgSnapshot } from '../../../src/model.js';
 import { sampleOrg, type SamplePerson } from '../../../src/simulator/sample-org.js';
 import type { Simulator, SimulatorOptions } from '../../../src/simulator/server.js';
@@ -17,15 +21,25 @@ afterEach(async () => {
   running = [];
 });
 
-async function start(api: 'rest' | 'legacy', routes: RipplingRoutesOptions = { pageSize: 7 }, simulator?: SimulatorOptions) {
+async function start(
+  api: 'rest' | 'legacy',
+  routes: RipplingRoutesOptions = { pageSize: 7 },
+  simulator?: SimulatorOptions,
+) {
   const r = await startRipplingSimulator(org, { api, routes, ...(simulator ? { simulator } : {}) });
   running.push(r.sim);
   return r;
 }
 
-
-const expectedStatus = (p: SamplePerson): EmploymentStatus => (p.status === 'terminated' ? 'TERMINATED' : p.status === 'pending' ? 'PENDING' : 'ACTIVE'); // no leave state in Rippling
-const expectedType: Record<SamplePerson['type'], EmploymentType> = { full_time: 'FULL_TIME', part_time: 'PART_TIME', contractor: 'CONTRACTOR', intern: 'INTERN', temporary: 'TEMPORARY' };
+const expectedStatus = (p: SamplePerson): EmploymentStatus =>
+  p.status === 'terminated' ? 'TERMINATED' : p.status === 'pending' ? 'PENDING' : 'ACTIVE'; // no leave state in Rippling
+const expectedType: Record<SamplePerson['type'], EmploymentType> = {
+  full_time: 'FULL_TIME',
+  part_time: 'PART_TIME',
+  contractor: 'CONTRACTOR',
+  intern: 'INTERN',
+  temporary: 'TEMPORARY',
+};
 
 function expectSampleCompany(snap: OrgSnapshot): void {
   expect(snap.employees).toHaveLength(org.people.length);
@@ -58,7 +72,9 @@ function expectSampleCompany(snap: OrgSnapshot): void {
   // The mix is there: the assertions above covered each kind at least once.
   const statuses = new Set(snap.employees.map((e) => e.employmentStatus));
   expect([...statuses].sort()).toEqual(['ACTIVE', 'PENDING', 'TERMINATED']);
-  expect(snap.employees.some((e) => e.employmentStatus === 'ACTIVE' && e.terminationDate && e.terminationDate > TODAY)).toBe(true);
+  expect(
+    snap.employees.some((e) => e.employmentStatus === 'ACTIVE' && e.terminationDate && e.terminationDate > TODAY),
+  ).toBe(true);
 }
 
 describe('Rippling against the local simulator: REST API', () => {
@@ -75,7 +91,17 @@ describe('Rippling against the local simulator: REST API', () => {
 
   it('429 with Retry-After on a middle page, then success', async () => {
     const { sim, options } = await start('rest');
-    sim.inject({ match: '/workers/', after: 2, times: 1, fault: { type: 'status', status: 429, headers: { 'Retry-After': '1', 'content-type': 'application/json' }, body: { detail: 'Request was throttled. Expected available in 1 second.' } } });
+    sim.inject({
+      match: '/workers/',
+      after: 2,
+      times: 1,
+      fault: {
+        type: 'status',
+        status: 429,
+        headers: { 'Retry-After': '1', 'content-type': 'application/json' },
+        body: { detail: 'Request was throttled. Expected available in 1 second.' },
+      },
+    });
     const started = Date.now();
     const snap = await takeSnapshot(rippling({ ...options, http: fast }), { now: NOW });
     expect(snap.employees).toHaveLength(40);
@@ -92,8 +118,14 @@ describe('Rippling against the local simulator: REST API', () => {
 
   it('500 forever: incomplete after retries+1 attempts, no snapshot', async () => {
     const { sim, options } = await start('rest');
-    sim.inject({ match: '/workers/', times: Infinity, fault: { type: 'status', status: 500, body: { detail: 'A server error occurred.' } } });
-    const err = await failure(takeSnapshot(rippling({ ...options, http: { ...fast, retry: { ...fast.retry, retries: 2 } } }), { now: NOW }));
+    sim.inject({
+      match: '/workers/',
+      times: Infinity,
+      fault: { type: 'status', status: 500, body: { detail: 'A server error occurred.' } },
+    });
+    const err = await failure(
+      takeSnapshot(rippling({ ...options, http: { ...fast, retry: { ...fast.retry, retries: 2 } } }), { now: NOW }),
+    );
     expect(err.kind).toBe('incomplete');
     expect(sim.log.filter((l) => l.status === 500)).toHaveLength(3);
   });
@@ -101,7 +133,9 @@ describe('Rippling against the local simulator: REST API', () => {
   it('a failed middle page: incomplete, nothing that looks like people leaving', async () => {
     const { sim, options } = await start('rest');
     sim.inject({ match: '/workers/', after: 3, times: Infinity, fault: { type: 'status', status: 502 } });
-    const err = await failure(takeSnapshot(rippling({ ...options, http: { ...fast, retry: { ...fast.retry, retries: 1 } } }), { now: NOW }));
+    const err = await failure(
+      takeSnapshot(rippling({ ...options, http: { ...fast, retry: { ...fast.retry, retries: 1 } } }), { now: NOW }),
+    );
     expect(err.kind).toBe('incomplete');
     expect(err.status).toBe(502);
     expect(sim.log.filter((l) => l.path.startsWith('/workers/') && l.status === 200)).toHaveLength(3);
@@ -109,7 +143,9 @@ describe('Rippling against the local simulator: REST API', () => {
 
   it('401 for a wrong token: auth error, one request, no retry', async () => {
     const { sim, options } = await start('rest');
-    const err = await failure(takeSnapshot(rippling({ ...options, apiToken: 'not-the-token', http: fast }), { now: NOW }));
+    const err = await failure(
+      takeSnapshot(rippling({ ...options, apiToken: 'not-the-token', http: fast }), { now: NOW }),
+    );
     expect(err.kind).toBe('auth');
     expect(err.message).toContain('Invalid token');
     expect(sim.log).toHaveLength(1);
@@ -121,7 +157,9 @@ describe('Rippling against the local simulator: REST API', () => {
     expect((await takeSnapshot(rippling({ ...options, http: fast }), { now: NOW })).employees).toHaveLength(40);
     sim.clearFaults();
     sim.inject({ match: 'cursor=', times: Infinity, fault: { type: 'truncate' } });
-    const err = await failure(takeSnapshot(rippling({ ...options, http: { ...fast, retry: { ...fast.retry, retries: 1 } } }), { now: NOW }));
+    const err = await failure(
+      takeSnapshot(rippling({ ...options, http: { ...fast, retry: { ...fast.retry, retries: 1 } } }), { now: NOW }),
+    );
     expect(err.kind).toBe('incomplete');
   });
 
@@ -143,7 +181,16 @@ describe('Rippling against the local simulator: REST API', () => {
     const { sim, options } = await start('rest', { pageSize: 7, nextLink: 'relative' });
     sim.inject({
       match: /^\/workers\/\?expand=user&order_by=id$/,
-      fault: { type: 'transform', fn: (res) => ({ ...res, body: { ...(res.body as object), next_link: String((res.body as { next_link: string }).next_link).replace('/workers/?', '/workers?') } }) },
+      fault: {
+        type: 'transform',
+        fn: (res) => ({
+          ...res,
+          body: {
+            ...(res.body as object),
+            next_link: String((res.body as { next_link: string }).next_link).replace('/workers/?', '/workers?'),
+          },
+        }),
+      },
     });
     const snap = await takeSnapshot(rippling({ ...options, http: fast }), { now: NOW });
     expect(snap.employees).toHaveLength(40);
@@ -161,16 +208,27 @@ describe('Rippling against the local simulator: REST API', () => {
     const before = sim.log.length;
     const snap = await takeSnapshot(rippling({ ...options, http: fast }), { now: NOW });
     expect(snap.employees).toHaveLength(40);
-    expect(snap.employees.map((e) => [e.id, e.firstName, e.lastName, e.displayName, e.workEmail])).toEqual(expanded.employees.map((e) => [e.id, e.firstName, e.lastName, e.displayName, e.workEmail]));
+    expect(snap.employees.map((e) => [e.id, e.firstName, e.lastName, e.displayName, e.workEmail])).toEqual(
+      expanded.employees.map((e) => [e.id, e.firstName, e.lastName, e.displayName, e.workEmail]),
+    );
     expect(snap.employees.every((e) => e.firstName !== null)).toBe(true);
     // One walk of /users/ (several pages at this page size), not one per page of workers.
-    expect(sim.log.slice(before).filter((l) => l.path.startsWith('/users/') && !l.path.includes('cursor='))).toHaveLength(1);
+    expect(
+      sim.log.slice(before).filter((l) => l.path.startsWith('/users/') && !l.path.includes('cursor=')),
+    ).toHaveLength(1);
   });
 
   it('a token without users/employment-types access: the sync completes without names or types, and logs why', async () => {
     const { data, options } = await start('rest');
     const warnings: string[] = [];
-    const snap = await takeSnapshot(rippling({ ...options, apiToken: data.restrictedToken, http: { ...fast, logger: { warn: (m) => warnings.push(m) } } }), { now: NOW });
+    const snap = await takeSnapshot(
+      rippling({
+        ...options,
+        apiToken: data.restrictedToken,
+        http: { ...fast, logger: { warn: (m) => warnings.push(m) } },
+      }),
+      { now: NOW },
+    );
     expect(snap.employees).toHaveLength(40);
     expect(snap.employees.every((e) => e.employmentType === null && e.workEmail !== null)).toBe(true);
     expect(warnings).toHaveLength(2); // employment types and users
@@ -203,7 +261,10 @@ describe('Rippling against the local simulator: legacy API', () => {
     const ambiguous = a.employees.filter((e) => shared.has(e.locationId!)).map((e) => e.id);
     expect(ambiguous.length).toBeGreaterThan(0);
     for (const e of b.employees) if (ambiguous.includes(e.id)) expect(e.locationId).toBeNull();
-    const clear = (s: OrgSnapshot) => ({ ...s, employees: s.employees.map((e) => (ambiguous.includes(e.id) ? { ...e, locationId: null } : e)) });
+    const clear = (s: OrgSnapshot) => ({
+      ...s,
+      employees: s.employees.map((e) => (ambiguous.includes(e.id) ? { ...e, locationId: null } : e)),
+    });
     expect(clear(b)).toEqual(clear(a));
     expect(b.employees.filter((e) => e.locationId !== null).length).toBe(40 - ambiguous.length);
   });
@@ -217,7 +278,16 @@ describe('Rippling against the local simulator: legacy API', () => {
 
   it('429 on a middle page, then success', async () => {
     const { sim, options } = await start('legacy');
-    sim.inject({ match: 'offset=12', times: 1, fault: { type: 'status', status: 429, headers: { 'Retry-After': '1' }, body: { detail: 'Request was throttled. Expected available in 1 second.' } } });
+    sim.inject({
+      match: 'offset=12',
+      times: 1,
+      fault: {
+        type: 'status',
+        status: 429,
+        headers: { 'Retry-After': '1' },
+        body: { detail: 'Request was throttled. Expected available in 1 second.' },
+      },
+    });
     const snap = await takeSnapshot(rippling({ ...options, pageSize: 7, http: fast }), { now: NOW });
     expect(snap.employees).toHaveLength(40);
     expect(sim.log.filter((l) => l.status === 429)).toHaveLength(1);
@@ -225,8 +295,21 @@ describe('Rippling against the local simulator: legacy API', () => {
 
   it('a failed middle page: incomplete, no snapshot', async () => {
     const { sim, options } = await start('legacy');
-    sim.inject({ match: 'include_terminated?limit=7&offset=18', times: Infinity, fault: { type: 'status', status: 504, body: '<html><body>504 Gateway Time-out</body></html>', headers: { 'content-type': 'text/html' } } });
-    const err = await failure(takeSnapshot(rippling({ ...options, pageSize: 7, http: { ...fast, retry: { ...fast.retry, retries: 1 } } }), { now: NOW }));
+    sim.inject({
+      match: 'include_terminated?limit=7&offset=18',
+      times: Infinity,
+      fault: {
+        type: 'status',
+        status: 504,
+        body: '<html><body>504 Gateway Time-out</body></html>',
+        headers: { 'content-type': 'text/html' },
+      },
+    });
+    const err = await failure(
+      takeSnapshot(rippling({ ...options, pageSize: 7, http: { ...fast, retry: { ...fast.retry, retries: 1 } } }), {
+        now: NOW,
+      }),
+    );
     expect(err.kind).toBe('incomplete');
     expect(err.status).toBe(504);
     expect(err.message).toMatch(/lower the page size/);
@@ -234,7 +317,9 @@ describe('Rippling against the local simulator: legacy API', () => {
 
   it('401: auth error, not retried', async () => {
     const { sim, options } = await start('legacy');
-    const err = await failure(takeSnapshot(rippling({ ...options, apiToken: 'wrong-token-000', http: fast }), { now: NOW }));
+    const err = await failure(
+      takeSnapshot(rippling({ ...options, apiToken: 'wrong-token-000', http: fast }), { now: NOW }),
+    );
     expect(err.kind).toBe('auth');
     expect(sim.log).toHaveLength(1);
   });

@@ -18,7 +18,14 @@ import { ripplingDataFromSample, ripplingRoutes } from '../../../connectors/ripp
 import { sampleOrg } from '../../../src/simulator/sample-org.js';
 import type { SimResponse } from '../../../src/simulator/server.js';
 import { fixture, hasShared, sharedDir } from '../../helpers/fixtures.js';
-import { checkValue, keysIn, responseExamples, responseSchema, type CheckOptions, type SpecIssue } from './openapi-validate.js';
+import {
+  checkValue,
+  keysIn,
+  responseExamples,
+  responseSchema,
+  type CheckOptions,
+  type SpecIssue,
+} from './openapi-validate.js';
 
 const restSpecPath = path.join(sharedDir, 'specs', 'rippling-rest-openapi.json');
 const legacySpecPath = path.join(sharedDir, 'specs', 'rippling-v1-openapi.yaml');
@@ -77,7 +84,9 @@ describe.skipIf(!available)('Rippling fixtures and simulator match the official 
 
   it.each(Object.entries(LEGACY_FIXTURES))('legacy %s matches GET %s', (file, specPath) => {
     const issues = checkValue(fixture('rippling', file), responseSchema(legacySpec, specPath), legacyOptions(specPath));
-    expect(issues.map((i) => i.path).sort(), fmt(issues).join('\n')).toEqual((EXPECTED_DEVIATIONS[file] ?? []).slice().sort());
+    expect(issues.map((i) => i.path).sort(), fmt(issues).join('\n')).toEqual(
+      (EXPECTED_DEVIATIONS[file] ?? []).slice().sort(),
+    );
     for (const i of issues) expect(i.message).toMatch(/is not one of/);
   });
 
@@ -93,14 +102,29 @@ describe.skipIf(!available)('Rippling fixtures and simulator match the official 
     ]);
     const legacy = fixture<any>('rippling', 'legacy/GET_employees_include_terminated_offset0.json');
     legacy[0].role_state = 'ACTIVE';
-    expect(fmt(checkValue(legacy, responseSchema(legacySpec, '/employees/include_terminated'), legacyOptions('/employees/include_terminated')))).toEqual(['$[0].role_state: property not declared in the spec']);
+    expect(
+      fmt(
+        checkValue(
+          legacy,
+          responseSchema(legacySpec, '/employees/include_terminated'),
+          legacyOptions('/employees/include_terminated'),
+        ),
+      ),
+    ).toEqual(['$[0].role_state: property not declared in the spec']);
   });
 
-  describe('the simulator renders the sample company in the specs\' shapes', () => {
+  describe("the simulator renders the sample company in the specs' shapes", () => {
     const data = ripplingDataFromSample(sampleOrg({ size: 60, today: '2026-03-02' }));
     const routes = ripplingRoutes(data, { pageSize: 25 });
     const get = async (p: string, query = ''): Promise<SimResponse> =>
-      routes.handle({ method: 'GET', path: p, rawPath: p, query: new URLSearchParams(query), headers: { authorization: `Bearer ${data.apiToken}`, host: '127.0.0.1' }, body: '' });
+      routes.handle({
+        method: 'GET',
+        path: p,
+        rawPath: p,
+        query: new URLSearchParams(query),
+        headers: { authorization: `Bearer ${data.apiToken}`, host: '127.0.0.1' },
+        body: '',
+      });
 
     it.each([
       ['/workers/', 'expand=user&order_by=id'],

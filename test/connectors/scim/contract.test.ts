@@ -14,7 +14,8 @@ const fast = { retry: { baseDelayMs: 1, maxDelayMs: 5 }, rateLimit: { requests: 
 const U = (n: number) => `5b0f9c1e-3a7d-4e21-9c4b-7d2e8f1a00${String(n).padStart(2, '0')}`;
 const G = (n: number) => `c7e1d2a4-0b5f-4a3c-8e9d-2f6a1b3c000${n}`;
 
-const connector = (extra: Record<string, unknown> = {}) => scim({ baseUrl: BASE_URL, token: TOKEN, pageSize: 4, http: fast, ...extra });
+const connector = (extra: Record<string, unknown> = {}) =>
+  scim({ baseUrl: BASE_URL, token: TOKEN, pageSize: 4, http: fast, ...extra });
 
 function mockSpc(scope: nock.Scope, body: unknown = fixture('GET_ServiceProviderConfig.json')) {
   return scope
@@ -40,13 +41,17 @@ function mockUsers(scope: nock.Scope) {
       .query({ count: '4', startIndex: start })
       .matchHeader('authorization', BEARER)
       .matchHeader('accept', /^application\/scim\+json/)
-      .reply(200, fixture(`GET_Users_startIndex_${start}.json`), { ...SCIM_HEADERS, 'x-request-id': `req-users-${start}` });
+      .reply(200, fixture(`GET_Users_startIndex_${start}.json`), {
+        ...SCIM_HEADERS,
+        'x-request-id': `req-users-${start}`,
+      });
   }
   return scope;
 }
 
 /** All ten fixture users, for tests that serve them with other page sizes. */
-const allUsers = (): Array<Record<string, unknown>> => ['1', '5', '9'].flatMap((s) => fixture(`GET_Users_startIndex_${s}.json`).Resources);
+const allUsers = (): Array<Record<string, unknown>> =>
+  ['1', '5', '9'].flatMap((s) => fixture(`GET_Users_startIndex_${s}.json`).Resources);
 
 /** Serve `/Users` from a list like a conformant server would, recording each request's query. */
 function serveUsers(scope: nock.Scope, users: unknown[], seen: Array<Record<string, string>>) {
@@ -60,7 +65,17 @@ function serveUsers(scope: nock.Scope, users: unknown[], seen: Array<Record<stri
       const start = Math.max(1, Number(q['startIndex'] ?? 1));
       const count = Number(q['count'] ?? 100);
       const page = users.slice(start - 1, start - 1 + count);
-      return [200, { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: users.length, itemsPerPage: page.length, startIndex: start, Resources: page }, SCIM_HEADERS];
+      return [
+        200,
+        {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+          totalResults: users.length,
+          itemsPerPage: page.length,
+          startIndex: start,
+          Resources: page,
+        },
+        SCIM_HEADERS,
+      ];
     });
 }
 
@@ -97,7 +112,11 @@ describe('SCIM contract (nock, recorded-style fixtures)', () => {
       terminationDate: null,
       locationId: null,
       updatedAt: '2026-09-14T10:02:11.000Z',
-      customFields: { userName: 'maya.okafor@northwind.example', externalId: 'hr-1001', organization: 'Northwind Labs' },
+      customFields: {
+        userName: 'maya.okafor@northwind.example',
+        externalId: 'hr-1001',
+        organization: 'Northwind Labs',
+      },
     });
     // Membership from both Group.members and User.groups, deduplicated; enterprise strings as groups.
     expect(e.get(U(1))!.groupIds).toEqual(['department:Executive', 'division:Corporate', 'costCenter:CC-100', G(1)]);
@@ -105,12 +124,33 @@ describe('SCIM contract (nock, recorded-style fixtures)', () => {
     expect(e.get(U(2))).toMatchObject({ managerId: U(1), workEmail: 'lars.johansson@northwind.example' });
     expect(e.get(U(2))!.groupIds).toContain(G(1));
     // "True" as a string; trailing space in the department; the "indirect" Engineering group is not a direct membership.
-    expect(e.get(U(3))).toMatchObject({ employmentStatus: 'ACTIVE', employmentStatusRaw: 'True', preferredName: 'Sofi', managerId: U(2), personalEmail: 'sofi.g@mail.example' });
-    expect(e.get(U(3))!.groupIds).toEqual(['department:Engineering', 'division:Product & Engineering', 'costCenter:CC-200', G(2)]);
+    expect(e.get(U(3))).toMatchObject({
+      employmentStatus: 'ACTIVE',
+      employmentStatusRaw: 'True',
+      preferredName: 'Sofi',
+      managerId: U(2),
+      personalEmail: 'sofi.g@mail.example',
+    });
+    expect(e.get(U(3))!.groupIds).toEqual([
+      'department:Engineering',
+      'division:Product & Engineering',
+      'costCenter:CC-200',
+      G(2),
+    ]);
     // "False" as a string; manager as a plain id string (Entra); an untyped group member; name composed.
-    expect(e.get(U(4))).toMatchObject({ employmentStatus: 'TERMINATED', employmentStatusRaw: 'False', managerId: U(3), displayName: 'Kenji Tanaka', workEmail: 'kenji.tanaka@northwind.example' });
+    expect(e.get(U(4))).toMatchObject({
+      employmentStatus: 'TERMINATED',
+      employmentStatusRaw: 'False',
+      managerId: U(3),
+      displayName: 'Kenji Tanaka',
+      workEmail: 'kenji.tanaka@northwind.example',
+    });
     expect(e.get(U(4))!.groupIds).toContain(G(2));
-    expect(e.get(U(5))).toMatchObject({ employmentStatus: 'TERMINATED', employmentStatusRaw: 'false', managerId: U(3) });
+    expect(e.get(U(5))).toMatchObject({
+      employmentStatus: 'TERMINATED',
+      employmentStatusRaw: 'false',
+      managerId: U(3),
+    });
     expect(e.get(U(5))!.groupIds).toContain(G(3));
     // No `active` at all: UNKNOWN, never ACTIVE; manager given by userName resolves to Sofía.
     expect(e.get(U(6))).toMatchObject({ employmentStatus: 'UNKNOWN', employmentStatusRaw: null, managerId: U(3) });
@@ -140,7 +180,11 @@ describe('SCIM contract (nock, recorded-style fixtures)', () => {
       managerId: null,
     });
     // The work email wins over a primary home email; a manager reference that matches nobody is no manager, with a warning.
-    expect(e.get(U(10))).toMatchObject({ workEmail: 'amara.silva@northwind.example', personalEmail: 'amara.home@mail.example', employmentType: 'PART_TIME' });
+    expect(e.get(U(10))).toMatchObject({
+      workEmail: 'amara.silva@northwind.example',
+      personalEmail: 'amara.home@mail.example',
+      employmentType: 'PART_TIME',
+    });
     expect(e.get(U(10))!.managerId).toBeNull();
     expect(snap.warnings).toEqual([
       `employee ${U(10)}: manager reference matched 0 employees (by id, userName, externalId, employeeNumber, workEmail); managerId left empty`,
@@ -151,12 +195,34 @@ describe('SCIM contract (nock, recorded-style fixtures)', () => {
     expect(g.get(G(1))).toEqual({ id: G(1), name: 'Leadership', type: 'OTHER', typeRaw: 'Group', parentId: null });
     expect(g.get(G(2))!.parentId).toBe(G(3)); // Platform is a member (type Group) of Engineering
     expect(g.get(G(4))).toMatchObject({ name: 'Alumni', parentId: null });
-    expect(g.get('department:Engineering')).toEqual({ id: 'department:Engineering', name: 'Engineering', type: 'DEPARTMENT', typeRaw: 'department', parentId: 'division:Product & Engineering' });
+    expect(g.get('department:Engineering')).toEqual({
+      id: 'department:Engineering',
+      name: 'Engineering',
+      type: 'DEPARTMENT',
+      typeRaw: 'department',
+      parentId: 'division:Product & Engineering',
+    });
     expect(g.get('department:Customer Success')!.parentId).toBe('division:Go To Market');
     expect(g.get('division:Corporate')).toMatchObject({ type: 'DIVISION', parentId: null });
     expect(g.get('costCenter:CC-300')).toMatchObject({ type: 'COST_CENTER', name: 'CC-300' });
     expect(snap.groups.map((x) => x.id).sort()).toEqual(
-      [G(1), G(2), G(3), G(4), 'costCenter:CC-100', 'costCenter:CC-200', 'costCenter:CC-300', 'costCenter:CC-400', 'department:Customer Success', 'department:Engineering', 'department:Executive', 'department:Product', 'division:Corporate', 'division:Go To Market', 'division:Product & Engineering'].sort(),
+      [
+        G(1),
+        G(2),
+        G(3),
+        G(4),
+        'costCenter:CC-100',
+        'costCenter:CC-200',
+        'costCenter:CC-300',
+        'costCenter:CC-400',
+        'department:Customer Success',
+        'department:Engineering',
+        'department:Executive',
+        'department:Product',
+        'division:Corporate',
+        'division:Go To Market',
+        'division:Product & Engineering',
+      ].sort(),
     );
     expect(snap.locations).toEqual([]);
   });
@@ -199,7 +265,19 @@ describe('SCIM contract (nock, recorded-style fixtures)', () => {
 
   it('refuses a ListResponse that announces records but has no Resources', async () => {
     const scope = mockGroups(mockSpc(nock(ORIGIN)));
-    scope.get('/scim/v2/Users').query(true).reply(200, { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 10, startIndex: 1, itemsPerPage: 4 }, SCIM_HEADERS);
+    scope
+      .get('/scim/v2/Users')
+      .query(true)
+      .reply(
+        200,
+        {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+          totalResults: 10,
+          startIndex: 1,
+          itemsPerPage: 4,
+        },
+        SCIM_HEADERS,
+      );
     const err = await rejection(takeSnapshot(connector()));
     expect(err).toBeInstanceOf(OrgsyncError);
     expect(err.kind).toBe('incomplete');
@@ -211,7 +289,10 @@ describe('SCIM contract (nock, recorded-style fixtures)', () => {
     const seen: Array<Record<string, string>> = [];
     const scope = nock(ORIGIN);
     scope.get('/scim/v2/ServiceProviderConfig').reply(...errorReply(fixture('404.json')));
-    scope.get('/scim/v2/Groups').query({ count: '100', startIndex: '1' }).reply(...errorReply(fixture('404.json')));
+    scope
+      .get('/scim/v2/Groups')
+      .query({ count: '100', startIndex: '1' })
+      .reply(...errorReply(fixture('404.json')));
     serveUsers(scope, allUsers(), seen);
     const snap = await takeSnapshot(connector({ pageSize: undefined }));
     expect(snap.employees).toHaveLength(10);
@@ -222,7 +303,10 @@ describe('SCIM contract (nock, recorded-style fixtures)', () => {
   });
 
   it('401 is an auth error with the server detail, and is not retried', async () => {
-    const scope = nock(ORIGIN).get('/scim/v2/ServiceProviderConfig').once().reply(...errorReply(fixture('401.json')));
+    const scope = nock(ORIGIN)
+      .get('/scim/v2/ServiceProviderConfig')
+      .once()
+      .reply(...errorReply(fixture('401.json')));
     const err = await rejection(takeSnapshot(connector()));
     expect(scope.isDone()).toBe(true);
     expect(err).toBeInstanceOf(OrgsyncError);
@@ -236,7 +320,11 @@ describe('SCIM contract (nock, recorded-style fixtures)', () => {
 
   it('403 on /Users is an auth error that quotes the server', async () => {
     const scope = mockGroups(mockSpc(nock(ORIGIN)));
-    scope.get('/scim/v2/Users').query(true).once().reply(...errorReply(fixture('403.json')));
+    scope
+      .get('/scim/v2/Users')
+      .query(true)
+      .once()
+      .reply(...errorReply(fixture('403.json')));
     const err = await rejection(takeSnapshot(connector()));
     expect(err.kind).toBe('auth');
     expect(err.message).toContain('lacks permission');
@@ -245,7 +333,11 @@ describe('SCIM contract (nock, recorded-style fixtures)', () => {
 
   it('404 on /Users (status as a JSON number) is a config error about the base URL', async () => {
     const scope = mockGroups(mockSpc(nock(ORIGIN)));
-    scope.get('/scim/v2/Users').query(true).once().reply(...errorReply(fixture('404.json')));
+    scope
+      .get('/scim/v2/Users')
+      .query(true)
+      .once()
+      .reply(...errorReply(fixture('404.json')));
     const err = await rejection(takeSnapshot(connector()));
     expect(err.kind).toBe('config');
     expect(err.status).toBe(404);
@@ -255,10 +347,22 @@ describe('SCIM contract (nock, recorded-style fixtures)', () => {
 
   it('429 with Retry-After on a middle page: waits, then completes', async () => {
     const scope = mockGroups(mockSpc(nock(ORIGIN)));
-    scope.get('/scim/v2/Users').query({ count: '4', startIndex: '1' }).reply(200, fixture('GET_Users_startIndex_1.json'), SCIM_HEADERS);
-    scope.get('/scim/v2/Users').query({ count: '4', startIndex: '5' }).reply(...errorReply(fixture('429_retry_after.json')));
-    scope.get('/scim/v2/Users').query({ count: '4', startIndex: '5' }).reply(200, fixture('GET_Users_startIndex_5.json'), SCIM_HEADERS);
-    scope.get('/scim/v2/Users').query({ count: '4', startIndex: '9' }).reply(200, fixture('GET_Users_startIndex_9.json'), SCIM_HEADERS);
+    scope
+      .get('/scim/v2/Users')
+      .query({ count: '4', startIndex: '1' })
+      .reply(200, fixture('GET_Users_startIndex_1.json'), SCIM_HEADERS);
+    scope
+      .get('/scim/v2/Users')
+      .query({ count: '4', startIndex: '5' })
+      .reply(...errorReply(fixture('429_retry_after.json')));
+    scope
+      .get('/scim/v2/Users')
+      .query({ count: '4', startIndex: '5' })
+      .reply(200, fixture('GET_Users_startIndex_5.json'), SCIM_HEADERS);
+    scope
+      .get('/scim/v2/Users')
+      .query({ count: '4', startIndex: '9' })
+      .reply(200, fixture('GET_Users_startIndex_9.json'), SCIM_HEADERS);
     const started = Date.now();
     const snap = await takeSnapshot(connector());
     expect(scope.isDone()).toBe(true);
@@ -268,7 +372,10 @@ describe('SCIM contract (nock, recorded-style fixtures)', () => {
 
   it('an Error body inside a 200 (status 503 as a number) is retried like a 503', async () => {
     const scope = mockGroups(mockSpc(nock(ORIGIN)));
-    scope.get('/scim/v2/Users').query({ count: '4', startIndex: '1' }).reply(...errorReply(fixture('200_error_body.json')));
+    scope
+      .get('/scim/v2/Users')
+      .query({ count: '4', startIndex: '1' })
+      .reply(...errorReply(fixture('200_error_body.json')));
     mockUsers(scope);
     const snap = await takeSnapshot(connector());
     expect(scope.isDone()).toBe(true);
@@ -277,8 +384,14 @@ describe('SCIM contract (nock, recorded-style fixtures)', () => {
 
   it('500 on every attempt: incomplete, no snapshot, after the configured retries', async () => {
     const scope = mockGroups(mockSpc(nock(ORIGIN)));
-    scope.get('/scim/v2/Users').query(true).times(3).reply(...errorReply(fixture('500.json')));
-    const err = await rejection(takeSnapshot(connector({ http: { ...fast, retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } } })));
+    scope
+      .get('/scim/v2/Users')
+      .query(true)
+      .times(3)
+      .reply(...errorReply(fixture('500.json')));
+    const err = await rejection(
+      takeSnapshot(connector({ http: { ...fast, retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } } })),
+    );
     expect(scope.isDone()).toBe(true);
     expect(err.kind).toBe('incomplete');
     expect(err.status).toBe(500);
@@ -289,7 +402,10 @@ describe('SCIM contract (nock, recorded-style fixtures)', () => {
     const page = fixture('GET_Users_startIndex_5.json');
     delete page.Resources[1].id;
     const scope = mockGroups(mockSpc(nock(ORIGIN)));
-    scope.get('/scim/v2/Users').query({ count: '4', startIndex: '1' }).reply(200, fixture('GET_Users_startIndex_1.json'), SCIM_HEADERS);
+    scope
+      .get('/scim/v2/Users')
+      .query({ count: '4', startIndex: '1' })
+      .reply(200, fixture('GET_Users_startIndex_1.json'), SCIM_HEADERS);
     scope.get('/scim/v2/Users').query({ count: '4', startIndex: '5' }).reply(200, page, SCIM_HEADERS);
     const err = await rejection(takeSnapshot(connector()));
     expect(err.kind).toBe('validation');
@@ -302,8 +418,14 @@ describe('SCIM contract (nock, recorded-style fixtures)', () => {
     page.Resources[0].password = 't0p-s3cret-pass';
     const scope = mockGroups(mockSpc(nock(ORIGIN)));
     scope.get('/scim/v2/Users').query({ count: '4', startIndex: '1' }).reply(200, page, SCIM_HEADERS);
-    scope.get('/scim/v2/Users').query({ count: '4', startIndex: '5' }).reply(200, fixture('GET_Users_startIndex_5.json'), SCIM_HEADERS);
-    scope.get('/scim/v2/Users').query({ count: '4', startIndex: '9' }).reply(200, fixture('GET_Users_startIndex_9.json'), SCIM_HEADERS);
+    scope
+      .get('/scim/v2/Users')
+      .query({ count: '4', startIndex: '5' })
+      .reply(200, fixture('GET_Users_startIndex_5.json'), SCIM_HEADERS);
+    scope
+      .get('/scim/v2/Users')
+      .query({ count: '4', startIndex: '9' })
+      .reply(200, fixture('GET_Users_startIndex_9.json'), SCIM_HEADERS);
     const snap = await takeSnapshot(connector({ includeRemoteData: true }));
     const maya = snap.employees.find((x) => x.id === U(1))!;
     expect((maya.remoteData as Record<string, unknown>)['userName']).toBe('maya.okafor@northwind.example');
@@ -331,12 +453,16 @@ describe('SCIM incremental reads', () => {
 
   it('a server that cannot filter (400 invalidFilter) gives a vendor error that says so', async () => {
     const scope = mockGroups(mockSpc(nock(ORIGIN)));
-    scope.get('/scim/v2/Users').query(true).once().reply(...errorReply(fixture('400_invalid_filter.json')));
+    scope
+      .get('/scim/v2/Users')
+      .query(true)
+      .once()
+      .reply(...errorReply(fixture('400_invalid_filter.json')));
     const err = await rejection(connector().readChanges!(new Date('2026-11-20T00:00:00Z')));
     expect(scope.isDone()).toBe(true);
     expect(err.kind).toBe('vendor');
     expect(err.code).toBe('invalidFilter');
-    expect(err.message).toContain("(invalidFilter): \"Filtering on attribute 'meta.lastModified' is not supported.\"");
+    expect(err.message).toContain('(invalidFilter): "Filtering on attribute \'meta.lastModified\' is not supported."');
     expect(err.message).toContain('take full snapshots instead');
   });
 
@@ -365,7 +491,9 @@ describe('SCIM options', () => {
 
   it('refuses to send the token over plain http except to loopback, and credentials in the URL', () => {
     expect(() => scim({ baseUrl: 'http://idp.example.com/scim/v2', token: TOKEN })).toThrow(/must use https/);
-    expect(() => scim({ baseUrl: 'https://u:p@idp.example.com/scim/v2', token: TOKEN })).toThrow(/must not contain credentials/);
+    expect(() => scim({ baseUrl: 'https://u:p@idp.example.com/scim/v2', token: TOKEN })).toThrow(
+      /must not contain credentials/,
+    );
     expect(scim({ baseUrl: 'http://127.0.0.1:8080/scim/v2', token: TOKEN }).id).toBe('scim');
     expect(scim({ baseUrl: 'http://localhost:8080/scim/v2', token: TOKEN }).id).toBe('scim');
   });

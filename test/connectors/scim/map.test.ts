@@ -12,7 +12,14 @@ import {
   scimManagers,
   serviceProviderInfo,
 } from '../../../connectors/scim/map.js';
-import { canonicalUser, ENTERPRISE_USER, ScimGroupSchema, ScimUserSchema, type ScimGroup, type ScimUser } from '../../../connectors/scim/schemas.js';
+import {
+  canonicalUser,
+  ENTERPRISE_USER,
+  ScimGroupSchema,
+  ScimUserSchema,
+  type ScimGroup,
+  type ScimUser,
+} from '../../../connectors/scim/schemas.js';
 import type { Employee } from '../../../src/model.js';
 import { managerResolver } from '../../../src/connector/managers.js';
 
@@ -39,7 +46,8 @@ const makeEmployee = (o: Partial<Employee> & { id: string }): Employee => ({
   customFields: {},
   ...o,
 });
-const ctx = (groups: ScimGroup[] = []) => buildContext(groups, { pageSize: 100, filterSupported: true, maxResults: null });
+const ctx = (groups: ScimGroup[] = []) =>
+  buildContext(groups, { pageSize: 100, filterSupported: true, maxResults: null });
 
 describe('SCIM status and type mapping', () => {
   it.each([
@@ -79,7 +87,13 @@ describe('SCIM status and type mapping', () => {
 
 describe('SCIM attribute quirks', () => {
   it('canonicalizes attribute names case-insensitively, exact spelling winning', () => {
-    const u = canonicalUser({ ID: 'x1', USERNAME: 'a@b.example', Active: 'False', active: true, 'URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ENTERPRISE:2.0:USER': { Department: 'Ops', MANAGER: { Value: 'm1' } } }) as Record<string, any>;
+    const u = canonicalUser({
+      ID: 'x1',
+      USERNAME: 'a@b.example',
+      Active: 'False',
+      active: true,
+      'URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ENTERPRISE:2.0:USER': { Department: 'Ops', MANAGER: { Value: 'm1' } },
+    }) as Record<string, any>;
     expect(u['id']).toBe('x1');
     expect(u['userName']).toBe('a@b.example');
     expect(u['active']).toBe(true);
@@ -88,13 +102,20 @@ describe('SCIM attribute quirks', () => {
   });
 
   it('moves enterprise attributes sent flat in PATCH-path form into the extension, and drops passwords', () => {
-    const u = user({ id: 'x2', [`${ENTERPRISE_USER}:department`]: 'Sales', [`${ENTERPRISE_USER}:manager`]: 'boss', password: 'hunter2hunter2' });
+    const u = user({
+      id: 'x2',
+      [`${ENTERPRISE_USER}:department`]: 'Sales',
+      [`${ENTERPRISE_USER}:manager`]: 'boss',
+      password: 'hunter2hunter2',
+    });
     expect(u[ENTERPRISE_USER]).toMatchObject({ department: 'Sales', manager: 'boss' });
     expect(JSON.stringify(u)).not.toContain('hunter2');
   });
 
   it('keeps a __proto__ attribute as plain data', () => {
-    const u = user(JSON.parse('{"id":"x3","__proto__":{"polluted":"yes"},"name":{"givenName":"A","__proto__":{"polluted":"yes"}}}'));
+    const u = user(
+      JSON.parse('{"id":"x3","__proto__":{"polluted":"yes"},"name":{"givenName":"A","__proto__":{"polluted":"yes"}}}'),
+    );
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(u.id).toBe('x3');
   });
@@ -114,8 +135,24 @@ describe('SCIM attribute quirks', () => {
   });
 
   it('picks the work email over a primary home one, accepts string booleans, falls back to an email userName', () => {
-    expect(emailsOf([{ value: 'h@x.example', type: 'home', primary: true }, { value: 'W@X.example', type: 'work' }], null)).toEqual({ work: 'w@x.example', personal: 'h@x.example' });
-    expect(emailsOf([{ value: 'a@x.example', type: 'work' }, { value: 'b@x.example', type: 'work', primary: 'True' }], null).work).toBe('b@x.example');
+    expect(
+      emailsOf(
+        [
+          { value: 'h@x.example', type: 'home', primary: true },
+          { value: 'W@X.example', type: 'work' },
+        ],
+        null,
+      ),
+    ).toEqual({ work: 'w@x.example', personal: 'h@x.example' });
+    expect(
+      emailsOf(
+        [
+          { value: 'a@x.example', type: 'work' },
+          { value: 'b@x.example', type: 'work', primary: 'True' },
+        ],
+        null,
+      ).work,
+    ).toBe('b@x.example');
     expect(emailsOf([{ value: 'o@x.example', type: 'other' }], null).work).toBe('o@x.example');
     expect(emailsOf(undefined, 'user@x.example')).toEqual({ work: 'user@x.example', personal: null });
     expect(emailsOf(undefined, 'jdoe')).toEqual({ work: null, personal: null });
@@ -124,12 +161,26 @@ describe('SCIM attribute quirks', () => {
 
 describe('SCIM groups and memberships', () => {
   const lead = group({ id: 'g1', displayName: 'Leadership', members: [{ value: 'u1', type: 'User' }] });
-  const eng = group({ id: 'g2', displayName: 'Engineering', members: [{ value: 'g3', type: 'Group' }, { value: 'u2' }] });
+  const eng = group({
+    id: 'g2',
+    displayName: 'Engineering',
+    members: [{ value: 'g3', type: 'Group' }, { value: 'u2' }],
+  });
   const plat = group({ id: 'g3', displayName: 'Platform', members: [{ value: 'u3', type: 'User' }, { value: 'g2' }] });
 
   it('merges Group.members with User.groups (direct only), derives enterprise groups', () => {
     const c = ctx([lead, eng, plat]);
-    const d = mapUser(user({ id: 'u1', groups: [{ value: 'g9', type: 'direct' }, { value: 'g2', type: 'indirect' }], [ENTERPRISE_USER]: { department: '  Customer   Success ', division: 'GTM', costCenter: 'CC 7' } }), c);
+    const d = mapUser(
+      user({
+        id: 'u1',
+        groups: [
+          { value: 'g9', type: 'direct' },
+          { value: 'g2', type: 'indirect' },
+        ],
+        [ENTERPRISE_USER]: { department: '  Customer   Success ', division: 'GTM', costCenter: 'CC 7' },
+      }),
+      c,
+    );
     expect(d.groupIds).toEqual(['department:Customer Success', 'division:GTM', 'costCenter:CC 7', 'g1', 'g9']);
     expect(mapUser(user({ id: 'u2' }), c).groupIds).toEqual(['g2']); // untyped member that is not a group id -> user
   });
@@ -160,7 +211,13 @@ describe('SCIM groups and memberships', () => {
       { groupIds: ['department:Solo'] },
     ]);
     const byId = new Map(gs.map((g) => [g.id, g]));
-    expect(byId.get('department:Eng')).toEqual({ id: 'department:Eng', name: 'Eng', type: 'DEPARTMENT', typeRaw: 'department', parentId: 'division:P&E' });
+    expect(byId.get('department:Eng')).toEqual({
+      id: 'department:Eng',
+      name: 'Eng',
+      type: 'DEPARTMENT',
+      typeRaw: 'department',
+      parentId: 'division:P&E',
+    });
     expect(byId.get('department:Ops')!.parentId).toBeNull(); // two divisions: no parent
     expect(byId.get('department:Solo')!.parentId).toBeNull();
     expect(byId.get('costCenter:200')).toMatchObject({ type: 'COST_CENTER', name: '200' });
@@ -173,20 +230,35 @@ describe('SCIM manager references (core resolver, scimManagers hook)', () => {
     const all = new Map(employees.map((e) => [e.id, { draft: e }]));
     const r = managerResolver(all, scimManagers);
     const warnings: string[] = [];
-    const ids = employees.map((e) => (refs[e.id] ? r.resolve(e.id, { value: refs[e.id]! }, (w) => warnings.push(w)) : null));
+    const ids = employees.map((e) =>
+      refs[e.id] ? r.resolve(e.id, { value: refs[e.id]! }, (w) => warnings.push(w)) : null,
+    );
     return { ids, warnings };
   };
 
   it('an id first; else exactly one userName, externalId, employee number or work email (case-insensitive)', () => {
-    const a = makeEmployee({ id: 'a', employeeNumber: 'E-1', workEmail: 'a.mail@corp.example', customFields: { userName: 'Boss@Corp.example', externalId: 'ext-a' } });
+    const a = makeEmployee({
+      id: 'a',
+      employeeNumber: 'E-1',
+      workEmail: 'a.mail@corp.example',
+      customFields: { userName: 'Boss@Corp.example', externalId: 'ext-a' },
+    });
     const b = makeEmployee({ id: 'b' });
     const c = makeEmployee({ id: 'c' });
     const d = makeEmployee({ id: 'd' });
     const e = makeEmployee({ id: 'e' });
     const f = makeEmployee({ id: 'f' });
-    const { ids, warnings } = resolveAll([a, b, c, d, e, f], { b: 'boss@corp.example', c: 'EXT-A', d: 'nobody', e: 'e-1', f: 'a' });
+    const { ids, warnings } = resolveAll([a, b, c, d, e, f], {
+      b: 'boss@corp.example',
+      c: 'EXT-A',
+      d: 'nobody',
+      e: 'e-1',
+      f: 'a',
+    });
     expect(ids).toEqual([null, 'a', 'a', null, 'a', 'a']);
-    expect(warnings).toEqual(['employee d: manager reference matched 0 employees (by id, userName, externalId, employeeNumber, workEmail); managerId left empty']);
+    expect(warnings).toEqual([
+      'employee d: manager reference matched 0 employees (by id, userName, externalId, employeeNumber, workEmail); managerId left empty',
+    ]);
   });
 
   it('an ambiguous match resolves to nobody, with a warning', () => {
@@ -201,8 +273,14 @@ describe('SCIM manager references (core resolver, scimManagers hook)', () => {
 
 describe('SCIM discovery and filters', () => {
   it('reads filter.supported and maxResults tolerantly', () => {
-    expect(serviceProviderInfo({ filter: { supported: true, maxResults: 200 } })).toEqual({ filterSupported: true, maxResults: 200 });
-    expect(serviceProviderInfo({ Filter: { Supported: 'False', MaxResults: '50' } })).toEqual({ filterSupported: false, maxResults: 50 });
+    expect(serviceProviderInfo({ filter: { supported: true, maxResults: 200 } })).toEqual({
+      filterSupported: true,
+      maxResults: 200,
+    });
+    expect(serviceProviderInfo({ Filter: { Supported: 'False', MaxResults: '50' } })).toEqual({
+      filterSupported: false,
+      maxResults: 50,
+    });
     expect(serviceProviderInfo({ filter: { maxResults: 0 } })).toEqual({ filterSupported: null, maxResults: null });
     expect(serviceProviderInfo(null)).toEqual({ filterSupported: null, maxResults: null });
   });
@@ -215,6 +293,8 @@ describe('SCIM discovery and filters', () => {
   });
 
   it('formats the lastModified filter to the second, rounded down', () => {
-    expect(lastModifiedFilter(new Date('2026-03-04T05:06:07.999Z'))).toBe('meta.lastModified gt "2026-03-04T05:06:07Z"');
+    expect(lastModifiedFilter(new Date('2026-03-04T05:06:07.999Z'))).toBe(
+      'meta.lastModified gt "2026-03-04T05:06:07Z"',
+    );
   });
 });

@@ -6,8 +6,15 @@ import { paginate } from '../../../src/pagination/index.js';
 import { rejection } from './helpers.js';
 
 type Body = Record<string, unknown>;
-const people = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `p${i + 1}`, userName: `p${i + 1}@x.example` }));
-const res = (data: unknown): HttpResponse => ({ status: 200, headers: {}, data, url: 'https://x/scim/v2/Users', requestId: undefined });
+const people = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ id: `p${i + 1}`, userName: `p${i + 1}@x.example` }));
+const res = (data: unknown): HttpResponse => ({
+  status: 200,
+  headers: {},
+  data,
+  url: 'https://x/scim/v2/Users',
+  requestId: undefined,
+});
 
 /** Walk with the SCIM pager against `server(startIndex, count)`; returns the ids yielded and the requests made. */
 async function walk(server: (start: number, count: number) => Body, count = 3) {
@@ -151,7 +158,10 @@ describe('SCIM paginator', () => {
   });
 
   it('totalResults as a string and Resources absent for an empty list are accepted', async () => {
-    const { ids } = await walk(() => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: '0' }));
+    const { ids } = await walk(() => ({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: '0',
+    }));
     expect(ids).toEqual([]);
     const all = people(2);
     const r2 = await walk((s, c) => ({ ...list(all, s - 1, c), totalResults: '2' }));

@@ -21,7 +21,18 @@ export interface SchemaDef {
 export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
-const SCIM_TYPES = ['invalidFilter', 'tooMany', 'uniqueness', 'mutability', 'invalidSyntax', 'invalidPath', 'noTarget', 'invalidValue', 'invalidVers', 'sensitive'];
+const SCIM_TYPES = [
+  'invalidFilter',
+  'tooMany',
+  'uniqueness',
+  'mutability',
+  'invalidSyntax',
+  'invalidPath',
+  'noTarget',
+  'invalidValue',
+  'invalidVers',
+  'sensitive',
+];
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Common attributes every resource may carry (RFC 7643 §3.1). */
@@ -59,7 +70,8 @@ function checkValue(def: AttributeDef, v: unknown, path: string, issues: string[
       if (typeof v !== 'number') issues.push(`${path}: expected decimal, got ${kindOf(v)}`);
       return;
     case 'dateTime':
-      if (typeof v !== 'string' || !DATE_TIME.test(v)) issues.push(`${path}: expected dateTime, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'string' || !DATE_TIME.test(v))
+        issues.push(`${path}: expected dateTime, got ${JSON.stringify(v)}`);
       return;
     case 'complex':
       if (!isObj(v)) {
@@ -70,7 +82,13 @@ function checkValue(def: AttributeDef, v: unknown, path: string, issues: string[
   }
 }
 
-function checkAttributes(defs: AttributeDef[], obj: Record<string, unknown>, path: string, issues: string[], skip: (key: string) => boolean = () => false): void {
+function checkAttributes(
+  defs: AttributeDef[],
+  obj: Record<string, unknown>,
+  path: string,
+  issues: string[],
+  skip: (key: string) => boolean = () => false,
+): void {
   const prefix = path ? `${path}.` : '';
   for (const [key, v] of Object.entries(obj)) {
     if (skip(key)) continue;
@@ -86,12 +104,18 @@ function checkAttributes(defs: AttributeDef[], obj: Record<string, unknown>, pat
     } else checkValue(def, v, `${prefix}${key}`, issues);
   }
   for (const def of defs) {
-    if (def.required && !Object.keys(obj).some((k) => k.toLowerCase() === def.name.toLowerCase())) issues.push(`${prefix}${def.name}: required`);
+    if (def.required && !Object.keys(obj).some((k) => k.toLowerCase() === def.name.toLowerCase()))
+      issues.push(`${prefix}${def.name}: required`);
   }
 }
 
 /** Validate one resource against its core schema and the extensions it declares in `schemas`. */
-export function validateResource(resource: unknown, core: SchemaDef, extensions: SchemaDef[] = [], path = ''): string[] {
+export function validateResource(
+  resource: unknown,
+  core: SchemaDef,
+  extensions: SchemaDef[] = [],
+  path = '',
+): string[] {
   const issues: string[] = [];
   const p = path ? `${path}.` : '';
   if (!isObj(resource)) return [`${path || '(resource)'}: expected an object`];
@@ -104,7 +128,8 @@ export function validateResource(resource: unknown, core: SchemaDef, extensions:
   for (const [key, v] of Object.entries(resource)) {
     if (!isExtKey(key)) continue;
     const def = ext.get(key.toLowerCase())!;
-    if (!Array.isArray(schemas) || !schemas.some((s) => String(s).toLowerCase() === key.toLowerCase())) issues.push(`${p}schemas: must list ${def.id} (present as an attribute)`);
+    if (!Array.isArray(schemas) || !schemas.some((s) => String(s).toLowerCase() === key.toLowerCase()))
+      issues.push(`${p}schemas: must list ${def.id} (present as an attribute)`);
     if (!isObj(v)) issues.push(`${p}${alias(key)}: expected an extension object`);
     else checkAttributes(def.attributes, v, `${p}${alias(key)}`, issues);
   }
@@ -118,13 +143,16 @@ export function validateListResponse(body: unknown, core: SchemaDef, extensions:
   if (!isObj(body)) return ['(list): expected an object'];
   const issues: string[] = [];
   const schemas = body['schemas'];
-  if (!Array.isArray(schemas) || schemas.length !== 1 || schemas[0] !== LIST_RESPONSE) issues.push(`schemas: must be exactly [${LIST_RESPONSE}]`);
+  if (!Array.isArray(schemas) || schemas.length !== 1 || schemas[0] !== LIST_RESPONSE)
+    issues.push(`schemas: must be exactly [${LIST_RESPONSE}]`);
   const total = body['totalResults'];
   if (total === undefined) issues.push('totalResults: required');
-  else if (typeof total !== 'number' || !Number.isInteger(total)) issues.push(`totalResults: expected integer, got ${kindOf(total)}`);
+  else if (typeof total !== 'number' || !Number.isInteger(total))
+    issues.push(`totalResults: expected integer, got ${kindOf(total)}`);
   for (const k of ['startIndex', 'itemsPerPage']) {
     const v = body[k];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v))) issues.push(`${k}: expected integer, got ${kindOf(v)}`);
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v)))
+      issues.push(`${k}: expected integer, got ${kindOf(v)}`);
   }
   const resources = body['Resources'];
   if (resources === undefined) {
@@ -139,11 +167,15 @@ export function validateError(body: unknown): string[] {
   if (!isObj(body)) return ['(error): expected an object'];
   const issues: string[] = [];
   const schemas = body['schemas'];
-  if (!Array.isArray(schemas) || schemas.length !== 1 || schemas[0] !== ERROR) issues.push(`schemas: must be exactly [${ERROR}]`);
+  if (!Array.isArray(schemas) || schemas.length !== 1 || schemas[0] !== ERROR)
+    issues.push(`schemas: must be exactly [${ERROR}]`);
   if (body['status'] === undefined) issues.push('status: required');
   else if (typeof body['status'] !== 'string') issues.push(`status: expected string, got ${kindOf(body['status'])}`);
-  if (body['scimType'] !== undefined && !SCIM_TYPES.includes(String(body['scimType']))) issues.push(`scimType: not one of the RFC's values`);
+  if (body['scimType'] !== undefined && !SCIM_TYPES.includes(String(body['scimType'])))
+    issues.push(`scimType: not one of the RFC's values`);
   if (body['detail'] !== undefined && typeof body['detail'] !== 'string') issues.push('detail: expected string');
-  for (const k of Object.keys(body)) if (!['schemas', 'status', 'scimType', 'detail'].includes(k)) issues.push(`${k}: not an attribute of the Error message`);
+  for (const k of Object.keys(body))
+    if (!['schemas', 'status', 'scimType', 'detail'].includes(k))
+      issues.push(`${k}: not an attribute of the Error message`);
   return issues;
 }

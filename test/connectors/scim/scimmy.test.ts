@@ -18,7 +18,10 @@ import { takeSnapshot } from '../../../src/snapshot.js';
 import { rejection } from './helpers.js';
 
 // express ships no types here (no @types/express); it is only the host for scimmy-routers.
-const express = createRequire(import.meta.url)('express') as () => { use(path: string, router: unknown): void; listen(port: number, host: string, cb: () => void): Server };
+const express = createRequire(import.meta.url)('express') as () => {
+  use(path: string, router: unknown): void;
+  listen(port: number, host: string, cb: () => void): Server;
+};
 
 const TOKEN = 'scimmy-test-token-5d7f0c2a9b8e4f61';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -33,7 +36,8 @@ let clock = new Date('2026-01-05T09:00:00Z');
 
 function store(list: Stored[], resource: { id?: string }, data: Stored): Stored {
   const existing = resource.id ? list.find((x) => x['id'] === resource.id) : undefined;
-  if (resource.id && !existing) throw new SCIMMY.Types.Error(404, null as unknown as string, `Resource ${resource.id} not found`);
+  if (resource.id && !existing)
+    throw new SCIMMY.Types.Error(404, null as unknown as string, `Resource ${resource.id} not found`);
   const record: Stored = {
     ...JSON.parse(JSON.stringify(data)),
     id: existing?.['id'] ?? randomUUID(),
@@ -119,7 +123,11 @@ beforeAll(async () => {
   }
   for (const t of org.teams) {
     const members = org.people.filter((p) => p.team === t.name).map((p) => ({ value: ids.get(p.key)!, type: 'User' }));
-    await call('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: t.name, members });
+    await call('POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: t.name,
+      members,
+    });
   }
 });
 
@@ -130,7 +138,13 @@ afterAll(async () => {
   });
 });
 
-const connector = (extra: Record<string, unknown> = {}) => scim({ baseUrl, token: TOKEN, http: { retry: { baseDelayMs: 2, maxDelayMs: 10 }, rateLimit: { requests: Infinity } }, ...extra });
+const connector = (extra: Record<string, unknown> = {}) =>
+  scim({
+    baseUrl,
+    token: TOKEN,
+    http: { retry: { baseDelayMs: 2, maxDelayMs: 10 }, rateLimit: { requests: Infinity } },
+    ...extra,
+  });
 
 describe('SCIM against scimmy (a real SCIM 2.0 server on loopback)', () => {
   it('seeded the server through its own write path', () => {
@@ -142,11 +156,26 @@ describe('SCIM against scimmy (a real SCIM 2.0 server on loopback)', () => {
   it('takes a full snapshot over several pages: managers, departments, inactive users, groups', async () => {
     const requests: string[] = [];
     const snap = await takeSnapshot(
-      connector({ pageSize: 25, http: { retry: { baseDelayMs: 2 }, rateLimit: { requests: Infinity }, onProgress: (e: any) => e.type === 'request' && requests.push(e.url) } }),
+      connector({
+        pageSize: 25,
+        http: {
+          retry: { baseDelayMs: 2 },
+          rateLimit: { requests: Infinity },
+          onProgress: (e: any) => e.type === 'request' && requests.push(e.url),
+        },
+      }),
       { now: new Date(`${TODAY}T00:00:00Z`) },
     );
     expect(snap.employees).toHaveLength(165);
-    expect(requests.filter((u) => u.includes('/Users')).map((u) => new URL(u).searchParams.get('startIndex'))).toEqual(['1', '26', '51', '76', '101', '126', '151']);
+    expect(requests.filter((u) => u.includes('/Users')).map((u) => new URL(u).searchParams.get('startIndex'))).toEqual([
+      '1',
+      '26',
+      '51',
+      '76',
+      '101',
+      '126',
+      '151',
+    ]);
     const byId = new Map(snap.employees.map((e) => [e.id, e]));
     for (const p of org.people) {
       const e = byId.get(ids.get(p.key)!)!;
@@ -161,8 +190,16 @@ describe('SCIM against scimmy (a real SCIM 2.0 server on loopback)', () => {
     }
     // The CEO chain: every manager id is someone in the snapshot.
     for (const e of snap.employees) if (e.managerId) expect(byId.has(e.managerId)).toBe(true);
-    expect(snap.groups.filter((g) => g.type === 'OTHER').map((g) => g.name).sort()).toEqual(org.teams.map((t) => t.name).sort());
-    expect(snap.groups.find((g) => g.id === 'department:Engineering')).toMatchObject({ type: 'DEPARTMENT', parentId: 'division:Product & Engineering' });
+    expect(
+      snap.groups
+        .filter((g) => g.type === 'OTHER')
+        .map((g) => g.name)
+        .sort(),
+    ).toEqual(org.teams.map((t) => t.name).sort());
+    expect(snap.groups.find((g) => g.id === 'department:Engineering')).toMatchObject({
+      type: 'DEPARTMENT',
+      parentId: 'division:Product & Engineering',
+    });
     expect(snap.warnings).toEqual([]);
   });
 
@@ -191,13 +228,22 @@ describe('SCIM against scimmy (a real SCIM 2.0 server on loopback)', () => {
     }
     const changes = await connector().readChanges!(new Date('2026-02-01T00:00:00Z'));
     expect(changes.employees.map((e) => e.id).sort()).toEqual(changed.map((p) => ids.get(p.key)!).sort());
-    expect(changes.employees.every((e) => e.employmentStatus === 'TERMINATED' && e.jobTitle?.startsWith('Senior '))).toBe(true);
+    expect(
+      changes.employees.every((e) => e.employmentStatus === 'TERMINATED' && e.jobTitle?.startsWith('Senior ')),
+    ).toBe(true);
     expect(changes.deletedIds).toEqual([]);
   });
 
   it('a wrong token: auth error quoting scimmy, not retried', async () => {
     const requests: number[] = [];
-    const err = await rejection(takeSnapshot(connector({ token: 'not-the-token', http: { onProgress: (e: any) => e.type === 'request' && requests.push(e.status) } })));
+    const err = await rejection(
+      takeSnapshot(
+        connector({
+          token: 'not-the-token',
+          http: { onProgress: (e: any) => e.type === 'request' && requests.push(e.status) },
+        }),
+      ),
+    );
     expect(err).toBeInstanceOf(OrgsyncError);
     expect(err.kind).toBe('auth');
     expect(err.message).toContain('Invalid bearer token');

@@ -21,9 +21,24 @@ async function start(mutate?: (d: ReturnType<typeof scimDataFromSample>) => void
   mutate?.(data);
   sim = await startSimulator(scimRoutes(data));
   const lines: string[] = [];
-  const logger = { debug: (m: string, meta?: unknown) => lines.push(m, JSON.stringify(meta)), info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
+  const logger = {
+    debug: (m: string, meta?: unknown) => lines.push(m, JSON.stringify(meta)),
+    info: (m: string) => lines.push(m),
+    warn: (m: string) => lines.push(m),
+    error: (m: string) => lines.push(m),
+  };
   const connect = (extra: Record<string, unknown> = {}) =>
-    scim({ baseUrl: `${sim!.url}/scim/v2`, token: TOKEN, pageSize: 10, http: { retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 2 }, logger, onProgress: (e: unknown) => lines.push(JSON.stringify(e)) }, ...extra });
+    scim({
+      baseUrl: `${sim!.url}/scim/v2`,
+      token: TOKEN,
+      pageSize: 10,
+      http: {
+        retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 2 },
+        logger,
+        onProgress: (e: unknown) => lines.push(JSON.stringify(e)),
+      },
+      ...extra,
+    });
   return { data, connect, lines };
 }
 
@@ -31,7 +46,11 @@ async function start(mutate?: (d: ReturnType<typeof scimDataFromSample>) => void
 const echoToken = (status: number) => ({
   type: 'status' as const,
   status,
-  body: { schemas: [ERROR], status: String(status), detail: `Token ${TOKEN} rejected; request had Authorization: Bearer ${TOKEN}` },
+  body: {
+    schemas: [ERROR],
+    status: String(status),
+    detail: `Token ${TOKEN} rejected; request had Authorization: Bearer ${TOKEN}`,
+  },
 });
 
 describe('the SCIM bearer token never leaks', () => {
@@ -77,7 +96,11 @@ describe('the SCIM bearer token never leaks', () => {
   });
 
   it('not from option errors', () => {
-    for (const bad of [{ baseUrl: 'http://idp.example.com/scim/v2', token: TOKEN }, { baseUrl: 'not a url', token: TOKEN }, { token: TOKEN }]) {
+    for (const bad of [
+      { baseUrl: 'http://idp.example.com/scim/v2', token: TOKEN },
+      { baseUrl: 'not a url', token: TOKEN },
+      { token: TOKEN },
+    ]) {
       let caught: unknown;
       try {
         scim(bad as never);

@@ -1,6 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { scim } from '../../../connectors/scim/index.js';
-import { costCenterOf, ENGINEERING_TEAMS, scimDataFromSample, scimGroupId, scimRoutes, scimUserId, type ScimDataOptions, type ScimRoutesOptions } from '../../../connectors/scim/simulator.js';
+import {
+  costCenterOf,
+  ENGINEERING_TEAMS,
+  scimDataFromSample,
+  scimGroupId,
+  scimRoutes,
+  scimUserId,
+  type ScimDataOptions,
+  type ScimRoutesOptions,
+} from '../../../connectors/scim/simulator.js';
 import { OrgsyncError } from '../../../src/errors.js';
 import type { OrgSnapshot } from '../../../src/model.js';
 import { sampleOrg } from '../../../src/simulator/sample-org.js';
@@ -19,15 +28,21 @@ afterEach(async () => {
   sim = undefined;
 });
 
-async function start(dataOpts: ScimDataOptions = {}, routeOpts: ScimRoutesOptions = {}, simOpts: SimulatorOptions = {}) {
+async function start(
+  dataOpts: ScimDataOptions = {},
+  routeOpts: ScimRoutesOptions = {},
+  simOpts: SimulatorOptions = {},
+) {
   const data = scimDataFromSample(org, dataOpts);
   sim = await startSimulator(scimRoutes(data, routeOpts), simOpts);
-  const connect = (extra: Record<string, unknown> = {}) => scim({ baseUrl: `${sim!.url}${data.basePath}`, token: data.token, pageSize: 25, http: fast, ...extra });
+  const connect = (extra: Record<string, unknown> = {}) =>
+    scim({ baseUrl: `${sim!.url}${data.basePath}`, token: data.token, pageSize: 25, http: fast, ...extra });
   return { data, sim, connect };
 }
 
 const userRequests = () => sim!.log.filter((l) => l.path.includes('/Users'));
-const startIndexes = () => userRequests().map((l) => Number(new URL(l.path, 'http://x').searchParams.get('startIndex')));
+const startIndexes = () =>
+  userRequests().map((l) => Number(new URL(l.path, 'http://x').searchParams.get('startIndex')));
 
 /** What every full read of the sample company must contain, whatever the server's quirks. */
 function expectSampleCompany(snap: OrgSnapshot) {
@@ -57,7 +72,12 @@ describe('SCIM against the local simulator', () => {
     const snap = await takeSnapshot(connect(), { now: NOW });
     expectSampleCompany(snap);
     expect(startIndexes()).toEqual([1, 26, 51, 76, 101, 126, 151]);
-    const types = Object.fromEntries(['CONTRACTOR', 'PART_TIME', 'INTERN', 'TEMPORARY'].map((t) => [t, snap.employees.filter((e) => e.employmentType === t).length]));
+    const types = Object.fromEntries(
+      ['CONTRACTOR', 'PART_TIME', 'INTERN', 'TEMPORARY'].map((t) => [
+        t,
+        snap.employees.filter((e) => e.employmentType === t).length,
+      ]),
+    );
     expect(types).toEqual({
       CONTRACTOR: org.people.filter((p) => p.type === 'contractor').length,
       PART_TIME: org.people.filter((p) => p.type === 'part_time').length,
@@ -66,7 +86,11 @@ describe('SCIM against the local simulator', () => {
     });
     expect(types.CONTRACTOR).toBeGreaterThan(0);
     const groups = new Map(snap.groups.map((g) => [g.id, g]));
-    expect(groups.get(scimGroupId('Platform'))).toMatchObject({ name: 'Platform', type: 'OTHER', parentId: scimGroupId(ENGINEERING_TEAMS) });
+    expect(groups.get(scimGroupId('Platform'))).toMatchObject({
+      name: 'Platform',
+      type: 'OTHER',
+      parentId: scimGroupId(ENGINEERING_TEAMS),
+    });
     expect(groups.get(scimGroupId('Enterprise Sales'))!.parentId).toBeNull();
     expect(groups.get('department:Sales')).toMatchObject({ type: 'DEPARTMENT', parentId: 'division:Go To Market' });
   });
@@ -149,7 +173,15 @@ describe('SCIM against the local simulator', () => {
 
   it('429 + Retry-After on a page, then success', async () => {
     const { connect } = await start();
-    sim!.inject({ match: 'startIndex=51', fault: { type: 'status', status: 429, headers: { 'Retry-After': '1' }, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '429', detail: 'slow down' } } });
+    sim!.inject({
+      match: 'startIndex=51',
+      fault: {
+        type: 'status',
+        status: 429,
+        headers: { 'Retry-After': '1' },
+        body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '429', detail: 'slow down' },
+      },
+    });
     const started = Date.now();
     const snap = await takeSnapshot(connect(), { now: NOW });
     expect(snap.employees).toHaveLength(160);
@@ -165,8 +197,18 @@ describe('SCIM against the local simulator', () => {
 
   it('500 forever: incomplete after the configured retries, and no snapshot', async () => {
     const { connect } = await start();
-    sim!.inject({ match: '/Users', times: Infinity, fault: { type: 'status', status: 500, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '500', detail: 'db down' } } });
-    const err = await rejection(takeSnapshot(connect({ http: { ...fast, retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } } }), { now: NOW }));
+    sim!.inject({
+      match: '/Users',
+      times: Infinity,
+      fault: {
+        type: 'status',
+        status: 500,
+        body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '500', detail: 'db down' },
+      },
+    });
+    const err = await rejection(
+      takeSnapshot(connect({ http: { ...fast, retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } } }), { now: NOW }),
+    );
     expect(err.kind).toBe('incomplete');
     expect(err.status).toBe(500);
     expect(userRequests()).toHaveLength(3);
@@ -185,7 +227,9 @@ describe('SCIM against the local simulator', () => {
     sim!.inject({ match: 'startIndex=26', fault: { type: 'malformed' } });
     expect((await takeSnapshot(connect(), { now: NOW })).employees).toHaveLength(160);
     sim!.inject({ match: 'startIndex=26', times: Infinity, fault: { type: 'malformed' } });
-    const err = await rejection(takeSnapshot(connect({ http: { ...fast, retry: { retries: 1, baseDelayMs: 1 } } }), { now: NOW }));
+    const err = await rejection(
+      takeSnapshot(connect({ http: { ...fast, retry: { retries: 1, baseDelayMs: 1 } } }), { now: NOW }),
+    );
     expect(err.kind).toBe('incomplete');
     expect(err.code).toBe('malformed_body');
   });
@@ -193,7 +237,9 @@ describe('SCIM against the local simulator', () => {
   it('a failed middle page (503 forever) is incomplete: the pages before it never become a snapshot', async () => {
     const { connect } = await start();
     sim!.inject({ match: 'startIndex=76', times: Infinity, fault: { type: 'status', status: 503 } });
-    const err = await rejection(takeSnapshot(connect({ http: { ...fast, retry: { retries: 1, baseDelayMs: 1 } } }), { now: NOW }));
+    const err = await rejection(
+      takeSnapshot(connect({ http: { ...fast, retry: { retries: 1, baseDelayMs: 1 } } }), { now: NOW }),
+    );
     expect(err.kind).toBe('incomplete');
     expect(err.status).toBe(503);
   });
@@ -210,7 +256,10 @@ describe('SCIM against the local simulator', () => {
     const { connect, data } = await start();
     sim!.inject({
       match: 'startIndex=51',
-      fault: { type: 'transform', fn: (r) => ({ ...r, body: { ...(r.body as object), startIndex: 51, Resources: data.users.slice(0, 25) } }) },
+      fault: {
+        type: 'transform',
+        fn: (r) => ({ ...r, body: { ...(r.body as object), startIndex: 51, Resources: data.users.slice(0, 25) } }),
+      },
     });
     const err = await rejection(takeSnapshot(connect(), { now: NOW }));
     expect(err.kind).toBe('incomplete');
@@ -221,10 +270,17 @@ describe('SCIM against the local simulator', () => {
     const { connect } = await start();
     const clean = await takeSnapshot(connect(), { now: NOW });
     // Once: the walk starts again from page one and completes with everyone, once.
-    sim!.inject({ match: 'startIndex=101', fault: { type: 'transform', fn: (r) => ({ ...r, body: { ...(r.body as object), totalResults: 161 } }) } });
+    sim!.inject({
+      match: 'startIndex=101',
+      fault: { type: 'transform', fn: (r) => ({ ...r, body: { ...(r.body as object), totalResults: 161 } }) },
+    });
     expect((await takeSnapshot(connect(), { now: NOW })).employees).toEqual(clean.employees);
     // On every walk: incomplete after the bounded re-walks.
-    sim!.inject({ match: 'startIndex=101', times: Infinity, fault: { type: 'transform', fn: (r) => ({ ...r, body: { ...(r.body as object), totalResults: 161 } }) } });
+    sim!.inject({
+      match: 'startIndex=101',
+      times: Infinity,
+      fault: { type: 'transform', fn: (r) => ({ ...r, body: { ...(r.body as object), totalResults: 161 } }) },
+    });
     const err = await rejection(takeSnapshot(connect(), { now: NOW }));
     expect(err.kind).toBe('incomplete');
     expect(err.code).toBe('total_changed');
@@ -239,7 +295,11 @@ describe('SCIM against the local simulator', () => {
     expect(expected.length).toBeLessThan(160);
     expect(changes.employees.map((e) => e.id).sort()).toEqual(expected.sort());
     expect(changes.deletedIds).toEqual([]);
-    expect(userRequests().every((l) => decodeURIComponent(l.path.replace(/\+/g, ' ')).includes('filter=meta.lastModified gt "2026-05-20T00:00:00Z"'))).toBe(true);
+    expect(
+      userRequests().every((l) =>
+        decodeURIComponent(l.path.replace(/\+/g, ' ')).includes('filter=meta.lastModified gt "2026-05-20T00:00:00Z"'),
+      ),
+    ).toBe(true);
   });
 
   it('renders 100,000 people, in time linear in the company size', () => {

@@ -27,7 +27,11 @@ describe('Workday simulator updates (demo and incremental sync)', () => {
     const running = await workdaySimulator.start(org);
     sim = running.sim;
     const requests = () => running.sim.log.length;
-    const connector = workday({ ...(running.options as { host: string; tenant: string; username: string; password: string }), pageSize: 25, http: fast });
+    const connector = workday({
+      ...(running.options as { host: string; tenant: string; username: string; password: string }),
+      pageSize: 25,
+      http: fast,
+    });
     const t0 = new Date(`${today}T08:00:00Z`);
     const first = await takeSnapshot(connector, { now: t0 });
     running.update(applySampleChanges(org, today), new Date(`${today}T09:00:00Z`));

@@ -34,7 +34,8 @@ const LONDON = '4b3a29180f7e46d5c4b3a291807f6e02';
 
 /** The read's "now": statuses are judged at 2025-06-02 (the fixtures' As_Of_Effective_Date). */
 const NOW = new Date('2025-06-02T16:20:00Z');
-const connector = (extra: Record<string, unknown> = {}) => workday({ host: HOST, tenant: TENANT, username: USERNAME, password: PASSWORD, pageSize: 4, http: fast, ...extra });
+const connector = (extra: Record<string, unknown> = {}) =>
+  workday({ host: HOST, tenant: TENANT, username: USERNAME, password: PASSWORD, pageSize: 4, http: fast, ...extra });
 
 interface Seen {
   headers: Record<string, string | string[] | undefined>;
@@ -52,7 +53,8 @@ function page(n: number, fixtureName: string, seen?: Seen[]) {
 }
 
 const req = (s: Seen): XmlObject => parseXml(s.body);
-const getWorkers = (doc: XmlObject) => child(child(doc['soap:Envelope'], 'soap:Body'), 'Get_Workers_Request') as XmlObject;
+const getWorkers = (doc: XmlObject) =>
+  child(child(doc['soap:Envelope'], 'soap:Body'), 'Get_Workers_Request') as XmlObject;
 
 beforeAll(() => {
   nock.disableNetConnect();
@@ -75,16 +77,25 @@ describe('Workday contract: full read', () => {
     expect(first.headers['soapaction']).toBeUndefined();
 
     const doc = req(first);
-    const token = child(child(child(doc['soap:Envelope'], 'soap:Header'), `{${WSSE_NS}}Security`), `{${WSSE_NS}}UsernameToken`);
+    const token = child(
+      child(child(doc['soap:Envelope'], 'soap:Header'), `{${WSSE_NS}}Security`),
+      `{${WSSE_NS}}UsernameToken`,
+    );
     expect(textOf(child(token, `{${WSSE_NS}}Username`))).toBe(`${USERNAME}@${TENANT}`);
     const pw = asList(child(token, `{${WSSE_NS}}Password`))[0] as XmlObject;
     expect(pw['#text']).toBe(PASSWORD); // XML-escaped on the wire, decoded here
     expect(first.body).toContain('Fx7&amp;q&lt;Secret-Wd-2025&gt;');
-    expect(pw['@Type']).toBe('http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText');
+    expect(pw['@Type']).toBe(
+      'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText',
+    );
 
     const gw = getWorkers(doc);
     expect(gw['@version']).toBe('v44.0');
-    expect(Object.keys(gw).filter((k) => !k.startsWith('@'))).toEqual(['Request_Criteria', 'Response_Filter', 'Response_Group']);
+    expect(Object.keys(gw).filter((k) => !k.startsWith('@'))).toEqual([
+      'Request_Criteria',
+      'Response_Filter',
+      'Response_Group',
+    ]);
     expect(textOf(child(gw['Request_Criteria'], 'Exclude_Inactive_Workers'))).toBe('false');
     const filter = gw['Response_Filter'] as XmlObject;
     expect(Object.keys(filter)).toEqual(['As_Of_Effective_Date', 'As_Of_Entry_DateTime', 'Page', 'Count']);
@@ -92,8 +103,17 @@ describe('Workday contract: full read', () => {
     expect(filter['Page']).toBe('1');
     expect(filter['Count']).toBe('4');
     const group = gw['Response_Group'] as XmlObject;
-    for (const k of ['Include_Reference', 'Include_Personal_Information', 'Include_Employment_Information', 'Include_Organizations', 'Include_Management_Chain_Data']) expect(group[k]).toBe('true');
-    expect(Object.keys(group).indexOf('Include_Organizations')).toBeLessThan(Object.keys(group).indexOf('Include_Management_Chain_Data'));
+    for (const k of [
+      'Include_Reference',
+      'Include_Personal_Information',
+      'Include_Employment_Information',
+      'Include_Organizations',
+      'Include_Management_Chain_Data',
+    ])
+      expect(group[k]).toBe('true');
+    expect(Object.keys(group).indexOf('Include_Organizations')).toBeLessThan(
+      Object.keys(group).indexOf('Include_Management_Chain_Data'),
+    );
 
     const filter2 = getWorkers(req(second))['Response_Filter'] as XmlObject;
     expect(filter2['Page']).toBe('2');
@@ -135,21 +155,80 @@ describe('Workday contract: full read', () => {
       employmentTypeRaw: 'Regular / Full_time',
       startDate: '2015-03-02',
       terminationDate: null,
-      customFields: { User_ID: 'mhamilton', Position_ID: 'P-00001', Job_Profile_Name: 'Chief Executive Officer', Original_Hire_Date: '2015-03-02' },
+      customFields: {
+        User_ID: 'mhamilton',
+        Position_ID: 'P-00001',
+        Job_Profile_Name: 'Chief Executive Officer',
+        Original_Hire_Date: '2015-03-02',
+      },
     });
     // Legal vs preferred names; the primary WORK email wins over an earlier non-primary one.
-    expect(e[W.ken]).toMatchObject({ firstName: 'Kenneth', preferredName: 'Ken', displayName: 'Ken Thompson', workEmail: 'ken.thompson@acme.example', jobTitle: 'VP, Engineering', managerId: W.margaret });
+    expect(e[W.ken]).toMatchObject({
+      firstName: 'Kenneth',
+      preferredName: 'Ken',
+      displayName: 'Ken Thompson',
+      workEmail: 'ken.thompson@acme.example',
+      jobTitle: 'VP, Engineering',
+      managerId: W.margaret,
+    });
     // Terminated (true/false booleans); manager only from Manager_as_of_last_detected_manager_change; Position_Title when no Business_Title.
-    expect(e[W.grace]).toMatchObject({ employmentStatus: 'TERMINATED', employmentStatusRaw: 'Active=false Terminated=true', terminationDate: '2024-05-31', managerId: W.ken, jobTitle: 'Software Engineer', personalEmail: null, groupIds: [G.supEng, G.cc1100] });
+    expect(e[W.grace]).toMatchObject({
+      employmentStatus: 'TERMINATED',
+      employmentStatusRaw: 'Active=false Terminated=true',
+      terminationDate: '2024-05-31',
+      managerId: W.ken,
+      jobTitle: 'Software Engineer',
+      personalEmail: null,
+      groupIds: [G.supEng, G.cc1100],
+    });
     // Future hire (Active=0 before the hire date) is PENDING; intern; manager from the chain's nearest org.
-    expect(e[W.kate]).toMatchObject({ employmentStatus: 'PENDING', employmentStatusRaw: 'Active=0 Terminated=0', employmentType: 'INTERN', employmentTypeRaw: 'Intern / Full_time', firstName: 'Katherine', preferredName: 'Kate', displayName: 'Kate Johnson', startDate: '2025-06-16', managerId: W.ken });
+    expect(e[W.kate]).toMatchObject({
+      employmentStatus: 'PENDING',
+      employmentStatusRaw: 'Active=0 Terminated=0',
+      employmentType: 'INTERN',
+      employmentTypeRaw: 'Intern / Full_time',
+      firstName: 'Katherine',
+      preferredName: 'Kate',
+      displayName: 'Kate Johnson',
+      startDate: '2025-06-16',
+      managerId: W.ken,
+    });
     // Leave, part-time, default namespace on page 2, position organization (business unit).
-    expect(e[W.hedy]).toMatchObject({ employmentStatus: 'LEAVE', employmentStatusRaw: 'Active=1 Terminated=0 On_Leave=1', employmentType: 'PART_TIME', firstName: 'Hedwig', lastName: 'Kiesler', preferredName: 'Hedy', displayName: 'Hedy Lamarr', locationId: LONDON, managerId: W.ken, groupIds: [G.supEng, G.platform] });
+    expect(e[W.hedy]).toMatchObject({
+      employmentStatus: 'LEAVE',
+      employmentStatusRaw: 'Active=1 Terminated=0 On_Leave=1',
+      employmentType: 'PART_TIME',
+      firstName: 'Hedwig',
+      lastName: 'Kiesler',
+      preferredName: 'Hedy',
+      displayName: 'Hedy Lamarr',
+      locationId: LONDON,
+      managerId: W.ken,
+      groupIds: [G.supEng, G.platform],
+    });
     // Contingent worker: CONTRACTOR, Contingent_Worker_ID as employee number, scheduled termination
     // stays ACTIVE, manager given only by Employee_ID resolves to the manager's WID.
-    expect(e[W.linus]).toMatchObject({ employeeNumber: 'C-0042', employmentType: 'CONTRACTOR', employmentTypeRaw: 'Contractor / Full_time', employmentStatus: 'ACTIVE', terminationDate: '2025-06-30', managerId: W.ken, locationId: null, jobTitle: 'Contract Developer' });
+    expect(e[W.linus]).toMatchObject({
+      employeeNumber: 'C-0042',
+      employmentType: 'CONTRACTOR',
+      employmentTypeRaw: 'Contractor / Full_time',
+      employmentStatus: 'ACTIVE',
+      terminationDate: '2025-06-30',
+      managerId: W.ken,
+      locationId: null,
+      jobTitle: 'Contract Developer',
+    });
     // Unclassifiable values fall back, raw kept; HOME email only → no work email.
-    expect(e[W.mary]).toMatchObject({ employmentStatus: 'UNKNOWN', employmentStatusRaw: 'Terminated=0', employmentType: 'OTHER', employmentTypeRaw: 'Seasonal_Ambassador / Variable', workEmail: null, personalEmail: 'mary.w.jackson@mail.example', managerId: W.margaret, groupIds: [G.supExec, G.ambassadors] });
+    expect(e[W.mary]).toMatchObject({
+      employmentStatus: 'UNKNOWN',
+      employmentStatusRaw: 'Terminated=0',
+      employmentType: 'OTHER',
+      employmentTypeRaw: 'Seasonal_Ambassador / Variable',
+      workEmail: null,
+      personalEmail: 'mary.w.jackson@mail.example',
+      managerId: W.margaret,
+      groupIds: [G.supExec, G.ambassadors],
+    });
 
     expect(snap.groups).toEqual(
       [
@@ -163,8 +242,32 @@ describe('Workday contract: full read', () => {
       ].sort((a, b) => (a.id < b.id ? -1 : 1)),
     );
     expect(snap.locations).toEqual([
-      { id: SF, name: 'San Francisco HQ', address: { line1: '500 Howard St', line2: 'Floor 4', city: 'San Francisco', region: 'California', postalCode: '94105', country: 'US' }, timezone: null },
-      { id: LONDON, name: 'London', address: { line1: '1 Finsbury Ave', line2: null, city: 'London', region: 'England', postalCode: 'EC2M 2PF', country: 'GB' }, timezone: null },
+      {
+        id: SF,
+        name: 'San Francisco HQ',
+        address: {
+          line1: '500 Howard St',
+          line2: 'Floor 4',
+          city: 'San Francisco',
+          region: 'California',
+          postalCode: '94105',
+          country: 'US',
+        },
+        timezone: null,
+      },
+      {
+        id: LONDON,
+        name: 'London',
+        address: {
+          line1: '1 Finsbury Ave',
+          line2: null,
+          city: 'London',
+          region: 'England',
+          postalCode: 'EC2M 2PF',
+          country: 'GB',
+        },
+        timezone: null,
+      },
     ]);
     expect(snap.company).toEqual({ id: TENANT, name: 'Acme Robotics, Inc.', legalName: 'Acme Robotics, Inc.' });
   });
@@ -173,13 +276,17 @@ describe('Workday contract: full read', () => {
     const seen: Seen[] = [];
     page(1, 'get-workers.page1.xml', seen);
     page(2, 'get-workers.page2.xml');
-    const earlier = Object.fromEntries((await connector().read({ now: new Date('2024-05-01T12:00:00Z') })).employees.map((x) => [x.id, x]));
+    const earlier = Object.fromEntries(
+      (await connector().read({ now: new Date('2024-05-01T12:00:00Z') })).employees.map((x) => [x.id, x]),
+    );
     expect((getWorkers(req(seen[0]!))['Response_Filter'] as XmlObject)['As_Of_Effective_Date']).toBe('2024-05-01');
     // Terminated=true with a termination date after the as-of date: a scheduled termination.
     expect(earlier[W.grace]).toMatchObject({ employmentStatus: 'ACTIVE', terminationDate: '2024-05-31' });
     page(1, 'get-workers.page1.xml');
     page(2, 'get-workers.page2.xml');
-    const later = Object.fromEntries((await connector().read({ now: new Date('2025-07-01T12:00:00Z') })).employees.map((x) => [x.id, x]));
+    const later = Object.fromEntries(
+      (await connector().read({ now: new Date('2025-07-01T12:00:00Z') })).employees.map((x) => [x.id, x]),
+    );
     // Active=0 although the hire date has passed: the flags and the date disagree → UNKNOWN (no access, no deprovisioning).
     expect(later[W.kate]).toMatchObject({ employmentStatus: 'UNKNOWN', employmentStatusRaw: 'Active=0 Terminated=0' });
     // Terminated=0 is authoritative even after the scheduled date.
@@ -198,7 +305,9 @@ describe('Workday contract: full read', () => {
   });
 
   it('reads an empty tenant (Total_Pages 0) as no employees, not as an error', async () => {
-    nock(ORIGIN).post(PATH).reply(...reply('get-workers.empty.xml'));
+    nock(ORIGIN)
+      .post(PATH)
+      .reply(...reply('get-workers.empty.xml'));
     const r = await connector({ pageSize: undefined }).read({ now: NOW });
     expect(r.employees).toEqual([]);
     expect(r.company).toEqual({ id: TENANT, name: TENANT, legalName: null });
@@ -215,8 +324,12 @@ describe('Workday contract: full read', () => {
 
 describe('Workday contract: faults and throttling', () => {
   it('Client.authenticationError (HTTP 500) is an auth error and is not retried', async () => {
-    const scope = nock(ORIGIN).post(PATH).reply(...reply('fault.authentication.xml'));
-    const extra = nock(ORIGIN).post(PATH).reply(...reply('get-workers.page1.xml'));
+    const scope = nock(ORIGIN)
+      .post(PATH)
+      .reply(...reply('fault.authentication.xml'));
+    const extra = nock(ORIGIN)
+      .post(PATH)
+      .reply(...reply('get-workers.page1.xml'));
     const err = await takeSnapshot(connector(), { now: NOW }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OrgsyncError);
     expect((err as OrgsyncError).kind).toBe('auth');
@@ -228,29 +341,45 @@ describe('Workday contract: faults and throttling', () => {
   });
 
   it("Client.validationError is a vendor error quoting Workday's message, not retried", async () => {
-    nock(ORIGIN).post(PATH).reply(...reply('fault.validation.xml'));
-    const extra = nock(ORIGIN).post(PATH).reply(...reply('get-workers.page1.xml'));
-    const err = (await connector().read({ now: NOW }).catch((e: unknown) => e)) as OrgsyncError;
+    nock(ORIGIN)
+      .post(PATH)
+      .reply(...reply('fault.validation.xml'));
+    const extra = nock(ORIGIN)
+      .post(PATH)
+      .reply(...reply('get-workers.page1.xml'));
+    const err = (await connector()
+      .read({ now: NOW })
+      .catch((e: unknown) => e)) as OrgsyncError;
     expect(err.kind).toBe('vendor');
     expect(err.code).toBe('Client.validationError');
-    expect(err.message).toContain("\"Validation error occurred. The value '1000' exceeds the maximum of 999 for element Count\"");
+    expect(err.message).toContain(
+      '"Validation error occurred. The value \'1000\' exceeds the maximum of 999 for element Count"',
+    );
     expect(err.message).toContain('/bsvc:Get_Workers_Request[1]/bsvc:Response_Filter[1]/bsvc:Count[1]');
     expect(extra.isDone()).toBe(false);
     // takeSnapshot never returns a snapshot for it.
-    nock(ORIGIN).post(PATH).reply(...reply('fault.validation.xml'));
+    nock(ORIGIN)
+      .post(PATH)
+      .reply(...reply('fault.validation.xml'));
     await expect(takeSnapshot(connector(), { now: NOW })).rejects.toMatchObject({ kind: 'incomplete' });
   });
 
   it('a "not authorized" validation fault is an auth error naming the missing permissions', async () => {
-    nock(ORIGIN).post(PATH).reply(...reply('fault.not-authorized.xml'));
-    const err = (await connector().read({ now: NOW }).catch((e: unknown) => e)) as OrgsyncError;
+    nock(ORIGIN)
+      .post(PATH)
+      .reply(...reply('fault.not-authorized.xml'));
+    const err = (await connector()
+      .read({ now: NOW })
+      .catch((e: unknown) => e)) as OrgsyncError;
     expect(err.kind).toBe('auth');
     expect(err.message).toContain('The task submitted is not authorized.');
     expect(err.message).toMatch(/security group/);
   });
 
   it('other faults (processingError) are retried', async () => {
-    nock(ORIGIN).post(PATH).reply(...reply('fault.processing.xml'));
+    nock(ORIGIN)
+      .post(PATH)
+      .reply(...reply('fault.processing.xml'));
     page(1, 'get-workers.page1.xml');
     page(2, 'get-workers.page2.xml');
     const r = await connector().read({ now: NOW });
@@ -259,20 +388,33 @@ describe('Workday contract: faults and throttling', () => {
 
   it('429 with Retry-After is honoured, then the page is read', async () => {
     const retries: number[] = [];
-    nock(ORIGIN).post(PATH).reply(...reply('throttled.429.html'));
+    nock(ORIGIN)
+      .post(PATH)
+      .reply(...reply('throttled.429.html'));
     page(1, 'get-workers.page1.xml');
-    nock(ORIGIN).post(PATH).reply(...reply('unavailable.503.html'));
+    nock(ORIGIN)
+      .post(PATH)
+      .reply(...reply('unavailable.503.html'));
     page(2, 'get-workers.page2.xml');
     const started = Date.now();
-    const r = await connector({ http: { ...fast, onProgress: (ev: { type: string; delayMs?: number }) => ev.type === 'retry' && retries.push(ev.delayMs!) } }).read({ now: NOW });
+    const r = await connector({
+      http: {
+        ...fast,
+        onProgress: (ev: { type: string; delayMs?: number }) => ev.type === 'retry' && retries.push(ev.delayMs!),
+      },
+    }).read({ now: NOW });
     expect(r.employees).toHaveLength(7);
     expect(retries).toEqual([1000, 1000]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
   });
 
   it('refuses a body that declares a DOCTYPE/ENTITY (XXE, billion laughs) with a vendor error, never parsing it', async () => {
-    nock(ORIGIN).post(PATH).reply(...reply('doctype-entities.xml'));
-    const err = (await connector().read({ now: NOW }).catch((e: unknown) => e)) as OrgsyncError;
+    nock(ORIGIN)
+      .post(PATH)
+      .reply(...reply('doctype-entities.xml'));
+    const err = (await connector()
+      .read({ now: NOW })
+      .catch((e: unknown) => e)) as OrgsyncError;
     expect(err.kind).toBe('vendor');
     expect(err.code).toBe('xml_dtd_refused');
     expect(err.message).not.toContain('lol');
@@ -280,8 +422,14 @@ describe('Workday contract: faults and throttling', () => {
   });
 
   it('a 200 HTML page (login page, proxy) is a vendor error, not a parse failure', async () => {
-    nock(ORIGIN).post(PATH).reply(200, '<!DOCTYPE html><html><head><title>Sign In - Workday</title></head><body></body></html>', { 'Content-Type': 'text/html' });
-    const err = (await connector().read({ now: NOW }).catch((e: unknown) => e)) as OrgsyncError;
+    nock(ORIGIN)
+      .post(PATH)
+      .reply(200, '<!DOCTYPE html><html><head><title>Sign In - Workday</title></head><body></body></html>', {
+        'Content-Type': 'text/html',
+      });
+    const err = (await connector()
+      .read({ now: NOW })
+      .catch((e: unknown) => e)) as OrgsyncError;
     expect(err.kind).toBe('vendor');
     expect(err.message).toContain('HTML page ("Sign In - Workday")');
   });
@@ -290,7 +438,9 @@ describe('Workday contract: faults and throttling', () => {
     const wrong = reply('get-workers.page2.xml');
     wrong[1] = wrong[1].replaceAll('<Page>2</Page>', '<Page>3</Page>');
     page(1, 'get-workers.page1.xml');
-    nock(ORIGIN).post(PATH, (b) => String(b).includes('<bsvc:Page>2</bsvc:Page>')).reply(...wrong);
+    nock(ORIGIN)
+      .post(PATH, (b) => String(b).includes('<bsvc:Page>2</bsvc:Page>'))
+      .reply(...wrong);
     const err = (await takeSnapshot(connector(), { now: NOW }).catch((e: unknown) => e)) as OrgsyncError;
     expect(err.kind).toBe('incomplete');
     expect(err.message).toMatch(/asked for page 2 and got page 3/);
@@ -307,7 +457,9 @@ describe('Workday contract: faults and throttling', () => {
     const short = reply('get-workers.page2.xml');
     short[1] = short[1].replace(/<Worker>[\s\S]*?<\/Worker>\s*<Worker>/, '<Worker>'); // drop one of the three
     page(1, 'get-workers.page1.xml');
-    nock(ORIGIN).post(PATH, (b) => String(b).includes('<bsvc:Page>2</bsvc:Page>')).reply(...short);
+    nock(ORIGIN)
+      .post(PATH, (b) => String(b).includes('<bsvc:Page>2</bsvc:Page>'))
+      .reply(...short);
     const err = (await takeSnapshot(connector(), { now: NOW }).catch((e: unknown) => e)) as OrgsyncError;
     expect(err.kind).toBe('incomplete');
     expect(err.message).toMatch(/announces 3 workers on this page but the body holds 2/);
@@ -332,8 +484,14 @@ describe('Workday contract: incremental', () => {
     const since = new Date('2025-06-02T00:00:00Z');
     const changes = await connector().readChanges!(since, { now: NOW });
     expect(seen).toHaveLength(2);
-    const r1 = child(child(getWorkers(req(seen[0]!))['Request_Criteria'], 'Transaction_Log_Criteria_Data'), 'Transaction_Date_Range_Data') as XmlObject;
-    const r2 = child(child(getWorkers(req(seen[1]!))['Request_Criteria'], 'Transaction_Log_Criteria_Data'), 'Transaction_Date_Range_Data') as XmlObject;
+    const r1 = child(
+      child(getWorkers(req(seen[0]!))['Request_Criteria'], 'Transaction_Log_Criteria_Data'),
+      'Transaction_Date_Range_Data',
+    ) as XmlObject;
+    const r2 = child(
+      child(getWorkers(req(seen[1]!))['Request_Criteria'], 'Transaction_Log_Criteria_Data'),
+      'Transaction_Date_Range_Data',
+    ) as XmlObject;
     expect(Object.keys(r1)).toEqual(['Updated_From', 'Updated_Through']);
     expect(Object.keys(r2)).toEqual(['Effective_From', 'Effective_Through']);
     expect(r1).toEqual({ Updated_From: since.toISOString(), Updated_Through: NOW.toISOString() });
@@ -344,8 +502,20 @@ describe('Workday contract: incremental', () => {
     expect(changes.deletedIds).toEqual([]);
     expect(changes.employees.map((x) => x.id)).toEqual([W.ken, W.linus, 'ab12cd34ef5648a9b0c1d2e3f4a5b610']);
     const [ken, linus, ada] = changes.employees;
-    expect(ken).toMatchObject({ jobTitle: 'SVP, Engineering', managerRef: { id: W.margaret }, employmentStatus: 'ACTIVE' });
-    expect(linus).toMatchObject({ employmentType: 'CONTRACTOR', terminationDate: '2025-06-30', employmentStatus: 'ACTIVE' });
-    expect(ada).toMatchObject({ employmentStatus: 'TERMINATED', terminationDate: '2025-06-02', managerRef: { id: W.ken } });
+    expect(ken).toMatchObject({
+      jobTitle: 'SVP, Engineering',
+      managerRef: { id: W.margaret },
+      employmentStatus: 'ACTIVE',
+    });
+    expect(linus).toMatchObject({
+      employmentType: 'CONTRACTOR',
+      terminationDate: '2025-06-30',
+      employmentStatus: 'ACTIVE',
+    });
+    expect(ada).toMatchObject({
+      employmentStatus: 'TERMINATED',
+      terminationDate: '2025-06-02',
+      managerRef: { id: W.ken },
+    });
   });
 });

@@ -22,7 +22,10 @@ export function fixture(name: string): string {
   return fs.readFileSync(path.join(fixturesDir, name), 'utf8');
 }
 
-const meta = JSON.parse(fixture('responses.json')) as Record<string, { status: number; headers: Record<string, string> }>;
+const meta = JSON.parse(fixture('responses.json')) as Record<
+  string,
+  { status: number; headers: Record<string, string> }
+>;
 
 /** Status, body and headers of a fixture, as Workday sends it. */
 export function reply(name: string): [number, string, Record<string, string>] {
@@ -51,7 +54,8 @@ export function extractElement(xml: string, local: string): string {
   const openEnd = element.indexOf('>');
   const ownTag = element.slice(0, openEnd);
   const inherited = new Map<string, string>();
-  for (const m of xml.slice(0, start.index).matchAll(/xmlns(?::([\w.-]+))?="([^"]*)"/g)) inherited.set(m[1] ?? '', m[2]!);
+  for (const m of xml.slice(0, start.index).matchAll(/xmlns(?::([\w.-]+))?="([^"]*)"/g))
+    inherited.set(m[1] ?? '', m[2]!);
   const extra = [...inherited.entries()]
     .filter(([p]) => !new RegExp(`xmlns${p ? `:${p}` : ''}=`).test(ownTag))
     .map(([p, uri]) => ` xmlns${p ? `:${p}` : ''}="${uri}"`)

@@ -54,7 +54,12 @@ async function setup(password = SECRET) {
     includeRemoteData: true,
     http: {
       ...fast,
-      logger: { debug: (m, meta) => logs.push(m + JSON.stringify(meta ?? {})), info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) },
+      logger: {
+        debug: (m, meta) => logs.push(m + JSON.stringify(meta ?? {})),
+        info: (m) => logs.push(m),
+        warn: (m) => logs.push(m),
+        error: (m) => logs.push(m),
+      },
       onProgress: (e) => events.push(e),
     },
   });
@@ -85,7 +90,13 @@ describe('Workday secrets', () => {
     const { connector, logs, sim } = await setup();
     sim.inject({
       times: Infinity,
-      fault: { type: 'transform', fn: (_res, req) => ({ status: 500, body: soapFault('Server.internalError', `could not process request: ${req.body}`) }) },
+      fault: {
+        type: 'transform',
+        fn: (_res, req) => ({
+          status: 500,
+          body: soapFault('Server.internalError', `could not process request: ${req.body}`),
+        }),
+      },
     });
     const err = await takeSnapshot(connector).catch((e: unknown) => e);
     expect((err as OrgsyncError).kind).toBe('incomplete');
@@ -97,7 +108,16 @@ describe('Workday secrets', () => {
 
   it('a validation fault quoting the password, in a 200 response, is redacted too', async () => {
     const { connector, sim } = await setup();
-    sim.inject({ times: 1, fault: { type: 'transform', fn: (_res, req) => ({ status: 200, body: soapFault('Client.validationError', 'bad value', { message: `bad value in ${req.body}` }) }) } });
+    sim.inject({
+      times: 1,
+      fault: {
+        type: 'transform',
+        fn: (_res, req) => ({
+          status: 200,
+          body: soapFault('Client.validationError', 'bad value', { message: `bad value in ${req.body}` }),
+        }),
+      },
+    });
     const err = await connector.read().catch((e: unknown) => e);
     expect((err as OrgsyncError).kind).toBe('vendor');
     expectNoSecret(everything(err));

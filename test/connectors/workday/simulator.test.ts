@@ -6,10 +6,22 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OrgsyncError } from '../../../src/errors.js';
 import { takeSnapshot } from '../../../src/snapshot.js';
 import { sampleOrg, type SampleOrg } from '../../../src/simulator/sample-org.js';
-import { startSimulator, type Simulator, type SimulatorOptions, type SimResponse } from '../../../src/simulator/server.js';
+import {
+  startSimulator,
+  type Simulator,
+  type SimulatorOptions,
+  type SimResponse,
+} from '../../../src/simulator/server.js';
 import { workday } from '../../../connectors/workday/index.js';
 import { renderGetWorkers } from '../../../connectors/workday/soap.js';
-import { soapFault, wid, workdayDataFromSample, workdayRoutes, type WorkdayRequestSeen, type WorkdaySimData } from '../../../connectors/workday/simulator.js';
+import {
+  soapFault,
+  wid,
+  workdayDataFromSample,
+  workdayRoutes,
+  type WorkdayRequestSeen,
+  type WorkdaySimData,
+} from '../../../connectors/workday/simulator.js';
 import { fast } from './helpers.js';
 
 const TODAY = '2025-06-02';
@@ -50,8 +62,20 @@ const failure = async (p: Promise<unknown>): Promise<OrgsyncError> => {
 };
 
 const expectedStatus = (p: SampleOrg['people'][number]) =>
-  p.status === 'terminated' ? 'TERMINATED' : p.status === 'pending' ? 'PENDING' : p.status === 'leave' ? 'LEAVE' : 'ACTIVE';
-const expectedType = { full_time: 'FULL_TIME', part_time: 'PART_TIME', contractor: 'CONTRACTOR', intern: 'INTERN', temporary: 'TEMPORARY' } as const;
+  p.status === 'terminated'
+    ? 'TERMINATED'
+    : p.status === 'pending'
+      ? 'PENDING'
+      : p.status === 'leave'
+        ? 'LEAVE'
+        : 'ACTIVE';
+const expectedType = {
+  full_time: 'FULL_TIME',
+  part_time: 'PART_TIME',
+  contractor: 'CONTRACTOR',
+  intern: 'INTERN',
+  temporary: 'TEMPORARY',
+} as const;
 
 describe('Workday simulator: full snapshot', () => {
   it('walks every page and maps every sample person (ids, managers, statuses, types, groups, locations)', async () => {
@@ -80,10 +104,17 @@ describe('Workday simulator: full snapshot', () => {
     // The sample's edge cases are all there.
     const statuses = new Set(snap.employees.map((e) => e.employmentStatus));
     expect([...statuses].sort()).toEqual(['ACTIVE', 'LEAVE', 'PENDING', 'TERMINATED']);
-    expect(snap.employees.some((e) => e.employmentStatus === 'ACTIVE' && e.terminationDate !== null && e.terminationDate > TODAY)).toBe(true);
+    expect(
+      snap.employees.some(
+        (e) => e.employmentStatus === 'ACTIVE' && e.terminationDate !== null && e.terminationDate > TODAY,
+      ),
+    ).toBe(true);
 
     // Groups: supervisory orgs (with their parents), one cost center per department, the company.
-    const types = snap.groups.reduce<Record<string, number>>((acc, g) => ({ ...acc, [g.typeRaw ?? '']: (acc[g.typeRaw ?? ''] ?? 0) + 1 }), {});
+    const types = snap.groups.reduce<Record<string, number>>(
+      (acc, g) => ({ ...acc, [g.typeRaw ?? '']: (acc[g.typeRaw ?? ''] ?? 0) + 1 }),
+      {},
+    );
     expect(types['COMPANY']).toBe(1);
     expect(types['COST_CENTER']).toBe(new Set(org.people.map((p) => p.department)).size);
     const ceoOrg = snap.groups.find((g) => g.id === wid('sup', 1))!;
@@ -91,7 +122,14 @@ describe('Workday simulator: full snapshot', () => {
     const vpOrg = snap.groups.find((g) => g.id === wid('sup', 2))!;
     expect(vpOrg.parentId).toBe(wid('sup', 1));
     expect(snap.locations.map((l) => l.name).sort()).toEqual(org.locations.map((l) => l.name).sort());
-    expect(snap.locations.find((l) => l.name === 'London')!.address).toEqual({ line1: '1 Finsbury Ave', line2: null, city: 'London', region: 'England', postalCode: 'EC2M 2PF', country: 'GB' });
+    expect(snap.locations.find((l) => l.name === 'London')!.address).toEqual({
+      line1: '1 Finsbury Ave',
+      line2: null,
+      city: 'London',
+      region: 'England',
+      postalCode: 'EC2M 2PF',
+      country: 'GB',
+    });
     expect(snap.company).toEqual({ id: 'acme_impl1', name: 'Acme Robotics, Inc.', legalName: 'Acme Robotics, Inc.' });
   });
 
@@ -114,7 +152,7 @@ describe('Workday simulator: failures', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
 
-  it("server-side throttling (429 + Retry-After) slows the walk down but it completes", async () => {
+  it('server-side throttling (429 + Retry-After) slows the walk down but it completes', async () => {
     const { connect, sim } = await setup(40, { rateLimit: { requestsPerSecond: 4, burst: 2 } });
     const snap = await takeSnapshot(connect(), { now: NOW });
     expect(snap.employees).toHaveLength(40);
@@ -131,7 +169,10 @@ describe('Workday simulator: failures', () => {
 
   it('a SOAP processing fault forever: retried, then incomplete', async () => {
     const { connect, sim } = await setup(40);
-    sim.inject({ times: Infinity, fault: { type: 'status', status: 500, body: soapFault('Client.processingError', 'Processing error occurred.') } });
+    sim.inject({
+      times: Infinity,
+      fault: { type: 'status', status: 500, body: soapFault('Client.processingError', 'Processing error occurred.') },
+    });
     const err = await failure(takeSnapshot(connect(), { now: NOW }));
     expect(err.kind).toBe('incomplete');
     expect(err.message).toContain('Client.processingError');
@@ -155,7 +196,18 @@ describe('Workday simulator: failures', () => {
 
   it('a validation fault is a vendor error (read) and no snapshot (takeSnapshot)', async () => {
     const { connect, sim } = await setup(40);
-    sim.inject({ times: 2, fault: { type: 'status', status: 500, body: soapFault('Client.validationError', "Validation error occurred. Invalid ID value. 'XYZ' is not a valid ID value for type = 'Organization_Reference_ID'", { message: 'Invalid ID value', xpath: '/bsvc:Get_Workers_Request[1]' }) } });
+    sim.inject({
+      times: 2,
+      fault: {
+        type: 'status',
+        status: 500,
+        body: soapFault(
+          'Client.validationError',
+          "Validation error occurred. Invalid ID value. 'XYZ' is not a valid ID value for type = 'Organization_Reference_ID'",
+          { message: 'Invalid ID value', xpath: '/bsvc:Get_Workers_Request[1]' },
+        ),
+      },
+    });
     const err = await failure(connect().read({ now: NOW }));
     expect(err.kind).toBe('vendor');
     expect(err.message).toContain("'XYZ' is not a valid ID value");
@@ -205,13 +257,25 @@ describe('Workday simulator: failures', () => {
   it('a page that loses workers mid-walk (total changes): walked again once, stops the sync when it persists', async () => {
     const { connect, sim, data } = await setup(40);
     const clean = await takeSnapshot(connect(), { now: NOW });
-    const lose = { type: 'transform' as const, fn: (res: SimResponse) => ({ ...res, body: String(res.body).replace('<wd:Total_Results>40</wd:Total_Results>', '<wd:Total_Results>39</wd:Total_Results>') }) };
+    const lose = {
+      type: 'transform' as const,
+      fn: (res: SimResponse) => ({
+        ...res,
+        body: String(res.body).replace(
+          '<wd:Total_Results>40</wd:Total_Results>',
+          '<wd:Total_Results>39</wd:Total_Results>',
+        ),
+      }),
+    };
     const from = sim.log.length;
     sim.inject({ after: 1, times: 1, fault: lose });
     expect((await takeSnapshot(connect(), { now: NOW })).employees).toEqual(clean.employees);
     expect(sim.log.length - from, 'one page, then a second walk of both pages').toBeGreaterThan(2);
     // Every second page of every walk: the walks run out.
-    sim.inject({ times: Infinity, fault: { type: 'transform', fn: (res) => (/<wd:Page>2<\/wd:Page>/.test(String(res.body)) ? lose.fn(res) : res) } });
+    sim.inject({
+      times: Infinity,
+      fault: { type: 'transform', fn: (res) => (/<wd:Page>2<\/wd:Page>/.test(String(res.body)) ? lose.fn(res) : res) },
+    });
     void data;
     const err = await failure(takeSnapshot(connect(), { now: NOW }));
     expect(err.kind).toBe('incomplete');
@@ -222,9 +286,25 @@ describe('Workday simulator: failures', () => {
 
 describe('Workday simulator: the simulator itself', () => {
   const post = (data: WorkdaySimData, body: string) =>
-    workdayRoutes(data).handle({ method: 'POST', path: '/Human_Resources/v44.0', rawPath: `/ccx/service/${data.tenant}/Human_Resources/v44.0`, query: new URLSearchParams(), headers: {}, body });
+    workdayRoutes(data).handle({
+      method: 'POST',
+      path: '/Human_Resources/v44.0',
+      rawPath: `/ccx/service/${data.tenant}/Human_Resources/v44.0`,
+      query: new URLSearchParams(),
+      headers: {},
+      body,
+    });
   const envelope = (data: WorkdaySimData, over: Partial<Parameters<typeof renderGetWorkers>[0]> = {}) =>
-    renderGetWorkers({ username: `${data.username}@${data.tenant}`, password: data.password, version: '44.0', page: 1, count: 10, asOfEffectiveDate: TODAY, asOfEntryDateTime: `${TODAY}T12:00:00.000Z`, ...over });
+    renderGetWorkers({
+      username: `${data.username}@${data.tenant}`,
+      password: data.password,
+      version: '44.0',
+      page: 1,
+      count: 10,
+      asOfEffectiveDate: TODAY,
+      asOfEntryDateTime: `${TODAY}T12:00:00.000Z`,
+      ...over,
+    });
 
   it('refuses Count above 999 and pages past the end with a validation fault (HTTP 500)', async () => {
     const data = workdayDataFromSample(sampleOrg({ size: 20, today: TODAY }));
@@ -252,7 +332,11 @@ describe('Workday simulator: incremental', () => {
     const changes = await connect({ pageSize: 5 }).readChanges!(since, { now: NOW });
     const inWindow = (t: number) => t >= since.getTime() && t <= NOW.getTime();
     const expected = data.workers
-      .filter((w) => inWindow(Date.parse(w.updatedAt)) || w.effectiveDates.some((d) => inWindow(Date.parse(`${d}T00:00:00${data.offset}`))))
+      .filter(
+        (w) =>
+          inWindow(Date.parse(w.updatedAt)) ||
+          w.effectiveDates.some((d) => inWindow(Date.parse(`${d}T00:00:00${data.offset}`))),
+      )
       .map((w) => w.wid)
       .sort();
     expect(expected.length).toBeGreaterThan(5);

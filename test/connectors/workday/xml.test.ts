@@ -1,7 +1,13 @@
 /** Unit tests: safe, namespace-aware XML reading and the Get_Workers envelope. */
 import { describe, expect, it } from 'vitest';
 import { declaresDtd, decodeEntities, parseXml, XmlReadError } from '../../../connectors/workday/xml.js';
-import { findFault, readWorkersPage, renderGetWorkers, withPage, RESPONSE_GROUP } from '../../../connectors/workday/soap.js';
+import {
+  findFault,
+  readWorkersPage,
+  renderGetWorkers,
+  withPage,
+  RESPONSE_GROUP,
+} from '../../../connectors/workday/soap.js';
 import { WorkerSchema } from '../../../connectors/workday/schemas.js';
 import { digestWorker } from '../../../connectors/workday/map.js';
 import { classifyWorkday } from '../../../connectors/workday/index.js';
@@ -16,18 +22,35 @@ describe('parseXml: by namespace, not by prefix', () => {
   it('reads wd:, bsvc: and a default namespace identically', () => {
     const a = readWorkersPage(parseXml(worker('wd:', 'xmlns:wd="urn:com.workday/bsvc"', oneWorker('wd:'))));
     const b = readWorkersPage(parseXml(worker('bsvc:', 'xmlns:bsvc="urn:com.workday/bsvc"', oneWorker('bsvc:'))));
-    const c = readWorkersPage(parseXml(worker('', 'xmlns="urn:com.workday/bsvc" xmlns:wd="urn:com.workday/bsvc"', oneWorker('').replace('Descriptor=', 'wd:Descriptor=').replace('type=', 'wd:type='))));
+    const c = readWorkersPage(
+      parseXml(
+        worker(
+          '',
+          'xmlns="urn:com.workday/bsvc" xmlns:wd="urn:com.workday/bsvc"',
+          oneWorker('').replace('Descriptor=', 'wd:Descriptor=').replace('type=', 'wd:type='),
+        ),
+      ),
+    );
     expect(a.workers).toHaveLength(1);
     expect(b.workers).toEqual(a.workers);
     expect(c.workers).toEqual(a.workers);
-    expect(a.workers[0]).toEqual({ Worker_Reference: { '@Descriptor': 'A', ID: { '@type': 'WID', '#text': 'abc' } }, Worker_Data: { Worker_ID: '7' } });
+    expect(a.workers[0]).toEqual({
+      Worker_Reference: { '@Descriptor': 'A', ID: { '@type': 'WID', '#text': 'abc' } },
+      Worker_Data: { Worker_ID: '7' },
+    });
   });
 
   it('ignores a look-alike element in a foreign namespace, and a wd: prefix bound to another namespace', () => {
-    const foreign = worker('wd:', 'xmlns:wd="urn:com.workday/bsvc"', `${oneWorker('wd:')}<x:Worker xmlns:x="urn:example:not-workday"><x:Worker_Reference/></x:Worker>`);
+    const foreign = worker(
+      'wd:',
+      'xmlns:wd="urn:com.workday/bsvc"',
+      `${oneWorker('wd:')}<x:Worker xmlns:x="urn:example:not-workday"><x:Worker_Reference/></x:Worker>`,
+    );
     expect(readWorkersPage(parseXml(foreign)).workers).toHaveLength(1);
     const impostor = worker('wd:', 'xmlns:wd="urn:example:evil"', oneWorker('wd:'));
-    expect(() => readWorkersPage(parseXml(impostor))).toThrow(/Get_Workers_Response in the urn:com.workday\/bsvc namespace/);
+    expect(() => readWorkersPage(parseXml(impostor))).toThrow(
+      /Get_Workers_Response in the urn:com.workday\/bsvc namespace/,
+    );
   });
 
   it('keeps repeated elements as arrays and single ones as values (the schema normalizes both)', () => {
@@ -39,13 +62,18 @@ describe('parseXml: by namespace, not by prefix', () => {
   });
 
   it('decodes only the predefined entities and character references', () => {
-    expect(decodeEntities('R&amp;D &lt;x&gt; &quot;q&quot; &apos;a&apos; &#233; &#x1F600; &nbsp; &bogus;')).toBe('R&D <x> "q" \'a\' é 😀 &nbsp; &bogus;');
-    const doc = parseXml('<a xmlns="urn:com.workday/bsvc"><b c="1 &amp; 2">Ren&#xe9;e &amp;#xa;</b><d><![CDATA[<&amp;>]]></d></a>');
+    expect(decodeEntities('R&amp;D &lt;x&gt; &quot;q&quot; &apos;a&apos; &#233; &#x1F600; &nbsp; &bogus;')).toBe(
+      'R&D <x> "q" \'a\' é 😀 &nbsp; &bogus;',
+    );
+    const doc = parseXml(
+      '<a xmlns="urn:com.workday/bsvc"><b c="1 &amp; 2">Ren&#xe9;e &amp;#xa;</b><d><![CDATA[<&amp;>]]></d></a>',
+    );
     expect(doc).toEqual({ a: { b: { '@c': '1 & 2', '#text': 'Renée &#xa;' }, d: '<&amp;>' } });
   });
 
   it('refuses DOCTYPE and ENTITY declarations before parsing (XXE, billion laughs)', () => {
-    const bomb = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><x>&b;</x>';
+    const bomb =
+      '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><x>&b;</x>';
     const xxe = '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>';
     for (const body of [bomb, xxe, '<x><!ENTITY y "z"></x>', '<!doctype x><x/>']) {
       expect(declaresDtd(body)).toBe(true);
@@ -77,30 +105,72 @@ describe('SOAP faults', () => {
   });
 
   it('classify: auth and validation faults are final, other faults are retried, HTML and DTDs are refused', () => {
-    const raw = (status: number, text: string) => ({ status, headers: {}, text, json: undefined, method: 'POST', path: '/Human_Resources/v44.0' });
-    const fault = (code: string, msg: string) => `<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body><SOAP-ENV:Fault><faultcode>SOAP-ENV:${code}</faultcode><faultstring>${msg}</faultstring></SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>`;
-    expect(classifyWorkday(raw(500, fault('Client.authenticationError', 'invalid username or password')))).toMatchObject({ kind: 'auth', retryable: false });
-    expect(classifyWorkday(raw(500, fault('Client.validationError', 'nope')))).toMatchObject({ kind: 'vendor', retryable: false, message: expect.stringContaining('"nope"') });
-    expect(classifyWorkday(raw(500, fault('Server.internalError', 'oops')))).toMatchObject({ kind: 'transient', retryable: true });
+    const raw = (status: number, text: string) => ({
+      status,
+      headers: {},
+      text,
+      json: undefined,
+      method: 'POST',
+      path: '/Human_Resources/v44.0',
+    });
+    const fault = (code: string, msg: string) =>
+      `<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body><SOAP-ENV:Fault><faultcode>SOAP-ENV:${code}</faultcode><faultstring>${msg}</faultstring></SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>`;
+    expect(
+      classifyWorkday(raw(500, fault('Client.authenticationError', 'invalid username or password'))),
+    ).toMatchObject({ kind: 'auth', retryable: false });
+    expect(classifyWorkday(raw(500, fault('Client.validationError', 'nope')))).toMatchObject({
+      kind: 'vendor',
+      retryable: false,
+      message: expect.stringContaining('"nope"'),
+    });
+    expect(classifyWorkday(raw(500, fault('Server.internalError', 'oops')))).toMatchObject({
+      kind: 'transient',
+      retryable: true,
+    });
     // A fault in a 200 response is still a fault.
     expect(classifyWorkday(raw(200, fault('Client.authenticationError', 'x')))).toMatchObject({ kind: 'auth' });
     // Plain 500/503 bodies: the generic status rules (retried).
     expect(classifyWorkday(raw(503, '<html><title>Down</title></html>'))).toBeUndefined();
     expect(classifyWorkday(raw(500, ''))).toBeUndefined();
-    expect(classifyWorkday(raw(200, '<!DOCTYPE html><html><title>Login</title></html>'))).toMatchObject({ kind: 'vendor', code: 'unexpected_content_type' });
-    expect(classifyWorkday(raw(200, '<!DOCTYPE x [<!ENTITY a "b">]><x/>'))).toMatchObject({ kind: 'vendor', code: 'xml_dtd_refused', retryable: false });
+    expect(classifyWorkday(raw(200, '<!DOCTYPE html><html><title>Login</title></html>'))).toMatchObject({
+      kind: 'vendor',
+      code: 'unexpected_content_type',
+    });
+    expect(classifyWorkday(raw(200, '<!DOCTYPE x [<!ENTITY a "b">]><x/>'))).toMatchObject({
+      kind: 'vendor',
+      code: 'xml_dtd_refused',
+      retryable: false,
+    });
     // A body cut off before the end of the envelope is retried.
-    expect(classifyWorkday(raw(200, '<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body><wd:Get_Wor'))).toMatchObject({ kind: 'transient', code: 'malformed_body', retryable: true });
-    expect(classifyWorkday(raw(200, '<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body/></env:Envelope>\n'))).toBeUndefined();
+    expect(
+      classifyWorkday(
+        raw(200, '<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body><wd:Get_Wor'),
+      ),
+    ).toMatchObject({ kind: 'transient', code: 'malformed_body', retryable: true });
+    expect(
+      classifyWorkday(
+        raw(200, '<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body/></env:Envelope>\n'),
+      ),
+    ).toBeUndefined();
   });
 });
 
 describe('renderGetWorkers', () => {
-  const params = { username: 'isu@t', password: 'a<b&c', version: '44.0', page: 1, count: 100, asOfEffectiveDate: '2025-06-02', asOfEntryDateTime: '2025-06-02T00:00:00.000Z' };
+  const params = {
+    username: 'isu@t',
+    password: 'a<b&c',
+    version: '44.0',
+    page: 1,
+    count: 100,
+    asOfEffectiveDate: '2025-06-02',
+    asOfEntryDateTime: '2025-06-02T00:00:00.000Z',
+  };
 
   it('escapes credentials and keeps the XSD order of Get_Workers_Request children', () => {
     const xml = renderGetWorkers(params);
-    expect(xml).toContain('<wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">a&lt;b&amp;c</wsse:Password>');
+    expect(xml).toContain(
+      '<wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">a&lt;b&amp;c</wsse:Password>',
+    );
     const order = ['Request_Criteria', 'Response_Filter', 'Response_Group'].map((n) => xml.indexOf(`<bsvc:${n}>`));
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(order[0]).toBeGreaterThan(0);
@@ -110,8 +180,13 @@ describe('renderGetWorkers', () => {
   });
 
   it('puts Updated and Effective windows in Transaction_Date_Range_Data, before Exclude_Inactive_Workers', () => {
-    const xml = renderGetWorkers({ ...params, transactionLog: { updatedFrom: 'U1', updatedThrough: 'U2', effectiveFrom: 'E1', effectiveThrough: 'E2' } });
-    expect(xml).toContain('<bsvc:Request_Criteria><bsvc:Transaction_Log_Criteria_Data><bsvc:Transaction_Date_Range_Data><bsvc:Updated_From>U1</bsvc:Updated_From><bsvc:Updated_Through>U2</bsvc:Updated_Through><bsvc:Effective_From>E1</bsvc:Effective_From><bsvc:Effective_Through>E2</bsvc:Effective_Through></bsvc:Transaction_Date_Range_Data></bsvc:Transaction_Log_Criteria_Data><bsvc:Exclude_Inactive_Workers>false</bsvc:Exclude_Inactive_Workers></bsvc:Request_Criteria>');
+    const xml = renderGetWorkers({
+      ...params,
+      transactionLog: { updatedFrom: 'U1', updatedThrough: 'U2', effectiveFrom: 'E1', effectiveThrough: 'E2' },
+    });
+    expect(xml).toContain(
+      '<bsvc:Request_Criteria><bsvc:Transaction_Log_Criteria_Data><bsvc:Transaction_Date_Range_Data><bsvc:Updated_From>U1</bsvc:Updated_From><bsvc:Updated_Through>U2</bsvc:Updated_Through><bsvc:Effective_From>E1</bsvc:Effective_From><bsvc:Effective_Through>E2</bsvc:Effective_Through></bsvc:Transaction_Date_Range_Data></bsvc:Transaction_Log_Criteria_Data><bsvc:Exclude_Inactive_Workers>false</bsvc:Exclude_Inactive_Workers></bsvc:Request_Criteria>',
+    );
   });
 
   it('withPage replaces only the page number', () => {
