@@ -9,6 +9,9 @@
  * Errors: a file that cannot be opened is a `config` error (as before); malformed or truncated JSON
  * is a `validation` error naming the line, column and byte offset (never quoting the content); a
  * valid JSON document that is not a snapshot is a `validation` error listing the first issues.
+ *
+ * Length: one byte-level scanner with its error positions; the validation it calls lives in
+ * model.ts/model-check.ts.
  */
 import { createReadStream } from 'node:fs';
 import { createError, ValidationError } from './errors.js';

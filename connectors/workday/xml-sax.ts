@@ -34,9 +34,11 @@ interface Frame {
 const NAMED = new Set(['lt', 'gt', 'amp', 'quot', 'apos']);
 /** A named or numeric reference: kept as written here, decoded (or left, if unknown) by `decodeEntities`. */
 const ENTITY_REF = /^[A-Za-z_][\w.-]*$|^#x[0-9a-fA-F]+$|^#[0-9]+$/;
-/** Names fast-xml-parser refused (prototype pollution); the tree reader failed on them, so this one does too. */
+/**
+ * Names that could touch a prototype. As with the tree reader (fast-xml-parser): an unprefixed element so
+ * named fails the read; a prefixed element (with its content) or an attribute so named is skipped.
+ */
 const REFUSED = new Set(['__proto__', 'constructor', 'prototype']);
-const refusedName = (qname: string) => REFUSED.has(qname.slice(qname.indexOf(':') + 1));
 
 /** Element keys per scope and name (scopes are shared until an element declares a namespace). */
 const keyCache = new WeakMap<Scope, Map<string, string | null>>();
@@ -99,7 +101,8 @@ export function parseXmlSax(text: string): XmlObject {
         scope.set(name === 'xmlns' ? '' : name.slice(6), attributes[name]!);
       } else (attrs ??= []).push([name, attributes[name]!]);
     }
-    if (refusedName(tag.name)) throw refused();
+    // fast-xml-parser refused these names unprefixed; a prefixed one, or an attribute, is skipped.
+    if (REFUSED.has(tag.name)) throw refused();
     flush(top);
     const frame: Frame = {
       key: cachedKey(tag.name, scope, false),
@@ -148,7 +151,6 @@ function valueOf(f: Frame): XmlValue {
   let out = f.children;
   if (f.attrs) {
     for (const [name, v] of f.attrs) {
-      if (refusedName(name)) throw refused();
       const key = cachedKey(name, f.scope, true);
       if (key === null) continue;
       (out ??= {})[key] = decodeEntities(v.trim());

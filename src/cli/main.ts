@@ -5,6 +5,9 @@
  *   orgsync demo [--vendor ID]
  * Exit codes: 0 ok, 1 the operation failed (typed error on stderr), 2 usage or configuration error,
  * 130/143 interrupted. Usage text of every command lives in help.ts.
+ *
+ * Length: the dispatcher of every command (argument checks and exit codes); each command's work is
+ * in commands.ts, runtime.ts, scaffold.ts, studio.ts...
  */
 import { promises as fs } from 'node:fs';
 import { ConfigError, OrgsyncError } from '../errors.js';

@@ -10,6 +10,9 @@
  * reads); `validate.ts` checks options, vendor rows and normalized records; `finalize.ts` collapses
  * duplicates, resolves manager references (`managers.ts`) and validates employees; `auxiliary.ts`
  * is the skip-with-a-warning policy for metadata.
+ *
+ * Length: the read loop only (full, incremental, lists, company), whose parts share the `rt` built
+ * here.
  */
 import type { z } from 'zod';
 import { createError, OrgsyncError, ValidationError } from '../errors.js';

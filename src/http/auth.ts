@@ -17,6 +17,9 @@
  *   certificates become `auth` (rejected client certificate) or `config` (untrusted server) errors.
  *
  * Nothing here is vendor-specific; connectors declare `auth` and `tls` in their `http(options)`.
+ *
+ * Length: two strategies (OAuth2 client credentials, mutual TLS) that share the typed-error and
+ * redaction helpers at the bottom.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';

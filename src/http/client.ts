@@ -3,6 +3,10 @@
  * Connectors never import axios; they describe requests (`RequestSpec`) and this client sends them,
  * classifies failures into typed errors, honours Retry-After, and keeps secrets out of everything
  * it reports.
+ *
+ * Length: one class, the request attempt (redirects, timeouts, retries, the OAuth2 refresh) whose
+ * steps share per-attempt state; status classification is in status-errors.ts, auth strategies in
+ * auth.ts, budgets in rate-limit.ts.
  */
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import http from 'node:http';

@@ -4,6 +4,9 @@
  * token goes in the request (query parameter, JSON body field, header, or the whole URL).
  * The loop in `paginate` owns the guards: repeated token, repeated page content, empty page
  * before the announced end, total reached, and a hard page cap, so no vendor can make it spin.
+ *
+ * Length: the strategies and placements are a few lines each; the loop guards live in `paginate` on
+ * purpose (one place), drift detection in drift.ts.
  */
 import { createError, OrgsyncError } from '../errors.js';
 import type { HttpResponse, RequestSpec } from '../http/client.js';

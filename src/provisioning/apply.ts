@@ -2,6 +2,8 @@
  * applyPlan: execute a provisioning plan through app-supplied handlers, with a journal so that a
  * re-run (after a failure or a crash) does only what is left, bounded concurrency, retries with
  * exponential backoff, scheduled actions, safety stops and IT/security notifications.
+ *
+ * Length: one executor; its journal, retry, schedule and safety-stop steps share the run's state.
  */
 import pLimit from 'p-limit';
 import pRetry from 'p-retry';

@@ -110,11 +110,22 @@ describe('Workday SAX reader = tree reader', { timeout: 180_000 }, () => {
     }
     for (const body of [
       '<a><__proto__>1</__proto__></a>',
-      '<a><b constructor="1"/></a>',
-      '<a><wd:prototype xmlns:wd="urn:com.workday/bsvc"/></a>',
+      '<a><constructor>1</constructor></a>',
+      '<a><prototype/></a>',
     ]) {
       expect(outcome(parseXml, body)).toEqual({ error: 'xml_malformed' });
       expect(({} as Record<string, unknown>)['1']).toBeUndefined();
+    }
+    // Prefixed elements and attributes so named are skipped, content and all, as the tree reader did.
+    for (const body of [
+      '<a><b constructor="1"/></a>',
+      '<a><wd:prototype xmlns:wd="urn:com.workday/bsvc"/></a>',
+      '<a xmlns:wd="urn:com.workday/bsvc"><wd:__proto__><wd:polluted>1</wd:polluted></wd:__proto__><wd:x>2</wd:x></a>',
+      '<a xmlns:wd="urn:com.workday/bsvc"><wd:Field wd:constructor="1" __proto__="2">v</wd:Field></a>',
+    ]) {
+      same(body, body);
+      expect(JSON.stringify(parseXml(body))).not.toContain('polluted');
+      expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     }
     // Other named entities are never expanded: kept as written, as before; broken references are refused.
     for (const body of ['<a>&nbsp;</a>', '<a b="&nbsp;&amp;"/>', '<a>&#0;&#xD800;</a>']) same(body, body);

@@ -6,6 +6,9 @@
  * dead-lettered after the endpoint's `maxAttempts` (the stream then moves on), redeliverable.
  * Runs in every worker of either deployment; a per-stream lease makes one worker at a time deliver
  * a given tenant to a given endpoint, which is what keeps the order.
+ *
+ * Length: one delivery loop (claim, send, record, back off, dead-letter), kept together for the
+ * ordering argument above; signing is in signature.ts.
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';

@@ -3,6 +3,10 @@
  * snapshots with retention, the provisioning journal (primary key tenant + idempotency key), plans,
  * the per-tenant event log (offsets 1, 2, 3... assigned under the tenant row's lock), schedule
  * claims and per-tenant leases on the database clock.
+ *
+ * Length: one store interface implemented once for both SQL drivers; each method is a few
+ * statements, kept together so a schema change is read in one file (migrations are in
+ * migrations.ts).
  */
 import type { Journal, JournalEntry } from '../../provisioning/index.js';
 import { errorMessage } from '../../provisioning/util.js';
