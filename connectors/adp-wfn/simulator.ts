@@ -20,7 +20,7 @@ import {
   type VendorRoutes,
 } from '../../src/simulator/server.js';
 import { testPki } from '../../src/simulator/tls.js';
-import type { VendorSimulator } from '../simulators.js';
+import type { VendorSimulator } from '../../src/simulator/vendor.js';
 
 type Json = Record<string, unknown>;
 

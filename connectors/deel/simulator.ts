@@ -15,7 +15,7 @@ import {
   type VendorRoutes,
 } from '../../src/simulator/server.js';
 import { rollingWindow } from '../../src/simulator/window.js';
-import type { VendorSimulator } from '../simulators.js';
+import type { VendorSimulator } from '../../src/simulator/vendor.js';
 
 type Json = Record<string, any>;
 

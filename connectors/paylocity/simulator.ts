@@ -17,7 +17,7 @@ import {
   type SimulatorOptions,
   type VendorRoutes,
 } from '../../src/simulator/server.js';
-import type { VendorSimulator } from '../simulators.js';
+import type { VendorSimulator } from '../../src/simulator/vendor.js';
 
 type Json = Record<string, unknown>;
 

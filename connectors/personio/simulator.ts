@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { SampleOrg, SamplePerson } from '../../src/simulator/sample-org.js';
 import { SimTokenIssuer } from '../../src/simulator/oauth2.js';
 import { startSimulator, type SimRequest, type SimResponse, type VendorRoutes } from '../../src/simulator/server.js';
-import type { VendorSimulator } from '../simulators.js';
+import type { VendorSimulator } from '../../src/simulator/vendor.js';
 
 type Json = Record<string, any>;
 

@@ -12,7 +12,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import http from 'node:http';
 import https from 'node:https';
 import pRetry from 'p-retry';
-import { createError, OrgsyncError, type ErrorKind } from '../errors.js';
+import { createError, OrgsyncError } from '../errors.js';
 import { Redactor } from '../redact.js';
 import {
   credentialHash,
@@ -73,25 +73,9 @@ export interface HttpResponse<T = unknown> {
   requestId: string | undefined;
 }
 
-/** What a connector's `classify` hook sees for each response, before orgsync decides. */
-export interface RawResponse {
-  status: number;
-  headers: Record<string, string>;
-  text: string;
-  /** Parsed JSON body where the body is JSON, else undefined. */
-  json: unknown;
-  method: string;
-  path: string;
-}
+import type { ErrorHint, RawResponse } from './response.js';
 
-/** A connector's verdict on a response: undefined means "use the generic rules". */
-export interface ErrorHint {
-  kind?: ErrorKind;
-  message?: string;
-  code?: string;
-  retryable?: boolean;
-  retryAfterMs?: number;
-}
+export type { ErrorHint, RawResponse } from './response.js';
 
 export interface RetryOptions extends Partial<BackoffOptions> {
   /** Retries after the first attempt (default 4). */

@@ -6,7 +6,7 @@
  * (`DEFAULT_RETRY_STATUSES` plus the connector's) and the transient kinds.
  */
 import { createError, type ErrorKind, type OrgsyncError } from '../errors.js';
-import type { ErrorHint, RawResponse } from './client.js';
+import type { ErrorHint, RawResponse } from './response.js';
 import { parseRateLimitReset, parseRetryAfter } from './timing.js';
 
 /** Statuses retried for every vendor (besides any 5xx, classified `transient`); a connector adds its own. */
