@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { captureIo, snapshotPair } from '../helpers/cli.js';
+import { captureIo, cliSnapshot, snapshotPair } from '../helpers/cli.js';
 import { simulators } from '../../connectors/simulators.js';
 import { sampleOrg } from '../../src/simulator/sample-org.js';
 import { root } from '../helpers/fixtures.js';
@@ -115,26 +115,7 @@ describe('orgsync plan / apply', () => {
     };
     const sim2 = await simulators['bamboohr']!.start(org);
     try {
-      const o = sim2.options;
-      const snap = async (file: string) =>
-        expect(
-          await main(
-            [
-              'snapshot',
-              'bamboohr',
-              '--subdomain',
-              String(o['subdomain']),
-              '--api-key',
-              String(o['apiKey']),
-              '--base-url',
-              String(o['baseUrl']),
-              '--out',
-              file,
-              '--quiet',
-            ],
-            io().io,
-          ),
-        ).toBe(0);
+      const snap = (file: string) => cliSnapshot(sim2, file);
       await snap(path.join(dir, 'm-old.json'));
       sim2.update(mass);
       await snap(path.join(dir, 'm-new.json'));
