@@ -14,7 +14,7 @@
  * values become spaces (XML attribute-value normalization).
  */
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
-import { decodeEntities, keyFor, attrKeyFor, XmlReadError, type XmlObject, type XmlValue } from './xml.js';
+import { decodeEntities, keyFor, attrKeyFor, XmlReadError, type XmlObject, type XmlValue } from './xml-names.js';
 
 type Scope = Map<string, string>;
 

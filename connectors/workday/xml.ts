@@ -18,34 +18,30 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 import { parseXmlSax } from './xml-sax.js';
+import {
+  attrKeyFor,
+  decodeEntities,
+  declaresDtd,
+  keyFor,
+  XmlReadError,
+  type Scope,
+  type XmlObject,
+  type XmlValue,
+} from './xml-names.js';
 
-export const WD_NS = 'urn:com.workday/bsvc';
-export const SOAP11_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
-export const SOAP12_ENV_NS = 'http://www.w3.org/2003/05/soap-envelope';
-export const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
-
-export type XmlValue = string | XmlObject | XmlValue[];
-export interface XmlObject {
-  [key: string]: XmlValue;
-}
-
-/** Thrown for bodies orgsync refuses or cannot read as XML (the caller turns it into a typed error). */
-export class XmlReadError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'xml_dtd_refused' | 'xml_malformed',
-  ) {
-    super(message);
-    this.name = 'XmlReadError';
-  }
-}
-
-const DTD = /<!\s*(?:DOCTYPE|ENTITY)/i;
-
-/** True when the text declares a DOCTYPE or an ENTITY (refused: Workday never sends one). */
-export function declaresDtd(text: string): boolean {
-  return DTD.test(text);
-}
+export {
+  attrKeyFor,
+  decodeEntities,
+  declaresDtd,
+  keyFor,
+  SOAP11_ENV_NS,
+  SOAP12_ENV_NS,
+  WD_NS,
+  WSSE_NS,
+  XmlReadError,
+  type XmlObject,
+  type XmlValue,
+} from './xml-names.js';
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -96,34 +92,6 @@ export function parseXmlTree(text: string): XmlObject {
   }
   if (!raw || typeof raw !== 'object') throw new XmlReadError('the body holds no XML element', 'xml_malformed');
   return resolveChildren(raw as Record<string, unknown>, new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]));
-}
-
-type Scope = Map<string, string>;
-
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** The key of an element named `qname` in `scope` (null: a name that is skipped). */
-export function keyFor(qname: string, scope: Scope): string | null {
-  const i = qname.indexOf(':');
-  const prefix = i >= 0 ? qname.slice(0, i) : '';
-  const local = i >= 0 ? qname.slice(i + 1) : qname;
-  if (FORBIDDEN_KEYS.has(local)) return null;
-  const ns = scope.get(prefix) ?? (prefix === '' ? '' : `urn:unbound-prefix:${prefix}`);
-  if (ns === WD_NS) return local;
-  if (ns === SOAP11_ENV_NS || ns === SOAP12_ENV_NS) return `soap:${local}`;
-  return `{${ns}}${local}`;
-}
-
-/** The key of an attribute named `qname` in `scope` (null: skipped). */
-export function attrKeyFor(qname: string, scope: Scope): string | null {
-  const i = qname.indexOf(':');
-  if (i < 0) return FORBIDDEN_KEYS.has(qname) ? null : `@${qname}`;
-  const prefix = qname.slice(0, i);
-  const local = qname.slice(i + 1);
-  if (FORBIDDEN_KEYS.has(local)) return null;
-  const ns = scope.get(prefix);
-  if (ns === WD_NS) return `@${local}`;
-  return `@{${ns ?? `urn:unbound-prefix:${prefix}`}}${local}`;
 }
 
 /** Resolve the children of an element (or of the document) given the scope in force. */
@@ -184,19 +152,6 @@ function add(out: XmlObject, key: string, value: XmlValue): void {
   const prev = out[key]!;
   if (Array.isArray(prev)) prev.push(value);
   else out[key] = [prev, value];
-}
-
-const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-/** Decode the five predefined XML entities and numeric character references; leave anything else as written. */
-export function decodeEntities(s: string): string {
-  if (!s.includes('&')) return s;
-  return s.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|lt|gt|amp|quot|apos);/g, (m, ref: string) => {
-    if (ref[0] !== '#') return NAMED[ref] ?? m;
-    const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-    if (!Number.isFinite(code) || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return m;
-    return String.fromCodePoint(code);
-  });
 }
 
 /** Escape text for an XML element or attribute value. */
