@@ -35,6 +35,9 @@ interface Result {
   target: string;
   pass: boolean;
   note?: string;
+  /** When this case was measured, and the 1-minute load average then (set by `record`). */
+  at?: string;
+  load?: number;
 }
 const results: Result[] = [];
 const quick = process.argv.includes('--quick');
@@ -43,17 +46,47 @@ const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf
 const runs = (group: string) => !only || only === group;
 const today = '2026-06-01';
 
-/** Results are written after every case (marked partial until the run ends), so a long run that is stopped still leaves its numbers. */
+/**
+ * Results are written after every case (marked partial until the run ends), so a long run that is stopped still
+ * leaves its numbers. `--only G` alone writes nothing; `--only G --record` replaces the cases of the same name in
+ * bench/results.json and keeps the others (each case carries the time it was measured and the load average then).
+ */
+const recordOnly = process.argv.includes('--record');
+const earlier: Result[] = (() => {
+  if (!only || !recordOnly) return [];
+  try {
+    return (JSON.parse(readFileSync('bench/results.json', 'utf8')) as { results: Result[] }).results;
+  } catch {
+    return [];
+  }
+})();
 function save(partial: boolean): void {
-  if (only) return;
+  if (only && !recordOnly) return;
+  const mine = new Map(results.map((r) => [r.name, r]));
+  const merged = [
+    ...earlier.map((r) => mine.get(r.name) ?? r),
+    ...results.filter((r) => !earlier.some((e) => e.name === r.name)),
+  ];
   mkdirSync('bench', { recursive: true });
   writeFileSync(
     'bench/results.json',
-    JSON.stringify({ node: process.version, at: new Date().toISOString(), quick, partial, results }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        node: process.version,
+        at: new Date().toISOString(),
+        quick,
+        partial,
+        results: merged,
+      },
+      null,
+      2,
+    ) + '\n',
   );
 }
 
 function record(r: Result): void {
+  r.at = new Date().toISOString();
+  r.load = Number(loadavg()[0]!.toFixed(1));
   results.push(r);
   save(true);
   console.log(
@@ -631,7 +664,8 @@ async function main(): Promise<void> {
     }
   }
   mkdirSync('bench', { recursive: true });
-  if (only) return void console.log(`\n(--only ${only}: bench/results.json not written)`);
+  if (only && !recordOnly)
+    return void console.log(`\n(--only ${only}: bench/results.json not written; add --record to merge)`);
   save(false);
   console.log(
     `\n${results.filter((r) => r.pass).length} of ${results.length} targets met; bench/results.json written in ${((performance.now() - started) / 1000).toFixed(0)} s`,
