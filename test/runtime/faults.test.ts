@@ -102,6 +102,7 @@ describe.skipIf(missing.length > 0)(
             // under CI load (niced, 2 busy cores) lose its job to another, which then runs the tenant a
             // second time (seen: f00 synced twice in the clock-skew test). The lock is what guards that.
             RT_LOCK_MS: '30000',
+            RT_START_ON_MESSAGE: '1',
             RT_CLOCK_SKEW_MS: String(skewMs),
           },
         });
@@ -172,6 +173,10 @@ describe.skipIf(missing.length > 0)(
         schedule: { incrementalEveryMs: HOUR },
       });
       await Promise.all([startWorker('w-exact', 0), startWorker('w-ahead', SKEW), startWorker('w-behind', -SKEW)]);
+      // Every tenant is due already: the workers start consuming together once all three are loaded (under
+      // load one loaded a minute before the others and could have run every tenant alone, leaving the clock
+      // skew test without a job run by a skewed worker).
+      for (const w of workers.values()) w.send('start');
     }, 420_000);
 
     afterAll(async () => {

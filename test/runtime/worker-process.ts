@@ -105,8 +105,16 @@ const rt = createRuntime({
       )),
   },
 });
-await rt.start();
-process.send?.({ ready: worker });
+// RT_START_ON_MESSAGE=1: report ready once loaded, start consuming and ticking only on a 'start' message
+// (a test that needs every worker to take part sends it to all of them once all are loaded).
+if (process.env['RT_START_ON_MESSAGE'] === '1') {
+  process.send?.({ ready: worker });
+  await new Promise<void>((resolve) => process.on('message', (m) => m === 'start' && resolve()));
+  await rt.start();
+} else {
+  await rt.start();
+  process.send?.({ ready: worker });
+}
 const stop = async () => {
   await rt.close();
   await limiter.close();
