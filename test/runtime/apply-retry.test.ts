@@ -28,6 +28,7 @@ describe('unfinished plans are retried soon (embedded)', () => {
     const calls: Call[] = [];
     const recording = recordingHandlers('acme', calls);
     let failNext = 0;
+    const failedKeys: string[] = [];
     let probed = false;
     const seenDuring: Array<{ nextRunAt: number; now: number; claimed: string[] }> = [];
     const handlers = Object.fromEntries(
@@ -46,6 +47,7 @@ describe('unfinished plans are retried soon (embedded)', () => {
           }
           if (failNext > 0) {
             failNext--;
+            failedKeys.push(ctx.idempotencyKey);
             throw Object.assign(new Error('app unavailable'), { retryable: false });
           }
           return (h as any)(a, ctx);
@@ -97,7 +99,12 @@ describe('unfinished plans are retried soon (embedded)', () => {
       expect(await rt.runNow('acme')).toBe('synced');
       const after = (await rt.getTenant('acme'))!.status;
       expect(after).toMatchObject({ lastErrorKind: null, failures: 0, nextRunAt: t + HOUR });
-      expect((await rt.plans('acme')).map((p) => p.status)).toEqual(['applied']);
+      // The failed action was called again under its key and is done; nothing is left failed (the plan may
+      // stay open for actions scheduled later, e.g. a termination effective in the future).
+      expect(failedKeys).toHaveLength(1);
+      expect((await rt.store.journal('acme').get(failedKeys[0]!))?.status).toBe('done');
+      expect(calls.filter((c) => c.key === failedKeys[0])).toHaveLength(1);
+      expect((await rt.store.journal('acme').list()).filter((e) => e.status !== 'done')).toEqual([]);
       // Each action took effect once (the failed one was called again under its key, then done).
       const keys = calls.map((c) => c.key);
       expect(new Set(keys).size).toBe(keys.length);
