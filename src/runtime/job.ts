@@ -51,6 +51,12 @@ export interface JobContext {
   maxBackoffMs?: number | undefined;
   /** Told the database's time at each lease take/renewal (the runtime's clock follows it). */
   onDbTime?: ((dbNowMs: number) => void) | undefined;
+  /**
+   * While a committed plan is being applied, the tenant's next run is at most this far away (the
+   * schedule's `claimMs`, default 10 min): a job lost mid-apply (worker killed, its queue job's retries
+   * spent while the database was down) is claimed again by a tick instead of waiting a whole interval.
+   */
+  claimMs?: number | undefined;
 }
 
 export interface JobObserver {
@@ -92,7 +98,11 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
     await ctx.observer?.leased?.(tenantId);
     for (let round = 0; round < 3; round++) {
       const startedAt = ctx.clock().getTime();
-      const r = await runOnce(ctx, tenantId, abort.signal, preloaded);
+      // On the database-corrected clock, the first round's time is never before the lease on the database
+      // clock (the correction can lag it by a response's latency): a run leased after a trigger is recorded
+      // after it. (A caller's own `clock` is taken as it is.)
+      const floor = round === 0 && ctx.onDbTime ? leased.now : 0;
+      const r = await runOnce(ctx, tenantId, abort.signal, preloaded, floor);
       preloaded = null;
       outcome = r.outcome;
       if (outcome !== 'synced' || (r.triggeredAt ?? 0) <= startedAt) break;
@@ -114,14 +124,17 @@ async function runOnce(
   tenantId: string,
   signal: AbortSignal,
   preloaded: JobLoad | undefined | null,
+  notBefore: number,
 ): Promise<{ outcome: JobOutcome; triggeredAt: number | null }> {
   const { store } = ctx;
   // Read with the lease on the first round (null: read now, for a re-run).
   const loaded = preloaded === null ? await store.loadJob(tenantId) : preloaded;
   if (!loaded) return { outcome: 'missing', triggeredAt: null };
   const tenant = loaded.tenant;
-  const now = ctx.clock();
+  const now = new Date(Math.max(ctx.clock().getTime(), notBefore));
   const redactor = new Redactor();
+  // Actions that failed in this run (resumed plans and the new one): the run is retried with backoff.
+  const failedActions: string[] = [];
   let requests = 0;
   try {
     const handlers = typeof ctx.handlers === 'function' ? await ctx.handlers(tenant) : ctx.handlers;
@@ -130,7 +143,15 @@ async function runOnce(
       // 1. Plans left open (crash mid-apply, failed or not-yet-due actions) or approved since.
       for (const p of await store.plans(tenantId, ['open', 'approved'])) {
         if (!handlers) break;
-        await applyStored(ctx, tenant, p.plan as ProvisioningPlan, handlers, redactor, p.status === 'approved');
+        const r = await applyStored(
+          ctx,
+          tenant,
+          p.plan as ProvisioningPlan,
+          handlers,
+          redactor,
+          p.status === 'approved',
+        );
+        if (!r.halted) failedActions.push(...r.failed.map((a) => a.error ?? 'failed'));
       }
       const fresh = (await store.getTenant(tenantId))!;
       const halted = fresh.status.haltedPlanId ? await store.getPlan(tenantId, fresh.status.haltedPlanId) : undefined;
@@ -198,7 +219,11 @@ async function runOnce(
         type: halt ? 'plan.halted' : 'plan.created',
         data: { planId: plan.planId, actions: planActions(plan).length },
       });
-    // 4. Commit: snapshot, events, plan and the run record at once.
+    // 4. Commit: snapshot, events, plan and the run record at once. A plan this job is about to apply
+    // keeps the next run within `claimMs` until it is applied (step 5 sets the real one).
+    const interval = tenant.schedule.incrementalEveryMs;
+    const applying = Boolean(plan && handlers);
+    const claimMs = ctx.claimMs ?? 600_000;
     let { triggeredAt } = await store.commitSync(tenantId, {
       snapshot: current,
       mode: result.mode,
@@ -211,7 +236,9 @@ async function runOnce(
         lastSyncAt: now.getTime(),
         lastMode: result.mode,
         ...(full ? { lastFullAt: now.getTime(), nextFullAt: now.getTime() + tenant.schedule.fullEveryMs } : {}),
-        nextRunAt: now.getTime() + tenant.schedule.incrementalEveryMs,
+        nextRunAt: applying
+          ? Math.min(now.getTime() + interval, Math.max(now.getTime(), ctx.clock().getTime()) + claimMs)
+          : now.getTime() + interval,
         lastErrorKind: null,
         lastError: null,
         failures: 0,
@@ -222,27 +249,45 @@ async function runOnce(
 
     // 5. Apply (a halted plan only sends its safety alert to IT/security through `notify`).
     if (plan && handlers) {
-      await applyStored(ctx, tenant, plan, handlers, redactor, false);
-      triggeredAt = (await store.getTenant(tenantId))?.status.triggeredAt ?? triggeredAt;
+      const r = await applyStored(ctx, tenant, plan, handlers, redactor, false);
+      if (!r.halted) failedActions.push(...r.failed.map((a) => a.error ?? 'failed'));
     }
+    // 6. The next run: the schedule's, or sooner with backoff when actions failed (a transient app or
+    // database error must not leave a plan open for a whole interval). Written before triggered_at is
+    // read, so a trigger landing after this write is either seen below or still due in the store.
+    if (failedActions.length) {
+      const failures = tenant.status.failures + 1;
+      await store.recordRun(tenantId, {
+        failures,
+        lastErrorKind: 'apply',
+        lastError: redactor.redact(`${failedActions.length} action(s) failed: ${failedActions[0]}`).slice(0, 500),
+        nextRunAt: now.getTime() + backoffMs(ctx, tenant, failures),
+      });
+    } else if (applying) await store.recordRun(tenantId, { nextRunAt: now.getTime() + interval });
+    if (applying || failedActions.length)
+      triggeredAt = (await store.getTenant(tenantId))?.status.triggeredAt ?? triggeredAt;
     return { outcome: halt ? 'halted' : 'synced', triggeredAt };
   } catch (e) {
     const kind = e instanceof OrgsyncError ? e.kind : 'internal';
     const message = redactor.redact(e instanceof Error ? e.message : String(e)).slice(0, 500);
     const failures = tenant.status.failures + 1;
-    const cap = ctx.maxBackoffMs ?? tenant.schedule.incrementalEveryMs;
-    const backoff = Math.min(cap, 5_000 * 2 ** Math.min(failures - 1, 20));
     await store.recordRun(tenantId, {
       failures,
       lastErrorKind: kind,
       lastError: message,
-      nextRunAt: now.getTime() + backoff,
+      nextRunAt: now.getTime() + backoffMs(ctx, tenant, failures),
       requestsLastRun: requests,
     });
     await store.appendEvents(tenantId, [{ type: 'sync.failed', data: { kind, message, failures } }], now.getTime());
     ctx.logger?.warn?.(`tenant ${tenantId}: ${kind} error: ${message}`);
     return { outcome: 'failed', triggeredAt: null };
   }
+}
+
+/** Wait before the next attempt after `failures` failed runs: 5 s, 10 s, ... capped at the interval. */
+function backoffMs(ctx: JobContext, tenant: TenantRecord, failures: number): number {
+  const cap = ctx.maxBackoffMs ?? tenant.schedule.incrementalEveryMs;
+  return Math.min(cap, 5_000 * 2 ** Math.min(failures - 1, 20));
 }
 
 async function applyStored(

@@ -144,6 +144,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     observer: o.observer,
     apply: o.apply,
     onDbTime,
+    claimMs: o.tick?.claimMs,
   });
 
   const rt: Runtime = {

@@ -43,12 +43,23 @@ describe.skipIf(!svc.ok)('redisRateLimiter (shared by workers)', () => {
         fault: { type: 'status', status: 429, headers: { 'Retry-After': '2' } },
       });
       const first = takeSnapshot(connectors['bamboohr']!({ ...(running.options as any), http: http(a) }));
-      // Wait for the 429, then start "another worker" on the same credential.
-      for (let i = 0; i < 100 && !running.sim.log.some((l) => l.status === 429); i++)
+      // Wait for the 429 and for worker a to have recorded the pause in Redis (not a fixed sleep: under load
+      // a's event loop may take longer than any fixed delay to read the 429), then start "another worker".
+      for (let i = 0; !running.sim.log.some((l) => l.status === 429); i++) {
+        if (i > 1500) throw new Error('the simulator never answered 429');
         await new Promise((r) => setTimeout(r, 20));
+      }
       const throttledAt = running.sim.log.find((l) => l.status === 429)!.at;
       const seen = running.sim.log.length;
-      await new Promise((r) => setTimeout(r, 150));
+      // (The pause key lives for the Retry-After only: once that is over there is nothing left to wait for.)
+      const { Redis } = await import('ioredis');
+      const probe = new Redis({ host: '127.0.0.1', port: 6379 });
+      try {
+        while (!(await probe.keys(`${prefix}:rl:*:blocked`)).length && Date.now() - throttledAt < 2000)
+          await new Promise((r) => setTimeout(r, 10));
+      } finally {
+        probe.disconnect();
+      }
       const second = takeSnapshot(connectors['bamboohr']!({ ...(running.options as any), http: http(b) }));
       await Promise.all([first, second]);
       const after = running.sim.log.slice(seen);
@@ -58,7 +69,7 @@ describe.skipIf(!svc.ok)('redisRateLimiter (shared by workers)', () => {
     } finally {
       await running.sim.close();
     }
-  });
+  }, 60_000);
 
   it('two workers together stay within one credential budget', async () => {
     const running = await simulators['bamboohr']!.start(sampleOrg({ size: 10 }), {

@@ -3,8 +3,10 @@
  * rate budget. Handlers act on a pretend SaaS app (a PostgreSQL table) that honours idempotency
  * keys, and log every call, so the test can tell a re-delivered action from a duplicated effect.
  * Env: RT_SCHEMA, RT_PREFIX, RT_WORKER, ORGSYNC_KEYS, RT_ACTION_DELAY_MS, RT_REDIS_PORT (6379),
- * RT_CLAIM_MS (20000), RT_CLOCK_SKEW_MS (this process's wall clock is off by that much: Date and
- * Date.now() lie, as on a machine whose clock drifted).
+ * RT_CLAIM_MS (20000), RT_LEASE_MS (store lease TTL, 3000), RT_LOCK_MS (BullMQ job lock, 3000; a worker
+ * whose event loop stalls longer than this under load has its job handed to another worker, which then
+ * runs the tenant again after it), RT_CLOCK_SKEW_MS (this process's wall clock is off by that much: Date
+ * and Date.now() lie, as on a machine whose clock drifted).
  */
 import pg from 'pg';
 import { BullMQQueue, createRuntime, openStore, redisRateLimiter } from '../../src/runtime/index.js';
@@ -36,6 +38,9 @@ const db = new pg.Pool({
   application_name: `${prefix}-worker`,
   max: 3,
   options: `-c search_path=${schema}`,
+  // A handler never waits forever on a connection or a query (a PostgreSQL restart cuts them all).
+  connectionTimeoutMillis: 10_000,
+  query_timeout: 30_000,
 });
 db.on('error', () => undefined);
 const store = await openStore({
@@ -46,7 +51,7 @@ const queue = new BullMQQueue({
   connection: redis,
   prefix,
   concurrency: 4,
-  lockDurationMs: 3000,
+  lockDurationMs: Number(process.env['RT_LOCK_MS'] ?? 3000),
   stalledIntervalMs: 1000,
 });
 
@@ -84,7 +89,7 @@ const rt = createRuntime({
   limiter: limiter.provider,
   handlers: (t) => handlersFor(t.id),
   workerId: worker,
-  leaseTtlMs: 3000,
+  leaseTtlMs: Number(process.env['RT_LEASE_MS'] ?? 3000),
   tick: { everyMs: 500, claimMs: Number(process.env['RT_CLAIM_MS'] ?? 20_000) },
   apply: { retries: 1, retryDelay: { minMs: 50, maxMs: 200 } },
   observer: {
@@ -100,8 +105,16 @@ const rt = createRuntime({
       )),
   },
 });
-await rt.start();
-process.send?.({ ready: worker });
+// RT_START_ON_MESSAGE=1: report ready once loaded, start consuming and ticking only on a 'start' message
+// (a test that needs every worker to take part sends it to all of them once all are loaded).
+if (process.env['RT_START_ON_MESSAGE'] === '1') {
+  process.send?.({ ready: worker });
+  await new Promise<void>((resolve) => process.on('message', (m) => m === 'start' && resolve()));
+  await rt.start();
+} else {
+  await rt.start();
+  process.send?.({ ready: worker });
+}
 const stop = async () => {
   await rt.close();
   await limiter.close();
