@@ -6,8 +6,16 @@
  */
 export type Row = Record<string, unknown>;
 
+export interface QueryOptions {
+  /**
+   * A statement every job runs (PostgreSQL: a named prepared statement, parsed and planned once per
+   * connection). Only for fixed texts of a bounded set and tables that exist (after migration).
+   */
+  prepare?: boolean;
+}
+
 export interface Querier {
-  query<T extends Row = Row>(sql: string, params?: unknown[]): Promise<T[]>;
+  query<T extends Row = Row>(sql: string, params?: unknown[], options?: QueryOptions): Promise<T[]>;
 }
 
 export interface SqlDriver extends Querier {
