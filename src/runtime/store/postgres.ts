@@ -17,11 +17,12 @@ export interface PostgresOptions {
   /** `application_name` of the connections (default `orgsync`), as seen in pg_stat_activity. */
   applicationName?: string;
   /**
-   * Wait for the WAL flush on every commit (default true). Leases and schedule claims never wait
-   * (a lost one is an expired one). `false` makes every commit asynchronous too: a database crash
-   * (not a restart) may then lose the last ~0.6 s of commits; the affected tenants run again, but an
-   * event delivered in that window can come back with the same id and different content. SQLite
-   * (WAL, synchronous=NORMAL) gives the same guarantee as `false`. See docs/scale.md.
+   * Wait for the WAL flush on commits with changes or a plan (default true). Leases, schedule claims
+   * and steady-state commits (no change, no plan) never wait: a lost one is an expired lease or a
+   * tenant that runs again; event reads flush first, so no event is handed out before it is durable.
+   * `false` makes every commit asynchronous: a database crash (not a restart) may then lose the last
+   * ~0.6 s of commits, and their tenants run again. SQLite (WAL, synchronous=NORMAL) is comparable.
+   * See docs/scale.md.
    */
   synchronousCommit?: boolean;
 }
