@@ -65,7 +65,8 @@ export const COMMANDS: Record<string, CommandHelp> = {
     ].join('\n'),
   },
   'serve-scim': {
-    synopsis: 'orgsync serve-scim --port P --token T [--tenant ID] [--store DIR|FILE.json] [--host 127.0.0.1]',
+    synopsis:
+      'orgsync serve-scim --port P --token T [--tenant ID] [--store DIR|FILE.json | --config RUNTIME.json] [--host 127.0.0.1]',
     summary: 'inbound SCIM 2.0 endpoint for identity providers (token may come from ORGSYNC_SCIM_TOKEN)',
   },
   studio: {

@@ -120,15 +120,23 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const token = str(args, 'token') ?? io.env['ORGSYNC_SCIM_TOKEN'];
         if (port === undefined || !token) {
           io.stderr(
-            'orgsync serve-scim: usage: orgsync serve-scim --port P --token T [--tenant ID] [--store DIR|FILE.json] [--host 127.0.0.1] (the token may come from ORGSYNC_SCIM_TOKEN)\n',
+            'orgsync serve-scim: usage: orgsync serve-scim --port P --token T [--tenant ID] [--store DIR|FILE.json | --config RUNTIME.json] [--host 127.0.0.1] (the token may come from ORGSYNC_SCIM_TOKEN)\n',
           );
           return 2;
         }
         const tenant = str(args, 'tenant');
         const store = str(args, 'store');
+        const config = str(args, 'config');
         const host = str(args, 'host');
         return await serveScimCommand(
-          { port, token, ...(tenant ? { tenant } : {}), ...(store ? { store } : {}), ...(host ? { host } : {}) },
+          {
+            port,
+            token,
+            ...(tenant ? { tenant } : {}),
+            ...(store ? { store } : {}),
+            ...(config ? { config } : {}),
+            ...(host ? { host } : {}),
+          },
           io,
         );
       }

@@ -12,7 +12,7 @@ import { formatChangesText } from '../diff.js';
 import { OrgsyncError } from '../errors.js';
 import { createScimHandler } from '../inbound-scim/handler.js';
 import { scimClientErrorListener, toNodeListener } from '../inbound-scim/adapters.js';
-import { FileScimStore, TENANT_ID } from '../inbound-scim/store.js';
+import { FileScimStore, TENANT_ID, type ScimStore } from '../inbound-scim/store.js';
 
 export interface ServeScimArgs {
   port: number;
@@ -20,6 +20,12 @@ export interface ServeScimArgs {
   tenant?: string;
   /** A folder (one `<tenant>.scim.json` per tenant) or a `.json` file. Default `./orgsync-scim-data`. */
   store?: string;
+  /**
+   * A runtime config file (docs/runtime.md): keep the data in its store's database (SQLite or
+   * PostgreSQL, migrated by `orgsync migrate`) instead of files, so several serve-scim processes can
+   * serve one tenant. Not with `store`.
+   */
+  config?: string;
   /** Interface to listen on. Default 127.0.0.1 (put a TLS proxy or tunnel in front for a real IdP). */
   host?: string;
 }
@@ -69,10 +75,26 @@ export async function serveScimCommand(
       'orgsync serve-scim: warning: the token is shorter than 16 characters; use a long random token for anything but a local trial.\n',
     );
   const host = args.host ?? '127.0.0.1';
+  if (args.config && args.store) {
+    io.stderr('orgsync serve-scim: give --store (files) or --config (the runtime database), not both.\n');
+    return 2;
+  }
   const storePath = path.resolve(args.store ?? DEFAULT_STORE);
-  const store = /\.json$/i.test(storePath)
-    ? new FileScimStore({ file: storePath })
-    : new FileScimStore({ dir: storePath });
+  let store: ScimStore;
+  let storeLabel = storePath;
+  let closeSql: (() => Promise<void>) | undefined;
+  if (args.config) {
+    try {
+      const opened = await openSqlScimStore(args.config);
+      store = opened.store;
+      storeLabel = opened.label;
+      closeSql = opened.close;
+    } catch (e) {
+      io.stderr(`orgsync serve-scim: cannot open the store: ${(e as Error).message}\n`);
+      return 1;
+    }
+  } else
+    store = /\.json$/i.test(storePath) ? new FileScimStore({ file: storePath }) : new FileScimStore({ dir: storePath });
 
   const handler = createScimHandler({
     store,
@@ -91,10 +113,11 @@ export async function serveScimCommand(
   try {
     const snap = await handler.snapshot(tenant);
     io.stdout(
-      `Store: ${storePath} (${snap.employees.length} user(s), ${snap.groups.length} group(s) for tenant '${tenant}').\n`,
+      `Store: ${storeLabel} (${snap.employees.length} user(s), ${snap.groups.length} group(s) for tenant '${tenant}').\n`,
     );
   } catch (e) {
     io.stderr(`orgsync serve-scim: cannot open the store: ${(e as Error).message}\n`);
+    await closeSql?.();
     return 1;
   }
 
@@ -117,6 +140,7 @@ export async function serveScimCommand(
       `orgsync serve-scim: cannot listen on ${host}:${port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`,
     );
     await handler.close();
+    await closeSql?.();
     return 1;
   }
   const addr = server.address();
@@ -162,6 +186,35 @@ export async function serveScimCommand(
     server.closeIdleConnections?.();
   });
   await handler.close();
+  await closeSql?.();
   io.stdout('Stopped.\n');
   return 0;
+}
+
+/** The runtime's database as the SCIM store (loaded on demand: `orgsync` itself never loads pg or SQLite). */
+async function openSqlScimStore(
+  file: string,
+): Promise<{ store: ScimStore; label: string; close: () => Promise<void> }> {
+  const { readFile } = await import('node:fs/promises');
+  const { parseRuntimeConfig } = await import('../runtime/config.js');
+  const { openStore, SqlScimStore } = await import('../runtime/index.js');
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`--config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const c = parseRuntimeConfig(json);
+  const sql = await openStore(c.store);
+  try {
+    await sql.assertMigrated();
+  } catch (e) {
+    await sql.close();
+    throw e;
+  }
+  const label =
+    'sqlite' in c.store
+      ? `${c.store.sqlite} (runtime database)`
+      : `PostgreSQL schema ${c.store.postgres.schema ?? 'orgsync'}`;
+  return { store: new SqlScimStore(sql), label, close: () => sql.close() };
 }

@@ -17,6 +17,7 @@ export { toNodeListener, toExpressMiddleware, scimClientErrorListener, type Expr
 export {
   FileScimStore,
   MemoryScimStore,
+  ScimStoreConflictError,
   STORE_KIND,
   TENANT_ID,
   type FileScimStoreOptions,

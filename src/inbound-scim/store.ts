@@ -28,14 +28,35 @@ import type { StoredResource } from './resource.js';
 export interface ScimTenantData {
   users: StoredResource[];
   groups: StoredResource[];
+  /**
+   * Stores shared by several processes (the runtime's SQL store): the tenant's version as loaded;
+   * passed back to `save`, which refuses (ScimStoreConflictError) when another process saved since.
+   */
+  version?: number;
 }
 
 export interface ScimStore {
   /** The tenant's data; an empty tenant (no users, no groups) when nothing was stored yet. */
   load(tenant: string): Promise<ScimTenantData>;
-  /** Replace the tenant's data durably. Resolves only once the data would survive a crash. */
-  save(tenant: string, data: ScimTenantData): Promise<void>;
+  /**
+   * Replace the tenant's data durably. Resolves only once the data would survive a crash. A shared
+   * store returns the new version, or throws `ScimStoreConflictError` (nothing written) when the
+   * tenant is no longer at `data.version`.
+   */
+  save(tenant: string, data: ScimTenantData): Promise<void | { version: number }>;
+  /** Shared stores: the tenant's current version (the handler reloads a tenant whose version moved). */
+  version?(tenant: string): Promise<number>;
   close?(): Promise<void>;
+}
+
+/** Another process saved the tenant since this one loaded it: reload and apply the request again. */
+export class ScimStoreConflictError extends ConfigError {
+  constructor(tenant: string) {
+    super({
+      message: `The SCIM tenant '${tenant}' was changed by another process; reload and retry.`,
+      code: 'store_conflict',
+    });
+  }
 }
 
 /** Tenant ids: safe as file names on every OS (lower case, so case-insensitive file systems cannot merge two tenants). */

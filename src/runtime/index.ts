@@ -28,6 +28,7 @@ export async function openStore(c: StoreConfig, o: { migrate?: boolean } = {}): 
   if (o.migrate) await store.migrate();
   return store;
 }
+export { SqlScimStore } from './scim-store.js';
 export { BullMQQueue, jobIdOf, type BullMQQueueOptions } from './queue/bullmq.js';
 export { redisRateLimiter, type RedisLimiter, type RedisLimiterOptions } from './redis-limiter.js';
 export { runtimeFromConfig, parseRuntimeConfig, RuntimeConfigSchema, type RuntimeConfig } from './config.js';

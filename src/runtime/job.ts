@@ -22,7 +22,7 @@ import {
 import { Redactor } from '../redact.js';
 import { sync } from '../sync.js';
 import type { Keyring } from './crypto.js';
-import type { JobLoad, NewEvent, SqlStore } from './store/store.js';
+import { splitSnapshot, type JobLoad, type NewEvent, type SqlStore } from './store/store.js';
 import type { TenantRecord } from './types.js';
 
 export type HandlersFor =
@@ -84,15 +84,7 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
   ctx.onDbTime?.(leased.now);
   let preloaded: JobLoad | undefined | null = leased.load;
   const abort = new AbortController();
-  const heartbeat = setInterval(
-    () => {
-      store.acquireLease(tenantId, ctx.workerId, ctx.leaseTtlMs).then(
-        (now) => (now === null ? abort.abort(new Error('lease lost')) : ctx.onDbTime?.(now)),
-        () => undefined,
-      );
-    },
-    Math.max(100, ctx.leaseTtlMs / 3),
-  );
+  const lease = new Heartbeat(ctx, tenantId, abort);
   let outcome: JobOutcome = 'missing';
   try {
     await ctx.observer?.leased?.(tenantId);
@@ -102,16 +94,59 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
       // clock (the correction can lag it by a response's latency): a run leased after a trigger is recorded
       // after it. (A caller's own `clock` is taken as it is.)
       const floor = round === 0 && ctx.onDbTime ? leased.now : 0;
-      const r = await runOnce(ctx, tenantId, abort.signal, preloaded, floor);
+      // The commit may release the lease itself (one round trip fewer) unless an observer must be
+      // told before the lease goes (it runs inside the lease).
+      const r = await runOnce(
+        ctx,
+        tenantId,
+        abort.signal,
+        preloaded,
+        floor,
+        ctx.observer?.released ? undefined : { lease, startedAt },
+      );
       preloaded = null;
       outcome = r.outcome;
-      if (outcome !== 'synced' || (r.triggeredAt ?? 0) <= startedAt) break;
+      if (lease.released || outcome !== 'synced' || (r.triggeredAt ?? 0) <= startedAt) break;
     }
     return outcome;
   } finally {
-    clearInterval(heartbeat);
-    await Promise.resolve(ctx.observer?.released?.(tenantId, outcome)).catch(() => undefined);
-    await store.releaseLease(tenantId, ctx.workerId).catch(() => undefined);
+    await lease.stop();
+    if (!lease.released) {
+      await Promise.resolve(ctx.observer?.released?.(tenantId, outcome)).catch(() => undefined);
+      await store.releaseLease(tenantId, ctx.workerId).catch(() => undefined);
+    }
+  }
+}
+
+/** Renews the lease every third of its TTL; stopped (and any renewal in flight awaited) before a commit releases it. */
+class Heartbeat {
+  released = false;
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<unknown> = Promise.resolve();
+  constructor(
+    private readonly ctx: JobContext,
+    private readonly tenantId: string,
+    private readonly abort: AbortController,
+  ) {
+    this.start();
+  }
+  start(): void {
+    if (this.timer || this.released) return;
+    const { ctx } = this;
+    this.timer = setInterval(
+      () => {
+        this.inFlight = ctx.store.acquireLease(this.tenantId, ctx.workerId, ctx.leaseTtlMs).then(
+          (now) => (now === null ? this.abort.abort(new Error('lease lost')) : ctx.onDbTime?.(now)),
+          () => undefined,
+        );
+      },
+      Math.max(100, ctx.leaseTtlMs / 3),
+    );
+  }
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.inFlight;
   }
 }
 
@@ -125,6 +160,7 @@ async function runOnce(
   signal: AbortSignal,
   preloaded: JobLoad | undefined | null,
   notBefore: number,
+  fold?: { lease: Heartbeat; startedAt: number },
 ): Promise<{ outcome: JobOutcome; triggeredAt: number | null }> {
   const { store } = ctx;
   // Read with the lease on the first round (null: read now, for a re-run).
@@ -188,8 +224,16 @@ async function runOnce(
     const result = await sync(connector, { previous, mode: full ? 'full' : 'auto', now });
     const current = result.snapshot;
 
-    // 3. Diff and plan.
-    const changes = previous ? diffSnapshots(previous, current) : [];
+    // 3. Diff and plan. A body (people, groups, locations) identical to the stored text has no
+    // changes: the diff is skipped (the text is needed for the commit anyway).
+    const split = splitSnapshot(current);
+    const unchanged =
+      previous !== undefined &&
+      loaded.snapshotBody === split.body &&
+      previous.connector === current.connector &&
+      previous.company.id === current.company.id &&
+      Date.parse(current.takenAt) >= Date.parse(previous.takenAt);
+    const changes = previous && !unchanged ? diffSnapshots(previous, current) : [];
     let plan: ProvisioningPlan | undefined;
     let halt = false;
     if (tenant.rules && changes.length) {
@@ -219,33 +263,58 @@ async function runOnce(
         type: halt ? 'plan.halted' : 'plan.created',
         data: { planId: plan.planId, actions: planActions(plan).length },
       });
-    // 4. Commit: snapshot, events, plan and the run record at once. A plan this job is about to apply
-    // keeps the next run within `claimMs` until it is applied (step 5 sets the real one).
+    // 4. Commit: snapshot, events, plan and the run record at once. With nothing to apply and nothing
+    // failed, the same statement releases the lease (unless a trigger arrived meanwhile: then the job
+    // runs again). No change and no plan: nothing observable is lost if a database crash loses this
+    // commit (the tenant runs again and finds the same), so it does not wait for the WAL flush
+    // (docs/scale.md). A plan this job is about to apply keeps the next run within `claimMs` until it
+    // is applied (step 6 sets the real one).
     const interval = tenant.schedule.incrementalEveryMs;
     const applying = Boolean(plan && handlers);
     const claimMs = ctx.claimMs ?? 600_000;
-    let { triggeredAt } = await store.commitSync(tenantId, {
-      snapshot: current,
-      mode: result.mode,
-      events,
-      plan: plan ? { planId: plan.planId, status: halt ? 'halted' : 'open', body: plan } : undefined,
-      retention: ctx.retention,
-      previousBody: loaded.snapshotBody,
-      at: now.getTime(),
-      run: {
-        lastSyncAt: now.getTime(),
-        lastMode: result.mode,
-        ...(full ? { lastFullAt: now.getTime(), nextFullAt: now.getTime() + tenant.schedule.fullEveryMs } : {}),
-        nextRunAt: applying
-          ? Math.min(now.getTime() + interval, Math.max(now.getTime(), ctx.clock().getTime()) + claimMs)
-          : now.getTime() + interval,
-        lastErrorKind: null,
-        lastError: null,
-        failures: 0,
-        requestsLastRun: requests,
-        ...(halt && plan ? { haltedPlanId: plan.planId } : {}),
-      },
-    });
+    const release =
+      fold && !plan && !failedActions.length
+        ? { owner: ctx.workerId, unlessTriggeredAfter: fold.startedAt }
+        : undefined;
+    if (release) await fold!.lease.stop();
+    const committed = await store
+      .commitSync(tenantId, {
+        snapshot: current,
+        split,
+        relaxed: changes.length === 0 && !plan,
+        release,
+        mode: result.mode,
+        events,
+        plan: plan ? { planId: plan.planId, status: halt ? 'halted' : 'open', body: plan } : undefined,
+        retention: ctx.retention,
+        previousBody: loaded.snapshotBody,
+        at: now.getTime(),
+        run: {
+          lastSyncAt: now.getTime(),
+          lastMode: result.mode,
+          ...(full ? { lastFullAt: now.getTime(), nextFullAt: now.getTime() + tenant.schedule.fullEveryMs } : {}),
+          nextRunAt: applying
+            ? Math.min(now.getTime() + interval, Math.max(now.getTime(), ctx.clock().getTime()) + claimMs)
+            : now.getTime() + interval,
+          lastErrorKind: null,
+          lastError: null,
+          failures: 0,
+          requestsLastRun: requests,
+          ...(halt && plan ? { haltedPlanId: plan.planId } : {}),
+        },
+      })
+      .then(
+        (c) => {
+          if (c.released) fold!.lease.released = true;
+          else if (release) fold!.lease.start(); // kept: a trigger arrived, the job runs once more
+          return c;
+        },
+        (e: unknown) => {
+          if (release) fold!.lease.start();
+          throw e;
+        },
+      );
+    let { triggeredAt } = committed;
 
     // 5. Apply (a halted plan only sends its safety alert to IT/security through `notify`).
     if (plan && handlers) {

@@ -106,4 +106,29 @@ describe('orgsync serve-scim', () => {
     expect(o2.err.join('')).toMatch(/cannot listen/);
     expect(await first.stop()).toBe(0);
   });
+
+  it('--config keeps the data in the runtime database (refused until migrated; not with --store)', async () => {
+    const db = path.join(dir, 'rt.db');
+    const config = path.join(dir, 'runtime.json');
+    await fs.writeFile(config, JSON.stringify({ store: { sqlite: db } }));
+    const o = io();
+    expect(await serveScimCommand({ port: 0, token: TOKEN, config }, o.io)).toBe(1);
+    expect(o.err.join('')).toMatch(/orgsync migrate/);
+    expect(await serveScimCommand({ port: 0, token: TOKEN, config, store: dir }, o.io)).toBe(2);
+    const { openStore } = await import('../../src/runtime/index.js');
+    await (await openStore({ sqlite: db }, { migrate: true })).close();
+
+    const a = await start({ store: undefined, config });
+    const post = await fetch(`${a.baseUrl()}/Users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify(user('db@acme.com')),
+    });
+    expect(post.status).toBe(201);
+    expect(await a.stop()).toBe(0);
+    const b = await start({ store: undefined, config });
+    expect(b.out.join('')).toContain("1 user(s), 0 group(s) for tenant 'default'");
+    expect(await b.stop()).toBe(0);
+    expect((await fs.readdir(dir)).filter((f) => f.endsWith('.scim.json'))).toEqual([]);
+  });
 });

@@ -16,7 +16,7 @@ import https from 'node:https';
 import { ConfigError } from '../../errors.js';
 import type { Logger } from '../../http/client.js';
 import type { Keyring } from '../crypto.js';
-import type { SqlStore } from '../store/store.js';
+import { eventsAfter, type SqlStore } from '../store/store.js';
 import type { RuntimeEvent } from '../types.js';
 import { signEventDelivery, type DeliveredEvent, type EventDeliveryBody } from './signature.js';
 import { DeliveryStore, type CursorRow, type DeadLetter, type EndpointRow } from './store.js';
@@ -310,18 +310,9 @@ export class EventDelivery {
     return batches;
   }
 
-  private async readFrom(c: CursorRow): Promise<RuntimeEvent[]> {
-    const r = await this.store.d.query<{ offset: number; type: string; at: number; data: string }>(
-      `SELECT "offset", type, at, data FROM events WHERE tenant_id = $1 AND "offset" > $2 ORDER BY "offset" LIMIT $3`,
-      [c.tenantId, c.delivered, this.o.batchSize],
-    );
-    return r.map((e) => ({
-      tenantId: c.tenantId,
-      offset: Number(e.offset),
-      type: e.type as RuntimeEvent['type'],
-      at: Number(e.at),
-      data: typeof e.data === 'string' ? JSON.parse(e.data) : e.data,
-    }));
+  /** Durable events only (see eventsAfter: a relaxed commit is never sent before it is on disk). */
+  private readFrom(c: CursorRow): Promise<RuntimeEvent[]> {
+    return eventsAfter(this.store.d, c.tenantId, c.delivered, this.o.batchSize);
   }
 
   /** Wait before attempt `attempt + 1`: exponential, capped, with jitter in [0.5, 1] of it. */

@@ -3,6 +3,14 @@
  * waits, further enqueues are absorbed (BullMQ ignores an add whose job id exists); the payload is
  * `{ tenantId }` only. A worker killed mid-job loses its BullMQ lock; the stalled-job check hands
  * the job to another worker, which then waits for the store lease of the dead one to expire.
+ *
+ * Retries do not use BullMQ's delayed jobs: their due time is the failing worker's `Date.now()` plus
+ * the backoff, and they are promoted when a consuming worker's `Date.now()` passes it, so a worker
+ * clock 90 minutes ahead parks a retry for 90 minutes (and the tenant's job id with it: schedule
+ * claims are absorbed meanwhile), one behind retries at once. Here a job that threw is retried by
+ * the worker that ran it after a relative timer (1 s, 2 s: no wall clock involved), added as a
+ * plain waiting job; a worker that dies before that leaves the tenant to the schedule (due again
+ * after `claimMs`), like any lost job.
  */
 import { createRequire } from 'node:module';
 import { ConfigError } from '../../errors.js';
@@ -22,6 +30,10 @@ export interface BullMQQueueOptions {
   /** How often workers look for stalled jobs (default 30 s). */
   stalledIntervalMs?: number;
   onError?: (error: unknown) => void;
+  /** Runs of a tenant job that throws (default 3), waiting `retryDelayMs · 2^(n-1)` between them. */
+  attempts?: number;
+  /** First retry delay (default 1000 ms), measured with a relative timer in this process. */
+  retryDelayMs?: number;
 }
 
 type Bull = typeof import('bullmq');
@@ -47,6 +59,10 @@ export class BullMQQueue implements TenantQueue {
   private queue: InstanceType<Bull['Queue']>;
   private worker: InstanceType<Bull['Worker']> | null = null;
   private readonly connection: Record<string, unknown>;
+  /** Tenant -> runs that threw in a row (this process), and the retry timers pending. */
+  private readonly failures = new Map<string, number>();
+  private readonly retries = new Set<NodeJS.Timeout>();
+  private closed = false;
 
   constructor(private readonly o: BullMQQueueOptions) {
     const require = createRequire(import.meta.url);
@@ -66,12 +82,8 @@ export class BullMQQueue implements TenantQueue {
     this.queue.on('error', (e) => o.onError?.(e));
   }
 
-  private static readonly JOB_OPTS = {
-    removeOnComplete: true,
-    removeOnFail: true,
-    attempts: 3,
-    backoff: { type: 'exponential', delay: 1000 },
-  } as const;
+  /** One BullMQ attempt per job, never `delay`: nothing BullMQ keeps depends on a worker's clock. */
+  private static readonly JOB_OPTS = { removeOnComplete: true, removeOnFail: true, attempts: 1 } as const;
 
   async enqueue(tenantId: string): Promise<void> {
     await this.queue.add('tenant', { tenantId }, { jobId: jobIdOf(tenantId), ...BullMQQueue.JOB_OPTS });
@@ -93,7 +105,15 @@ export class BullMQQueue implements TenantQueue {
   async start(process: (tenantId: string) => Promise<void>): Promise<void> {
     this.worker = new this.bull.Worker(
       this.o.name ?? 'tenants',
-      async (job) => process(String((job.data as { tenantId: string }).tenantId)),
+      async (job) => {
+        const tenantId = String((job.data as { tenantId: string }).tenantId);
+        try {
+          await process(tenantId);
+          this.failures.delete(tenantId);
+        } catch (e) {
+          this.retryLater(tenantId, e);
+        }
+      },
       {
         connection: this.connection as any,
         prefix: this.o.prefix ?? 'orgsync',
@@ -107,12 +127,34 @@ export class BullMQQueue implements TenantQueue {
     await this.worker.waitUntilReady();
   }
 
+  /** A run that threw: enqueue again after a relative backoff (see the file comment), up to `attempts` runs. */
+  private retryLater(tenantId: string, error: unknown): void {
+    this.o.onError?.(error);
+    const n = (this.failures.get(tenantId) ?? 0) + 1;
+    if (n >= (this.o.attempts ?? 3) || this.closed) {
+      this.failures.delete(tenantId);
+      return;
+    }
+    this.failures.set(tenantId, n);
+    const t = setTimeout(
+      () => {
+        this.retries.delete(t);
+        if (!this.closed) this.enqueue(tenantId).catch((e) => this.o.onError?.(e));
+      },
+      (this.o.retryDelayMs ?? 1000) * 2 ** (n - 1),
+    );
+    this.retries.add(t);
+  }
+
   async size(): Promise<number> {
     const c = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
     return Object.values(c).reduce((a, b) => a + b, 0);
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.retries) clearTimeout(t);
+    this.retries.clear();
     await this.worker?.close();
     await this.queue.close();
   }

@@ -2,9 +2,10 @@
  * Distributed store driver: PostgreSQL through `pg` (a pool). `schema` puts every table in its own
  * schema (tests use one per run; deployments may share a database with other apps).
  */
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { ConfigError } from '../../errors.js';
-import type { Querier, Row, SqlDriver } from './sql.js';
+import type { Querier, QueryOptions, Row, SqlDriver } from './sql.js';
 
 export interface PostgresOptions {
   /** `postgres://user@host:5432/db` (default: PG* environment variables). */
@@ -16,11 +17,12 @@ export interface PostgresOptions {
   /** `application_name` of the connections (default `orgsync`), as seen in pg_stat_activity. */
   applicationName?: string;
   /**
-   * Wait for the WAL flush on every commit (default true). Leases and schedule claims never wait
-   * (a lost one is an expired one). `false` makes every commit asynchronous too: a database crash
-   * (not a restart) may then lose the last ~0.6 s of commits; the affected tenants run again, but an
-   * event delivered in that window can come back with the same id and different content. SQLite
-   * (WAL, synchronous=NORMAL) gives the same guarantee as `false`. See docs/scale.md.
+   * Wait for the WAL flush on commits with changes or a plan (default true). Leases, schedule claims
+   * and steady-state commits (no change, no plan) never wait: a lost one is an expired lease or a
+   * tenant that runs again; event reads flush first, so no event is handed out before it is durable.
+   * `false` makes every commit asynchronous: a database crash (not a restart) may then lose the last
+   * ~0.6 s of commits, and their tenants run again. SQLite (WAL, synchronous=NORMAL) is comparable.
+   * See docs/scale.md.
    */
   synchronousCommit?: boolean;
 }
@@ -62,17 +64,24 @@ export async function openPostgres(o: PostgresOptions = {}): Promise<SqlDriver> 
   };
   const pool = poolOf(o.max ?? 5, o.synchronousCommit !== false);
   const relaxedPool = o.synchronousCommit === false ? pool : poolOf(2, false);
-  const parse = (rows: Row[]): Row[] => rows;
   await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  const query = async <T extends Row>(sql: string, params: unknown[] = []): Promise<T[]> =>
-    parse((await pool.query(sql, params)).rows) as T[];
+  // Named prepared statements (per connection, by the text's hash) for the statements every job runs.
+  const names = new Map<string, string>();
+  const config = (sql: string, params: unknown[], o?: QueryOptions) => {
+    if (!o?.prepare) return { text: sql, values: params };
+    let name = names.get(sql);
+    if (!name) names.set(sql, (name = `orgsync_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`));
+    return { name, text: sql, values: params };
+  };
+  const query = async <T extends Row>(sql: string, params: unknown[] = [], o?: QueryOptions): Promise<T[]> =>
+    (await pool.query(config(sql, params, o))).rows as T[];
   return {
     dialect: 'postgres',
     nowMsSql: `(extract(epoch from clock_timestamp()) * 1000)::bigint`,
     query,
     relaxed: {
-      query: async <T extends Row>(sql: string, params: unknown[] = []): Promise<T[]> =>
-        (await relaxedPool.query(sql, params)).rows as T[],
+      query: async <T extends Row>(sql: string, params: unknown[] = [], o?: QueryOptions): Promise<T[]> =>
+        (await relaxedPool.query(config(sql, params, o))).rows as T[],
     },
     async tx(fn) {
       const client = await pool.connect();
@@ -84,8 +93,8 @@ export async function openPostgres(o: PostgresOptions = {}): Promise<SqlDriver> 
       try {
         await client.query('BEGIN');
         const q: Querier = {
-          query: async <T extends Row>(sql: string, params: unknown[] = []) =>
-            (await client.query(sql, params)).rows as T[],
+          query: async <T extends Row>(sql: string, params: unknown[] = [], o?: QueryOptions) =>
+            (await client.query(config(sql, params, o))).rows as T[],
         };
         const r = await fn(q);
         await client.query('COMMIT');

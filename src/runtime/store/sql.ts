@@ -6,8 +6,16 @@
  */
 export type Row = Record<string, unknown>;
 
+export interface QueryOptions {
+  /**
+   * A statement every job runs (PostgreSQL: a named prepared statement, parsed and planned once per
+   * connection). Only for fixed texts of a bounded set and tables that exist (after migration).
+   */
+  prepare?: boolean;
+}
+
 export interface Querier {
-  query<T extends Row = Row>(sql: string, params?: unknown[]): Promise<T[]>;
+  query<T extends Row = Row>(sql: string, params?: unknown[], options?: QueryOptions): Promise<T[]>;
 }
 
 export interface SqlDriver extends Querier {
@@ -155,5 +163,28 @@ export const MIGRATIONS: Migration[] = [
     name: 'snapshots: head (metadata) apart from body (people, groups, locations)',
     // A run that finds the body unchanged rewrites the small head of the latest row, not a new body.
     sql: () => [`ALTER TABLE snapshots ADD COLUMN head TEXT`],
+  },
+  {
+    version: 4,
+    name: 'inbound SCIM store: scim_tenants (version), scim_resources (unique userName per tenant)',
+    // src/runtime/scim-store.ts. user_name is lower-cased (SCIM userName is case-insensitive), NULL for groups.
+    sql: ({ bigint }) => [
+      `CREATE TABLE scim_tenants (
+        tenant TEXT PRIMARY KEY,
+        version ${bigint} NOT NULL,
+        saved_at ${bigint} NOT NULL
+      )`,
+      `CREATE TABLE scim_resources (
+        tenant TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        pos ${bigint} NOT NULL,
+        user_name TEXT,
+        body TEXT NOT NULL,
+        PRIMARY KEY (tenant, kind, id)
+      )`,
+      `CREATE UNIQUE INDEX scim_user_names ON scim_resources (tenant, user_name)`,
+      `CREATE INDEX scim_resources_pos ON scim_resources (tenant, pos)`,
+    ],
   },
 ];

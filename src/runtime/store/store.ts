@@ -65,6 +65,32 @@ export interface JobLoad {
   snapshotBody: string | undefined;
 }
 
+/** The tenants columns by name: a prepared statement's result type must not change with a later migration. */
+const TENANT_COLUMNS = [
+  'id',
+  'connector',
+  'options',
+  'credentials',
+  'rules',
+  'schedule',
+  'created_at',
+  'updated_at',
+  'next_run_at',
+  'next_full_at',
+  'last_sync_at',
+  'last_full_at',
+  'last_mode',
+  'last_error_kind',
+  'last_error',
+  'failures',
+  'requests_last_run',
+  'triggered_at',
+  'halted_plan_id',
+  'event_seq',
+]
+  .map((c) => `t.${c}`)
+  .join(', ');
+
 const RUN_COLUMNS: Record<keyof RunRecord, string> = {
   nextRunAt: 'next_run_at',
   nextFullAt: 'next_full_at',
@@ -104,6 +130,20 @@ export interface CommitSync {
    * text, only the latest row's head (takenAt, watermark, warnings...) is rewritten.
    */
   previousBody?: string | undefined;
+  /** `splitSnapshot(snapshot)` when the caller has it already (not serialised twice). */
+  split?: { head: string; body: string } | undefined;
+  /**
+   * Nothing in this commit can be observed if it is lost in a database crash and redone (no change
+   * events, no plan: the tenant simply runs again and finds the same). PostgreSQL then commits it
+   * without waiting for the WAL flush; event readers make what they return durable first
+   * (see `eventsAfter`). Ignored by SQLite.
+   */
+  relaxed?: boolean;
+  /**
+   * Release `owner`'s lease in the same statement (PostgreSQL) or transaction (SQLite) when the
+   * tenant was not triggered after `ifTriggeredBefore` (the job would otherwise run once more).
+   */
+  release?: { owner: string; unlessTriggeredAfter: number } | undefined;
 }
 
 const json = (v: unknown): string => JSON.stringify(v ?? null);
@@ -289,11 +329,12 @@ export class SqlStore {
          ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
          WHERE leases.owner = excluded.owner OR leases.expires_at < ${nowSql}
          RETURNING ${nowSql} AS lease_now)
-       SELECT l.lease_now, t.*, s.body AS last_snapshot, s.head AS last_head,
+       SELECT l.lease_now, ${TENANT_COLUMNS}, s.body AS last_snapshot, s.head AS last_head,
          (SELECT COUNT(*) FROM plans p WHERE p.tenant_id = t.id AND p.status IN ('open', 'approved', 'halted')) AS active_plans
        FROM l LEFT JOIN tenants t ON t.id = $1
        LEFT JOIN snapshots s ON s.tenant_id = t.id AND s.seq = (SELECT MAX(seq) FROM snapshots x WHERE x.tenant_id = t.id)`,
       [id, owner, ttlMs],
+      { prepare: true },
     );
     const row = r[0];
     if (!row) return undefined;
@@ -327,12 +368,15 @@ export class SqlStore {
        WHERE leases.owner = excluded.owner OR leases.expires_at < ${now}
        RETURNING ${now} AS now`,
       [tenantId, owner, ttlMs],
+      { prepare: true },
     );
     return r[0] ? Number(r[0].now) : null;
   }
 
   async releaseLease(tenantId: string, owner: string): Promise<void> {
-    await this.relaxed.query(`DELETE FROM leases WHERE tenant_id = $1 AND owner = $2`, [tenantId, owner]);
+    await this.relaxed.query(`DELETE FROM leases WHERE tenant_id = $1 AND owner = $2`, [tenantId, owner], {
+      prepare: true,
+    });
   }
 
   async leases(): Promise<Array<{ tenantId: string; owner: string; expiresAt: number }>> {
@@ -357,10 +401,10 @@ export class SqlStore {
    * run's record on the tenant row. PostgreSQL: one statement (data-modifying CTEs, one round trip);
    * SQLite: one transaction. Returns the tenant's `triggered_at` as of the commit.
    */
-  async commitSync(tenantId: string, c: CommitSync): Promise<{ triggeredAt: number | null }> {
+  async commitSync(tenantId: string, c: CommitSync): Promise<{ triggeredAt: number | null; released: boolean }> {
     const keep = Math.max(1, c.retention ?? 3);
     const takenAt = Date.parse(c.snapshot.takenAt);
-    const { head, body } = splitSnapshot(c.snapshot);
+    const { head, body } = c.split ?? splitSnapshot(c.snapshot);
     const same = c.previousBody !== undefined && c.previousBody === body;
     if (this.driver.dialect === 'postgres') {
       const params: unknown[] = [
@@ -379,25 +423,37 @@ export class SqlStore {
         head,
       ];
       const sets = runSets(c.run ?? {}, params);
+      let releaseSql = '';
+      if (c.release) {
+        params.push(c.release.owner, c.release.unlessTriggeredAfter);
+        releaseSql = `,
+         rel AS (DELETE FROM leases WHERE tenant_id = $1 AND owner = $${params.length - 1}::text
+                 AND COALESCE((SELECT triggered_at FROM t), 0) <= $${params.length}::bigint RETURNING 1)`;
+      }
       const snapshotSql = same
         ? // ($4 and $5 appear only to keep every parameter typed: PostgreSQL refuses an unused one.)
           `up AS (UPDATE snapshots SET taken_at = $2, mode = $3, head = $13 WHERE tenant_id = $1 AND seq = (SELECT MAX(seq) FROM snapshots WHERE tenant_id = $1) AND $4::text IS NULL AND $5::int > 0),`
         : `s AS (SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM snapshots WHERE tenant_id = $1),
          ins AS (INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body, head) SELECT $1, s.seq, $2, $3, $4, $13 FROM s WHERE EXISTS (SELECT 1 FROM tenants WHERE id = $1) RETURNING seq),
          del AS (DELETE FROM snapshots WHERE tenant_id = $1 AND seq <= (SELECT seq FROM s) - $5::int),`;
-      const r = await this.driver.query<{ triggered_at: number | null }>(
+      const r = await this.driver.query<{ triggered_at: number | null; released: number }>(
         `WITH ${snapshotSql}
          pl AS (INSERT INTO plans (tenant_id, plan_id, status, body, created_at) SELECT $1, $6::text, $7::text, $8::text, $9::bigint
                 WHERE $6::text IS NOT NULL AND EXISTS (SELECT 1 FROM tenants WHERE id = $1) ON CONFLICT (tenant_id, plan_id) DO NOTHING),
          t AS (UPDATE tenants SET ${['event_seq = event_seq + $10::bigint', ...sets].join(', ')} WHERE id = $1 RETURNING event_seq, triggered_at),
          ev AS (INSERT INTO events (tenant_id, "offset", type, at, data)
                 SELECT $1, t.event_seq - $10::bigint + x.ord, x.type, $9::bigint, x.data
-                FROM t, unnest($11::text[], $12::text[]) WITH ORDINALITY AS x(type, data, ord))
-         SELECT triggered_at FROM t`,
+                FROM t, unnest($11::text[], $12::text[]) WITH ORDINALITY AS x(type, data, ord))${releaseSql}
+         SELECT triggered_at, ${c.release ? '(SELECT COUNT(*) FROM rel)' : '0'} AS released FROM t${
+           // Local to this statement's implicit transaction, read when it commits.
+           c.relaxed ? `, (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed` : ''
+         }`,
         params,
+        // The steady-state texts (a few combinations of run fields); a run with a plan is rarer.
+        { prepare: !c.plan },
       );
       if (!r[0]) throw new ConfigError({ message: `unknown tenant '${tenantId}'`, code: 'tenant_unknown' });
-      return { triggeredAt: n(r[0].triggered_at) };
+      return { triggeredAt: n(r[0].triggered_at), released: Number(r[0].released) > 0 };
     }
     return this.driver.tx(async (q) => {
       const last = await q.query<{ seq: number }>(`SELECT MAX(seq) AS seq FROM snapshots WHERE tenant_id = $1`, [
@@ -433,7 +489,17 @@ export class SqlStore {
         tenantId,
       ]);
       if (!t[0]) throw new ConfigError({ message: `unknown tenant '${tenantId}'`, code: 'tenant_unknown' });
-      return { triggeredAt: n(t[0].triggered_at) };
+      const triggeredAt = n(t[0].triggered_at);
+      let released = false;
+      if (c.release && (triggeredAt ?? 0) <= c.release.unlessTriggeredAfter)
+        released =
+          (
+            await q.query(`DELETE FROM leases WHERE tenant_id = $1 AND owner = $2 RETURNING tenant_id`, [
+              tenantId,
+              c.release.owner,
+            ])
+          ).length > 0;
+      return { triggeredAt, released };
     });
   }
 
@@ -443,17 +509,7 @@ export class SqlStore {
 
   /** Events with offset > `after`, oldest first. */
   async readEvents(tenantId: string, after = 0, limit = 1000): Promise<RuntimeEvent[]> {
-    const r = await this.driver.query<{ offset: number; type: string; at: number; data: string }>(
-      `SELECT "offset", type, at, data FROM events WHERE tenant_id = $1 AND "offset" > $2 ORDER BY "offset" LIMIT $3`,
-      [tenantId, after, limit],
-    );
-    return r.map((e) => ({
-      tenantId,
-      offset: Number(e.offset),
-      type: e.type as RuntimeEventType,
-      at: Number(e.at),
-      data: parse(e.data),
-    }));
+    return eventsAfter(this.driver, tenantId, after, limit);
   }
 
   async plans(tenantId: string, statuses?: PlanStatus[]): Promise<StoredPlan[]> {
@@ -561,6 +617,37 @@ export class SqlStore {
   close(): Promise<void> {
     return this.driver.close();
   }
+}
+
+/**
+ * Events of a tenant with offset > `after`, oldest first — only durable ones. A steady-state commit
+ * (CommitSync.relaxed) does not wait for the WAL flush, and a row it wrote is visible before it is on
+ * disk: were it read, sent and then lost in a database crash, the re-run would write a different
+ * event under the same offset (id). So on PostgreSQL the read is one statement that also rewrites
+ * the tenant row when there is something to return, committed synchronously: that commit flushes
+ * the WAL up to itself, which includes every commit the read saw. One round trip, as before.
+ */
+export async function eventsAfter(
+  d: SqlDriver,
+  tenantId: string,
+  after: number,
+  limit: number,
+): Promise<RuntimeEvent[]> {
+  const r = await d.query<{ offset: number; type: string; at: number; data: string }>(
+    d.dialect === 'postgres'
+      ? `WITH flush AS (UPDATE tenants SET event_seq = event_seq WHERE id = $1 AND event_seq > $2)
+         SELECT "offset", type, at, data FROM (SELECT set_config('synchronous_commit', 'on', true)) AS durable, events
+         WHERE tenant_id = $1 AND "offset" > $2 ORDER BY "offset" LIMIT $3`
+      : `SELECT "offset", type, at, data FROM events WHERE tenant_id = $1 AND "offset" > $2 ORDER BY "offset" LIMIT $3`,
+    [tenantId, after, limit],
+  );
+  return r.map((e) => ({
+    tenantId,
+    offset: Number(e.offset),
+    type: e.type as RuntimeEventType,
+    at: Number(e.at),
+    data: parse(e.data),
+  }));
 }
 
 async function appendEvents(q: Querier, tenantId: string, events: NewEvent[], at: number): Promise<number[]> {
