@@ -38,7 +38,9 @@ export { isInvoluntaryTermination } from './plan/offboard.js';
 export { describe as describeAction } from './plan/builder.js';
 
 function countActive(s: OrgSnapshot): number {
-  return s.employees.filter((e) => e.employmentStatus === 'ACTIVE').length;
+  let n = 0;
+  for (const e of s.employees) if (e.employmentStatus === 'ACTIVE') n++;
+  return n;
 }
 
 /**
@@ -49,6 +51,20 @@ export function planProvisioning(
   changes: ChangeEvent[],
   rules: RuleSet | RuleSetInput,
   context: PlanContext,
+): ProvisioningPlan {
+  return planProvisioningWith(changes, rules, context, {});
+}
+
+/**
+ * `planProvisioning` with internal options (not part of the public API). `evaluateAll`: evaluate the
+ * rules for everyone below a changed manager or group, not only those whose rule inputs changed
+ * (the full evaluation the incremental planner is tested against; same plan, slower).
+ */
+export function planProvisioningWith(
+  changes: ChangeEvent[],
+  rules: RuleSet | RuleSetInput,
+  context: PlanContext,
+  opts: { evaluateAll?: boolean },
 ): ProvisioningPlan {
   const rs = parseRuleSet(rules);
   if (!context || !context.current)
@@ -101,6 +117,7 @@ export function planProvisioning(
       new Set(byEmployee.keys()),
       groupEvents,
       byEmployee,
+      opts,
     ))
       perEmployee.set(id, acts);
   }

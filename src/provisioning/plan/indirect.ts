@@ -12,6 +12,7 @@ import { ACTIVE_LIKE, modeOf, type Env } from './context.js';
 import { sameEntitlements } from './entitlements.js';
 import { guard, replaceWithNotice } from './guards.js';
 import { causeOf, indirectCauseKey, type Cause } from './keys.js';
+import { ruleInputsChanged } from './inputs.js';
 import { profileChanges, userProfile } from './profile.js';
 import { reconcile } from './reconcile.js';
 
@@ -61,8 +62,11 @@ function addTo<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
 /**
  * Indirect effects: people without an event of their own whose entitlements or profile changed
  * because one of their groups (or an ancestor group) changed, or a manager above them changed.
- * Only people below a changed group or manager are evaluated, and who is below what is computed
- * once for the two snapshots (linear in the org size, whatever the depth of reporting lines).
+ * Who is below what is computed once for the two snapshots (linear in the org size, whatever the
+ * depth of reporting lines). Of the people below a changed group or manager, only those whose rule
+ * inputs differ between the snapshots (inputs.ts: own fields, groups, location, manager chain) are
+ * evaluated; for everyone else both evaluations would be equal, so they have no indirect effect.
+ * `evaluateAll` evaluates everyone below a change instead (the reference the tests compare with).
  */
 export function planIndirect(
   env: Env,
@@ -71,9 +75,10 @@ export function planIndirect(
   direct: Set<string>,
   groupEvents: GroupChangeEvent[],
   empEvents: Map<string, EmployeeChangeEvent[]>,
+  opts: { evaluateAll?: boolean } = {},
 ): Map<string, PlanAction[]> {
   const out = new Map<string, PlanAction[]>();
-  const prevById = new Map(previous.employees.map((e) => [e.id, e]));
+  const prevById = env.prevCtx.employeesById;
   const usable = (c: IndirectCause) => modeOf(env.rs, c.type) !== 'ignore';
 
   // Groups under a changed group (either snapshot's hierarchy, the group itself included).
@@ -103,8 +108,10 @@ export function planIndirect(
   }
   const managerCause = spreadDown(sources, (id) => reports.get(id), { deep, self: false });
   if (!groupHit.size && !managerCause.size) return out;
+  const inputsChanged = opts.evaluateAll ? () => true : ruleInputsChanged(env.prevCtx, env.curCtx, deep);
 
-  for (const emp of [...current.employees].sort((a, b) => cmp(a.id, b.id))) {
+  // (any order: the plan sorts people by id)
+  for (const emp of current.employees) {
     if (direct.has(emp.id)) continue;
     const prev = prevById.get(emp.id);
     if (!prev || !ACTIVE_LIKE.has(emp.employmentStatus)) continue;
@@ -118,7 +125,7 @@ export function planIndirect(
       if (g && (!c || cmp(g.id, c.id) < 0)) c = g;
     }
     if (!byGroup) c = managerCause.get(emp.id);
-    if (!c) continue;
+    if (!c || !inputsChanged(prev, emp)) continue;
 
     const before = evaluateRules(env.rs, prev, env.prevCtx);
     const after = evaluateRules(env.rs, emp, env.curCtx);
