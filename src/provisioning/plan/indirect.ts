@@ -4,7 +4,7 @@
  */
 import type { EmployeeChangeEvent, GroupChangeEvent } from '../../changes.js';
 import type { OrgSnapshot } from '../../model.js';
-import { entitlementRefs, evaluateRules, type Condition } from '../rules.js';
+import { entitlementRefs, evaluateRules, type Condition, type RuleContext } from '../rules.js';
 import type { PlanAction } from '../types.js';
 import { cmp } from '../util.js';
 import { Builder } from './builder.js';
@@ -46,7 +46,8 @@ function spreadDown(
       if (!out.has(id)) out.set(id, cause);
       if (done.has(id) || (!opts.deep && id !== src)) continue;
       done.add(id);
-      for (const c of below(id) ?? []) stack.push(c);
+      const next = below(id);
+      if (next) for (const c of next) stack.push(c);
     }
   }
   return out;
@@ -96,9 +97,6 @@ export function planIndirect(
   const groupCause = groupsBelow(groupEvents.filter(usable));
 
   // People under a manager with events (either snapshot's reporting lines).
-  const reports = new Map<string, Set<string>>();
-  for (const es of [previous.employees, current.employees])
-    for (const e of es) if (e.managerId) addTo(reports, e.managerId, e.id);
   // Without `reportsTo` rules a manager's change can only matter to direct reports (`manager` attribute, managerEmail).
   const deep = env.rs.rules.some((r) => r.enabled && usesAttribute(r.when, 'reportsTo'));
   const sources: Array<[string, IndirectCause]> = [];
@@ -106,7 +104,9 @@ export function planIndirect(
     const first = evs.filter(usable).sort((a, b) => cmp(a.id, b.id))[0];
     if (first) sources.push([mid, first]);
   }
-  const managerCause = spreadDown(sources, (id) => reports.get(id), { deep, self: false });
+  const managerCause = sources.length
+    ? spreadDown(sources, reportsIn(previous, env.curCtx), { deep, self: false })
+    : new Map<string, IndirectCause>();
   if (!groupHit.size && !managerCause.size) return out;
   const inputsChanged = opts.evaluateAll ? () => true : ruleInputsChanged(env.prevCtx, env.curCtx, deep);
 
@@ -118,12 +118,14 @@ export function planIndirect(
     // Attribute to a cause in this change set: a change of one of their groups (or ancestors), else of a manager up the chain.
     let c: IndirectCause | undefined;
     let byGroup = false;
-    for (const gid of [...prev.groupIds, ...emp.groupIds]) {
-      if (!groupHit.has(gid)) continue;
-      byGroup = true;
-      const g = groupCause.get(gid);
-      if (g && (!c || cmp(g.id, c.id) < 0)) c = g;
-    }
+    if (groupHit.size)
+      for (const ids of [prev.groupIds, emp.groupIds])
+        for (const gid of ids) {
+          if (!groupHit.has(gid)) continue;
+          byGroup = true;
+          const g = groupCause.get(gid);
+          if (g && (!c || cmp(g.id, c.id) < 0)) c = g;
+        }
     if (!byGroup) c = managerCause.get(emp.id);
     if (!c || !inputsChanged(prev, emp)) continue;
 
@@ -152,6 +154,23 @@ export function planIndirect(
     if (actions.length) out.set(emp.id, actions);
   }
   return out;
+}
+
+/**
+ * Direct reports in either snapshot's reporting lines (manager id -> report ids), each report listed
+ * once per manager: the current line, and the previous one where it differs.
+ */
+function reportsIn(previous: OrgSnapshot, cur: RuleContext): (id: string) => string[] | undefined {
+  const reports = new Map<string, string[]>();
+  const add = (m: string, id: string) => {
+    const a = reports.get(m);
+    if (a) a.push(id);
+    else reports.set(m, [id]);
+  };
+  for (const e of cur.employeesById.values()) if (e.managerId) add(e.managerId, e.id);
+  for (const e of previous.employees)
+    if (e.managerId && cur.employeesById.get(e.id)?.managerId !== e.managerId) add(e.managerId, e.id);
+  return (id) => reports.get(id);
 }
 
 function usesAttribute(c: Condition, attr: string): boolean {
