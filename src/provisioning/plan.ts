@@ -28,7 +28,7 @@ import { canonicalJson, cmp, sha256Hex } from './util.js';
 import { cancellations } from './plan/cancellations.js';
 import { eventRank, normalizeAccounts, type Env, type PlanContext } from './plan/context.js';
 import { planEmployee } from './plan/employee.js';
-import { planIndirect } from './plan/indirect.js';
+import { planIndirect, type IndirectOptions } from './plan/indirect.js';
 import { computePlanId } from './plan/keys.js';
 
 export type { ExistingAccount, PlanContext } from './plan/context.js';
@@ -56,15 +56,16 @@ export function planProvisioning(
 }
 
 /**
- * `planProvisioning` with internal options (not part of the public API). `evaluateAll`: evaluate the
- * rules for everyone below a changed manager or group, not only those whose rule inputs changed
- * (the full evaluation the incremental planner is tested against; same plan, slower).
+ * `planProvisioning` with internal options (not part of the public API), for tests: `evaluateAll`
+ * evaluates the rules for everyone below a changed manager or group, not only those whose rule
+ * inputs changed (the full evaluation the incremental planner is tested against; same plan,
+ * slower); `causeWalkBudget: 0` finds manager causes by spreading down at once.
  */
 export function planProvisioningWith(
   changes: ChangeEvent[],
   rules: RuleSet | RuleSetInput,
   context: PlanContext,
-  opts: { evaluateAll?: boolean },
+  opts: IndirectOptions,
 ): ProvisioningPlan {
   const rs = parseRuleSet(rules);
   if (!context || !context.current)

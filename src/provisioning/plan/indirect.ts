@@ -60,14 +60,71 @@ function addTo<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
   else m.set(k, new Set([v]));
 }
 
+export interface IndirectOptions {
+  /** Evaluate everyone below a changed manager or group (the reference the tests compare with). */
+  evaluateAll?: boolean;
+  /** Steps of upward walks before switching to one walk down from every changed manager (default: the people in both snapshots). */
+  causeWalkBudget?: number;
+}
+
+/**
+ * The manager cause of a person: the usable event with the smallest id among the managers with events
+ * above them (either snapshot's reporting lines; `deep: false`: direct managers only). The same
+ * answer as spreading causes down from every manager with events, which visits everyone below them
+ * (the whole org when the top changed); asked only for the few people whose inputs changed, walking
+ * up from each is cheaper. The walks share a step budget; past it, the causes are spread down once
+ * (linear) and read from that, so the worst case stays linear.
+ */
+function managerCauses(
+  env: Env,
+  previous: OrgSnapshot,
+  sources: Array<[string, IndirectCause]>,
+  deep: boolean,
+  budget = env.prevCtx.employeesById.size + env.curCtx.employeesById.size,
+): (id: string) => IndirectCause | undefined {
+  if (!sources.length) return () => undefined;
+  const sourceCause = new Map(sources);
+  const prevById = env.prevCtx.employeesById;
+  const curById = env.curCtx.employeesById;
+  let spread: Map<string, IndirectCause> | undefined;
+  let steps = 0;
+  return (id) => {
+    if (spread) return spread.get(id);
+    // Everyone reachable upwards (at least one step: a person is their own cause only through a cycle).
+    let best: IndirectCause | undefined;
+    const seen = new Set<string>();
+    const stack: string[] = [];
+    const pushParents = (x: string) => {
+      const a = prevById.get(x)?.managerId;
+      const b = curById.get(x)?.managerId;
+      if (a) stack.push(a);
+      if (b && b !== a) stack.push(b);
+    };
+    pushParents(id);
+    while (stack.length) {
+      const m = stack.pop()!;
+      if (seen.has(m)) continue;
+      seen.add(m);
+      if (++steps > budget) {
+        spread = spreadDown(sources, reportsIn(previous, env.curCtx), { deep, self: false });
+        return spread.get(id);
+      }
+      const c = sourceCause.get(m);
+      if (c && (!best || cmp(c.id, best.id) < 0)) best = c;
+      if (deep) pushParents(m);
+    }
+    return best;
+  };
+}
+
 /**
  * Indirect effects: people without an event of their own whose entitlements or profile changed
  * because one of their groups (or an ancestor group) changed, or a manager above them changed.
- * Who is below what is computed once for the two snapshots (linear in the org size, whatever the
- * depth of reporting lines). Of the people below a changed group or manager, only those whose rule
- * inputs differ between the snapshots (inputs.ts: own fields, groups, location, manager chain) are
- * evaluated; for everyone else both evaluations would be equal, so they have no indirect effect.
- * `evaluateAll` evaluates everyone below a change instead (the reference the tests compare with).
+ * Only people whose rule inputs differ between the snapshots (inputs.ts: own fields, groups,
+ * location, manager chain; one cheap pass) are evaluated: for everyone else both evaluations would
+ * be equal, so they have no indirect effect. Who is below which change is then found for those
+ * people only (group hierarchy: once; managers: managerCauses). Linear in the org size, whatever
+ * the depth of reporting lines. `evaluateAll` evaluates everyone below a change instead.
  */
 export function planIndirect(
   env: Env,
@@ -76,7 +133,7 @@ export function planIndirect(
   direct: Set<string>,
   groupEvents: GroupChangeEvent[],
   empEvents: Map<string, EmployeeChangeEvent[]>,
-  opts: { evaluateAll?: boolean } = {},
+  opts: IndirectOptions = {},
 ): Map<string, PlanAction[]> {
   const out = new Map<string, PlanAction[]>();
   const prevById = env.prevCtx.employeesById;
@@ -104,17 +161,15 @@ export function planIndirect(
     const first = evs.filter(usable).sort((a, b) => cmp(a.id, b.id))[0];
     if (first) sources.push([mid, first]);
   }
-  const managerCause = sources.length
-    ? spreadDown(sources, reportsIn(previous, env.curCtx), { deep, self: false })
-    : new Map<string, IndirectCause>();
-  if (!groupHit.size && !managerCause.size) return out;
+  if (!groupHit.size && !sources.length) return out;
   const inputsChanged = opts.evaluateAll ? () => true : ruleInputsChanged(env.prevCtx, env.curCtx, deep);
+  const managerCause = managerCauses(env, previous, sources, deep, opts.causeWalkBudget);
 
   // (any order: the plan sorts people by id)
   for (const emp of current.employees) {
     if (direct.has(emp.id)) continue;
     const prev = prevById.get(emp.id);
-    if (!prev || !ACTIVE_LIKE.has(emp.employmentStatus)) continue;
+    if (!prev || !ACTIVE_LIKE.has(emp.employmentStatus) || !inputsChanged(prev, emp)) continue;
     // Attribute to a cause in this change set: a change of one of their groups (or ancestors), else of a manager up the chain.
     let c: IndirectCause | undefined;
     let byGroup = false;
@@ -126,8 +181,8 @@ export function planIndirect(
           const g = groupCause.get(gid);
           if (g && (!c || cmp(g.id, c.id) < 0)) c = g;
         }
-    if (!byGroup) c = managerCause.get(emp.id);
-    if (!c || !inputsChanged(prev, emp)) continue;
+    if (!byGroup) c = managerCause(emp.id);
+    if (!c) continue;
 
     const before = evaluateRules(env.rs, prev, env.prevCtx);
     const after = evaluateRules(env.rs, emp, env.curCtx);
