@@ -399,7 +399,11 @@ function planCase(size: number, shape: 'flat' | 'chain' | 'flat-moved' | 'cycle'
         for (const e of s.employees) evaluateRules(starterRules, e, ctx);
       }
     } else {
-      const byId = [previous, current].map((s) => new Map(s.employees.map((e) => [e.id, e])));
+      const byId = [previous, current].map((s) => {
+        const m = new Map<string, unknown>();
+        for (const e of s.employees) m.set(e.id, e);
+        return m;
+      });
       if (byId[1]!.size !== size) throw new Error('plan bench: index');
     }
     floors.push(performance.now() - t);
