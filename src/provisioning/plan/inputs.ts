@@ -90,26 +90,26 @@ function lineChanged(
   start: string | null | undefined,
   changed: (id: string) => boolean,
   parent: (id: string) => string | null | undefined,
-  memo: Map<string, boolean>,
+  memo: Map<string, boolean | null>,
 ): boolean {
+  // Nodes on the walk are marked `null` in the memo until settled (no separate set per walk).
   let path: string[] | undefined;
-  let onPath: Set<string> | undefined;
   let id = start;
   let result = false;
   while (id) {
     const known = memo.get(id);
+    if (known === null) break; // back on this walk: a cycle of unchanged nodes
     if (known !== undefined) {
       result = known;
       break;
     }
-    if (onPath?.has(id)) break; // a cycle of unchanged nodes
     if (changed(id)) {
       memo.set(id, true);
       result = true;
       break;
     }
     (path ??= []).push(id);
-    (onPath ??= new Set()).add(id);
+    memo.set(id, null);
     id = parent(id);
   }
   if (path) for (const x of path) memo.set(x, result);
@@ -136,10 +136,10 @@ export function ruleInputsChanged(
     if (!a || !b || a.workEmail !== b.workEmail) return true;
     return deep && a.managerId !== b.managerId;
   };
-  const chainMemo = new Map<string, boolean>();
+  const chainMemo = new Map<string, boolean | null>();
   const managerOf = (id: string) => curPeople.get(id)?.managerId;
 
-  const groupMemo = new Map<string, boolean>();
+  const groupMemo = new Map<string, boolean | null>();
   const groupChanged = (id: string) => !sameGroup(prevCtx.groupsById.get(id), curCtx.groupsById.get(id));
   const parentGroup = (id: string) => curCtx.groupsById.get(id)?.parentId;
 
