@@ -28,7 +28,7 @@ import { canonicalJson, cmp, sha256Hex } from './util.js';
 import { cancellations } from './plan/cancellations.js';
 import { eventRank, normalizeAccounts, type Env, type PlanContext } from './plan/context.js';
 import { planEmployee } from './plan/employee.js';
-import { planIndirect } from './plan/indirect.js';
+import { planIndirect, type IndirectOptions } from './plan/indirect.js';
 import { computePlanId } from './plan/keys.js';
 
 export type { ExistingAccount, PlanContext } from './plan/context.js';
@@ -38,7 +38,9 @@ export { isInvoluntaryTermination } from './plan/offboard.js';
 export { describe as describeAction } from './plan/builder.js';
 
 function countActive(s: OrgSnapshot): number {
-  return s.employees.filter((e) => e.employmentStatus === 'ACTIVE').length;
+  let n = 0;
+  for (const e of s.employees) if (e.employmentStatus === 'ACTIVE') n++;
+  return n;
 }
 
 /**
@@ -49,6 +51,21 @@ export function planProvisioning(
   changes: ChangeEvent[],
   rules: RuleSet | RuleSetInput,
   context: PlanContext,
+): ProvisioningPlan {
+  return planProvisioningWith(changes, rules, context, {});
+}
+
+/**
+ * `planProvisioning` with internal options (not part of the public API), for tests: `evaluateAll`
+ * evaluates the rules for everyone below a changed manager or group, not only those whose rule
+ * inputs changed (the full evaluation the incremental planner is tested against; same plan,
+ * slower); `causeWalkBudget: 0` finds manager causes by spreading down at once.
+ */
+export function planProvisioningWith(
+  changes: ChangeEvent[],
+  rules: RuleSet | RuleSetInput,
+  context: PlanContext,
+  opts: IndirectOptions,
 ): ProvisioningPlan {
   const rs = parseRuleSet(rules);
   if (!context || !context.current)
@@ -101,6 +118,7 @@ export function planProvisioning(
       new Set(byEmployee.keys()),
       groupEvents,
       byEmployee,
+      opts,
     ))
       perEmployee.set(id, acts);
   }

@@ -14,10 +14,17 @@ export interface RuleContext {
 
 export function createRuleContext(snapshot: Pick<OrgSnapshot, 'employees' | 'groups' | 'locations'>): RuleContext {
   return {
-    employeesById: new Map(snapshot.employees.map((e) => [e.id, e])),
-    groupsById: new Map(snapshot.groups.map((g) => [g.id, g])),
-    locationsById: new Map(snapshot.locations.map((l) => [l.id, l])),
+    employeesById: byId(snapshot.employees),
+    groupsById: byId(snapshot.groups),
+    locationsById: byId(snapshot.locations),
   };
+}
+
+/** id -> item, the last one winning (a loop: no [id, item] pair allocated per person). */
+function byId<T extends { id: string }>(items: readonly T[]): Map<string, T> {
+  const m = new Map<string, T>();
+  for (const x of items) m.set(x.id, x);
+  return m;
 }
 
 const MAX_CHAIN = 10_000;
@@ -126,16 +133,17 @@ function scalarToString(v: unknown): string | null {
 
 const CASE_INSENSITIVE_ATTRS: ReadonlySet<RuleAttribute> = new Set(['email', 'manager', 'reportsTo']);
 
+function push(out: string[], v: unknown): void {
+  const s = scalarToString(v);
+  if (s !== null) out.push(s);
+}
+
 /** The values an attribute has for an employee (multi-valued attributes yield several). */
 export function attributeValues(
   employee: Employee,
   cond: Pick<LeafCondition, 'attribute' | 'field' | 'groupType' | 'includeParents'>,
   ctx: RuleContext,
 ): string[] {
-  const push = (out: string[], v: unknown): void => {
-    const s = scalarToString(v);
-    if (s !== null) out.push(s);
-  };
   const out: string[] = [];
   switch (cond.attribute) {
     case 'group':
@@ -211,32 +219,57 @@ function isLeaf(c: Condition): c is LeafCondition {
 
 /** Evaluate a condition for one employee. */
 export function evaluateCondition(cond: Condition, employee: Employee, ctx: RuleContext): boolean {
-  if ('all' in cond) return cond.all.every((c) => evaluateCondition(c, employee, ctx));
-  if ('any' in cond) return cond.any.some((c) => evaluateCondition(c, employee, ctx));
+  // (loops, not every/some with a closure: this runs per person and condition)
+  if ('all' in cond) {
+    for (const c of cond.all) if (!evaluateCondition(c, employee, ctx)) return false;
+    return true;
+  }
+  if ('any' in cond) {
+    for (const c of cond.any) if (evaluateCondition(c, employee, ctx)) return true;
+    return false;
+  }
   if ('not' in cond) return !evaluateCondition(cond.not, employee, ctx);
   if (!isLeaf(cond)) return false;
   if (cond.attribute === 'reportsTo') return reportsTo(cond, employee, ctx);
   return matchValues(cond, attributeValues(employee, cond, ctx));
 }
 
+/** A leaf condition's wanted values, normalized once per condition (not per person and value). */
+const wanted = new WeakMap<LeafCondition, { fold: boolean; want: string | Set<string> | RegExp }>();
+function compile(cond: LeafCondition): { fold: boolean; want: string | Set<string> | RegExp } {
+  let w = wanted.get(cond);
+  if (w) return w;
+  const fold = CASE_INSENSITIVE_ATTRS.has(cond.attribute) || ('ignoreCase' in cond && cond.ignoreCase === true);
+  const norm = (x: string): string => (fold ? x.toLowerCase() : x);
+  switch (cond.op) {
+    case 'equals':
+      w = { fold, want: norm(String(cond.value)) };
+      break;
+    case 'in':
+      w = { fold, want: new Set(cond.values.map((v) => norm(String(v)))) };
+      break;
+    case 'matches':
+      w = { fold, want: compiled(cond.pattern, cond.flags ?? '') };
+      break;
+    default:
+      w = { fold, want: '' };
+  }
+  wanted.set(cond, w);
+  return w;
+}
+
 /** Whether one attribute's values satisfy a leaf condition. */
 function matchValues(cond: LeafCondition, values: string[]): boolean {
-  const fold = CASE_INSENSITIVE_ATTRS.has(cond.attribute) || ('ignoreCase' in cond && cond.ignoreCase === true);
-  const norm = (s: string): string => (fold ? s.toLowerCase() : s);
-  switch (cond.op) {
-    case 'exists':
-      return (cond.value ?? true) === values.length > 0;
-    case 'equals': {
-      const want = norm(String(cond.value));
-      return values.some((v) => norm(v) === want);
+  if (cond.op === 'exists') return (cond.value ?? true) === values.length > 0;
+  const { fold, want } = compile(cond);
+  for (const v of values) {
+    if (cond.op === 'matches') {
+      // (flags are '' or 'i': no `g`/`y` state carried between tests)
+      if (v.length <= MAX_MATCH_INPUT_LENGTH && (want as RegExp).test(v)) return true;
+      continue;
     }
-    case 'in': {
-      const want = new Set(cond.values.map((v) => norm(String(v))));
-      return values.some((v) => want.has(norm(v)));
-    }
-    case 'matches': {
-      const re = compiled(cond.pattern, cond.flags ?? '');
-      return values.some((v) => v.length <= MAX_MATCH_INPUT_LENGTH && re.test(v));
-    }
+    const x = fold ? v.toLowerCase() : v;
+    if (typeof want === 'string' ? x === want : (want as Set<string>).has(x)) return true;
   }
+  return false;
 }

@@ -50,14 +50,16 @@ export function entitlementKey(e: EntitlementRef): string {
  * (with `createAccountsFor: "all"`, an empty set with source `none` instead of `null`).
  */
 export function evaluateRules(ruleSet: RuleSet, employee: Employee, ctx: RuleContext): EntitlementSet | null {
-  const matched = ruleSet.rules.filter((r) => r.enabled && evaluateCondition(r.when, employee, ctx));
-  let grants: Array<{ ruleId: string; priority: number; grant: Entitlements }>;
+  // Runs per person (twice per person a plan evaluates): loops and module-level helpers, no closures.
+  const grants: Grant[] = [];
+  for (const r of ruleSet.rules)
+    if (r.enabled && evaluateCondition(r.when, employee, ctx))
+      grants.push({ ruleId: r.id, priority: r.priority, grant: r.grant });
   let source: EntitlementSet['source'];
-  if (matched.length) {
-    grants = matched.map((r) => ({ ruleId: r.id, priority: r.priority, grant: r.grant }));
+  if (grants.length) {
     source = 'rules';
   } else if (ruleSet.defaultEntitlements) {
-    grants = [{ ruleId: DEFAULTS_SOURCE, priority: 0, grant: ruleSet.defaultEntitlements }];
+    grants.push({ ruleId: DEFAULTS_SOURCE, priority: 0, grant: ruleSet.defaultEntitlements });
     source = 'defaults';
   } else if (ruleSet.policy.createAccountsFor === 'all') {
     return { source: 'none', matchedRuleIds: [], role: null, items: [], roleConflict: null };
@@ -66,35 +68,56 @@ export function evaluateRules(ruleSet: RuleSet, employee: Employee, ctx: RuleCon
   }
 
   const items = new Map<string, ResolvedEntitlement>();
-  const add = (type: EntitlementType, value: string, ruleId: string): void => {
-    const k = `${type}:${value}`;
-    const cur = items.get(k);
-    if (cur) {
-      if (!cur.ruleIds.includes(ruleId)) cur.ruleIds.push(ruleId);
-    } else items.set(k, { type, value, ruleIds: [ruleId] });
-  };
-  const roleCandidates: Array<{ role: string; ruleId: string; priority: number; order: number }> = [];
-  grants.forEach((g, order) => {
+  const roleCandidates: RoleCandidate[] = [];
+  const matchedRuleIds: string[] = [];
+  for (let order = 0; order < grants.length; order++) {
+    const g = grants[order]!;
+    matchedRuleIds.push(g.ruleId);
     if (g.grant.role) roleCandidates.push({ role: g.grant.role, ruleId: g.ruleId, priority: g.priority, order });
-    for (const v of g.grant.licenses ?? []) add('license', v, g.ruleId);
-    for (const v of g.grant.groups ?? []) add('group', v, g.ruleId);
-    for (const v of g.grant.permissions ?? []) add('permission', v, g.ruleId);
-  });
-  roleCandidates.sort((a, b) => b.priority - a.priority || a.order - b.order);
-  const [winner, ...rest] = roleCandidates;
-  const overridden = rest
-    .filter((c) => c.role !== winner?.role)
-    .map(({ role, ruleId, priority }) => ({ role, ruleId, priority }));
+    if (g.grant.licenses) for (const v of g.grant.licenses) add(items, 'license', v, g.ruleId);
+    if (g.grant.groups) for (const v of g.grant.groups) add(items, 'group', v, g.ruleId);
+    if (g.grant.permissions) for (const v of g.grant.permissions) add(items, 'permission', v, g.ruleId);
+  }
+  if (roleCandidates.length > 1) roleCandidates.sort(byPriority);
+  const winner = roleCandidates[0];
+  const overridden: RoleConflict['overridden'] = [];
+  for (let i = 1; i < roleCandidates.length; i++) {
+    const c = roleCandidates[i]!;
+    if (c.role !== winner!.role) overridden.push({ role: c.role, ruleId: c.ruleId, priority: c.priority });
+  }
+  const sorted = [...items.values()];
+  if (sorted.length > 1) sorted.sort(compareEntitlements);
   return {
     source,
-    matchedRuleIds: grants.map((g) => g.ruleId),
+    matchedRuleIds,
     role: winner ? { value: winner.role, ruleId: winner.ruleId } : null,
-    items: [...items.values()].sort(compareEntitlements),
+    items: sorted,
     roleConflict:
       winner && overridden.length
         ? { chosen: { role: winner.role, ruleId: winner.ruleId, priority: winner.priority }, overridden }
         : null,
   };
+}
+
+interface Grant {
+  ruleId: string;
+  priority: number;
+  grant: Entitlements;
+}
+interface RoleCandidate {
+  role: string;
+  ruleId: string;
+  priority: number;
+  order: number;
+}
+const byPriority = (a: RoleCandidate, b: RoleCandidate): number => b.priority - a.priority || a.order - b.order;
+
+function add(items: Map<string, ResolvedEntitlement>, type: EntitlementType, value: string, ruleId: string): void {
+  const k = `${type}:${value}`;
+  const cur = items.get(k);
+  if (cur) {
+    if (!cur.ruleIds.includes(ruleId)) cur.ruleIds.push(ruleId);
+  } else items.set(k, { type, value, ruleIds: [ruleId] });
 }
 
 /** Flatten an entitlement set into refs (role first). */
