@@ -40,7 +40,7 @@ interface Result {
 }
 const results: Result[] = [];
 const quick = process.argv.includes('--quick');
-/** `--only throughput|workday|ratelimit|diff|orgchart|plan|snapshotfile|memory` runs one group of cases. */
+/** `--only throughput|workday|ratelimit|diff|orgchart|plan|snapshotfile|memory|transport` runs one group of cases. */
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const runs = (group: string) => !only || only === group;
 /** `--vendors gusto,scim` limits the throughput group to those connectors (Workday included only when named). */
