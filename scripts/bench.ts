@@ -25,6 +25,8 @@ import { buildOrgChart } from '../src/org-chart.js';
 import { createRuleContext, evaluateRules, parseRuleSet, planProvisioning } from '../src/provisioning/index.js';
 import { syntheticSnapshot, mutate, reportingLines } from './bench-data.js';
 import { SaxesParser } from 'saxes';
+import axios from 'axios';
+import { nodeHttpAdapter } from '../src/http/adapter.js';
 
 interface Result {
   name: string;
@@ -41,9 +43,14 @@ interface Result {
 }
 const results: Result[] = [];
 const quick = process.argv.includes('--quick');
-/** `--only throughput|workday|ratelimit|diff|orgchart|plan|snapshotfile|memory` runs one group of cases. */
+/** `--only throughput|workday|ratelimit|diff|orgchart|plan|snapshotfile|memory|transport` runs one group of cases. */
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const runs = (group: string) => !only || only === group;
+/** `--vendors gusto,scim` limits the throughput group to those connectors (Workday included only when named). */
+const vendorsArg = process.argv.includes('--vendors')
+  ? process.argv[process.argv.indexOf('--vendors') + 1]?.split(',')
+  : undefined;
+const wantVendor = (v: string) => !vendorsArg || vendorsArg.includes(v);
 const today = '2026-06-01';
 
 /**
@@ -250,6 +257,138 @@ async function throughput(vendor: string, size: number, reps = quick ? 1 : 3): P
       pass: v / f <= target,
       note: `${floorIs}; runs ${syncTimes.map((t) => t.toFixed(0)).join('/')} vs ${floorTimes.map((t) => t.toFixed(0)).join('/')}; load ${loadavg()[0]!.toFixed(1)}`,
     });
+  } finally {
+    await sim.close();
+  }
+}
+
+/**
+ * Transport settings against plain http, the same requests in the same run (issue 16): which
+ * axios adapter and settings cost what. Each variant fetches every logged request of a full sync
+ * one after another and parses each body (JSON.parse); `pipeline` is orgsync's whole request path
+ * (`HttpClient.request`: limiter, retries, auth, status checks, parse).
+ */
+async function transportCase(vendor: string, size: number): Promise<void> {
+  const factory = connectors[vendor];
+  if (!factory || !simulators[vendor]) return void console.log(`skip transport ${vendor}: not registered`);
+  const sim = await startRemote(vendor, size);
+  try {
+    const connector = factory({ ...sim.options, http: { rateLimit: { requests: Infinity } } });
+    await takeSnapshot(connector, { now: new Date(`${today}T12:00:00Z`) });
+    const reqs = (await sim.takeLog()).filter((r) => r.method === 'GET');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    const ax = axios.create({
+      httpAgent: agent,
+      maxRedirects: 0,
+      proxy: false,
+      validateStatus: () => true,
+    });
+    const parse = (t: string) => JSON.parse(t) as unknown;
+    const variants: Record<string, (r: RequestLogEntry) => Promise<unknown>> = {
+      'axios default (responseType json: axios parses)': async (r) =>
+        (await ax.get(sim.url + r.path, { headers: r.headers })).data,
+      'axios text + transformResponse identity (orgsync before)': async (r) =>
+        parse(
+          (
+            await ax.get<string>(sim.url + r.path, {
+              headers: r.headers,
+              responseType: 'text',
+              transformResponse: [(d: unknown) => d],
+            })
+          ).data,
+        ),
+      'axios arraybuffer, toString + JSON.parse': async (r) =>
+        parse(
+          (
+            await ax.get<Buffer>(sim.url + r.path, {
+              headers: r.headers,
+              responseType: 'arraybuffer',
+              transformResponse: [(d: unknown) => d],
+            })
+          ).data.toString('utf8'),
+        ),
+      'axios arraybuffer, decompress false, no maxContentLength': async (r) =>
+        parse(
+          (
+            await ax.get<Buffer>(sim.url + r.path, {
+              headers: { ...r.headers, 'Accept-Encoding': 'identity' },
+              responseType: 'arraybuffer',
+              decompress: false,
+              maxContentLength: -1,
+              transformResponse: [(d: unknown) => d],
+            })
+          ).data.toString('utf8'),
+        ),
+      'axios stream, collected by hand': async (r) => {
+        const res = await ax.get<NodeJS.ReadableStream>(sim.url + r.path, {
+          headers: r.headers,
+          responseType: 'stream',
+          maxContentLength: -1,
+        });
+        const chunks: Buffer[] = [];
+        for await (const c of res.data) chunks.push(c as Buffer);
+        return parse(Buffer.concat(chunks).toString('utf8'));
+      },
+      'axios + orgsync adapter (src/http/adapter.ts), text': async (r) =>
+        parse(
+          (
+            await ax.get<string>(sim.url + r.path, {
+              headers: r.headers,
+              adapter: nodeHttpAdapter,
+              responseType: 'text',
+              transformResponse: [(d: unknown) => d],
+            })
+          ).data,
+        ),
+      'axios fetch adapter': async (r) =>
+        parse(
+          (
+            await ax.get<string>(sim.url + r.path, {
+              headers: r.headers,
+              adapter: 'fetch',
+              responseType: 'text',
+              transformResponse: [(d: unknown) => d],
+            })
+          ).data,
+        ),
+      'orgsync pipeline (HttpClient.request)': async (r) =>
+        (await connector.http.request({ path: sim.url + r.path })).data,
+    };
+    const times = new Map<string, number[]>([
+      ['plain http', []],
+      ...Object.keys(variants).map((k) => [k, []] as [string, number[]]),
+    ]);
+    for (let rep = 0; rep < (quick ? 1 : 3); rep++) {
+      settle();
+      let t = performance.now();
+      await replay(sim.url, reqs);
+      times.get('plain http')!.push(performance.now() - t);
+      for (const [name, fn] of Object.entries(variants)) {
+        settle();
+        t = performance.now();
+        for (const r of reqs) await fn(r);
+        times.get(name)!.push(performance.now() - t);
+      }
+    }
+    agent.destroy();
+    const floor = median(times.get('plain http')!);
+    for (const [name, ts] of times) {
+      if (name === 'plain http') continue;
+      const v = median(ts);
+      record({
+        name: `transport ${vendor} ${reqs.length} GETs: ${name}`,
+        value: v,
+        unit: 'ms',
+        floor,
+        ratio: v / floor,
+        target: 'reported',
+        pass: true,
+        note: `floor: plain http + JSON.parse; runs ${ts.map((x) => x.toFixed(0)).join('/')} vs ${times
+          .get('plain http')!
+          .map((x) => x.toFixed(0))
+          .join('/')}; load ${loadavg()[0]!.toFixed(1)}`,
+      });
+    }
   } finally {
     await sim.close();
   }
@@ -601,7 +740,7 @@ async function main(): Promise<void> {
       .join(' ')}\n`,
   );
   // Workday: 100,000 workers are ~740 MB of SOAP XML; one run each (several minutes on a loaded machine).
-  if (runs('throughput') || runs('workday')) await throughput('workday', n, 1);
+  if ((runs('throughput') && wantVendor('workday')) || runs('workday')) await throughput('workday', n, 1);
   if (runs('snapshotfile')) await snapshotFiles();
   if (runs('memory')) {
     memory('sync', n, simulators['gusto'] ? 'gusto' : 'bamboohr');
@@ -610,7 +749,8 @@ async function main(): Promise<void> {
   // Paylocity reads 1 + N requests (one per person), ADP goes through mutual TLS and an OAuth2 token.
   if (runs('throughput'))
     for (const v of ['gusto', 'scim', 'bamboohr', 'adp-wfn', 'paylocity', 'hibob', 'deel', 'personio'])
-      await throughput(v, n);
+      if (wantVendor(v)) await throughput(v, n);
+  if (only === 'transport') for (const v of ['gusto', 'bamboohr']) if (wantVendor(v)) await transportCase(v, n);
   const rlVendor = simulators['gusto'] ? 'gusto' : 'bamboohr';
   if (runs('ratelimit')) {
     await rateLimited(rlVendor, quick ? 40 : 200, 20, 1);

@@ -69,6 +69,12 @@ export function gustoPaging(o: GustoPagingOptions = {}): Paginator {
           return { done: true, reason: requested ? 'empty page' : 'single response' };
         return { token: page + 1 };
       },
+      // With X-Total-Pages announced, the page after the next one is known: keep it in flight too.
+      following: (next, p) => {
+        const totalPages = intHeader(p.response.headers['x-total-pages']);
+        const after = Number(next) + 1;
+        return totalPages !== undefined && after <= totalPages ? after : undefined;
+      },
     },
     placement: inQuery('page'),
     ...(requested ? { prepare: (req) => inQuery('per')(req, o.per!) } : {}),

@@ -105,6 +105,9 @@ const GROUP_KEYS = ['schemas', 'id', 'externalId', 'displayName', 'members', 'me
  */
 export function canonicalUser(raw: unknown): unknown {
   if (!isRec(raw)) return raw;
+  // Fast path (a conformant server): everything already in the RFC's spelling; the record itself,
+  // not a copy of it (nothing is changed in place).
+  if (isCanonicalUser(raw)) return raw;
   const prefix = `${ENTERPRISE_USER}:`.toLowerCase();
   const flattened: Array<[string, unknown]> = [];
   const rest: Rec = {};
@@ -128,6 +131,28 @@ export function canonicalUser(raw: unknown): unknown {
   u['meta'] = mapRec(u['meta'], META_KEYS);
   for (const k of ['name', 'emails', 'groups', 'meta'] as const) if (u[k] === undefined) delete u[k];
   return u;
+}
+
+const ENTERPRISE_PREFIX = `${ENTERPRISE_USER}:`.toLowerCase();
+const sameRec = (v: unknown, names: readonly string[]): boolean => mapRec(v, names) === v;
+const sameList = (v: unknown, names: readonly string[]): boolean =>
+  !Array.isArray(v) || v.every((x) => sameRec(x, names));
+
+/** True when `canonicalUser` would return a record equal to `raw` (then `raw` itself is returned). */
+function isCanonicalUser(raw: Rec): boolean {
+  if (Object.prototype.hasOwnProperty.call(raw, '__proto__')) return false;
+  for (const k of Object.keys(raw)) if (k.toLowerCase().startsWith(ENTERPRISE_PREFIX)) return false;
+  if (canonicalKeys(raw, USER_KEYS, ['password']) !== raw) return false;
+  const ext = raw[ENTERPRISE_USER];
+  if (isRec(ext) && (canonicalKeys(ext, ENTERPRISE_KEYS) !== ext || !sameRec(ext['manager'], MANAGER_KEYS)))
+    return false;
+  // `canonicalUser` writes these keys even when absent (then deletes them): absent or unchanged is the same.
+  return (
+    sameRec(raw['name'], NAME_KEYS) &&
+    sameList(raw['emails'], MULTI_KEYS) &&
+    sameList(raw['groups'], MULTI_KEYS) &&
+    sameRec(raw['meta'], META_KEYS)
+  );
 }
 
 export function canonicalGroup(raw: unknown): unknown {

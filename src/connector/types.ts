@@ -120,7 +120,11 @@ export interface ResourceDef<Ctx, Row, Out> {
   paginate?: Paginator | ((ctx: Ctx, options: any) => Paginator);
   /** The list of raw rows in one response. */
   records: (res: HttpResponse) => unknown[];
-  /** Zod schema of one vendor row (validated before mapping; failures name the row). */
+  /**
+   * Zod schema of one vendor row (validated before mapping; failures name the row). A row that fits
+   * is answered by a parser compiled from the schema (src/connector/row-parse.ts), which returns the
+   * vendor's own object when nothing in it is transformed: hooks must not change rows in place.
+   */
   row?: z.ZodType<Row>;
   /**
    * Auxiliary metadata, not people: a row that does not fit `row`, fails to map or does not fit the
@@ -132,7 +136,8 @@ export interface ResourceDef<Ctx, Row, Out> {
   map?: (row: Row, ctx: Ctx) => Out | Out[] | null | undefined;
   /**
    * Complete one page of validated rows with more reads before mapping (e.g. join users that a
-   * listing did not expand). Runs through the same pipeline; must return the rows to map.
+   * listing did not expand). Runs through the same pipeline; must return the rows to map (new
+   * objects for rows it completes: the rows it is given may be the vendor's objects themselves).
    */
   enrich?: (rows: Row[], ctx: Ctx, rt: ConnectorRuntime<any>) => Promise<Row[]>;
   /** Stable key of a row for repeated-page detection (default JSON). */

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { ConfigError, OrgsyncError, ValidationError } from '../errors.js';
+import { compiledRowParser } from './row-parse.js';
 import { CommonOptionsSchema, type CommonOptions, type ConnectorDefinition } from './types.js';
 
 export function validateOptions<Opts extends Record<string, unknown>>(
@@ -58,6 +59,10 @@ export function validateRow<Row>(
   index: number,
 ): Row {
   if (!schema) return raw as Row;
+  // The compiled parser answers rows that fit without copying them (the vendor's own object when
+  // nothing is transformed); zod decides, and explains, everything else.
+  const fast = compiledRowParser(schema)?.(raw);
+  if (fast) return fast.value as Row;
   const r = schema.safeParse(raw);
   if (r.success) return keepOwnKeys(raw, r.data);
   const issues = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(row)'}: ${i.message}`);

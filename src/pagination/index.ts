@@ -43,6 +43,13 @@ export interface PaginationStrategy {
   /** Decide the next token after a page, or that the walk is done. */
   next(page: PageInfo): NextDecision;
   /**
+   * The token of the page after the one `next` (just decided from `page`) asks for, when it is known
+   * without reading that page: e.g. page numbers below a last page the vendor announced. Undefined:
+   * not known (or there is none). Lets `paginate` keep that page in flight too, so a walk is not one
+   * round trip per page when the budget allows more (see `prefetch`).
+   */
+  following?(next: PageToken, page: PageInfo): PageToken | undefined;
+  /**
    * What to do when a page's items are identical to the previous page's: `error` (default) raises
    * `incomplete`; `stop` ends the walk (servers known to wrap around to page one past the end).
    */
@@ -289,7 +296,11 @@ export interface PaginateOptions<Item> {
   maxWalks?: number;
   /** Called when records moved mid-walk and the walk starts again (for progress and measurements). */
   onDrift?: (drift: Drift & { walk: number }) => void;
-  /** Ask for the next page while the consumer handles this one (default true). */
+  /**
+   * Ask for the next page while the consumer handles this one (default true); when the strategy
+   * knows the token after that one (`following`), that page is asked for too, so two pages are in
+   * flight (the request pipeline's budget and concurrency still decide when they are sent).
+   */
   prefetch?: boolean;
 }
 
@@ -315,6 +326,14 @@ export async function* paginate<Item>(o: PaginateOptions<Item>): AsyncGenerator<
     });
 
   let inflight: AbortController | undefined;
+  /** A page asked for before the page that announces its token was read (`strategy.following`). */
+  let ahead: { token: PageToken; promise: Promise<HttpResponse>; controller: AbortController } | undefined;
+  const cancelAhead = () => {
+    if (!ahead) return;
+    ahead.controller.abort();
+    seenTokens.delete(String(ahead.token));
+    ahead = undefined;
+  };
   const request = (index: number, t: PageToken | undefined): Promise<HttpResponse> => {
     if (index >= maxPages || pagesRequested >= maxPages * maxWalks)
       throw fail(`exceeded the limit of ${maxPages} pages`, 'max_pages');
@@ -429,7 +448,26 @@ export async function* paginate<Item>(o: PaginateOptions<Item>): AsyncGenerator<
           pending = request(index + 1, decision.token);
         } else {
           // Ask for the next page before handing this one over: the vendor prepares it while we map.
-          pending = request(index + 1, decision.token);
+          if (ahead && String(ahead.token) === String(decision.token)) {
+            pending = ahead.promise;
+            inflight = ahead.controller;
+            ahead = undefined;
+          } else {
+            cancelAhead();
+            pending = request(index + 1, decision.token);
+          }
+          // And the one after it, when its token is known already (page numbers up to an announced last page).
+          const after = strategy.following?.(decision.token, info as PageInfo);
+          if (after !== undefined && index + 2 < maxPages && !seenTokens.has(String(after))) {
+            const current = inflight;
+            try {
+              const promise = request(index + 2, after);
+              ahead = { token: after, promise, controller: inflight! };
+            } catch {
+              // over a page cap: the page is asked for (and the cap reported) in its turn
+            }
+            inflight = current;
+          }
           // Let the request reach the socket before the consumer maps this page synchronously.
           await new Promise<void>((resolve) => setImmediate(resolve));
           if (fresh.length) yield fresh;
@@ -438,6 +476,7 @@ export async function* paginate<Item>(o: PaginateOptions<Item>): AsyncGenerator<
         token = decision.token;
       }
       // Records moved while paging: walk again from the first page (records already yielded are skipped).
+      cancelAhead();
       o.onDrift?.({ ...drift, walk: guard.walks });
       if (guard.walks >= maxWalks) {
         throw fail(`saw records move while paging on ${maxWalks} walks in a row (last: ${drift.detail})`, drift.code);
@@ -446,5 +485,6 @@ export async function* paginate<Item>(o: PaginateOptions<Item>): AsyncGenerator<
   } finally {
     // The walk ended early (an error, or the consumer stopped): cancel the page nobody will read.
     inflight?.abort();
+    ahead?.controller.abort();
   }
 }

@@ -1,0 +1,36 @@
+/**
+ * Profile one full sync against a simulator in a worker thread (like the bench):
+ *   node --cpu-prof --cpu-prof-dir=prof --import tsx scripts/profile-sync.ts gusto 100000 [runs]
+ * Prints the time of each run; the CPU profile covers the client's main thread.
+ */
+import { Worker } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { connectors } from '../connectors/index.js';
+import { takeSnapshot } from '../src/snapshot.js';
+
+const [vendor = 'gusto', sizeArg = '100000', runsArg = '1'] = process.argv.slice(2);
+const size = Number(sizeArg);
+const today = '2026-06-01';
+const script = new URL('./bench-sim-worker.ts', import.meta.url).href;
+const worker = new Worker(
+  `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(script)}); })`,
+  { eval: true, workerData: { vendor, size, today } },
+);
+const ready = await new Promise<{ url: string; options: Record<string, unknown> }>((resolve) =>
+  worker.on('message', (m: { type: string; url: string; options: Record<string, unknown> }) => {
+    if (m.type === 'ready') resolve(m);
+  }),
+);
+for (let i = 0; i < Number(runsArg); i++) {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const snap = await takeSnapshot(
+    connectors[vendor]!({ ...ready.options, http: { rateLimit: { requests: Infinity } } } as never),
+    { now: new Date(`${today}T12:00:00Z`) },
+  );
+  const cpu = process.cpuUsage(c0);
+  console.log(
+    `${vendor} ${snap.employees.length} employees: ${(performance.now() - t0).toFixed(0)} ms, process CPU (client and simulator threads) ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms`,
+  );
+}
+await worker.terminate();
