@@ -21,7 +21,7 @@ import { defaultIdentity, paginate, singlePage } from '../pagination/index.js';
 import { contentFingerprint } from '../pagination/drift.js';
 import { CompanySchema, GroupSchema, LocationSchema, type Company, type Employee, type Group } from '../model.js';
 import { parseAuxiliary, skippedMessage } from './auxiliary.js';
-import { finalizeEmployees, unresolvedField, type DraftEntry } from './finalize.js';
+import { finalizeEmployees, internDraft, unresolvedField, type DraftEntry, type InternPool } from './finalize.js';
 import type { ManagerRef } from './managers.js';
 import type {
   CommonOptions,
@@ -214,10 +214,12 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
   async function* mappedEmployees(): AsyncGenerator<DraftEntry> {
     const ctx = await context();
     const keepRaw = options.includeRemoteData === true;
+    const pool: InternPool = new Map();
     for await (const rows of walk('employees', def.employees, ctx)) {
       for (const row of rows) {
         const drafts = mapEmployee(row, ctx);
         if (!drafts.length) continue;
+        for (const d of drafts) internDraft(d, pool);
         // A row `enrich` replaced has no vendor record of its own: its own content then.
         const fp = (row !== null && typeof row === 'object' && rowFingerprints.get(row)) || contentFingerprint(row);
         for (const d of drafts) yield keepRaw ? { draft: d, raw: row, fp } : { draft: d, fp };
