@@ -18,9 +18,10 @@ import type { z } from 'zod';
 import { createError, OrgsyncError, ValidationError } from '../errors.js';
 import { HttpClient, type RawResponse } from '../http/client.js';
 import { defaultIdentity, paginate, singlePage } from '../pagination/index.js';
+import { contentFingerprint } from '../pagination/drift.js';
 import { CompanySchema, GroupSchema, LocationSchema, type Company, type Employee, type Group } from '../model.js';
 import { parseAuxiliary, skippedMessage } from './auxiliary.js';
-import { finalizeEmployees, unresolvedField } from './finalize.js';
+import { finalizeEmployees, internDraft, unresolvedField, type DraftEntry, type InternPool } from './finalize.js';
 import type { ManagerRef } from './managers.js';
 import type {
   CommonOptions,
@@ -124,6 +125,9 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
     rt.warn(skippedMessage(def.name, `${resource} record`, index, raw, reason.slice(0, 300)));
   };
 
+  /** Validated employee rows -> their vendor record's `contentFingerprint` (set by `walk`). */
+  const rowFingerprints = new WeakMap<object, string>();
+
   async function* walk<Row>(
     resource: string,
     r: ResourceDef<any, Row, unknown>,
@@ -164,6 +168,14 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
           }
         });
       } else rows = page.map((raw, i) => validateRow(def, resource, r.row, raw, n + i));
+      if (resource === 'employees' && !aux) {
+        // The vendor record's fingerprint (the paging guard has computed it already) goes with the
+        // validated row: `duplicate_id` compares records by it (see `mappedEmployees`).
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i];
+          if (row !== null && typeof row === 'object') rowFingerprints.set(row, contentFingerprint(page[i]));
+        }
+      }
       if (r.enrich) rows = await r.enrich(rows, ctx, rt);
       n += rows.length;
       yield rows;
@@ -193,10 +205,25 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
     }
   }
 
-  async function* mappedEmployees(): AsyncGenerator<{ draft: EmployeeDraft; raw: unknown }> {
+  /**
+   * Every employee draft of a full walk, with what `finalizeEmployees` needs of its row: the
+   * fingerprint of the vendor record it came from (for `duplicate_id`: two records with one id are
+   * the same when their JSON is), and the validated row itself only for `includeRemoteData`.
+   * Keeping every row until the walk ends was most of a full sync's memory (docs/performance.md).
+   */
+  async function* mappedEmployees(): AsyncGenerator<DraftEntry> {
     const ctx = await context();
+    const keepRaw = options.includeRemoteData === true;
+    const pool: InternPool = new Map();
     for await (const rows of walk('employees', def.employees, ctx)) {
-      for (const row of rows) for (const d of mapEmployee(row, ctx)) yield { draft: d, raw: row };
+      for (const row of rows) {
+        const drafts = mapEmployee(row, ctx);
+        if (!drafts.length) continue;
+        for (const d of drafts) internDraft(d, pool);
+        // A row `enrich` replaced has no vendor record of its own: its own content then.
+        const fp = (row !== null && typeof row === 'object' && rowFingerprints.get(row)) || contentFingerprint(row);
+        for (const d of drafts) yield keepRaw ? { draft: d, raw: row, fp } : { draft: d, fp };
+      }
     }
   }
 
@@ -228,7 +255,7 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
     warnings: string[];
     unresolved: Record<string, ManagerRef>;
   }> {
-    const drafts: Array<{ draft: EmployeeDraft; raw: unknown }> = [];
+    const drafts: DraftEntry[] = [];
     for await (const d of mappedEmployees()) drafts.push(d);
     listsReady = true;
     return finalizeEmployees(def, drafts, options.includeRemoteData === true);

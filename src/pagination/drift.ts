@@ -12,11 +12,16 @@
  *   whose pages overlap by themselves, or an insertion that pushed a record onto the next page).
  *   The same id with different content is handed on (an incremental walk ordered by update time
  *   legitimately sees a record again after it changed; full reads refuse it in the runtime).
+ *   "Same" is decided by a fingerprint of the record's JSON (`contentFingerprint`), kept per id for
+ *   the walk instead of the record itself: holding every raw record of a 100,000-person walk until
+ *   it ends cost hundreds of MiB (docs/performance.md, Memory).
  *
  * On a drift `paginate` walks again from the first page (bounded) and yields only records whose
  * identity it has not yielded yet, so the consumer sees everybody once. See docs/reliability.md for
  * what each strategy can and cannot detect.
  */
+
+import { hash } from 'node:crypto';
 
 /** Default number of walks (the first plus re-walks) before a drifting walk fails `incomplete`. */
 export const DEFAULT_MAX_WALKS = 3;
@@ -33,6 +38,27 @@ export function defaultIdentity(item: unknown): string | undefined {
   return undefined;
 }
 
+/** Fingerprints already computed, by record object (the guard's are reused by the connector runtime). */
+const fingerprints = new WeakMap<object, string>();
+
+/**
+ * A fingerprint of a record's content: the MD5 of its JSON (`JSON.stringify`, so key order counts,
+ * as it did when two records were compared by their JSON). Equal records give equal fingerprints;
+ * two different records giving the same one would need a deliberately built MD5 collision (from the
+ * vendor, whose data we take as it comes anyway). 22 characters per record instead of the record.
+ * Computed once per object: records are not changed after they are read.
+ */
+export function contentFingerprint(item: unknown): string {
+  const memo = item !== null && typeof item === 'object';
+  const known = memo ? fingerprints.get(item) : undefined;
+  if (known !== undefined) return known;
+  const json = JSON.stringify(item);
+  // `undefined` (and functions) have no JSON; a distinct marker keeps them apart from "undefined".
+  const fp = json === undefined ? '\u0000' : hash('md5', json, 'base64');
+  if (memo) fingerprints.set(item, fp);
+  return fp;
+}
+
 /** Why a walk is restarted (also the `code` of the `incomplete` error when the walks run out). */
 export interface Drift {
   code: 'page_shift' | 'total_changed';
@@ -46,8 +72,8 @@ export interface Drift {
 export class DriftGuard<Item> {
   /** Identities handed to the consumer by any walk of this call. */
   private readonly yielded = new Set<string>();
-  /** Records of the current walk by identity (to tell a repeat from a changed record). */
-  private walkItems = new Map<string, Item>();
+  /** Content fingerprints of the current walk's records by identity (to tell a repeat from a changed record). */
+  private walkItems = new Map<string, string>();
   /** The last record of the previous page, when the strategy asked for an overlapping next page. */
   private expectOverlap: Item | undefined;
   private overlapPending = false;
@@ -107,17 +133,18 @@ export class DriftGuard<Item> {
         continue;
       }
       const prev = this.walkItems.get(id);
+      const fp = contentFingerprint(item);
       if (prev !== undefined) {
-        if (prev === item || JSON.stringify(prev) === JSON.stringify(item)) {
+        if (prev === fp) {
           this.dropped++;
           continue;
         }
         // Changed since its first appearance in this walk: the consumer decides (later copy wins).
-        this.walkItems.set(id, item);
+        this.walkItems.set(id, fp);
         out.push(item);
         continue;
       }
-      this.walkItems.set(id, item);
+      this.walkItems.set(id, fp);
       if (this.yielded.has(id)) {
         this.dropped++;
         continue;
