@@ -9,7 +9,8 @@
  * context.ts (the planning environment), builder.ts (adding actions), profile.ts, entitlements.ts,
  * the lifecycle handlers (onboard.ts, offboard.ts, leave.ts, reconcile.ts), events.ts (one person's
  * events → handlers), guards.ts (break-glass, UNKNOWN status, manual mode), employee.ts, indirect.ts
- * (effects on people below a changed group or manager) and cancellations.ts (superseded schedules).
+ * (effects on people below a changed group or manager), inputs.ts (whose rule inputs changed, so who
+ * needs evaluating) and cancellations.ts (superseded schedules).
  */
 import type { ChangeEvent, EmployeeChangeEvent, GroupChangeEvent } from '../changes.js';
 import { ChangeEventSchema } from '../changes.js';
