@@ -152,7 +152,8 @@ class Heartbeat {
 
 /**
  * One pass. Round trips for a tenant with nothing to apply: the lease with the read (tenant,
- * credentials, last snapshot, unfinished plan count), the commit, the release.
+ * credentials, last snapshot, unfinished plan count), and the commit, which releases the lease when
+ * `fold` is given and no trigger arrived since `fold.startedAt`.
  */
 async function runOnce(
   ctx: JobContext,

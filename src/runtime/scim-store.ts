@@ -42,15 +42,22 @@ export class SqlScimStore implements ScimStore {
 
   async load(tenant: string): Promise<ScimTenantData> {
     assertTenantId(tenant);
-    // One transaction: the version and the rows belong together.
-    const { version, rows } = await this.store.driver.tx(async (q) => {
-      const v = await q.query<{ version: number }>(`SELECT version FROM scim_tenants WHERE tenant = $1`, [tenant]);
-      const rows = await q.query<{ kind: string; id: string; body: string; pos: number }>(
-        `SELECT kind, id, body, pos FROM scim_resources WHERE tenant = $1 ORDER BY pos`,
-        [tenant],
-      );
-      return { version: Number(v[0]?.version ?? 0), rows };
-    });
+    // One statement (one snapshot, on both databases): the version and the rows belong together.
+    const found = await this.store.driver.query<{
+      version: number | null;
+      kind: string | null;
+      id: string;
+      body: string;
+      pos: number;
+    }>(
+      `SELECT t.version, r.kind, r.id, r.body, r.pos FROM (SELECT CAST($1 AS TEXT) AS tenant) x
+       LEFT JOIN scim_tenants t ON t.tenant = x.tenant
+       LEFT JOIN scim_resources r ON r.tenant = x.tenant
+       ORDER BY r.pos`,
+      [tenant],
+    );
+    const version = Number(found[0]?.version ?? 0);
+    const rows = found.filter((r) => r.kind !== null);
     const users: StoredResource[] = [];
     const groups: StoredResource[] = [];
     const texts = new Map<string, string>();

@@ -1,12 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { afterAll } from 'vitest';
+import { tmpdir } from 'node:os';
 import {
   createScimHandler,
   MemoryScimStore,
   type ScimHandler,
   type ScimHandlerOptions,
   type ScimResponse,
+  type ScimStore,
+  type ScimTenantData,
 } from '../../src/inbound-scim/index.js';
 
 export const TOKEN_A = 'token-acme-0123456789abcdef';
@@ -30,9 +35,36 @@ export function ids(prefix = 'id', given: string[] = []): () => string {
   return () => queue.shift() ?? `${prefix}${++n}`;
 }
 
+/**
+ * `ORGSYNC_TEST_SCIM_STORE=sql`: the protocol suites run on the runtime's SQL store (a fresh SQLite
+ * file per handler, src/runtime/scim-store.ts) instead of memory — the same store contract
+ * (test/runtime/scim-store-suites.test.ts sets it).
+ */
+const sqlDirs: string[] = [];
+if (process.env['ORGSYNC_TEST_SCIM_STORE'] === 'sql')
+  afterAll(() => sqlDirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function testStore(): ScimStore {
+  if (process.env['ORGSYNC_TEST_SCIM_STORE'] !== 'sql') return new MemoryScimStore();
+  let opened: Promise<ScimStore & { version(t: string): Promise<number> }> | undefined;
+  const open = () =>
+    (opened ??= (async () => {
+      const { openStore, SqlScimStore } = await import('../../src/runtime/index.js');
+      const dir = mkdtempSync(path.join(tmpdir(), 'orgsync-scim-sql-'));
+      sqlDirs.push(dir);
+      const file = path.join(dir, 'rt.db');
+      return new SqlScimStore(await openStore({ sqlite: file }, { migrate: true }));
+    })());
+  return {
+    load: async (t: string) => (await open()).load(t),
+    save: async (t: string, d: ScimTenantData) => (await open()).save(t, d),
+    version: async (t: string) => (await open()).version(t),
+  };
+}
+
 export function makeHandler(overrides: Partial<ScimHandlerOptions> = {}): ScimHandler {
   return createScimHandler({
-    store: new MemoryScimStore(),
+    store: testStore(),
     tenants: [
       { id: 'acme', token: TOKEN_A, name: 'Acme Inc.' },
       { id: 'globex', token: TOKEN_B },
