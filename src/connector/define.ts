@@ -21,7 +21,14 @@ import { defaultIdentity, paginate, singlePage } from '../pagination/index.js';
 import { contentFingerprint } from '../pagination/drift.js';
 import { CompanySchema, GroupSchema, LocationSchema, type Company, type Employee, type Group } from '../model.js';
 import { parseAuxiliary, skippedMessage } from './auxiliary.js';
-import { finalizeEmployees, internDraft, unresolvedField, type DraftEntry, type InternPool } from './finalize.js';
+import {
+  employeeFromDraft,
+  finalizeBuilt,
+  internDraft,
+  unresolvedField,
+  type BuiltEntry,
+  type InternPool,
+} from './finalize.js';
 import type { ManagerRef } from './managers.js';
 import type {
   CommonOptions,
@@ -206,12 +213,12 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
   }
 
   /**
-   * Every employee draft of a full walk, with what `finalizeEmployees` needs of its row: the
-   * fingerprint of the vendor record it came from (for `duplicate_id`: two records with one id are
+   * Every employee of a full walk, built from its draft as it is mapped, with what `finalizeBuilt`
+   * needs of its row: the manager reference, the fingerprint of the vendor record it came from (for `duplicate_id`: two records with one id are
    * the same when their JSON is), and the validated row itself only for `includeRemoteData`.
    * Keeping every row until the walk ends was most of a full sync's memory (docs/performance.md).
    */
-  async function* mappedEmployees(): AsyncGenerator<DraftEntry> {
+  async function* mappedEmployees(): AsyncGenerator<BuiltEntry> {
     const ctx = await context();
     const keepRaw = options.includeRemoteData === true;
     const pool: InternPool = new Map();
@@ -219,10 +226,16 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
       for (const row of rows) {
         const drafts = mapEmployee(row, ctx);
         if (!drafts.length) continue;
-        for (const d of drafts) internDraft(d, pool);
         // A row `enrich` replaced has no vendor record of its own: its own content then.
         const fp = (row !== null && typeof row === 'object' && rowFingerprints.get(row)) || contentFingerprint(row);
-        for (const d of drafts) yield keepRaw ? { draft: d, raw: row, fp } : { draft: d, fp };
+        for (const d of drafts) {
+          internDraft(d, pool);
+          // The employee is built now and the draft let go (drafts and employees never pile up together).
+          const employee = employeeFromDraft(d, row, keepRaw);
+          yield keepRaw
+            ? { draft: employee, ref: d.managerRef, raw: row, fp }
+            : { draft: employee, ref: d.managerRef, fp };
+        }
       }
     }
   }
@@ -255,10 +268,10 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
     warnings: string[];
     unresolved: Record<string, ManagerRef>;
   }> {
-    const drafts: DraftEntry[] = [];
-    for await (const d of mappedEmployees()) drafts.push(d);
+    const built: BuiltEntry[] = [];
+    for await (const d of mappedEmployees()) built.push(d);
     listsReady = true;
-    return finalizeEmployees(def, drafts, options.includeRemoteData === true);
+    return finalizeBuilt(def, built);
   }
 
   /** Lists derived from employees need the employees mapped first (one walk serves all three). */

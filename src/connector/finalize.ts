@@ -56,10 +56,59 @@ export function internDraft(d: EmployeeDraft, pool: InternPool): void {
 }
 
 /** Whether two entries with one id came from the same vendor record (same JSON). */
-function sameRow(a: DraftEntry, b: DraftEntry): boolean {
+function sameRow(a: { raw?: unknown; fp?: string }, b: { raw?: unknown; fp?: string }): boolean {
   if (a.fp !== undefined && b.fp !== undefined) return a.fp === b.fp;
   if (a.fp === undefined && b.fp === undefined) return JSON.stringify(a.raw) === JSON.stringify(b.raw);
   return (a.fp ?? contentFingerprint(a.raw)) === (b.fp ?? contentFingerprint(b.raw));
+}
+
+/**
+ * An employee built from its draft (`managerId` as the mapper gave it, resolved later), with what
+ * finalizing still needs: the draft's manager reference and its vendor record (`raw` and/or `fp`,
+ * as in {@link DraftEntry}). Named `draft` for `managerResolver`, which reads id, employee number,
+ * work email and custom fields (the same on both).
+ */
+export interface BuiltEntry {
+  draft: Employee;
+  ref: ManagerRef | null | undefined;
+  raw?: unknown;
+  fp?: string;
+}
+
+/**
+ * The employee a draft becomes: defaults filled, `managerId` as the draft says (null when it has
+ * only a reference), not yet validated. An explicit literal (one object shape for every employee)
+ * rather than spreads: this runs once per person of the company.
+ */
+export function employeeFromDraft(draft: EmployeeDraft, raw: unknown, includeRemote: boolean): Employee {
+  const employee: Employee = {
+    id: draft.id,
+    employeeNumber: draft.employeeNumber,
+    firstName: draft.firstName,
+    lastName: draft.lastName,
+    preferredName: draft.preferredName,
+    displayName:
+      draft.displayName ||
+      composeDisplayName(draft.firstName, draft.lastName, draft.preferredName) ||
+      draft.workEmail ||
+      draft.id,
+    workEmail: draft.workEmail,
+    personalEmail: draft.personalEmail,
+    jobTitle: draft.jobTitle,
+    managerId: draft.managerId ?? null,
+    groupIds: draft.groupIds.length > 1 ? [...new Set(draft.groupIds)] : draft.groupIds,
+    locationId: draft.locationId,
+    employmentStatus: draft.employmentStatus,
+    employmentStatusRaw: draft.employmentStatusRaw ?? null,
+    employmentType: draft.employmentType,
+    employmentTypeRaw: draft.employmentTypeRaw ?? null,
+    startDate: draft.startDate,
+    terminationDate: draft.terminationDate,
+    customFields: draft.customFields ? copyRecord(draft.customFields) : {},
+  };
+  if (draft.updatedAt !== undefined) employee.updatedAt = draft.updatedAt;
+  if (includeRemote) employee.remoteData = raw;
+  return employee;
 }
 
 /**
@@ -68,17 +117,38 @@ function sameRow(a: DraftEntry, b: DraftEntry): boolean {
  * employees of the sync, collapse duplicates from overlapping pages, and validate each employee.
  *
  * `drafts` is emptied as it is read (each draft is let go once its employee is built, so a 100,000
- * person sync does not hold both at their peak); pass an array you no longer need.
+ * person sync does not hold both); pass an array you no longer need.
  */
 export function finalizeEmployees(
   def: ConnectorDefinition<any, any>,
   drafts: DraftEntry[],
   includeRemote: boolean,
 ): { employees: Employee[]; warnings: string[]; unresolved: Record<string, ManagerRef> } {
+  const built: BuiltEntry[] = new Array(drafts.length);
+  for (let k = 0; k < drafts.length; k++) {
+    const d = drafts[k]!;
+    drafts[k] = undefined as unknown as DraftEntry;
+    const e: BuiltEntry = { draft: employeeFromDraft(d.draft, d.raw, includeRemote), ref: d.draft.managerRef };
+    if (d.raw !== undefined || !d.fp) e.raw = d.raw;
+    if (d.fp !== undefined) e.fp = d.fp;
+    built[k] = e;
+  }
+  drafts.length = 0;
+  return finalizeBuilt(def, built);
+}
+
+/**
+ * `finalizeEmployees` for employees already built from their drafts (a full read builds each one
+ * as it is mapped, so drafts never pile up). Empties `entries`.
+ */
+export function finalizeBuilt(
+  def: ConnectorDefinition<any, any>,
+  entries: BuiltEntry[],
+): { employees: Employee[]; warnings: string[]; unresolved: Record<string, ManagerRef> } {
   const warnings: string[] = [];
   const unresolved: Record<string, ManagerRef> = {};
-  const byId = new Map<string, DraftEntry>();
-  for (const d of drafts) {
+  const byId = new Map<string, BuiltEntry>();
+  for (const d of entries) {
     const prev = byId.get(d.draft.id);
     if (prev && !sameRow(prev, d)) {
       throw new ValidationError({
@@ -89,60 +159,19 @@ export function finalizeEmployees(
     }
     byId.set(d.draft.id, d);
   }
-  drafts.length = 0;
-  // Managers first, for everyone (the resolver indexes all drafts), then the employees.
-  const resolver = managerResolver(byId as ReadonlyMap<string, { draft: EmployeeDraft }>, def.managers);
+  entries.length = 0;
+  const resolver = managerResolver(byId, def.managers);
   const warn = (m: string) => warnings.push(m);
-  const managers: Array<string | null> = new Array(byId.size);
-  let m = 0;
-  for (const { draft } of byId.values()) {
-    let managerId = draft.managerId ?? null;
-    const ref = draft.managerRef;
-    if (!managerId && ref) {
-      managerId = resolver.resolve(draft.id, ref, warn);
-      if (!managerId) unresolved[draft.id] = ref;
-    }
-    if (managerId && !byId.has(managerId))
-      warnings.push(`employee ${draft.id}: manager ${managerId} is not in the snapshot`);
-    managers[m++] = managerId;
-  }
-  const entries = [...byId.values()];
-  byId.clear();
   const out: Employee[] = [];
   let i = 0;
-  for (let k = 0; k < entries.length; k++) {
-    const { draft, raw } = entries[k]!;
-    entries[k] = undefined as unknown as DraftEntry; // let the draft go once its employee exists
-    const managerId = managers[k] ?? null;
-    // An explicit literal (one object shape for every employee) rather than spreads: this loop runs
-    // once per person of the company.
-    const employee: Employee = {
-      id: draft.id,
-      employeeNumber: draft.employeeNumber,
-      firstName: draft.firstName,
-      lastName: draft.lastName,
-      preferredName: draft.preferredName,
-      displayName:
-        draft.displayName ||
-        composeDisplayName(draft.firstName, draft.lastName, draft.preferredName) ||
-        draft.workEmail ||
-        draft.id,
-      workEmail: draft.workEmail,
-      personalEmail: draft.personalEmail,
-      jobTitle: draft.jobTitle,
-      managerId,
-      groupIds: draft.groupIds.length > 1 ? [...new Set(draft.groupIds)] : draft.groupIds,
-      locationId: draft.locationId,
-      employmentStatus: draft.employmentStatus,
-      employmentStatusRaw: draft.employmentStatusRaw ?? null,
-      employmentType: draft.employmentType,
-      employmentTypeRaw: draft.employmentTypeRaw ?? null,
-      startDate: draft.startDate,
-      terminationDate: draft.terminationDate,
-      customFields: draft.customFields ? copyRecord(draft.customFields) : {},
-    };
-    if (draft.updatedAt !== undefined) employee.updatedAt = draft.updatedAt;
-    if (includeRemote) employee.remoteData = raw;
+  for (const { draft: employee, ref } of byId.values()) {
+    if (!employee.managerId && ref) {
+      employee.managerId = resolver.resolve(employee.id, ref, warn);
+      if (!employee.managerId) unresolved[employee.id] = ref;
+    }
+    const managerId = employee.managerId;
+    if (managerId && !byId.has(managerId))
+      warnings.push(`employee ${employee.id}: manager ${managerId} is not in the snapshot`);
     // The compiled check answers the common case fast; zod decides (and explains) the rest.
     if (compiledEmployeeCheck && compiledEmployeeCheck(employee)) {
       out.push(employee);
