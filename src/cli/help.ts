@@ -67,7 +67,8 @@ export const COMMANDS: Record<string, CommandHelp> = {
   'serve-scim': {
     synopsis:
       'orgsync serve-scim --port P --token T [--tenant ID] [--store DIR|FILE.json | --config RUNTIME.json] [--host 127.0.0.1]',
-    summary: 'inbound SCIM 2.0 endpoint for identity providers (token may come from ORGSYNC_SCIM_TOKEN)',
+    summary:
+      'inbound SCIM 2.0 endpoint for identity providers (token may come from ORGSYNC_SCIM_TOKEN); with --config, data in the runtime database and writes trigger the runtime tenant',
   },
   studio: {
     synopsis: 'orgsync studio --snapshot S.json [--previous P.json] --rules R.json [--port P] [--now DATE]',

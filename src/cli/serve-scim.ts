@@ -83,12 +83,14 @@ export async function serveScimCommand(
   let store: ScimStore;
   let storeLabel = storePath;
   let closeSql: (() => Promise<void>) | undefined;
+  let triggerRuntime: ((tenantId: string) => Promise<boolean>) | undefined;
   if (args.config) {
     try {
       const opened = await openSqlScimStore(args.config);
       store = opened.store;
       storeLabel = opened.label;
       closeSql = opened.close;
+      triggerRuntime = opened.trigger;
     } catch (e) {
       io.stderr(`orgsync serve-scim: cannot open the store: ${(e as Error).message}\n`);
       return 1;
@@ -100,8 +102,17 @@ export async function serveScimCommand(
     store,
     tenants: [{ id: tenant, token: args.token }],
     basePath: BASE_PATH,
-    onChanges: (events, info) => {
+    onChanges: async (events, info) => {
       io.stdout(formatChangesText(events, { groups: info.current.groups }));
+      // With --config, a write is an on-demand trigger for the runtime tenant of the same id (coalesced
+      // with a run already due; the workers' next schedule tick picks it up).
+      if (!triggerRuntime) return;
+      try {
+        if (await triggerRuntime(info.tenant))
+          io.stdout(`Triggered runtime tenant '${info.tenant}' (due now; a worker's next tick runs it).\n`);
+      } catch (e) {
+        io.stderr(`orgsync serve-scim: could not trigger runtime tenant '${info.tenant}': ${(e as Error).message}\n`);
+      }
     },
     onError: (e, info) => {
       const what = e instanceof OrgsyncError ? `${e.kind}: ${e.message}` : e instanceof Error ? e.message : String(e);
@@ -192,9 +203,12 @@ export async function serveScimCommand(
 }
 
 /** The runtime's database as the SCIM store (loaded on demand: `orgsync` itself never loads pg or SQLite). */
-async function openSqlScimStore(
-  file: string,
-): Promise<{ store: ScimStore; label: string; close: () => Promise<void> }> {
+async function openSqlScimStore(file: string): Promise<{
+  store: ScimStore;
+  label: string;
+  close: () => Promise<void>;
+  trigger: (tenantId: string) => Promise<boolean>;
+}> {
   const { readFile } = await import('node:fs/promises');
   const { parseRuntimeConfig } = await import('../runtime/config.js');
   const { openStore, SqlScimStore } = await import('../runtime/index.js');
@@ -216,5 +230,11 @@ async function openSqlScimStore(
     'sqlite' in c.store
       ? `${c.store.sqlite} (runtime database)`
       : `PostgreSQL schema ${c.store.postgres.schema ?? 'orgsync'}`;
-  return { store: new SqlScimStore(sql), label, close: () => sql.close() };
+  return {
+    store: new SqlScimStore(sql),
+    label,
+    close: () => sql.close(),
+    // On the database's clock, as the runtime's schedule is; false when no runtime tenant has that id.
+    trigger: async (id) => sql.trigger(id, await sql.dbNow()),
+  };
 }

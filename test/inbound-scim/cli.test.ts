@@ -115,8 +115,17 @@ describe('orgsync serve-scim', () => {
     expect(await serveScimCommand({ port: 0, token: TOKEN, config }, o.io)).toBe(1);
     expect(o.err.join('')).toMatch(/orgsync migrate/);
     expect(await serveScimCommand({ port: 0, token: TOKEN, config, store: dir }, o.io)).toBe(2);
-    const { openStore } = await import('../../src/runtime/index.js');
-    await (await openStore({ sqlite: db }, { migrate: true })).close();
+    const rtmod = await import('../../src/runtime/index.js');
+    // A runtime tenant with the SCIM tenant's id, its next run an hour away.
+    const keyring = rtmod.parseKeyring(rtmod.generateKeySpec('k1'));
+    const open = async () => {
+      const store = await rtmod.openStore({ sqlite: db }, { migrate: true });
+      return rtmod.createRuntime({ store, queue: new rtmod.InProcessQueue(), keyring });
+    };
+    let rt = await open();
+    await rt.addTenant({ id: 'default', connector: 'bamboohr', options: { subdomain: 'acme' } });
+    await rt.store.recordRun('default', { nextRunAt: Date.now() + 3_600_000 });
+    await rt.close();
 
     const a = await start({ store: undefined, config });
     const post = await fetch(`${a.baseUrl()}/Users`, {
@@ -126,6 +135,13 @@ describe('orgsync serve-scim', () => {
     });
     expect(post.status).toBe(201);
     expect(await a.stop()).toBe(0);
+    // The write was an on-demand trigger: the runtime tenant is due now.
+    expect(a.out.join('')).toContain("Triggered runtime tenant 'default'");
+    rt = await open();
+    const status = (await rt.getTenant('default'))!.status;
+    await rt.close();
+    expect(status.triggeredAt).toBeGreaterThan(Date.now() - 60_000);
+    expect(status.nextRunAt).toBeLessThanOrEqual(Date.now());
     const b = await start({ store: undefined, config });
     expect(b.out.join('')).toContain("1 user(s), 0 group(s) for tenant 'default'");
     expect(await b.stop()).toBe(0);
