@@ -26,7 +26,7 @@ import { createRuleContext, evaluateRules, parseRuleSet, planProvisioning } from
 import { syntheticSnapshot, mutate, reportingLines } from './bench-data.js';
 import { SaxesParser } from 'saxes';
 import axios from 'axios';
-import { nodeHttpAdapter } from '../src/http/adapter.js';
+import { nodeHttpAdapter } from '../src/http/client.js';
 
 interface Result {
   name: string;

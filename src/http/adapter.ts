@@ -12,22 +12,49 @@
  * (streams, form data, `params`, `baseURL`, credentials in the URL, proxies) goes to axios' own
  * http adapter.
  */
-import axios, {
-  AxiosError,
-  AxiosHeaders,
-  CanceledError,
-  type AxiosAdapter,
-  type AxiosResponse,
-  type InternalAxiosRequestConfig,
-} from 'axios';
 import http from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
 
-const axiosHttp = axios.getAdapter('http');
+/**
+ * The parts of axios the adapter uses, handed in by the pipeline: src/http/client.ts stays the one
+ * module that imports axios (an architecture rule with its own test). Pass the axios default export.
+ */
+export interface AxiosParts {
+  AxiosError: any;
+  AxiosHeaders: any;
+  CanceledError: any;
+  getAdapter(name: 'http'): (config: any) => Promise<any>;
+  VERSION: string;
+}
+
+/** What the adapter reads of axios' request config (`InternalAxiosRequestConfig`). */
+interface AdapterConfig {
+  url?: string | undefined;
+  method?: string | undefined;
+  baseURL?: string | undefined;
+  params?: unknown;
+  auth?: unknown;
+  socketPath?: string | null | undefined;
+  proxy?: unknown;
+  maxRedirects?: number | undefined;
+  responseType?: string | undefined;
+  data?: unknown;
+  headers?: unknown;
+  signal?: unknown;
+  timeout?: number | undefined;
+  timeoutErrorMessage?: string | undefined;
+  transitional?: { clarifyTimeoutError?: boolean } | undefined;
+  maxContentLength?: number | undefined;
+  maxBodyLength?: number | undefined;
+  httpAgent?: http.Agent | undefined;
+  httpsAgent?: https.Agent | undefined;
+  validateStatus?: ((status: number) => boolean) | null | undefined;
+}
+
 const ZLIB_LENIENT = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
 
-function handledHere(config: InternalAxiosRequestConfig): boolean {
+function handledHere(config: AdapterConfig): boolean {
   const data = config.data as unknown;
   return (
     typeof config.url === 'string' &&
@@ -70,132 +97,139 @@ function decode(encoding: string, body: Buffer, max: number): Buffer | undefined
   }
 }
 
-/** Send one request; see the file comment for what is and is not handled here. */
-export const nodeHttpAdapter: AxiosAdapter = (config) => {
-  if (!handledHere(config)) return axiosHttp(config);
-  return new Promise<AxiosResponse>((resolve, reject) => {
-    const url = new URL(config.url!);
-    if (url.username || url.password) return resolve(axiosHttp(config));
-    const isHttps = url.protocol === 'https:';
-    const method = (config.method ?? 'get').toUpperCase();
-    const signal = config.signal as AbortSignal | undefined;
-    let done = false;
-    const fail = (e: unknown) => {
-      if (done) return;
-      done = true;
-      signal?.removeEventListener('abort', onAbort);
-      reject(e);
-    };
-    if (signal?.aborted) return fail(new CanceledError(undefined, config));
+/** The adapter (an axios `AxiosAdapter`); see the file comment for what is and is not handled here. */
+export function createNodeHttpAdapter(ax: AxiosParts): (config: AdapterConfig) => Promise<unknown> {
+  const { AxiosError, AxiosHeaders, CanceledError } = ax;
+  const axiosHttp = ax.getAdapter('http');
+  return (config) => (handledHere(config) ? send(config) : axiosHttp(config));
 
-    const headers = AxiosHeaders.from(config.headers as never).toJSON(true) as Record<string, string | string[]>;
-    const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
-    if (!has('user-agent')) headers['User-Agent'] = `axios/${axios.VERSION}`;
-    if (!has('accept-encoding')) headers['Accept-Encoding'] = 'gzip, deflate, br';
-    const raw = config.data as string | Buffer | undefined | null;
-    const body = raw === undefined || raw === null ? undefined : typeof raw === 'string' ? Buffer.from(raw) : raw;
-    if (body) {
-      const maxBody = config.maxBodyLength ?? -1;
-      if (maxBody > -1 && body.length > maxBody) {
-        return fail(new AxiosError('Request body larger than maxBodyLength limit', AxiosError.ERR_BAD_REQUEST, config));
-      }
-      headers['Content-Length'] = String(body.length);
-    }
-
-    const agent = isHttps ? config.httpsAgent : config.httpAgent;
-    const req = (isHttps ? https : http).request(url, { method, headers, ...(agent ? { agent } : {}) });
-    function onAbort() {
-      req.destroy();
-      fail(new CanceledError(undefined, config, req));
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-
-    req.on('error', (err) => fail(AxiosError.from(err, undefined, config, req)));
-    const timeout = config.timeout ?? 0;
-    if (timeout > 0) {
-      req.setTimeout(timeout, () => {
-        const clarify = config.transitional?.clarifyTimeoutError;
-        req.destroy();
-        fail(
-          new AxiosError(
-            config.timeoutErrorMessage ?? `timeout of ${timeout}ms exceeded`,
-            clarify ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED,
-            config,
-            req,
-          ),
-        );
-      });
-    }
-
-    req.on('response', (res) => {
-      if (done) return void res.resume();
-      const status = res.statusCode ?? 0;
-      const responseHeaders = new AxiosHeaders(res.headers as never);
-      const response: AxiosResponse = {
-        status,
-        statusText: res.statusMessage ?? '',
-        headers: responseHeaders,
-        config,
-        request: req,
-        data: undefined,
-      };
-      const encoding = method === 'HEAD' || status === 204 ? undefined : res.headers['content-encoding'];
-      const max = config.maxContentLength ?? -1;
-      const tooLarge = () =>
-        new AxiosError(`maxContentLength size of ${max} exceeded`, AxiosError.ERR_BAD_RESPONSE, config, req);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
-        size += chunk.length;
-        if (max > -1 && size > max) {
-          req.destroy();
-          fail(tooLarge());
-        }
-      });
-      res.on('aborted', () => {
-        req.destroy();
-        fail(new AxiosError('stream has been aborted', AxiosError.ERR_BAD_RESPONSE, config, req, response));
-      });
-      res.on('error', (e: Error) => fail(AxiosError.from(e, undefined, config, req, response)));
-      res.on('end', () => {
+  function send(config: AdapterConfig): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      const url = new URL(config.url!);
+      if (url.username || url.password) return resolve(axiosHttp(config));
+      const isHttps = url.protocol === 'https:';
+      const method = (config.method ?? 'get').toUpperCase();
+      const signal = config.signal as AbortSignal | undefined;
+      let done = false;
+      const fail = (e: unknown) => {
         if (done) return;
-        let buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-        if (encoding && buffer.length > 0) {
-          try {
-            const decoded = decode(encoding, buffer, max);
-            if (decoded) {
-              buffer = decoded;
-              responseHeaders.delete('content-encoding');
-            }
-          } catch (e) {
-            const err = e as { code?: string };
-            return fail(
-              err.code === 'ERR_BUFFER_TOO_LARGE' ? tooLarge() : AxiosError.from(e, undefined, config, req, response),
-            );
-          }
-        }
-        if (config.responseType === 'arraybuffer') response.data = buffer;
-        else {
-          const text = buffer.toString('utf8');
-          response.data = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-        }
         done = true;
         signal?.removeEventListener('abort', onAbort);
-        const validate = config.validateStatus;
-        if (!status || !validate || validate(status)) resolve(response);
-        else
-          reject(
+        reject(e);
+      };
+      if (signal?.aborted) return fail(new CanceledError(undefined, config));
+
+      const headers = AxiosHeaders.from(config.headers).toJSON(true) as Record<string, string | string[]>;
+      const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
+      if (!has('user-agent')) headers['User-Agent'] = `axios/${ax.VERSION}`;
+      if (!has('accept-encoding')) headers['Accept-Encoding'] = 'gzip, deflate, br';
+      const raw = config.data as string | Buffer | undefined | null;
+      const body = raw === undefined || raw === null ? undefined : typeof raw === 'string' ? Buffer.from(raw) : raw;
+      if (body) {
+        const maxBody = config.maxBodyLength ?? -1;
+        if (maxBody > -1 && body.length > maxBody) {
+          return fail(
+            new AxiosError('Request body larger than maxBodyLength limit', AxiosError.ERR_BAD_REQUEST, config),
+          );
+        }
+        headers['Content-Length'] = String(body.length);
+      }
+
+      const agent = isHttps ? config.httpsAgent : config.httpAgent;
+      const req = (isHttps ? https : http).request(url, { method, headers, ...(agent ? { agent } : {}) });
+      function onAbort() {
+        req.destroy();
+        fail(new CanceledError(undefined, config, req));
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+
+      req.on('error', (err) => fail(AxiosError.from(err, undefined, config, req)));
+      const timeout = config.timeout ?? 0;
+      if (timeout > 0) {
+        req.setTimeout(timeout, () => {
+          const clarify = config.transitional?.clarifyTimeoutError;
+          req.destroy();
+          fail(
             new AxiosError(
-              `Request failed with status code ${status}`,
-              status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST,
+              config.timeoutErrorMessage ?? `timeout of ${timeout}ms exceeded`,
+              clarify ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED,
               config,
               req,
-              response,
             ),
           );
+        });
+      }
+
+      req.on('response', (res) => {
+        if (done) return void res.resume();
+        const status = res.statusCode ?? 0;
+        const responseHeaders = new AxiosHeaders(res.headers);
+        const response: { data: unknown; [k: string]: unknown } = {
+          status,
+          statusText: res.statusMessage ?? '',
+          headers: responseHeaders,
+          config,
+          request: req,
+          data: undefined,
+        };
+        const encoding = method === 'HEAD' || status === 204 ? undefined : res.headers['content-encoding'];
+        const max = config.maxContentLength ?? -1;
+        const tooLarge = () =>
+          new AxiosError(`maxContentLength size of ${max} exceeded`, AxiosError.ERR_BAD_RESPONSE, config, req);
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          size += chunk.length;
+          if (max > -1 && size > max) {
+            req.destroy();
+            fail(tooLarge());
+          }
+        });
+        res.on('aborted', () => {
+          req.destroy();
+          fail(new AxiosError('stream has been aborted', AxiosError.ERR_BAD_RESPONSE, config, req, response));
+        });
+        res.on('error', (e: Error) => fail(AxiosError.from(e, undefined, config, req, response)));
+        res.on('end', () => {
+          if (done) return;
+          let buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+          if (encoding && buffer.length > 0) {
+            try {
+              const decoded = decode(encoding, buffer, max);
+              if (decoded) {
+                buffer = decoded;
+                responseHeaders.delete('content-encoding');
+              }
+            } catch (e) {
+              const err = e as { code?: string };
+              return fail(
+                err.code === 'ERR_BUFFER_TOO_LARGE' ? tooLarge() : AxiosError.from(e, undefined, config, req, response),
+              );
+            }
+          }
+          if (config.responseType === 'arraybuffer') response.data = buffer;
+          else {
+            const text = buffer.toString('utf8');
+            response.data = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+          }
+          done = true;
+          signal?.removeEventListener('abort', onAbort);
+          const validate = config.validateStatus;
+          if (!status || !validate || validate(status)) resolve(response);
+          else
+            reject(
+              new AxiosError(
+                `Request failed with status code ${status}`,
+                status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST,
+                config,
+                req,
+                response,
+              ),
+            );
+        });
       });
+      req.end(body);
     });
-    req.end(body);
-  });
-};
+  }
+}

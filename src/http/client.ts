@@ -8,7 +8,7 @@
  * steps share per-attempt state; status classification is in status-errors.ts, auth strategies in
  * auth.ts, budgets in rate-limit.ts.
  */
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import axios, { type AxiosAdapter, type AxiosInstance, type AxiosResponse } from 'axios';
 import http from 'node:http';
 import https from 'node:https';
 import pRetry from 'p-retry';
@@ -22,7 +22,7 @@ import {
   type RateLimitStrategy,
 } from './rate-limit.js';
 import { backoffDelay, sleep, type BackoffOptions } from './timing.js';
-import { nodeHttpAdapter } from './adapter.js';
+import { createNodeHttpAdapter } from './adapter.js';
 import { currentDeadline, SyncDeadlineReason } from './deadline.js';
 import { DEFAULT_RETRY_STATUSES, htmlTitle, statusError } from './status-errors.js';
 import {
@@ -170,6 +170,8 @@ const REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-correlation-id', 'x
 const MAX_REDIRECTS = 5;
 const keepAliveHttp = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const keepAliveHttps = new https.Agent({ keepAlive: true, maxSockets: 64 });
+/** Node's http with nothing else on the way (src/http/adapter.ts: axios' parts are handed in, this file imports axios). */
+export const nodeHttpAdapter = createNodeHttpAdapter(axios) as AxiosAdapter;
 
 export class HttpClient {
   readonly redactor: Redactor;

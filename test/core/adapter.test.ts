@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeHttpAdapter } from '../../src/http/adapter.js';
+import { nodeHttpAdapter } from '../../src/http/client.js';
 
 const payload = JSON.stringify({ items: Array.from({ length: 2000 }, (_, i) => ({ id: `e${i}`, name: 'Ada ✓' })) });
 let server: http.Server;
