@@ -13,19 +13,8 @@ import type { Condition, RuleSetInput } from '../../src/provisioning/index.js';
 import { planProvisioning, planProvisioningWith } from '../../src/provisioning/plan.js';
 import { ruleInputsChanged } from '../../src/provisioning/plan/inputs.js';
 import { createRuleContext } from '../../src/provisioning/rules.js';
+import { rng as prng } from '../../src/simulator/sample-org.js';
 import { emp, GROUPS, LOCATIONS, snap } from './helpers.js';
-
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const int = (r: Rand, n: number) => Math.floor(r() * n);

@@ -18,6 +18,7 @@
  * ancestors, whatever the depth of the reporting lines (cycles included).
  */
 import type { Employee, Group, Location } from '../../model.js';
+import { sameCustomFields } from '../../diff/compare.js';
 import type { RuleContext } from '../rules.js';
 
 /**
@@ -30,23 +31,6 @@ function sameArray(a: readonly unknown[], b: readonly unknown[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** Same custom fields: same keys, values identical scalars or flat arrays of identical scalars. */
-function sameCustomFields(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  if (a === b) return true;
-  let n = 0;
-  for (const k in a) {
-    if (!Object.prototype.hasOwnProperty.call(a, k)) continue;
-    n++;
-    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
-    const x = a[k];
-    const y = b[k];
-    if (x === y) continue;
-    if (!Array.isArray(x) || !Array.isArray(y) || !sameArray(x, y)) return false;
-  }
-  for (const k in b) if (Object.prototype.hasOwnProperty.call(b, k)) n--;
-  return n === 0;
 }
 
 /** Whether two versions of a person agree on every field the rules and the profile read. */
