@@ -61,7 +61,8 @@ function firstSeen(
 
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
-async function until(what: string, fn: () => Promise<boolean> | boolean, ms = 15_000): Promise<void> {
+// Generous: a wait costs time only when something is wrong (15 s was tight for retries on a loaded CI).
+async function until(what: string, fn: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await fn())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -152,10 +153,8 @@ function suite(
         lastError: 'HTTP 500',
       });
       expect(line!.nextAttemptAt).toBeGreaterThan(Date.now() - 5000);
-      // Not due yet: nothing is sent before the backoff (50-100 ms for the first retry).
-      const before = r.requests.length;
-      expect(await rt.deliverNow()).toBe(0);
-      expect(r.requests.length).toBe(before);
+      // Nothing is sent before the backoff: asserted below on the gaps between attempts (an immediate second
+      // pass here proved it only when it ran within the first retry's 50-100 ms, which a loaded CI misses).
       // A fresh runtime (another worker) picks the retry up from the store.
       const other = runtime(rt.store, { workerId: 'other-worker' });
       await until('every acme event delivered', async () => {
@@ -176,7 +175,7 @@ function suite(
       expect(gaps[0]).toBeGreaterThanOrEqual(45);
       expect(gaps[2]).toBeGreaterThanOrEqual(180);
       await rt.removeEndpoint('flaky');
-    });
+    }, 90_000);
 
     it('a slow receiver times out and is retried; dead letters after maxAttempts are visible and redeliverable', async () => {
       const r = await receiver();
@@ -190,9 +189,9 @@ function suite(
       r.secret = secret;
       r.hangMs = 3000;
       r.script = ['hang', 500];
-      const t0 = Date.now();
       expect(await rt.deliverNow()).toBe(0);
-      expect(Date.now() - t0).toBeLessThan(2800); // the attempt was cut at timeoutMs (1 s), not left hanging
+      // The attempt was cut at timeoutMs (1 s), not left hanging until the receiver answers 200 at 3 s: the
+      // recorded error says so (a wall-clock bound on the pass failed only when the machine was busy).
       expect((await rt.deliveries()).find((l) => l.endpointId === 'dead')).toMatchObject({
         attempts: 1,
         lastStatus: null,
@@ -234,7 +233,7 @@ function suite(
       expect(await rt.deadLetters({ tenantId: 'globex', status: 'redelivered' })).toHaveLength(1);
       await expect(rt.redeliver('dl_nope')).rejects.toMatchObject({ code: 'dead_letter_unknown' });
       await rt.removeEndpoint('dead');
-    });
+    }, 90_000);
 
     it('retention prunes old events only once every endpoint has them, and old applied plans / redelivered dead letters', async () => {
       const r = await receiver();
@@ -258,7 +257,7 @@ function suite(
       expect(p2.events).toBe(3);
       expect((await rt.events('acme')).length).toBe(50);
       await rt.removeEndpoint('keeper');
-    });
+    }, 90_000);
 
     it('refuses plain http to a remote host, credentials in the URL, a duplicate id; verify rejects tampering', async () => {
       await expect(rt.addEndpoint({ id: 'x', url: 'http://example.com/hook' })).rejects.toMatchObject({
@@ -374,7 +373,7 @@ describe.skipIf(!pgUp)('event delivery: two workers on one PostgreSQL store', ()
       await Promise.all(tenants.map((t) => a.store.appendEvents(t, events(4, round * 4), Date.now())));
       await wait(20);
     }
-    await until('all delivered', async () => (await a.deliveries()).every((l) => l.pending === 0), 30_000);
+    await until('all delivered', async () => (await a.deliveries()).every((l) => l.pending === 0));
     expect(r.maxInflightPerTenant).toBe(1);
     expect(r.requests.every((q) => q.verified)).toBe(true);
     const seen = firstSeen(r.accepted);
@@ -384,7 +383,7 @@ describe.skipIf(!pgUp)('event delivery: two workers on one PostgreSQL store', ()
       const starts = r.accepted.filter((x) => x.tenantId === t).map((x) => x.events[0]!.offset);
       expect(starts).toEqual([...starts].sort((x, y) => x - y));
     }
-  }, 60_000);
+  }, 120_000);
 });
 
 // ---- HTTPS with a private CA ------------------------------------------------------------------
@@ -445,5 +444,5 @@ describe.skipIf(!openssl)('event delivery over HTTPS', () => {
       await plain.close().catch(() => undefined);
       await r.close();
     }
-  }, 30_000);
+  }, 90_000);
 });
