@@ -31,6 +31,7 @@ export const RuntimeConfigSchema = z.strictObject({
           max: z.number().int().min(1).optional(),
           applicationName: z.string().optional(),
           synchronousCommit: z.boolean().optional(),
+          queryTimeoutMs: z.number().int().min(0).optional(),
         }),
       }),
     ])

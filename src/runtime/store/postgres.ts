@@ -25,6 +25,13 @@ export interface PostgresOptions {
    * See docs/scale.md.
    */
   synchronousCommit?: boolean;
+  /**
+   * A query with no answer after this long fails and its connection is thrown away (default 60 000 ms;
+   * 0: no limit). Without it, a connection left half-open (a network partition, a database host that
+   * vanished without closing sockets) hangs a job for good while its lease heartbeat, on another
+   * connection, keeps the tenant leased. TCP keep-alive is on for every connection as well.
+   */
+  queryTimeoutMs?: number;
 }
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -46,6 +53,12 @@ export async function openPostgres(o: PostgresOptions = {}): Promise<SqlDriver> 
       message: `postgres schema '${schema}' must be a lower-case SQL identifier`,
       code: 'store_config_invalid',
     });
+  const queryTimeoutMs = o.queryTimeoutMs ?? 60_000;
+  if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs < 0)
+    throw new ConfigError({
+      message: `postgres queryTimeoutMs must be a whole number of milliseconds (0: no limit)`,
+      code: 'store_config_invalid',
+    });
   const poolOf = (max: number, sync: boolean) => {
     const p = new pg.Pool({
       ...(o.connectionString ? { connectionString: o.connectionString } : {}),
@@ -53,6 +66,8 @@ export async function openPostgres(o: PostgresOptions = {}): Promise<SqlDriver> 
       application_name: o.applicationName ?? 'orgsync',
       options: `-c search_path=${schema}${sync ? '' : ' -c synchronous_commit=off'}`,
       connectionTimeoutMillis: 10_000,
+      keepAlive: true,
+      ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
       // BIGINT columns hold epoch ms (well inside Number's exact range); per pool, not process-wide.
       types: {
         getTypeParser: (oid: number, format?: string) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)),
@@ -100,8 +115,9 @@ export async function openPostgres(o: PostgresOptions = {}): Promise<SqlDriver> 
         await client.query('COMMIT');
         return r;
       } catch (e) {
+        // A query that timed out left its connection in an unknown state (an answer may still come).
         broken ||=
-          (e as { code?: string })?.code === '57P01' || /terminat|Connection/.test((e as Error)?.message ?? '');
+          (e as { code?: string })?.code === '57P01' || /terminat|Connection|timeout/.test((e as Error)?.message ?? '');
         if (!broken) await client.query('ROLLBACK').catch(() => undefined);
         throw e;
       } finally {
