@@ -8,6 +8,7 @@
  *    own schema (one hourly incremental due for each), --workers worker processes (BullMQ,
  *    PostgreSQL) drain them; tenants synced per minute per worker, scheduler (claim + enqueue) and
  *    database cost per tenant, memory per worker, rows and bytes per tenant, per day extrapolated.
+ * `--phases`: also where a job's time goes (job.ts phases; database round trips timed at the driver).
  * Prints the tables for docs/scale.md. `--worker` is the worker process mode (spawned by this script).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -103,12 +104,33 @@ async function main(): Promise<void> {
   for (let i = 0; i < 30; i++) await direct(); // warm-up
 
   async function overhead(label: string, store: SqlStore, size: () => Promise<number>): Promise<void> {
+    // --phases: per-phase sums over the measured jobs (job.ts marks; statements timed at the driver).
+    const phases = new Map<string, number>();
+    let measuring = false;
+    const add = (k: string, ms: number) => measuring && phases.set(k, (phases.get(k) ?? 0) + ms);
+    if (argv.includes('--phases')) {
+      const wrap = (q: { query: (...a: any[]) => Promise<any> }, pool: string) => {
+        const orig = q.query.bind(q);
+        q.query = async (...a: any[]) => {
+          const t = performance.now();
+          try {
+            return await orig(...a);
+          } finally {
+            const sql = String(a[0]).replace(/\s+/g, ' ').trim();
+            add(`  db ${pool}: ${sql.slice(0, 60)}`, performance.now() - t);
+          }
+        };
+      };
+      wrap(store.driver, 'main');
+      if (store.driver.relaxed) wrap(store.driver.relaxed, 'relaxed');
+    }
     const rt = createRuntime({
       store,
       queue: new InProcessQueue(),
       keyring: parseKeyring(generateKeySpec()),
       leaseTtlMs: 30_000,
       delivery: false,
+      ...(argv.includes('--phases') ? { observer: { phase: (_: string, p: string, ms: number) => add(p, ms) } } : {}),
     });
     const ids = Array.from({ length: N }, (_, i) => `t${i}`);
     let t0 = performance.now();
@@ -127,12 +149,14 @@ async function main(): Promise<void> {
     // Measured: incremental jobs interleaved with direct syncs (same load for both).
     let directSum = 0;
     let jobSum = 0;
+    measuring = true;
     for (const id of ids) {
       directSum += await direct();
       const t = performance.now();
       await rt.runNow(id);
       jobSum += performance.now() - t;
     }
+    measuring = false;
     const directMs = directSum / N;
     const jobMs = jobSum / N;
     t0 = performance.now();
@@ -147,6 +171,14 @@ async function main(): Promise<void> {
     console.log(
       `  first job (full sync + commit): ${fullMs.toFixed(2)} ms; add tenant ${addMs.toFixed(2)} ms; claim ${claimed.length} due in ${tickMs.toFixed(0)} ms`,
     );
+    if (phases.size) {
+      const job = [...phases].filter(([k]) => !k.startsWith('  db'));
+      const sum = job.reduce((a, [, v]) => a + v, 0);
+      console.log(
+        `  phases per job (ms; job.ts marks sum to ${(sum / N).toFixed(3)} of ${jobMs.toFixed(3)} measured around runNow):`,
+      );
+      for (const [k, v] of phases) console.log(`    ${k.padEnd(16)} ${(v / N).toFixed(3)}`);
+    }
     console.log(
       `  rows: ${Object.entries(counts)
         .filter(([, v]) => v)

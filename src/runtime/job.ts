@@ -22,7 +22,15 @@ import {
 import { Redactor } from '../redact.js';
 import { sync } from '../sync.js';
 import type { Keyring } from './crypto.js';
-import { splitSnapshot, type JobLoad, type NewEvent, type SqlStore } from './store/store.js';
+import {
+  isLeaseLost,
+  leaseLostError,
+  splitSnapshot,
+  type JobLoad,
+  type Lease,
+  type NewEvent,
+  type SqlStore,
+} from './store/store.js';
 import type { TenantRecord } from './types.js';
 
 export type HandlersFor =
@@ -62,14 +70,37 @@ export interface JobContext {
 export interface JobObserver {
   leased?(tenantId: string): void | Promise<void>;
   released?(tenantId: string, outcome: JobOutcome): void | Promise<void>;
+  /**
+   * Time spent in each phase of a job (`lease`, `decrypt`, `connector`, `sync`, `serialise`, `diff`,
+   * `commit`, ...), in ms, as the job goes (benchmarks: scripts/bench-runtime.ts --phases).
+   * Unlike `released`, it does not keep the commit from releasing the lease.
+   */
+  phase?(tenantId: string, phase: string, ms: number): void;
 }
 
-export type JobOutcome = 'synced' | 'halted' | 'failed' | 'busy' | 'missing';
+/** `mark(name)`: the time since the previous mark goes to phase `name` (no-op without observer.phase). */
+function phaseClock(ctx: JobContext, tenantId: string): (name: string) => void {
+  const report = ctx.observer?.phase;
+  if (!report) return () => undefined;
+  let last = performance.now();
+  return (name) => {
+    const t = performance.now();
+    report(tenantId, name, t - last);
+    last = t;
+  };
+}
+
+/**
+ * `lost`: another worker took the tenant's lease over while this job ran (it paused or lost the database
+ * for longer than the lease): everything it would have written after that was refused, and it stopped.
+ */
+export type JobOutcome = 'synced' | 'halted' | 'failed' | 'busy' | 'missing' | 'lost';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<JobOutcome> {
   const { store } = ctx;
+  const mark = phaseClock(ctx, tenantId);
   // Another worker may hold the lease (a re-delivered job whose first worker died): wait for it
   // to expire, up to one lease period; if it is still held, the holder is alive and will see the trigger.
   const deadline = Date.now() + ctx.leaseTtlMs + 1000;
@@ -81,13 +112,15 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
     }
     await wait(Math.min(500, ctx.leaseTtlMs / 4));
   }
+  mark('lease');
   ctx.onDbTime?.(leased.now);
   let preloaded: JobLoad | undefined | null = leased.load;
-  const abort = new AbortController();
-  const lease = new Heartbeat(ctx, tenantId, abort);
+  const lease = new Heartbeat(ctx, tenantId, { token: leased.token });
   let outcome: JobOutcome = 'missing';
+  let lost = false;
   try {
     await ctx.observer?.leased?.(tenantId);
+    mark('start');
     for (let round = 0; round < 3; round++) {
       const startedAt = ctx.clock().getTime();
       // On the database-corrected clock, the first round's time is never before the lease on the database
@@ -99,34 +132,58 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
       const r = await runOnce(
         ctx,
         tenantId,
-        abort.signal,
+        lease,
         preloaded,
         floor,
-        ctx.observer?.released ? undefined : { lease, startedAt },
+        ctx.observer?.released ? undefined : { startedAt },
+        mark,
       );
       preloaded = null;
+      if (r.stale) {
+        // The read raced a takeover's commit (the lease was expired and taken while the previous holder
+        // committed): nothing was written; read again. Still stale after three rounds: left to the schedule.
+        outcome = 'busy';
+        continue;
+      }
       outcome = r.outcome;
       if (lease.released || outcome !== 'synced' || (r.triggeredAt ?? 0) <= startedAt) break;
     }
+    return outcome;
+  } catch (e) {
+    if (!isLeaseLost(e)) throw e;
+    // Fenced out: another worker owns the tenant now and carries on; nothing of this run after the
+    // takeover was written. Not an error of the tenant (no failure recorded, no retry): logged once.
+    lost = true;
+    outcome = 'lost';
+    ctx.logger?.warn?.(
+      `tenant ${tenantId}: lease lost to another worker during the run (this worker paused or lost the database for longer than the lease, ${ctx.leaseTtlMs} ms); its results were discarded`,
+    );
     return outcome;
   } finally {
     await lease.stop();
     if (!lease.released) {
       await Promise.resolve(ctx.observer?.released?.(tenantId, outcome)).catch(() => undefined);
-      await store.releaseLease(tenantId, ctx.workerId).catch(() => undefined);
+      if (!lost) await store.releaseLease(tenantId, lease.lease).catch(() => undefined);
     }
+    mark('end');
   }
 }
 
-/** Renews the lease every third of its TTL; stopped (and any renewal in flight awaited) before a commit releases it. */
+/**
+ * The job's lease: its fencing token, renewed every third of its TTL (only while it still carries the
+ * token); stopped (and any renewal in flight awaited) before a commit releases it. A renewal that finds
+ * the lease taken over aborts the job's requests (`signal`); its next write is refused anyway.
+ */
 class Heartbeat {
   released = false;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<unknown> = Promise.resolve();
+  private readonly abort = new AbortController();
+  readonly signal = this.abort.signal;
   constructor(
     private readonly ctx: JobContext,
     private readonly tenantId: string,
-    private readonly abort: AbortController,
+    readonly lease: Lease,
   ) {
     this.start();
   }
@@ -135,8 +192,8 @@ class Heartbeat {
     const { ctx } = this;
     this.timer = setInterval(
       () => {
-        this.inFlight = ctx.store.acquireLease(this.tenantId, ctx.workerId, ctx.leaseTtlMs).then(
-          (now) => (now === null ? this.abort.abort(new Error('lease lost')) : ctx.onDbTime?.(now)),
+        this.inFlight = ctx.store.renewLease(this.tenantId, this.lease, ctx.leaseTtlMs).then(
+          (now) => (now === null ? this.abort.abort(leaseLostError(this.tenantId)) : ctx.onDbTime?.(now)),
           () => undefined,
         );
       },
@@ -158,12 +215,14 @@ class Heartbeat {
 async function runOnce(
   ctx: JobContext,
   tenantId: string,
-  signal: AbortSignal,
+  hold: Heartbeat,
   preloaded: JobLoad | undefined | null,
   notBefore: number,
-  fold?: { lease: Heartbeat; startedAt: number },
-): Promise<{ outcome: JobOutcome; triggeredAt: number | null }> {
+  fold: { startedAt: number } | undefined,
+  mark: (phase: string) => void,
+): Promise<{ outcome: JobOutcome; triggeredAt: number | null; stale?: boolean }> {
   const { store } = ctx;
+  const { signal, lease } = hold;
   // Read with the lease on the first round (null: read now, for a re-run).
   const loaded = preloaded === null ? await store.loadJob(tenantId) : preloaded;
   if (!loaded) return { outcome: 'missing', triggeredAt: null };
@@ -187,6 +246,7 @@ async function runOnce(
           handlers,
           redactor,
           p.status === 'approved',
+          lease,
         );
         if (!r.halted) failedActions.push(...r.failed.map((a) => a.error ?? 'failed'));
       }
@@ -194,7 +254,7 @@ async function runOnce(
       const halted = fresh.status.haltedPlanId ? await store.getPlan(tenantId, fresh.status.haltedPlanId) : undefined;
       if (halted?.status === 'halted') {
         // Nothing runs for this tenant until a person approves the halted plan (or re-plans).
-        await store.recordRun(tenantId, { nextRunAt: now.getTime() + tenant.schedule.incrementalEveryMs });
+        await store.recordRun(tenantId, { nextRunAt: now.getTime() + tenant.schedule.incrementalEveryMs }, lease);
         return { outcome: 'halted', triggeredAt: null };
       }
     }
@@ -203,6 +263,7 @@ async function runOnce(
     const ciphertext = loaded.credentials;
     const credentials: Record<string, string> = ciphertext ? JSON.parse(ctx.keyring.decrypt(ciphertext, tenantId)) : {};
     for (const v of Object.values(credentials)) redactor.add(v);
+    mark('decrypt');
     const factory = ctx.connectors[tenant.connector];
     if (!factory)
       throw new OrgsyncError({
@@ -220,14 +281,17 @@ async function runOnce(
         onProgress: (e: { type: string }) => void (e.type === 'request' && requests++),
       },
     });
+    mark('connector');
     const previous = loaded.snapshot;
     const full = !previous || tenant.status.nextFullAt <= now.getTime();
     const result = await sync(connector, { previous, mode: full ? 'full' : 'auto', now });
     const current = result.snapshot;
+    mark('sync');
 
     // 3. Diff and plan. A body (people, groups, locations) identical to the stored text has no
     // changes: the diff is skipped (the text is needed for the commit anyway).
     const split = splitSnapshot(current);
+    mark('serialise');
     const unchanged =
       previous !== undefined &&
       loaded.snapshotBody === split.body &&
@@ -235,6 +299,7 @@ async function runOnce(
       previous.company.id === current.company.id &&
       Date.parse(current.takenAt) >= Date.parse(previous.takenAt);
     const changes = previous && !unchanged ? diffSnapshots(previous, current) : [];
+    mark('diff');
     let plan: ProvisioningPlan | undefined;
     let halt = false;
     if (tenant.rules && changes.length) {
@@ -273,17 +338,18 @@ async function runOnce(
     const interval = tenant.schedule.incrementalEveryMs;
     const applying = Boolean(plan && handlers);
     const claimMs = ctx.claimMs ?? 600_000;
-    const release =
-      fold && !plan && !failedActions.length
-        ? { owner: ctx.workerId, unlessTriggeredAfter: fold.startedAt }
-        : undefined;
-    if (release) await fold!.lease.stop();
+    const release = fold && !plan && !failedActions.length ? { unlessTriggeredAfter: fold.startedAt } : undefined;
+    mark('plan+events');
+    if (release) await hold.stop();
+    mark('heartbeat-stop');
     const committed = await store
       .commitSync(tenantId, {
         snapshot: current,
         split,
         relaxed: changes.length === 0 && !plan,
         release,
+        lease,
+        expectSeq: loaded.snapshotSeq,
         mode: result.mode,
         events,
         plan: plan ? { planId: plan.planId, status: halt ? 'halted' : 'open', body: plan } : undefined,
@@ -306,20 +372,22 @@ async function runOnce(
       })
       .then(
         (c) => {
-          if (c.released) fold!.lease.released = true;
-          else if (release) fold!.lease.start(); // kept: a trigger arrived, the job runs once more
+          if (c.released) hold.released = true;
+          else if (release) hold.start(); // kept: a trigger arrived (the job runs once more) or a stale read
           return c;
         },
         (e: unknown) => {
-          if (release) fold!.lease.start();
+          if (release) hold.start();
           throw e;
         },
       );
+    if (committed.stale) return { outcome: 'synced', triggeredAt: null, stale: true };
     let { triggeredAt } = committed;
+    mark('commit');
 
     // 5. Apply (a halted plan only sends its safety alert to IT/security through `notify`).
     if (plan && handlers) {
-      const r = await applyStored(ctx, tenant, plan, handlers, redactor, false);
+      const r = await applyStored(ctx, tenant, plan, handlers, redactor, false, lease);
       if (!r.halted) failedActions.push(...r.failed.map((a) => a.error ?? 'failed'));
     }
     // 6. The next run: the schedule's, or sooner with backoff when actions failed (a transient app or
@@ -327,28 +395,44 @@ async function runOnce(
     // read, so a trigger landing after this write is either seen below or still due in the store.
     if (failedActions.length) {
       const failures = tenant.status.failures + 1;
-      await store.recordRun(tenantId, {
-        failures,
-        lastErrorKind: 'apply',
-        lastError: redactor.redact(`${failedActions.length} action(s) failed: ${failedActions[0]}`).slice(0, 500),
-        nextRunAt: now.getTime() + backoffMs(ctx, tenant, failures),
-      });
-    } else if (applying) await store.recordRun(tenantId, { nextRunAt: now.getTime() + interval });
+      await store.recordRun(
+        tenantId,
+        {
+          failures,
+          lastErrorKind: 'apply',
+          lastError: redactor.redact(`${failedActions.length} action(s) failed: ${failedActions[0]}`).slice(0, 500),
+          nextRunAt: now.getTime() + backoffMs(ctx, tenant, failures),
+        },
+        lease,
+      );
+    } else if (applying) await store.recordRun(tenantId, { nextRunAt: now.getTime() + interval }, lease);
     if (applying || failedActions.length)
       triggeredAt = (await store.getTenant(tenantId))?.status.triggeredAt ?? triggeredAt;
     return { outcome: halt ? 'halted' : 'synced', triggeredAt };
   } catch (e) {
+    // Fenced out (a refused write, or requests aborted by a renewal that found the lease taken): nothing
+    // more is written by this worker.
+    if (isLeaseLost(e) || (signal.aborted && isLeaseLost(signal.reason))) throw leaseLostError(tenantId);
     const kind = e instanceof OrgsyncError ? e.kind : 'internal';
     const message = redactor.redact(e instanceof Error ? e.message : String(e)).slice(0, 500);
     const failures = tenant.status.failures + 1;
-    await store.recordRun(tenantId, {
-      failures,
-      lastErrorKind: kind,
-      lastError: message,
-      nextRunAt: now.getTime() + backoffMs(ctx, tenant, failures),
-      requestsLastRun: requests,
-    });
-    await store.appendEvents(tenantId, [{ type: 'sync.failed', data: { kind, message, failures } }], now.getTime());
+    await store.recordRun(
+      tenantId,
+      {
+        failures,
+        lastErrorKind: kind,
+        lastError: message,
+        nextRunAt: now.getTime() + backoffMs(ctx, tenant, failures),
+        requestsLastRun: requests,
+      },
+      lease,
+    );
+    await store.appendEvents(
+      tenantId,
+      [{ type: 'sync.failed', data: { kind, message, failures } }],
+      now.getTime(),
+      lease,
+    );
     ctx.logger?.warn?.(`tenant ${tenantId}: ${kind} error: ${message}`);
     return { outcome: 'failed', triggeredAt: null };
   }
@@ -367,11 +451,14 @@ async function applyStored(
   handlers: Partial<ProvisioningHandlers>,
   redactor: Redactor,
   approved: boolean,
+  lease: Lease,
 ): Promise<ApplyResult> {
   const { store } = ctx;
   const now = ctx.clock();
+  // Every journal mark is fenced: once another worker has the lease, the next mark is refused and
+  // applyPlan stops before calling another handler.
   const r = await applyPlan(plan, handlers, {
-    journal: store.journal(tenant.id, ctx.clock),
+    journal: store.journal(tenant.id, ctx.clock, lease),
     now,
     redactor,
     interrupted: 'retry',
@@ -388,9 +475,10 @@ async function applyStored(
       type: 'plan.applied',
       data: { planId: plan.planId, done: r.done.length, skipped: r.skipped.length },
     });
-  if (events.length) await store.appendEvents(tenant.id, events, now.getTime());
+  if (events.length) await store.appendEvents(tenant.id, events, now.getTime(), lease);
   if (r.halted) return r;
-  await store.setPlanStatus(tenant.id, plan.planId, finished ? 'applied' : 'open');
-  if (approved || tenant.status.haltedPlanId === plan.planId) await store.recordRun(tenant.id, { haltedPlanId: null });
+  await store.setPlanStatus(tenant.id, plan.planId, finished ? 'applied' : 'open', undefined, lease);
+  if (approved || tenant.status.haltedPlanId === plan.planId)
+    await store.recordRun(tenant.id, { haltedPlanId: null }, lease);
   return r;
 }

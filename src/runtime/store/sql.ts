@@ -187,4 +187,14 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX scim_resources_pos ON scim_resources (tenant, pos)`,
     ],
   },
+  {
+    version: 5,
+    name: 'lease fencing tokens; snapshot body ids',
+    // leases.token: a random id per lease taken; every write a job makes under the lease checks it in the
+    // same statement (store.ts `fence`), so a worker whose lease was taken over cannot write. Random, not a
+    // counter: a lease written without waiting for the WAL flush and lost in a crash must not be re-issued
+    // with the same token. snapshots.body_id: a random id per stored body, so a worker that still holds a
+    // body in memory need not read it again (store.ts SnapshotCache).
+    sql: () => [`ALTER TABLE leases ADD COLUMN token TEXT`, `ALTER TABLE snapshots ADD COLUMN body_id TEXT`],
+  },
 ];

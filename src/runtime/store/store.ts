@@ -8,9 +8,10 @@
  * statements, kept together so a schema change is read in one file (migrations are in
  * migrations.ts).
  */
+import { randomUUID } from 'node:crypto';
 import type { Journal, JournalEntry } from '../../provisioning/index.js';
 import { errorMessage } from '../../provisioning/util.js';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, createError, OrgsyncError } from '../../errors.js';
 import type { OrgSnapshot } from '../../model.js';
 import {
   DEFAULT_SCHEDULE,
@@ -63,7 +64,29 @@ export interface JobLoad {
   snapshot: OrgSnapshot | undefined;
   /** The stored body text of that snapshot when it has a separate head (compare before rewriting). */
   snapshotBody: string | undefined;
+  /** Its sequence number (null: no snapshot): the commit refuses to build on a snapshot no longer the latest. */
+  snapshotSeq: number | null;
 }
+
+/** A job's hold on a tenant: the fencing token its lease carries (see `leaseAndLoad`). */
+export interface Lease {
+  token: string;
+}
+
+/**
+ * A write made under a lease another worker has taken since (this one paused, or lost the database,
+ * for longer than the lease): refused, nothing of it written. Not retryable: the new holder carries on.
+ */
+export function leaseLostError(tenantId: string): OrgsyncError {
+  return createError({
+    kind: 'transient',
+    code: 'lease_lost',
+    retryable: false,
+    message: `tenant '${tenantId}': its lease was taken over by another worker; this worker's write was refused (nothing of it was stored)`,
+  });
+}
+
+export const isLeaseLost = (e: unknown): boolean => e instanceof OrgsyncError && e.code === 'lease_lost';
 
 /** The tenants columns by name: a prepared statement's result type must not change with a later migration. */
 const TENANT_COLUMNS = [
@@ -140,10 +163,27 @@ export interface CommitSync {
    */
   relaxed?: boolean;
   /**
-   * Release `owner`'s lease in the same statement (PostgreSQL) or transaction (SQLite) when the
-   * tenant was not triggered after `ifTriggeredBefore` (the job would otherwise run once more).
+   * Release the lease in the same statement (PostgreSQL) or transaction (SQLite) when the tenant was
+   * not triggered after `unlessTriggeredAfter` (the job would otherwise run once more).
    */
-  release?: { owner: string; unlessTriggeredAfter: number } | undefined;
+  release?: { unlessTriggeredAfter: number } | undefined;
+  /**
+   * The lease this commit is made under: nothing is written unless the tenant's lease still carries
+   * this token (checked in the same statement/transaction); otherwise `lease_lost` is thrown.
+   */
+  lease?: Lease | undefined;
+  /**
+   * The snapshot sequence the run built on (`JobLoad.snapshotSeq`): when another is the latest by now
+   * (a read that raced a takeover), nothing is written and the result says `stale`.
+   */
+  expectSeq?: number | null | undefined;
+}
+
+export interface CommitResult {
+  triggeredAt: number | null;
+  released: boolean;
+  /** Nothing was written: the snapshot the run built on is no longer the latest (run again). */
+  stale?: boolean;
 }
 
 const json = (v: unknown): string => JSON.stringify(v ?? null);
@@ -174,6 +214,24 @@ export class SqlStore {
 
   get dialect(): SqlDriver['dialect'] {
     return this.driver.dialect;
+  }
+
+  /**
+   * SQL: the tenant (parameter `$t`) is still leased with the token in parameter `$k`. PostgreSQL locks
+   * the lease row (FOR SHARE) until the write commits, so a takeover waits for the write or the write
+   * sees the new token; on SQLite every write is serialised anyway.
+   */
+  private fence(t: number, k: number, lock: 'SHARE' | 'UPDATE' = 'SHARE'): string {
+    return `EXISTS (SELECT 1 FROM leases WHERE tenant_id = $${t} AND token = $${k}${this.dialect === 'postgres' ? ` FOR ${lock}` : ''})`;
+  }
+
+  /** After a fenced write matched no row: `lease_lost` when the lease is gone, else nothing to say. */
+  private async assertLease(tenantId: string, lease: Lease): Promise<void> {
+    const r = await this.driver.query(`SELECT 1 AS held FROM leases WHERE tenant_id = $1 AND token = $2`, [
+      tenantId,
+      lease.token,
+    ]);
+    if (!r.length) throw leaseLostError(tenantId);
   }
 
   /** Apply pending migrations; returns the versions applied now. */
@@ -298,10 +356,21 @@ export class SqlStore {
     return r.length > 0;
   }
 
-  async recordRun(id: string, f: RunRecord): Promise<void> {
+  /** The run's record on the tenant row; under `lease`, only while the lease is held (else `lease_lost`). */
+  async recordRun(id: string, f: RunRecord, lease?: Lease): Promise<void> {
     const params: unknown[] = [id];
     const sets = runSets(f, params);
-    if (sets.length) await this.driver.query(`UPDATE tenants SET ${sets.join(', ')} WHERE id = $1`, params);
+    if (!sets.length) return;
+    if (!lease) {
+      await this.driver.query(`UPDATE tenants SET ${sets.join(', ')} WHERE id = $1`, params);
+      return;
+    }
+    params.push(lease.token);
+    const r = await this.driver.query(
+      `UPDATE tenants SET ${sets.join(', ')} WHERE id = $1 AND ${this.fence(1, params.length)} RETURNING id`,
+      params,
+    );
+    if (!r.length) await this.assertLease(id, lease);
   }
 
   /** The database's clock (epoch ms): schedules and leases use it, so worker clocks may disagree. */
@@ -313,42 +382,45 @@ export class SqlStore {
   /**
    * Take the lease and read what the job needs in one round trip (PostgreSQL: the lease upsert as a
    * CTE of the read). `undefined`: another owner holds the lease; `load` undefined: no such tenant.
+   * The lease carries a fresh random fencing `token` (every write under it checks it).
    */
   async leaseAndLoad(
     id: string,
     owner: string,
     ttlMs: number,
-  ): Promise<{ now: number; load: JobLoad | undefined } | undefined> {
+  ): Promise<{ now: number; token: string; load: JobLoad | undefined } | undefined> {
+    const token = randomUUID();
     if (this.driver.dialect !== 'postgres') {
-      const now = await this.acquireLease(id, owner, ttlMs);
-      return now === null ? undefined : { now, load: await this.loadJob(id) };
+      const now = await this.acquireLease(id, owner, ttlMs, token);
+      return now === null ? undefined : { now, token, load: await this.loadJob(id) };
     }
     const nowSql = this.driver.nowMsSql;
     const r = await this.relaxed.query(
-      `WITH l AS (INSERT INTO leases (tenant_id, owner, expires_at) VALUES ($1, $2, ${nowSql} + $3)
-         ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+      `WITH l AS (INSERT INTO leases (tenant_id, owner, expires_at, token) VALUES ($1, $2, ${nowSql} + $3, $4)
+         ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, token = excluded.token
          WHERE leases.owner = excluded.owner OR leases.expires_at < ${nowSql}
          RETURNING ${nowSql} AS lease_now)
-       SELECT l.lease_now, ${TENANT_COLUMNS}, s.body AS last_snapshot, s.head AS last_head,
+       SELECT l.lease_now, ${TENANT_COLUMNS}, s.seq AS last_seq, s.body AS last_snapshot, s.head AS last_head,
          (SELECT COUNT(*) FROM plans p WHERE p.tenant_id = t.id AND p.status IN ('open', 'approved', 'halted')) AS active_plans
        FROM l LEFT JOIN tenants t ON t.id = $1
        LEFT JOIN snapshots s ON s.tenant_id = t.id AND s.seq = (SELECT MAX(seq) FROM snapshots x WHERE x.tenant_id = t.id)`,
-      [id, owner, ttlMs],
+      [id, owner, ttlMs, token],
       { prepare: true },
     );
     const row = r[0];
     if (!row) return undefined;
-    return { now: Number(row['lease_now']), load: row['id'] ? toLoad(row) : undefined };
+    return { now: Number(row['lease_now']), token, load: row['id'] ? toLoad(row) : undefined };
   }
 
   /** Tenant row, encrypted credentials, count of unfinished plans and the latest snapshot, in one query. */
   async loadJob(id: string): Promise<JobLoad | undefined> {
     const r = await this.driver.query(
-      `SELECT t.*, s.body AS last_snapshot, s.head AS last_head,
+      `SELECT ${TENANT_COLUMNS}, s.seq AS last_seq, s.body AS last_snapshot, s.head AS last_head,
          (SELECT COUNT(*) FROM plans p WHERE p.tenant_id = t.id AND p.status IN ('open', 'approved', 'halted')) AS active_plans
        FROM tenants t LEFT JOIN snapshots s ON s.tenant_id = t.id AND s.seq = (SELECT MAX(seq) FROM snapshots x WHERE x.tenant_id = t.id)
        WHERE t.id = $1`,
       [id],
+      { prepare: true },
     );
     return r[0] ? toLoad(r[0]) : undefined;
   }
@@ -356,25 +428,44 @@ export class SqlStore {
   // ---- leases (one job per tenant across workers) ---------------------------------------------
 
   /**
-   * Take or renew the tenant's lease for `owner` until DB-now + ttl. Returns the database's time
-   * (epoch ms) when held, null when another owner holds it. Expiry is judged on the database clock
-   * only, so a worker whose wall clock is off can neither steal a live lease nor keep a dead one.
+   * Take the tenant's lease for `owner` until DB-now + ttl, carrying fencing `token` (a new random one
+   * by default: never a counter, since a lease written without waiting for the WAL flush can be lost in
+   * a crash and must not be issued again with the same token). Returns the database's time (epoch ms)
+   * when taken, null when another owner holds it. Expiry is judged on the database clock only, so a
+   * worker whose wall clock is off can neither steal a live lease nor keep a dead one.
    */
-  async acquireLease(tenantId: string, owner: string, ttlMs: number): Promise<number | null> {
+  async acquireLease(
+    tenantId: string,
+    owner: string,
+    ttlMs: number,
+    token: string = randomUUID(),
+  ): Promise<number | null> {
     const now = this.driver.nowMsSql;
     const r = await this.relaxed.query<{ now: number }>(
-      `INSERT INTO leases (tenant_id, owner, expires_at) VALUES ($1, $2, ${now} + $3)
-       ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+      `INSERT INTO leases (tenant_id, owner, expires_at, token) VALUES ($1, $2, ${now} + $3, $4)
+       ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, token = excluded.token
        WHERE leases.owner = excluded.owner OR leases.expires_at < ${now}
        RETURNING ${now} AS now`,
-      [tenantId, owner, ttlMs],
+      [tenantId, owner, ttlMs, token],
       { prepare: true },
     );
     return r[0] ? Number(r[0].now) : null;
   }
 
-  async releaseLease(tenantId: string, owner: string): Promise<void> {
-    await this.relaxed.query(`DELETE FROM leases WHERE tenant_id = $1 AND owner = $2`, [tenantId, owner], {
+  /** Extend the lease carrying `lease.token` to DB-now + ttl; null when it is no longer this one (taken over). */
+  async renewLease(tenantId: string, lease: Lease, ttlMs: number): Promise<number | null> {
+    const now = this.driver.nowMsSql;
+    const r = await this.relaxed.query<{ now: number }>(
+      `UPDATE leases SET expires_at = ${now} + $3 WHERE tenant_id = $1 AND token = $2 RETURNING ${now} AS now`,
+      [tenantId, lease.token, ttlMs],
+      { prepare: true },
+    );
+    return r[0] ? Number(r[0].now) : null;
+  }
+
+  /** Give the lease up (nothing happens when another worker has taken it since). */
+  async releaseLease(tenantId: string, lease: Lease): Promise<void> {
+    await this.relaxed.query(`DELETE FROM leases WHERE tenant_id = $1 AND token = $2`, [tenantId, lease.token], {
       prepare: true,
     });
   }
@@ -401,11 +492,12 @@ export class SqlStore {
    * run's record on the tenant row. PostgreSQL: one statement (data-modifying CTEs, one round trip);
    * SQLite: one transaction. Returns the tenant's `triggered_at` as of the commit.
    */
-  async commitSync(tenantId: string, c: CommitSync): Promise<{ triggeredAt: number | null; released: boolean }> {
+  async commitSync(tenantId: string, c: CommitSync): Promise<CommitResult> {
     const keep = Math.max(1, c.retention ?? 3);
     const takenAt = Date.parse(c.snapshot.takenAt);
     const { head, body } = c.split ?? splitSnapshot(c.snapshot);
     const same = c.previousBody !== undefined && c.previousBody === body;
+    if (c.release && !c.lease) throw new Error('commitSync: release needs the lease');
     if (this.driver.dialect === 'postgres') {
       const params: unknown[] = [
         tenantId,
@@ -423,28 +515,49 @@ export class SqlStore {
         head,
       ];
       const sets = runSets(c.run ?? {}, params);
+      // Fencing: every write below is gated on `ok` (the lease row, locked, still carrying this run's
+      // token, and the snapshot the run built on still the latest). A takeover committed first makes
+      // the lock see the new token: nothing is written. One committed after waits for this statement.
+      let gate = '';
+      let okSql = '';
       let releaseSql = '';
-      if (c.release) {
-        params.push(c.release.owner, c.release.unlessTriggeredAfter);
-        releaseSql = `,
-         rel AS (DELETE FROM leases WHERE tenant_id = $1 AND owner = $${params.length - 1}::text
+      if (c.lease) {
+        params.push(c.lease.token, c.expectSeq ?? null);
+        const k = params.length - 1;
+        okSql = `held AS (SELECT 1 AS one FROM leases WHERE tenant_id = $1 AND token = $${k}::text FOR UPDATE),
+         ok AS (SELECT 1 AS one FROM held WHERE (SELECT MAX(seq) FROM snapshots WHERE tenant_id = $1) IS NOT DISTINCT FROM $${k + 1}::bigint),`;
+        gate = ' AND EXISTS (SELECT 1 FROM ok)';
+        if (c.release) {
+          params.push(c.release.unlessTriggeredAfter);
+          releaseSql = `,
+         rel AS (DELETE FROM leases WHERE tenant_id = $1 AND token = $${k}::text AND EXISTS (SELECT 1 FROM ok)
                  AND COALESCE((SELECT triggered_at FROM t), 0) <= $${params.length}::bigint RETURNING 1)`;
+        }
       }
       const snapshotSql = same
         ? // ($4 and $5 appear only to keep every parameter typed: PostgreSQL refuses an unused one.)
-          `up AS (UPDATE snapshots SET taken_at = $2, mode = $3, head = $13 WHERE tenant_id = $1 AND seq = (SELECT MAX(seq) FROM snapshots WHERE tenant_id = $1) AND $4::text IS NULL AND $5::int > 0),`
+          `up AS (UPDATE snapshots SET taken_at = $2, mode = $3, head = $13 WHERE tenant_id = $1 AND seq = (SELECT MAX(seq) FROM snapshots WHERE tenant_id = $1) AND $4::text IS NULL AND $5::int > 0${gate}),`
         : `s AS (SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM snapshots WHERE tenant_id = $1),
-         ins AS (INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body, head) SELECT $1, s.seq, $2, $3, $4, $13 FROM s WHERE EXISTS (SELECT 1 FROM tenants WHERE id = $1) RETURNING seq),
-         del AS (DELETE FROM snapshots WHERE tenant_id = $1 AND seq <= (SELECT seq FROM s) - $5::int),`;
-      const r = await this.driver.query<{ triggered_at: number | null; released: number }>(
-        `WITH ${snapshotSql}
+         ins AS (INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body, head) SELECT $1, s.seq, $2, $3, $4, $13 FROM s WHERE EXISTS (SELECT 1 FROM tenants WHERE id = $1)${gate} RETURNING seq),
+         del AS (DELETE FROM snapshots WHERE tenant_id = $1 AND seq <= (SELECT seq FROM s) - $5::int${gate}),`;
+      const r = await this.driver.query<{
+        triggered_at: number | null;
+        found: number;
+        held: number;
+        ok: number;
+        released: number;
+      }>(
+        `WITH ${okSql} ${snapshotSql}
          pl AS (INSERT INTO plans (tenant_id, plan_id, status, body, created_at) SELECT $1, $6::text, $7::text, $8::text, $9::bigint
-                WHERE $6::text IS NOT NULL AND EXISTS (SELECT 1 FROM tenants WHERE id = $1) ON CONFLICT (tenant_id, plan_id) DO NOTHING),
-         t AS (UPDATE tenants SET ${['event_seq = event_seq + $10::bigint', ...sets].join(', ')} WHERE id = $1 RETURNING event_seq, triggered_at),
+                WHERE $6::text IS NOT NULL AND EXISTS (SELECT 1 FROM tenants WHERE id = $1)${gate} ON CONFLICT (tenant_id, plan_id) DO NOTHING),
+         t AS (UPDATE tenants SET ${['event_seq = event_seq + $10::bigint', ...sets].join(', ')} WHERE id = $1${gate} RETURNING event_seq, triggered_at),
          ev AS (INSERT INTO events (tenant_id, "offset", type, at, data)
                 SELECT $1, t.event_seq - $10::bigint + x.ord, x.type, $9::bigint, x.data
                 FROM t, unnest($11::text[], $12::text[]) WITH ORDINALITY AS x(type, data, ord))${releaseSql}
-         SELECT triggered_at, ${c.release ? '(SELECT COUNT(*) FROM rel)' : '0'} AS released FROM t${
+         SELECT t.triggered_at, (SELECT COUNT(*) FROM t) AS found,
+           ${c.lease ? '(SELECT COUNT(*) FROM held) AS held, (SELECT COUNT(*) FROM ok) AS ok' : '1 AS held, 1 AS ok'},
+           ${c.release ? '(SELECT COUNT(*) FROM rel)' : '0'} AS released
+         FROM (SELECT 1) AS one LEFT JOIN t ON true${
            // Local to this statement's implicit transaction, read when it commits.
            c.relaxed ? `, (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed` : ''
          }`,
@@ -452,23 +565,35 @@ export class SqlStore {
         // The steady-state texts (a few combinations of run fields); a run with a plan is rarer.
         { prepare: !c.plan },
       );
-      if (!r[0]) throw new ConfigError({ message: `unknown tenant '${tenantId}'`, code: 'tenant_unknown' });
-      return { triggeredAt: n(r[0].triggered_at), released: Number(r[0].released) > 0 };
+      const row = r[0]!;
+      if (Number(row.held) === 0) throw leaseLostError(tenantId);
+      if (Number(row.ok) === 0) return { triggeredAt: null, released: false, stale: true };
+      if (Number(row.found) === 0)
+        throw new ConfigError({ message: `unknown tenant '${tenantId}'`, code: 'tenant_unknown' });
+      return { triggeredAt: n(row.triggered_at), released: Number(row.released) > 0 };
     }
     return this.driver.tx(async (q) => {
-      const last = await q.query<{ seq: number }>(`SELECT MAX(seq) AS seq FROM snapshots WHERE tenant_id = $1`, [
+      if (
+        c.lease &&
+        !(await q.query(`SELECT 1 AS held FROM leases WHERE tenant_id = $1 AND token = $2`, [tenantId, c.lease.token]))
+          .length
+      )
+        throw leaseLostError(tenantId);
+      const last = await q.query<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM snapshots WHERE tenant_id = $1`, [
         tenantId,
       ]);
-      if (same && last[0]?.seq) {
+      const lastSeq = n(last[0]?.seq);
+      if (c.lease && lastSeq !== (c.expectSeq ?? null)) return { triggeredAt: null, released: false, stale: true };
+      if (same && lastSeq) {
         await q.query(`UPDATE snapshots SET taken_at = $3, mode = $4, head = $5 WHERE tenant_id = $1 AND seq = $2`, [
           tenantId,
-          last[0].seq,
+          lastSeq,
           takenAt,
           c.mode,
           head,
         ]);
       } else {
-        const seq = Number(last[0]?.seq ?? 0) + 1;
+        const seq = (lastSeq ?? 0) + 1;
         await q.query(
           `INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body, head) VALUES ($1, $2, $3, $4, $5, $6)`,
           [tenantId, seq, takenAt, c.mode, body, head],
@@ -494,17 +619,20 @@ export class SqlStore {
       if (c.release && (triggeredAt ?? 0) <= c.release.unlessTriggeredAfter)
         released =
           (
-            await q.query(`DELETE FROM leases WHERE tenant_id = $1 AND owner = $2 RETURNING tenant_id`, [
+            await q.query(`DELETE FROM leases WHERE tenant_id = $1 AND token = $2 RETURNING tenant_id`, [
               tenantId,
-              c.release.owner,
+              c.lease!.token,
             ])
           ).length > 0;
       return { triggeredAt, released };
     });
   }
 
-  async appendEvents(tenantId: string, events: NewEvent[], at: number): Promise<number[]> {
-    return this.driver.tx((q) => appendEvents(q, tenantId, events, at));
+  /** Append to the tenant's event log; under `lease`, only while the lease is held (else `lease_lost`). */
+  async appendEvents(tenantId: string, events: NewEvent[], at: number, lease?: Lease): Promise<number[]> {
+    return this.driver.tx((q) =>
+      appendEvents(q, tenantId, events, at, lease && { token: lease.token, sql: this.fence(1, 3) }),
+    );
   }
 
   /** Events with offset > `after`, oldest first. */
@@ -529,7 +657,16 @@ export class SqlStore {
     planId: string,
     status: PlanStatus,
     approval?: { at: number; by: string },
+    lease?: Lease,
   ): Promise<void> {
+    if (lease) {
+      const r = await this.driver.query(
+        `UPDATE plans SET status = $3 WHERE tenant_id = $1 AND plan_id = $2 AND ${this.fence(1, 4)} RETURNING plan_id`,
+        [tenantId, planId, status, lease.token],
+      );
+      if (!r.length) await this.assertLease(tenantId, lease);
+      return;
+    }
     if (approval)
       await this.driver.query(
         `UPDATE plans SET status = $3, approved_at = $4, approved_by = $5 WHERE tenant_id = $1 AND plan_id = $2`,
@@ -545,9 +682,19 @@ export class SqlStore {
 
   // ---- journal ---------------------------------------------------------------------------------
 
-  /** The provisioning journal of one tenant, for `applyPlan` (unique per tenant + idempotency key). */
-  journal(tenantId: string, clock: () => Date = () => new Date()): Journal {
+  /**
+   * The provisioning journal of one tenant, for `applyPlan` (unique per tenant + idempotency key).
+   * Under `lease`, every mark is written only while the lease is held, checked in the same statement
+   * (else `lease_lost`, which stops `applyPlan` before it calls another handler).
+   */
+  journal(tenantId: string, clock: () => Date = () => new Date(), lease?: Lease): Journal {
     const d = this.driver;
+    // INSERT ... SELECT ... WHERE <fence>: no row when the lease is gone (ON CONFLICT never reached).
+    const fenced = lease ? ` WHERE ${this.fence(1, 5)}` : ' WHERE true';
+    const mark = async (sql: string, params: unknown[]) => {
+      const r = await d.query(`${sql} RETURNING key`, lease ? [...params, lease.token] : params);
+      if (!r.length) throw leaseLostError(tenantId);
+    };
     const toEntry = (r: Row): JournalEntry => {
       const e: JournalEntry = {
         key: String(r['key']),
@@ -569,24 +716,25 @@ export class SqlStore {
         return (await d.query(`SELECT * FROM journal WHERE tenant_id = $1 ORDER BY key`, [tenantId])).map(toEntry);
       },
       async markStarted(key) {
-        await d.query(
-          `INSERT INTO journal (tenant_id, key, status, attempts, started_at) VALUES ($1, $2, 'started', 1, $3)
+        // ($4 is unused here but keeps the fence's token at $5 in every mark.)
+        await mark(
+          `INSERT INTO journal (tenant_id, key, status, attempts, started_at) SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), 'started', 1, CAST($3 AS TEXT)${fenced} AND CAST($4 AS TEXT) IS NULL
            ON CONFLICT (tenant_id, key) DO UPDATE SET status = 'started', attempts = journal.attempts + 1, started_at = excluded.started_at, finished_at = NULL, error = NULL`,
-          [tenantId, key, clock().toISOString()],
+          [tenantId, key, clock().toISOString(), null],
         );
       },
       async markDone(key, result) {
         const now = clock().toISOString();
-        await d.query(
-          `INSERT INTO journal (tenant_id, key, status, attempts, started_at, finished_at, result) VALUES ($1, $2, 'done', 1, $3, $3, $4)
+        await mark(
+          `INSERT INTO journal (tenant_id, key, status, attempts, started_at, finished_at, result) SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), 'done', 1, CAST($3 AS TEXT), CAST($3 AS TEXT), CAST($4 AS TEXT)${fenced}
            ON CONFLICT (tenant_id, key) DO UPDATE SET status = 'done', finished_at = excluded.finished_at, result = excluded.result, error = NULL`,
           [tenantId, key, now, result === undefined ? null : jsonSafe(result)],
         );
       },
       async markFailed(key, error) {
         const now = clock().toISOString();
-        await d.query(
-          `INSERT INTO journal (tenant_id, key, status, attempts, started_at, finished_at, error) VALUES ($1, $2, 'failed', 1, $3, $3, $4)
+        await mark(
+          `INSERT INTO journal (tenant_id, key, status, attempts, started_at, finished_at, error) SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), 'failed', 1, CAST($3 AS TEXT), CAST($3 AS TEXT), CAST($4 AS TEXT)${fenced}
            ON CONFLICT (tenant_id, key) DO UPDATE SET status = 'failed', finished_at = excluded.finished_at, error = excluded.error`,
           [tenantId, key, now, errorMessage(error)],
         );
@@ -650,13 +798,28 @@ export async function eventsAfter(
   }));
 }
 
-async function appendEvents(q: Querier, tenantId: string, events: NewEvent[], at: number): Promise<number[]> {
+async function appendEvents(
+  q: Querier,
+  tenantId: string,
+  events: NewEvent[],
+  at: number,
+  /** Only while the tenant's lease carries `token` (`sql`: the fence on $1 and $3). */
+  lease?: { token: string; sql: string },
+): Promise<number[]> {
   if (!events.length) return [];
   // The tenant row's update lock orders concurrent appends: offsets are gap-free and increasing.
   const r = await q.query<{ event_seq: number }>(
-    `UPDATE tenants SET event_seq = event_seq + $2 WHERE id = $1 RETURNING event_seq`,
-    [tenantId, events.length],
+    lease
+      ? `UPDATE tenants SET event_seq = event_seq + $2 WHERE id = $1 AND ${lease.sql} RETURNING event_seq`
+      : `UPDATE tenants SET event_seq = event_seq + $2 WHERE id = $1 RETURNING event_seq`,
+    lease ? [tenantId, events.length, lease.token] : [tenantId, events.length],
   );
+  if (
+    !r[0] &&
+    lease &&
+    !(await q.query(`SELECT 1 AS held FROM leases WHERE tenant_id = $1 AND token = $2`, [tenantId, lease.token])).length
+  )
+    throw leaseLostError(tenantId);
   if (!r[0]) throw new ConfigError({ message: `unknown tenant '${tenantId}'`, code: 'tenant_unknown' });
   const first = Number(r[0].event_seq) - events.length + 1;
   const offsets: number[] = [];
@@ -694,6 +857,7 @@ function toLoad(row: Row): JobLoad {
       row['last_head'] !== null && row['last_head'] !== undefined && typeof row['last_snapshot'] === 'string'
         ? row['last_snapshot']
         : undefined,
+    snapshotSeq: n(row['last_seq']),
   };
 }
 
