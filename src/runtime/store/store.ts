@@ -127,6 +127,11 @@ const RUN_COLUMNS: Record<keyof RunRecord, string> = {
   haltedPlanId: 'halted_plan_id',
 };
 
+/** The latest snapshot's columns for a job's read; the body is left out when its id is `cachedParam`'s. */
+const SNAPSHOT_COLUMNS = (cachedParam: string) =>
+  `s.seq AS last_seq, s.body_id AS last_body_id, s.head AS last_head,
+   CASE WHEN s.body_id = CAST(${cachedParam} AS TEXT) THEN NULL ELSE s.body END AS last_snapshot`;
+
 /** `col = $n` for each defined field, parameters appended to `params`. */
 function runSets(f: RunRecord, params: unknown[]): string[] {
   const sets: string[] = [];
@@ -202,10 +207,86 @@ function joinSnapshot(body: unknown, head: unknown): OrgSnapshot {
   return { schemaVersion, connector, takenAt, complete, company, ...b, ...rest } as unknown as OrgSnapshot;
 }
 const parse = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+
+type SnapshotBody = Pick<OrgSnapshot, 'employees' | 'groups' | 'locations'>;
+interface CachedBody {
+  bodyId: string;
+  /** The stored text (a new run's body is compared with it). */
+  text: string;
+  /** Parsed and deep-frozen (shared by every run that reuses it: nothing may change it), once needed. */
+  body?: SnapshotBody;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
+/**
+ * The latest snapshot body per tenant that this worker read or wrote, by its `body_id` (random per
+ * stored body, migration 5): the job's read then asks the database for the body only when the stored
+ * one is another (`CASE WHEN body_id = $cached THEN NULL ...`), and does not parse it again. Least
+ * recently used first out, within a byte budget (a body costs about twice its JSON text: the text, kept
+ * for the unchanged-body comparison, and the parsed objects). Valid however workers share tenants: a
+ * body is never changed in place, a changed one gets a new id.
+ */
+export class SnapshotCache {
+  private readonly entries = new Map<string, CachedBody>();
+  private bytes = 0;
+  constructor(readonly maxBytes: number) {}
+
+  get(tenantId: string): CachedBody | undefined {
+    const e = this.entries.get(tenantId);
+    if (e) {
+      this.entries.delete(tenantId);
+      this.entries.set(tenantId, e);
+    }
+    return e;
+  }
+
+  set(tenantId: string, e: CachedBody): void {
+    this.delete(tenantId);
+    const cost = e.text.length * 2;
+    if (cost > this.maxBytes) return;
+    this.entries.set(tenantId, e);
+    this.bytes += cost;
+    for (const k of this.entries.keys()) {
+      if (this.bytes <= this.maxBytes) break;
+      this.delete(k);
+    }
+  }
+
+  delete(tenantId: string): void {
+    const e = this.entries.get(tenantId);
+    if (!e) return;
+    this.entries.delete(tenantId);
+    this.bytes -= e.text.length * 2;
+  }
+
+  /** Tenants and bytes held (status, tests). */
+  get usage(): { tenants: number; bytes: number } {
+    return { tenants: this.entries.size, bytes: this.bytes };
+  }
+}
+
+/** Default budget of the per-store snapshot body cache (`openStore(..., { snapshotCacheBytes })`; 0: none). */
+export const DEFAULT_SNAPSHOT_CACHE_BYTES = 64 * 1024 * 1024;
 const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 export class SqlStore {
-  constructor(readonly driver: SqlDriver) {}
+  /** Snapshot bodies this worker read or wrote (see SnapshotCache); undefined: off. */
+  readonly snapshots: SnapshotCache | undefined;
+
+  constructor(
+    readonly driver: SqlDriver,
+    o: { snapshotCacheBytes?: number } = {},
+  ) {
+    const bytes = o.snapshotCacheBytes ?? DEFAULT_SNAPSHOT_CACHE_BYTES;
+    this.snapshots = bytes > 0 ? new SnapshotCache(bytes) : undefined;
+  }
 
   /** Writes whose loss in a database crash is harmless (see SqlDriver.relaxed). */
   get relaxed(): Querier {
@@ -394,35 +475,74 @@ export class SqlStore {
       const now = await this.acquireLease(id, owner, ttlMs, token);
       return now === null ? undefined : { now, token, load: await this.loadJob(id) };
     }
+    const cached = this.snapshots?.get(id);
     const nowSql = this.driver.nowMsSql;
     const r = await this.relaxed.query(
       `WITH l AS (INSERT INTO leases (tenant_id, owner, expires_at, token) VALUES ($1, $2, ${nowSql} + $3, $4)
          ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, token = excluded.token
          WHERE leases.owner = excluded.owner OR leases.expires_at < ${nowSql}
          RETURNING ${nowSql} AS lease_now)
-       SELECT l.lease_now, ${TENANT_COLUMNS}, s.seq AS last_seq, s.body AS last_snapshot, s.head AS last_head,
+       SELECT l.lease_now, ${TENANT_COLUMNS}, ${SNAPSHOT_COLUMNS('$5')},
          (SELECT COUNT(*) FROM plans p WHERE p.tenant_id = t.id AND p.status IN ('open', 'approved', 'halted')) AS active_plans
        FROM l LEFT JOIN tenants t ON t.id = $1
        LEFT JOIN snapshots s ON s.tenant_id = t.id AND s.seq = (SELECT MAX(seq) FROM snapshots x WHERE x.tenant_id = t.id)`,
-      [id, owner, ttlMs, token],
+      [id, owner, ttlMs, token, cached?.bodyId ?? null],
       { prepare: true },
     );
     const row = r[0];
     if (!row) return undefined;
-    return { now: Number(row['lease_now']), token, load: row['id'] ? toLoad(row) : undefined };
+    return { now: Number(row['lease_now']), token, load: row['id'] ? await this.toLoad(row, cached) : undefined };
   }
 
   /** Tenant row, encrypted credentials, count of unfinished plans and the latest snapshot, in one query. */
   async loadJob(id: string): Promise<JobLoad | undefined> {
+    const cached = this.snapshots?.get(id);
     const r = await this.driver.query(
-      `SELECT ${TENANT_COLUMNS}, s.seq AS last_seq, s.body AS last_snapshot, s.head AS last_head,
+      `SELECT ${TENANT_COLUMNS}, ${SNAPSHOT_COLUMNS('$2')},
          (SELECT COUNT(*) FROM plans p WHERE p.tenant_id = t.id AND p.status IN ('open', 'approved', 'halted')) AS active_plans
        FROM tenants t LEFT JOIN snapshots s ON s.tenant_id = t.id AND s.seq = (SELECT MAX(seq) FROM snapshots x WHERE x.tenant_id = t.id)
        WHERE t.id = $1`,
-      [id],
+      [id, cached?.bodyId ?? null],
       { prepare: true },
     );
-    return r[0] ? toLoad(r[0]) : undefined;
+    return r[0] ? this.toLoad(r[0], cached) : undefined;
+  }
+
+  /**
+   * A job's read as loaded: the snapshot body from the cache when the database left it out (the stored
+   * one is the cached one), else parsed from the row (and cached when it has an id).
+   */
+  private async toLoad(row: Row, cached: CachedBody | undefined): Promise<JobLoad> {
+    const seq = n(row['last_seq']);
+    const head = row['last_head'];
+    const bodyId = (row['last_body_id'] as string | null) ?? null;
+    let text = row['last_snapshot'] as string | null;
+    let body: SnapshotBody | undefined;
+    if (seq !== null && text === null) {
+      if (cached && cached.bodyId === bodyId) {
+        body = cached.body ??= deepFreeze(parse<SnapshotBody>(cached.text));
+        text = cached.text;
+      } else {
+        // Left out for a cached body that is no longer cached here (replaced meanwhile): read it.
+        const r = await this.driver.query<{ body: string }>(
+          `SELECT body FROM snapshots WHERE tenant_id = $1 AND seq = $2`,
+          [row['id'], seq],
+        );
+        text = r[0]?.body ?? null;
+      }
+    }
+    if (text !== null && !body && bodyId !== null && head !== null && head !== undefined && this.snapshots) {
+      body = deepFreeze(parse<SnapshotBody>(text));
+      this.snapshots.set(String(row['id']), { bodyId, text, body });
+    }
+    return {
+      tenant: toTenant(row),
+      credentials: (row['credentials'] as string | null) ?? null,
+      activePlans: Number(row['active_plans'] ?? 0),
+      snapshot: seq !== null && text !== null ? joinSnapshot(body ?? text, head) : undefined,
+      snapshotBody: head !== null && head !== undefined && typeof text === 'string' ? text : undefined,
+      snapshotSeq: seq,
+    };
   }
 
   // ---- leases (one job per tenant across workers) ---------------------------------------------
@@ -498,6 +618,14 @@ export class SqlStore {
     const { head, body } = c.split ?? splitSnapshot(c.snapshot);
     const same = c.previousBody !== undefined && c.previousBody === body;
     if (c.release && !c.lease) throw new Error('commitSync: release needs the lease');
+    // A new body's id; an unchanged one keeps its id (one stored before migration 5 gets this one).
+    const newBodyId = randomUUID();
+    const cache = (r: CommitResult & { bodyId?: string | null }): CommitResult => {
+      const { bodyId, ...out } = r;
+      if (this.snapshots && bodyId && !r.stale && this.snapshots.get(tenantId)?.bodyId !== bodyId)
+        this.snapshots.set(tenantId, { bodyId, text: body });
+      return out;
+    };
     if (this.driver.dialect === 'postgres') {
       const params: unknown[] = [
         tenantId,
@@ -513,6 +641,7 @@ export class SqlStore {
         c.events.map((e) => e.type),
         c.events.map((e) => json(e.data)),
         head,
+        newBodyId,
       ];
       const sets = runSets(c.run ?? {}, params);
       // Fencing: every write below is gated on `ok` (the lease row, locked, still carrying this run's
@@ -536,9 +665,9 @@ export class SqlStore {
       }
       const snapshotSql = same
         ? // ($4 and $5 appear only to keep every parameter typed: PostgreSQL refuses an unused one.)
-          `up AS (UPDATE snapshots SET taken_at = $2, mode = $3, head = $13 WHERE tenant_id = $1 AND seq = (SELECT MAX(seq) FROM snapshots WHERE tenant_id = $1) AND $4::text IS NULL AND $5::int > 0${gate}),`
+          `up AS (UPDATE snapshots SET taken_at = $2, mode = $3, head = $13, body_id = COALESCE(body_id, $14::text) WHERE tenant_id = $1 AND seq = (SELECT MAX(seq) FROM snapshots WHERE tenant_id = $1) AND $4::text IS NULL AND $5::int > 0${gate} RETURNING body_id),`
         : `s AS (SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM snapshots WHERE tenant_id = $1),
-         ins AS (INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body, head) SELECT $1, s.seq, $2, $3, $4, $13 FROM s WHERE EXISTS (SELECT 1 FROM tenants WHERE id = $1)${gate} RETURNING seq),
+         ins AS (INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body, head, body_id) SELECT $1, s.seq, $2, $3, $4, $13, $14::text FROM s WHERE EXISTS (SELECT 1 FROM tenants WHERE id = $1)${gate} RETURNING seq),
          del AS (DELETE FROM snapshots WHERE tenant_id = $1 AND seq <= (SELECT seq FROM s) - $5::int${gate}),`;
       const r = await this.driver.query<{
         triggered_at: number | null;
@@ -546,6 +675,7 @@ export class SqlStore {
         held: number;
         ok: number;
         released: number;
+        body_id: string | null;
       }>(
         `WITH ${okSql} ${snapshotSql}
          pl AS (INSERT INTO plans (tenant_id, plan_id, status, body, created_at) SELECT $1, $6::text, $7::text, $8::text, $9::bigint
@@ -556,7 +686,7 @@ export class SqlStore {
                 FROM t, unnest($11::text[], $12::text[]) WITH ORDINALITY AS x(type, data, ord))${releaseSql}
          SELECT t.triggered_at, (SELECT COUNT(*) FROM t) AS found,
            ${c.lease ? '(SELECT COUNT(*) FROM held) AS held, (SELECT COUNT(*) FROM ok) AS ok' : '1 AS held, 1 AS ok'},
-           ${c.release ? '(SELECT COUNT(*) FROM rel)' : '0'} AS released
+           ${c.release ? '(SELECT COUNT(*) FROM rel)' : '0'} AS released, ${same ? '(SELECT body_id FROM up)' : '$14::text'} AS body_id
          FROM (SELECT 1) AS one LEFT JOIN t ON true${
            // Local to this statement's implicit transaction, read when it commits.
            c.relaxed ? `, (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed` : ''
@@ -570,9 +700,9 @@ export class SqlStore {
       if (Number(row.ok) === 0) return { triggeredAt: null, released: false, stale: true };
       if (Number(row.found) === 0)
         throw new ConfigError({ message: `unknown tenant '${tenantId}'`, code: 'tenant_unknown' });
-      return { triggeredAt: n(row.triggered_at), released: Number(row.released) > 0 };
+      return cache({ triggeredAt: n(row.triggered_at), released: Number(row.released) > 0, bodyId: row.body_id });
     }
-    return this.driver.tx(async (q) => {
+    const r = await this.driver.tx(async (q) => {
       if (
         c.lease &&
         !(await q.query(`SELECT 1 AS held FROM leases WHERE tenant_id = $1 AND token = $2`, [tenantId, c.lease.token]))
@@ -584,19 +714,18 @@ export class SqlStore {
       ]);
       const lastSeq = n(last[0]?.seq);
       if (c.lease && lastSeq !== (c.expectSeq ?? null)) return { triggeredAt: null, released: false, stale: true };
+      let bodyId: string | null = newBodyId;
       if (same && lastSeq) {
-        await q.query(`UPDATE snapshots SET taken_at = $3, mode = $4, head = $5 WHERE tenant_id = $1 AND seq = $2`, [
-          tenantId,
-          lastSeq,
-          takenAt,
-          c.mode,
-          head,
-        ]);
+        const up = await q.query<{ body_id: string | null }>(
+          `UPDATE snapshots SET taken_at = $3, mode = $4, head = $5, body_id = COALESCE(body_id, $6) WHERE tenant_id = $1 AND seq = $2 RETURNING body_id`,
+          [tenantId, lastSeq, takenAt, c.mode, head, newBodyId],
+        );
+        bodyId = up[0]?.body_id ?? null;
       } else {
         const seq = (lastSeq ?? 0) + 1;
         await q.query(
-          `INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body, head) VALUES ($1, $2, $3, $4, $5, $6)`,
-          [tenantId, seq, takenAt, c.mode, body, head],
+          `INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body, head, body_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [tenantId, seq, takenAt, c.mode, body, head, newBodyId],
         );
         await q.query(`DELETE FROM snapshots WHERE tenant_id = $1 AND seq <= $2`, [tenantId, seq - keep]);
       }
@@ -624,8 +753,9 @@ export class SqlStore {
               c.lease!.token,
             ])
           ).length > 0;
-      return { triggeredAt, released };
+      return { triggeredAt, released, bodyId };
     });
+    return cache(r);
   }
 
   /** Append to the tenant's event log; under `lease`, only while the lease is held (else `lease_lost`). */
@@ -845,20 +975,6 @@ function jsonSafe(v: unknown): string | null {
   } catch {
     return null;
   }
-}
-
-function toLoad(row: Row): JobLoad {
-  return {
-    tenant: toTenant(row),
-    credentials: (row['credentials'] as string | null) ?? null,
-    activePlans: Number(row['active_plans'] ?? 0),
-    snapshot: row['last_snapshot'] ? joinSnapshot(row['last_snapshot'], row['last_head']) : undefined,
-    snapshotBody:
-      row['last_head'] !== null && row['last_head'] !== undefined && typeof row['last_snapshot'] === 'string'
-        ? row['last_snapshot']
-        : undefined,
-    snapshotSeq: n(row['last_seq']),
-  };
 }
 
 function toTenant(r: Row): TenantRecord {
