@@ -57,6 +57,12 @@ export interface JobContext {
   observer?: JobObserver | undefined;
   /** Longest backoff after repeated failures (default: the tenant's incremental interval). */
   maxBackoffMs?: number | undefined;
+  /**
+   * Per tenant, what this worker's last run of it connected with (connector id, options, *encrypted*
+   * credentials; the runtime keeps one map per worker): the next job builds its connector from it while
+   * its lease+read is in flight, and keeps it only if the read shows the same (see `prepare`).
+   */
+  prepared?: Map<string, PreparedTenant> | undefined;
   /** Told the database's time at each lease take/renewal (the runtime's clock follows it). */
   onDbTime?: ((dbNowMs: number) => void) | undefined;
   /**
@@ -98,14 +104,71 @@ export type JobOutcome = 'synced' | 'halted' | 'failed' | 'busy' | 'missing' | '
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A tenant's connector inputs as last read (credentials still encrypted). */
+export interface PreparedTenant {
+  key: string;
+  connector: string;
+  options: Record<string, unknown>;
+  ciphertext: string | null;
+}
+
+/** A job's connector with what goes with it: the redactor knowing its secrets, its request count. */
+interface Built {
+  key: string;
+  connector: ReturnType<ConnectorFactory<any>>;
+  redactor: Redactor;
+  requests: { n: number };
+}
+
+const PREPARED_MAX = 10_000;
+const keyOf = (connector: string, options: unknown, ciphertext: string | null) =>
+  `${connector}\n${ciphertext ?? ''}\n${JSON.stringify(options)}`;
+
+/** Decrypt the credentials and build the tenant's connector (bound to the job's abort signal). */
+function buildConnector(
+  ctx: JobContext,
+  tenantId: string,
+  t: { connector: string; options: Record<string, unknown> },
+  ciphertext: string | null,
+  signal: AbortSignal,
+  redactor: Redactor,
+): Built {
+  const credentials: Record<string, string> = ciphertext ? JSON.parse(ctx.keyring.decrypt(ciphertext, tenantId)) : {};
+  for (const v of Object.values(credentials)) redactor.add(v);
+  const factory = ctx.connectors[t.connector];
+  if (!factory)
+    throw new OrgsyncError({ kind: 'config', message: `tenant '${tenantId}': unknown connector '${t.connector}'` });
+  const requests = { n: 0 };
+  const connector = factory({
+    ...t.options,
+    ...credentials,
+    http: {
+      ...((t.options['http'] as object | undefined) ?? {}),
+      signal,
+      ...(ctx.limiter ? { limiter: ctx.limiter } : {}),
+      ...(ctx.logger ? { logger: ctx.logger } : {}),
+      onProgress: (e: { type: string }) => void (e.type === 'request' && requests.n++),
+    },
+  });
+  return { key: keyOf(t.connector, t.options, ciphertext), connector, redactor, requests };
+}
+
 export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<JobOutcome> {
   const { store } = ctx;
   const mark = phaseClock(ctx, tenantId);
   // Another worker may hold the lease (a re-delivered job whose first worker died): wait for it
   // to expire, up to one lease period; if it is still held, the holder is alive and will see the trigger.
   const deadline = Date.now() + ctx.leaseTtlMs + 1000;
+  const abort = new AbortController();
   let leased: Awaited<ReturnType<SqlStore['leaseAndLoad']>>;
-  while (!(leased = await store.leaseAndLoad(tenantId, ctx.workerId, ctx.leaseTtlMs))) {
+  let prebuilt: Built | undefined;
+  for (;;) {
+    const leasing = store.leaseAndLoad(tenantId, ctx.workerId, ctx.leaseTtlMs);
+    leasing.catch(() => undefined); // (awaited below; not an unhandled rejection meanwhile)
+    // While the lease+read travels (PostgreSQL), build the connector as it was last time; kept only when
+    // the read shows the same connector, options and encrypted credentials. No vendor request is made.
+    prebuilt = await prepare(ctx, tenantId, abort.signal);
+    if ((leased = await leasing)) break;
     if (Date.now() > deadline) {
       await store.trigger(tenantId, ctx.clock().getTime());
       return 'busy';
@@ -115,7 +178,7 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
   mark('lease');
   ctx.onDbTime?.(leased.now);
   let preloaded: JobLoad | undefined | null = leased.load;
-  const lease = new Heartbeat(ctx, tenantId, { token: leased.token });
+  const lease = new Heartbeat(ctx, tenantId, { token: leased.token }, abort);
   let outcome: JobOutcome = 'missing';
   let lost = false;
   try {
@@ -137,8 +200,10 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
         floor,
         ctx.observer?.released ? undefined : { startedAt },
         mark,
+        prebuilt,
       );
       preloaded = null;
+      prebuilt = undefined;
       if (r.stale) {
         // The read raced a takeover's commit (the lease was expired and taken while the previous holder
         // committed): nothing was written; read again. Still stale after three rounds: left to the schedule.
@@ -178,13 +243,14 @@ class Heartbeat {
   released = false;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<unknown> = Promise.resolve();
-  private readonly abort = new AbortController();
-  readonly signal = this.abort.signal;
+  readonly signal: AbortSignal;
   constructor(
     private readonly ctx: JobContext,
     private readonly tenantId: string,
     readonly lease: Lease,
+    private readonly abort: AbortController,
   ) {
+    this.signal = abort.signal;
     this.start();
   }
   start(): void {
@@ -220,18 +286,30 @@ async function runOnce(
   notBefore: number,
   fold: { startedAt: number } | undefined,
   mark: (phase: string) => void,
+  prebuilt: Built | undefined,
 ): Promise<{ outcome: JobOutcome; triggeredAt: number | null; stale?: boolean }> {
   const { store } = ctx;
   const { signal, lease } = hold;
   // Read with the lease on the first round (null: read now, for a re-run).
   const loaded = preloaded === null ? await store.loadJob(tenantId) : preloaded;
-  if (!loaded) return { outcome: 'missing', triggeredAt: null };
+  if (!loaded) {
+    ctx.prepared?.delete(tenantId);
+    return { outcome: 'missing', triggeredAt: null };
+  }
   const tenant = loaded.tenant;
+  const key = keyOf(tenant.connector, tenant.options, loaded.credentials);
+  if (prebuilt?.key !== key) prebuilt = undefined;
+  remember(ctx, tenantId, {
+    key,
+    connector: tenant.connector,
+    options: tenant.options,
+    ciphertext: loaded.credentials,
+  });
   const now = new Date(Math.max(ctx.clock().getTime(), notBefore));
-  const redactor = new Redactor();
+  const redactor = prebuilt?.redactor ?? new Redactor();
   // Actions that failed in this run (resumed plans and the new one): the run is retried with backoff.
   const failedActions: string[] = [];
-  let requests = 0;
+  let requests = { n: 0 };
   try {
     const handlers = typeof ctx.handlers === 'function' ? await ctx.handlers(tenant) : ctx.handlers;
 
@@ -260,27 +338,10 @@ async function runOnce(
     }
 
     // 2. Sync.
-    const ciphertext = loaded.credentials;
-    const credentials: Record<string, string> = ciphertext ? JSON.parse(ctx.keyring.decrypt(ciphertext, tenantId)) : {};
-    for (const v of Object.values(credentials)) redactor.add(v);
     mark('decrypt');
-    const factory = ctx.connectors[tenant.connector];
-    if (!factory)
-      throw new OrgsyncError({
-        kind: 'config',
-        message: `tenant '${tenantId}': unknown connector '${tenant.connector}'`,
-      });
-    const connector = factory({
-      ...tenant.options,
-      ...credentials,
-      http: {
-        ...((tenant.options['http'] as object | undefined) ?? {}),
-        signal,
-        ...(ctx.limiter ? { limiter: ctx.limiter } : {}),
-        ...(ctx.logger ? { logger: ctx.logger } : {}),
-        onProgress: (e: { type: string }) => void (e.type === 'request' && requests++),
-      },
-    });
+    const built = prebuilt ?? buildConnector(ctx, tenantId, tenant, loaded.credentials, signal, redactor);
+    const connector = built.connector;
+    requests = built.requests;
     mark('connector');
     const previous = loaded.snapshot;
     const full = !previous || tenant.status.nextFullAt <= now.getTime();
@@ -366,7 +427,7 @@ async function runOnce(
           lastErrorKind: null,
           lastError: null,
           failures: 0,
-          requestsLastRun: requests,
+          requestsLastRun: requests.n,
           ...(halt && plan ? { haltedPlanId: plan.planId } : {}),
         },
       })
@@ -423,7 +484,7 @@ async function runOnce(
         lastErrorKind: kind,
         lastError: message,
         nextRunAt: now.getTime() + backoffMs(ctx, tenant, failures),
-        requestsLastRun: requests,
+        requestsLastRun: requests.n,
       },
       lease,
     );
@@ -436,6 +497,28 @@ async function runOnce(
     ctx.logger?.warn?.(`tenant ${tenantId}: ${kind} error: ${message}`);
     return { outcome: 'failed', triggeredAt: null };
   }
+}
+
+/** The connector as last run, built while the lease+read is in flight (undefined: none known, or it failed). */
+async function prepare(ctx: JobContext, tenantId: string, signal: AbortSignal): Promise<Built | undefined> {
+  const p = ctx.prepared?.get(tenantId);
+  // SQLite answers in-process (synchronously): nothing to overlap there.
+  if (!p || ctx.store.dialect !== 'postgres') return undefined;
+  // Let the lease+read go out first (the driver sends it on a later tick).
+  await new Promise<void>((r) => setImmediate(r));
+  try {
+    return buildConnector(ctx, tenantId, p, p.ciphertext, signal, new Redactor());
+  } catch {
+    return undefined; // built again (and failing properly) once the read is in
+  }
+}
+
+function remember(ctx: JobContext, tenantId: string, p: PreparedTenant): void {
+  const m = ctx.prepared;
+  if (!m) return;
+  m.delete(tenantId);
+  m.set(tenantId, p);
+  if (m.size > PREPARED_MAX) m.delete(m.keys().next().value!);
 }
 
 /** Wait before the next attempt after `failures` failed runs: 5 s, 10 s, ... capped at the interval. */

@@ -12,7 +12,7 @@ import type { Logger } from '../http/client.js';
 import type { LimiterProvider } from '../http/rate-limit.js';
 import { parseRuleSet } from '../provisioning/index.js';
 import { parseKeyring, type Keyring } from './crypto.js';
-import { runTenantJob, type HandlersFor, type JobObserver, type JobOutcome } from './job.js';
+import { runTenantJob, type HandlersFor, type JobObserver, type JobOutcome, type PreparedTenant } from './job.js';
 import type { TenantQueue } from './queue/types.js';
 import { scheduleTick, type TickOptions } from './scheduler.js';
 import { EventDelivery, type AttemptResult, type DeliveryOptions, type EndpointInput } from './delivery/deliver.js';
@@ -130,7 +130,10 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const retention = retentionOf(o.retention);
   const delivery = new EventDelivery(store, keys, workerId, o.delivery || {}, o.logger, clock);
   let lastPrune = 0;
+  // Per tenant, what this worker last connected with (encrypted credentials): see JobContext.prepared.
+  const prepared = new Map<string, PreparedTenant>();
   const jobCtx = () => ({
+    prepared,
     store,
     keyring: keys(),
     connectors,
