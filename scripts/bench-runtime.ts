@@ -146,19 +146,24 @@ async function main(): Promise<void> {
     t0 = performance.now();
     for (const id of ids) await rt.runNow(id); // first: full sync, baseline snapshot
     const fullMs = (performance.now() - t0) / N;
-    // Measured: incremental jobs interleaved with direct syncs (same load for both).
-    let directSum = 0;
-    let jobSum = 0;
-    measuring = true;
-    for (const id of ids) {
-      directSum += await direct();
-      const t = performance.now();
-      await rt.runNow(id);
-      jobSum += performance.now() - t;
-    }
-    measuring = false;
-    const directMs = directSum / N;
-    const jobMs = jobSum / N;
+    // Measured: incremental jobs interleaved with direct syncs (same load for both). Round 1 is each
+    // tenant's first incremental after its full sync; round 2 the next one, the hourly steady state (what
+    // a worker that ran the tenant before has in memory: docs/scale.md). Phases: round 2.
+    const round = async (phased: boolean) => {
+      let directSum = 0;
+      let jobSum = 0;
+      measuring = phased;
+      for (const id of ids) {
+        directSum += await direct();
+        const t = performance.now();
+        await rt.runNow(id);
+        jobSum += performance.now() - t;
+      }
+      measuring = false;
+      return { directMs: directSum / N, jobMs: jobSum / N };
+    };
+    const first = await round(false);
+    const { directMs, jobMs } = await round(true);
     t0 = performance.now();
     const claimed = await rt.store.claimDue(Date.now() + 7_200_000, 100_000, 600_000);
     const tickMs = performance.now() - t0;
@@ -167,6 +172,9 @@ async function main(): Promise<void> {
     console.log(`\n${label}: ${N} tenants of ${SIZE} people (load average ${loadavg()[0]!.toFixed(1)})`);
     console.log(
       `  incremental, no changes: direct sync ${directMs.toFixed(2)} ms, tenant job ${jobMs.toFixed(2)} ms: runtime overhead +${(jobMs - directMs).toFixed(2)} ms, ratio ${(jobMs / directMs).toFixed(2)} (targets <= +25 ms, <= 1.3x)`,
+    );
+    console.log(
+      `  first incremental after the full sync: direct sync ${first.directMs.toFixed(2)} ms, tenant job ${first.jobMs.toFixed(2)} ms: +${(first.jobMs - first.directMs).toFixed(2)} ms, ratio ${(first.jobMs / first.directMs).toFixed(2)}`,
     );
     console.log(
       `  first job (full sync + commit): ${fullMs.toFixed(2)} ms; add tenant ${addMs.toFixed(2)} ms; claim ${claimed.length} due in ${tickMs.toFixed(0)} ms`,
