@@ -703,15 +703,12 @@ export class SqlStore {
       return cache({ triggeredAt: n(row.triggered_at), released: Number(row.released) > 0, bodyId: row.body_id });
     }
     const r = await this.driver.tx(async (q) => {
-      if (
-        c.lease &&
-        !(await q.query(`SELECT 1 AS held FROM leases WHERE tenant_id = $1 AND token = $2`, [tenantId, c.lease.token]))
-          .length
-      )
-        throw leaseLostError(tenantId);
-      const last = await q.query<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM snapshots WHERE tenant_id = $1`, [
-        tenantId,
-      ]);
+      // (SQLite: every write is serialised by BEGIN IMMEDIATE, so a check inside the transaction holds.)
+      const last = await q.query<{ held: number | null; seq: number | null }>(
+        `SELECT (SELECT 1 FROM leases WHERE tenant_id = $1 AND token = $2) AS held, (SELECT MAX(seq) FROM snapshots WHERE tenant_id = $1) AS seq`,
+        [tenantId, c.lease?.token ?? null],
+      );
+      if (c.lease && !last[0]?.held) throw leaseLostError(tenantId);
       const lastSeq = n(last[0]?.seq);
       if (c.lease && lastSeq !== (c.expectSeq ?? null)) return { triggeredAt: null, released: false, stale: true };
       let bodyId: string | null = newBodyId;
@@ -735,14 +732,15 @@ export class SqlStore {
           [tenantId, c.plan.planId, c.plan.status, json(c.plan.body), c.at],
         );
       }
-      await appendEvents(q, tenantId, c.events, c.at);
-      const params: unknown[] = [tenantId];
+      // Event offsets and the run record in one update of the tenant row (its lock orders appends).
+      const params: unknown[] = [tenantId, c.events.length];
       const sets = runSets(c.run ?? {}, params);
-      if (sets.length) await q.query(`UPDATE tenants SET ${sets.join(', ')} WHERE id = $1`, params);
-      const t = await q.query<{ triggered_at: number | null }>(`SELECT triggered_at FROM tenants WHERE id = $1`, [
-        tenantId,
-      ]);
+      const t = await q.query<{ event_seq: number; triggered_at: number | null }>(
+        `UPDATE tenants SET ${['event_seq = event_seq + $2', ...sets].join(', ')} WHERE id = $1 RETURNING event_seq, triggered_at`,
+        params,
+      );
       if (!t[0]) throw new ConfigError({ message: `unknown tenant '${tenantId}'`, code: 'tenant_unknown' });
+      await insertEvents(q, tenantId, c.events, c.at, Number(t[0].event_seq) - c.events.length + 1);
       const triggeredAt = n(t[0].triggered_at);
       let released = false;
       if (c.release && (triggeredAt ?? 0) <= c.release.unlessTriggeredAfter)
@@ -951,7 +949,17 @@ async function appendEvents(
   )
     throw leaseLostError(tenantId);
   if (!r[0]) throw new ConfigError({ message: `unknown tenant '${tenantId}'`, code: 'tenant_unknown' });
-  const first = Number(r[0].event_seq) - events.length + 1;
+  return insertEvents(q, tenantId, events, at, Number(r[0].event_seq) - events.length + 1);
+}
+
+/** Insert `events` at offsets `first`, `first` + 1, ... (reserved on the tenant row by the caller). */
+async function insertEvents(
+  q: Querier,
+  tenantId: string,
+  events: NewEvent[],
+  at: number,
+  first: number,
+): Promise<number[]> {
   const offsets: number[] = [];
   for (let i = 0; i < events.length; i += 200) {
     const chunk = events.slice(i, i + 200);
