@@ -3,6 +3,8 @@
  * → sync (incremental, or full on the reconcile schedule) → diff → plan → commit (snapshot, events,
  * plan and the next run in one statement/transaction) → apply through the store-backed journal.
  * A trigger that arrived while the job ran makes it run once more before it lets go of the lease.
+ * Every write under the lease carries its fencing token (store.ts): once another worker has taken the
+ * lease over, the next write is refused (`lease_lost`) and the job stops with outcome 'lost'.
  */
 import type { ConnectorFactory } from '../connector/define.js';
 import { diffSnapshots } from '../diff.js';
