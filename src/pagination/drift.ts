@@ -15,6 +15,13 @@
  *   "Same" is decided by a fingerprint of the record's JSON (`contentFingerprint`), kept per id for
  *   the walk instead of the record itself: holding every raw record of a 100,000-person walk until
  *   it ends cost hundreds of MiB (docs/performance.md, Memory).
+ *   With a **repeat window** of N pages (`paginate`'s `repeatWindow`; the connector runtime's
+ *   employee walk uses 2) the guard keeps the records of the last N pages instead and fingerprints
+ *   nothing: a repeat within the window is compared with its first copy (JSON), a repeat from
+ *   further back is handed on and the consumer decides (the connector runtime collapses two equal
+ *   employees and fails `duplicate_id` on two different ones). Fingerprinting every record was a
+ *   quarter of a full sync's CPU (JSON.stringify + MD5 of each record), for repeats that almost
+ *   never happen and, when they do, are next to each other.
  *
  * On a drift `paginate` walks again from the first page (bounded) and yields only records whose
  * identity it has not yielded yet, so the consumer sees everybody once. See docs/reliability.md for
@@ -74,6 +81,13 @@ export class DriftGuard<Item> {
   private readonly yielded = new Set<string>();
   /** Content fingerprints of the current walk's records by identity (to tell a repeat from a changed record). */
   private walkItems = new Map<string, string>();
+  /**
+   * With a repeat window: the walk (1, 2, ...) in which each identity was last seen; an identity
+   * from an earlier walk was yielded then. One map instead of fingerprints and per-walk sets.
+   */
+  private lastWalk = new Map<string, number>();
+  /** With a repeat window: the last `window` pages of the current walk, as read. */
+  private recentPages: Item[][] = [];
   /** The last record of the previous page, when the strategy asked for an overlapping next page. */
   private expectOverlap: Item | undefined;
   private overlapPending = false;
@@ -82,11 +96,20 @@ export class DriftGuard<Item> {
   /** Records dropped because an earlier page (or walk) already yielded them. */
   dropped = 0;
 
-  constructor(private readonly identity: (item: Item) => string | undefined) {}
+  /**
+   * `window`: compare a repeat with the records of the last `window` pages only, keeping those
+   * records instead of fingerprints (see the top of this file); undefined: fingerprints for the
+   * whole walk.
+   */
+  constructor(
+    private readonly identity: (item: Item) => string | undefined,
+    private readonly window?: number,
+  ) {}
 
   startWalk(): void {
     this.walks++;
     this.walkItems = new Map();
+    this.recentPages = [];
     this.expectOverlap = undefined;
     this.overlapPending = false;
   }
@@ -124,6 +147,7 @@ export class DriftGuard<Item> {
    * identical, records an earlier walk already yielded dropped.
    */
   admit(items: Item[], skip: number): Item[] {
+    if (this.window !== undefined) return this.admitWindowed(items, skip, this.window);
     const out: Item[] = [];
     for (let i = skip; i < items.length; i++) {
       const item = items[i]!;
@@ -153,6 +177,53 @@ export class DriftGuard<Item> {
       out.push(item);
     }
     return out;
+  }
+
+  /** `admit` with a repeat window: the same decisions, from the recent pages instead of fingerprints. */
+  private admitWindowed(items: Item[], skip: number, window: number): Item[] {
+    const walk = this.walks;
+    const out: Item[] = [];
+    for (let i = skip; i < items.length; i++) {
+      const item = items[i]!;
+      const id = this.identity(item);
+      if (id === undefined) {
+        out.push(item);
+        continue;
+      }
+      const last = this.lastWalk.get(id);
+      if (last === walk) {
+        // A repeat within this walk: dropped when equal to its latest copy among the recent pages
+        // (this page's earlier records included); handed on when changed or first seen too far back
+        // to compare (the consumer decides; the connector runtime compares the employees).
+        const prev = this.latestCopy(id, items, i);
+        if (prev !== undefined && JSON.stringify(prev) === JSON.stringify(item)) {
+          this.dropped++;
+          continue;
+        }
+        out.push(item);
+        continue;
+      }
+      this.lastWalk.set(id, walk);
+      if (last !== undefined) {
+        // Yielded by an earlier walk.
+        this.dropped++;
+        continue;
+      }
+      out.push(item);
+    }
+    this.recentPages.push(items);
+    if (this.recentPages.length > Math.max(1, window)) this.recentPages.shift();
+    return out;
+  }
+
+  /** The latest copy of a record among `page[0..before)` and the recent pages (a repeat only: rare). */
+  private latestCopy(id: string, page: Item[], before: number): Item | undefined {
+    for (let j = before - 1; j >= 0; j--) if (this.identity(page[j]!) === id) return page[j];
+    for (let p = this.recentPages.length - 1; p >= 0; p--) {
+      const items = this.recentPages[p]!;
+      for (let j = items.length - 1; j >= 0; j--) if (this.identity(items[j]!) === id) return items[j];
+    }
+    return undefined;
   }
 
   private same(a: Item, b: Item): boolean {
