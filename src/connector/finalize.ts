@@ -34,7 +34,9 @@ export interface DraftEntry {
 export type InternPool = Map<string, string>;
 
 const internOne = (pool: InternPool, v: string | null | undefined): string | null | undefined => {
-  if (typeof v !== 'string') return v;
+  // V8's JSON.parse already shares string values of up to 10 characters (dates, statuses); a
+  // shorter value made by the mapper costs a few bytes: neither is worth a map lookup per person.
+  if (typeof v !== 'string' || v.length <= 10) return v;
   const known = pool.get(v);
   if (known !== undefined) return known;
   pool.set(v, v);
