@@ -73,17 +73,18 @@ export interface Drift {
 }
 
 /**
- * Per-walk and cross-walk bookkeeping. `startWalk` resets what belongs to one walk; `yielded`
+ * Per-walk and cross-walk bookkeeping. `startWalk` resets what belongs to one walk; `lastWalk`
  * spans every walk of one `paginate` call.
  */
 export class DriftGuard<Item> {
-  /** Identities handed to the consumer by any walk of this call. */
-  private readonly yielded = new Set<string>();
-  /** Content fingerprints of the current walk's records by identity (to tell a repeat from a changed record). */
+  /**
+   * Without a repeat window: content fingerprints of the current walk's records by identity (to
+   * tell a repeat from a changed record).
+   */
   private walkItems = new Map<string, string>();
   /**
-   * With a repeat window: the walk (1, 2, ...) in which each identity was last seen; an identity
-   * from an earlier walk was yielded then. One map instead of fingerprints and per-walk sets.
+   * The walk (1, 2, ...) in which each identity was last seen: seen in this walk means a repeat;
+   * seen in an earlier one means yielded then (every first appearance of a walk is yielded).
    */
   private lastWalk = new Map<string, number>();
   /** With a repeat window: the last `window` pages of the current walk, as read. */
@@ -144,44 +145,12 @@ export class DriftGuard<Item> {
 
   /**
    * Records of a page to hand to the consumer: repeats of a record of this walk dropped when
-   * identical, records an earlier walk already yielded dropped.
+   * identical (by fingerprint, or with a repeat window by the latest recent copy), records an
+   * earlier walk already yielded dropped.
    */
   admit(items: Item[], skip: number): Item[] {
-    if (this.window !== undefined) return this.admitWindowed(items, skip, this.window);
-    const out: Item[] = [];
-    for (let i = skip; i < items.length; i++) {
-      const item = items[i]!;
-      const id = this.identity(item);
-      if (id === undefined) {
-        out.push(item);
-        continue;
-      }
-      const prev = this.walkItems.get(id);
-      const fp = contentFingerprint(item);
-      if (prev !== undefined) {
-        if (prev === fp) {
-          this.dropped++;
-          continue;
-        }
-        // Changed since its first appearance in this walk: the consumer decides (later copy wins).
-        this.walkItems.set(id, fp);
-        out.push(item);
-        continue;
-      }
-      this.walkItems.set(id, fp);
-      if (this.yielded.has(id)) {
-        this.dropped++;
-        continue;
-      }
-      this.yielded.add(id);
-      out.push(item);
-    }
-    return out;
-  }
-
-  /** `admit` with a repeat window: the same decisions, from the recent pages instead of fingerprints. */
-  private admitWindowed(items: Item[], skip: number, window: number): Item[] {
     const walk = this.walks;
+    const windowed = this.window !== undefined;
     const out: Item[] = [];
     for (let i = skip; i < items.length; i++) {
       const item = items[i]!;
@@ -192,18 +161,15 @@ export class DriftGuard<Item> {
       }
       const last = this.lastWalk.get(id);
       if (last === walk) {
-        // A repeat within this walk: dropped when equal to its latest copy among the recent pages
-        // (this page's earlier records included); handed on when changed or first seen too far back
-        // to compare (the consumer decides; the connector runtime compares the employees).
-        const prev = this.latestCopy(id, items, i);
-        if (prev !== undefined && JSON.stringify(prev) === JSON.stringify(item)) {
-          this.dropped++;
-          continue;
-        }
-        out.push(item);
+        // A repeat within this walk: dropped when identical; handed on when changed (the consumer
+        // decides: a later copy wins; the connector runtime compares the employees), or, with a
+        // repeat window, when first seen too far back to compare.
+        if (this.sameAsBefore(id, item, items, i)) this.dropped++;
+        else out.push(item);
         continue;
       }
       this.lastWalk.set(id, walk);
+      if (!windowed) this.walkItems.set(id, contentFingerprint(item));
       if (last !== undefined) {
         // Yielded by an earlier walk.
         this.dropped++;
@@ -211,9 +177,23 @@ export class DriftGuard<Item> {
       }
       out.push(item);
     }
-    this.recentPages.push(items);
-    if (this.recentPages.length > Math.max(1, window)) this.recentPages.shift();
+    if (windowed) {
+      this.recentPages.push(items);
+      if (this.recentPages.length > Math.max(1, this.window!)) this.recentPages.shift();
+    }
     return out;
+  }
+
+  /** Whether a repeat equals the copy this walk saw last (its fingerprint, or its recent copy). */
+  private sameAsBefore(id: string, item: Item, page: Item[], index: number): boolean {
+    if (this.window === undefined) {
+      const fp = contentFingerprint(item);
+      if (this.walkItems.get(id) === fp) return true;
+      this.walkItems.set(id, fp);
+      return false;
+    }
+    const prev = this.latestCopy(id, page, index);
+    return prev !== undefined && JSON.stringify(prev) === JSON.stringify(item);
   }
 
   /** The latest copy of a record among `page[0..before)` and the recent pages (a repeat only: rare). */
