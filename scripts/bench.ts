@@ -240,8 +240,10 @@ async function throughput(vendor: string, size: number, reps = quick ? 1 : 3): P
       floorTimes.push(performance.now() - t1);
       await sim.takeLog();
     }
-    const v = median(syncTimes);
-    const f = median(floorTimes);
+    // The fastest run of each side: on a shared machine interference only ever adds time, and the
+    // medians of two interleaved noisy series moved 1.5x between repeats (both are in the note).
+    const v = Math.min(...syncTimes);
+    const f = Math.min(...floorTimes);
     const target = vendor === 'workday' ? 2 : 1.5;
     const floorIs =
       vendor === 'workday'
@@ -255,7 +257,7 @@ async function throughput(vendor: string, size: number, reps = quick ? 1 : 3): P
       ratio: v / f,
       target: `<= ${target}`,
       pass: v / f <= target,
-      note: `${floorIs}; runs ${syncTimes.map((t) => t.toFixed(0)).join('/')} vs ${floorTimes.map((t) => t.toFixed(0)).join('/')}; load ${loadavg()[0]!.toFixed(1)}`,
+      note: `${floorIs}; fastest of ${syncTimes.length} each; runs ${syncTimes.map((t) => t.toFixed(0)).join('/')} vs ${floorTimes.map((t) => t.toFixed(0)).join('/')} (medians ${(median(syncTimes) / median(floorTimes)).toFixed(2)}x); load ${loadavg()[0]!.toFixed(1)}`,
     });
   } finally {
     await sim.close();

@@ -159,6 +159,13 @@ export function scimPager(o: ScimPagerOptions): Paginator {
         if (total !== undefined && unique >= total) return { done: true, total, reason: 'totalResults reached' };
         return { token: Number(p.token ?? 1) + p.items.length, total };
       },
+      // With totalResults announced, the page after the next one starts where a page as long as
+      // this one ends: keep it in flight too (a wrong guess, after a short page, is cancelled).
+      following: (next, p) => {
+        const total = nonNegInt(getCI(p.response.data, 'totalResults'));
+        const after = Number(next) + p.items.length;
+        return total !== undefined && p.items.length > 0 && after <= total ? after : undefined;
+      },
     },
     placement: inQuery('startIndex'),
     prepare: (req) => {

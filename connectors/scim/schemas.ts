@@ -33,11 +33,25 @@ function lowerMap(names: readonly string[]): Map<string, string> {
   return m;
 }
 
+/** The canonical spellings themselves, for the fast path (a key spelled exactly so needs no lower-casing). */
+const exactNames = new WeakMap<readonly string[], Set<string>>();
+function exactSet(names: readonly string[]): Set<string> {
+  let s = exactNames.get(names);
+  if (!s) {
+    s = new Set(names);
+    exactNames.set(names, s);
+  }
+  return s;
+}
+
 function canonicalKeys(obj: Rec, names: readonly string[], drop: readonly string[] = []): Rec {
   const byLower = lowerMap(names);
+  const exactSpelling = exactSet(names);
   // Fast path (the common case: a conformant server): every key already canonical or unknown, nothing to drop.
   let clean = true;
   for (const k of Object.keys(obj)) {
+    // Spelled exactly as the RFC does (and no drop name is a canonical name): nothing to do for it.
+    if (exactSpelling.has(k)) continue;
     const lower = k.toLowerCase();
     const canonical = byLower.get(lower);
     if (
@@ -141,7 +155,13 @@ const sameList = (v: unknown, names: readonly string[]): boolean =>
 /** True when `canonicalUser` would return a record equal to `raw` (then `raw` itself is returned). */
 function isCanonicalUser(raw: Rec): boolean {
   if (Object.prototype.hasOwnProperty.call(raw, '__proto__')) return false;
-  for (const k of Object.keys(raw)) if (k.toLowerCase().startsWith(ENTERPRISE_PREFIX)) return false;
+  for (const k of Object.keys(raw))
+    if (
+      k.length >= ENTERPRISE_PREFIX.length &&
+      (k.charCodeAt(0) | 32) === 117 && // 'u' or 'U': only then can it start with the URN
+      k.toLowerCase().startsWith(ENTERPRISE_PREFIX)
+    )
+      return false;
   if (canonicalKeys(raw, USER_KEYS, ['password']) !== raw) return false;
   const ext = raw[ENTERPRISE_USER];
   if (isRec(ext) && (canonicalKeys(ext, ENTERPRISE_KEYS) !== ext || !sameRec(ext['manager'], MANAGER_KEYS)))

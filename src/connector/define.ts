@@ -18,7 +18,6 @@ import type { z } from 'zod';
 import { createError, OrgsyncError, ValidationError } from '../errors.js';
 import { HttpClient, type RawResponse } from '../http/client.js';
 import { defaultIdentity, paginate, singlePage } from '../pagination/index.js';
-import { contentFingerprint } from '../pagination/drift.js';
 import { CompanySchema, GroupSchema, LocationSchema, type Company, type Employee, type Group } from '../model.js';
 import { parseAuxiliary, skippedMessage } from './auxiliary.js';
 import {
@@ -132,9 +131,6 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
     rt.warn(skippedMessage(def.name, `${resource} record`, index, raw, reason.slice(0, 300)));
   };
 
-  /** Validated employee rows -> their vendor record's `contentFingerprint` (set by `walk`). */
-  const rowFingerprints = new WeakMap<object, string>();
-
   async function* walk<Row>(
     resource: string,
     r: ResourceDef<any, Row, unknown>,
@@ -154,6 +150,9 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
       // listed: its records then belong to the listing they came from (records deleted meanwhile
       // show up as drift of the listing, not as a record that vanished).
       ...(r.enrich ? { prefetch: false } : {}),
+      // People: a repeat is compared with the last two pages' records, and one from further back is
+      // handed on: finalizing collapses two equal employees and fails `duplicate_id` on different ones.
+      ...(resource === 'employees' && !aux ? { repeatWindow: 2 } : {}),
       send: (req) => http.request(req),
       items: r.records,
       ...(r.itemKey ? { itemKey: r.itemKey as (i: unknown) => string } : {}),
@@ -175,14 +174,6 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
           }
         });
       } else rows = page.map((raw, i) => validateRow(def, resource, r.row, raw, n + i));
-      if (resource === 'employees' && !aux) {
-        // The vendor record's fingerprint (the paging guard has computed it already) goes with the
-        // validated row: `duplicate_id` compares records by it (see `mappedEmployees`).
-        for (let i = 0; i < rows.length; i++) {
-          const row = rows[i];
-          if (row !== null && typeof row === 'object') rowFingerprints.set(row, contentFingerprint(page[i]));
-        }
-      }
       if (r.enrich) rows = await r.enrich(rows, ctx, rt);
       n += rows.length;
       yield rows;
@@ -214,9 +205,10 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
 
   /**
    * Every employee of a full walk, built from its draft as it is mapped, with what `finalizeBuilt`
-   * needs of its row: the manager reference, the fingerprint of the vendor record it came from (for `duplicate_id`: two records with one id are
-   * the same when their JSON is), and the validated row itself only for `includeRemoteData`.
-   * Keeping every row until the walk ends was most of a full sync's memory (docs/performance.md).
+   * needs of its row: the manager reference, and the validated row itself only for
+   * `includeRemoteData` (two entries with one id are then compared by their rows, else by the
+   * employees they became). Keeping every row until the walk ends was most of a full sync's memory
+   * (docs/performance.md).
    */
   async function* mappedEmployees(): AsyncGenerator<BuiltEntry> {
     const ctx = await context();
@@ -226,15 +218,11 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
       for (const row of rows) {
         const drafts = mapEmployee(row, ctx);
         if (!drafts.length) continue;
-        // A row `enrich` replaced has no vendor record of its own: its own content then.
-        const fp = (row !== null && typeof row === 'object' && rowFingerprints.get(row)) || contentFingerprint(row);
         for (const d of drafts) {
           internDraft(d, pool);
           // The employee is built now and the draft let go (drafts and employees never pile up together).
           const employee = employeeFromDraft(d, row, keepRaw);
-          yield keepRaw
-            ? { draft: employee, ref: d.managerRef, raw: row, fp }
-            : { draft: employee, ref: d.managerRef, fp };
+          yield keepRaw ? { draft: employee, ref: d.managerRef, raw: row } : { draft: employee, ref: d.managerRef };
         }
       }
     }

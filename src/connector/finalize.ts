@@ -15,7 +15,8 @@ import { validateOutput } from './validate.js';
 /**
  * One draft and what is known of the vendor row it came from: the row (`raw`, kept for
  * `remoteData`) and/or its `contentFingerprint` (`fp`). Two drafts with one id are the same record
- * when their rows are: compared by fingerprint when both have one, else by the rows' JSON.
+ * when their rows are (compared by fingerprint when both have one, else by the rows' JSON); when
+ * neither row is known, when the employees they became are (see `sameRecord`).
  */
 export interface DraftEntry {
   draft: EmployeeDraft;
@@ -33,7 +34,9 @@ export interface DraftEntry {
 export type InternPool = Map<string, string>;
 
 const internOne = (pool: InternPool, v: string | null | undefined): string | null | undefined => {
-  if (typeof v !== 'string') return v;
+  // V8's JSON.parse already shares string values of up to 10 characters (dates, statuses); a
+  // shorter value made by the mapper costs a few bytes: neither is worth a map lookup per person.
+  if (typeof v !== 'string' || v.length <= 10) return v;
   const known = pool.get(v);
   if (known !== undefined) return known;
   pool.set(v, v);
@@ -55,11 +58,24 @@ export function internDraft(d: EmployeeDraft, pool: InternPool): void {
     for (let i = 0; i < g.length; i++) if (typeof g[i] === 'string') g[i] = internOne(pool, g[i]) as string;
 }
 
-/** Whether two entries with one id came from the same vendor record (same JSON). */
-function sameRow(a: { raw?: unknown; fp?: string }, b: { raw?: unknown; fp?: string }): boolean {
-  if (a.fp !== undefined && b.fp !== undefined) return a.fp === b.fp;
-  if (a.fp === undefined && b.fp === undefined) return JSON.stringify(a.raw) === JSON.stringify(b.raw);
-  return (a.fp ?? contentFingerprint(a.raw)) === (b.fp ?? contentFingerprint(b.raw));
+/**
+ * Whether two entries with one id are the same record: by their vendor rows (same JSON) when both
+ * rows or fingerprints are known, else by what the snapshot keeps of them: the employee each
+ * became and its manager reference. A full read keeps no rows (memory) unless `includeRemoteData`
+ * is set, so two records under one id that differ only in fields nobody maps collapse into one
+ * employee, and any difference the snapshot would show fails the read (`duplicate_id`).
+ */
+function sameRecord(a: BuiltEntry, b: BuiltEntry): boolean {
+  const known = (e: BuiltEntry) => e.fp !== undefined || e.raw !== undefined;
+  if (known(a) && known(b)) {
+    if (a.fp !== undefined && b.fp !== undefined) return a.fp === b.fp;
+    if (a.fp === undefined && b.fp === undefined) return JSON.stringify(a.raw) === JSON.stringify(b.raw);
+    return (a.fp ?? contentFingerprint(a.raw)) === (b.fp ?? contentFingerprint(b.raw));
+  }
+  return (
+    JSON.stringify(a.draft) === JSON.stringify(b.draft) &&
+    JSON.stringify(a.ref ?? null) === JSON.stringify(b.ref ?? null)
+  );
 }
 
 /**
@@ -129,7 +145,7 @@ export function finalizeEmployees(
     const d = drafts[k]!;
     drafts[k] = undefined as unknown as DraftEntry;
     const e: BuiltEntry = { draft: employeeFromDraft(d.draft, d.raw, includeRemote), ref: d.draft.managerRef };
-    if (d.raw !== undefined || !d.fp) e.raw = d.raw;
+    if (d.raw !== undefined) e.raw = d.raw;
     if (d.fp !== undefined) e.fp = d.fp;
     built[k] = e;
   }
@@ -150,7 +166,7 @@ export function finalizeBuilt(
   const byId = new Map<string, BuiltEntry>();
   for (const d of entries) {
     const prev = byId.get(d.draft.id);
-    if (prev && !sameRow(prev, d)) {
+    if (prev && !sameRecord(prev, d)) {
       throw new ValidationError({
         vendor: def.id,
         code: 'duplicate_id',

@@ -30,18 +30,28 @@ export function email(v: unknown): string | null {
 export function isoDate(v: unknown): string | null {
   const s = text(v);
   if (!s) return null;
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
-  if (!m) {
+  // `YYYY-MM-DD` at the start, read digit by digit (this runs several times per person).
+  const year = digits(s, 0, 4);
+  const month = year >= 0 && s.charCodeAt(4) === 45 ? digits(s, 5, 2) : -1;
+  const day = month >= 0 && s.charCodeAt(7) === 45 ? digits(s, 8, 2) : -1;
+  if (day < 0) {
     const t = Date.parse(s);
     if (Number.isNaN(t)) return null;
     return new Date(t).toISOString().slice(0, 10);
   }
-  const [, y, mo, d] = m;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
   if (year === 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  return s.length === 10 ? s : `${y}-${mo}-${d}`;
+  return s.length === 10 ? s : s.slice(0, 10);
+}
+
+/** The number written by `n` ASCII digits at `at`, or -1 when any of them is not a digit (or missing). */
+function digits(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (!(c >= 0 && c <= 9)) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 function daysInMonth(year: number, month: number): number {
@@ -53,6 +63,31 @@ function daysInMonth(year: number, month: number): number {
 export function isoDateTime(v: unknown): string | null {
   const s = text(v);
   if (!s) return null;
+  // Already `YYYY-MM-DDTHH:MM:SSZ` or `...SS.sssZ` with every field in range: the same string
+  // `Date.parse` + `toISOString` would give, without them (this runs for every person).
+  const n = s.length;
+  if ((n === 20 || (n === 24 && s.charCodeAt(19) === 46 && digits(s, 20, 3) >= 0)) && s.charCodeAt(n - 1) === 90) {
+    const year = digits(s, 0, 4);
+    const month = s.charCodeAt(4) === 45 ? digits(s, 5, 2) : -1;
+    const day = s.charCodeAt(7) === 45 ? digits(s, 8, 2) : -1;
+    const hour = s.charCodeAt(10) === 84 ? digits(s, 11, 2) : -1;
+    const minute = s.charCodeAt(13) === 58 ? digits(s, 14, 2) : -1;
+    const second = s.charCodeAt(16) === 58 ? digits(s, 17, 2) : -1;
+    if (
+      year >= 0 &&
+      month >= 1 &&
+      month <= 12 &&
+      day >= 1 &&
+      day <= daysInMonth(year, month) &&
+      hour >= 0 &&
+      hour <= 23 &&
+      minute >= 0 &&
+      minute <= 59 &&
+      second >= 0 &&
+      second <= 59
+    )
+      return n === 24 ? s : `${s.slice(0, 19)}.000Z`;
+  }
   const t = Date.parse(s);
   if (Number.isNaN(t)) return null;
   return new Date(t).toISOString();

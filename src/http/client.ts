@@ -381,7 +381,16 @@ export class HttpClient {
     const timeoutMs = this.config.timeoutMs ?? 60_000;
     const total = new AbortController();
     const timer = setTimeout(() => total.abort(new Error(`timeout of ${timeoutMs} ms exceeded`)), timeoutMs);
-    const attemptSignal = signal ? AbortSignal.any([signal, total.signal]) : total.signal;
+    // The caller's signal aborts this attempt too (linked by hand: `AbortSignal.any` per request
+    // was a measurable part of a 1,000-page sync on Node 20).
+    let unlink: (() => void) | undefined;
+    if (signal?.aborted) total.abort(signal.reason);
+    else if (signal) {
+      const onAbort = () => total.abort(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      unlink = () => signal.removeEventListener('abort', onAbort);
+    }
+    const attemptSignal = total.signal;
     try {
       for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
         const headers = this.headersFor(spec, sendAuth, bearer);
@@ -431,6 +440,7 @@ export class HttpClient {
       }
     } finally {
       clearTimeout(timer);
+      unlink?.();
     }
     if (!res)
       throw createError({

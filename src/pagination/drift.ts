@@ -15,6 +15,13 @@
  *   "Same" is decided by a fingerprint of the record's JSON (`contentFingerprint`), kept per id for
  *   the walk instead of the record itself: holding every raw record of a 100,000-person walk until
  *   it ends cost hundreds of MiB (docs/performance.md, Memory).
+ *   With a **repeat window** of N pages (`paginate`'s `repeatWindow`; the connector runtime's
+ *   employee walk uses 2) the guard keeps the records of the last N pages instead and fingerprints
+ *   nothing: a repeat within the window is compared with its first copy (JSON), a repeat from
+ *   further back is handed on and the consumer decides (the connector runtime collapses two equal
+ *   employees and fails `duplicate_id` on two different ones). Fingerprinting every record was a
+ *   quarter of a full sync's CPU (JSON.stringify + MD5 of each record), for repeats that almost
+ *   never happen and, when they do, are next to each other.
  *
  * On a drift `paginate` walks again from the first page (bounded) and yields only records whose
  * identity it has not yielded yet, so the consumer sees everybody once. See docs/reliability.md for
@@ -66,14 +73,22 @@ export interface Drift {
 }
 
 /**
- * Per-walk and cross-walk bookkeeping. `startWalk` resets what belongs to one walk; `yielded`
+ * Per-walk and cross-walk bookkeeping. `startWalk` resets what belongs to one walk; `lastWalk`
  * spans every walk of one `paginate` call.
  */
 export class DriftGuard<Item> {
-  /** Identities handed to the consumer by any walk of this call. */
-  private readonly yielded = new Set<string>();
-  /** Content fingerprints of the current walk's records by identity (to tell a repeat from a changed record). */
+  /**
+   * Without a repeat window: content fingerprints of the current walk's records by identity (to
+   * tell a repeat from a changed record).
+   */
   private walkItems = new Map<string, string>();
+  /**
+   * The walk (1, 2, ...) in which each identity was last seen: seen in this walk means a repeat;
+   * seen in an earlier one means yielded then (every first appearance of a walk is yielded).
+   */
+  private lastWalk = new Map<string, number>();
+  /** With a repeat window: the last `window` pages of the current walk, as read. */
+  private recentPages: Item[][] = [];
   /** The last record of the previous page, when the strategy asked for an overlapping next page. */
   private expectOverlap: Item | undefined;
   private overlapPending = false;
@@ -82,11 +97,20 @@ export class DriftGuard<Item> {
   /** Records dropped because an earlier page (or walk) already yielded them. */
   dropped = 0;
 
-  constructor(private readonly identity: (item: Item) => string | undefined) {}
+  /**
+   * `window`: compare a repeat with the records of the last `window` pages only, keeping those
+   * records instead of fingerprints (see the top of this file); undefined: fingerprints for the
+   * whole walk.
+   */
+  constructor(
+    private readonly identity: (item: Item) => string | undefined,
+    private readonly window?: number,
+  ) {}
 
   startWalk(): void {
     this.walks++;
     this.walkItems = new Map();
+    this.recentPages = [];
     this.expectOverlap = undefined;
     this.overlapPending = false;
   }
@@ -121,9 +145,12 @@ export class DriftGuard<Item> {
 
   /**
    * Records of a page to hand to the consumer: repeats of a record of this walk dropped when
-   * identical, records an earlier walk already yielded dropped.
+   * identical (by fingerprint, or with a repeat window by the latest recent copy), records an
+   * earlier walk already yielded dropped.
    */
   admit(items: Item[], skip: number): Item[] {
+    const walk = this.walks;
+    const windowed = this.window !== undefined;
     const out: Item[] = [];
     for (let i = skip; i < items.length; i++) {
       const item = items[i]!;
@@ -132,27 +159,51 @@ export class DriftGuard<Item> {
         out.push(item);
         continue;
       }
-      const prev = this.walkItems.get(id);
-      const fp = contentFingerprint(item);
-      if (prev !== undefined) {
-        if (prev === fp) {
-          this.dropped++;
-          continue;
-        }
-        // Changed since its first appearance in this walk: the consumer decides (later copy wins).
-        this.walkItems.set(id, fp);
-        out.push(item);
+      const last = this.lastWalk.get(id);
+      if (last === walk) {
+        // A repeat within this walk: dropped when identical; handed on when changed (the consumer
+        // decides: a later copy wins; the connector runtime compares the employees), or, with a
+        // repeat window, when first seen too far back to compare.
+        if (this.sameAsBefore(id, item, items, i)) this.dropped++;
+        else out.push(item);
         continue;
       }
-      this.walkItems.set(id, fp);
-      if (this.yielded.has(id)) {
+      this.lastWalk.set(id, walk);
+      if (!windowed) this.walkItems.set(id, contentFingerprint(item));
+      if (last !== undefined) {
+        // Yielded by an earlier walk.
         this.dropped++;
         continue;
       }
-      this.yielded.add(id);
       out.push(item);
     }
+    if (windowed) {
+      this.recentPages.push(items);
+      if (this.recentPages.length > Math.max(1, this.window!)) this.recentPages.shift();
+    }
     return out;
+  }
+
+  /** Whether a repeat equals the copy this walk saw last (its fingerprint, or its recent copy). */
+  private sameAsBefore(id: string, item: Item, page: Item[], index: number): boolean {
+    if (this.window === undefined) {
+      const fp = contentFingerprint(item);
+      if (this.walkItems.get(id) === fp) return true;
+      this.walkItems.set(id, fp);
+      return false;
+    }
+    const prev = this.latestCopy(id, page, index);
+    return prev !== undefined && JSON.stringify(prev) === JSON.stringify(item);
+  }
+
+  /** The latest copy of a record among `page[0..before)` and the recent pages (a repeat only: rare). */
+  private latestCopy(id: string, page: Item[], before: number): Item | undefined {
+    for (let j = before - 1; j >= 0; j--) if (this.identity(page[j]!) === id) return page[j];
+    for (let p = this.recentPages.length - 1; p >= 0; p--) {
+      const items = this.recentPages[p]!;
+      for (let j = items.length - 1; j >= 0; j--) if (this.identity(items[j]!) === id) return items[j];
+    }
+    return undefined;
   }
 
   private same(a: Item, b: Item): boolean {

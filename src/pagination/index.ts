@@ -292,6 +292,12 @@ export interface PaginateOptions<Item> {
   redact?: (text: string) => string;
   /** The identity of a record (drift detection and de-duplication); default: its `id`/`uuid` field. */
   itemId?: (item: Item) => string | undefined;
+  /**
+   * Compare a record repeated within one walk with the records of the last `repeatWindow` pages
+   * only (kept as they are), and hand on a repeat from further back for the consumer to decide;
+   * default: fingerprints of every record of the walk (see `drift.ts`).
+   */
+  repeatWindow?: number;
   /** Walks (the first plus re-walks after records moved) before failing `incomplete`; default 3. */
   maxWalks?: number;
   /** Called when records moved mid-walk and the walk starts again (for progress and measurements). */
@@ -314,7 +320,7 @@ export async function* paginate<Item>(o: PaginateOptions<Item>): AsyncGenerator<
   const { strategy, placement } = o.paginator;
   const maxPages = o.maxPages ?? 10_000;
   const maxWalks = Math.max(1, o.maxWalks ?? DEFAULT_MAX_WALKS);
-  const guard = new DriftGuard<Item>(o.itemId ?? defaultIdentity);
+  const guard = new DriftGuard<Item>(o.itemId ?? defaultIdentity, o.repeatWindow);
   const seenTokens = new Set<string>();
   let pagesRequested = 0;
   const fail = (message: string, code: string) =>

@@ -1,9 +1,10 @@
 /**
- * Duplicate records and repeats, decided by content fingerprints (issue 16, memory): the paging
- * guard and the connector runtime no longer keep every raw record of a walk, only the MD5 of its
- * JSON, and must decide exactly as before: an identical repeat is dropped (guard) or collapsed
- * (runtime), a different record under one id is handed on (guard) and fails a full read
- * (`duplicate_id`). Repeats are placed pages apart, where only the fingerprints remember them.
+ * Duplicate records and repeats (issue 16, memory and CPU): the paging guard keeps fingerprints of
+ * a walk's records, or (the connector runtime's employee walk) the records of the last two pages
+ * only; the runtime keeps no vendor rows unless `includeRemoteData` is set. An identical repeat is
+ * dropped (guard) or collapsed (runtime); a different record under one id is handed on (guard) and
+ * fails a full read (`duplicate_id`) when the snapshot would show the difference. Repeats are
+ * placed pages apart, beyond the guard's window.
  */
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -114,15 +115,11 @@ describe('duplicates decided by fingerprint, pages apart', () => {
         expect((err as OrgsyncError).code).toBe('duplicate_id');
       });
 
-      it('a difference in a field the mapper ignores still counts (records compared, not drafts)', async () => {
+      it('a difference only in a field nobody maps collapses: the snapshot would hold the same employee', async () => {
         serve(pagesWith(person('a', 'Person a', { unmapped: 1 })));
-        const err = await toy(itemId)({ token: 't-secret-3' })
-          .read()
-          .then(
-            () => undefined,
-            (e: unknown) => e,
-          );
-        expect((err as OrgsyncError).code).toBe('duplicate_id');
+        const r = await toy(itemId)({ token: 't-secret-3' }).read();
+        expect(r.employees.map((e) => e.id)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+        expect(r.employees[0]!.firstName).toBe('Person a');
       });
     });
   }
@@ -140,6 +137,49 @@ describe('duplicates decided by fingerprint, pages apart', () => {
         (e: unknown) => e,
       );
     expect((err as OrgsyncError).code).toBe('duplicate_id');
+    // The rows are kept and compared: a difference in an unmapped field is a different record.
+    nock.cleanAll();
+    serve(pagesWith(person('a', 'Person a', { unmapped: 1 })));
+    const err2 = await toy()({ token: 't-secret-6', includeRemoteData: true } as never)
+      .read()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect((err2 as OrgsyncError).code).toBe('duplicate_id');
+  });
+
+  it('an identical repeat on the next page is dropped by the guard (within its window)', async () => {
+    // Within the window the guard compares the records themselves: identical → dropped.
+    serve([
+      [person('a'), person('b')],
+      [person('b'), person('c')],
+    ]);
+    const r = await toy()({ token: 't-secret-7' }).read();
+    expect(r.employees.map((e) => e.id)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('DriftGuard with a repeat window keeps the last pages, not fingerprints', () => {
+  it('compares repeats within the window, hands on repeats from further back, and still drops what earlier walks yielded', () => {
+    const g = new DriftGuard<unknown>(defaultIdentity, 2);
+    g.startWalk();
+    expect(g.admit([person('a'), person('b')], 0)).toHaveLength(2);
+    // Next page: an identical repeat is dropped, a changed one handed on.
+    expect(g.admit([person('a'), person('b', 'Changed'), person('c')], 0)).toEqual([
+      person('b', 'Changed'),
+      person('c'),
+    ]);
+    expect(g.dropped).toBe(1);
+    expect(g.admit([person('d')], 0)).toHaveLength(1);
+    expect(g.admit([person('e')], 0)).toHaveLength(1);
+    // `a` was last seen three pages back: beyond the window, so it is handed on for the consumer.
+    expect(g.admit([person('a')], 0)).toEqual([person('a')]);
+    // `e` is within the window: its identical repeat is dropped.
+    expect(g.admit([person('e')], 0)).toEqual([]);
+    expect(g.dropped).toBe(2);
+    g.startWalk();
+    expect(g.admit([person('a', 'Other'), person('z')], 0)).toEqual([person('z')]);
   });
 });
 
