@@ -65,8 +65,12 @@ export interface JobContext {
    * its lease+read is in flight, and keeps it only if the read shows the same (see `prepare`).
    */
   prepared?: Map<string, PreparedTenant> | undefined;
-  /** Told the database's time at each lease take/renewal (the runtime's clock follows it). */
-  onDbTime?: ((dbNowMs: number) => void) | undefined;
+  /**
+   * Told the database's time at each lease take/renewal (the runtime's clock follows it), with how
+   * long ago the statement was sent: the sample is late by up to that (the answer may have waited
+   * for other work of this process, such as building the connector or mapping a page).
+   */
+  onDbTime?: ((dbNowMs: number, uncertaintyMs: number) => void) | undefined;
   /**
    * While a committed plan is being applied, the tenant's next run is at most this far away (the
    * schedule's `claimMs`, default 10 min): a job lost mid-apply (worker killed, its queue job's retries
@@ -164,7 +168,9 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
   const abort = new AbortController();
   let leased: Awaited<ReturnType<SqlStore['leaseAndLoad']>>;
   let prebuilt: Built | undefined;
+  let sentAt = 0;
   for (;;) {
+    sentAt = Date.now();
     const leasing = store.leaseAndLoad(tenantId, ctx.workerId, ctx.leaseTtlMs);
     leasing.catch(() => undefined); // (awaited below; not an unhandled rejection meanwhile)
     // While the lease+read travels (PostgreSQL), build the connector as it was last time; kept only when
@@ -178,7 +184,7 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
     await wait(Math.min(500, ctx.leaseTtlMs / 4));
   }
   mark('lease');
-  ctx.onDbTime?.(leased.now);
+  ctx.onDbTime?.(leased.now, Date.now() - sentAt);
   let preloaded: JobLoad | undefined | null = leased.load;
   const lease = new Heartbeat(ctx, tenantId, { token: leased.token }, abort);
   let outcome: JobOutcome = 'missing';
@@ -260,8 +266,10 @@ class Heartbeat {
     const { ctx } = this;
     this.timer = setInterval(
       () => {
+        const sentAt = Date.now();
         this.inFlight = ctx.store.renewLease(this.tenantId, this.lease, ctx.leaseTtlMs).then(
-          (now) => (now === null ? this.abort.abort(leaseLostError(this.tenantId)) : ctx.onDbTime?.(now)),
+          (now) =>
+            now === null ? this.abort.abort(leaseLostError(this.tenantId)) : ctx.onDbTime?.(now, Date.now() - sentAt),
           () => undefined,
         );
       },

@@ -118,7 +118,19 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   // every lease), so a worker whose wall clock is off schedules, triggers and stamps as the others do.
   let skew: number | null = null;
   const clock = o.clock ?? (() => new Date(Date.now() + (skew ?? 0)));
-  const onDbTime = o.clock ? undefined : (db: number) => void (skew = db - Date.now());
+  // A sample (the database's time minus ours when its answer was handled) is late by up to the time
+  // since its statement was sent: taken when that is small (5 ms), when there is none yet, or when the
+  // last is 30 s old (a clock may have been stepped). A late sample would set this worker's clock
+  // back: its triggers and schedules would be stamped early, and a rerun decided on a wrong time.
+  let skewAt = 0;
+  const onDbTime = o.clock
+    ? undefined
+    : (db: number, uncertaintyMs = 0) => {
+        const now = Date.now();
+        if (skew !== null && uncertaintyMs > 5 && now - skewAt < 30_000) return;
+        skew = db - now;
+        skewAt = now;
+      };
   const syncClock = async (always = false) => {
     if (onDbTime && (always || skew === null)) onDbTime(await store.dbNow());
   };
