@@ -50,7 +50,12 @@ function scimList<Row>(
   row: z.ZodType<Row>,
 ): ResourceDef<{ pageSize: number }, Row, never> {
   return {
-    request: (ctx) => ({ path: `/${resource}`, query: { count: ctx.pageSize } }),
+    // Pages of up to 1,000 records: `Resources` (any case, as `listResources` reads it) parsed record by record.
+    request: (ctx) => ({
+      path: `/${resource}`,
+      query: { count: ctx.pageSize },
+      stream: { records: ['Resources'], ignoreCase: true },
+    }),
     paginate: () => scimPager({ resource }),
     records: listResources,
     row,

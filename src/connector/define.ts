@@ -18,7 +18,7 @@ import type { z } from 'zod';
 import { createError, OrgsyncError, ValidationError } from '../errors.js';
 import { HttpClient, type RawResponse } from '../http/client.js';
 import { defaultIdentity, paginate, singlePage } from '../pagination/index.js';
-import { contentFingerprint } from '../pagination/drift.js';
+import { contentFingerprint, registerFingerprint } from '../pagination/drift.js';
 import { CompanySchema, GroupSchema, LocationSchema, type Company, type Employee, type Group } from '../model.js';
 import { parseAuxiliary, skippedMessage } from './auxiliary.js';
 import {
@@ -56,6 +56,11 @@ export function defineConnector<Opts extends Record<string, unknown>, Ctx = unde
   const factory = (options: Opts & CommonOptions): Connector<Opts> => createConnector(def, options);
   Object.defineProperty(factory, 'definition', { value: def, enumerable: true });
   return factory as ConnectorFactory<Opts>;
+}
+
+/** `RequestSpec.stream.onRecord` of the walks: a record's fingerprint from its own JSON text. */
+function fingerprintFromText(record: unknown, text: string): void {
+  if (record !== null && typeof record === 'object') registerFingerprint(record, contentFingerprint(text));
 }
 
 function createConnector<Opts extends Record<string, unknown>, Ctx>(
@@ -154,7 +159,9 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
       // listed: its records then belong to the listing they came from (records deleted meanwhile
       // show up as drift of the listing, not as a record that vanished).
       ...(r.enrich ? { prefetch: false } : {}),
-      send: (req) => http.request(req),
+      // A streamed record list (`request.stream`): each record's fingerprint is taken from the JSON
+      // text it was parsed from, so the paging guard and `duplicate_id` need not serialize it again.
+      send: (req) => http.request(req.stream ? { ...req, stream: { ...req.stream, onRecord: fingerprintFromText } } : req),
       items: r.records,
       ...(r.itemKey ? { itemKey: r.itemKey as (i: unknown) => string } : {}),
       ...(r.itemId ? { itemId: r.itemId } : {}),
