@@ -161,7 +161,8 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
       ...(r.enrich ? { prefetch: false } : {}),
       // A streamed record list (`request.stream`): each record's fingerprint is taken from the JSON
       // text it was parsed from, so the paging guard and `duplicate_id` need not serialize it again.
-      send: (req) => http.request(req.stream ? { ...req, stream: { ...req.stream, onRecord: fingerprintFromText } } : req),
+      send: (req) =>
+        http.request(req.stream ? { ...req, stream: { ...req.stream, onRecord: fingerprintFromText } } : req),
       items: r.records,
       ...(r.itemKey ? { itemKey: r.itemKey as (i: unknown) => string } : {}),
       ...(r.itemId ? { itemId: r.itemId } : {}),

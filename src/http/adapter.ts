@@ -111,7 +111,10 @@ function decode(encoding: string, body: Buffer, max: number): Buffer | undefined
 }
 
 /** A streaming decoder for a compressed body (lenient on a cut-off stream, as `decode` is); undefined: not compressed here. */
-function decoder(encoding: string, first: Buffer): zlib.Gunzip | zlib.Inflate | zlib.InflateRaw | zlib.BrotliDecompress | undefined {
+function decoder(
+  encoding: string,
+  first: Buffer,
+): zlib.Gunzip | zlib.Inflate | zlib.InflateRaw | zlib.BrotliDecompress | undefined {
   switch (encoding.toLowerCase()) {
     case 'gzip':
     case 'x-gzip':

@@ -409,7 +409,9 @@ export class HttpClient {
             url,
             method,
             headers,
-            ...(stream ? { bodySink: (status: number, h: http.IncomingHttpHeaders) => this.sinkFor(stream, status, h) } : {}),
+            ...(stream
+              ? { bodySink: (status: number, h: http.IncomingHttpHeaders) => this.sinkFor(stream, status, h) }
+              : {}),
             data:
               spec.body === undefined
                 ? undefined
@@ -774,7 +776,10 @@ class RecordSink implements BodySink {
   private secret = false;
   private content = false;
 
-  constructor(spec: StreamRecordsSpec, private readonly redactor: Redactor) {
+  constructor(
+    spec: StreamRecordsSpec,
+    private readonly redactor: Redactor,
+  ) {
     const onRecord = spec.onRecord;
     this.splitter = new JsonRecordSplitter({
       records: spec.records,

@@ -175,9 +175,9 @@ export class JsonRecordSplitter {
       );
       throw this.failed;
     }
-    const text = (this.outline.length === 1 ? this.outline[0]! : Buffer.concat(this.outline, this.outlineBytes)).toString(
-      'utf8',
-    );
+    const text = (
+      this.outline.length === 1 ? this.outline[0]! : Buffer.concat(this.outline, this.outlineBytes)
+    ).toString('utf8');
     this.outline = [];
     const records = this.records;
     if (this.lists.length === 0) {
@@ -192,7 +192,9 @@ export class JsonRecordSplitter {
     let value: unknown;
     try {
       value = JSON.parse(text, (_key, v: unknown) =>
-        typeof v === 'string' && v.charCodeAt(0) === 0 && v.startsWith(prefix) ? lists[Number(v.slice(prefix.length))] : v,
+        typeof v === 'string' && v.charCodeAt(0) === 0 && v.startsWith(prefix)
+          ? lists[Number(v.slice(prefix.length))]
+          : v,
       );
     } catch (e) {
       throw (this.failed = new JsonSplitError((e as Error).message));
@@ -242,7 +244,10 @@ export class JsonRecordSplitter {
     try {
       record = JSON.parse(text);
     } catch (e) {
-      this.fail(`record ${this.current.length + 1} of '${this.where()}' is not valid JSON (${(e as Error).message})`, end);
+      this.fail(
+        `record ${this.current.length + 1} of '${this.where()}' is not valid JSON (${(e as Error).message})`,
+        end,
+      );
     }
     this.current.push(record);
     this.onRecord?.(record, text);
@@ -316,8 +321,7 @@ export class JsonRecordSplitter {
           else if (c === CLOSE_ARRAY) {
             this.closeList();
             outlineFrom = i;
-          }
-          else this.fail(`expected ',' or ']' after record ${this.current.length} of '${this.where()}'`, i - 1);
+          } else this.fail(`expected ',' or ']' after record ${this.current.length} of '${this.where()}'`, i - 1);
           continue;
         }
         if (c === CLOSE_ARRAY) {

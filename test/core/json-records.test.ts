@@ -95,7 +95,26 @@ function prng(seed: number): () => number {
   };
 }
 
-const PIECES = ['a', 'Z', ' ', '"', '\\', '/', '\u2028', '\u2029', 'é', '€', '𝄞', '\n', '\t', '\u0000', '{', ']', ',', ':'];
+const PIECES = [
+  'a',
+  'Z',
+  ' ',
+  '"',
+  '\\',
+  '/',
+  '\u2028',
+  '\u2029',
+  'é',
+  '€',
+  '𝄞',
+  '\n',
+  '\t',
+  '\u0000',
+  '{',
+  ']',
+  ',',
+  ':',
+];
 
 function randomString(rnd: () => number): string {
   let s = '';
@@ -204,7 +223,9 @@ describe('record splitter on bodies that are not JSON', () => {
     const messages = new Set<string>();
     for (let cut = 0; cut < good.length; cut++) messages.add(fails(good.slice(0, cut)).split(' at ')[0]!);
     // Cut inside the record list: said so, with the records seen.
-    expect(fails(good.slice(0, good.indexOf('{"id":"3"')))).toMatch(/ended inside the list at 'employees' after 2 record/);
+    expect(fails(good.slice(0, good.indexOf('{"id":"3"')))).toMatch(
+      /ended inside the list at 'employees' after 2 record/,
+    );
   });
 
   it('refuses malformed records, separators and trailing bytes', () => {
