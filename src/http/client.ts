@@ -793,7 +793,10 @@ class RecordSink implements BodySink {
 
   write(chunk: Buffer): void {
     if (this.error !== undefined) return;
-    if (!this.content) this.content = /\S/.test(chunk.toString('latin1'));
+    for (let i = 0; !this.content && i < chunk.length; i++) {
+      const c = chunk[i]!;
+      this.content = c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09;
+    }
     try {
       this.splitter.write(chunk);
     } catch (e) {

@@ -263,36 +263,48 @@ export class JsonRecordSplitter {
     let inString = this.inString;
     let escaped = this.escaped;
     let depth = this.depth;
+    /** The chunk as a one-byte string (made when a record is scanned). */
+    let text: string | undefined;
 
     while (i < n) {
       if (this.mode === Mode.Member) {
         // The hot loop: inside one record only strings, escapes and depth matter.
         const kind = this.kind;
         let done = -1;
-        if (kind === Kind.Container) {
-          for (; i < n; i++) {
-            const c = buf[i]!;
+        if (kind === Kind.Container || kind === Kind.String) {
+          // Strings are skipped with `indexOf` on the chunk as a one-byte string (a quote or a
+          // backslash is one byte in UTF-8, never part of a multi-byte character), the few bytes
+          // between strings are looked at one by one.
+          text ??= buf.toString('latin1');
+          for (;;) {
             if (inString) {
-              if (escaped) escaped = false;
-              else if (c === BACKSLASH) escaped = true;
-              else if (c === QUOTE) inString = false;
-            } else if (c === QUOTE) inString = true;
-            else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
-            else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
-              if (--depth === 0) {
-                done = ++i;
+              const end = stringEnd(text, i, escaped);
+              if (end < 0) {
+                escaped = trailingEscape(text, escaped ? i + 1 : i);
+                i = n;
                 break;
               }
-            }
-          }
-        } else if (kind === Kind.String) {
-          for (; i < n; i++) {
-            const c = buf[i]!;
-            if (escaped) escaped = false;
-            else if (c === BACKSLASH) escaped = true;
-            else if (c === QUOTE) {
+              escaped = false;
               inString = false;
-              done = ++i;
+              i = end + 1;
+              if (kind === Kind.String) {
+                done = i;
+                break;
+              }
+              continue;
+            }
+            let c = 0;
+            for (; i < n; i++) {
+              c = text.charCodeAt(i);
+              if (c === QUOTE) break;
+              if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
+              else if ((c === CLOSE_OBJECT || c === CLOSE_ARRAY) && --depth === 0) break;
+            }
+            if (i >= n) break;
+            i++;
+            if (c === QUOTE) inString = true;
+            else {
+              done = i;
               break;
             }
           }
@@ -434,6 +446,30 @@ export class JsonRecordSplitter {
     } else key = raw;
     this.keyMatched = this.keyMatches(key);
   }
+}
+
+/**
+ * The index of the quote that closes a string whose content starts at `from` (the byte there is
+ * escaped when `escaped`: a backslash ended the previous chunk), or -1 when it does not close in
+ * `text`. A quote after an odd run of backslashes is part of the string.
+ */
+function stringEnd(text: string, from: number, escaped: boolean): number {
+  const first = escaped ? from + 1 : from;
+  let q = text.indexOf('"', first);
+  while (q >= 0) {
+    let k = q - 1;
+    while (k >= first && text.charCodeAt(k) === BACKSLASH) k--;
+    if (((q - 1 - k) & 1) === 0) return q;
+    q = text.indexOf('"', q + 1);
+  }
+  return -1;
+}
+
+/** Whether a string that runs to the end of `text` (content from `from`) ends with an unpaired backslash. */
+function trailingEscape(text: string, from: number): boolean {
+  let k = text.length - 1;
+  while (k >= from && text.charCodeAt(k) === BACKSLASH) k--;
+  return ((text.length - 1 - k) & 1) === 1;
 }
 
 function escapeRegExp(s: string): string {
