@@ -83,12 +83,15 @@ export class JsonRecordSplitter {
   private readonly path: string[];
   private readonly ignoreCase: boolean;
   private readonly onRecord: ((record: unknown, text: string) => void) | undefined;
-  /** `"\u0000orgsync-records-<nonce>-` (as JSON text): a placeholder no vendor string can equal by chance. */
+  /**
+   * `\u0000orgsync-records-<nonce>-`: the placeholder of list `k` is this string followed by `k`, a
+   * value no vendor string can equal by chance.
+   */
   private readonly marker: string;
 
-  // The rest of the body ("outline"), in the pieces it arrived in.
+  // The rest of the body ("outline"), in the pieces it arrived in; a record list starts a new run.
   private outline: Buffer[] = [];
-  private outlineBytes = 0;
+  private readonly runs: Buffer[][] = [];
   /** The record lists found, in order (each placeholder `k` in the outline stands for `lists[k]`). */
   private readonly lists: unknown[][] = [];
 
@@ -126,7 +129,7 @@ export class JsonRecordSplitter {
     this.ignoreCase = spec.ignoreCase === true;
     this.path = spec.records.map((k) => (this.ignoreCase ? k.toLowerCase() : k));
     this.onRecord = spec.onRecord;
-    this.marker = `"\\u0000orgsync-records-${process.pid.toString(36)}${(nonces++).toString(36)}${Math.random().toString(36).slice(2)}-`;
+    this.marker = `\u0000orgsync-records-${(nonces++).toString(36)}.${Math.random().toString(36).slice(2)}-`;
     // The top-level value: the list itself (no keys), or the object whose keys lead to it.
     this.pending = this.path.length === 0 ? 1 : 2;
   }
@@ -175,32 +178,36 @@ export class JsonRecordSplitter {
       );
       throw this.failed;
     }
-    const text = (
-      this.outline.length === 1 ? this.outline[0]! : Buffer.concat(this.outline, this.outlineBytes)
-    ).toString('utf8');
+    // Runs of outline bytes between record lists (a list starts and ends at an ASCII byte, so no
+    // character is split between two runs), decoded one by one.
+    this.runs.push(this.outline);
     this.outline = [];
+    const runs = this.runs.map((r) => (r.length === 1 ? r[0]! : Buffer.concat(r)).toString('utf8'));
     const records = this.records;
     if (this.lists.length === 0) {
+      const text = runs[0]!;
       try {
         return { value: JSON.parse(text), outline: text, records };
       } catch (e) {
         throw (this.failed = new JsonSplitError((e as Error).message));
       }
     }
-    const prefix = JSON.parse(this.marker + '"') as string;
+    const marker = this.marker;
+    const quoted = JSON.stringify(marker).slice(0, -1);
+    let text = runs[0]!;
+    for (let k = 1; k < runs.length; k++) text += `${quoted}${k - 1}"${runs[k]}`;
     const lists = this.lists;
     let value: unknown;
     try {
       value = JSON.parse(text, (_key, v: unknown) =>
-        typeof v === 'string' && v.charCodeAt(0) === 0 && v.startsWith(prefix)
-          ? lists[Number(v.slice(prefix.length))]
+        typeof v === 'string' && v.charCodeAt(0) === 0 && v.startsWith(marker)
+          ? lists[Number(v.slice(marker.length))]
           : v,
       );
     } catch (e) {
       throw (this.failed = new JsonSplitError((e as Error).message));
     }
-    const placeholder = new RegExp(`${escapeRegExp(this.marker)}\\d+"`, 'g');
-    return { value, outline: text.replace(placeholder, '[]'), records };
+    return { value, outline: runs.join('[]'), records };
   }
 
   private where(): string {
@@ -219,15 +226,7 @@ export class JsonRecordSplitter {
 
   private pushOutline(buf: Buffer, from: number, to: number): void {
     if (to <= from) return;
-    const piece = from === 0 && to === buf.length ? buf : buf.subarray(from, to);
-    this.outline.push(piece);
-    this.outlineBytes += piece.length;
-  }
-
-  private pushText(text: string): void {
-    const b = Buffer.from(text, 'latin1');
-    this.outline.push(b);
-    this.outlineBytes += b.length;
+    this.outline.push(from === 0 && to === buf.length ? buf : buf.subarray(from, to));
   }
 
   /** One record's bytes are complete: `buf[start, end)` plus the parts from earlier chunks. */
@@ -381,7 +380,8 @@ export class JsonRecordSplitter {
       } else if (c === OPEN_ARRAY && pending === 1) {
         // A record list: the outline gets a placeholder, the members are parsed one by one.
         this.pushOutline(buf, outlineFrom, i - 1);
-        this.pushText(`${this.marker}${this.lists.length}"`);
+        this.runs.push(this.outline);
+        this.outline = [];
         this.current = [];
         this.lists.push(this.current);
         this.mode = Mode.Between;
@@ -470,10 +470,6 @@ function trailingEscape(text: string, from: number): boolean {
   let k = text.length - 1;
   while (k >= from && text.charCodeAt(k) === BACKSLASH) k--;
   return ((text.length - 1 - k) & 1) === 1;
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Split a whole body at once (tests, and bodies that arrived in one piece): `JSON.parse` semantics. */
