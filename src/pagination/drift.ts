@@ -68,7 +68,7 @@ export function contentFingerprint(item: unknown): string {
  * direction, as for two records zod would have made equal).
  */
 export function registerFingerprint(item: object, fp: string): void {
-  if (!fingerprints.has(item)) fingerprints.set(item, fp);
+  fingerprints.set(item, fp);
 }
 
 /** Why a walk is restarted (also the `code` of the `incomplete` error when the walks run out). */
