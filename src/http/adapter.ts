@@ -7,7 +7,9 @@
  * a redirect-capable request, a stream pipeline and socket keep-alive options. This adapter does
  * what the pipeline needs: the agents it is given (keep-alive, client certificates), the body
  * collected into one buffer with the `maxContentLength` check, gzip/deflate/br decompression,
- * the idle `timeout`, `AbortSignal` cancellation, and the same error codes axios' adapter uses
+ * the idle `timeout`, `AbortSignal` cancellation, a body sink for streamed JSON (`bodySink`: the
+ * decoded chunks go to the pipeline's record splitter as they arrive instead of being collected),
+ * and the same error codes axios' adapter uses
  * (`ERR_CANCELED`, `ECONNABORTED`, `ERR_BAD_RESPONSE`, the socket's own codes). Anything else
  * (streams, form data, `params`, `baseURL`, credentials in the URL, proxies) goes to axios' own
  * http adapter.

@@ -544,14 +544,13 @@ export class HttpClient {
   }
 
   /**
-   * The body sink of a streamed request (see `RequestSpec.stream`): successful JSON responses only,
-   * and only above the declared `minBytes` when the length is announced.
+   * The body sink of a streamed request (see `RequestSpec.stream`): successful JSON responses only.
+   * Not by size: a walk whose pages were streamed or not depending on their size would fingerprint
+   * a repeated record once from its text and once from its object (then it counts as changed).
    */
   private sinkFor(stream: StreamRecordsSpec, status: number, headers: http.IncomingHttpHeaders): BodySink | undefined {
     if (status < 200 || status >= 300) return undefined;
     if (!/json/i.test(String(headers['content-type'] ?? ''))) return undefined;
-    const length = Number(headers['content-length']);
-    if (stream.minBytes && Number.isFinite(length) && length < stream.minBytes) return undefined;
     return new RecordSink(stream, this.redactor);
   }
 

@@ -29,11 +29,6 @@ export interface StreamRecordsSpec {
   /** Match those keys in any case (SCIM attribute names are case-insensitive). */
   ignoreCase?: boolean;
   /**
-   * Bodies announcing a smaller `Content-Length` are read whole and parsed once (default 0:
-   * every JSON body of a successful response is streamed).
-   */
-  minBytes?: number;
-  /**
    * Called with each record and the exact JSON text it was parsed from, as it is parsed (the
    * connector runtime registers the record's content fingerprint from that text).
    */
