@@ -16,7 +16,7 @@
  */
 import type { z } from 'zod';
 import { createError, OrgsyncError, ValidationError } from '../errors.js';
-import { HttpClient, type RawResponse } from '../http/client.js';
+import { HttpClient, type RawResponse, type StreamRecordsSpec } from '../http/client.js';
 import { defaultIdentity, paginate, singlePage } from '../pagination/index.js';
 import { contentFingerprint, registerFingerprint } from '../pagination/drift.js';
 import { CompanySchema, GroupSchema, LocationSchema, type Company, type Employee, type Group } from '../model.js';
@@ -61,6 +61,20 @@ export function defineConnector<Opts extends Record<string, unknown>, Ctx = unde
 /** `RequestSpec.stream.onRecord` of the walks: a record's fingerprint from its own JSON text. */
 function fingerprintFromText(record: unknown, text: string): void {
   if (record !== null && typeof record === 'object') registerFingerprint(record, contentFingerprint(text));
+}
+
+/** A streamed request's `onRecord` plus the fingerprint registration (a connector's own hook still runs). */
+function withFingerprints(stream: StreamRecordsSpec): StreamRecordsSpec {
+  const own = stream.onRecord;
+  return {
+    ...stream,
+    onRecord: own
+      ? (record, text) => {
+          fingerprintFromText(record, text);
+          own(record, text);
+        }
+      : fingerprintFromText,
+  };
 }
 
 function createConnector<Opts extends Record<string, unknown>, Ctx>(
@@ -161,8 +175,7 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
       ...(r.enrich ? { prefetch: false } : {}),
       // A streamed record list (`request.stream`): each record's fingerprint is taken from the JSON
       // text it was parsed from, so the paging guard and `duplicate_id` need not serialize it again.
-      send: (req) =>
-        http.request(req.stream ? { ...req, stream: { ...req.stream, onRecord: fingerprintFromText } } : req),
+      send: (req) => http.request(req.stream ? { ...req, stream: withFingerprints(req.stream) } : req),
       items: r.records,
       ...(r.itemKey ? { itemKey: r.itemKey as (i: unknown) => string } : {}),
       ...(r.itemId ? { itemId: r.itemId } : {}),
