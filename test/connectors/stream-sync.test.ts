@@ -10,7 +10,7 @@ import { bambooDataFromSample, bamboohrRoutes } from '../../connectors/bamboohr/
 import { scim } from '../../connectors/scim/index.js';
 import { scimDataFromSample, scimRoutes } from '../../connectors/scim/simulator.js';
 import { OrgsyncError } from '../../src/errors.js';
-import type { ProgressEvent } from '../../src/http/client.js';
+import type { ProgressEvent, RequestSpec } from '../../src/http/client.js';
 import { sampleOrg } from '../../src/simulator/sample-org.js';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { takeSnapshot } from '../../src/snapshot.js';
@@ -93,6 +93,13 @@ describe('BambooHR: one report, streamed', () => {
 });
 
 describe('SCIM: pages of Resources, streamed', () => {
+  it('streams pages of 500 records or more, reads pages of 100 whole', () => {
+    const request = scim.definition.employees.request as (ctx: { pageSize: number }, o: unknown) => RequestSpec;
+    expect(request({ pageSize: 100 }, {}).stream).toBeUndefined();
+    expect(request({ pageSize: 499 }, {}).stream).toBeUndefined();
+    expect(request({ pageSize: 500 }, {}).stream).toEqual({ records: ['Resources'], ignoreCase: true });
+  });
+
   async function start() {
     const data = scimDataFromSample(org, { maxResults: 1000 });
     sim = await startSimulator(scimRoutes(data));
