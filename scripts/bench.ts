@@ -745,8 +745,9 @@ async function main(): Promise<void> {
   if ((runs('throughput') && wantVendor('workday')) || runs('workday')) await throughput('workday', n, 1);
   if (runs('snapshotfile')) await snapshotFiles();
   if (runs('memory')) {
-    memory('sync', n, simulators['gusto'] ? 'gusto' : 'bamboohr');
-    memory('diff', quick ? 100_000 : 1_000_000);
+    // `--vendors bamboohr,scim` picks the sync cases (default Gusto) and leaves out the diff case.
+    for (const v of vendorsArg ?? ['gusto']) if (simulators[v] && v !== 'workday') memory('sync', n, v);
+    if (!vendorsArg) memory('diff', quick ? 100_000 : 1_000_000);
   }
   // Paylocity reads 1 + N requests (one per person), ADP goes through mutual TLS and an OAuth2 token.
   if (runs('throughput'))

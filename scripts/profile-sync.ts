@@ -1,7 +1,8 @@
 /**
  * Profile one full sync against a simulator in a worker thread (like the bench):
- *   node --cpu-prof --cpu-prof-dir=prof --import tsx scripts/profile-sync.ts gusto 100000 [runs]
- * Prints the time of each run; the CPU profile covers the client's main thread.
+ *   node --cpu-prof --cpu-prof-dir=prof --import tsx scripts/profile-sync.ts gusto 100000 [runs] [ab]
+ * Prints the time of each run; the CPU profile covers the client's main thread. With `ab`, runs
+ * alternate streaming JSON on and off (`http.streamJson`), for an A/B in one process.
  */
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
@@ -9,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { connectors } from '../connectors/index.js';
 import { takeSnapshot } from '../src/snapshot.js';
 
-const [vendor = 'gusto', sizeArg = '100000', runsArg = '1'] = process.argv.slice(2);
+const [vendor = 'gusto', sizeArg = '100000', runsArg = '1', mode = ''] = process.argv.slice(2);
 const size = Number(sizeArg);
 const today = '2026-06-01';
 const script = new URL('./bench-sim-worker.ts', import.meta.url).href;
@@ -32,17 +33,18 @@ const mainThreadCpu = (): number => {
   }
 };
 for (let i = 0; i < Number(runsArg); i++) {
+  const streamJson = mode === 'ab' ? i % 2 === 0 : true;
   const t0 = performance.now();
   const m0 = mainThreadCpu();
   const c0 = process.cpuUsage();
   const snap = await takeSnapshot(
-    connectors[vendor]!({ ...ready.options, http: { rateLimit: { requests: Infinity } } } as never),
+    connectors[vendor]!({ ...ready.options, http: { rateLimit: { requests: Infinity }, streamJson } } as never),
     { now: new Date(`${today}T12:00:00Z`) },
   );
   const cpu = process.cpuUsage(c0);
   const main = mainThreadCpu() - m0;
   console.log(
-    `${vendor} ${snap.employees.length} employees: ${(performance.now() - t0).toFixed(0)} ms, process CPU (client and simulator threads) ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms, client thread ${main.toFixed(0)} ms`,
+    `${vendor} ${snap.employees.length} employees${mode === 'ab' ? ` (streaming ${streamJson ? 'on' : 'off'})` : ''}: ${(performance.now() - t0).toFixed(0)} ms, process CPU (client and simulator threads) ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms, client thread ${main.toFixed(0)} ms`,
   );
 }
 await worker.terminate();

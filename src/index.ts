@@ -25,6 +25,7 @@ export {
   type RawResponse,
   type RequestSpec,
   type RetryOptions,
+  type StreamRecordsSpec,
 } from './http/client.js';
 export { RateLimiter, sharedRateLimiter, type RateLimitOptions } from './http/rate-limit.js';
 export { clearTokenCache, type ClientCertificate, type OAuth2ClientCredentialsAuth } from './http/auth.js';

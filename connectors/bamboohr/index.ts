@@ -184,6 +184,8 @@ function reportRequest(o: Pick<BambooHrOptions, 'customFields'>, filters?: Recor
     headers: { 'Content-Type': 'application/json' },
     body: { ...customReportBody(o.customFields), ...(filters ? { filters } : {}) },
     idempotent: true,
+    // One report holds everyone (~100 MB for 100,000 people): parsed row by row as it arrives.
+    stream: { records: ['employees'] },
   };
 }
 

@@ -16,8 +16,9 @@
  */
 import type { z } from 'zod';
 import { createError, OrgsyncError, ValidationError } from '../errors.js';
-import { HttpClient, type RawResponse } from '../http/client.js';
+import { HttpClient, type RawResponse, type StreamRecordsSpec } from '../http/client.js';
 import { defaultIdentity, paginate, singlePage } from '../pagination/index.js';
+import { contentFingerprint, registerFingerprint } from '../pagination/drift.js';
 import { CompanySchema, GroupSchema, LocationSchema, type Company, type Employee, type Group } from '../model.js';
 import { parseAuxiliary, skippedMessage } from './auxiliary.js';
 import {
@@ -55,6 +56,25 @@ export function defineConnector<Opts extends Record<string, unknown>, Ctx = unde
   const factory = (options: Opts & CommonOptions): Connector<Opts> => createConnector(def, options);
   Object.defineProperty(factory, 'definition', { value: def, enumerable: true });
   return factory as ConnectorFactory<Opts>;
+}
+
+/** `RequestSpec.stream.onRecord` of the walks: a record's fingerprint from its own JSON text. */
+function fingerprintFromText(record: unknown, text: string): void {
+  if (record !== null && typeof record === 'object') registerFingerprint(record, contentFingerprint(text));
+}
+
+/** A streamed request's `onRecord` plus the fingerprint registration (a connector's own hook still runs). */
+function withFingerprints(stream: StreamRecordsSpec): StreamRecordsSpec {
+  const own = stream.onRecord;
+  return {
+    ...stream,
+    onRecord: own
+      ? (record, text) => {
+          fingerprintFromText(record, text);
+          own(record, text);
+        }
+      : fingerprintFromText,
+  };
 }
 
 function createConnector<Opts extends Record<string, unknown>, Ctx>(
@@ -139,6 +159,8 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
   ): AsyncGenerator<Row[]> {
     const request = typeof r.request === 'function' ? r.request(ctx, options) : r.request;
     const paginator = typeof r.paginate === 'function' ? r.paginate(ctx, options) : (r.paginate ?? singlePage());
+    // The people walk keeps a window of recent pages instead of fingerprints (see `drift.ts`).
+    const windowed = resource === 'employees' && !aux;
     let n = 0;
     for await (const page of paginate<unknown>({
       vendor: def.id,
@@ -152,8 +174,10 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
       ...(r.enrich ? { prefetch: false } : {}),
       // People: a repeat is compared with the last two pages' records, and one from further back is
       // handed on: finalizing collapses two equal employees and fails `duplicate_id` on different ones.
-      ...(resource === 'employees' && !aux ? { repeatWindow: 2 } : {}),
-      send: (req) => http.request(req),
+      ...(windowed ? { repeatWindow: 2 } : {}),
+      // A streamed record list (`request.stream`) of a walk that keeps fingerprints: each record's
+      // fingerprint is taken from the JSON text it was parsed from, so it is not serialized again.
+      send: (req) => http.request(req.stream && !windowed ? { ...req, stream: withFingerprints(req.stream) } : req),
       items: r.records,
       ...(r.itemKey ? { itemKey: r.itemKey as (i: unknown) => string } : {}),
       ...(r.itemId ? { itemId: r.itemId } : {}),

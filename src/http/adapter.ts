@@ -7,7 +7,9 @@
  * a redirect-capable request, a stream pipeline and socket keep-alive options. This adapter does
  * what the pipeline needs: the agents it is given (keep-alive, client certificates), the body
  * collected into one buffer with the `maxContentLength` check, gzip/deflate/br decompression,
- * the idle `timeout`, `AbortSignal` cancellation, and the same error codes axios' adapter uses
+ * the idle `timeout`, `AbortSignal` cancellation, a body sink for streamed JSON (`bodySink`: the
+ * decoded chunks go to the pipeline's record splitter as they arrive instead of being collected),
+ * and the same error codes axios' adapter uses
  * (`ERR_CANCELED`, `ECONNABORTED`, `ERR_BAD_RESPONSE`, the socket's own codes). Anything else
  * (streams, form data, `params`, `baseURL`, credentials in the URL, proxies) goes to axios' own
  * http adapter.
@@ -50,6 +52,19 @@ interface AdapterConfig {
   httpAgent?: http.Agent | undefined;
   httpsAgent?: https.Agent | undefined;
   validateStatus?: ((status: number) => boolean) | null | undefined;
+  /**
+   * Where a response body goes as it arrives instead of being collected (the pipeline's streaming
+   * JSON, src/http/json-records.ts): asked once the status and headers are known; undefined keeps
+   * the body whole. The sink gets the decoded chunks (the size limit still applies) and its `end()`
+   * becomes `response.data`; it must not throw.
+   */
+  bodySink?: ((status: number, headers: http.IncomingHttpHeaders) => BodySink | undefined) | undefined;
+}
+
+/** A consumer of a response body's decoded chunks (see `AdapterConfig.bodySink`). */
+export interface BodySink {
+  write(chunk: Buffer): void;
+  end(): unknown;
 }
 
 const ZLIB_LENIENT = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
@@ -91,6 +106,27 @@ function decode(encoding: string, body: Buffer, max: number): Buffer | undefined
         flush: zlib.constants.BROTLI_OPERATION_FLUSH,
         finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
         ...limit,
+      });
+    default:
+      return undefined;
+  }
+}
+
+/** A streaming decoder for a compressed body (lenient on a cut-off stream, as `decode` is); undefined: not compressed here. */
+function decoder(
+  encoding: string,
+  first: Buffer,
+): zlib.Gunzip | zlib.Inflate | zlib.InflateRaw | zlib.BrotliDecompress | undefined {
+  switch (encoding.toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return zlib.createGunzip(ZLIB_LENIENT);
+    case 'deflate':
+      return (first[0]! & 0x0f) === 0x08 ? zlib.createInflate(ZLIB_LENIENT) : zlib.createInflateRaw(ZLIB_LENIENT);
+    case 'br':
+      return zlib.createBrotliDecompress({
+        flush: zlib.constants.BROTLI_OPERATION_FLUSH,
+        finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
       });
     default:
       return undefined;
@@ -176,6 +212,24 @@ export function createNodeHttpAdapter(ax: AxiosParts): (config: AdapterConfig) =
         const max = config.maxContentLength ?? -1;
         const tooLarge = () =>
           new AxiosError(`maxContentLength size of ${max} exceeded`, AxiosError.ERR_BAD_RESPONSE, config, req);
+        const settle = () => {
+          done = true;
+          signal?.removeEventListener('abort', onAbort);
+          const validate = config.validateStatus;
+          if (!status || !validate || validate(status)) resolve(response);
+          else
+            reject(
+              new AxiosError(
+                `Request failed with status code ${status}`,
+                status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST,
+                config,
+                req,
+                response,
+              ),
+            );
+        };
+        const sink = method === 'HEAD' || status === 204 ? undefined : config.bodySink?.(status, res.headers);
+        if (sink) return void stream(sink);
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
@@ -213,21 +267,56 @@ export function createNodeHttpAdapter(ax: AxiosParts): (config: AdapterConfig) =
             const text = buffer.toString('utf8');
             response.data = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
           }
-          done = true;
-          signal?.removeEventListener('abort', onAbort);
-          const validate = config.validateStatus;
-          if (!status || !validate || validate(status)) resolve(response);
-          else
-            reject(
-              new AxiosError(
-                `Request failed with status code ${status}`,
-                status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST,
-                config,
-                req,
-                response,
-              ),
-            );
+          settle();
         });
+
+        /** The body goes to the sink chunk by chunk (decompressed as it arrives); nothing is collected here. */
+        function stream(into: BodySink): void {
+          let received = 0;
+          let decoded = 0;
+          let inflater: ReturnType<typeof decoder> | null = null; // null: not decided yet (first chunk)
+          const feed = (chunk: Buffer) => {
+            if (done) return;
+            decoded += chunk.length;
+            if (max > -1 && decoded > max) {
+              req.destroy();
+              return fail(tooLarge());
+            }
+            into.write(chunk);
+          };
+          const finish = () => {
+            if (done) return;
+            if (inflater) responseHeaders.delete('content-encoding');
+            response.data = into.end();
+            settle();
+          };
+          res.on('data', (chunk: Buffer) => {
+            received += chunk.length;
+            if (max > -1 && received > max) {
+              req.destroy();
+              return fail(tooLarge());
+            }
+            if (inflater === null) {
+              inflater = encoding && chunk.length > 0 ? decoder(encoding, chunk) : undefined;
+              if (inflater) {
+                inflater.on('data', feed);
+                inflater.on('error', (e: Error) => fail(AxiosError.from(e, undefined, config, req, response)));
+                inflater.on('end', finish);
+              }
+            }
+            if (inflater) inflater.write(chunk);
+            else feed(chunk);
+          });
+          res.on('aborted', () => {
+            req.destroy();
+            fail(new AxiosError('stream has been aborted', AxiosError.ERR_BAD_RESPONSE, config, req, response));
+          });
+          res.on('error', (e: Error) => fail(AxiosError.from(e, undefined, config, req, response)));
+          res.on('end', () => {
+            if (inflater) inflater.end();
+            else finish();
+          });
+        }
       });
       req.end(body);
     });

@@ -22,7 +22,8 @@ import {
   type RateLimitStrategy,
 } from './rate-limit.js';
 import { backoffDelay, sleep, type BackoffOptions } from './timing.js';
-import { createNodeHttpAdapter } from './adapter.js';
+import { createNodeHttpAdapter, type BodySink } from './adapter.js';
+import { JsonRecordSplitter, type StreamRecordsSpec } from './json-records.js';
 import { currentDeadline, SyncDeadlineReason } from './deadline.js';
 import { DEFAULT_RETRY_STATUSES, htmlTitle, statusError } from './status-errors.js';
 import {
@@ -63,7 +64,16 @@ export interface RequestSpec {
   idempotent?: boolean;
   /** Cancel this request only (e.g. a prefetched page nobody will read). */
   signal?: AbortSignal;
+  /**
+   * Stream a successful JSON body record by record (src/http/json-records.ts): the members of the
+   * array at `records` (e.g. `['employees']`) are parsed one by one as the body arrives, so the body
+   * is never one buffer or one string. `data` is what `JSON.parse` of the whole body gives; error
+   * responses are read whole. `http.streamJson: false` turns it off.
+   */
+  stream?: StreamRecordsSpec;
 }
+
+export type { StreamRecordsSpec } from './json-records.js';
 
 export interface HttpResponse<T = unknown> {
   status: number;
@@ -135,6 +145,11 @@ export interface HttpOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Largest response body accepted, in bytes (default 256 MiB). */
   maxResponseBytes?: number;
+  /**
+   * Parse the JSON bodies a connector declares as record lists (`RequestSpec.stream`) record by
+   * record as they arrive (default true); false reads every body whole, then parses it.
+   */
+  streamJson?: boolean;
   userAgent?: string;
 }
 
@@ -374,8 +389,12 @@ export class HttpClient {
     const started = Date.now();
     const bearer = this.tokens ? await this.tokens.token() : undefined;
     let url = this.resolveUrl(spec.path, spec.query);
-    let res: AxiosResponse<string> | undefined;
+    let res: AxiosResponse<string | StreamedBody> | undefined;
     let sendAuth = true;
+    const stream =
+      spec.stream && (spec.responseType ?? 'json') === 'json' && this.config.streamJson !== false
+        ? spec.stream
+        : undefined;
     // A total deadline for this attempt (connect + headers + body, redirects included): axios'
     // own timeout is an idle timer that a server dripping one byte a second never trips.
     const timeoutMs = this.config.timeoutMs ?? 60_000;
@@ -395,10 +414,13 @@ export class HttpClient {
       for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
         const headers = this.headersFor(spec, sendAuth, bearer);
         try {
-          res = await this.axios.request<string>({
+          res = await this.axios.request<string | StreamedBody>({
             url,
             method,
             headers,
+            ...(stream
+              ? { bodySink: (status: number, h: http.IncomingHttpHeaders) => this.sinkFor(stream, status, h) }
+              : {}),
             data:
               spec.body === undefined
                 ? undefined
@@ -451,8 +473,18 @@ export class HttpClient {
       });
     const headers = normalizeHeaders(res.headers as Record<string, unknown>);
     const requestId = this.requestIdOf(headers);
-    const text = typeof res.data === 'string' ? res.data : res.data == null ? '' : String(res.data);
-    if (!this.sawSecretInResponse && this.redactor.containsSecret(text)) this.sawSecretInResponse = true;
+    // A streamed body (a successful JSON record list) was parsed as it arrived: its text is the
+    // outline (the body without the records), and its records were checked for secrets one by one.
+    const streamed = res.data instanceof StreamedBody ? res.data : undefined;
+    const text = streamed
+      ? streamed.outline
+      : typeof res.data === 'string'
+        ? res.data
+        : res.data == null
+          ? ''
+          : String(res.data);
+    if (!this.sawSecretInResponse && (streamed ? streamed.secret : this.redactor.containsSecret(text)))
+      this.sawSecretInResponse = true;
     this.emit({
       type: 'request',
       vendor: this.vendor,
@@ -465,10 +497,13 @@ export class HttpClient {
     this.config.logger?.debug?.(`${method} ${this.safeUrl(url)} -> ${res.status}`, { requestId });
 
     const contentType = headers['content-type'] ?? '';
-    const looksJson = /json/i.test(contentType) || (!contentType && /^\s*[[{]/.test(text));
+    const looksJson = !!streamed || /json/i.test(contentType) || (!contentType && /^\s*[[{]/.test(text));
     let json: unknown;
     let jsonError: string | undefined;
-    if (looksJson && text.trim() !== '') {
+    if (streamed) {
+      json = streamed.value;
+      jsonError = streamed.error;
+    } else if (looksJson && text.trim() !== '') {
       try {
         json = JSON.parse(text);
       } catch (e) {
@@ -516,6 +551,17 @@ export class HttpClient {
       });
     }
     return { status: res.status, headers, data: json as T, url: this.safeUrl(url), requestId };
+  }
+
+  /**
+   * The body sink of a streamed request (see `RequestSpec.stream`): successful JSON responses only.
+   * Not by size: a walk whose pages were streamed or not depending on their size would fingerprint
+   * a repeated record once from its text and once from its object (then it counts as changed).
+   */
+  private sinkFor(stream: StreamRecordsSpec, status: number, headers: http.IncomingHttpHeaders): BodySink | undefined {
+    if (status < 200 || status >= 300) return undefined;
+    if (!/json/i.test(String(headers['content-type'] ?? ''))) return undefined;
+    return new RecordSink(stream, this.redactor);
   }
 
   private headersFor(spec: RequestSpec, withAuth: boolean, bearer?: string): Record<string, string> {
@@ -709,6 +755,73 @@ export class HttpClient {
       this.config.onProgress?.(e);
     } catch {
       /* a progress callback must never break a sync */
+    }
+  }
+}
+
+/** What a streamed response's `data` is when the adapter hands it over (`RecordSink.end`). */
+class StreamedBody {
+  constructor(
+    /** What `JSON.parse` of the whole body gives (undefined for an empty body or on an error). */
+    readonly value: unknown,
+    /** The body without the records (their lists as `[]`): what the error hooks see as `text`. */
+    readonly outline: string,
+    /** Why the body is not JSON (the pipeline's `malformed_body`), else undefined. */
+    readonly error: string | undefined,
+    /** A registered secret occurred in a record or in the outline. */
+    readonly secret: boolean,
+  ) {}
+}
+
+/**
+ * The record splitter as the adapter's body sink, with the secret check per record (each record's
+ * text is checked as it is parsed, then the outline; a secret could only be missed if it spanned
+ * two records, i.e. contained the `},{` between them) and the first error kept: the rest of the
+ * body is read and dropped, and the pipeline reports `malformed_body` as for a whole body.
+ */
+class RecordSink implements BodySink {
+  private readonly splitter: JsonRecordSplitter;
+  private error: string | undefined;
+  private secret = false;
+  private content = false;
+
+  constructor(
+    spec: StreamRecordsSpec,
+    private readonly redactor: Redactor,
+  ) {
+    const onRecord = spec.onRecord;
+    this.splitter = new JsonRecordSplitter({
+      records: spec.records,
+      ...(spec.ignoreCase !== undefined ? { ignoreCase: spec.ignoreCase } : {}),
+      onRecord: (record, text) => {
+        if (!this.secret && redactor.containsSecret(text)) this.secret = true;
+        onRecord?.(record, text);
+      },
+    });
+  }
+
+  write(chunk: Buffer): void {
+    if (this.error !== undefined) return;
+    for (let i = 0; !this.content && i < chunk.length; i++) {
+      const c = chunk[i]!;
+      this.content = c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09;
+    }
+    try {
+      this.splitter.write(chunk);
+    } catch (e) {
+      this.error = String((e as Error)?.message ?? e);
+    }
+  }
+
+  end(): StreamedBody {
+    // An empty body is no JSON at all (as a whole body, it is `undefined` data, not malformed).
+    if (!this.content && this.error === undefined) return new StreamedBody(undefined, '', undefined, false);
+    if (this.error !== undefined) return new StreamedBody(undefined, '', this.error, this.secret);
+    try {
+      const r = this.splitter.end();
+      return new StreamedBody(r.value, r.outline, undefined, this.secret || this.redactor.containsSecret(r.outline));
+    } catch (e) {
+      return new StreamedBody(undefined, '', String((e as Error)?.message ?? e), this.secret);
     }
   }
 }

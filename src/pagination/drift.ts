@@ -66,6 +66,18 @@ export function contentFingerprint(item: unknown): string {
   return fp;
 }
 
+/**
+ * Register the content fingerprint of a record that was parsed from a JSON text on its own (the
+ * streaming body reader, src/http/json-records.ts): the caller passes `contentFingerprint(text)`,
+ * the fingerprint of that text under the same hash, so the record is not serialized again. Two
+ * records with the same text get the same fingerprint; a record whose vendor JSON differs only in
+ * formatting from another's gets a different one (a repeat is then handed on as changed: the safe
+ * direction, as for two records zod would have made equal).
+ */
+export function registerFingerprint(item: object, fp: string): void {
+  fingerprints.set(item, fp);
+}
+
 /** Why a walk is restarted (also the `code` of the `incomplete` error when the walks run out). */
 export interface Drift {
   code: 'page_shift' | 'total_changed';
