@@ -262,6 +262,9 @@ const definition = defineConnector<WorkdayOptions, WorkdayContext>({
     row: WorkerSchema,
     // Keep a compact digest of each validated worker (what is mapped, and kept as remoteData).
     enrich: async (workers: WdWorker[]) => workers.map(digestWorker),
+    // The digest makes no reads: the next page is asked for while this one is digested and mapped
+    // (Workday renders a page for about as long as orgsync takes to read one).
+    prefetch: true,
     map: (row: WorkerRow, ctx: WorkdayContext) => {
       ctx.lists.add(row);
       return mapWorker(row, ctx);

@@ -18,12 +18,24 @@ import { decodeEntities, keyFor, attrKeyFor, XmlReadError, type XmlObject, type 
 
 type Scope = Map<string, string>;
 
+/** A namespace scope and the keys resolved in it (scopes are shared until an element declares a namespace). */
+interface ScopeKeys {
+  scope: Scope;
+  elements: Map<string, string | null>;
+  attributes: Map<string, string | null>;
+}
+
+/**
+ * One open element. Frames are reused by depth (one per nesting level for the whole document): a
+ * 100-worker page opens about 13,000 elements, and a fresh frame for each was garbage.
+ */
 interface Frame {
   key: string | null;
-  scope: Scope;
+  keys: ScopeKeys;
   /** Children (object keys in first-appearance order, repeated ones as arrays). */
   children: XmlObject | null;
-  attrs: Array<[string, string]> | null;
+  /** The tag's attributes as saxes gives them (namespace declarations included), or null when it has none. */
+  attrs: Record<string, string> | null;
   /** Trimmed text pieces so far, joined. */
   text: string;
   /** Raw text since the last tag or CDATA section (comments do not split it). */
@@ -40,17 +52,25 @@ const ENTITY_REF = /^[A-Za-z_][\w.-]*$|^#x[0-9a-fA-F]+$|^#[0-9]+$/;
  */
 const REFUSED = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Element keys per scope and name (scopes are shared until an element declares a namespace). */
-const keyCache = new WeakMap<Scope, Map<string, string | null>>();
-function cachedKey(qname: string, scope: Scope, attribute: boolean): string | null {
-  let m = keyCache.get(scope);
-  if (!m) keyCache.set(scope, (m = new Map()));
-  // Attribute names are cached with a leading space (never part of an XML name).
-  const name = attribute ? ` ${qname}` : qname;
-  let k = m.get(name);
-  if (k === undefined) m.set(name, (k = attribute ? attrKeyFor(qname, scope) : keyFor(qname, scope)));
-  return k;
+function scopeKeys(scope: Scope): ScopeKeys {
+  return { scope, elements: new Map(), attributes: new Map() };
 }
+
+function elementKey(qname: string, k: ScopeKeys): string | null {
+  let key = k.elements.get(qname);
+  if (key === undefined) k.elements.set(qname, (key = keyFor(qname, k.scope)));
+  return key;
+}
+
+function attributeKey(qname: string, k: ScopeKeys): string | null {
+  let key = k.attributes.get(qname);
+  if (key === undefined) k.attributes.set(qname, (key = attrKeyFor(qname, k.scope)));
+  return key;
+}
+
+/** `xmlns` or `xmlns:…`: a namespace declaration, not an attribute. */
+const isXmlns = (name: string): boolean =>
+  name.charCodeAt(0) === 120 /* x */ && (name === 'xmlns' || name.startsWith('xmlns:'));
 
 function flush(f: Frame): void {
   if (f.pending === '') return;
@@ -82,10 +102,23 @@ function detail(e: unknown): string {
     .slice(0, 160);
 }
 
+const newFrame = (keys: ScopeKeys): Frame => ({
+  key: null,
+  keys,
+  children: null,
+  attrs: null,
+  text: '',
+  pending: '',
+  cdata: null,
+});
+
 /** Parse a whole XML text (DTDs already refused by the caller) into the resolved shape. */
 export function parseXmlSax(text: string): XmlObject {
-  const root: Frame = { key: null, scope: ROOT_SCOPE, children: {}, attrs: null, text: '', pending: '', cdata: null };
-  const stack: Frame[] = [root];
+  const root = newFrame(scopeKeys(ROOT_SCOPE));
+  root.children = {};
+  // frames[d] is the open element at depth d (frames[0] the document); deeper ones are reused.
+  const frames: Frame[] = [root];
+  let depth = 0;
   let top = root;
   const parser = rawEntityParser();
   parser.on('error', (e) => {
@@ -93,27 +126,26 @@ export function parseXmlSax(text: string): XmlObject {
   });
   parser.on('opentag', (tag: SaxesTagPlain) => {
     const attributes = tag.attributes as Record<string, string>;
-    let scope = top.scope;
-    let attrs: Array<[string, string]> | null = null;
+    let keys = top.keys;
+    let attrs: Record<string, string> | null = null;
     for (const name in attributes) {
-      if (name === 'xmlns' || name.startsWith('xmlns:')) {
-        if (scope === top.scope) scope = new Map(scope);
-        scope.set(name === 'xmlns' ? '' : name.slice(6), attributes[name]!);
-      } else (attrs ??= []).push([name, attributes[name]!]);
+      if (isXmlns(name)) {
+        if (keys === top.keys) keys = scopeKeys(new Map(keys.scope));
+        keys.scope.set(name === 'xmlns' ? '' : name.slice(6), attributes[name]!);
+      } else attrs = attributes;
     }
     // fast-xml-parser refused these names unprefixed; a prefixed one, or an attribute, is skipped.
     if (REFUSED.has(tag.name)) throw refused();
     flush(top);
-    const frame: Frame = {
-      key: cachedKey(tag.name, scope, false),
-      scope,
-      children: null,
-      attrs,
-      text: '',
-      pending: '',
-      cdata: null,
-    };
-    stack.push(frame);
+    let frame = frames[++depth];
+    if (frame === undefined) frames.push((frame = newFrame(keys)));
+    frame.key = elementKey(tag.name, keys);
+    frame.keys = keys;
+    frame.children = null;
+    frame.attrs = attrs;
+    frame.text = '';
+    frame.pending = '';
+    frame.cdata = null;
     top = frame;
   });
   parser.on('text', (t) => {
@@ -124,11 +156,15 @@ export function parseXmlSax(text: string): XmlObject {
     (top.cdata ??= []).push(c);
   });
   parser.on('closetag', () => {
-    const f = stack.pop()!;
+    const f = top;
     flush(f);
-    top = stack[stack.length - 1]!;
+    top = frames[--depth]!;
     if (f.key === null) return;
     add((top.children ??= {}), f.key, valueOf(f));
+    // Let go of what the reused frame still references.
+    f.children = null;
+    f.attrs = null;
+    f.cdata = null;
   });
   try {
     parser.write(text).close();
@@ -149,11 +185,13 @@ function refused(): XmlReadError {
 function valueOf(f: Frame): XmlValue {
   const text = (f.text !== '' ? decodeEntities(f.text) : '') + (f.cdata ? f.cdata.join(',') : '');
   let out = f.children;
-  if (f.attrs) {
-    for (const [name, v] of f.attrs) {
-      const key = cachedKey(name, f.scope, true);
+  const attrs = f.attrs;
+  if (attrs) {
+    for (const name in attrs) {
+      if (isXmlns(name)) continue;
+      const key = attributeKey(name, f.keys);
       if (key === null) continue;
-      (out ??= {})[key] = decodeEntities(v.trim());
+      (out ??= {})[key] = decodeEntities(attrs[name]!.trim());
     }
   }
   if (!out) return text;

@@ -152,8 +152,9 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
       paginator,
       // A page completed by more reads (1 + N vendors) is read to the end before the next page is
       // listed: its records then belong to the listing they came from (records deleted meanwhile
-      // show up as drift of the listing, not as a record that vanished).
-      ...(r.enrich ? { prefetch: false } : {}),
+      // show up as drift of the listing, not as a record that vanished). An enrich without reads
+      // declares `prefetch: true`.
+      ...((r.prefetch ?? !r.enrich) ? {} : { prefetch: false }),
       send: (req) => http.request(req),
       items: r.records,
       ...(r.itemKey ? { itemKey: r.itemKey as (i: unknown) => string } : {}),
