@@ -34,8 +34,10 @@ interface Frame {
   keys: ScopeKeys;
   /** Children (object keys in first-appearance order, repeated ones as arrays). */
   children: XmlObject | null;
-  /** The tag's attributes as saxes gives them (namespace declarations included), or null when it has none. */
-  attrs: Record<string, string> | null;
+  /** Its attributes (namespace declarations left out): names and values, `attrCount` of them (arrays reused). */
+  attrNames: string[];
+  attrValues: string[];
+  attrCount: number;
   /** Trimmed text pieces so far, joined. */
   text: string;
   /** Raw text since the last tag or CDATA section (comments do not split it). */
@@ -106,7 +108,9 @@ const newFrame = (keys: ScopeKeys): Frame => ({
   key: null,
   keys,
   children: null,
-  attrs: null,
+  attrNames: [],
+  attrValues: [],
+  attrCount: 0,
   text: '',
   pending: '',
   cdata: null,
@@ -125,24 +129,28 @@ export function parseXmlSax(text: string): XmlObject {
     throw new XmlReadError(`the body is not well-formed XML (${detail(e)})`, 'xml_malformed');
   });
   parser.on('opentag', (tag: SaxesTagPlain) => {
+    let frame = frames[depth + 1];
+    if (frame === undefined) frames.push((frame = newFrame(top.keys)));
     const attributes = tag.attributes as Record<string, string>;
     let keys = top.keys;
-    let attrs: Record<string, string> | null = null;
+    let n = 0;
     for (const name in attributes) {
       if (isXmlns(name)) {
         if (keys === top.keys) keys = scopeKeys(new Map(keys.scope));
         keys.scope.set(name === 'xmlns' ? '' : name.slice(6), attributes[name]!);
-      } else attrs = attributes;
+      } else {
+        frame.attrNames[n] = name;
+        frame.attrValues[n++] = attributes[name]!;
+      }
     }
     // fast-xml-parser refused these names unprefixed; a prefixed one, or an attribute, is skipped.
     if (REFUSED.has(tag.name)) throw refused();
     flush(top);
-    let frame = frames[++depth];
-    if (frame === undefined) frames.push((frame = newFrame(keys)));
+    depth++;
     frame.key = elementKey(tag.name, keys);
     frame.keys = keys;
     frame.children = null;
-    frame.attrs = attrs;
+    frame.attrCount = n;
     frame.text = '';
     frame.pending = '';
     frame.cdata = null;
@@ -161,9 +169,8 @@ export function parseXmlSax(text: string): XmlObject {
     top = frames[--depth]!;
     if (f.key === null) return;
     add((top.children ??= {}), f.key, valueOf(f));
-    // Let go of what the reused frame still references.
+    // Let go of what the reused frame still references (attribute strings are overwritten by the next tag).
     f.children = null;
-    f.attrs = null;
     f.cdata = null;
   });
   try {
@@ -185,14 +192,10 @@ function refused(): XmlReadError {
 function valueOf(f: Frame): XmlValue {
   const text = (f.text !== '' ? decodeEntities(f.text) : '') + (f.cdata ? f.cdata.join(',') : '');
   let out = f.children;
-  const attrs = f.attrs;
-  if (attrs) {
-    for (const name in attrs) {
-      if (isXmlns(name)) continue;
-      const key = attributeKey(name, f.keys);
-      if (key === null) continue;
-      (out ??= {})[key] = decodeEntities(attrs[name]!.trim());
-    }
+  for (let i = 0; i < f.attrCount; i++) {
+    const key = attributeKey(f.attrNames[i]!, f.keys);
+    if (key === null) continue;
+    (out ??= {})[key] = decodeEntities(f.attrValues[i]!.trim());
   }
   if (!out) return text;
   if (text !== '') out['#text'] = text;
