@@ -25,11 +25,22 @@ export class XmlReadError extends Error {
   }
 }
 
-const DTD = /<!\s*(?:DOCTYPE|ENTITY)/i;
+/** `<!DOCTYPE` or `<!ENTITY` (any case, spaces allowed after `<!`), matched where it starts. */
+const DTD_AT = /<!\s*(?:DOCTYPE|ENTITY)/iy;
 
-/** True when the text declares a DOCTYPE or an ENTITY (refused: Workday never sends one). */
+/**
+ * True when the text declares a DOCTYPE or an ENTITY (refused: Workday never sends one): the same
+ * test as `/<!\s*(?:DOCTYPE|ENTITY)/i`, tried only where a `!` follows a `<` (a page of 740 KB has a
+ * few `!` and about 26,000 `<`; the plain regex scan took 0.25 ms per page, twice per page).
+ */
 export function declaresDtd(text: string): boolean {
-  return DTD.test(text);
+  for (let i = text.indexOf('!'); i >= 0; i = text.indexOf('!', i + 1)) {
+    if (i > 0 && text.charCodeAt(i - 1) === 60 /* < */) {
+      DTD_AT.lastIndex = i - 1;
+      if (DTD_AT.test(text)) return true;
+    }
+  }
+  return false;
 }
 
 export type Scope = Map<string, string>;

@@ -18,12 +18,26 @@ import { decodeEntities, keyFor, attrKeyFor, XmlReadError, type XmlObject, type 
 
 type Scope = Map<string, string>;
 
+/** A namespace scope and the keys resolved in it (scopes are shared until an element declares a namespace). */
+interface ScopeKeys {
+  scope: Scope;
+  elements: Map<string, string | null>;
+  attributes: Map<string, string | null>;
+}
+
+/**
+ * One open element. Frames are reused by depth (one per nesting level for the whole document): a
+ * 100-worker page opens about 13,000 elements, and a fresh frame for each was garbage.
+ */
 interface Frame {
   key: string | null;
-  scope: Scope;
+  keys: ScopeKeys;
   /** Children (object keys in first-appearance order, repeated ones as arrays). */
   children: XmlObject | null;
-  attrs: Array<[string, string]> | null;
+  /** Its attributes (namespace declarations left out): names and values, `attrCount` of them (arrays reused). */
+  attrNames: string[];
+  attrValues: string[];
+  attrCount: number;
   /** Trimmed text pieces so far, joined. */
   text: string;
   /** Raw text since the last tag or CDATA section (comments do not split it). */
@@ -40,17 +54,25 @@ const ENTITY_REF = /^[A-Za-z_][\w.-]*$|^#x[0-9a-fA-F]+$|^#[0-9]+$/;
  */
 const REFUSED = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Element keys per scope and name (scopes are shared until an element declares a namespace). */
-const keyCache = new WeakMap<Scope, Map<string, string | null>>();
-function cachedKey(qname: string, scope: Scope, attribute: boolean): string | null {
-  let m = keyCache.get(scope);
-  if (!m) keyCache.set(scope, (m = new Map()));
-  // Attribute names are cached with a leading space (never part of an XML name).
-  const name = attribute ? ` ${qname}` : qname;
-  let k = m.get(name);
-  if (k === undefined) m.set(name, (k = attribute ? attrKeyFor(qname, scope) : keyFor(qname, scope)));
-  return k;
+function scopeKeys(scope: Scope): ScopeKeys {
+  return { scope, elements: new Map(), attributes: new Map() };
 }
+
+function elementKey(qname: string, k: ScopeKeys): string | null {
+  let key = k.elements.get(qname);
+  if (key === undefined) k.elements.set(qname, (key = keyFor(qname, k.scope)));
+  return key;
+}
+
+function attributeKey(qname: string, k: ScopeKeys): string | null {
+  let key = k.attributes.get(qname);
+  if (key === undefined) k.attributes.set(qname, (key = attrKeyFor(qname, k.scope)));
+  return key;
+}
+
+/** `xmlns` or `xmlns:…`: a namespace declaration, not an attribute. */
+const isXmlns = (name: string): boolean =>
+  name.charCodeAt(0) === 120 /* x */ && (name === 'xmlns' || name.startsWith('xmlns:'));
 
 function flush(f: Frame): void {
   if (f.pending === '') return;
@@ -82,38 +104,56 @@ function detail(e: unknown): string {
     .slice(0, 160);
 }
 
+const newFrame = (keys: ScopeKeys): Frame => ({
+  key: null,
+  keys,
+  children: null,
+  attrNames: [],
+  attrValues: [],
+  attrCount: 0,
+  text: '',
+  pending: '',
+  cdata: null,
+});
+
 /** Parse a whole XML text (DTDs already refused by the caller) into the resolved shape. */
 export function parseXmlSax(text: string): XmlObject {
-  const root: Frame = { key: null, scope: ROOT_SCOPE, children: {}, attrs: null, text: '', pending: '', cdata: null };
-  const stack: Frame[] = [root];
+  const root = newFrame(scopeKeys(ROOT_SCOPE));
+  root.children = {};
+  // frames[d] is the open element at depth d (frames[0] the document); deeper ones are reused.
+  const frames: Frame[] = [root];
+  let depth = 0;
   let top = root;
   const parser = rawEntityParser();
   parser.on('error', (e) => {
     throw new XmlReadError(`the body is not well-formed XML (${detail(e)})`, 'xml_malformed');
   });
   parser.on('opentag', (tag: SaxesTagPlain) => {
+    let frame = frames[depth + 1];
+    if (frame === undefined) frames.push((frame = newFrame(top.keys)));
     const attributes = tag.attributes as Record<string, string>;
-    let scope = top.scope;
-    let attrs: Array<[string, string]> | null = null;
+    let keys = top.keys;
+    let n = 0;
     for (const name in attributes) {
-      if (name === 'xmlns' || name.startsWith('xmlns:')) {
-        if (scope === top.scope) scope = new Map(scope);
-        scope.set(name === 'xmlns' ? '' : name.slice(6), attributes[name]!);
-      } else (attrs ??= []).push([name, attributes[name]!]);
+      if (isXmlns(name)) {
+        if (keys === top.keys) keys = scopeKeys(new Map(keys.scope));
+        keys.scope.set(name === 'xmlns' ? '' : name.slice(6), attributes[name]!);
+      } else {
+        frame.attrNames[n] = name;
+        frame.attrValues[n++] = attributes[name]!;
+      }
     }
     // fast-xml-parser refused these names unprefixed; a prefixed one, or an attribute, is skipped.
     if (REFUSED.has(tag.name)) throw refused();
     flush(top);
-    const frame: Frame = {
-      key: cachedKey(tag.name, scope, false),
-      scope,
-      children: null,
-      attrs,
-      text: '',
-      pending: '',
-      cdata: null,
-    };
-    stack.push(frame);
+    depth++;
+    frame.key = elementKey(tag.name, keys);
+    frame.keys = keys;
+    frame.children = null;
+    frame.attrCount = n;
+    frame.text = '';
+    frame.pending = '';
+    frame.cdata = null;
     top = frame;
   });
   parser.on('text', (t) => {
@@ -124,11 +164,14 @@ export function parseXmlSax(text: string): XmlObject {
     (top.cdata ??= []).push(c);
   });
   parser.on('closetag', () => {
-    const f = stack.pop()!;
+    const f = top;
     flush(f);
-    top = stack[stack.length - 1]!;
+    top = frames[--depth]!;
     if (f.key === null) return;
     add((top.children ??= {}), f.key, valueOf(f));
+    // Let go of what the reused frame still references (attribute strings are overwritten by the next tag).
+    f.children = null;
+    f.cdata = null;
   });
   try {
     parser.write(text).close();
@@ -149,12 +192,10 @@ function refused(): XmlReadError {
 function valueOf(f: Frame): XmlValue {
   const text = (f.text !== '' ? decodeEntities(f.text) : '') + (f.cdata ? f.cdata.join(',') : '');
   let out = f.children;
-  if (f.attrs) {
-    for (const [name, v] of f.attrs) {
-      const key = cachedKey(name, f.scope, true);
-      if (key === null) continue;
-      (out ??= {})[key] = decodeEntities(v.trim());
-    }
+  for (let i = 0; i < f.attrCount; i++) {
+    const key = attributeKey(f.attrNames[i]!, f.keys);
+    if (key === null) continue;
+    (out ??= {})[key] = decodeEntities(f.attrValues[i]!.trim());
   }
   if (!out) return text;
   if (text !== '') out['#text'] = text;

@@ -170,8 +170,9 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
       paginator,
       // A page completed by more reads (1 + N vendors) is read to the end before the next page is
       // listed: its records then belong to the listing they came from (records deleted meanwhile
-      // show up as drift of the listing, not as a record that vanished).
-      ...(r.enrich ? { prefetch: false } : {}),
+      // show up as drift of the listing, not as a record that vanished). An enrich without reads
+      // declares `prefetch: true`.
+      ...((r.prefetch ?? !r.enrich) ? {} : { prefetch: false }),
       // People: a repeat is compared with the last two pages' records, and one from further back is
       // handed on: finalizing collapses two equal employees and fails `duplicate_id` on different ones.
       ...(windowed ? { repeatWindow: 2 } : {}),

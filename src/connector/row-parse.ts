@@ -138,6 +138,15 @@ function compileObject(def: DefLike): Parse | null {
   };
 }
 
+interface TransformPayload {
+  value: unknown;
+  issues: unknown[];
+  addIssue(this: TransformPayload, issue: unknown): void;
+}
+function addIssue(this: TransformPayload, issue: unknown): void {
+  this.issues.push(issue);
+}
+
 function compile(schema: SchemaLike): Parse | null {
   const def = schema.def;
   const checks = def.checks ?? [];
@@ -222,8 +231,9 @@ function compile(schema: SchemaLike): Parse | null {
       const fn = def.transform;
       if (checks.length || typeof fn !== 'function') return null;
       return (v) => {
-        const issues: unknown[] = [];
-        const payload = { value: v, issues, addIssue: (issue: unknown) => void issues.push(issue) };
+        // One shared `addIssue` (a method of the payload), not a closure per call: this runs for
+        // every transformed field of every row (a transform calling it unbound throws: zod decides).
+        const payload: TransformPayload = { value: v, issues: [], addIssue };
         const out = fn(v, payload);
         // An issue (the transform refused the value) or an async transform: zod decides.
         if (payload.issues.length > 0 || out instanceof Promise) return FAIL;

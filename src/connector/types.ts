@@ -140,6 +140,12 @@ export interface ResourceDef<Ctx, Row, Out> {
    * objects for rows it completes: the rows it is given may be the vendor's objects themselves).
    */
   enrich?: (rows: Row[], ctx: Ctx, rt: ConnectorRuntime<any>) => Promise<Row[]>;
+  /**
+   * Ask for the next page while this one is validated, enriched and mapped (default: true, false
+   * with `enrich`: a page its reads complete is read to the end before the next page is listed).
+   * An `enrich` that makes no reads (a pure digest of each row) sets it true.
+   */
+  prefetch?: boolean;
   /** Stable key of a row for repeated-page detection (default JSON). */
   itemKey?: (row: Row) => string;
   /**

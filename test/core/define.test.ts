@@ -313,6 +313,66 @@ describe('next links that keep the query', () => {
   });
 });
 
+describe('enrich and asking for the next page early', () => {
+  /** Two pages; `enrich` logs when it runs and, with `waitForPage2`, waits until page 2 has been asked for. */
+  function twoPages(prefetch: boolean | undefined) {
+    const log: string[] = [];
+    let page2Asked: () => void = () => undefined;
+    const asked = new Promise<void>((resolve) => (page2Asked = resolve));
+    nock(BASE)
+      .get('/people')
+      .reply(200, () => {
+        log.push('request 1');
+        return { items: [{ id: 'a', name: 'a' }], next: '/people?page=2' };
+      })
+      .get('/people')
+      .query({ page: '2' })
+      .reply(200, () => {
+        log.push('request 2');
+        page2Asked();
+        return { items: [{ id: 'b', name: 'b' }], next: null };
+      });
+    const factory = toy({
+      employees: {
+        request: { path: '/people' },
+        paginate: nextLinkPaging({ next: (r) => (r.data as { next: string | null }).next }),
+        records: (r: { data: { items: unknown[] } }) => r.data.items,
+        row: Row,
+        enrich: async (rows: Row[]) => {
+          if (prefetch && rows[0]?.id === 'a') {
+            // Page 2 is asked for while this page is enriched (a failed wait fails the test, never hangs it).
+            const timeout = new Promise<void>((_, reject) =>
+              setTimeout(() => reject(new Error('page 2 never asked for')), 10_000),
+            );
+            await Promise.race([asked, timeout]);
+          }
+          log.push(`enrich ${rows.map((r) => r.id).join()}`);
+          return rows;
+        },
+        map: draft,
+        ...(prefetch !== undefined ? { prefetch } : {}),
+      },
+    });
+    return { c: factory({ token: 'secret-token-16', ...fast }), log };
+  }
+
+  it('by default, a page enrich completes is read to the end before the next page is asked for', async () => {
+    const { c, log } = twoPages(undefined);
+    const employees = [];
+    for await (const e of c.employees()) employees.push(e.id);
+    expect(employees).toEqual(['a', 'b']);
+    expect(log).toEqual(['request 1', 'enrich a', 'request 2', 'enrich b']);
+  });
+
+  it('with `prefetch: true` (an enrich without reads), the next page is asked for while this one is enriched', async () => {
+    const { c, log } = twoPages(true);
+    const employees = [];
+    for await (const e of c.employees()) employees.push(e.id);
+    expect(employees).toEqual(['a', 'b']);
+    expect(log).toEqual(['request 1', 'request 2', 'enrich a', 'enrich b']);
+  });
+});
+
 describe('incremental reads reuse the employees resource', () => {
   const withIncremental = (incremental: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
     toy({

@@ -87,6 +87,23 @@ describe('parseXml: by namespace, not by prefix', () => {
     expect(declaresDtd('<x>DOCTYPE and ENTITY are fine as text</x>')).toBe(false);
   });
 
+  it('finds a DTD exactly where /<!\\s*(?:DOCTYPE|ENTITY)/i does (the scan only tries after `<!`)', () => {
+    const DTD = /<!\s*(?:DOCTYPE|ENTITY)/i;
+    const PIECES = ['<', '!', '<!', ' ', '\n', 'DOCTYPE', 'doctype', 'EnTiTy', 'ENTIT', '-->', '<!--', 'x', '!!', '<<'];
+    let seed = 16;
+    const rand = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+    let found = 0;
+    for (let n = 0; n < 3000; n++) {
+      let s = '';
+      for (let k = Math.floor(rand() * 8); k >= 0; k--) s += PIECES[Math.floor(rand() * PIECES.length)];
+      expect(declaresDtd(s), JSON.stringify(s)).toBe(DTD.test(s));
+      if (DTD.test(s)) found++;
+    }
+    expect(found).toBeGreaterThan(20);
+    for (const s of ['<! DOCTYPE x>', '!<!ENTITY', '<!-- <!doctype -->', '<!<!DOCTYPE', '<x/>!', '!'])
+      expect(declaresDtd(s), s).toBe(DTD.test(s));
+  });
+
   it('fails on truncated or unbalanced XML instead of returning partial data', () => {
     const full = worker('wd:', 'xmlns:wd="urn:com.workday/bsvc"', oneWorker('wd:') + oneWorker('wd:'));
     expect(() => parseXml(full.slice(0, full.length - 40))).toThrow(/not well-formed/);
