@@ -70,8 +70,10 @@ describe('FileJournal', () => {
     await j.markStarted('a');
     await j.markDone('a');
     const good = readFileSync(path, 'utf8');
-    // What a crash mid-write leaves: a truncated temp file next to the journal.
-    const tmp = join(d, '.j.json.4242.deadbeef.tmp');
+    // What a crash mid-write leaves: a truncated temp file next to the journal. Its writer's pid is
+    // above Linux's largest possible pid (2^22), so no live process can have it (4242 could: on a busy
+    // machine the temp file then belonged to a live writer and was rightly kept).
+    const tmp = join(d, '.j.json.4194305.deadbeef.tmp');
     writeFileSync(tmp, good.slice(0, Math.floor(good.length / 2)));
     const after = new FileJournal(path);
     expect(await after.get('a')).toMatchObject({ status: 'done' });
