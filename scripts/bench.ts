@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { spawnSync } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -111,17 +111,47 @@ interface RemoteSim {
   close(): Promise<void>;
 }
 
-/** Start a vendor simulator in a worker thread (its own event loop, as a real vendor would be). */
-async function startRemote(vendor: string, size: number, simOptions?: Record<string, unknown>): Promise<RemoteSim> {
-  // Register tsx inside the worker (loader hooks are per thread), then load the TypeScript worker.
-  const script = new URL('./bench-sim-worker.ts', import.meta.url).href;
-  const worker = new Worker(
-    `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(script)}); })`,
-    {
-      eval: true,
-      workerData: { vendor, size, today, simOptions },
+/** A simulator process with the worker-thread surface `startRemote` uses (messages, errors, terminate). */
+function forkSim(script: URL, data: Record<string, unknown>) {
+  const child = fork(script, [], {
+    execArgv: ['--import', 'tsx', '--max-old-space-size=8192'],
+    env: { ...process.env, ORGSYNC_BENCH_SIM: JSON.stringify(data) },
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return {
+    postMessage: (m: unknown) => void child.send(m as never),
+    on: (ev: 'message' | 'error', f: (m: any) => void) => void child.on(ev, f),
+    off: (ev: 'message' | 'error', f: (m: any) => void) => void child.off(ev, f),
+    once: (ev: 'error', f: (m: any) => void) => void child.once(ev, f),
+    terminate: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill();
+        await exited;
+      }
     },
-  );
+  };
+}
+
+/**
+ * Start a vendor simulator in its own process (as a real vendor is another machine: its rendering
+ * and garbage collection share neither the client's event loop nor V8's helper threads, which a
+ * worker thread does; on 2 cores that made prefetching clients look slower, see docs/performance.md),
+ * or with `--sim-thread` in a worker thread of this process (how the numbers before 2026-12-05 were taken).
+ */
+async function startRemote(vendor: string, size: number, simOptions?: Record<string, unknown>): Promise<RemoteSim> {
+  const script = new URL('./bench-sim-worker.ts', import.meta.url);
+  const worker = process.argv.includes('--sim-thread')
+    ? // Register tsx inside the worker (loader hooks are per thread), then load the TypeScript worker.
+      new Worker(
+        `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(script.href)}); })`,
+        {
+          eval: true,
+          workerData: { vendor, size, today, simOptions },
+        },
+      )
+    : forkSim(script, { vendor, size, today, simOptions });
   const next = (type: string) =>
     new Promise<any>((resolve, reject) => {
       const on = (m: { type: string }) => {
