@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JsonRecordSplitter, JsonSplitError, splitJson } from '../../src/http/json-records.js';
+import { rng } from '../../src/simulator/sample-org.js';
 
 const root = path.resolve(__dirname, '../../fixtures');
 
@@ -83,17 +84,8 @@ describe('record splitter vs JSON.parse on the fixtures', () => {
   });
 });
 
-/** A seeded PRNG (mulberry32), so a failure names a seed that reproduces it. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (mulberry32, shared with the sample org), so a failure names a seed that reproduces it. */
+const prng = rng;
 
 const PIECES = [
   'a',

@@ -5,12 +5,8 @@
  * more: its commit (snapshot, events, plan, run record) is refused, it calls no further provisioning
  * handler, the second worker's run is the one recorded, and it logs the loss once.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectors } from '../../connectors/index.js';
 import { simulators } from '../../connectors/simulators.js';
 import type { ConnectorFactory } from '../../src/connector/define.js';
@@ -25,23 +21,9 @@ import {
   type SqlStore,
 } from '../../src/runtime/index.js';
 import { splitSnapshot } from '../../src/runtime/store/store.js';
-import { PG_URL, reachable, recordingHandlers, sampleRules, type Call } from './helpers.js';
+import { PG_URL, scratch, recordingHandlers, sampleRules, type Call } from './helpers.js';
 
-const pgUp = await reachable(5432);
-if (!pgUp && process.env['CI']) throw new Error('CI: PostgreSQL 127.0.0.1:5432 unreachable; fencing tests need it');
-if (!pgUp) console.warn('skipping PostgreSQL fencing tests: 127.0.0.1:5432 unreachable (they fail when CI is set)');
-
-const dir = mkdtempSync(path.join(tmpdir(), 'orgsync-fencing-'));
-const schema = `fence_${randomBytes(4).toString('hex')}`;
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  if (pgUp) {
-    const c = new pg.Client({ connectionString: PG_URL });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await c.end();
-  }
-});
+const { pgUp, dir, schema } = await scratch('fence', 'fencing');
 
 /** The BambooHR connector with a hook run before each incremental read (to act while a job is mid-sync). */
 function hooked(before: () => Promise<void>): Record<string, ConnectorFactory<any>> {

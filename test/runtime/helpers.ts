@@ -1,7 +1,11 @@
 /** Shared by the runtime tests: sample rules, recording handlers, simulators, service checks. */
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll } from 'vitest';
 import type { ProvisioningHandlers } from '../../src/provisioning/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -79,3 +83,26 @@ export async function services(): Promise<{ ok: boolean; why: string }> {
 
 /** The shared test database (trust auth); override with ORGSYNC_TEST_PG_URL. */
 export const PG_URL = process.env['ORGSYNC_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * A test file's scratch space: a temp directory and its own PostgreSQL schema (`<prefix>_<hex>`),
+ * both removed after the file. `pgUp` is false, with a message, when PostgreSQL is unreachable
+ * outside CI; in CI that fails the file.
+ */
+export async function scratch(prefix: string, what: string): Promise<{ pgUp: boolean; dir: string; schema: string }> {
+  const pgUp = await reachable(5432);
+  if (!pgUp && process.env['CI']) throw new Error(`CI: PostgreSQL 127.0.0.1:5432 unreachable; ${what} tests need it`);
+  if (!pgUp) console.warn(`skipping PostgreSQL ${what} tests: 127.0.0.1:5432 unreachable (they fail when CI is set)`);
+  const dir = mkdtempSync(path.join(tmpdir(), `orgsync-${prefix}-`));
+  const schema = `${prefix}_${randomBytes(4).toString('hex')}`;
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    if (pgUp) {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await c.end();
+    }
+  });
+  return { pgUp, dir, schema };
+}

@@ -5,33 +5,15 @@
  * leased); an unchanged body skips the diff yet a real change is still found; the events a relaxed
  * commit wrote are read back complete and gap-free.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { simulators } from '../../connectors/simulators.js';
 import { applySampleChanges, sampleOrg } from '../../src/simulator/sample-org.js';
 import { createRuntime, generateKeySpec, InProcessQueue, openStore, parseKeyring } from '../../src/runtime/index.js';
 import type { SqlStore } from '../../src/runtime/index.js';
-import { PG_URL, reachable } from './helpers.js';
+import { PG_URL, scratch } from './helpers.js';
 
-const pgUp = await reachable(5432);
-if (!pgUp && process.env['CI']) throw new Error('CI: PostgreSQL 127.0.0.1:5432 unreachable; job-commit tests need it');
-if (!pgUp) console.warn('skipping PostgreSQL job-commit tests: 127.0.0.1:5432 unreachable (they fail when CI is set)');
-
-const dir = mkdtempSync(path.join(tmpdir(), 'orgsync-pg14-job-'));
-const schema = `pg14_job_${randomBytes(4).toString('hex')}`;
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  if (pgUp) {
-    const c = new pg.Client({ connectionString: PG_URL });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await c.end();
-  }
-});
+const { pgUp, dir, schema } = await scratch('pg14_job', 'job-commit');
 
 describe.each([
   ['SQLite', true, () => openStore({ sqlite: path.join(dir, 'rt.db') }, { migrate: true })],
