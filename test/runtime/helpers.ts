@@ -16,6 +16,19 @@ export function sampleRules(thresholds?: Record<string, number>): any {
   return rs;
 }
 
+/**
+ * Today's date (YYYY-MM-DD) where the sample rules' company is (America/New_York): the date sample
+ * changes must carry for their actions to be due now. A UTC date is tomorrow there from 00:00 to
+ * 05:00 UTC, and a termination dated tomorrow is future-dated (its deprovisioning waits), which made
+ * "every plan applied" tests fail at night.
+ */
+export function companyToday(now = new Date()): string {
+  const tz = (sampleRules().policy?.timezone as string | undefined) ?? 'UTC';
+  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    now,
+  );
+}
+
 export interface Call {
   tenant: string;
   type: string;
