@@ -117,6 +117,8 @@ export function reportingLines(
     managerId: i === 0 ? null : shape === 'flat' ? 'e0' : `e${i - 1}`,
   }));
   people[0] = { ...people[0]!, workEmail: 'cfo@acme.example' };
+  // Sorted by id as every snapshot orgsync takes or writes is (e0 stays first).
+  people.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const previous: OrgSnapshot = { ...base, employees: people };
   const moved = people.slice();
   moved[0] =

@@ -210,10 +210,24 @@ describe('incremental planning: only people whose rule inputs changed are evalua
           ? { existingAccounts: before.employees.map((e) => ({ employeeId: e.id, status: 'active' as const })) }
           : {}),
       };
-      // the reference: everyone below a change evaluated, causes spread down from every changed manager
-      const reference = planProvisioningWith(events, rules, ctx, { evaluateAll: true, causeWalkBudget: 0 });
+      // the reference: everyone below a change evaluated, causes spread down from every changed manager,
+      // with both snapshots' people in reverse id order (lookups by hash, no sorted-index shortcut)
+      const reversed = (s: typeof previous) => ({
+        ...s,
+        employees: [...s.employees].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)),
+      });
+      const refCtx = { ...ctx, previous: reversed(previous), current: reversed(current) };
+      const reference = planProvisioningWith(events, rules, refCtx, { evaluateAll: true, causeWalkBudget: 0 });
       const full = JSON.stringify(reference);
       expect(JSON.stringify(planProvisioning(events, rules, ctx)), `seed ${seed}`).toBe(full);
+      // people sorted by id, as snapshots are: found by binary search and walking forward
+      const sorted = (s: typeof previous) => ({
+        ...s,
+        employees: [...s.employees].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+      });
+      const sortedCtx = { ...ctx, previous: sorted(previous), current: sorted(current) };
+      expect(JSON.stringify(planProvisioning(events, rules, sortedCtx)), `seed ${seed} sorted`).toBe(full);
+      expect(JSON.stringify(planProvisioning(events, rules, refCtx)), `seed ${seed} reversed`).toBe(full);
       // causes found by walking up, by spreading down, and by walking up until the budget runs out
       for (const causeWalkBudget of [0, 3])
         expect(JSON.stringify(planProvisioningWith(events, rules, ctx, { causeWalkBudget })), `seed ${seed}`).toBe(

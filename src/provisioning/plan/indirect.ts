@@ -5,6 +5,7 @@
 import type { EmployeeChangeEvent, GroupChangeEvent } from '../../changes.js';
 import type { OrgSnapshot } from '../../model.js';
 import { entitlementRefs, evaluateRules, type Condition, type RuleContext } from '../rules.js';
+import { ascendingLookup } from '../rules/people-index.js';
 import type { PlanAction } from '../types.js';
 import { cmp } from '../util.js';
 import { Builder } from './builder.js';
@@ -165,10 +166,11 @@ export function planIndirect(
   const inputsChanged = opts.evaluateAll ? () => true : ruleInputsChanged(env.prevCtx, env.curCtx, deep);
   const managerCause = managerCauses(env, previous, sources, deep, opts.causeWalkBudget);
 
-  // (any order: the plan sorts people by id)
+  // (any order: the plan sorts people by id; snapshots are sorted, so previous versions are found walking forward)
+  const previousOf = ascendingLookup(prevById);
   for (const emp of current.employees) {
     if (direct.has(emp.id)) continue;
-    const prev = prevById.get(emp.id);
+    const prev = previousOf(emp.id);
     if (!prev || !ACTIVE_LIKE.has(emp.employmentStatus) || !inputsChanged(prev, emp)) continue;
     // Attribute to a cause in this change set: a change of one of their groups (or ancestors), else of a manager up the chain.
     let c: IndirectCause | undefined;

@@ -20,6 +20,7 @@
 import type { Employee, Group, Location } from '../../model.js';
 import { sameCustomFields } from '../../diff/compare.js';
 import type { RuleContext } from '../rules.js';
+import { PeopleIndex } from '../rules/people-index.js';
 
 /**
  * Own fields read by `evaluateRules` (attributeValues, reportsTo) and `userProfile`: id, employeeNumber,
@@ -113,13 +114,18 @@ export function ruleInputsChanged(
   const prevPeople = prevCtx.employeesById;
   const curPeople = curCtx.employeesById;
   // A manager as seen from below: present or not, work email, and (for chains) their own manager.
-  const managerChanged = (id: string): boolean => {
-    const a = prevPeople.get(id);
-    const b = curPeople.get(id);
+  const differs = (a: Employee | undefined, b: Employee | undefined): boolean => {
     if (a === b) return false;
     if (!a || !b || a.workEmail !== b.workEmail) return true;
     return deep && a.managerId !== b.managerId;
   };
+  // Sorted snapshots: everyone who changed as a manager is seen, once, on one forward walk through
+  // both (no lookup per manager); when nobody did, no manager line needs walking.
+  const changedManagers = changedAsManagers(prevPeople, curPeople, differs);
+  const managerChanged = changedManagers
+    ? (id: string) => changedManagers.has(id)
+    : (id: string) => differs(prevPeople.get(id), curPeople.get(id));
+  const noManagerChanged = changedManagers?.size === 0;
   const chainMemo = new Map<string, boolean | null>();
   const managerOf = (id: string) => curPeople.get(id)?.managerId;
 
@@ -137,11 +143,44 @@ export function ruleInputsChanged(
 
   return (prev, cur) => {
     if (!sameRuleInputs(prev, cur)) return true;
-    if (cur.managerId) {
+    if (cur.managerId && !noManagerChanged) {
       if (deep ? lineChanged(cur.managerId, managerChanged, managerOf, chainMemo) : managerChanged(cur.managerId))
         return true;
     }
     for (const g of cur.groupIds) if (lineChanged(g, groupChanged, parentGroup, groupMemo)) return true;
     return !!cur.locationId && locationChanged(cur.locationId);
   };
+}
+
+/**
+ * The ids of people who differ as a manager seen from below (`differs`) between two sorted people
+ * indexes, from one forward walk through both; `undefined` when either is not sorted.
+ */
+function changedAsManagers(
+  prev: ReadonlyMap<string, Employee>,
+  cur: ReadonlyMap<string, Employee>,
+  differs: (a: Employee | undefined, b: Employee | undefined) => boolean,
+): Set<string> | undefined {
+  if (!(prev instanceof PeopleIndex && cur instanceof PeopleIndex && prev.sorted && cur.sorted)) return undefined;
+  const out = new Set<string>();
+  const a = prev.list;
+  const b = cur.list;
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (x && y && x.id === y.id) {
+      if (differs(x, y)) out.add(y.id);
+      i++;
+      j++;
+    } else if (!y || (x && x.id < y.id)) {
+      out.add(x!.id); // only in the previous snapshot
+      i++;
+    } else {
+      out.add(y.id); // only in the current one
+      j++;
+    }
+  }
+  return out;
 }

@@ -3,6 +3,7 @@
  * chains and `reportsTo` (memoized per context), attribute values, and leaf matching.
  */
 import type { Employee, Group, Location, OrgSnapshot } from '../../model.js';
+import { PeopleIndex } from './people-index.js';
 import { type Condition, type LeafCondition, MAX_MATCH_INPUT_LENGTH, type RuleAttribute } from './schema.js';
 
 /** Lookup tables built from a snapshot so conditions can resolve group names, locations and managers. */
@@ -14,7 +15,7 @@ export interface RuleContext {
 
 export function createRuleContext(snapshot: Pick<OrgSnapshot, 'employees' | 'groups' | 'locations'>): RuleContext {
   return {
-    employeesById: byId(snapshot.employees),
+    employeesById: new PeopleIndex(snapshot.employees),
     groupsById: byId(snapshot.groups),
     locationsById: byId(snapshot.locations),
   };
