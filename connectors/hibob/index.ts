@@ -155,6 +155,8 @@ export const hibob: ConnectorFactory<HibobOptions> = defineConnector<HibobOption
       // A read: safe to retry. showInactive: terminated and inactive people are left out otherwise.
       idempotent: true,
       body: { fields: [...new Set([...HIBOB_FIELDS, ...(o.fields ?? [])])], showInactive: true },
+      // One response holds everyone: parsed person by person as it arrives, never one body string.
+      stream: { records: ['employees'] },
     }),
     paginate: singlePage(),
     records: (res) => {
