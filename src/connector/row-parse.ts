@@ -10,7 +10,8 @@
  * Known constructs: string (length, regex and overwrite checks: `trim()`), number (no checks),
  * boolean, null, literal, enum, unknown/any, optional, nullable, union (first option that fits, as
  * zod), array, object (loose: unknown keys kept; strip/strict: only without unknown keys), pipe,
- * transform (synchronous, no issue raised), preprocess (a pipe). Anything else compiles to null.
+ * transform (synchronous, no issue raised), preprocess (a pipe), record with plain string keys.
+ * Anything else compiles to null.
  */
 import type { z } from 'zod';
 
@@ -33,6 +34,8 @@ interface DefLike {
   transform?: (value: unknown, payload: { value: unknown; issues: unknown[] }) => unknown;
   inclusive?: boolean;
   discriminator?: string;
+  keyType?: SchemaLike & { _zod?: { values?: unknown } };
+  valueType?: SchemaLike;
 }
 interface CheckDef {
   check: string;
@@ -138,6 +141,37 @@ function compileObject(def: DefLike): Parse | null {
   };
 }
 
+/**
+ * `z.record(z.string(), value)`: a plain object whose values all fit. Zod builds a new object of the
+ * enumerable own string keys except `__proto__`; an object with a symbol key, a non-enumerable or a
+ * `__proto__` own key (none comes out of `JSON.parse`, except `__proto__`) goes to zod. Other key
+ * schemas (enums, checks) go to zod.
+ */
+function compileRecord(def: DefLike): Parse | null {
+  const k = def.keyType;
+  if ((def.checks ?? []).length || !k || !def.valueType) return null;
+  if (k.def.type !== 'string' || (k.def.checks ?? []).length || k._zod?.values) return null;
+  const value = compile(def.valueType);
+  if (!value) return null;
+  return (v) => {
+    if (v === null || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return FAIL;
+    const o = v as Record<string, unknown>;
+    let out: Record<string, unknown> | undefined;
+    for (const key of Reflect.ownKeys(o)) {
+      if (typeof key !== 'string' || key === '__proto__' || !Object.prototype.propertyIsEnumerable.call(o, key))
+        return FAIL;
+      const before = o[key];
+      const after = value(before);
+      if (after === FAIL) return FAIL;
+      if (after !== before) {
+        out ??= { ...o };
+        out[key] = after;
+      }
+    }
+    return out ?? o;
+  };
+}
+
 interface TransformPayload {
   value: unknown;
   issues: unknown[];
@@ -217,6 +251,8 @@ function compile(schema: SchemaLike): Parse | null {
     }
     case 'object':
       return compileObject(def);
+    case 'record':
+      return compileRecord(def);
     case 'pipe': {
       if (checks.length || !def.in || !def.out) return null;
       const a = compile(def.in);

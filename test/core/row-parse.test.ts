@@ -141,7 +141,8 @@ describe('compiled vendor-row parser', () => {
 
   it('compiles the row schemas of the shipped connectors that matter for throughput', () => {
     const compiled = new Set(schemas.filter(([, s]) => compiledRowParser(s)).map(([n]) => n));
-    for (const n of ['gusto.employees', 'bamboohr.employees', 'scim.employees']) expect(compiled).toContain(n);
+    for (const n of ['gusto.employees', 'bamboohr.employees', 'scim.employees', 'hibob.employees'])
+      expect(compiled).toContain(n);
     expect(objects.length).toBeGreaterThan(100);
   });
 
@@ -217,6 +218,22 @@ describe('compiled vendor-row parser', () => {
         ['ok', 'bad'],
       ],
       [z.looseObject({ n: z.unknown(), m: z.any() }), [{}, { n: 1, m: null }]],
+      [
+        z.record(z.string(), z.unknown()).nullable().optional(),
+        [
+          {},
+          { a: 1, b: { c: [2] } },
+          null,
+          undefined,
+          [],
+          'x',
+          Object.create(null),
+          JSON.parse('{"a":1,"__proto__":{"admin":true}}'),
+          Object.assign({ [Symbol('s')]: 1 }, { a: 1 }),
+          Object.defineProperty({ a: 1 }, 'hidden', { value: 2, enumerable: false }),
+        ],
+      ],
+      [z.record(z.string(), z.string().trim()), [{ a: ' x ' }, { a: 'x' }, { a: 1 }]],
     ];
     for (const [schema, values] of cases) {
       expect(compiledRowParser(schema), String(schema.def.type)).not.toBeNull();
@@ -232,6 +249,8 @@ describe('compiled vendor-row parser', () => {
       z.xor([z.string(), z.string().min(1)]),
       z.object({}).catchall(z.string()),
       z.date(),
+      z.record(z.enum(['a', 'b']), z.string()),
+      z.record(z.string().min(2), z.string()),
     ] as Schema[])
       expect(compiledRowParser(s)).toBeNull();
   });
