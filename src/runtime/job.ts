@@ -66,6 +66,14 @@ export interface JobContext {
    */
   prepared?: Map<string, PreparedTenant> | undefined;
   /**
+   * Per tenant, the connector this worker's last job of it used, when its sync succeeded (at most
+   * `BUILT_MAX`, least recently used dropped): the next job uses it as it is when the read shows the same
+   * connector, options and encrypted credentials (no decryption, no build). A connector reads afresh on
+   * every sync (lookups, "as of" date), so only what outlives a sync is shared: an OAuth access token
+   * until it expires, the rate limiter's memory of recent requests. Dropped when a job's lease is lost.
+   */
+  built?: Map<string, Built> | undefined;
+  /**
    * Told the database's time at each lease take/renewal (the runtime's clock follows it), with how
    * long ago the statement was sent: the sample is late by up to that (the answer may have waited
    * for other work of this process, such as building the connector or mapping a page).
@@ -118,15 +126,21 @@ export interface PreparedTenant {
   ciphertext: string | null;
 }
 
-/** A job's connector with what goes with it: the redactor knowing its secrets, its request count. */
+/**
+ * A tenant's connector with what goes with it: the redactor knowing its secrets, its request count, and
+ * the abort controller its requests listen to (a job's abort is linked to it while the job uses it).
+ */
 interface Built {
   key: string;
   connector: ReturnType<ConnectorFactory<any>>;
   redactor: Redactor;
   requests: { n: number };
+  controller: AbortController;
 }
 
 const PREPARED_MAX = 10_000;
+/** Connectors a worker keeps between jobs (see `JobContext.built`). */
+export const BUILT_MAX = 512;
 const keyOf = (connector: string, options: unknown, ciphertext: string | null) =>
   `${connector}\n${ciphertext ?? ''}\n${JSON.stringify(options)}`;
 
@@ -136,7 +150,6 @@ function buildConnector(
   tenantId: string,
   t: { connector: string; options: Record<string, unknown> },
   ciphertext: string | null,
-  signal: AbortSignal,
   redactor: Redactor,
 ): Built {
   const credentials: Record<string, string> = ciphertext ? JSON.parse(ctx.keyring.decrypt(ciphertext, tenantId)) : {};
@@ -145,18 +158,36 @@ function buildConnector(
   if (!factory)
     throw new OrgsyncError({ kind: 'config', message: `tenant '${tenantId}': unknown connector '${t.connector}'` });
   const requests = { n: 0 };
+  const controller = new AbortController();
   const connector = factory({
     ...t.options,
     ...credentials,
     http: {
       ...((t.options['http'] as object | undefined) ?? {}),
-      signal,
+      signal: controller.signal,
       ...(ctx.limiter ? { limiter: ctx.limiter } : {}),
       ...(ctx.logger ? { logger: ctx.logger } : {}),
       onProgress: (e: { type: string }) => void (e.type === 'request' && requests.n++),
     },
   });
-  return { key: keyOf(t.connector, t.options, ciphertext), connector, redactor, requests };
+  return { key: keyOf(t.connector, t.options, ciphertext), connector, redactor, requests, controller };
+}
+
+/** This worker's connector of the tenant from an earlier job, taken out while a job uses it. */
+function takeBuilt(ctx: JobContext, tenantId: string): Built | undefined {
+  const b = ctx.built?.get(tenantId);
+  if (!b) return undefined;
+  ctx.built!.delete(tenantId);
+  return b.controller.signal.aborted ? undefined : b;
+}
+
+/** Keep a connector whose sync succeeded for the tenant's next job on this worker (most recent last). */
+function keepBuilt(ctx: JobContext, tenantId: string, b: Built): void {
+  const m = ctx.built;
+  if (!m || b.controller.signal.aborted) return;
+  m.delete(tenantId);
+  m.set(tenantId, b);
+  if (m.size > BUILT_MAX) m.delete(m.keys().next().value!);
 }
 
 export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<JobOutcome> {
@@ -175,7 +206,8 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
     leasing.catch(() => undefined); // (awaited below; not an unhandled rejection meanwhile)
     // While the lease+read travels (PostgreSQL), build the connector as it was last time; kept only when
     // the read shows the same connector, options and encrypted credentials. No vendor request is made.
-    prebuilt = await prepare(ctx, tenantId, abort.signal);
+    // (a connector this worker kept from the tenant's last job needs no building)
+    prebuilt ??= takeBuilt(ctx, tenantId) ?? (await prepare(ctx, tenantId));
     if ((leased = await leasing)) break;
     if (Date.now() > deadline) {
       await store.trigger(tenantId, ctx.clock().getTime());
@@ -208,7 +240,7 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
         floor,
         ctx.observer?.released ? undefined : { startedAt },
         mark,
-        prebuilt,
+        prebuilt ?? takeBuilt(ctx, tenantId),
       );
       preloaded = null;
       prebuilt = undefined;
@@ -308,6 +340,7 @@ async function runOnce(
   }
   const tenant = loaded.tenant;
   const key = keyOf(tenant.connector, tenant.options, loaded.credentials);
+  // Built for other options or credentials (changed since): not used, and not kept.
   if (prebuilt?.key !== key) prebuilt = undefined;
   remember(ctx, tenantId, {
     key,
@@ -320,6 +353,9 @@ async function runOnce(
   // Actions that failed in this run (resumed plans and the new one): the run is retried with backoff.
   const failedActions: string[] = [];
   let requests = { n: 0 };
+  /** The connector, once its sync has succeeded: kept for the tenant's next job on this worker. */
+  let healthy: Built | undefined;
+  let unlink = () => undefined as void;
   try {
     const handlers = typeof ctx.handlers === 'function' ? await ctx.handlers(tenant) : ctx.handlers;
 
@@ -349,13 +385,20 @@ async function runOnce(
 
     // 2. Sync.
     mark('decrypt');
-    const built = prebuilt ?? buildConnector(ctx, tenantId, tenant, loaded.credentials, signal, redactor);
+    const built = prebuilt ?? buildConnector(ctx, tenantId, tenant, loaded.credentials, redactor);
     const connector = built.connector;
+    // The job's abort (its lease lost) aborts the connector's requests, and the connector with them.
+    const onAbort = () => built.controller.abort(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    unlink = () => signal.removeEventListener('abort', onAbort);
     requests = built.requests;
+    requests.n = 0;
     mark('connector');
     const previous = loaded.snapshot;
     const full = !previous || tenant.status.nextFullAt <= now.getTime();
     const result = await sync(connector, { previous, mode: full ? 'full' : 'auto', now });
+    healthy = built;
     const current = result.snapshot;
     mark('sync');
 
@@ -506,18 +549,21 @@ async function runOnce(
     );
     ctx.logger?.warn?.(`tenant ${tenantId}: ${kind} error: ${message}`);
     return { outcome: 'failed', triggeredAt: null };
+  } finally {
+    unlink();
+    if (healthy) keepBuilt(ctx, tenantId, healthy);
   }
 }
 
 /** The connector as last run, built while the lease+read is in flight (undefined: none known, or it failed). */
-async function prepare(ctx: JobContext, tenantId: string, signal: AbortSignal): Promise<Built | undefined> {
+async function prepare(ctx: JobContext, tenantId: string): Promise<Built | undefined> {
   const p = ctx.prepared?.get(tenantId);
   // SQLite answers in-process (synchronously): nothing to overlap there.
   if (!p || ctx.store.dialect !== 'postgres') return undefined;
   // Let the lease+read go out first (the driver sends it on a later tick).
   await new Promise<void>((r) => setImmediate(r));
   try {
-    return buildConnector(ctx, tenantId, p, p.ciphertext, signal, new Redactor());
+    return buildConnector(ctx, tenantId, p, p.ciphertext, new Redactor());
   } catch {
     return undefined; // built again (and failing properly) once the read is in
   }

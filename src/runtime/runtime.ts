@@ -12,7 +12,14 @@ import type { Logger } from '../http/client.js';
 import type { LimiterProvider } from '../http/rate-limit.js';
 import { parseRuleSet } from '../provisioning/index.js';
 import { parseKeyring, type Keyring } from './crypto.js';
-import { runTenantJob, type HandlersFor, type JobObserver, type JobOutcome, type PreparedTenant } from './job.js';
+import {
+  runTenantJob,
+  type HandlersFor,
+  type JobObserver,
+  type JobOutcome,
+  type PreparedTenant,
+  type JobContext,
+} from './job.js';
 import type { TenantQueue } from './queue/types.js';
 import { scheduleTick, type TickOptions } from './scheduler.js';
 import { EventDelivery, type AttemptResult, type DeliveryOptions, type EndpointInput } from './delivery/deliver.js';
@@ -144,8 +151,11 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   let lastPrune = 0;
   // Per tenant, what this worker last connected with (encrypted credentials): see JobContext.prepared.
   const prepared = new Map<string, PreparedTenant>();
+  // Per tenant, the connector of this worker's last successful job of it: see JobContext.built.
+  const built: JobContext['built'] = new Map();
   const jobCtx = () => ({
     prepared,
+    built,
     store,
     keyring: keys(),
     connectors,

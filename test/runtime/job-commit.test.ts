@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { connectors } from '../../connectors/index.js';
 import { simulators } from '../../connectors/simulators.js';
 import { applySampleChanges, sampleOrg } from '../../src/simulator/sample-org.js';
 import { createRuntime, generateKeySpec, InProcessQueue, openStore, parseKeyring } from '../../src/runtime/index.js';
@@ -68,6 +69,56 @@ describe.each([
         expect(syncs.at(-1)).toBeGreaterThan(0);
         expect(events.filter((e) => e.type === 'change').length).toBe(syncs.at(-1));
         expect(await store.leases()).toEqual([]);
+      } finally {
+        await rt.close();
+        await sim.sim.close();
+      }
+    },
+  );
+
+  it.skipIf(!enabled)(
+    "keeps a tenant's connector between jobs; new credentials or a failed sync build it again",
+    async () => {
+      const sim = await simulators['bamboohr']!.start(sampleOrg({ size: 10, seed: 3 }));
+      const store = await open();
+      const builds: string[] = [];
+      const real = connectors['bamboohr']!;
+      const counting = Object.assign((o: Record<string, unknown>) => {
+        builds.push(String(o['apiKey']));
+        return real(o as never);
+      }, real);
+      const rt = createRuntime({
+        store,
+        queue: new InProcessQueue(),
+        keyring: parseKeyring(generateKeySpec()),
+        delivery: false,
+        connectors: { bamboohr: counting as typeof real },
+      });
+      try {
+        const { apiKey, ...options } = sim.options as Record<string, string>;
+        const add = (key: string) =>
+          rt.addTenant({ id: 'kept', connector: 'bamboohr', options, credentials: { apiKey: key } });
+        await add(apiKey!);
+        for (let i = 0; i < 3; i++) expect(await rt.runNow('kept')).toBe('synced');
+        expect(builds).toEqual([apiKey]); // built once, then kept
+        // New credentials (here: the same key encrypted again, a different ciphertext): built again.
+        await add(apiKey!);
+        expect(await rt.runNow('kept')).toBe('synced');
+        expect(builds.length).toBe(2);
+        // A wrong key: the sync fails and its connector is not kept; the next job builds one again.
+        await add('not-the-key');
+        expect(await rt.runNow('kept')).toBe('failed');
+        const afterFirstFailure = builds.length;
+        expect(await rt.runNow('kept')).toBe('failed');
+        expect(builds.length).toBeGreaterThan(afterFirstFailure);
+        expect(builds.at(-1)).toBe('not-the-key');
+        // The right key again: used from the next job on, then kept.
+        await add(apiKey!);
+        expect(await rt.runNow('kept')).toBe('synced');
+        expect(builds.at(-1)).toBe(apiKey);
+        const settled = builds.length;
+        expect(await rt.runNow('kept')).toBe('synced');
+        expect(builds.length).toBe(settled);
       } finally {
         await rt.close();
         await sim.sim.close();
