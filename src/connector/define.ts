@@ -77,6 +77,40 @@ function withFingerprints(stream: StreamRecordsSpec): StreamRecordsSpec {
   };
 }
 
+/**
+ * Work done on the records of a streamed people page while its body is still arriving (issue 16):
+ * each record is validated (and, where mapping is a pure function of the row, mapped and built)
+ * as the splitter cuts it out, and the result is kept against the record object itself. Nothing is
+ * handed to the walk here: a page's records reach the walk only when its body has parsed whole and
+ * the page guards have passed it, exactly as before, and the walk then takes the staged result of
+ * each record it is given instead of doing the work again. An attempt that fails (cut off,
+ * malformed, retried) leaves its records, and with them their staged work, unreachable: the retry
+ * parses new objects, so nothing staged by a failed attempt can reach a snapshot. A record whose
+ * staged validation or mapping failed is simply not staged: the walk validates or maps it again,
+ * in order, and fails with the same error and index as without staging.
+ */
+interface Stage {
+  /** The validated row of each staged record (keyed by the parsed record object). */
+  readonly rows: WeakMap<object, unknown>;
+  /** The built employees of each staged validated row (keyed by the row object). */
+  readonly built: WeakMap<object, BuiltEntry[]>;
+  onRecord(record: unknown): void;
+}
+
+/** A streamed request's `onRecord` plus the staging of each record (a connector's own hook still runs). */
+function withStage(stream: StreamRecordsSpec, stage: Stage): StreamRecordsSpec {
+  const own = stream.onRecord;
+  return {
+    ...stream,
+    onRecord: own
+      ? (record, text) => {
+          stage.onRecord(record);
+          own(record, text);
+        }
+      : (record) => stage.onRecord(record),
+  };
+}
+
 function createConnector<Opts extends Record<string, unknown>, Ctx>(
   def: ConnectorDefinition<Opts, Ctx>,
   rawOptions: Opts & CommonOptions,
@@ -156,6 +190,7 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
     r: ResourceDef<any, Row, unknown>,
     ctx: unknown,
     aux = false,
+    stage?: Stage,
   ): AsyncGenerator<Row[]> {
     const request = typeof r.request === 'function' ? r.request(ctx, options) : r.request;
     const paginator = typeof r.paginate === 'function' ? r.paginate(ctx, options) : (r.paginate ?? singlePage());
@@ -178,7 +213,17 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
       ...(windowed ? { repeatWindow: 2 } : {}),
       // A streamed record list (`request.stream`) of a walk that keeps fingerprints: each record's
       // fingerprint is taken from the JSON text it was parsed from, so it is not serialized again.
-      send: (req) => http.request(req.stream && !windowed ? { ...req, stream: withFingerprints(req.stream) } : req),
+      // A staged walk (the people of a full read) validates and maps each streamed record as it arrives.
+      send: (req) =>
+        http.request(
+          !req.stream
+            ? req
+            : stage
+              ? { ...req, stream: withStage(req.stream, stage) }
+              : !windowed
+                ? { ...req, stream: withFingerprints(req.stream) }
+                : req,
+        ),
       items: r.records,
       ...(r.itemKey ? { itemKey: r.itemKey as (i: unknown) => string } : {}),
       ...(r.itemId ? { itemId: r.itemId } : {}),
@@ -198,6 +243,13 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
             skip(resource, n + i, raw, e);
           }
         });
+      } else if (stage) {
+        const staged = stage.rows;
+        rows = page.map((raw, i) =>
+          raw !== null && typeof raw === 'object' && staged.has(raw)
+            ? (staged.get(raw) as Row)
+            : validateRow(def, resource, r.row, raw, n + i),
+        );
       } else rows = page.map((raw, i) => validateRow(def, resource, r.row, raw, n + i));
       if (r.enrich) rows = await r.enrich(rows, ctx, rt);
       n += rows.length;
@@ -239,8 +291,46 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
     const ctx = await context();
     const keepRaw = options.includeRemoteData === true;
     const pool: InternPool = new Map();
-    for await (const rows of walk('employees', def.employees, ctx)) {
+    const build = (row: unknown): BuiltEntry[] => {
+      const out: BuiltEntry[] = [];
+      for (const d of mapEmployee(row, ctx)) {
+        internDraft(d, pool);
+        const employee = employeeFromDraft(d, row, keepRaw);
+        out.push(keepRaw ? { draft: employee, ref: d.managerRef, raw: row } : { draft: employee, ref: d.managerRef });
+      }
+      return out;
+    };
+    // Mapping ahead (while the body arrives) only where the mapper depends on the row and the
+    // context alone: not after an `enrich` (which sees the page), not where lists are derived
+    // from the employees (`listsFromEmployees` mappers may collect into the context).
+    const mapAhead = !def.employees.enrich && !def.listsFromEmployees;
+    const stage: Stage = {
+      rows: new WeakMap(),
+      built: new WeakMap(),
+      onRecord(record) {
+        if (record === null || typeof record !== 'object') return;
+        let row: unknown;
+        try {
+          row = validateRow(def, 'employees', def.employees.row, record, 0);
+        } catch {
+          return; // validated again, in order, when its page reaches the walk (the error is raised there)
+        }
+        this.rows.set(record, row);
+        if (!mapAhead || row === null || typeof row !== 'object') return;
+        try {
+          this.built.set(row, build(row));
+        } catch {
+          // mapped again when its page reaches the walk (the failure is raised there)
+        }
+      },
+    };
+    for await (const rows of walk('employees', def.employees, ctx, false, stage)) {
       for (const row of rows) {
+        const staged = row !== null && typeof row === 'object' ? stage.built.get(row) : undefined;
+        if (staged) {
+          yield* staged;
+          continue;
+        }
         const drafts = mapEmployee(row, ctx);
         if (!drafts.length) continue;
         for (const d of drafts) {
