@@ -69,9 +69,9 @@ function withFingerprints(stream: StreamRecordsSpec): StreamRecordsSpec {
   return {
     ...stream,
     onRecord: own
-      ? (record, text) => {
+      ? (record, text, list) => {
           fingerprintFromText(record, text);
-          own(record, text);
+          own(record, text, list);
         }
       : fingerprintFromText,
   };
@@ -80,21 +80,32 @@ function withFingerprints(stream: StreamRecordsSpec): StreamRecordsSpec {
 /**
  * Work done on the records of a streamed people page while its body is still arriving (issue 16):
  * each record is validated (and, where mapping is a pure function of the row, mapped and built)
- * as the splitter cuts it out, and the result is kept against the record object itself. Nothing is
+ * as the splitter cuts it out, into a staging area of its attempt: arrays parallel to the record
+ * list being filled, found again by the list's first record (a `WeakMap` with one entry per
+ * attempt's list; one per record cost a third more client CPU in garbage collection). Nothing is
  * handed to the walk here: a page's records reach the walk only when its body has parsed whole and
  * the page guards have passed it, exactly as before, and the walk then takes the staged result of
- * each record it is given instead of doing the work again. An attempt that fails (cut off,
- * malformed, retried) leaves its records, and with them their staged work, unreachable: the retry
- * parses new objects, so nothing staged by a failed attempt can reach a snapshot. A record whose
- * staged validation or mapping failed is simply not staged: the walk validates or maps it again,
- * in order, and fails with the same error and index as without staging.
+ * each record it is given (matched by identity against the staged list) instead of doing the work
+ * again. An attempt that fails (cut off, malformed, retried) leaves its list, and with it its
+ * staged work, unreachable: the retry parses new objects, so nothing staged by a failed attempt
+ * can reach a snapshot. A record whose staged validation or mapping failed is not staged: the walk
+ * validates or maps it again, in order, and fails with the same error and index as without staging.
  */
+interface StagedList {
+  readonly list: readonly unknown[];
+  /** The validated row of `list[k]`, or `NOT_STAGED`. */
+  readonly rows: unknown[];
+  /** The employees `rows[k]` was built into, or undefined (not mapped ahead). */
+  readonly built: (BuiltEntry[] | undefined)[];
+}
+const NOT_STAGED: unique symbol = Symbol('not staged');
+
 interface Stage {
-  /** The validated row of each staged record (keyed by the parsed record object). */
-  readonly rows: WeakMap<object, unknown>;
-  /** The built employees of each staged validated row (keyed by the row object). */
-  readonly built: WeakMap<object, BuiltEntry[]>;
-  onRecord(record: unknown): void;
+  /** Staged lists by their first record. */
+  readonly lists: WeakMap<object, StagedList>;
+  /** The built employees of the rows the walk yielded last (parallel to them; undefined: map now). */
+  pageBuilt: (BuiltEntry[] | undefined)[] | undefined;
+  onRecord(record: unknown, list: readonly unknown[]): void;
 }
 
 /** A streamed request's `onRecord` plus the staging of each record (a connector's own hook still runs). */
@@ -103,11 +114,11 @@ function withStage(stream: StreamRecordsSpec, stage: Stage): StreamRecordsSpec {
   return {
     ...stream,
     onRecord: own
-      ? (record, text) => {
-          stage.onRecord(record);
-          own(record, text);
+      ? (record, text, list) => {
+          stage.onRecord(record, list);
+          own(record, text, list);
         }
-      : (record) => stage.onRecord(record),
+      : (record, _text, list) => stage.onRecord(record, list),
   };
 }
 
@@ -244,14 +255,34 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
           }
         });
       } else if (stage) {
-        const staged = stage.rows;
-        rows = page.map((raw, i) =>
-          raw !== null && typeof raw === 'object' && staged.has(raw)
-            ? (staged.get(raw) as Row)
-            : validateRow(def, resource, r.row, raw, n + i),
-        );
+        // Staged results of this page's records, matched by identity in list order (the guards
+        // may have dropped records, never reordered them); anything not matched is done now.
+        const first = page[0];
+        const staged = first !== null && typeof first === 'object' ? stage.lists.get(first) : undefined;
+        const built: (BuiltEntry[] | undefined)[] = [];
+        let k = 0;
+        rows = page.map((raw, i) => {
+          if (staged) {
+            const list = staged.list;
+            while (k < list.length && list[k] !== raw) k++;
+            if (k < list.length) {
+              const row = staged.rows[k];
+              if (row !== NOT_STAGED && row !== undefined) {
+                built.push(staged.built[k]);
+                k++;
+                return row as Row;
+              }
+            }
+          }
+          built.push(undefined);
+          return validateRow(def, resource, r.row, raw, n + i);
+        });
+        stage.pageBuilt = built;
       } else rows = page.map((raw, i) => validateRow(def, resource, r.row, raw, n + i));
-      if (r.enrich) rows = await r.enrich(rows, ctx, rt);
+      if (r.enrich) {
+        rows = await r.enrich(rows, ctx, rt);
+        if (stage) stage.pageBuilt = undefined; // enriched rows are mapped as they come back
+      }
       n += rows.length;
       yield rows;
     }
@@ -304,29 +335,42 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
     // context alone: not after an `enrich` (which sees the page), not where lists are derived
     // from the employees (`listsFromEmployees` mappers may collect into the context).
     const mapAhead = !def.employees.enrich && !def.listsFromEmployees;
+    // Pages in flight together (prefetch) fill their lists in turns: each list has its own staging.
+    const byList = new WeakMap<readonly unknown[], StagedList>();
+    let current: StagedList | undefined;
     const stage: Stage = {
-      rows: new WeakMap(),
-      built: new WeakMap(),
-      onRecord(record) {
-        if (record === null || typeof record !== 'object') return;
-        let row: unknown;
+      lists: new WeakMap(),
+      pageBuilt: undefined,
+      onRecord(record, list) {
+        if (current?.list !== list) {
+          current = byList.get(list);
+          if (!current) {
+            current = { list, rows: [], built: [] };
+            byList.set(list, current);
+            const first = list[0];
+            if (first !== null && typeof first === 'object') this.lists.set(first, current);
+          }
+        }
+        let row: unknown = NOT_STAGED;
+        let built: BuiltEntry[] | undefined;
         try {
           row = validateRow(def, 'employees', def.employees.row, record, 0);
+          if (mapAhead && row !== null && typeof row === 'object') built = build(row);
         } catch {
-          return; // validated again, in order, when its page reaches the walk (the error is raised there)
+          // validated or mapped again, in order, when its page reaches the walk (the error is raised there)
         }
-        this.rows.set(record, row);
-        if (!mapAhead || row === null || typeof row !== 'object') return;
-        try {
-          this.built.set(row, build(row));
-        } catch {
-          // mapped again when its page reaches the walk (the failure is raised there)
-        }
+        // `record` is `list[at]`: the staged arrays stay parallel to the list by construction.
+        const at = list.length - 1;
+        current.rows[at] = row;
+        current.built[at] = built;
       },
     };
     for await (const rows of walk('employees', def.employees, ctx, false, stage)) {
-      for (const row of rows) {
-        const staged = row !== null && typeof row === 'object' ? stage.built.get(row) : undefined;
+      const pageBuilt = stage.pageBuilt;
+      stage.pageBuilt = undefined;
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i];
+        const staged = pageBuilt?.[i];
         if (staged) {
           yield* staged;
           continue;

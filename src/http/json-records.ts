@@ -30,9 +30,10 @@ export interface StreamRecordsSpec {
   ignoreCase?: boolean;
   /**
    * Called with each record and the exact JSON text it was parsed from, as it is parsed (the
-   * connector runtime registers the record's content fingerprint from that text).
+   * connector runtime registers the record's content fingerprint from that text), and the list it
+   * was added to (the array that `end()` puts at the declared path; `record` is its last member).
    */
-  onRecord?: (record: unknown, text: string) => void;
+  onRecord?: (record: unknown, text: string, list: readonly unknown[]) => void;
 }
 
 /** A body that is not the JSON it claims to be (the pipeline turns it into `malformed_body`). */
@@ -77,7 +78,7 @@ let nonces = 0;
 export class JsonRecordSplitter {
   private readonly path: string[];
   private readonly ignoreCase: boolean;
-  private readonly onRecord: ((record: unknown, text: string) => void) | undefined;
+  private readonly onRecord: ((record: unknown, text: string, list: readonly unknown[]) => void) | undefined;
   /**
    * `\u0000orgsync-records-<nonce>-`: the placeholder of list `k` is this string followed by `k`, a
    * value no vendor string can equal by chance.
@@ -244,7 +245,7 @@ export class JsonRecordSplitter {
       );
     }
     this.current.push(record);
-    this.onRecord?.(record, text);
+    this.onRecord?.(record, text, this.current);
   }
 
   private scan(buf: Buffer): void {
