@@ -69,56 +69,11 @@ function withFingerprints(stream: StreamRecordsSpec): StreamRecordsSpec {
   return {
     ...stream,
     onRecord: own
-      ? (record, text, list) => {
+      ? (record, text) => {
           fingerprintFromText(record, text);
-          own(record, text, list);
+          own(record, text);
         }
       : fingerprintFromText,
-  };
-}
-
-/**
- * Work done on the records of a streamed people page while its body is still arriving (issue 16):
- * each record is validated (and, where mapping is a pure function of the row, mapped and built)
- * as the splitter cuts it out, into a staging area of its attempt: arrays parallel to the record
- * list being filled, found again by the list's first record (a `WeakMap` with one entry per
- * attempt's list; one per record cost a third more client CPU in garbage collection). Nothing is
- * handed to the walk here: a page's records reach the walk only when its body has parsed whole and
- * the page guards have passed it, exactly as before, and the walk then takes the staged result of
- * each record it is given (matched by identity against the staged list) instead of doing the work
- * again. An attempt that fails (cut off, malformed, retried) leaves its list, and with it its
- * staged work, unreachable: the retry parses new objects, so nothing staged by a failed attempt
- * can reach a snapshot. A record whose staged validation or mapping failed is not staged: the walk
- * validates or maps it again, in order, and fails with the same error and index as without staging.
- */
-interface StagedList {
-  readonly list: readonly unknown[];
-  /** The validated row of `list[k]`, or `NOT_STAGED`. */
-  readonly rows: unknown[];
-  /** The employees `rows[k]` was built into, or undefined (not mapped ahead). */
-  readonly built: (BuiltEntry[] | undefined)[];
-}
-const NOT_STAGED: unique symbol = Symbol('not staged');
-
-interface Stage {
-  /** Staged lists by their first record. */
-  readonly lists: WeakMap<object, StagedList>;
-  /** The built employees of the rows the walk yielded last (parallel to them; undefined: map now). */
-  pageBuilt: (BuiltEntry[] | undefined)[] | undefined;
-  onRecord(record: unknown, list: readonly unknown[]): void;
-}
-
-/** A streamed request's `onRecord` plus the staging of each record (a connector's own hook still runs). */
-function withStage(stream: StreamRecordsSpec, stage: Stage): StreamRecordsSpec {
-  const own = stream.onRecord;
-  return {
-    ...stream,
-    onRecord: own
-      ? (record, text, list) => {
-          stage.onRecord(record, list);
-          own(record, text, list);
-        }
-      : (record, _text, list) => stage.onRecord(record, list),
   };
 }
 
@@ -201,7 +156,6 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
     r: ResourceDef<any, Row, unknown>,
     ctx: unknown,
     aux = false,
-    stage?: Stage,
   ): AsyncGenerator<Row[]> {
     const request = typeof r.request === 'function' ? r.request(ctx, options) : r.request;
     const paginator = typeof r.paginate === 'function' ? r.paginate(ctx, options) : (r.paginate ?? singlePage());
@@ -224,17 +178,7 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
       ...(windowed ? { repeatWindow: 2 } : {}),
       // A streamed record list (`request.stream`) of a walk that keeps fingerprints: each record's
       // fingerprint is taken from the JSON text it was parsed from, so it is not serialized again.
-      // A staged walk (the people of a full read) validates and maps each streamed record as it arrives.
-      send: (req) =>
-        http.request(
-          !req.stream
-            ? req
-            : stage
-              ? { ...req, stream: withStage(req.stream, stage) }
-              : !windowed
-                ? { ...req, stream: withFingerprints(req.stream) }
-                : req,
-        ),
+      send: (req) => http.request(req.stream && !windowed ? { ...req, stream: withFingerprints(req.stream) } : req),
       items: r.records,
       ...(r.itemKey ? { itemKey: r.itemKey as (i: unknown) => string } : {}),
       ...(r.itemId ? { itemId: r.itemId } : {}),
@@ -254,35 +198,8 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
             skip(resource, n + i, raw, e);
           }
         });
-      } else if (stage) {
-        // Staged results of this page's records, matched by identity in list order (the guards
-        // may have dropped records, never reordered them); anything not matched is done now.
-        const first = page[0];
-        const staged = first !== null && typeof first === 'object' ? stage.lists.get(first) : undefined;
-        const built: (BuiltEntry[] | undefined)[] = [];
-        let k = 0;
-        rows = page.map((raw, i) => {
-          if (staged) {
-            const list = staged.list;
-            while (k < list.length && list[k] !== raw) k++;
-            if (k < list.length) {
-              const row = staged.rows[k];
-              if (row !== NOT_STAGED && row !== undefined) {
-                built.push(staged.built[k]);
-                k++;
-                return row as Row;
-              }
-            }
-          }
-          built.push(undefined);
-          return validateRow(def, resource, r.row, raw, n + i);
-        });
-        stage.pageBuilt = built;
       } else rows = page.map((raw, i) => validateRow(def, resource, r.row, raw, n + i));
-      if (r.enrich) {
-        rows = await r.enrich(rows, ctx, rt);
-        if (stage) stage.pageBuilt = undefined; // enriched rows are mapped as they come back
-      }
+      if (r.enrich) rows = await r.enrich(rows, ctx, rt);
       n += rows.length;
       yield rows;
     }
@@ -322,59 +239,8 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
     const ctx = await context();
     const keepRaw = options.includeRemoteData === true;
     const pool: InternPool = new Map();
-    const build = (row: unknown): BuiltEntry[] => {
-      const out: BuiltEntry[] = [];
-      for (const d of mapEmployee(row, ctx)) {
-        internDraft(d, pool);
-        const employee = employeeFromDraft(d, row, keepRaw);
-        out.push(keepRaw ? { draft: employee, ref: d.managerRef, raw: row } : { draft: employee, ref: d.managerRef });
-      }
-      return out;
-    };
-    // Mapping ahead (while the body arrives) only where the mapper depends on the row and the
-    // context alone: not after an `enrich` (which sees the page), not where lists are derived
-    // from the employees (`listsFromEmployees` mappers may collect into the context).
-    const mapAhead = !def.employees.enrich && !def.listsFromEmployees;
-    // Pages in flight together (prefetch) fill their lists in turns: each list has its own staging.
-    const byList = new WeakMap<readonly unknown[], StagedList>();
-    let current: StagedList | undefined;
-    const stage: Stage = {
-      lists: new WeakMap(),
-      pageBuilt: undefined,
-      onRecord(record, list) {
-        if (current?.list !== list) {
-          current = byList.get(list);
-          if (!current) {
-            current = { list, rows: [], built: [] };
-            byList.set(list, current);
-            const first = list[0];
-            if (first !== null && typeof first === 'object') this.lists.set(first, current);
-          }
-        }
-        let row: unknown = NOT_STAGED;
-        let built: BuiltEntry[] | undefined;
-        try {
-          row = validateRow(def, 'employees', def.employees.row, record, 0);
-          if (mapAhead && row !== null && typeof row === 'object') built = build(row);
-        } catch {
-          // validated or mapped again, in order, when its page reaches the walk (the error is raised there)
-        }
-        // `record` is `list[at]`: the staged arrays stay parallel to the list by construction.
-        const at = list.length - 1;
-        current.rows[at] = row;
-        current.built[at] = built;
-      },
-    };
-    for await (const rows of walk('employees', def.employees, ctx, false, stage)) {
-      const pageBuilt = stage.pageBuilt;
-      stage.pageBuilt = undefined;
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i];
-        const staged = pageBuilt?.[i];
-        if (staged) {
-          yield* staged;
-          continue;
-        }
+    for await (const rows of walk('employees', def.employees, ctx)) {
+      for (const row of rows) {
         const drafts = mapEmployee(row, ctx);
         if (!drafts.length) continue;
         for (const d of drafts) {

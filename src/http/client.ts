@@ -793,9 +793,9 @@ class RecordSink implements BodySink {
     this.splitter = new JsonRecordSplitter({
       records: spec.records,
       ...(spec.ignoreCase !== undefined ? { ignoreCase: spec.ignoreCase } : {}),
-      onRecord: (record, text, list) => {
+      onRecord: (record, text) => {
         if (!this.secret && redactor.containsSecret(text)) this.secret = true;
-        onRecord?.(record, text, list);
+        onRecord?.(record, text);
       },
     });
   }

@@ -30,10 +30,9 @@ export interface StreamRecordsSpec {
   ignoreCase?: boolean;
   /**
    * Called with each record and the exact JSON text it was parsed from, as it is parsed (the
-   * connector runtime registers the record's content fingerprint from that text), and the list it
-   * was added to (the array that `end()` puts at the declared path; `record` is its last member).
+   * connector runtime registers the record's content fingerprint from that text).
    */
-  onRecord?: (record: unknown, text: string, list: readonly unknown[]) => void;
+  onRecord?: (record: unknown, text: string) => void;
 }
 
 /** A body that is not the JSON it claims to be (the pipeline turns it into `malformed_body`). */
@@ -78,7 +77,7 @@ let nonces = 0;
 export class JsonRecordSplitter {
   private readonly path: string[];
   private readonly ignoreCase: boolean;
-  private readonly onRecord: ((record: unknown, text: string, list: readonly unknown[]) => void) | undefined;
+  private readonly onRecord: ((record: unknown, text: string) => void) | undefined;
   /**
    * `\u0000orgsync-records-<nonce>-`: the placeholder of list `k` is this string followed by `k`, a
    * value no vendor string can equal by chance.
@@ -245,7 +244,7 @@ export class JsonRecordSplitter {
       );
     }
     this.current.push(record);
-    this.onRecord?.(record, text, this.current);
+    this.onRecord?.(record, text);
   }
 
   private scan(buf: Buffer): void {
