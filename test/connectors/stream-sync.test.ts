@@ -104,7 +104,10 @@ describe('BambooHR: one report, streamed', () => {
         type: 'transform',
         fn: (res) => {
           const body = res.body as { employees: Array<Record<string, unknown>> };
-          return { ...res, body: { ...body, employees: body.employees.map((e, i) => (i === 1499 ? { ...e, id: { no: 1 } } : e)) } };
+          return {
+            ...res,
+            body: { ...body, employees: body.employees.map((e, i) => (i === 1499 ? { ...e, id: { no: 1 } } : e)) },
+          };
         },
       },
     });
