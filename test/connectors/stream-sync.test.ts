@@ -59,6 +59,66 @@ describe('BambooHR: one report, streamed', () => {
     expect((err as OrgsyncError).kind).toBe('incomplete');
   });
 
+  it('a report cut off at any byte, then read whole, gives exactly the uncut snapshot (staged work of the cut attempt leaves no trace)', async () => {
+    // Records are validated, mapped and built as they arrive (staged per attempt); the cut attempt
+    // carries other job titles, so anything of it that reached the snapshot would show.
+    const connect = await start();
+    const whole = await takeSnapshot(connect(true), { now: NOW });
+    const stale = (res: { status: number; body?: unknown }) => {
+      const body = res.body as { employees: Array<Record<string, unknown>> };
+      return JSON.stringify({ ...body, employees: body.employees.map((e) => ({ ...e, jobTitle: 'Stale' })) });
+    };
+    let length = 0;
+    sim!.inject({
+      match: '/reports/custom',
+      fault: { type: 'transform', fn: (res) => ((length = stale(res).length), res) },
+    });
+    await takeSnapshot(connect(true), { now: NOW });
+    expect(length).toBeGreaterThan(500_000);
+    const offsets = [1, 40, 200, 1001, 65_536, 65_537, length >> 2, length >> 1, length - 2000, length - 3, length - 1];
+    for (const at of offsets) {
+      sim!.inject({
+        match: '/reports/custom',
+        fault: { type: 'transform', fn: (res) => ({ ...res, body: stale(res).slice(0, at) }) },
+      });
+      const again = await takeSnapshot(connect(true), { now: NOW });
+      expect(JSON.stringify(again), `cut at byte ${at}`).toBe(JSON.stringify(whole));
+    }
+    // Cut off on every attempt (after most records were staged): no snapshot.
+    sim!.inject({
+      match: '/reports/custom',
+      times: Infinity,
+      fault: { type: 'transform', fn: (res) => ({ ...res, body: stale(res).slice(0, length - 3) }) },
+    });
+    const err = await takeSnapshot(connect(true), { now: NOW }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OrgsyncError);
+    expect((err as OrgsyncError).code).toBe('malformed_body');
+  });
+
+  it('a row that does not validate while staged fails the sync with its index, as an unstaged one does', async () => {
+    const connect = await start();
+    sim!.inject({
+      match: '/reports/custom',
+      times: Infinity,
+      fault: {
+        type: 'transform',
+        fn: (res) => {
+          const body = res.body as { employees: Array<Record<string, unknown>> };
+          return {
+            ...res,
+            body: { ...body, employees: body.employees.map((e, i) => (i === 1499 ? { ...e, id: { no: 1 } } : e)) },
+          };
+        },
+      },
+    });
+    const on = await takeSnapshot(connect(true), { now: NOW }).catch((e: unknown) => e);
+    const off = await takeSnapshot(connect(false), { now: NOW }).catch((e: unknown) => e);
+    expect(on).toBeInstanceOf(OrgsyncError);
+    expect((on as OrgsyncError).code).toBe('vendor_row_invalid');
+    expect((on as OrgsyncError).message).toContain('#1500');
+    expect((on as OrgsyncError).message).toBe((off as OrgsyncError).message);
+  });
+
   it('a row listed twice collapses when its text is the same, and fails duplicate_id when it differs', async () => {
     const connect = await start();
     const twice = (change: boolean) =>
