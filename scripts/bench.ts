@@ -100,6 +100,21 @@ function record(r: Result): void {
     `${r.pass ? 'ok  ' : 'MISS'} ${r.name.padEnd(58)} ${fmt(r.value)} ${r.unit.padEnd(4)} floor ${fmt(r.floor)} ratio ${r.ratio.toFixed(2).padStart(6)}  (target ${r.target})${r.note ? `  ${r.note}` : ''}`,
   );
 }
+
+/** A linearity case (its full name): time at 1,000,000 over time at 100,000 (10x the size), target at most 12x. */
+function recordLinearity(name: string, big: number, small: number, note?: string): void {
+  const x = big / small;
+  record({
+    name,
+    value: x,
+    unit: 'x',
+    floor: 10,
+    ratio: x / 10,
+    target: '<= 12x',
+    pass: x <= 12,
+    ...(note ? { note } : {}),
+  });
+}
 const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2)).padStart(9);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -761,15 +776,7 @@ async function snapshotFiles(): Promise<void> {
   const r100k = await snapshotFileCase(n, true);
   if (!quick) {
     const r1m = await snapshotFileCase(1_000_000, false);
-    record({
-      name: 'snapshot read linearity time(1M) / time(100k)',
-      value: r1m / r100k,
-      unit: 'x',
-      floor: 10,
-      ratio: r1m / r100k / 10,
-      target: '<= 12x',
-      pass: r1m / r100k <= 12,
-    });
+    recordLinearity('snapshot read linearity time(1M) / time(100k)', r1m, r100k);
   }
 }
 
@@ -803,32 +810,24 @@ async function main(): Promise<void> {
     const d100k = diffCase(100_000);
     if (!quick) {
       const d1m = diffCase(1_000_000);
-      record({
-        name: 'diff linearity time(1M) / time(100k)',
-        value: d1m / d100k,
-        unit: 'x',
-        floor: 10,
-        ratio: d1m / d100k / 10,
-        target: '<= 12x',
-        pass: d1m / d100k <= 12,
-        note: `the floor itself grew ${floorScale.toFixed(1)}x`,
-      });
+      recordLinearity(
+        'diff linearity time(1M) / time(100k)',
+        d1m,
+        d100k,
+        `the floor itself grew ${floorScale.toFixed(1)}x`,
+      );
     }
   }
   if (runs('orgchart')) {
     const o100k = orgChartCase(100_000);
     if (!quick) {
       const o1m = orgChartCase(1_000_000);
-      record({
-        name: 'org chart linearity time(1M) / time(100k)',
-        value: o1m / o100k,
-        unit: 'x',
-        floor: 10,
-        ratio: o1m / o100k / 10,
-        target: '<= 12x',
-        pass: o1m / o100k <= 12,
-        note: `the floor itself grew ${floorScale.toFixed(1)}x`,
-      });
+      recordLinearity(
+        'org chart linearity time(1M) / time(100k)',
+        o1m,
+        o100k,
+        `the floor itself grew ${floorScale.toFixed(1)}x`,
+      );
     }
   }
   if (runs('plan')) {
@@ -859,27 +858,15 @@ async function main(): Promise<void> {
     });
     if (!quick) {
       const p1m = planCase(1_000_000, 'flat', 3);
-      record({
-        name: 'plan linearity time(1M) / time(100k), flat org',
-        value: p1m / p100k,
-        unit: 'x',
-        floor: 10,
-        ratio: p1m / p100k / 10,
-        target: '<= 12x',
-        pass: p1m / p100k <= 12,
-        note: `the floor itself grew ${(lastPlanFloor / f100k).toFixed(1)}x`,
-      });
+      recordLinearity(
+        'plan linearity time(1M) / time(100k), flat org',
+        p1m,
+        p100k,
+        `the floor itself grew ${(lastPlanFloor / f100k).toFixed(1)}x`,
+      );
       // (a chain turned into a cycle, where everyone is evaluated twice, takes ~23 s at 1,000,000 here: not run)
       const c1m = planCase(1_000_000, 'chain', 3);
-      record({
-        name: 'plan linearity time(1M) / time(100k), reporting chain as deep as the org',
-        value: c1m / chain,
-        unit: 'x',
-        floor: 10,
-        ratio: c1m / chain / 10,
-        target: '<= 12x',
-        pass: c1m / chain <= 12,
-      });
+      recordLinearity('plan linearity time(1M) / time(100k), reporting chain as deep as the org', c1m, chain);
     }
   }
   mkdirSync('bench', { recursive: true });
