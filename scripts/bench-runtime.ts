@@ -12,7 +12,7 @@
  * Prints the tables for docs/scale.md. `--worker` is the worker process mode (spawned by this script).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { loadavg, tmpdir, cpus } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -37,6 +37,9 @@ const arg = (name: string, dflt: number) =>
   argv.includes(`--${name}`) ? Number(argv[argv.indexOf(`--${name}`) + 1]) : dflt;
 const PG_URL = process.env['ORGSYNC_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS = { host: '127.0.0.1', port: Number(process.env['ORGSYNC_TEST_REDIS_PORT'] ?? 6379) };
+
+/** postgresPids' list (declared before main runs). */
+let pgPids: { at: number; pids: string[] } | undefined;
 
 if (argv.includes('--worker')) await workerMode();
 else await main();
@@ -96,6 +99,7 @@ async function main(): Promise<void> {
   const http = { rateLimit: { requests: 1_000_000, intervalMs: 1000, concurrency: 16 } };
   const factory = connectors['bamboohr']!;
   const first = await sync(factory({ ...options, apiKey, http } as any), {});
+  const first0 = first.snapshot;
   const direct = async () => {
     const t = performance.now();
     await sync(factory({ ...options, apiKey, http } as any), { previous: first.snapshot });
@@ -158,6 +162,13 @@ async function main(): Promise<void> {
     // Measured: incremental jobs interleaved with direct syncs (same load for both). Round 1 is each
     // tenant's first incremental after its full sync; round 2 the next one, the hourly steady state (what
     // a worker that ran the tenant before has in memory: docs/scale.md). Phases: round 2.
+    // --phases: CPU per job, of this process (client, simulator and runtime) and of the PostgreSQL
+    // server's processes (read from /proc: this machine's server only), against the kept direct sync.
+    const cpu = { keptProc: 0, jobProc: 0, jobDb: 0, keptDb: 0 };
+    const procMs = () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    };
     const round = async (phased: boolean) => {
       let directSum = 0;
       let keptSum = 0;
@@ -165,16 +176,53 @@ async function main(): Promise<void> {
       measuring = phased;
       for (const id of ids) {
         directSum += await direct();
+        let c = phased ? procMs() : 0;
+        let d = phased ? serverCpuMs() : 0;
         keptSum += await directKept();
+        if (phased) {
+          cpu.keptProc += procMs() - c;
+          cpu.keptDb += serverCpuMs() - d;
+          c = procMs();
+          d = serverCpuMs();
+        }
         const t = performance.now();
         await rt.runNow(id);
         jobSum += performance.now() - t;
+        if (phased) {
+          cpu.jobProc += procMs() - c;
+          cpu.jobDb += serverCpuMs() - d;
+        }
       }
       measuring = false;
       return { directMs: directSum / N, keptMs: keptSum / N, jobMs: jobSum / N };
     };
     const first = await round(false);
     const { directMs, keptMs, jobMs } = await round(true);
+    // At a worker's concurrency (C jobs in flight, the queues' default 4): the time per job when round
+    // trips to the database overlap with other tenants' work, against C direct syncs in flight (fresh
+    // connectors, and one connector built once per slot). Batches interleaved as above.
+    const C = arg('concurrency', 4);
+    const keptSlots = Array.from({ length: C }, () => factory({ ...options, apiKey, http } as any));
+    const concurrent = async () => {
+      let directSum = 0;
+      let keptSum = 0;
+      let jobSum = 0;
+      for (let i = 0; i < ids.length; i += C) {
+        const batch = ids.slice(i, i + C);
+        let t = performance.now();
+        await Promise.all(batch.map(() => sync(factory({ ...options, apiKey, http } as any), { previous: first0 })));
+        directSum += performance.now() - t;
+        t = performance.now();
+        await Promise.all(batch.map((_, k) => sync(keptSlots[k]!, { previous: first0 })));
+        keptSum += performance.now() - t;
+        t = performance.now();
+        await Promise.all(batch.map((id) => rt.runNow(id)));
+        jobSum += performance.now() - t;
+      }
+      return { cDirectMs: directSum / N, cKeptMs: keptSum / N, cJobMs: jobSum / N };
+    };
+    await concurrent(); // warm-up (each tenant's third incremental)
+    const { cDirectMs, cKeptMs, cJobMs } = await concurrent();
     t0 = performance.now();
     const claimed = await rt.store.claimDue(Date.now() + 7_200_000, 100_000, 600_000);
     const tickMs = performance.now() - t0;
@@ -186,6 +234,9 @@ async function main(): Promise<void> {
     );
     console.log(
       `  the same against a direct sync on a connector built once: ${keptMs.toFixed(2)} ms, +${(jobMs - keptMs).toFixed(2)} ms, ratio ${(jobMs / keptMs).toFixed(2)}`,
+    );
+    console.log(
+      `  at concurrency ${C} (time per job, ${C} in flight): direct sync ${cDirectMs.toFixed(2)} ms, tenant job ${cJobMs.toFixed(2)} ms: +${(cJobMs - cDirectMs).toFixed(2)} ms, ratio ${(cJobMs / cDirectMs).toFixed(2)}; against connectors built once ${cKeptMs.toFixed(2)} ms: ratio ${(cJobMs / cKeptMs).toFixed(2)}`,
     );
     console.log(
       `  first incremental after the full sync: direct sync ${first.directMs.toFixed(2)} ms, tenant job ${first.jobMs.toFixed(2)} ms: +${(first.jobMs - first.directMs).toFixed(2)} ms, ratio ${(first.jobMs / first.directMs).toFixed(2)}`,
@@ -200,6 +251,9 @@ async function main(): Promise<void> {
         `  phases per job (ms; job.ts marks sum to ${(sum / N).toFixed(3)} of ${jobMs.toFixed(3)} measured around runNow):`,
       );
       for (const [k, v] of phases) console.log(`    ${k.padEnd(16)} ${(v / N).toFixed(3)}`);
+      console.log(
+        `  CPU per job (ms; this process / database server processes): kept direct sync ${(cpu.keptProc / N).toFixed(3)} / ${(cpu.keptDb / N).toFixed(3)}, tenant job ${(cpu.jobProc / N).toFixed(3)} / ${(cpu.jobDb / N).toFixed(3)}`,
+      );
     }
     console.log(
       `  rows: ${Object.entries(counts)
@@ -410,4 +464,34 @@ async function main(): Promise<void> {
       await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
     }
   }
+}
+
+/** CPU time (ms) of every `postgres` process on this machine, from /proc (0 where it cannot be read). */
+function serverCpuMs(): number {
+  if (!argv.includes('--phases')) return 0;
+  let ms = 0;
+  for (const pid of postgresPids()) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ms += ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+    } catch {
+      // exited
+    }
+  }
+  return ms;
+}
+function postgresPids(): string[] {
+  // Re-listed once a second (backends come and go with the pools).
+  if (pgPids && Date.now() - pgPids.at < 1000) return pgPids.pids;
+  const pids: string[] = [];
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') pids.push(pid);
+    } catch {
+      // exited
+    }
+  }
+  pgPids = { at: Date.now(), pids };
+  return pids;
 }

@@ -258,7 +258,7 @@ function xmlWalk(text: string): number {
   return nodes > 0 ? 1 : 0;
 }
 
-async function throughput(vendor: string, size: number, reps = quick ? 1 : 3): Promise<void> {
+async function throughput(vendor: string, size: number, reps = quick ? 1 : 5): Promise<void> {
   const factory = connectors[vendor];
   if (!factory || !simulators[vendor]) return void console.log(`skip throughput ${vendor}: not registered`);
   const sim = await startRemote(vendor, size);

@@ -235,19 +235,22 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
    * employees they became). Keeping every row until the walk ends was most of a full sync's memory
    * (docs/performance.md).
    */
-  async function* mappedEmployees(): AsyncGenerator<BuiltEntry> {
+  /**
+   * Every employee row mapped and built into `built`, page by page (no per-employee await: at 100,000
+   * people a generator's yield per employee cost more than the push).
+   */
+  async function mapEmployees(built: BuiltEntry[]): Promise<void> {
     const ctx = await context();
     const keepRaw = options.includeRemoteData === true;
     const pool: InternPool = new Map();
     for await (const rows of walk('employees', def.employees, ctx)) {
       for (const row of rows) {
         const drafts = mapEmployee(row, ctx);
-        if (!drafts.length) continue;
         for (const d of drafts) {
           internDraft(d, pool);
           // The employee is built now and the draft let go (drafts and employees never pile up together).
           const employee = employeeFromDraft(d, row, keepRaw);
-          yield keepRaw ? { draft: employee, ref: d.managerRef, raw: row } : { draft: employee, ref: d.managerRef };
+          built.push(keepRaw ? { draft: employee, ref: d.managerRef, raw: row } : { draft: employee, ref: d.managerRef });
         }
       }
     }
@@ -282,7 +285,7 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
     unresolved: Record<string, ManagerRef>;
   }> {
     const built: BuiltEntry[] = [];
-    for await (const d of mappedEmployees()) built.push(d);
+    await mapEmployees(built);
     listsReady = true;
     return finalizeBuilt(def, built);
   }
