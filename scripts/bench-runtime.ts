@@ -11,7 +11,7 @@
  * `--phases`: also where a job's time goes (job.ts phases; database round trips timed at the driver).
  * Prints the tables for docs/scale.md. `--worker` is the worker process mode (spawned by this script).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { loadavg, tmpdir, cpus } from 'node:os';
 import path from 'node:path';
@@ -94,7 +94,13 @@ async function main(): Promise<void> {
       .join(' ')} at start`,
   );
 
-  const running = await simulators['bamboohr']!.start(sampleOrg({ size: SIZE }));
+  // The vendor simulator runs in its own process (a real vendor is another machine, as in `npm run
+  // bench`): its rendering is not this process' CPU, and a request crosses processes as it would cross
+  // machines. `--sim-inprocess`: in this process, as the numbers before 2026-12-05 05:10 UTC were taken.
+  const running = argv.includes('--sim-inprocess')
+    ? await simulators['bamboohr']!.start(sampleOrg({ size: SIZE }))
+    : await simulatorProcess('bamboohr', SIZE);
+  console.log(`vendor simulator: ${argv.includes('--sim-inprocess') ? 'in this process' : 'in its own process'}`);
   const { apiKey, ...options } = running.options as Record<string, string>;
   const http = { rateLimit: { requests: 1_000_000, intervalMs: 1000, concurrency: 16 } };
   const factory = connectors['bamboohr']!;
@@ -494,4 +500,44 @@ function postgresPids(): string[] {
   }
   pgPids = { at: Date.now(), pids };
   return pids;
+}
+
+/** A simulator in a child process (scripts/bench-sim-process.ts), today's date; closed with `sim.close()`. */
+async function simulatorProcess(
+  vendor: string,
+  size: number,
+): Promise<{ options: Record<string, unknown>; sim: { close(): Promise<void> } }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./bench-sim-process.ts', import.meta.url)),
+      vendor,
+      String(size),
+      new Date().toISOString().slice(0, 10),
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      buf += c.toString('utf8');
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) resolve(buf.slice(0, nl));
+    });
+    child.once('exit', (code) => reject(new Error(`simulator process exited (${code}) before it listened`)));
+  });
+  const { options } = JSON.parse(line) as { url: string; options: Record<string, unknown> };
+  return {
+    options,
+    sim: {
+      close: async () => {
+        if (child.exitCode !== null) return;
+        const exited = new Promise((r) => child.once('exit', r));
+        child.stdin!.end();
+        await exited;
+      },
+    },
+  };
 }
