@@ -250,7 +250,9 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
           internDraft(d, pool);
           // The employee is built now and the draft let go (drafts and employees never pile up together).
           const employee = employeeFromDraft(d, row, keepRaw);
-          built.push(keepRaw ? { draft: employee, ref: d.managerRef, raw: row } : { draft: employee, ref: d.managerRef });
+          built.push(
+            keepRaw ? { draft: employee, ref: d.managerRef, raw: row } : { draft: employee, ref: d.managerRef },
+          );
         }
       }
     }
