@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { simulators } from '../../connectors/simulators.js';
 import { applySampleChanges, sampleOrg } from '../../src/simulator/sample-org.js';
 import { createRuntime, generateKeySpec, InProcessQueue, openStore, parseKeyring } from '../../src/runtime/index.js';
-import { recordingHandlers, sampleRules, type Call, companyToday } from './helpers.js';
+import { recordingHandlers, sampleRules, type Call, companyDueDate } from './helpers.js';
 
 const HOUR = 3_600_000;
 const CLAIM = 60_000;
@@ -79,7 +79,7 @@ describe('unfinished plans are retried soon (embedded)', () => {
 
       // HR changes; the app fails the first action.
       t += 60_000;
-      running.update((org = applySampleChanges(org, companyToday())), new Date(t));
+      running.update((org = applySampleChanges(org, companyDueDate())), new Date(t));
       failNext = 1;
       const started = t;
       expect(await rt.runNow('acme')).toBe('synced');

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulators, type RunningSimulator } from '../../connectors/simulators.js';
 import { applySampleChanges, sampleOrg, type SampleOrg } from '../../src/simulator/sample-org.js';
 import { BullMQQueue, createRuntime, generateKeySpec, openStore, type Runtime } from '../../src/runtime/index.js';
-import { PG_URL, sampleRules, services, companyToday } from './helpers.js';
+import { PG_URL, sampleRules, services, companyDueDate } from './helpers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const svc = await services();
@@ -183,7 +183,7 @@ describe.skipIf(!svc.ok)('distributed runtime: 3 workers on PostgreSQL + BullMQ'
 
     // 2. HR changes everywhere, webhooks for every tenant; kill a worker while it applies plans.
     const changedAt = new Date();
-    for (const s of sims) s.sim.update(applySampleChanges(s.org, companyToday()), changedAt);
+    for (const s of sims) s.sim.update(applySampleChanges(s.org, companyDueDate()), changedAt);
     const triggeredAt = Date.now();
     for (const s of sims) for (const t of s.tenants) await rt.trigger(t);
     // PostgreSQL connection loss mid-job: every worker connection is terminated once.

@@ -12,7 +12,7 @@ import {
   parseKeyring,
   type Runtime,
 } from '../../src/runtime/index.js';
-import { recordingHandlers, sampleRules, type Call, companyToday } from './helpers.js';
+import { recordingHandlers, sampleRules, type Call, companyDueDate } from './helpers.js';
 
 const sim = simulators['bamboohr']!;
 
@@ -102,7 +102,7 @@ describe('embedded runtime (SQLite file + in-process queue)', () => {
 
   it('HR changes: a burst of triggers is one run; change events, a plan and applied actions follow in offset order', async () => {
     const acme = running[0]!;
-    acme.sim.update(applySampleChanges(acme.org, companyToday()), new Date());
+    acme.sim.update(applySampleChanges(acme.org, companyDueDate()), new Date());
     const before = (await rt.events('acme')).length;
     // The burst lands before the job's run starts (the first trigger starts the job at once; it waits
     // here after taking the lease). A trigger that arrives while a run is under way re-runs the job
@@ -142,7 +142,7 @@ describe('embedded runtime (SQLite file + in-process queue)', () => {
 
   it('a safety halt waits for approval: nothing deprovisioned, IT told, then approval applies it', async () => {
     const it2 = running[2]!;
-    it2.sim.update(applySampleChanges(it2.org, companyToday()), new Date());
+    it2.sim.update(applySampleChanges(it2.org, companyDueDate()), new Date());
     await rt.trigger('initech');
     await q().idle();
     const t = (await rt.getTenant('initech'))!;

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulators, type RunningSimulator } from '../../connectors/simulators.js';
 import { applySampleChanges, sampleOrg, type SampleOrg } from '../../src/simulator/sample-org.js';
 import { BullMQQueue, createRuntime, generateKeySpec, openStore, type Runtime } from '../../src/runtime/index.js';
-import { sampleRules, companyToday } from './helpers.js';
+import { sampleRules, companyDueDate } from './helpers.js';
 import { startPostgres, startRedis, which, type OwnPostgres, type OwnRedis } from './servers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -255,7 +255,7 @@ describe.skipIf(missing.length > 0)(
     }, 240_000);
 
     it('Redis killed and restarted empty while jobs are queued and running: every tenant still syncs and applies', async () => {
-      for (const s of sims) s.sim.update((s.org = applySampleChanges(s.org, companyToday())), new Date());
+      for (const s of sims) s.sim.update((s.org = applySampleChanges(s.org, companyDueDate())), new Date());
       const since = Number(
         (await db.query(`SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS n`)).rows[0].n,
       );
@@ -272,7 +272,7 @@ describe.skipIf(missing.length > 0)(
     }, 240_000);
 
     it('PostgreSQL restarted mid-job (every connection cut): every tenant still syncs and applies, nothing twice', async () => {
-      for (const s of sims) s.sim.update((s.org = applySampleChanges(s.org, companyToday())), new Date());
+      for (const s of sims) s.sim.update((s.org = applySampleChanges(s.org, companyDueDate())), new Date());
       const since = Number(
         (await db.query(`SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS n`)).rows[0].n,
       );

@@ -21,7 +21,7 @@ import {
   type SqlStore,
 } from '../../src/runtime/index.js';
 import { splitSnapshot } from '../../src/runtime/store/store.js';
-import { PG_URL, scratch, recordingHandlers, sampleRules, type Call, companyToday } from './helpers.js';
+import { PG_URL, scratch, recordingHandlers, sampleRules, type Call, companyDueDate } from './helpers.js';
 
 const { pgUp, dir, schema } = await scratch('fence', 'fencing');
 
@@ -113,7 +113,7 @@ describe.each([
 
         // HR changes; worker 1 starts its incremental run and stalls in it (a long GC pause, a partition)
         // past its lease: worker 2 takes the tenant, syncs, commits, applies the plan.
-        sim.update((org = applySampleChanges(org, companyToday())), new Date());
+        sim.update((org = applySampleChanges(org, companyDueDate())), new Date());
         let second: string | undefined;
         takeover = async () => {
           await expireLease(rt2.store, tenant);
@@ -201,7 +201,7 @@ describe.each([
         rules: sampleRules(),
       });
       expect(await rt1.runNow(tenant)).toBe('synced');
-      sim.update((org = applySampleChanges(org, companyToday())), new Date());
+      sim.update((org = applySampleChanges(org, companyDueDate())), new Date());
       let second: string | undefined;
       takeover = async () => {
         await expireLease(rt2.store, tenant);

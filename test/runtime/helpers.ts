@@ -17,16 +17,38 @@ export function sampleRules(thresholds?: Record<string, number>): any {
 }
 
 /**
- * Today's date (YYYY-MM-DD) where the sample rules' company is (America/New_York): the date sample
- * changes must carry for their actions to be due now. A UTC date is tomorrow there from 00:00 to
- * 05:00 UTC, and a termination dated tomorrow is future-dated (its deprovisioning waits), which made
- * "every plan applied" tests fail at night.
+ * The date (YYYY-MM-DD) sample changes must carry for every action they cause to be due now, where the
+ * sample rules' company is (America/New_York): today there once the policy's hire time (08:00) has
+ * passed, else yesterday. Two time-of-day traps, both correct product behaviour:
+ * - a UTC date is tomorrow in New York from 00:00 to 05:00 UTC, and a termination dated tomorrow is
+ *   future-dated (its deprovisioning waits): "every plan applied" tests failed at night;
+ * - a hire starting today is provisioned at 08:00 company time (`policy.hire.time`), so before 08:00
+ *   in New York (05:00-13:00 UTC in winter) the new hire's actions are deferred and the plan stays
+ *   open: the same tests failed in the morning (found by CI at 05:40 UTC, 2026-12-05).
+ * A hire who started yesterday and a termination dated yesterday are due at any hour.
  */
-export function companyToday(now = new Date()): string {
-  const tz = (sampleRules().policy?.timezone as string | undefined) ?? 'UTC';
-  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    now,
-  );
+export function companyDueDate(now = new Date()): string {
+  const policy = sampleRules().policy ?? {};
+  const tz = (policy.timezone as string | undefined) ?? 'UTC';
+  const hireTime = (policy.hire?.time as string | undefined) ?? '00:00';
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: tz,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(now)
+      .map((p) => [p.type, p.value]),
+  ) as Record<string, string>;
+  const today = `${parts['year']}-${parts['month']}-${parts['day']}`;
+  if (`${parts['hour']}:${parts['minute']}` >= hireTime) return today;
+  const d = new Date(`${today}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
 }
 
 export interface Call {

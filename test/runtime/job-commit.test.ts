@@ -12,7 +12,7 @@ import { simulators } from '../../connectors/simulators.js';
 import { applySampleChanges, sampleOrg } from '../../src/simulator/sample-org.js';
 import { createRuntime, generateKeySpec, InProcessQueue, openStore, parseKeyring } from '../../src/runtime/index.js';
 import type { SqlStore } from '../../src/runtime/index.js';
-import { PG_URL, scratch, companyToday } from './helpers.js';
+import { PG_URL, scratch, companyDueDate } from './helpers.js';
 
 const { pgUp, dir, schema } = await scratch('pg14_job', 'job-commit');
 
@@ -60,7 +60,7 @@ describe.each([
         expect(await store.leases()).toEqual([]);
 
         // A real change after steady runs: found (the diff is skipped only for an identical body).
-        sim.update(applySampleChanges(org, companyToday()), new Date());
+        sim.update(applySampleChanges(org, companyDueDate()), new Date());
         expect(await rt.runNow('acme')).toBe('synced');
         const events = await rt.events('acme', 0);
         expect(events.map((e) => e.offset)).toEqual(events.map((_, i) => i + 1));
@@ -156,7 +156,7 @@ describe.each([
       expect(store.snapshots!.usage.tenants).toBe(1);
       // The stored body is another one than this worker holds (as after another worker's commit): the read
       // returns it, and the run builds on it.
-      sim.update((org = applySampleChanges(org, companyToday())), new Date());
+      sim.update((org = applySampleChanges(org, companyDueDate())), new Date());
       const body0 = bodies.length;
       await store.driver.query(`UPDATE snapshots SET body_id = 'elsewhere' WHERE tenant_id = $1`, ['cached']);
       expect(await rt.runNow('cached')).toBe('synced');

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { simulators } from '../../connectors/simulators.js';
 import { applySampleChanges, sampleOrg } from '../../src/simulator/sample-org.js';
 import { createRuntime, generateKeySpec, InProcessQueue, openStore, parseKeyring } from '../../src/runtime/index.js';
-import { companyToday } from './helpers.js';
+import { companyDueDate } from './helpers.js';
 
 const DAY = 86_400_000;
 
@@ -51,7 +51,7 @@ describe('retention (embedded)', () => {
       // Changes: new rows, pruned to 2.
       let cur = org;
       for (let i = 0; i < 3; i++) {
-        cur = applySampleChanges(cur, companyToday());
+        cur = applySampleChanges(cur, companyDueDate());
         sim.update(cur, new Date(Date.now() + i));
         expect(await rt.runNow('acme')).toBe('synced');
       }
