@@ -131,16 +131,19 @@ export function buildOrgChart(snapshot: OrgSnapshot, options: OrgChartOptions = 
   for (const g of snapshot.groups ?? [])
     if (g.type === 'DEPARTMENT' && !departmentName.has(g.id)) departmentName.set(g.id, g.name);
 
-  // One pass: a node for every included record (first occurrence of an id wins), a side table
-  // for excluded (terminated) ones so that reporting to them can be told from a missing manager.
-  // Duplicate ids are rare: the first pass skips the per-id `has` check and, if the map sizes show
-  // duplicates, a second careful pass redoes the indexing.
+  // A node for every included record (first occurrence of an id wins), a side table for excluded
+  // (terminated) ones so that reporting to them can be told from a missing manager. Duplicate ids are
+  // rare: the fast path skips the per-id `has` check and, if the map sizes show duplicates, a careful
+  // pass redoes the indexing. The fast path creates every node first and fills the maps after: at
+  // 1,000,000 people, storing each young node into a map that already lives in the old generation
+  // as it is created cost ~20% more (each store is an old-to-new pointer the next scavenge must visit).
   const index = (careful: boolean) => {
     const nodes = new Map<string, OrgChartNode>();
     const excluded = new Map<string, Employee>();
     const list: Node[] = [];
     const people: Employee[] = [];
     const dup = new Set<string>();
+    const left: Employee[] = [];
     for (let i = 0; i < all.length; i++) {
       const e = all[i]!;
       const id = e.id;
@@ -149,7 +152,8 @@ export function buildOrgChart(snapshot: OrgSnapshot, options: OrgChartOptions = 
         continue;
       }
       if (!includeTerminated && e.employmentStatus === 'TERMINATED') {
-        excluded.set(id, e);
+        if (careful) excluded.set(id, e);
+        else left.push(e);
         continue;
       }
       let dept: string | null = null;
@@ -161,9 +165,13 @@ export function buildOrgChart(snapshot: OrgSnapshot, options: OrgChartOptions = 
         }
       }
       const node = new Node(e, nameOf(e), dept, nodes, list.length);
-      nodes.set(id, node);
+      if (careful) nodes.set(id, node);
       list.push(node);
       people.push(e);
+    }
+    if (!careful) {
+      for (let i = 0; i < list.length; i++) nodes.set(people[i]!.id, list[i]!);
+      for (const e of left) excluded.set(e.id, e);
     }
     return { nodes, excluded, list, people, dup };
   };
