@@ -233,11 +233,8 @@ function createConnector<Opts extends Record<string, unknown>, Ctx>(
    * needs of its row: the manager reference, and the validated row itself only for
    * `includeRemoteData` (two entries with one id are then compared by their rows, else by the
    * employees they became). Keeping every row until the walk ends was most of a full sync's memory
-   * (docs/performance.md).
-   */
-  /**
-   * Every employee row mapped and built into `built`, page by page (no per-employee await: at 100,000
-   * people a generator's yield per employee cost more than the push).
+   * (docs/performance.md). Pushed into `built` page by page: at 100,000 people, a generator's yield
+   * (an await) per employee cost more than the push.
    */
   async function mapEmployees(built: BuiltEntry[]): Promise<void> {
     const ctx = await context();
