@@ -8,7 +8,12 @@
  *    own schema (one hourly incremental due for each), --workers worker processes (BullMQ,
  *    PostgreSQL) drain them; tenants synced per minute per worker, scheduler (claim + enqueue) and
  *    database cost per tenant, memory per worker, rows and bytes per tenant, per day extrapolated.
- * `--phases`: also where a job's time goes (job.ts phases; database round trips timed at the driver).
+ *    Also at concurrency --concurrency (default 4): batches of jobs in flight against batches of direct
+ *    syncs in flight (time per job).
+ * `--phases`: also where a job's time goes (job.ts phases; database round trips timed at the driver) and
+ * CPU per job (this process; PostgreSQL's server processes, from /proc).
+ * `--sim-inprocess`: the vendor simulator in this process (default: its own process, as a vendor is
+ * another machine; numbers before 2026-12-05 05:00 UTC were taken in-process).
  * Prints the tables for docs/scale.md. `--worker` is the worker process mode (spawned by this script).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
