@@ -101,7 +101,7 @@ async function main(): Promise<void> {
 
   // The vendor simulator runs in its own process (a real vendor is another machine, as in `npm run
   // bench`): its rendering is not this process' CPU, and a request crosses processes as it would cross
-  // machines. `--sim-inprocess`: in this process, as the numbers before 2026-12-05 05:10 UTC were taken.
+  // machines. `--sim-inprocess`: in this process, as the numbers before 2026-12-05 05:00 UTC were taken.
   const running = argv.includes('--sim-inprocess')
     ? await simulators['bamboohr']!.start(sampleOrg({ size: SIZE }))
     : await simulatorProcess('bamboohr', SIZE);
