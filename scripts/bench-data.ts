@@ -2,6 +2,7 @@
 import type { Employee, OrgSnapshot } from '../src/model.js';
 
 const DEPTS = 40;
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 export function syntheticSnapshot(size: number): OrgSnapshot {
   const employees: Employee[] = new Array(size);
@@ -31,6 +32,8 @@ export function syntheticSnapshot(size: number): OrgSnapshot {
       updatedAt: '2026-05-01T00:00:00.000Z',
     };
   }
+  // Sorted by id, as every snapshot orgsync takes or writes is ("e0" < "e1" < "e10" < "e100" ...).
+  employees.sort(byId);
   return {
     schemaVersion: 1,
     connector: 'bench',
@@ -94,6 +97,7 @@ export function mutate(s: OrgSnapshot, fraction: number): OrgSnapshot {
       displayName: `New ${j}`,
     });
   }
+  employees.sort(byId);
   return { ...s, takenAt: '2026-06-02T00:00:00.000Z', employees };
 }
 
@@ -110,15 +114,17 @@ export function reportingLines(
   shape: 'flat' | 'chain' | 'cycle',
 ): { previous: OrgSnapshot; current: OrgSnapshot } {
   const base = syntheticSnapshot(size);
-  const people = base.employees.map((e, i) => ({
-    ...e,
-    employmentStatus: 'ACTIVE' as const,
-    terminationDate: null,
-    managerId: i === 0 ? null : shape === 'flat' ? 'e0' : `e${i - 1}`,
-  }));
+  // `base` is sorted by id (e0 first); e(n) is the person numbered n, wherever the sort put them.
+  const people = base.employees.map((e) => {
+    const n = Number(e.id.slice(1));
+    return {
+      ...e,
+      employmentStatus: 'ACTIVE' as const,
+      terminationDate: null,
+      managerId: n === 0 ? null : shape === 'flat' ? 'e0' : `e${n - 1}`,
+    };
+  });
   people[0] = { ...people[0]!, workEmail: 'cfo@acme.example' };
-  // Sorted by id as every snapshot orgsync takes or writes is (e0 stays first).
-  people.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const previous: OrgSnapshot = { ...base, employees: people };
   const moved = people.slice();
   moved[0] =

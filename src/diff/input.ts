@@ -109,6 +109,12 @@ export function duplicateId(label: string, what: string, id: string): Validation
   });
 }
 
+/** Whether the ids are strictly ascending in code-unit order (as `takeSnapshot` sorts them; strictly: no id twice). */
+export function idsStrictlyAscending(list: readonly { id: string }[]): boolean {
+  for (let i = 1; i < list.length; i++) if (!(list[i - 1]!.id < list[i]!.id)) return false;
+  return true;
+}
+
 export function indexById<T extends { id: string }>(items: readonly T[], what: string, label: string): Map<string, T> {
   const m = new Map<string, T>();
   for (const item of items) {

@@ -129,6 +129,77 @@ describe('diffSnapshots: refusals', () => {
   });
 });
 
+describe('diffSnapshots: people sorted by id (as snapshots are) and in any order', () => {
+  // A mix of every pairing case: kept (changed and not), added before, between and after the
+  // previous ids, removed at the start, middle and end, and an identity change.
+  const previous = [
+    makeEmployee({ id: 'a0' }),
+    makeEmployee({ id: 'b1', jobTitle: 'Engineer' }),
+    makeEmployee({ id: 'c2' }),
+    makeEmployee({ id: 'd3', managerId: 'b1' }),
+    makeEmployee({ id: 'm4', employeeNumber: 'N-old' }),
+    makeEmployee({ id: 'x5', employmentStatus: 'ACTIVE' }),
+    makeEmployee({ id: 'z9' }),
+  ];
+  const current = [
+    makeEmployee({ id: '00new' }),
+    makeEmployee({ id: 'b1', jobTitle: 'Staff Engineer' }),
+    makeEmployee({ id: 'c2' }),
+    makeEmployee({ id: 'c25-new' }),
+    makeEmployee({ id: 'd3', managerId: 'c2' }),
+    makeEmployee({ id: 'n4', employeeNumber: 'N-old' }),
+    makeEmployee({ id: 'x5', employmentStatus: 'TERMINATED', terminationDate: '2026-02-01' }),
+    makeEmployee({ id: 'zz-new' }),
+  ];
+  const shuffle = <T>(xs: T[]): T[] => [xs[3]!, ...xs.slice(4).reverse(), xs[0]!, xs[2]!, xs[1]!];
+
+  it('gives the same events whichever order either snapshot lists its people in', () => {
+    const sorted = diffSnapshots(makeSnapshot({ employees: previous }), makeSnapshot({ employees: current }), {
+      now: NOW,
+    });
+    expect(types(sorted)).toEqual(
+      expect.arrayContaining([
+        'HIRE',
+        'TITLE_CHANGE',
+        'MANAGER_CHANGE',
+        'IDENTITY_CHANGE',
+        'TERMINATION',
+        'REMOTE_DELETED',
+      ]),
+    );
+    expect(sorted.filter((e) => e.type === 'HIRE').map((e) => (e as EmployeeChangeEvent).employeeId)).toEqual([
+      '00new',
+      'c25-new',
+      'zz-new',
+    ]);
+    expect(sorted.filter((e) => e.type === 'REMOTE_DELETED').map((e) => (e as EmployeeChangeEvent).employeeId)).toEqual(
+      ['a0', 'z9'],
+    );
+    for (const [p, c] of [
+      [shuffle(previous), current],
+      [previous, shuffle(current)],
+      [shuffle(previous), shuffle(current)],
+      // sorted until the last person: the walk has compared people already when it finds out
+      [previous, [...current.slice(0, -1), makeEmployee({ id: '01-late' })]],
+    ] as const) {
+      const got = diffSnapshots(makeSnapshot({ employees: [...p] }), makeSnapshot({ employees: [...c] }), { now: NOW });
+      if (c[c.length - 1]!.id === '01-late') {
+        expect(got.filter((e) => e.type === 'TITLE_CHANGE')).toHaveLength(1);
+        expect(types(got).filter((t) => t === 'HIRE')).toHaveLength(3);
+      } else expect(got).toEqual(sorted);
+    }
+  });
+
+  it('refuses a duplicate id in a sorted list as in any other', () => {
+    const a = makeSnapshot({ employees: [makeEmployee({ id: 'a' }), makeEmployee({ id: 'b' })] });
+    const dup = makeSnapshot({
+      employees: [makeEmployee({ id: 'a' }), makeEmployee({ id: 'b' }), makeEmployee({ id: 'b', jobTitle: 'X' })],
+    });
+    expect(() => diffSnapshots(a, dup)).toThrow(/current snapshot has two employees with id "b"/);
+    expect(() => diffSnapshots(dup, a)).toThrow(/previous snapshot has two employees with id "b"/);
+  });
+});
+
 describe('diffSnapshots: the fast employee validator never accepts what zod rejects', () => {
   it('is active for the current model', () => {
     expect(__fastEmployeeValidation.enabled).toBe(true);
