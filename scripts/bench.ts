@@ -119,9 +119,10 @@ const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2)).padStart(9);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 /**
  * The in-process cases (diff, org chart, plan, snapshot read) take the fastest of REPS runs of each
- * side, as the full syncs do: interference (other processes, where the heap's pages landed) only adds
- * time. With the median of 3, the 100k diff measured 209-339 ms and the 1M diff 2.45-4.31 s in one
- * process on an idle machine, so one linearity run gave 19.0x and the next 7.8x on the same code.
+ * side, as the full syncs do: interference (other processes, a GC that lands in one run and not the
+ * next) only adds time. With the median of 3, the 100k diff measured 209-339 ms and the 1M diff
+ * 2.45-4.31 s in one process on an idle machine, so one linearity run gave 19.0x and the next 7.8x on
+ * the same code. Every run is in the case's note.
  */
 const REPS = quick ? 1 : 5;
 const fastest = (xs: number[]) => Math.min(...xs);
