@@ -5,12 +5,11 @@
  * - sync: the vendor simulator runs in another process (bench-sim-process.ts), as a vendor would;
  * - diff: two synthetic snapshots (their objects are the baseline), then diffSnapshots.
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { connectors } from '../connectors/index.js';
 import { takeSnapshot } from '../src/snapshot.js';
 import { diffSnapshots } from '../src/diff.js';
 import { syntheticSnapshot, mutate } from './bench-data.js';
+import { spawnSimulator } from './bench-sim-spawn.js';
 
 const [kind, sizeArg, vendor = 'gusto'] = process.argv.slice(2);
 /** Bytes of `JSON.stringify(s)` counted record by record (one big string would raise the peak being measured). */
@@ -37,14 +36,8 @@ const stage = (name: string) => {
 };
 
 async function startSim(): Promise<{ options: Record<string, unknown>; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench-sim-process.ts', vendor, String(size)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const first = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
-  });
-  return { options: JSON.parse(first).options, stop: () => child.stdin!.end() };
+  const sim = await spawnSimulator(vendor, size);
+  return { options: sim.options, stop: () => void sim.close() };
 }
 
 let snapshotJsonMb = 0;

@@ -16,7 +16,7 @@
  * another machine; numbers before 2026-12-05 05:00 UTC were taken in-process).
  * Prints the tables for docs/scale.md. `--worker` is the worker process mode (spawned by this script).
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { loadavg, tmpdir, cpus } from 'node:os';
 import path from 'node:path';
@@ -27,6 +27,7 @@ import { simulators } from '../connectors/simulators.js';
 import { sampleOrg } from '../src/simulator/sample-org.js';
 import { sync } from '../src/sync.js';
 import { splitSnapshot } from '../src/runtime/store/store.js';
+import { spawnSimulator } from './bench-sim-spawn.js';
 import {
   BullMQQueue,
   createRuntime,
@@ -512,37 +513,6 @@ async function simulatorProcess(
   vendor: string,
   size: number,
 ): Promise<{ options: Record<string, unknown>; sim: { close(): Promise<void> } }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      fileURLToPath(new URL('./bench-sim-process.ts', import.meta.url)),
-      vendor,
-      String(size),
-      new Date().toISOString().slice(0, 10),
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      buf += c.toString('utf8');
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve(buf.slice(0, nl));
-    });
-    child.once('exit', (code) => reject(new Error(`simulator process exited (${code}) before it listened`)));
-  });
-  const { options } = JSON.parse(line) as { url: string; options: Record<string, unknown> };
-  return {
-    options,
-    sim: {
-      close: async () => {
-        if (child.exitCode !== null) return;
-        const exited = new Promise((r) => child.once('exit', r));
-        child.stdin!.end();
-        await exited;
-      },
-    },
-  };
+  const child = await spawnSimulator(vendor, size, new Date().toISOString().slice(0, 10));
+  return { options: child.options, sim: child };
 }
