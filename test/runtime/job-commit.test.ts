@@ -20,6 +20,14 @@ describe.each([
   ['SQLite', true, () => openStore({ sqlite: path.join(dir, 'rt.db') }, { migrate: true })],
   ['PostgreSQL', pgUp, () => openStore({ postgres: { connectionString: PG_URL, schema } }, { migrate: true })],
 ] as Array<[string, boolean, () => Promise<SqlStore>]>)('tenant job commit on %s', (_name, enabled, open) => {
+  it.skipIf(!enabled)('closing the store after the runtime closed it is a no-op, not an error', async () => {
+    const store = await open();
+    const rt = createRuntime({ store, queue: new InProcessQueue(), keyring: parseKeyring(generateKeySpec()) });
+    await rt.close();
+    await expect(store.close()).resolves.toBeUndefined();
+    await expect(Promise.all([store.close(), store.close()])).resolves.toEqual([undefined, undefined]);
+  });
+
   it.skipIf(!enabled)(
     'releases the lease in the commit; a trigger during the run keeps it and runs again',
     async () => {

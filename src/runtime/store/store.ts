@@ -890,8 +890,11 @@ export class SqlStore {
     return out;
   }
 
+  private closing: Promise<void> | undefined;
+  /** Close the database connections; closing again (the runtime's `close()` closes its store) is a no-op. */
   close(): Promise<void> {
-    return this.driver.close();
+    this.closing ??= Promise.resolve(this.driver.close()).then(() => undefined);
+    return this.closing;
   }
 }
 
