@@ -30,7 +30,7 @@ describe('orgsync runtime CLI (embedded)', () => {
   it('migrate, tenants add/list/show/remove, run --once, status, events, approve', async () => {
     expect((await cli('tenants', 'list')).err).toMatch(/orgsync migrate/);
     expect((await cli('migrate')).out).toMatch(/applied migration\(s\) 1, 2, 3, 4, 5/);
-    expect((await cli('migrate')).out).toMatch(/up to date \(version 5\)/);
+    expect((await cli('migrate')).out).toMatch(/up to date \(version 6\)/);
 
     const running = await simulators['bamboohr']!.start(sampleOrg({ size: 12 }));
     try {

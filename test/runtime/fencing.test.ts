@@ -43,7 +43,7 @@ function hooked(before: () => Promise<void>): Record<string, ConnectorFactory<an
 
 /** Another worker takes the tenant over: the current lease is expired (on the database clock) first. */
 async function expireLease(store: SqlStore, tenantId: string): Promise<void> {
-  await store.driver.query(`UPDATE leases SET expires_at = 0 WHERE tenant_id = $1`, [tenantId]);
+  await store.driver.query(`UPDATE tenants SET lease_expires_at = 0 WHERE id = $1`, [tenantId]);
 }
 
 let n = 0;

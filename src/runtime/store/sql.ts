@@ -37,7 +37,7 @@ export interface SqlDriver extends Querier {
 export interface Migration {
   version: number;
   name: string;
-  sql: (d: { bigint: string; text: string; serial?: string }) => string[];
+  sql: (d: { bigint: string; text: string; dialect: SqlDriver['dialect'] }) => string[];
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -196,5 +196,25 @@ export const MIGRATIONS: Migration[] = [
     // with the same token. snapshots.body_id: a random id per stored body, so a worker that still holds a
     // body in memory need not read it again (store.ts SnapshotCache).
     sql: () => [`ALTER TABLE leases ADD COLUMN token TEXT`, `ALTER TABLE snapshots ADD COLUMN body_id TEXT`],
+  },
+  {
+    version: 6,
+    name: 'leases on the tenant row (the leases table is dropped)',
+    // A job takes its lease by updating the tenant row it reads anyway, and its commit, which updates that
+    // row for the run record and event offsets, checks the token and releases the lease in the same
+    // update: no lease row inserted, locked and deleted per job (docs/scale.md, "Leases on the tenant
+    // row"). PostgreSQL: tenants pages keep 30% free, so the lease's own updates (take, renew) stay
+    // heap-only (HOT) and touch no index. Leases held while migrating are carried over.
+    sql: ({ bigint, dialect }) => [
+      `ALTER TABLE tenants ADD COLUMN lease_owner TEXT`,
+      `ALTER TABLE tenants ADD COLUMN lease_token TEXT`,
+      `ALTER TABLE tenants ADD COLUMN lease_expires_at ${bigint} NOT NULL DEFAULT 0`,
+      `UPDATE tenants SET lease_owner = (SELECT owner FROM leases l WHERE l.tenant_id = tenants.id),
+         lease_token = (SELECT token FROM leases l WHERE l.tenant_id = tenants.id),
+         lease_expires_at = COALESCE((SELECT expires_at FROM leases l WHERE l.tenant_id = tenants.id), 0)
+       WHERE id IN (SELECT tenant_id FROM leases)`,
+      `DROP TABLE leases`,
+      ...(dialect === 'postgres' ? [`ALTER TABLE tenants SET (fillfactor = 70)`] : []),
+    ],
   },
 ];

@@ -2,7 +2,7 @@
  * The runtime's state, once, over either SQL driver: tenants (credentials encrypted by the caller),
  * snapshots with retention, the provisioning journal (primary key tenant + idempotency key), plans,
  * the per-tenant event log (offsets 1, 2, 3... assigned under the tenant row's lock), schedule
- * claims and per-tenant leases on the database clock.
+ * claims and per-tenant leases on the database clock (columns of the tenant row, migration 6).
  *
  * Length: one store interface implemented once for both SQL drivers; each method is a few
  * statements, kept together so a schema change is read in one file (migrations are in
@@ -89,7 +89,7 @@ export function leaseLostError(tenantId: string): OrgsyncError {
 export const isLeaseLost = (e: unknown): boolean => e instanceof OrgsyncError && e.code === 'lease_lost';
 
 /** The tenants columns by name: a prepared statement's result type must not change with a later migration. */
-const TENANT_COLUMNS = [
+const TENANT_COLUMN_NAMES = [
   'id',
   'connector',
   'options',
@@ -110,9 +110,8 @@ const TENANT_COLUMNS = [
   'triggered_at',
   'halted_plan_id',
   'event_seq',
-]
-  .map((c) => `t.${c}`)
-  .join(', ');
+];
+const TENANT_COLUMNS = TENANT_COLUMN_NAMES.map((c) => `t.${c}`).join(', ');
 
 const RUN_COLUMNS: Record<keyof RunRecord, string> = {
   nextRunAt: 'next_run_at',
@@ -192,6 +191,15 @@ export interface CommitResult {
 }
 
 const json = (v: unknown): string => JSON.stringify(v ?? null);
+
+/** The tenant row's lease columns when no lease is held. */
+const RELEASED = `lease_owner = NULL, lease_token = NULL, lease_expires_at = 0`;
+
+/** Whether the tenant's lease still carries `token`. */
+async function leaseHeld(q: Querier, tenantId: string, token: string): Promise<boolean> {
+  const r = await q.query(`SELECT 1 AS held FROM tenants WHERE id = $1 AND lease_token = $2`, [tenantId, token]);
+  return r.length > 0;
+}
 
 /** A snapshot as stored since migration 3: `body` = people, groups, locations; `head` = the rest. */
 export function splitSnapshot(s: OrgSnapshot): { head: string; body: string } {
@@ -299,26 +307,23 @@ export class SqlStore {
 
   /**
    * SQL: the tenant (parameter `$t`) is still leased with the token in parameter `$k`. PostgreSQL locks
-   * the lease row (FOR SHARE) until the write commits, so a takeover waits for the write or the write
-   * sees the new token; on SQLite every write is serialised anyway.
+   * the tenant row (FOR SHARE) until the write commits, so a takeover (an update of that row) waits for
+   * the write or the write sees the new token; on SQLite every write is serialised anyway. A write to
+   * the tenant row itself checks `lease_token = $k` in its own WHERE instead.
    */
-  private fence(t: number, k: number, lock: 'SHARE' | 'UPDATE' = 'SHARE'): string {
-    return `EXISTS (SELECT 1 FROM leases WHERE tenant_id = $${t} AND token = $${k}${this.dialect === 'postgres' ? ` FOR ${lock}` : ''})`;
+  private fence(t: number, k: number): string {
+    return `EXISTS (SELECT 1 FROM tenants WHERE id = $${t} AND lease_token = $${k}${this.dialect === 'postgres' ? ' FOR SHARE' : ''})`;
   }
 
   /** After a fenced write matched no row: `lease_lost` when the lease is gone, else nothing to say. */
   private async assertLease(tenantId: string, lease: Lease): Promise<void> {
-    const r = await this.driver.query(`SELECT 1 AS held FROM leases WHERE tenant_id = $1 AND token = $2`, [
-      tenantId,
-      lease.token,
-    ]);
-    if (!r.length) throw leaseLostError(tenantId);
+    if (!(await leaseHeld(this.driver, tenantId, lease.token))) throw leaseLostError(tenantId);
   }
 
   /** Apply pending migrations; returns the versions applied now. */
   async migrate(): Promise<number[]> {
     const d = this.driver;
-    const types = d.dialect === 'postgres' ? { bigint: 'BIGINT', text: 'TEXT' } : { bigint: 'INTEGER', text: 'TEXT' };
+    const types = { bigint: d.dialect === 'postgres' ? 'BIGINT' : 'INTEGER', text: 'TEXT', dialect: d.dialect };
     await d.query(
       `CREATE TABLE IF NOT EXISTS orgsync_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at ${types.bigint} NOT NULL)`,
     );
@@ -406,7 +411,7 @@ export class SqlStore {
 
   async removeTenant(id: string): Promise<boolean> {
     return this.driver.tx(async (q) => {
-      for (const t of ['snapshots', 'journal', 'plans', 'events', 'leases', 'delivery_cursors', 'dead_letters'])
+      for (const t of ['snapshots', 'journal', 'plans', 'events', 'delivery_cursors', 'dead_letters'])
         await q.query(`DELETE FROM ${t} WHERE tenant_id = $1`, [id]);
       const r = await q.query(`DELETE FROM tenants WHERE id = $1 RETURNING id`, [id]);
       return r.length > 0;
@@ -448,7 +453,7 @@ export class SqlStore {
     }
     params.push(lease.token);
     const r = await this.driver.query(
-      `UPDATE tenants SET ${sets.join(', ')} WHERE id = $1 AND ${this.fence(1, params.length)} RETURNING id`,
+      `UPDATE tenants SET ${sets.join(', ')} WHERE id = $1 AND lease_token = $${params.length} RETURNING id`,
       params,
     );
     if (!r.length) await this.assertLease(id, lease);
@@ -461,9 +466,10 @@ export class SqlStore {
   }
 
   /**
-   * Take the lease and read what the job needs in one round trip (PostgreSQL: the lease upsert as a
-   * CTE of the read). `undefined`: another owner holds the lease; `load` undefined: no such tenant.
-   * The lease carries a fresh random fencing `token` (every write under it checks it).
+   * Take the lease and read what the job needs in one round trip (PostgreSQL: the lease's update of the
+   * tenant row as a CTE of the read, which reads the row as updated). `undefined`: another owner holds
+   * the lease; `load` undefined: no such tenant. The lease carries a fresh random fencing `token` (every
+   * write under it checks it).
    */
   async leaseAndLoad(
     id: string,
@@ -473,25 +479,46 @@ export class SqlStore {
     const token = randomUUID();
     if (this.driver.dialect !== 'postgres') {
       const now = await this.acquireLease(id, owner, ttlMs, token);
-      return now === null ? undefined : { now, token, load: await this.loadJob(id) };
+      if (now !== null) return { now, token, load: await this.loadJob(id) };
+      return this.missing(id, token);
     }
     const cached = this.snapshots?.get(id);
-    const nowSql = this.driver.nowMsSql;
-    const r = await this.relaxed.query(
-      `WITH l AS (INSERT INTO leases (tenant_id, owner, expires_at, token) VALUES ($1, $2, ${nowSql} + $3, $4)
-         ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, token = excluded.token
-         WHERE leases.owner = excluded.owner OR leases.expires_at < ${nowSql}
-         RETURNING ${nowSql} AS lease_now)
-       SELECT l.lease_now, ${TENANT_COLUMNS}, ${SNAPSHOT_COLUMNS('$5')},
+    // On the main pool, not the relaxed one: the job's commit then usually finds the same connection (the
+    // pool hands out the most recently used one), which has just run. The lease is still committed
+    // without waiting for the WAL flush (set for this statement's transaction only).
+    const r = await this.driver.query(
+      `WITH t AS (${this.takeLeaseSql(`${TENANT_COLUMN_NAMES.join(', ')}, ${this.driver.nowMsSql} AS lease_now`)})
+       SELECT t.*, ${SNAPSHOT_COLUMNS('$5')}, (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed,
          (SELECT COUNT(*) FROM plans p WHERE p.tenant_id = t.id AND p.status IN ('open', 'approved', 'halted')) AS active_plans
-       FROM l LEFT JOIN tenants t ON t.id = $1
-       LEFT JOIN snapshots s ON s.tenant_id = t.id AND s.seq = (SELECT MAX(seq) FROM snapshots x WHERE x.tenant_id = t.id)`,
+       FROM t LEFT JOIN snapshots s ON s.tenant_id = t.id AND s.seq = (SELECT MAX(seq) FROM snapshots x WHERE x.tenant_id = t.id)`,
       [id, owner, ttlMs, token, cached?.bodyId ?? null],
       { prepare: true },
     );
     const row = r[0];
-    if (!row) return undefined;
-    return { now: Number(row['lease_now']), token, load: row['id'] ? await this.toLoad(row, cached) : undefined };
+    if (!row) return this.missing(id, token);
+    return { now: Number(row['lease_now']), token, load: await this.toLoad(row, cached) };
+  }
+
+  /** No lease taken: undefined when the tenant exists (another owner holds it), else "no such tenant". */
+  private async missing(
+    id: string,
+    token: string,
+  ): Promise<{ now: number; token: string; load: undefined } | undefined> {
+    const r = await this.driver.query<{ now: number; found: number }>(
+      `SELECT ${this.driver.nowMsSql} AS now, (SELECT COUNT(*) FROM tenants WHERE id = $1) AS found`,
+      [id],
+    );
+    return Number(r[0]!.found) > 0 ? undefined : { now: Number(r[0]!.now), token, load: undefined };
+  }
+
+  /**
+   * The lease's update of the tenant row ($1 tenant, $2 owner, $3 ttl, $4 token): taken when free, expired
+   * (on the database clock) or held by the same owner, with `returning`.
+   */
+  private takeLeaseSql(returning: string): string {
+    const now = this.driver.nowMsSql;
+    return `UPDATE tenants SET lease_owner = $2, lease_expires_at = ${now} + $3, lease_token = $4
+       WHERE id = $1 AND (lease_owner = $2 OR lease_expires_at < ${now}) RETURNING ${returning}`;
   }
 
   /** Tenant row, encrypted credentials, count of unfinished plans and the latest snapshot, in one query. */
@@ -551,8 +578,9 @@ export class SqlStore {
    * Take the tenant's lease for `owner` until DB-now + ttl, carrying fencing `token` (a new random one
    * by default: never a counter, since a lease written without waiting for the WAL flush can be lost in
    * a crash and must not be issued again with the same token). Returns the database's time (epoch ms)
-   * when taken, null when another owner holds it. Expiry is judged on the database clock only, so a
-   * worker whose wall clock is off can neither steal a live lease nor keep a dead one.
+   * when taken, null when another owner holds it or there is no such tenant. Expiry is judged on the
+   * database clock only, so a worker whose wall clock is off can neither steal a live lease nor keep a
+   * dead one.
    */
   async acquireLease(
     tenantId: string,
@@ -560,12 +588,8 @@ export class SqlStore {
     ttlMs: number,
     token: string = randomUUID(),
   ): Promise<number | null> {
-    const now = this.driver.nowMsSql;
     const r = await this.relaxed.query<{ now: number }>(
-      `INSERT INTO leases (tenant_id, owner, expires_at, token) VALUES ($1, $2, ${now} + $3, $4)
-       ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, token = excluded.token
-       WHERE leases.owner = excluded.owner OR leases.expires_at < ${now}
-       RETURNING ${now} AS now`,
+      this.takeLeaseSql(`${this.driver.nowMsSql} AS now`),
       [tenantId, owner, ttlMs, token],
       { prepare: true },
     );
@@ -576,7 +600,7 @@ export class SqlStore {
   async renewLease(tenantId: string, lease: Lease, ttlMs: number): Promise<number | null> {
     const now = this.driver.nowMsSql;
     const r = await this.relaxed.query<{ now: number }>(
-      `UPDATE leases SET expires_at = ${now} + $3 WHERE tenant_id = $1 AND token = $2 RETURNING ${now} AS now`,
+      `UPDATE tenants SET lease_expires_at = ${now} + $3 WHERE id = $1 AND lease_token = $2 RETURNING ${now} AS now`,
       [tenantId, lease.token, ttlMs],
       { prepare: true },
     );
@@ -585,16 +609,19 @@ export class SqlStore {
 
   /** Give the lease up (nothing happens when another worker has taken it since). */
   async releaseLease(tenantId: string, lease: Lease): Promise<void> {
-    await this.relaxed.query(`DELETE FROM leases WHERE tenant_id = $1 AND token = $2`, [tenantId, lease.token], {
-      prepare: true,
-    });
+    await this.relaxed.query(
+      `UPDATE tenants SET ${RELEASED} WHERE id = $1 AND lease_token = $2`,
+      [tenantId, lease.token],
+      { prepare: true },
+    );
   }
 
+  /** Leases held now (not expired on the database clock). */
   async leases(): Promise<Array<{ tenantId: string; owner: string; expiresAt: number }>> {
-    const r = await this.driver.query<{ tenant_id: string; owner: string; expires_at: number }>(
-      `SELECT * FROM leases WHERE expires_at >= ${this.driver.nowMsSql}`,
+    const r = await this.driver.query<{ id: string; lease_owner: string; lease_expires_at: number }>(
+      `SELECT id, lease_owner, lease_expires_at FROM tenants WHERE lease_token IS NOT NULL AND lease_expires_at >= ${this.driver.nowMsSql} ORDER BY id`,
     );
-    return r.map((x) => ({ tenantId: x.tenant_id, owner: x.owner, expiresAt: Number(x.expires_at) }));
+    return r.map((x) => ({ tenantId: x.id, owner: x.lease_owner, expiresAt: Number(x.lease_expires_at) }));
   }
 
   // ---- snapshots, events, plans -------------------------------------------------------------
@@ -644,49 +671,52 @@ export class SqlStore {
         newBodyId,
       ];
       const sets = runSets(c.run ?? {}, params);
-      // Fencing: every write below is gated on `ok` (the lease row, locked, still carrying this run's
-      // token, and the snapshot the run built on still the latest). A takeover committed first makes
-      // the lock see the new token: nothing is written. One committed after waits for this statement.
-      let gate = '';
-      let okSql = '';
-      let releaseSql = '';
+      // Fencing: the update of the tenant row (`t`, for the run record and the event offsets) is the gate.
+      // Under a lease it matches only while the row still carries this run's token and the snapshot the
+      // run built on is still the latest; every other write reads `t`, so none is made when it matched
+      // nothing. A takeover committed first: the update re-checks the row as updated (READ COMMITTED)
+      // and sees the new token. One committed after waits for this statement's row lock. The release is
+      // part of the same update, unless the tenant was triggered during the run.
+      let fence = '';
+      let released = 'false';
       if (c.lease) {
         params.push(c.lease.token, c.expectSeq ?? null);
         const k = params.length - 1;
-        okSql = `held AS (SELECT 1 AS one FROM leases WHERE tenant_id = $1 AND token = $${k}::text FOR UPDATE),
-         ok AS (SELECT 1 AS one FROM held WHERE (SELECT MAX(seq) FROM snapshots WHERE tenant_id = $1) IS NOT DISTINCT FROM $${k + 1}::bigint),`;
-        gate = ' AND EXISTS (SELECT 1 FROM ok)';
+        fence = ` AND lease_token = $${k}::text AND (SELECT MAX(seq) FROM snapshots WHERE tenant_id = $1) IS NOT DISTINCT FROM $${k + 1}::bigint`;
         if (c.release) {
           params.push(c.release.unlessTriggeredAfter);
-          releaseSql = `,
-         rel AS (DELETE FROM leases WHERE tenant_id = $1 AND token = $${k}::text AND EXISTS (SELECT 1 FROM ok)
-                 AND COALESCE((SELECT triggered_at FROM t), 0) <= $${params.length}::bigint RETURNING 1)`;
+          const free = `COALESCE(triggered_at, 0) <= $${params.length}::bigint`;
+          sets.push(
+            `lease_owner = CASE WHEN ${free} THEN NULL ELSE lease_owner END`,
+            `lease_token = CASE WHEN ${free} THEN NULL ELSE lease_token END`,
+            `lease_expires_at = CASE WHEN ${free} THEN 0 ELSE lease_expires_at END`,
+          );
+          released = 'lease_token IS NULL';
         }
       }
+      const gate = ' AND EXISTS (SELECT 1 FROM t)';
       const snapshotSql = same
         ? // ($4 and $5 appear only to keep every parameter typed: PostgreSQL refuses an unused one.)
           `up AS (UPDATE snapshots SET taken_at = $2, mode = $3, head = $13, body_id = COALESCE(body_id, $14::text) WHERE tenant_id = $1 AND seq = (SELECT MAX(seq) FROM snapshots WHERE tenant_id = $1) AND $4::text IS NULL AND $5::int > 0${gate} RETURNING body_id),`
         : `s AS (SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM snapshots WHERE tenant_id = $1),
-         ins AS (INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body, head, body_id) SELECT $1, s.seq, $2, $3, $4, $13, $14::text FROM s WHERE EXISTS (SELECT 1 FROM tenants WHERE id = $1)${gate} RETURNING seq),
+         ins AS (INSERT INTO snapshots (tenant_id, seq, taken_at, mode, body, head, body_id) SELECT $1, s.seq, $2, $3, $4, $13, $14::text FROM s WHERE true${gate} RETURNING seq),
          del AS (DELETE FROM snapshots WHERE tenant_id = $1 AND seq <= (SELECT seq FROM s) - $5::int${gate}),`;
       const r = await this.driver.query<{
         triggered_at: number | null;
         found: number;
-        held: number;
-        ok: number;
-        released: number;
+        released: boolean | null;
         body_id: string | null;
       }>(
-        `WITH ${okSql} ${snapshotSql}
+        `WITH t AS (UPDATE tenants SET ${['event_seq = event_seq + $10::bigint', ...sets].join(', ')} WHERE id = $1${fence}
+                RETURNING event_seq, triggered_at, ${released} AS released),
+         ${snapshotSql}
          pl AS (INSERT INTO plans (tenant_id, plan_id, status, body, created_at) SELECT $1, $6::text, $7::text, $8::text, $9::bigint
-                WHERE $6::text IS NOT NULL AND EXISTS (SELECT 1 FROM tenants WHERE id = $1)${gate} ON CONFLICT (tenant_id, plan_id) DO NOTHING),
-         t AS (UPDATE tenants SET ${['event_seq = event_seq + $10::bigint', ...sets].join(', ')} WHERE id = $1${gate} RETURNING event_seq, triggered_at),
+                WHERE $6::text IS NOT NULL${gate} ON CONFLICT (tenant_id, plan_id) DO NOTHING),
          ev AS (INSERT INTO events (tenant_id, "offset", type, at, data)
                 SELECT $1, t.event_seq - $10::bigint + x.ord, x.type, $9::bigint, x.data
-                FROM t, unnest($11::text[], $12::text[]) WITH ORDINALITY AS x(type, data, ord))${releaseSql}
-         SELECT t.triggered_at, (SELECT COUNT(*) FROM t) AS found,
-           ${c.lease ? '(SELECT COUNT(*) FROM held) AS held, (SELECT COUNT(*) FROM ok) AS ok' : '1 AS held, 1 AS ok'},
-           ${c.release ? '(SELECT COUNT(*) FROM rel)' : '0'} AS released, ${same ? '(SELECT body_id FROM up)' : '$14::text'} AS body_id
+                FROM t, unnest($11::text[], $12::text[]) WITH ORDINALITY AS x(type, data, ord))
+         SELECT t.triggered_at, t.released, (SELECT COUNT(*) FROM t) AS found,
+           ${same ? '(SELECT body_id FROM up)' : '$14::text'} AS body_id
          FROM (SELECT 1) AS one LEFT JOIN t ON true${
            // Local to this statement's implicit transaction, read when it commits.
            c.relaxed ? `, (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed` : ''
@@ -696,16 +726,22 @@ export class SqlStore {
         { prepare: !c.plan },
       );
       const row = r[0]!;
-      if (Number(row.held) === 0) throw leaseLostError(tenantId);
-      if (Number(row.ok) === 0) return { triggeredAt: null, released: false, stale: true };
-      if (Number(row.found) === 0)
-        throw new ConfigError({ message: `unknown tenant '${tenantId}'`, code: 'tenant_unknown' });
-      return cache({ triggeredAt: n(row.triggered_at), released: Number(row.released) > 0, bodyId: row.body_id });
+      if (Number(row.found) === 0) {
+        // Nothing written: say why (the lease is gone, or the run's snapshot is no longer the latest).
+        const now = await this.driver.query<{ held: boolean | number | null }>(
+          `SELECT lease_token = $2 AS held FROM tenants WHERE id = $1`,
+          [tenantId, c.lease?.token ?? null],
+        );
+        if (!now[0]) throw new ConfigError({ message: `unknown tenant '${tenantId}'`, code: 'tenant_unknown' });
+        if (!now[0].held) throw leaseLostError(tenantId);
+        return { triggeredAt: null, released: false, stale: true };
+      }
+      return cache({ triggeredAt: n(row.triggered_at), released: row.released === true, bodyId: row.body_id });
     }
     const r = await this.driver.tx(async (q) => {
       // (SQLite: every write is serialised by BEGIN IMMEDIATE, so a check inside the transaction holds.)
       const last = await q.query<{ held: number | null; seq: number | null }>(
-        `SELECT (SELECT 1 FROM leases WHERE tenant_id = $1 AND token = $2) AS held, (SELECT MAX(seq) FROM snapshots WHERE tenant_id = $1) AS seq`,
+        `SELECT (SELECT 1 FROM tenants WHERE id = $1 AND lease_token = $2) AS held, (SELECT MAX(seq) FROM snapshots WHERE tenant_id = $1) AS seq`,
         [tenantId, c.lease?.token ?? null],
       );
       if (c.lease && !last[0]?.held) throw leaseLostError(tenantId);
@@ -746,7 +782,7 @@ export class SqlStore {
       if (c.release && (triggeredAt ?? 0) <= c.release.unlessTriggeredAfter)
         released =
           (
-            await q.query(`DELETE FROM leases WHERE tenant_id = $1 AND token = $2 RETURNING tenant_id`, [
+            await q.query(`UPDATE tenants SET ${RELEASED} WHERE id = $1 AND lease_token = $2 RETURNING id`, [
               tenantId,
               c.lease!.token,
             ])
@@ -758,9 +794,7 @@ export class SqlStore {
 
   /** Append to the tenant's event log; under `lease`, only while the lease is held (else `lease_lost`). */
   async appendEvents(tenantId: string, events: NewEvent[], at: number, lease?: Lease): Promise<number[]> {
-    return this.driver.tx((q) =>
-      appendEvents(q, tenantId, events, at, lease && { token: lease.token, sql: this.fence(1, 3) }),
-    );
+    return this.driver.tx((q) => appendEvents(q, tenantId, events, at, lease && { token: lease.token }));
   }
 
   /** Events with offset > `after`, oldest first. */
@@ -879,7 +913,6 @@ export class SqlStore {
       'journal',
       'plans',
       'events',
-      'leases',
       'endpoints',
       'delivery_cursors',
       'dead_letters',
@@ -934,23 +967,18 @@ async function appendEvents(
   tenantId: string,
   events: NewEvent[],
   at: number,
-  /** Only while the tenant's lease carries `token` (`sql`: the fence on $1 and $3). */
-  lease?: { token: string; sql: string },
+  /** Only while the tenant's lease carries `token`. */
+  lease?: { token: string },
 ): Promise<number[]> {
   if (!events.length) return [];
   // The tenant row's update lock orders concurrent appends: offsets are gap-free and increasing.
   const r = await q.query<{ event_seq: number }>(
     lease
-      ? `UPDATE tenants SET event_seq = event_seq + $2 WHERE id = $1 AND ${lease.sql} RETURNING event_seq`
+      ? `UPDATE tenants SET event_seq = event_seq + $2 WHERE id = $1 AND lease_token = $3 RETURNING event_seq`
       : `UPDATE tenants SET event_seq = event_seq + $2 WHERE id = $1 RETURNING event_seq`,
     lease ? [tenantId, events.length, lease.token] : [tenantId, events.length],
   );
-  if (
-    !r[0] &&
-    lease &&
-    !(await q.query(`SELECT 1 AS held FROM leases WHERE tenant_id = $1 AND token = $2`, [tenantId, lease.token])).length
-  )
-    throw leaseLostError(tenantId);
+  if (!r[0] && lease && !(await leaseHeld(q, tenantId, lease.token))) throw leaseLostError(tenantId);
   if (!r[0]) throw new ConfigError({ message: `unknown tenant '${tenantId}'`, code: 'tenant_unknown' });
   return insertEvents(q, tenantId, events, at, Number(r[0].event_seq) - events.length + 1);
 }
