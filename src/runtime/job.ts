@@ -27,7 +27,7 @@ import type { Keyring } from './crypto.js';
 import {
   isLeaseLost,
   leaseLostError,
-  splitSnapshot,
+  splitSnapshotOver,
   type JobLoad,
   type Lease,
   type NewEvent,
@@ -402,9 +402,10 @@ async function runOnce(
     const current = result.snapshot;
     mark('sync');
 
-    // 3. Diff and plan. A body (people, groups, locations) identical to the stored text has no
-    // changes: the diff is skipped (the text is needed for the commit anyway).
-    const split = splitSnapshot(current);
+    // 3. Diff and plan. A body (people, groups, locations) identical to the stored one has no
+    // changes: the diff is skipped. Equal to the loaded body, it is not serialised either (the stored
+    // text is the commit's).
+    const split = splitSnapshotOver(current, previous, loaded.snapshotBody);
     mark('serialise');
     const unchanged =
       previous !== undefined &&
