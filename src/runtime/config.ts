@@ -56,6 +56,8 @@ export const RuntimeConfigSchema = z.strictObject({
     .optional(),
   tickEveryMs: z.number().int().min(100).optional(),
   leaseTtlMs: z.number().int().min(1000).optional(),
+  /** Read ahead while the lease is taken (default true; see docs/runtime.md "Read-ahead"). */
+  readAhead: z.boolean().optional(),
   /** Snapshots kept per tenant, or every retention window (src/runtime/retention.ts). */
   retention: z
     .union([
@@ -143,6 +145,7 @@ export async function runtimeFromConfig(
     queue,
     ...(limiter ? { limiter: limiter.provider } : {}),
     ...(c.leaseTtlMs ? { leaseTtlMs: c.leaseTtlMs } : {}),
+    ...(c.readAhead !== undefined ? { readAhead: c.readAhead } : {}),
     ...(c.retention ? { retention: c.retention } : {}),
     ...(c.delivery === false ? { delivery: false as const } : c.delivery ? { delivery: deliveryOf(c.delivery) } : {}),
     ...(c.tickEveryMs ? { tick: { everyMs: c.tickEveryMs } } : {}),

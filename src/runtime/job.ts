@@ -80,6 +80,13 @@ export interface JobContext {
    */
   onDbTime?: ((dbNowMs: number, uncertaintyMs: number) => void) | undefined;
   /**
+   * Read ahead (default true; PostgreSQL only): a worker holding the tenant's connector and latest
+   * snapshot from its own last run of it starts the incremental read while its lease+read is in flight,
+   * and uses it only if the lease is granted and the read shows the very state it started from (see
+   * `readAhead`). `false`: no vendor request before the lease is granted.
+   */
+  readAhead?: boolean | undefined;
+  /**
    * While a committed plan is being applied, the tenant's next run is at most this far away (the
    * schedule's `claimMs`, default 10 min): a job lost mid-apply (worker killed, its queue job's retries
    * spent while the database was down) is claimed again by a tick instead of waiting a whole interval.
@@ -136,6 +143,24 @@ interface Built {
   redactor: Redactor;
   requests: { n: number };
   controller: AbortController;
+  /** What the last run with it committed, when it ended in the steady state (no plan, nothing failed). */
+  basis?: Basis | undefined;
+}
+
+/** The tenant's stored state after a run: its latest snapshot (body id, head text) and next full sync. */
+interface Basis {
+  bodyId: string;
+  head: string;
+  nextFullAt: number;
+}
+
+/** An incremental read started while the lease+read was in flight (see `readAhead`). */
+interface ReadAhead {
+  built: Built;
+  basis: Basis;
+  /** When the read started (the run's time when it is used). */
+  startedAt: number;
+  result: Promise<Awaited<ReturnType<typeof sync>>>;
 }
 
 const PREPARED_MAX = 10_000;
@@ -199,16 +224,32 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
   const abort = new AbortController();
   let leased: Awaited<ReturnType<SqlStore['leaseAndLoad']>>;
   let prebuilt: Built | undefined;
+  let ahead: ReadAhead | undefined;
   let sentAt = 0;
   for (;;) {
     sentAt = Date.now();
     const leasing = store.leaseAndLoad(tenantId, ctx.workerId, ctx.leaseTtlMs);
     leasing.catch(() => undefined); // (awaited below; not an unhandled rejection meanwhile)
-    // While the lease+read travels (PostgreSQL), build the connector as it was last time; kept only when
-    // the read shows the same connector, options and encrypted credentials. No vendor request is made.
-    // (a connector this worker kept from the tenant's last job needs no building)
-    prebuilt ??= takeBuilt(ctx, tenantId) ?? (await prepare(ctx, tenantId));
-    if ((leased = await leasing)) break;
+    // While the lease+read travels (PostgreSQL): with the connector this worker kept from the tenant's
+    // last run, read ahead from the state that run left; else build the connector as it was last time
+    // (kept only when the read shows the same connector, options and encrypted credentials).
+    if (!prebuilt) {
+      prebuilt = takeBuilt(ctx, tenantId);
+      ahead = prebuilt && readAhead(ctx, tenantId, prebuilt);
+      prebuilt ??= await prepare(ctx, tenantId);
+    }
+    try {
+      leased = await leasing;
+    } catch (e) {
+      if (ahead) await cancelReadAhead(ahead, 'the lease could not be taken');
+      throw e;
+    }
+    if (leased) break;
+    if (ahead) {
+      // Another worker holds the tenant: stop reading now (the connector is dropped with its signal).
+      await cancelReadAhead(ahead, 'the tenant is leased by another worker');
+      ahead = prebuilt = undefined;
+    }
     if (Date.now() > deadline) {
       await store.trigger(tenantId, ctx.clock().getTime());
       return 'busy';
@@ -225,7 +266,7 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
     await ctx.observer?.leased?.(tenantId);
     mark('start');
     for (let round = 0; round < 3; round++) {
-      const startedAt = ctx.clock().getTime();
+      let startedAt = ctx.clock().getTime();
       // On the database-corrected clock, the first round's time is never before the lease on the database
       // clock (the correction can lag it by a response's latency): a run leased after a trigger is recorded
       // after it. (A caller's own `clock` is taken as it is.)
@@ -241,9 +282,12 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
         ctx.observer?.released ? undefined : { startedAt },
         mark,
         prebuilt ?? takeBuilt(ctx, tenantId),
+        ahead,
       );
+      // A run that used the read-ahead started when the read did (a trigger after that runs it again).
+      if (r.startedAt !== undefined) startedAt = r.startedAt;
       preloaded = null;
-      prebuilt = undefined;
+      prebuilt = ahead = undefined;
       if (r.stale) {
         // The read raced a takeover's commit (the lease was expired and taken while the previous holder
         // committed): nothing was written; read again. Still stale after three rounds: left to the schedule.
@@ -329,26 +373,51 @@ async function runOnce(
   fold: { startedAt: number } | undefined,
   mark: (phase: string) => void,
   prebuilt: Built | undefined,
-): Promise<{ outcome: JobOutcome; triggeredAt: number | null; stale?: boolean }> {
+  ahead: ReadAhead | undefined,
+): Promise<{ outcome: JobOutcome; triggeredAt: number | null; stale?: boolean; startedAt?: number }> {
   const { store } = ctx;
   const { signal, lease } = hold;
   // Read with the lease on the first round (null: read now, for a re-run).
-  const loaded = preloaded === null ? await store.loadJob(tenantId) : preloaded;
-  if (!loaded) {
+  let loaded: JobLoad | undefined;
+  try {
+    loaded = preloaded === null ? await store.loadJob(tenantId) : preloaded;
+  } catch (e) {
+    if (ahead) await cancelReadAhead(ahead, 'the tenant could not be read');
+    throw e;
+  }
+  const tenant = loaded?.tenant;
+  const key = loaded && tenant ? keyOf(tenant.connector, tenant.options, loaded.credentials) : '';
+  // The read-ahead is this run's sync only when it started from exactly what the read shows: the same
+  // connector, options and credentials, the same latest snapshot (body and head), no plan open or
+  // halted, and no full sync due. Otherwise it is stopped and its connector dropped.
+  const useAhead =
+    ahead !== undefined &&
+    loaded !== undefined &&
+    tenant !== undefined &&
+    ahead.built === prebuilt &&
+    ahead.built.key === key &&
+    loaded.activePlans === 0 &&
+    loaded.snapshotBodyId === ahead.basis.bodyId &&
+    loaded.snapshotHead === ahead.basis.head &&
+    tenant.status.nextFullAt > ahead.startedAt;
+  if (ahead && !useAhead) {
+    await cancelReadAhead(ahead, 'the tenant changed since this worker last ran it');
+    prebuilt = undefined;
+  }
+  if (!loaded || !tenant) {
     ctx.prepared?.delete(tenantId);
     return { outcome: 'missing', triggeredAt: null };
   }
-  const tenant = loaded.tenant;
-  const key = keyOf(tenant.connector, tenant.options, loaded.credentials);
   // Built for other options or credentials (changed since): not used, and not kept.
   if (prebuilt?.key !== key) prebuilt = undefined;
+  if (prebuilt) prebuilt.basis = undefined; // (set again below when this run ends in the steady state)
   remember(ctx, tenantId, {
     key,
     connector: tenant.connector,
     options: tenant.options,
     ciphertext: loaded.credentials,
   });
-  const now = new Date(Math.max(ctx.clock().getTime(), notBefore));
+  const now = useAhead ? new Date(ahead!.startedAt) : new Date(Math.max(ctx.clock().getTime(), notBefore));
   const redactor = prebuilt?.redactor ?? new Redactor();
   // Actions that failed in this run (resumed plans and the new one): the run is retried with backoff.
   const failedActions: string[] = [];
@@ -356,6 +425,7 @@ async function runOnce(
   /** The connector, once its sync has succeeded: kept for the tenant's next job on this worker. */
   let healthy: Built | undefined;
   let unlink = () => undefined as void;
+  let aheadTaken = false;
   try {
     const handlers = typeof ctx.handlers === 'function' ? await ctx.handlers(tenant) : ctx.handlers;
 
@@ -393,11 +463,14 @@ async function runOnce(
     signal.addEventListener('abort', onAbort, { once: true });
     unlink = () => signal.removeEventListener('abort', onAbort);
     requests = built.requests;
-    requests.n = 0;
+    if (!useAhead) requests.n = 0; // (a read-ahead counts from its start)
     mark('connector');
     const previous = loaded.snapshot;
     const full = !previous || tenant.status.nextFullAt <= now.getTime();
-    const result = await sync(connector, { previous, mode: full ? 'full' : 'auto', now });
+    aheadTaken = true;
+    const result = useAhead
+      ? await ahead!.result
+      : await sync(connector, { previous, mode: full ? 'full' : 'auto', now });
     healthy = built;
     const current = result.snapshot;
     mark('sync');
@@ -453,7 +526,10 @@ async function runOnce(
     const interval = tenant.schedule.incrementalEveryMs;
     const applying = Boolean(plan && handlers);
     const claimMs = ctx.claimMs ?? 600_000;
-    const release = fold && !plan && !failedActions.length ? { unlessTriggeredAfter: fold.startedAt } : undefined;
+    const release =
+      fold && !plan && !failedActions.length
+        ? { unlessTriggeredAfter: useAhead ? ahead!.startedAt : fold.startedAt }
+        : undefined;
     mark('plan+events');
     if (release) await hold.stop();
     mark('heartbeat-stop');
@@ -499,6 +575,14 @@ async function runOnce(
     if (committed.stale) return { outcome: 'synced', triggeredAt: null, stale: true };
     let { triggeredAt } = committed;
     mark('commit');
+    // The state this commit left, for a read-ahead by this worker's next run of the tenant.
+    const bodyId = !plan && !failedActions.length ? store.cachedBodyId(tenantId) : undefined;
+    if (bodyId)
+      built.basis = {
+        bodyId,
+        head: split.head,
+        nextFullAt: full ? now.getTime() + tenant.schedule.fullEveryMs : tenant.status.nextFullAt,
+      };
 
     // 5. Apply (a halted plan only sends its safety alert to IT/security through `notify`).
     if (plan && handlers) {
@@ -523,7 +607,7 @@ async function runOnce(
     } else if (applying) await store.recordRun(tenantId, { nextRunAt: now.getTime() + interval }, lease);
     if (applying || failedActions.length)
       triggeredAt = (await store.getTenant(tenantId))?.status.triggeredAt ?? triggeredAt;
-    return { outcome: halt ? 'halted' : 'synced', triggeredAt };
+    return { outcome: halt ? 'halted' : 'synced', triggeredAt, ...(useAhead ? { startedAt: ahead!.startedAt } : {}) };
   } catch (e) {
     // Fenced out (a refused write, or requests aborted by a renewal that found the lease taken): nothing
     // more is written by this worker.
@@ -552,8 +636,37 @@ async function runOnce(
     return { outcome: 'failed', triggeredAt: null };
   } finally {
     unlink();
+    // A read-ahead this run would have used, left behind by a failure before the sync: stopped.
+    if (useAhead && !aheadTaken) await cancelReadAhead(ahead!, 'the run failed before its sync');
     if (healthy) keepBuilt(ctx, tenantId, healthy);
   }
+}
+
+/**
+ * Read ahead: this worker kept the tenant's connector from its last run, which ended in the steady state
+ * (no plan, nothing failed: `Built.basis`), and holds the snapshot that run committed in its snapshot
+ * cache. The incremental read from that snapshot starts while the lease+read travels; the run uses it
+ * only if the lease is granted and the read shows that very snapshot and no full sync due (runOnce),
+ * and stops it otherwise. What decides who runs the tenant and what is stored is unchanged: the lease
+ * and the fenced commit. PostgreSQL only (SQLite answers in-process: nothing to overlap).
+ */
+function readAhead(ctx: JobContext, tenantId: string, built: Built): ReadAhead | undefined {
+  const basis = built.basis;
+  if (ctx.readAhead === false || ctx.store.dialect !== 'postgres' || !basis) return undefined;
+  const startedAt = ctx.clock().getTime();
+  if (basis.nextFullAt <= startedAt) return undefined;
+  const previous = ctx.store.cachedSnapshot(tenantId, basis.bodyId, basis.head);
+  if (!previous) return undefined;
+  built.requests.n = 0;
+  const result = sync(built.connector, { previous, mode: 'auto', now: new Date(startedAt) });
+  result.catch(() => undefined); // (awaited by the run, or when stopped)
+  return { built, basis, startedAt, result };
+}
+
+/** Stop a read-ahead the run will not use: its requests are aborted (and its connector with them). */
+async function cancelReadAhead(ahead: ReadAhead, why: string): Promise<void> {
+  ahead.built.controller.abort(new Error(`read-ahead stopped: ${why}`));
+  await ahead.result.catch(() => undefined);
 }
 
 /** The connector as last run, built while the lease+read is in flight (undefined: none known, or it failed). */

@@ -44,6 +44,12 @@ export interface RuntimeOptions {
   observer?: JobObserver;
   workerId?: string;
   leaseTtlMs?: number;
+  /**
+   * PostgreSQL: a worker that ran a tenant last, and ended in the steady state, starts its next
+   * incremental read while the lease is being taken, and uses it only if the lease is granted and
+   * nothing changed meanwhile (default true). `false`: no vendor request before the lease is granted.
+   */
+  readAhead?: boolean;
   /** Snapshots kept per tenant (a number, default 3) or every retention window (retention.ts). */
   retention?: number | RetentionOptions;
   /** Outbound event delivery to the endpoints added with `addEndpoint` (on by default; `false`: this worker does not deliver). */
@@ -163,6 +169,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     clock,
     workerId,
     leaseTtlMs: o.leaseTtlMs ?? 30_000,
+    readAhead: o.readAhead,
     retention: retention.snapshots,
     limiter: o.limiter,
     logger: o.logger,

@@ -66,6 +66,9 @@ export interface JobLoad {
   snapshotBody: string | undefined;
   /** Its sequence number (null: no snapshot): the commit refuses to build on a snapshot no longer the latest. */
   snapshotSeq: number | null;
+  /** Its stored head text and body id (a read-ahead checks it started from this very snapshot). */
+  snapshotHead: string | undefined;
+  snapshotBodyId: string | null;
 }
 
 /** A job's hold on a tenant: the fencing token its lease carries (see `leaseAndLoad`). */
@@ -587,6 +590,21 @@ export class SqlStore {
   }
 
   /**
+   * The tenant's latest snapshot as this worker last knew it, from memory only: its body from the cache
+   * when the cached body has id `bodyId`, joined with `head` (stored head text). Undefined when not held.
+   */
+  cachedSnapshot(tenantId: string, bodyId: string, head: string): OrgSnapshot | undefined {
+    const cached = this.snapshots?.get(tenantId);
+    if (!cached || cached.bodyId !== bodyId) return undefined;
+    return joinSnapshot((cached.body ??= deepFreeze(parse<SnapshotBody>(cached.text))), head);
+  }
+
+  /** The id of the tenant's body this worker holds in memory, if any. */
+  cachedBodyId(tenantId: string): string | undefined {
+    return this.snapshots?.get(tenantId)?.bodyId;
+  }
+
+  /**
    * A job's read as loaded: the snapshot body from the cache when the database left it out (the stored
    * one is the cached one), else parsed from the row (and cached when it has an id).
    */
@@ -620,6 +638,8 @@ export class SqlStore {
       snapshot: seq !== null && text !== null ? joinSnapshot(body ?? text, head) : undefined,
       snapshotBody: head !== null && head !== undefined && typeof text === 'string' ? text : undefined,
       snapshotSeq: seq,
+      snapshotHead: typeof head === 'string' && seq !== null ? head : undefined,
+      snapshotBodyId: seq !== null ? bodyId : null,
     };
   }
 
