@@ -17,6 +17,7 @@ import {
   InProcessQueue,
   openStore,
   parseKeyring,
+  parseRuntimeConfig,
   type Runtime,
 } from '../../src/runtime/index.js';
 import { PG_URL, scratch, companyDueDate } from './helpers.js';
@@ -166,5 +167,13 @@ describe.skipIf(!pgUp)('read-ahead on PostgreSQL', () => {
       await rt.close();
       await sim.sim.close();
     }
+  });
+});
+
+describe('read-ahead in the runtime config', () => {
+  it('is a boolean option', () => {
+    expect(parseRuntimeConfig({ readAhead: false }).readAhead).toBe(false);
+    expect(parseRuntimeConfig({}).readAhead).toBeUndefined(); // default: on (PostgreSQL)
+    expect(() => parseRuntimeConfig({ readAhead: 'no' })).toThrow(/readAhead/);
   });
 });
