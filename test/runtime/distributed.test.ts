@@ -78,7 +78,9 @@ describe.skipIf(!svc.ok)('distributed runtime: 3 workers on PostgreSQL + BullMQ'
           `SELECT id, last_sync_at, next_run_at, triggered_at, failures, last_error_kind, last_error FROM tenants WHERE last_error_kind IS NOT NULL OR last_sync_at IS NULL OR id IN (SELECT tenant_id FROM plans WHERE status <> 'applied') ORDER BY id`,
         ),
         plans: await q(`SELECT tenant_id, plan_id, status, created_at FROM plans WHERE status <> 'applied'`),
-        leases: await q(`SELECT id AS tenant_id, lease_owner AS owner, lease_expires_at AS expires_at FROM tenants WHERE lease_token IS NOT NULL`),
+        leases: await q(
+          `SELECT id AS tenant_id, lease_owner AS owner, lease_expires_at AS expires_at FROM tenants WHERE lease_token IS NOT NULL`,
+        ),
         openRuns: await q(`SELECT tenant, worker, started_at FROM job_runs WHERE ended_at IS NULL`),
         queued: await rt.queue.size().catch((e: Error) => e.message),
         workers: Object.fromEntries([...workers].map(([k, w]) => [k, w.exitCode ?? w.signalCode])),

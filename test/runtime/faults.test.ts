@@ -55,7 +55,9 @@ describe.skipIf(missing.length > 0)(
           ),
           plans: await q(`SELECT tenant_id, plan_id, status, created_at FROM plans WHERE status <> 'applied'`),
           journalNotDone: await q(`SELECT tenant_id, key, status, attempts, error FROM journal WHERE status <> 'done'`),
-          leases: await q(`SELECT id AS tenant_id, lease_owner AS owner, lease_expires_at AS expires_at FROM tenants WHERE lease_token IS NOT NULL`),
+          leases: await q(
+            `SELECT id AS tenant_id, lease_owner AS owner, lease_expires_at AS expires_at FROM tenants WHERE lease_token IS NOT NULL`,
+          ),
           openRuns: await q(`SELECT tenant, worker, started_at FROM job_runs WHERE ended_at IS NULL`),
           lastRuns: await q(
             `SELECT DISTINCT ON (tenant) tenant, worker, started_at, ended_at, outcome FROM job_runs ORDER BY tenant, started_at DESC`,
