@@ -17,7 +17,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
+import { link, open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import { OrgsyncError, type OrgsyncErrorOptions } from './errors.js';
 
@@ -77,6 +77,17 @@ function installExitHook(): void {
       }
     }
   });
+}
+
+/** Create `file` (it must not exist: EEXIST otherwise) with `body`, flushed to disk. */
+async function writeDurably(file: string, body: string): Promise<void> {
+  const fh = await open(file, 'wx', 0o600);
+  try {
+    await fh.writeFile(body, 'utf8');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 /** True when a process with this pid exists (EPERM: it exists but belongs to someone else). */
@@ -145,15 +156,41 @@ export class FileLock {
         acquiredAt: new Date().toISOString(),
         what: options.what,
       }) + '\n';
+    // The lock file appears with its content in one step: written to a file of this process first, then
+    // hard-linked to the lock's name (fails if it exists). A process that finds the lock held always
+    // reads who holds it; created empty and then written, it could be read in between (no pid).
+    const tmp = `${file}.${token}.tmp`;
+    await writeDurably(tmp, body);
+    try {
+      return await FileLock.take(file, tmp, body, token, staleMs, heartbeatMs, options);
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
+  }
+
+  private static async take(
+    file: string,
+    tmp: string,
+    body: string,
+    token: string,
+    staleMs: number,
+    heartbeatMs: number,
+    options: FileLockOptions,
+  ): Promise<FileLock> {
+    let hardLinks = true;
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        const fh = await open(file, 'wx', 0o600);
-        try {
-          await fh.writeFile(body, 'utf8');
-          await fh.sync();
-        } finally {
-          await fh.close();
+        if (hardLinks) {
+          try {
+            await link(tmp, file);
+          } catch (e) {
+            const code = (e as NodeJS.ErrnoException).code;
+            // A file system without hard links: create, then write (a reader may briefly see it empty).
+            if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
+            hardLinks = false;
+          }
         }
+        if (!hardLinks) await writeDurably(file, body);
         const state: Held = {
           path: file,
           token,
