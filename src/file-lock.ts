@@ -16,6 +16,7 @@
  * keeps other processes out; one process coordinating itself is the caller's business.
  */
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { link, open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import os from 'node:os';
@@ -158,8 +159,9 @@ export class FileLock {
       }) + '\n';
     // The lock file appears with its content in one step: written to a file of this process first, then
     // hard-linked to the lock's name (fails if it exists). A process that finds the lock held always
-    // reads who holds it; created empty and then written, it could be read in between (no pid).
-    const tmp = `${file}.${token}.tmp`;
+    // reads who holds it; created empty and then written, it could be read in between (no pid). The
+    // temporary name is the writers' (`deadWriterTemp`): one left by a process that died is swept.
+    const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${token}.tmp`);
     await writeDurably(tmp, body);
     try {
       return await FileLock.take(file, tmp, body, token, staleMs, heartbeatMs, options);
