@@ -25,6 +25,7 @@ import { backoffDelay, sleep, type BackoffOptions } from './timing.js';
 import { createNodeHttpAdapter, type BodySink } from './adapter.js';
 import { JsonRecordSplitter, type StreamRecordsSpec } from './json-records.js';
 import { currentDeadline, SyncDeadlineReason } from './deadline.js';
+import { anySignal } from './signals.js';
 import { DEFAULT_RETRY_STATUSES, htmlTitle, statusError } from './status-errors.js';
 import {
   ClientCredentialsTokens,
@@ -322,11 +323,9 @@ export class HttpClient {
     const method = spec.method ?? 'GET';
     const idempotent =
       spec.idempotent ?? (method === 'GET' || method === 'HEAD' || method === 'PUT' || method === 'DELETE');
-    const deadline = currentDeadline()?.signal;
-    const signals = [spec.signal, this.config.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
-    // (AbortSignal.any, not listeners on the sources: with more than ten requests in flight, those
-    // listeners on one client's signal trip Node's MaxListenersExceededWarning.)
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    // The caller's, the client's and the sync deadline's signals, linked by hand (signals.ts).
+    const linked = anySignal([spec.signal, this.config.signal, currentDeadline()?.signal]);
+    const signal = linked.signal;
     let waited = 0;
     const endpoint = `${method} ${this.describePath(spec.path)}`;
     try {
@@ -377,6 +376,8 @@ export class HttpClient {
     } catch (e) {
       // Redact the whole error (message, stack, cause chain, attached objects), whatever produced it.
       throw this.redactor.redactError(this.finalError(e, endpoint, signal));
+    } finally {
+      linked.unlink();
     }
   }
 

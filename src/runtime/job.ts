@@ -235,6 +235,9 @@ export async function runTenantJob(ctx: JobContext, tenantId: string): Promise<J
     // (kept only when the read shows the same connector, options and encrypted credentials).
     if (!prebuilt) {
       prebuilt = takeBuilt(ctx, tenantId);
+      // The lease+read goes out first: the pool hands over its connection on the next tick, which would
+      // otherwise wait for the read-ahead's first request to be built and sent.
+      if (prebuilt?.basis) await new Promise<void>((r) => process.nextTick(r));
       ahead = prebuilt && readAhead(ctx, tenantId, prebuilt);
       prebuilt ??= await prepare(ctx, tenantId);
     }

@@ -1,6 +1,8 @@
 import nock from 'nock';
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, type HttpClientConfig } from '../../src/http/client.js';
+import { runWithDeadline } from '../../src/http/deadline.js';
 import { OrgsyncError } from '../../src/errors.js';
 
 const BASE = 'https://api.vendor.example';
@@ -189,6 +191,52 @@ describe('request pipeline', () => {
     const err = await p;
     expect(err).toBeInstanceOf(OrgsyncError);
     expect(err.code).toBe('aborted');
+  });
+
+  it("links the caller's, the client's and the sync's signals per request, and leaves no listener behind", async () => {
+    // 30 requests in flight on one client signal inside one sync deadline: no MaxListenersExceededWarning,
+    // every link removed once they settle, and the client's abort still reaches every request in flight.
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const ac = new AbortController();
+      const c = client({
+        signal: ac.signal,
+        defaultRateLimit: { requests: Infinity, intervalMs: 1000, concurrency: 64 },
+      });
+      nock(BASE).get('/ok').times(30).delay(20).reply(200, { ok: true });
+      let deadlineSignal: AbortSignal | undefined;
+      await runWithDeadline(
+        60_000,
+        async () => {
+          const { currentDeadline } = await import('../../src/http/deadline.js');
+          deadlineSignal = currentDeadline()!.signal;
+          const own = new AbortController();
+          const all = await Promise.all(
+            Array.from({ length: 30 }, () => c.request({ path: '/ok', signal: own.signal })),
+          );
+          expect(all.every((r) => (r.data as { ok: boolean }).ok)).toBe(true);
+          expect(getEventListeners(own.signal, 'abort')).toHaveLength(0);
+        },
+        () => new OrgsyncError({ kind: 'incomplete', message: 'deadline' }),
+      );
+      expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+      expect(getEventListeners(deadlineSignal!, 'abort')).toHaveLength(0);
+
+      nock(BASE).get('/slow').times(20).delay(5000).reply(200, {});
+      const pending = Array.from({ length: 20 }, () => c.request({ path: '/slow' }).catch((e: unknown) => e));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(getEventListeners(ac.signal, 'abort').length).toBeGreaterThanOrEqual(20);
+      ac.abort();
+      const errors = await Promise.all(pending);
+      expect(errors.every((e) => e instanceof OrgsyncError && e.code === 'aborted')).toBe(true);
+      expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('rejects an invalid base URL as a config error', () => {
