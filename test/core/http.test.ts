@@ -2,7 +2,7 @@ import nock from 'nock';
 import { getEventListeners } from 'node:events';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, type HttpClientConfig } from '../../src/http/client.js';
-import { runWithDeadline } from '../../src/http/deadline.js';
+import { currentDeadline, runWithDeadline } from '../../src/http/deadline.js';
 import { OrgsyncError } from '../../src/errors.js';
 
 const BASE = 'https://api.vendor.example';
@@ -210,7 +210,6 @@ describe('request pipeline', () => {
       await runWithDeadline(
         60_000,
         async () => {
-          const { currentDeadline } = await import('../../src/http/deadline.js');
           deadlineSignal = currentDeadline()!.signal;
           const own = new AbortController();
           const all = await Promise.all(
